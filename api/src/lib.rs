@@ -1,0 +1,327 @@
+//! Wire types of the public widget <-> proxy HTTP API, version 1.
+//!
+//! This crate is the only contract between the widget (wasm32) and the proxy
+//! (host): both depend on it, so a field renamed here is renamed on both sides at
+//! once. It holds plain data and serde only, so it compiles small for the browser.
+//! Nothing in here may name a provider, a provider URL or a secret: everything here
+//! is seen by the browser.
+
+use serde::{Deserialize, Serialize};
+
+/// Request header that makes a submission retry-safe: the same key for the same
+/// campaign always answers with the same submission.
+pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
+
+/// Multipart field names of `POST /v1/campaigns/{campaign}/submissions`.
+pub mod field {
+    /// A receipt photo; repeated for a long receipt.
+    pub const PHOTO: &str = "photo";
+    /// The receipt's QR code as text.
+    pub const QR: &str = "qr";
+    /// JSON array of claimed offers, `[{offer_id, quantity}]`.
+    pub const OFFERS: &str = "offers";
+    /// The merchant the shopper says they bought at.
+    pub const MERCHANT: &str = "merchant";
+    /// The host page's pseudonymous shopper id.
+    pub const USER: &str = "user";
+}
+
+/// Where a submission is in its life. The last four are final.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubmissionStatus {
+    /// Stored by the proxy, not yet acknowledged by the provider.
+    Queued,
+    /// The provider has it and has not answered yet.
+    Processing,
+    Accepted,
+    Rejected,
+    /// A person at the provider (or the brand) has to look at it.
+    NeedsReview,
+    /// It could not be processed at all (not a verdict on the receipt).
+    Failed,
+}
+
+impl SubmissionStatus {
+    /// Every status, in lifecycle order.
+    pub const ALL: [Self; 6] = [
+        Self::Queued,
+        Self::Processing,
+        Self::Accepted,
+        Self::Rejected,
+        Self::NeedsReview,
+        Self::Failed,
+    ];
+
+    /// A final status never changes again, so the widget stops polling.
+    pub fn is_final(self) -> bool {
+        !matches!(self, Self::Queued | Self::Processing)
+    }
+
+    /// The snake_case name used on the wire and in storage.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Processing => "processing",
+            Self::Accepted => "accepted",
+            Self::Rejected => "rejected",
+            Self::NeedsReview => "needs_review",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// Parses the wire / storage name back.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+/// `202 Accepted` body of a new submission.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionCreated {
+    pub id: String,
+    pub status: SubmissionStatus,
+    /// How long the widget should wait before its first `GET /v1/submissions/{id}`.
+    pub poll_after_ms: u32,
+}
+
+/// `GET /v1/submissions/{id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Submission {
+    pub id: String,
+    pub campaign: String,
+    pub status: SubmissionStatus,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// RFC 3339, UTC.
+    pub updated_at: String,
+    /// Present once the status is final.
+    pub outcome: Option<Outcome>,
+}
+
+/// What the provider decided, in one shape whatever the provider.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// Why it was rejected or needs review; empty when accepted.
+    #[serde(default)]
+    pub reasons: Vec<Reason>,
+    /// The receipt as the provider read it, where the provider reads receipts.
+    #[serde(default)]
+    pub receipt: Option<Receipt>,
+    /// One entry per claimed offer, where offers were claimed.
+    #[serde(default)]
+    pub offers: Vec<OfferOutcome>,
+}
+
+/// One reason, with a code unified across providers and a plain-words message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reason {
+    pub code: ReasonCode,
+    pub message: String,
+}
+
+/// Reason codes unified across providers. The widget words each one for shoppers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonCode {
+    NotReceipt,
+    Unreadable,
+    BadQuality,
+    Duplicate,
+    DateOutOfRange,
+    ProductMismatch,
+    StoreMismatch,
+    /// The provider could not process it (outage, refused request).
+    ProviderError,
+    /// A reason this version of the API does not know yet.
+    #[serde(other)]
+    Other,
+}
+
+/// A receipt as the provider read it. Amounts are as the provider gave them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub store: Option<String>,
+    pub address: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// `HH:MM`.
+    pub time: Option<String>,
+    pub total: Option<f64>,
+    /// ISO 4217 code.
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub items: Vec<LineItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LineItem {
+    pub description: String,
+    pub quantity: Option<f64>,
+    pub total: Option<f64>,
+}
+
+/// One offer the shopper claims, sent as the JSON `offers` multipart field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimedOffer {
+    pub offer_id: String,
+    pub quantity: u32,
+}
+
+/// The verdict on one claimed offer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfferOutcome {
+    pub offer_id: String,
+    pub title: Option<String>,
+    pub state: SubmissionStatus,
+    pub award: Option<String>,
+    pub reason: Option<Reason>,
+}
+
+/// `GET /v1/campaigns/{campaign}`: what the widget needs to render the capture
+/// step. Public by design: no provider, no URL, no secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Campaign {
+    pub id: String,
+    pub title: String,
+    /// BCP 47 language tag, e.g. `es-ES`.
+    pub locale: String,
+    pub photos: PhotoRules,
+}
+
+/// Capture rules of a campaign's photos.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoRules {
+    pub min_count: u8,
+    pub max_count: u8,
+    /// Largest accepted photo, in bytes.
+    pub max_bytes: u64,
+    /// MIME types the proxy accepts (checked by content, not by name).
+    pub accept: Vec<String>,
+}
+
+/// Every error response body: `{"error": {"code", "message", "field"}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    /// Plain words, safe to show to a shopper.
+    pub message: String,
+    /// The request field at fault, where there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// Machine-readable error codes. Each goes with one HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// 400: the request is not well formed (e.g. broken multipart).
+    BadRequest,
+    /// 404
+    UnknownCampaign,
+    /// 404
+    NotFound,
+    /// 413
+    PhotoTooLarge,
+    /// 415
+    UnsupportedMediaType,
+    /// 422
+    TooManyPhotos,
+    /// 422
+    InvalidField,
+    /// 409
+    Conflict,
+    /// 429
+    RateLimited,
+    /// 502
+    ProviderError,
+    /// 503
+    Unavailable,
+    /// 500
+    Internal,
+    /// A code this version of the API does not know yet.
+    #[serde(other)]
+    Unknown,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_names_round_trip_through_json_and_parse() {
+        for status in SubmissionStatus::ALL {
+            let json = serde_json::to_string(&status).unwrap();
+            assert_eq!(json, format!("\"{}\"", status.as_str()));
+            assert_eq!(SubmissionStatus::parse(status.as_str()), Some(status));
+            let back: SubmissionStatus = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, status);
+        }
+        assert_eq!(SubmissionStatus::parse("done"), None);
+    }
+
+    #[test]
+    fn only_queued_and_processing_are_not_final() {
+        let open: Vec<_> = SubmissionStatus::ALL
+            .into_iter()
+            .filter(|s| !s.is_final())
+            .collect();
+        assert_eq!(
+            open,
+            [SubmissionStatus::Queued, SubmissionStatus::Processing]
+        );
+    }
+
+    #[test]
+    fn needs_review_is_snake_case_on_the_wire() {
+        assert_eq!(
+            serde_json::to_value(SubmissionStatus::NeedsReview).unwrap(),
+            "needs_review"
+        );
+    }
+
+    #[test]
+    fn unknown_codes_from_a_newer_proxy_do_not_break_an_older_widget() {
+        let reason: Reason =
+            serde_json::from_str(r#"{"code":"moon_phase","message":"m"}"#).unwrap();
+        assert_eq!(reason.code, ReasonCode::Other);
+        let error: ErrorBody =
+            serde_json::from_str(r#"{"error":{"code":"teapot","message":"m"}}"#).unwrap();
+        assert_eq!(error.error.code, ErrorCode::Unknown);
+    }
+
+    #[test]
+    fn error_body_has_the_documented_shape() {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: ErrorCode::PhotoTooLarge,
+                message: "too big".to_owned(),
+                field: Some(field::PHOTO.to_owned()),
+            },
+        };
+        assert_eq!(
+            serde_json::to_value(&body).unwrap(),
+            serde_json::json!({"error": {"code": "photo_too_large", "message": "too big", "field": "photo"}})
+        );
+        let no_field = ErrorDetail {
+            field: None,
+            ..body.error
+        };
+        assert!(serde_json::to_value(&no_field).unwrap().get("field").is_none());
+    }
+
+    #[test]
+    fn submission_without_outcome_parses() {
+        let s: Submission = serde_json::from_str(
+            r#"{"id":"a","campaign":"c","status":"queued","created_at":"t","updated_at":"t","outcome":null}"#,
+        )
+        .unwrap();
+        assert_eq!(s.status, SubmissionStatus::Queued);
+        assert!(s.outcome.is_none());
+    }
+}

@@ -1,0 +1,355 @@
+//! The proxy's configuration: one TOML file, overridable by environment variables.
+//!
+//! Secrets are never written in the file: a secret field holds a reference,
+//! `token = { env = "EASYPROMOS_TOKEN" }` or `token = { file = "/run/secrets/ep" }`,
+//! resolved at load time into a [`Secret`], which cannot be printed, serialized or
+//! logged. Any key can be overridden from the environment with the
+//! `RECEIPT_RELAY_` prefix and `__` as the separator, e.g.
+//! `RECEIPT_RELAY_PROVIDERS__EASYPROMOS__BASE_URL`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use serde::{Deserialize, Deserializer};
+
+/// Why a configuration could not be loaded. Messages name keys, never values.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("invalid configuration: {0}")]
+    Parse(#[from] Box<figment::Error>),
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where the proxy listens.
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// `sqlite://path/to/file.db` (created when missing).
+    #[serde(default = "default_database_url")]
+    pub database_url: String,
+    /// The built widget (`widget.js` and its hashed assets); `cargo xtask` writes
+    /// it to `target/widget`.
+    #[serde(default)]
+    pub widget_dir: Option<PathBuf>,
+    /// A folder of static pages served at `/` (the demo landing page).
+    #[serde(default)]
+    pub www_dir: Option<PathBuf>,
+    #[serde(default)]
+    pub worker: WorkerConfig,
+    /// Provider accounts by name; campaigns refer to them.
+    pub providers: BTreeMap<String, ProviderConfig>,
+    /// Campaigns by public id.
+    pub campaigns: BTreeMap<String, CampaignConfig>,
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+
+fn default_database_url() -> String {
+    "sqlite://receipt-relay.db".to_owned()
+}
+
+/// How the background worker follows submissions.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorkerConfig {
+    /// Wait between two polls of a submission the provider is still reading.
+    #[serde(with = "millis", rename = "poll_interval_ms")]
+    pub poll_interval: Duration,
+    /// First retry delay after an upstream failure; doubles on each failure.
+    #[serde(with = "millis", rename = "retry_base_ms")]
+    pub retry_base: Duration,
+    /// Longest retry delay.
+    #[serde(with = "millis", rename = "retry_max_ms")]
+    pub retry_max: Duration,
+    /// How long a worker owns a submission it is working on; another instance
+    /// takes it over only after this (e.g. when the first one crashed).
+    #[serde(with = "millis", rename = "lease_ms")]
+    pub lease: Duration,
+    /// After this many unusable answers in a row, a submission is `failed`.
+    pub max_malformed: u32,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self {
+            poll_interval: Duration::from_millis(1000),
+            retry_base: Duration::from_millis(1000),
+            retry_max: Duration::from_secs(300),
+            lease: Duration::from_secs(60),
+            max_malformed: 5,
+        }
+    }
+}
+
+mod millis {
+    use serde::{Deserialize, Deserializer};
+    use std::time::Duration;
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        u64::deserialize(d).map(Duration::from_millis)
+    }
+}
+
+/// One provider account.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ProviderConfig {
+    Easypromos(crate::providers::easypromos::EasypromosConfig),
+}
+
+/// One campaign.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignConfig {
+    /// Name of an entry of `[providers]`.
+    pub provider: String,
+    pub title: String,
+    #[serde(default = "default_locale")]
+    pub locale: String,
+    /// Origins (scheme://host[:port]) of the pages allowed to call the API for
+    /// this campaign from a browser.
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
+    #[serde(default)]
+    pub photos: PhotoLimits,
+}
+
+fn default_locale() -> String {
+    "en".to_owned()
+}
+
+/// Photo rules of a campaign.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PhotoLimits {
+    pub min_count: u8,
+    pub max_count: u8,
+    /// Largest photo, in bytes.
+    pub max_bytes: u64,
+    /// Largest photo, in pixels (width x height), against decompression bombs.
+    pub max_pixels: u64,
+}
+
+impl Default for PhotoLimits {
+    fn default() -> Self {
+        Self {
+            min_count: 1,
+            max_count: 1,
+            max_bytes: 10 * 1024 * 1024,
+            max_pixels: 50_000_000,
+        }
+    }
+}
+
+impl Config {
+    /// Loads the TOML file at `path`, then applies `RECEIPT_RELAY_*` variables.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        Self::from_figment(
+            Figment::new()
+                .merge(Toml::file_exact(path))
+                .merge(Env::prefixed("RECEIPT_RELAY_").split("__")),
+        )
+    }
+
+    /// Parses a configuration from TOML text (no environment overrides).
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        Self::from_figment(Figment::new().merge(Toml::string(text)))
+    }
+
+    fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        let config: Self = figment.extract().map_err(Box::new)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        for (id, campaign) in &self.campaigns {
+            let url_safe = !id.is_empty()
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if !url_safe {
+                return Err(ConfigError::Invalid(format!(
+                    "campaign id {id:?} may only hold letters, digits, '-' and '_'"
+                )));
+            }
+            if !self.providers.contains_key(&campaign.provider) {
+                return Err(ConfigError::Invalid(format!(
+                    "campaign {id:?} uses provider {:?}, which is not in [providers]",
+                    campaign.provider
+                )));
+            }
+            let p = &campaign.photos;
+            if p.max_count == 0 || p.min_count > p.max_count {
+                return Err(ConfigError::Invalid(format!(
+                    "campaign {id:?}: photos.min_count must be at most photos.max_count, which must be at least 1"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The largest request body any campaign can legitimately send.
+    pub fn max_body_bytes(&self) -> usize {
+        let largest = self
+            .campaigns
+            .values()
+            .map(|c| u64::from(c.photos.max_count) * c.photos.max_bytes)
+            .max()
+            .unwrap_or(0);
+        // Room for the text fields and the multipart framing.
+        usize::try_from(largest).unwrap_or(usize::MAX).saturating_add(256 * 1024)
+    }
+}
+
+/// A secret value (token, api key, password). It has no `Display` and no
+/// `Serialize`, and its `Debug` is redacted, so it cannot end up in a log line, an
+/// error message or a response by accident; [`Secret::expose`] is the one door.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a value obtained outside the configuration (tests, the demo).
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The value, for the one place that sends it upstream.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// How a secret is referenced in the file.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SecretSource {
+    Env { env: String },
+    File { file: PathBuf },
+    Inline(serde::de::IgnoredAny),
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let value = match SecretSource::deserialize(deserializer)? {
+            SecretSource::Env { env } => std::env::var(&env).map_err(|_| {
+                D::Error::custom(format!(
+                    "environment variable {env} (referenced by a secret) is not set"
+                ))
+            })?,
+            SecretSource::File { file } => std::fs::read_to_string(&file)
+                .map_err(|e| {
+                    D::Error::custom(format!(
+                        "secret file {} cannot be read: {e}",
+                        file.display()
+                    ))
+                })?
+                .trim_end()
+                .to_owned(),
+            SecretSource::Inline(_) => {
+                return Err(D::Error::custom(
+                    "secrets are never written inline: use { env = \"VAR\" } or { file = \"path\" }",
+                ));
+            }
+        };
+        if value.is_empty() {
+            return Err(D::Error::custom("a referenced secret is empty"));
+        }
+        Ok(Self(value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_secret_file(body: &str) -> (tempfile::NamedTempFile, String) {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), "s3cr3t-value\n").unwrap();
+        let text = body.replace("SECRET_PATH", &file.path().display().to_string());
+        (file, text)
+    }
+
+    const GOOD: &str = r#"
+        [providers.ep]
+        kind = "easypromos"
+        base_url = "http://127.0.0.1:1/easypromos"
+        token = { file = "SECRET_PATH" }
+
+        [campaigns.summer-promo]
+        provider = "ep"
+        title = "Summer"
+        allowed_origins = ["https://brand.example"]
+        photos = { max_count = 3, max_bytes = 1000 }
+    "#;
+
+    #[test]
+    fn a_file_referenced_secret_is_loaded_and_debug_prints_no_secret() {
+        let (_f, text) = with_secret_file(GOOD);
+        let config = Config::from_toml(&text).unwrap();
+        let ProviderConfig::Easypromos(ep) = &config.providers["ep"];
+        assert_eq!(ep.token.expose(), "s3cr3t-value");
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("s3cr3t"), "{printed}");
+        assert_eq!(config.campaigns["summer-promo"].photos.max_count, 3);
+        assert_eq!(config.campaigns["summer-promo"].photos.min_count, 1);
+    }
+
+    #[test]
+    fn an_inline_secret_is_refused_without_echoing_it() {
+        let text = GOOD.replace("{ file = \"SECRET_PATH\" }", "\"inline-s3cr3t\"");
+        let error = Config::from_toml(&text).unwrap_err().to_string();
+        assert!(error.contains("never written inline"), "{error}");
+        assert!(!error.contains("inline-s3cr3t"), "{error}");
+    }
+
+    #[test]
+    fn a_missing_environment_variable_is_named() {
+        let text = GOOD.replace(
+            "{ file = \"SECRET_PATH\" }",
+            "{ env = \"RECEIPT_RELAY_TEST_SURELY_UNSET\" }",
+        );
+        let error = Config::from_toml(&text).unwrap_err().to_string();
+        assert!(error.contains("RECEIPT_RELAY_TEST_SURELY_UNSET"), "{error}");
+    }
+
+    #[test]
+    fn a_campaign_with_an_unknown_provider_is_refused() {
+        let (_f, text) = with_secret_file(GOOD);
+        let text = text.replace("provider = \"ep\"", "provider = \"nope\"");
+        let error = Config::from_toml(&text).unwrap_err().to_string();
+        assert!(error.contains("nope"), "{error}");
+    }
+
+    #[test]
+    fn a_campaign_id_that_is_not_url_safe_is_refused() {
+        let (_f, text) = with_secret_file(GOOD);
+        let text = text.replace("[campaigns.summer-promo]", "[campaigns.\"a/b\"]");
+        assert!(Config::from_toml(&text).is_err());
+    }
+
+    #[test]
+    fn the_body_limit_fits_the_largest_campaign() {
+        let (_f, text) = with_secret_file(GOOD);
+        let config = Config::from_toml(&text).unwrap();
+        assert_eq!(config.max_body_bytes(), 3000 + 256 * 1024);
+    }
+}

@@ -1,0 +1,309 @@
+//! Storage of submissions: SQLite through sqlx.
+//!
+//! All state lives here, not in process memory, so a restarted proxy (or a second
+//! instance on the same database) carries on with every submission in flight. A
+//! submission and its photos are written in one transaction, so a failed upload
+//! never leaves half a row. Workers take a submission with a lease, so two of them
+//! never work on the same one at once.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use api::SubmissionStatus;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::{Row, SqlitePool};
+
+/// A photo as stored and forwarded: the original bytes, EXIF and all.
+#[derive(Debug, Clone)]
+pub struct Photo {
+    pub content_type: String,
+    pub bytes: bytes::Bytes,
+}
+
+/// A submission as received, before it is stored.
+#[derive(Debug, Clone)]
+pub struct NewSubmission {
+    pub id: String,
+    pub campaign: String,
+    pub idempotency_key: String,
+    pub qr: Option<String>,
+    pub merchant: Option<String>,
+    pub user_id: Option<String>,
+    /// JSON of the claimed offers, as validated.
+    pub offers: Option<String>,
+    pub photos: Vec<Photo>,
+}
+
+/// A stored submission.
+#[derive(Debug, Clone)]
+pub struct SubmissionRow {
+    pub id: String,
+    pub campaign: String,
+    pub status: SubmissionStatus,
+    pub provider_ref: Option<String>,
+    pub outcome: Option<api::Outcome>,
+    pub qr: Option<String>,
+    pub merchant: Option<String>,
+    pub user_id: Option<String>,
+    pub attempts: u32,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// The database.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: SqlitePool,
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    let now = time::OffsetDateTime::now_utc();
+    i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+fn ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+const SUBMISSION_COLUMNS: &str = "id, campaign, status, provider_ref, outcome, qr, merchant, user_id, attempts, created_at, updated_at";
+
+impl Db {
+    /// Opens (creating if needed) the database at `url` and runs the migrations.
+    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// Answers whether the database takes queries (for `/readyz`).
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(drop)
+    }
+
+    /// Stores a new submission with its photos, all or nothing. When the campaign
+    /// already has a submission with this idempotency key, nothing is written and
+    /// that submission's id is returned instead.
+    pub async fn insert(&self, new: NewSubmission) -> Result<String, sqlx::Error> {
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO submissions (id, campaign, idempotency_key, status, qr, merchant, user_id, offers, next_attempt_at, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (campaign, idempotency_key) DO NOTHING",
+        )
+        .bind(&new.id)
+        .bind(&new.campaign)
+        .bind(&new.idempotency_key)
+        .bind(SubmissionStatus::Queued.as_str())
+        .bind(&new.qr)
+        .bind(&new.merchant)
+        .bind(&new.user_id)
+        .bind(&new.offers)
+        .bind(now)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            let existing: String = sqlx::query_scalar(
+                "SELECT id FROM submissions WHERE campaign = ? AND idempotency_key = ?",
+            )
+            .bind(&new.campaign)
+            .bind(&new.idempotency_key)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.rollback().await?;
+            return Ok(existing);
+        }
+        for (position, photo) in new.photos.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO photos (submission_id, position, content_type, bytes) VALUES (?, ?, ?, ?)",
+            )
+            .bind(&new.id)
+            .bind(i64::try_from(position).unwrap_or(i64::MAX))
+            .bind(&photo.content_type)
+            .bind(photo.bytes.as_ref())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(new.id)
+    }
+
+    /// One submission by id.
+    pub async fn get(&self, id: &str) -> Result<Option<SubmissionRow>, sqlx::Error> {
+        let sql = format!("SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE id = ?");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| to_row(&r)).transpose()
+    }
+
+    /// The photos of a submission, in the order they were uploaded.
+    pub async fn photos(&self, id: &str) -> Result<Vec<Photo>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT content_type, bytes FROM photos WHERE submission_id = ? ORDER BY position",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Photo {
+                    content_type: r.try_get("content_type")?,
+                    bytes: bytes::Bytes::from(r.try_get::<Vec<u8>, _>("bytes")?),
+                })
+            })
+            .collect()
+    }
+
+    /// Takes the submission that is due soonest, leasing it to the caller until
+    /// `now + lease`. `None` when nothing is due.
+    pub async fn claim_due(&self, lease: Duration) -> Result<Option<SubmissionRow>, sqlx::Error> {
+        let now = now_ms();
+        // One statement, so two workers can never both take the same row.
+        let sql = format!(
+            "UPDATE submissions SET lease_until = ?
+             WHERE id = (
+                 SELECT id FROM submissions
+                 WHERE status IN ('queued', 'processing')
+                   AND next_attempt_at <= ?
+                   AND (lease_until IS NULL OR lease_until <= ?)
+                 ORDER BY next_attempt_at
+                 LIMIT 1)
+             RETURNING {SUBMISSION_COLUMNS}"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(now.saturating_add(ms(lease)))
+            .bind(now)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| to_row(&r)).transpose()
+    }
+
+    /// The provider has the submission: remember its reference, drop the photos
+    /// (they are the provider's now) and come back after `next_in`.
+    pub async fn acknowledged(
+        &self,
+        id: &str,
+        provider_ref: &str,
+        next_in: Duration,
+    ) -> Result<(), sqlx::Error> {
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE submissions SET provider_ref = ?, status = ?, attempts = 0, last_error = NULL,
+                 next_attempt_at = ?, lease_until = NULL, updated_at = ?
+             WHERE id = ?",
+        )
+        .bind(provider_ref)
+        .bind(SubmissionStatus::Processing.as_str())
+        .bind(now.saturating_add(ms(next_in)))
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM photos WHERE submission_id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+
+    /// Not done yet: come back after `next_in`. `error` is the upstream failure
+    /// that caused the delay, if any (it counts towards the backoff).
+    pub async fn reschedule(
+        &self,
+        id: &str,
+        next_in: Duration,
+        error: Option<&str>,
+    ) -> Result<(), sqlx::Error> {
+        let now = now_ms();
+        sqlx::query(
+            "UPDATE submissions SET next_attempt_at = ?, lease_until = NULL,
+                 attempts = CASE WHEN ? IS NULL THEN 0 ELSE attempts + 1 END,
+                 last_error = ?, updated_at = CASE WHEN ? IS NULL THEN updated_at ELSE ? END
+             WHERE id = ?",
+        )
+        .bind(now.saturating_add(ms(next_in)))
+        .bind(error)
+        .bind(error)
+        .bind(error)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map(drop)
+    }
+
+    /// The final verdict. Photos still held (a provider that refused the upload)
+    /// are kept for an operator to look at.
+    pub async fn finish(
+        &self,
+        id: &str,
+        status: SubmissionStatus,
+        outcome: &api::Outcome,
+    ) -> Result<(), sqlx::Error> {
+        let now = now_ms();
+        let outcome = serde_json::to_string(outcome).unwrap_or_else(|_| "{}".to_owned());
+        sqlx::query(
+            "UPDATE submissions SET status = ?, outcome = ?, lease_until = NULL, updated_at = ?
+             WHERE id = ?",
+        )
+        .bind(status.as_str())
+        .bind(outcome)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map(drop)
+    }
+
+    /// How many photos are held for a submission (used by tests and ops).
+    pub async fn photo_count(&self, id: &str) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM photos WHERE submission_id = ?")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+    }
+
+    /// How many submissions exist (used by tests and ops).
+    pub async fn submission_count(&self) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM submissions")
+            .fetch_one(&self.pool)
+            .await
+    }
+}
+
+fn to_row(r: &sqlx::sqlite::SqliteRow) -> Result<SubmissionRow, sqlx::Error> {
+    let status: String = r.try_get("status")?;
+    let outcome: Option<String> = r.try_get("outcome")?;
+    Ok(SubmissionRow {
+        id: r.try_get("id")?,
+        campaign: r.try_get("campaign")?,
+        status: SubmissionStatus::parse(&status).ok_or_else(|| sqlx::Error::ColumnDecode {
+            index: "status".to_owned(),
+            source: format!("unknown status {status:?}").into(),
+        })?,
+        provider_ref: r.try_get("provider_ref")?,
+        outcome: outcome.and_then(|o| serde_json::from_str(&o).ok()),
+        qr: r.try_get("qr")?,
+        merchant: r.try_get("merchant")?,
+        user_id: r.try_get("user_id")?,
+        attempts: u32::try_from(r.try_get::<i64, _>("attempts")?).unwrap_or(0),
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}

@@ -1,0 +1,79 @@
+//! The API's one error type. Every variant becomes the JSON error body of the
+//! public contract with its HTTP status; internal details go to the log only.
+
+use api::{ErrorBody, ErrorCode, ErrorDetail};
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("This campaign does not exist.")]
+    UnknownCampaign,
+    #[error("This submission does not exist.")]
+    SubmissionNotFound,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{message}")]
+    PhotoTooLarge { message: String },
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("At most {max} photos can be sent for this campaign.")]
+    TooManyPhotos { max: u8 },
+    #[error("{message}")]
+    InvalidField {
+        field: &'static str,
+        message: String,
+    },
+    #[error("The service is temporarily unavailable. Please try again.")]
+    Storage(#[from] sqlx::Error),
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, ErrorCode, Option<&'static str>) {
+        use api::field::PHOTO;
+        match self {
+            Self::UnknownCampaign => (StatusCode::NOT_FOUND, ErrorCode::UnknownCampaign, None),
+            Self::SubmissionNotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound, None),
+            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest, None),
+            Self::PhotoTooLarge { .. } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::PhotoTooLarge,
+                Some(PHOTO),
+            ),
+            Self::UnsupportedMediaType(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMediaType,
+                Some(PHOTO),
+            ),
+            Self::TooManyPhotos { .. } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::TooManyPhotos,
+                Some(PHOTO),
+            ),
+            Self::InvalidField { field, .. } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::InvalidField,
+                Some(*field),
+            ),
+            Self::Storage(_) => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable, None),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let Self::Storage(error) = &self {
+            tracing::error!(%error, "storage error");
+        }
+        let (status, code, field) = self.parts();
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code,
+                message: self.to_string(),
+                field: field.map(str::to_owned),
+            },
+        };
+        (status, Json(body)).into_response()
+    }
+}

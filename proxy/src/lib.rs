@@ -1,0 +1,143 @@
+//! receipt-relay's proxy: holds the provider credentials, checks uploads, forwards
+//! them to each campaign's provider, follows the result and answers the widget in
+//! one normalized shape.
+//!
+//! [`app`] builds the router (tests drive it in process); [`serve`] runs it with the
+//! background [`worker`] until a shutdown signal.
+
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod providers;
+pub mod routes;
+pub mod worker;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::providers::Providers;
+use crate::routes::{assets, campaigns, health, submissions};
+
+/// Everything a request handler or the worker needs.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub providers: Arc<Providers>,
+    /// Wakes the worker when a submission is stored.
+    pub wake: Arc<Notify>,
+}
+
+/// Why the proxy could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot open the database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("cannot build the HTTP client: {0}")]
+    Http(#[from] reqwest::Error),
+}
+
+impl AppState {
+    /// Opens the database (running migrations) and builds the provider adapters.
+    pub async fn new(config: Config) -> Result<Self, StartError> {
+        let db = Db::connect(&config.database_url).await?;
+        let providers = Providers::from_config(&config)?;
+        Ok(Self {
+            config: Arc::new(config),
+            db,
+            providers: Arc::new(providers),
+            wake: Arc::new(Notify::new()),
+        })
+    }
+}
+
+/// The proxy's HTTP interface.
+pub fn app(state: AppState) -> Router {
+    let config = state.config.clone();
+    let api = Router::new()
+        .route("/v1/campaigns/{campaign}", get(campaigns::get))
+        .route(
+            "/v1/campaigns/{campaign}/submissions",
+            post(submissions::create).layer(DefaultBodyLimit::max(config.max_body_bytes())),
+        )
+        .route("/v1/submissions/{id}", get(submissions::get))
+        .layer(cors(config.clone()));
+    let mut router = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .merge(api);
+    if let Some(dir) = &config.widget_dir {
+        router = router.merge(assets::widget(dir));
+    }
+    if let Some(dir) = &config.www_dir {
+        router = router.fallback_service(assets::site(dir));
+    }
+    router.with_state(state).layer(TraceLayer::new_for_http())
+}
+
+/// CORS for the API: a browser may call a campaign's endpoints only from that
+/// campaign's allowed origins, and the submission endpoints from any campaign's.
+fn cors(config: Arc<Config>) -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin, parts| {
+            origin_allowed(&config, origin, parts.uri.path())
+        }))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([header::LOCATION])
+        .max_age(Duration::from_secs(600))
+}
+
+fn origin_allowed(config: &Config, origin: &HeaderValue, path: &str) -> bool {
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
+    let allows = |c: &config::CampaignConfig| c.allowed_origins.iter().any(|o| o == origin);
+    match path.strip_prefix("/v1/campaigns/") {
+        Some(rest) => {
+            let id = rest.split('/').next().unwrap_or_default();
+            config.campaigns.get(id).is_some_and(allows)
+        }
+        None => config.campaigns.values().any(allows),
+    }
+}
+
+/// Serves `app(state)` on `listener` with the background worker, until
+/// `shutdown` completes; then stops taking requests, lets the worker finish the
+/// submission in hand, and returns.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let stop = CancellationToken::new();
+    let worker = tokio::spawn(worker::run(state.clone(), stop.clone()));
+    let stop_worker = stop.clone();
+    let served = axum::serve(listener, app(state))
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            stop_worker.cancel();
+        })
+        .await;
+    stop.cancel();
+    if let Err(error) = worker.await {
+        tracing::error!(%error, "worker task ended abnormally");
+    }
+    served
+}

@@ -1,0 +1,57 @@
+//! `proxy`: reads the configuration and serves. All logic lives in the library.
+//!
+//! Usage: `proxy [--config receipt-relay.toml]` (or `RECEIPT_RELAY_CONFIG`).
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=info".into()),
+        )
+        .init();
+    let path: PathBuf = std::env::args()
+        .skip_while(|a| a != "--config")
+        .nth(1)
+        .or_else(|| std::env::var("RECEIPT_RELAY_CONFIG").ok())
+        .unwrap_or_else(|| "receipt-relay.toml".to_owned())
+        .into();
+    let config = proxy::config::Config::load(&path)
+        .with_context(|| format!("loading {}", path.display()))?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    let state = proxy::AppState::new(config).await?;
+    tracing::info!(addr = %listener.local_addr()?, "proxy listening");
+    proxy::serve(listener, state, shutdown_signal()).await?;
+    tracing::info!("proxy stopped");
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM (what container runtimes send).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}

@@ -1,0 +1,283 @@
+//! Easypromos OCR API adapter (`seeds/000_*`), polling mode.
+//!
+//! `POST {base_url}/v2/ocr/tickets` with the first photo as the multipart `ticket`
+//! field and `Authorization: Bearer`, keep the returned `event_id`, then poll
+//! `GET {base_url}/v2/ocr/events/{event_id}` until `status` is `finished`.
+//!
+//! Assumptions where the document is silent (the sandbox implements the same):
+//! - any `status` other than `finished` means "not yet";
+//! - `finished_status` other than `ok` comes with `error: {code, message}`:
+//!   `not_a_ticket` maps to `not_receipt`, `unreadable` to `unreadable`, anything
+//!   else to `other`; such a receipt is `rejected`.
+//!
+//! Easypromos reads receipts; it does not judge promotions, so a receipt it read
+//! is `accepted` with the receipt attached, for the campaign's rules to judge.
+
+use api::{LineItem, Outcome, Reason, ReasonCode, Receipt, SubmissionStatus};
+use async_trait::async_trait;
+use reqwest::multipart::{Form, Part};
+use serde::Deserialize;
+
+use super::{OutgoingReceipt, Progress, Provider, ProviderError, Verdict};
+use crate::config::Secret;
+
+/// `[providers.NAME]` with `kind = "easypromos"`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EasypromosConfig {
+    #[serde(default = "default_base_url")]
+    pub base_url: String,
+    /// The account's bearer token.
+    pub token: Secret,
+}
+
+fn default_base_url() -> String {
+    "https://api.easypromosapp.com".to_owned()
+}
+
+#[derive(Debug)]
+pub struct Easypromos {
+    config: EasypromosConfig,
+    http: reqwest::Client,
+}
+
+impl Easypromos {
+    pub fn new(config: EasypromosConfig, http: reqwest::Client) -> Self {
+        Self { config, http }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.config.base_url.trim_end_matches('/'))
+    }
+
+    /// Sends a request and decodes a 2xx JSON body; everything else becomes a
+    /// [`ProviderError`].
+    async fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, ProviderError> {
+        let response = request
+            .bearer_auth(self.config.token.expose())
+            .send()
+            .await
+            .map_err(|e| ProviderError::from_transport(&e))?;
+        let status = response.status();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| ProviderError::from_transport(&e))?;
+        if !status.is_success() {
+            let message = serde_json::from_slice::<ErrorBody>(&body)
+                .map(|b| b.message)
+                .unwrap_or_default();
+            return Err(ProviderError::from_status(status, message));
+        }
+        serde_json::from_slice(&body).map_err(|e| ProviderError::Malformed(e.to_string()))
+    }
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    #[serde(default)]
+    message: String,
+}
+
+#[derive(Deserialize)]
+struct Uploaded {
+    event_id: u64,
+}
+
+#[derive(Deserialize)]
+struct Event {
+    status: String,
+    #[serde(default)]
+    finished_status: Option<String>,
+    #[serde(default)]
+    result: Option<OcrResult>,
+    #[serde(default)]
+    error: Option<EventError>,
+}
+
+#[derive(Deserialize)]
+struct EventError {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    message: String,
+}
+
+#[derive(Deserialize)]
+struct OcrResult {
+    #[serde(default)]
+    header: Header,
+    #[serde(default)]
+    line_items: Vec<OcrLine>,
+    #[serde(default)]
+    footer: Footer,
+}
+
+#[derive(Deserialize, Default)]
+struct Header {
+    store_name: Option<String>,
+    store_address: Option<String>,
+    date: Option<String>,
+    time: Option<String>,
+    currency: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct OcrLine {
+    #[serde(default)]
+    article: String,
+    quantity: Option<f64>,
+    total: Option<f64>,
+}
+
+#[derive(Deserialize, Default)]
+struct Footer {
+    total: Option<f64>,
+}
+
+#[async_trait]
+impl Provider for Easypromos {
+    async fn submit(&self, receipt: &OutgoingReceipt) -> Result<(String, Progress), ProviderError> {
+        // Easypromos takes one ticket image; campaigns on it allow one photo.
+        let photo = receipt.photos.first().ok_or_else(|| ProviderError::Refused {
+            status: 400,
+            message: "no photo to send".to_owned(),
+        })?;
+        let part = Part::bytes(photo.bytes.to_vec())
+            .file_name(format!("{}.{}", receipt.submission_id, extension(&photo.content_type)))
+            .mime_str(&photo.content_type)
+            .map_err(|_| ProviderError::Malformed("bad content type".to_owned()))?;
+        let form = Form::new().part("ticket", part);
+        let uploaded: Uploaded = self
+            .call(self.http.post(self.url("/v2/ocr/tickets")).multipart(form))
+            .await?;
+        Ok((uploaded.event_id.to_string(), Progress::Pending))
+    }
+
+    async fn poll(&self, reference: &str) -> Result<Progress, ProviderError> {
+        let event: Event = self
+            .call(self.http.get(self.url(&format!("/v2/ocr/events/{reference}"))))
+            .await?;
+        map_event(event)
+    }
+}
+
+fn extension(content_type: &str) -> &'static str {
+    match content_type {
+        "image/png" => "png",
+        "image/heic" | "image/heif" => "heic",
+        "application/pdf" => "pdf",
+        _ => "jpg",
+    }
+}
+
+fn map_event(event: Event) -> Result<Progress, ProviderError> {
+    if event.status != "finished" {
+        return Ok(Progress::Pending);
+    }
+    if event.finished_status.as_deref() == Some("ok") {
+        let result = event
+            .result
+            .ok_or_else(|| ProviderError::Malformed("finished ok without result".to_owned()))?;
+        let receipt = Receipt {
+            store: result.header.store_name,
+            address: result.header.store_address,
+            date: result.header.date,
+            time: result.header.time,
+            total: result.footer.total,
+            currency: result.header.currency,
+            items: result
+                .line_items
+                .into_iter()
+                .map(|l| LineItem {
+                    description: l.article,
+                    quantity: l.quantity,
+                    total: l.total,
+                })
+                .collect(),
+        };
+        return Ok(Progress::Done(Verdict {
+            status: SubmissionStatus::Accepted,
+            outcome: Outcome {
+                receipt: Some(receipt),
+                ..Outcome::default()
+            },
+        }));
+    }
+    let error = event.error.unwrap_or(EventError {
+        code: String::new(),
+        message: String::new(),
+    });
+    let (code, fallback) = match error.code.as_str() {
+        "not_a_ticket" => (ReasonCode::NotReceipt, "The photo does not show a receipt."),
+        "unreadable" => (ReasonCode::Unreadable, "The receipt could not be read."),
+        _ => (ReasonCode::Other, "The receipt could not be processed."),
+    };
+    let message = if error.message.is_empty() {
+        fallback.to_owned()
+    } else {
+        error.message
+    };
+    Ok(Progress::Done(Verdict {
+        status: SubmissionStatus::Rejected,
+        outcome: Outcome {
+            reasons: vec![Reason { code, message }],
+            ..Outcome::default()
+        },
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: serde_json::Value) -> Progress {
+        map_event(serde_json::from_value(json).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn anything_but_finished_is_pending() {
+        assert_eq!(parse(serde_json::json!({"status": "pending", "event_id": 1})), Progress::Pending);
+        assert_eq!(parse(serde_json::json!({"status": "processing"})), Progress::Pending);
+    }
+
+    #[test]
+    fn the_documented_finished_body_becomes_an_accepted_receipt() {
+        let body = serde_json::json!({
+            "status": "finished", "event_id": 987654, "finished_status": "ok",
+            "result": {
+                "header": {"store_name": "CLAREL", "store_address": "AV PRIMERO DE JUNIO 66",
+                           "date": "2025-09-24", "time": "20:08", "currency": "EUR", "tax_id": "A"},
+                "line_items": [{"article": "SERUM", "sku": "1", "quantity": 1, "total": 24.19}],
+                "footer": {"total": 37.87},
+                "controls": {"handwritten": 0, "text_quality": 95}
+            },
+            "processed_at": "2026-04-08 09:30:18"
+        });
+        let Progress::Done(verdict) = parse(body) else { panic!("not done") };
+        assert_eq!(verdict.status, SubmissionStatus::Accepted);
+        let receipt = verdict.outcome.receipt.unwrap();
+        assert_eq!(receipt.store.as_deref(), Some("CLAREL"));
+        assert_eq!(receipt.total, Some(37.87));
+        assert_eq!(receipt.currency.as_deref(), Some("EUR"));
+        assert_eq!(receipt.items[0].description, "SERUM");
+    }
+
+    #[test]
+    fn a_finished_error_is_rejected_with_a_unified_reason() {
+        let body = serde_json::json!({"status": "finished", "finished_status": "error",
+            "error": {"code": "not_a_ticket", "message": "no ticket"}});
+        let Progress::Done(verdict) = parse(body) else { panic!("not done") };
+        assert_eq!(verdict.status, SubmissionStatus::Rejected);
+        assert_eq!(verdict.outcome.reasons[0].code, ReasonCode::NotReceipt);
+    }
+
+    #[test]
+    fn finished_ok_without_a_result_is_malformed() {
+        let event = serde_json::from_value(serde_json::json!({"status": "finished", "finished_status": "ok"})).unwrap();
+        assert!(matches!(map_event(event), Err(ProviderError::Malformed(_))));
+    }
+}

@@ -1,0 +1,141 @@
+//! The receipt providers, each behind the one [`Provider`] trait.
+//!
+//! An adapter turns a stored submission into the provider's request, and the
+//! provider's answers into the normalized [`Verdict`]. Adding a provider is one new
+//! module here, its variant in [`crate::config::ProviderConfig`] and its simulator
+//! in `sandbox/`.
+
+pub mod easypromos;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use api::{Outcome, SubmissionStatus};
+use async_trait::async_trait;
+
+use crate::config::{Config, ProviderConfig};
+use crate::db::Photo;
+
+/// What an adapter needs to forward one submission.
+#[derive(Debug, Clone)]
+pub struct OutgoingReceipt {
+    /// Our submission id (unique; some providers want a unique name).
+    pub submission_id: String,
+    /// The campaign id, for log lines.
+    pub campaign: String,
+    pub photos: Vec<Photo>,
+    pub qr: Option<String>,
+}
+
+/// A normalized verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    pub status: SubmissionStatus,
+    pub outcome: Outcome,
+}
+
+/// Where the provider is with a receipt.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Progress {
+    /// Still reading it; ask again later.
+    Pending,
+    Done(Verdict),
+}
+
+/// Why a call to a provider did not give an answer. The messages are for logs and
+/// operators; they never hold a secret (the adapters send secrets in headers and
+/// never format requests into errors).
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    /// Could not reach the provider, or it answered 5xx: try again later.
+    #[error("provider unavailable: {0}")]
+    Unavailable(String),
+    /// 429: try again later.
+    #[error("provider rate limit reached")]
+    RateLimited,
+    /// 401/403: our credentials are wrong. Retried slowly, since an operator fixing
+    /// the configuration makes it go through.
+    #[error("provider refused our credentials (HTTP {0})")]
+    Auth(u16),
+    /// An answer we cannot understand: retried a few times, then the submission
+    /// fails.
+    #[error("provider answered something unexpected: {0}")]
+    Malformed(String),
+    /// The provider refused this submission for good (4xx).
+    #[error("provider refused the submission (HTTP {status}): {message}")]
+    Refused { status: u16, message: String },
+}
+
+impl ProviderError {
+    /// Sorts an HTTP error status into the kinds above.
+    pub fn from_status(status: reqwest::StatusCode, message: String) -> Self {
+        match status.as_u16() {
+            401 | 403 => Self::Auth(status.as_u16()),
+            429 => Self::RateLimited,
+            s if s >= 500 => Self::Unavailable(format!("HTTP {s}")),
+            s => Self::Refused { status: s, message },
+        }
+    }
+
+    /// A network-level failure, described without the request (which may carry
+    /// headers) and without the URL's query.
+    pub fn from_transport(error: &reqwest::Error) -> Self {
+        let what = if error.is_timeout() {
+            "timed out"
+        } else if error.is_connect() {
+            "connection failed"
+        } else if error.is_decode() {
+            return Self::Malformed("body is not the expected JSON".to_owned());
+        } else {
+            "request failed"
+        };
+        Self::Unavailable(what.to_owned())
+    }
+}
+
+/// One receipt provider.
+#[async_trait]
+pub trait Provider: Send + Sync + std::fmt::Debug {
+    /// Forwards a receipt. Returns the provider's reference for it and, for
+    /// providers that answer at once, the verdict.
+    async fn submit(&self, receipt: &OutgoingReceipt) -> Result<(String, Progress), ProviderError>;
+
+    /// Asks the provider where it is with the receipt `reference`.
+    async fn poll(&self, reference: &str) -> Result<Progress, ProviderError>;
+}
+
+/// Every configured provider account, by name.
+#[derive(Debug, Clone, Default)]
+pub struct Providers {
+    by_name: HashMap<String, Arc<dyn Provider>>,
+}
+
+impl Providers {
+    /// Builds an adapter for every `[providers]` entry, sharing one HTTP client.
+    pub fn from_config(config: &Config) -> Result<Self, reqwest::Error> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .user_agent(concat!("receipt-relay/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        let by_name = config
+            .providers
+            .iter()
+            .map(|(name, provider)| {
+                let adapter: Arc<dyn Provider> = match provider {
+                    ProviderConfig::Easypromos(c) => {
+                        Arc::new(easypromos::Easypromos::new(c.clone(), http.clone()))
+                    }
+                };
+                (name.clone(), adapter)
+            })
+            .collect();
+        Ok(Self { by_name })
+    }
+
+    /// The adapter of a provider account.
+    pub fn get(&self, name: &str) -> Option<&Arc<dyn Provider>> {
+        self.by_name.get(name)
+    }
+}

@@ -1,0 +1,7 @@
+//! HTTP routes of the public API (v1), health checks and the widget's files.
+
+pub mod assets;
+pub mod campaigns;
+pub mod health;
+pub mod submissions;
+mod upload;

@@ -1,0 +1,104 @@
+//! `POST /v1/campaigns/{campaign}/submissions` and `GET /v1/submissions/{id}`.
+
+use axum::Json;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::AppState;
+use crate::db::{NewSubmission, SubmissionRow};
+use crate::error::ApiError;
+use crate::routes::upload;
+
+const MAX_IDEMPOTENCY_KEY: usize = 128;
+
+/// Stores a checked submission and wakes the worker; answers `202` at once.
+pub async fn create(
+    State(state): State<AppState>,
+    Path(campaign_id): Path<String>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let campaign = state
+        .config
+        .campaigns
+        .get(&campaign_id)
+        .ok_or(ApiError::UnknownCampaign)?;
+    let multipart = multipart.map_err(|_| {
+        ApiError::BadRequest("The upload must be sent as multipart/form-data.".to_owned())
+    })?;
+    let idempotency_key = match headers.get(api::IDEMPOTENCY_KEY_HEADER) {
+        Some(value) => {
+            let key = value.to_str().unwrap_or_default();
+            if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY {
+                return Err(ApiError::BadRequest(format!(
+                    "{} must be 1 to {MAX_IDEMPOTENCY_KEY} visible characters.",
+                    api::IDEMPOTENCY_KEY_HEADER
+                )));
+            }
+            key.to_owned()
+        }
+        // Without a key every request is new; a generated one keeps the column
+        // unique.
+        None => uuid::Uuid::new_v4().to_string(),
+    };
+    let upload = upload::read(multipart, &campaign.photos).await?;
+
+    let id = state
+        .db
+        .insert(NewSubmission {
+            id: uuid::Uuid::new_v4().to_string(),
+            campaign: campaign_id.clone(),
+            idempotency_key,
+            qr: upload.qr,
+            merchant: upload.merchant,
+            user_id: upload.user,
+            offers: upload.offers,
+            photos: upload.photos,
+        })
+        .await?;
+    let row = state.db.get(&id).await?.ok_or(ApiError::SubmissionNotFound)?;
+    tracing::info!(submission = %id, campaign = %campaign_id, "submission stored");
+    state.wake.notify_one();
+
+    let body = api::SubmissionCreated {
+        id: row.id.clone(),
+        status: row.status,
+        poll_after_ms: u32::try_from(state.config.worker.poll_interval.as_millis())
+            .unwrap_or(u32::MAX),
+    };
+    Ok((
+        StatusCode::ACCEPTED,
+        [(header::LOCATION, format!("/v1/submissions/{}", row.id))],
+        Json(body),
+    )
+        .into_response())
+}
+
+/// The submission's status and, once final, its outcome.
+pub async fn get(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<api::Submission>, ApiError> {
+    let row = state.db.get(&id).await?.ok_or(ApiError::SubmissionNotFound)?;
+    Ok(Json(to_api(row)))
+}
+
+fn to_api(row: SubmissionRow) -> api::Submission {
+    api::Submission {
+        id: row.id,
+        campaign: row.campaign,
+        status: row.status,
+        created_at: rfc3339(row.created_at),
+        updated_at: rfc3339(row.updated_at),
+        outcome: row.outcome.filter(|_| row.status.is_final()),
+    }
+}
+
+fn rfc3339(unix_ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(unix_ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}

@@ -1,0 +1,162 @@
+//! Reading and checking the multipart body of a new submission.
+//!
+//! Everything is checked before anything is stored: photo type by content (magic
+//! bytes, not the name or the declared type), size while it streams in (so an
+//! oversize photo is refused without buffering it whole), count, pixel size, and
+//! the text fields. A body that fails any check stores nothing.
+
+use api::field;
+use axum::extract::Multipart;
+use axum::extract::multipart::{Field, MultipartError};
+
+use crate::config::PhotoLimits;
+use crate::db::Photo;
+use crate::error::ApiError;
+
+/// The photo types the proxy takes, as detected from content.
+pub const ACCEPTED_TYPES: &[&str] = &["image/jpeg", "image/png", "image/heic", "image/heif"];
+
+const MAX_TEXT_BYTES: usize = 4096;
+
+/// The checked content of a submission body.
+#[derive(Debug, Default)]
+pub struct Upload {
+    pub photos: Vec<Photo>,
+    pub qr: Option<String>,
+    pub merchant: Option<String>,
+    pub user: Option<String>,
+    pub offers: Option<String>,
+}
+
+/// Reads and checks the whole body against the campaign's limits.
+pub async fn read(mut multipart: Multipart, limits: &PhotoLimits) -> Result<Upload, ApiError> {
+    let mut upload = Upload::default();
+    while let Some(field) = multipart.next_field().await.map_err(broken)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            field::PHOTO => {
+                if upload.photos.len() >= usize::from(limits.max_count) {
+                    return Err(ApiError::TooManyPhotos {
+                        max: limits.max_count,
+                    });
+                }
+                upload.photos.push(read_photo(field, limits).await?);
+            }
+            field::QR => upload.qr = Some(read_text(field, field::QR).await?),
+            field::MERCHANT => upload.merchant = Some(read_text(field, field::MERCHANT).await?),
+            field::USER => upload.user = Some(read_text(field, field::USER).await?),
+            field::OFFERS => {
+                let text = read_text(field, field::OFFERS).await?;
+                if serde_json::from_str::<Vec<api::ClaimedOffer>>(&text).is_err() {
+                    return Err(ApiError::InvalidField {
+                        field: field::OFFERS,
+                        message: "Offers must be a JSON list of {offer_id, quantity}.".to_owned(),
+                    });
+                }
+                upload.offers = Some(text);
+            }
+            _ => {
+                return Err(ApiError::BadRequest(format!(
+                    "Unknown field {name:?} in the submission."
+                )));
+            }
+        }
+    }
+    if upload.photos.len() < usize::from(limits.min_count) {
+        return Err(ApiError::InvalidField {
+            field: field::PHOTO,
+            message: format!(
+                "At least {} photo(s) of the receipt are needed.",
+                limits.min_count
+            ),
+        });
+    }
+    Ok(upload)
+}
+
+fn broken(error: MultipartError) -> ApiError {
+    if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::PhotoTooLarge {
+            message: "The upload is too large.".to_owned(),
+        }
+    } else {
+        ApiError::BadRequest("The upload is not a well-formed multipart body.".to_owned())
+    }
+}
+
+async fn read_photo(mut field: Field<'_>, limits: &PhotoLimits) -> Result<Photo, ApiError> {
+    let too_large = || ApiError::PhotoTooLarge {
+        message: format!(
+            "Each photo may be at most {} MB.",
+            limits.max_bytes.div_ceil(1024 * 1024)
+        ),
+    };
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(broken)? {
+        if (bytes.len() + chunk.len()) as u64 > limits.max_bytes {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    let content_type = detect_type(&bytes).ok_or_else(|| {
+        ApiError::UnsupportedMediaType(
+            "This file is not a photo we can read. Please send a JPEG, PNG or HEIC photo."
+                .to_owned(),
+        )
+    })?;
+    if let Ok(size) = imagesize::blob_size(&bytes) {
+        let pixels = (size.width as u64).saturating_mul(size.height as u64);
+        if pixels > limits.max_pixels {
+            return Err(ApiError::InvalidField {
+                field: field::PHOTO,
+                message: format!(
+                    "The photo has too many pixels (at most {} megapixels).",
+                    limits.max_pixels / 1_000_000
+                ),
+            });
+        }
+    }
+    Ok(Photo {
+        content_type: content_type.to_owned(),
+        bytes: bytes.into(),
+    })
+}
+
+/// The photo's type, judged from its first bytes.
+pub fn detect_type(bytes: &[u8]) -> Option<&'static str> {
+    let kind = infer::get(bytes)?;
+    ACCEPTED_TYPES.iter().copied().find(|t| *t == kind.mime_type())
+}
+
+async fn read_text(field: Field<'_>, name: &'static str) -> Result<String, ApiError> {
+    let bytes = field.bytes().await.map_err(broken)?;
+    if bytes.len() > MAX_TEXT_BYTES {
+        return Err(ApiError::InvalidField {
+            field: name,
+            message: format!("The field {name} is too long."),
+        });
+    }
+    let text = String::from_utf8(bytes.to_vec()).map_err(|_| ApiError::InvalidField {
+        field: name,
+        message: format!("The field {name} is not valid text."),
+    })?;
+    Ok(text.trim().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn photo_types_are_told_by_content() {
+        assert_eq!(detect_type(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]), Some("image/jpeg"));
+        assert_eq!(
+            detect_type(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
+            Some("image/png")
+        );
+        assert_eq!(detect_type(b"%PDF-1.7\n"), None);
+        assert_eq!(detect_type(b"GIF89a......"), None);
+        assert_eq!(detect_type(b"just some text"), None);
+        assert_eq!(detect_type(b""), None);
+    }
+}

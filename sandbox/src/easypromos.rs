@@ -1,0 +1,234 @@
+//! Simulator of the Easypromos OCR API (`seeds/000_*`).
+//!
+//! Documented, and simulated as written:
+//! - `Authorization: Bearer <token>` on every call;
+//! - `GET /v2/ocr/credits` -> `{status, credits, currency, updated_at}`;
+//! - `POST /v2/ocr/tickets`, multipart `ticket` (+ optional `webhook_url`,
+//!   `webhook_key`) -> `{status: "ok", event_id, created_at}`;
+//! - `GET /v2/ocr/events/{event_id}` -> the finished body with `result.header`,
+//!   `line_items`, `footer`, `controls`.
+//!
+//! Not documented, so assumed here (and in the proxy's adapter):
+//! - errors are `{"status": "error", "message": "..."}` with 401 (bad or missing
+//!   token), 400 (no `ticket`), 404 (unknown event), 402 (no credits left);
+//! - an event still being read answers `{"status": "pending", "event_id": N}`;
+//! - a receipt that cannot be read finishes with `"finished_status": "error"` and
+//!   `"error": {"code": "not_a_ticket" | "unreadable", "message": "..."}`
+//!   instead of `result`.
+//!
+//! The webhook mode's fields are accepted; sending the webhook comes with the
+//! provider-complete work (issue 3).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use crate::SandboxConfig;
+use crate::verdict::{self, Verdict};
+
+/// The first event id handed out; the document's example id.
+const FIRST_EVENT_ID: u64 = 987_654;
+
+#[derive(Debug)]
+struct Event {
+    created: Instant,
+    verdict: Verdict,
+}
+
+#[derive(Debug)]
+struct Account {
+    token: String,
+    delay: Duration,
+    credits: u64,
+    next_id: u64,
+    events: HashMap<u64, Event>,
+}
+
+type Shared = Arc<Mutex<Account>>;
+
+pub(crate) fn router(config: &SandboxConfig) -> Router {
+    let account = Arc::new(Mutex::new(Account {
+        token: config.easypromos_token.clone(),
+        delay: config.processing_delay,
+        credits: config.easypromos_credits,
+        next_id: FIRST_EVENT_ID,
+        events: HashMap::new(),
+    }));
+    Router::new()
+        .route("/v2/ocr/credits", get(credits))
+        .route("/v2/ocr/tickets", post(upload_ticket))
+        .route("/v2/ocr/events/{event_id}", get(event))
+        .with_state(account)
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({"status": "error", "message": message}))).into_response()
+}
+
+/// Checks the bearer token; the error is the response to send.
+fn authorize(account: &Account, headers: &HeaderMap) -> Result<(), Response> {
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    match presented {
+        Some(token) if token == account.token => Ok(()),
+        _ => Err(error(StatusCode::UNAUTHORIZED, "Invalid or missing bearer token")),
+    }
+}
+
+fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Account> {
+    // A panic while holding the lock cannot leave the account half-updated in a
+    // way that matters to a simulator, so a poisoned lock is simply taken over.
+    shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+async fn credits(State(shared): State<Shared>, headers: HeaderMap) -> Response {
+    let account = lock(&shared);
+    if let Err(denied) = authorize(&account, &headers) {
+        return denied;
+    }
+    Json(json!({
+        "status": "ok",
+        "credits": account.credits,
+        "currency": "USD",
+        "updated_at": crate::now_rfc3339(),
+    }))
+    .into_response()
+}
+
+async fn upload_ticket(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Response {
+    if let Err(denied) = authorize(&lock(&shared), &headers) {
+        return denied;
+    }
+    let mut ticket = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_owned();
+                let Ok(data) = field.bytes().await else {
+                    return error(StatusCode::BAD_REQUEST, "Malformed multipart body");
+                };
+                if name == "ticket" {
+                    ticket = Some(data);
+                }
+            }
+            Ok(None) => break,
+            Err(_) => return error(StatusCode::BAD_REQUEST, "Malformed multipart body"),
+        }
+    }
+    let Some(ticket) = ticket.filter(|t| !t.is_empty()) else {
+        return error(StatusCode::BAD_REQUEST, "The ticket file is required");
+    };
+    let verdict = verdict::judge(&ticket);
+
+    let mut account = lock(&shared);
+    if account.credits == 0 {
+        return error(StatusCode::PAYMENT_REQUIRED, "No OCR credits left");
+    }
+    account.credits -= 1;
+    let event_id = account.next_id;
+    account.next_id += 1;
+    account.events.insert(
+        event_id,
+        Event {
+            created: Instant::now(),
+            verdict,
+        },
+    );
+    Json(json!({"status": "ok", "event_id": event_id, "created_at": crate::now_rfc3339()}))
+        .into_response()
+}
+
+async fn event(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    Path(event_id): Path<String>,
+) -> Response {
+    let account = lock(&shared);
+    if let Err(denied) = authorize(&account, &headers) {
+        return denied;
+    }
+    let Some(event) = event_id.parse().ok().and_then(|id| account.events.get(&id)) else {
+        return error(StatusCode::NOT_FOUND, "Event not found");
+    };
+    let event_id: u64 = event_id.parse().unwrap_or_default();
+    if event.created.elapsed() < account.delay {
+        return Json(json!({"status": "pending", "event_id": event_id})).into_response();
+    }
+    Json(finished_body(event_id, event.verdict)).into_response()
+}
+
+/// The finished event, as the document's "Finished poll response".
+pub fn finished_body(event_id: u64, verdict: Verdict) -> Value {
+    let processed_at = time::OffsetDateTime::now_utc()
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]:[second]"
+        ))
+        .unwrap_or_default();
+    match verdict {
+        Verdict::Accepted => json!({
+            "status": "finished",
+            "event_id": event_id,
+            "finished_status": "ok",
+            "result": seed_result(),
+            "processed_at": processed_at,
+        }),
+        Verdict::NotReceipt | Verdict::Unreadable => {
+            let (code, message) = if verdict == Verdict::NotReceipt {
+                ("not_a_ticket", "The image does not contain a ticket")
+            } else {
+                ("unreadable", "The ticket could not be read")
+            };
+            json!({
+                "status": "finished",
+                "event_id": event_id,
+                "finished_status": "error",
+                "error": {"code": code, "message": message},
+                "processed_at": processed_at,
+            })
+        }
+    }
+}
+
+/// The `result` of the document's example, verbatim.
+fn seed_result() -> Value {
+    json!({
+        "header": {
+            "store_name": "CLAREL",
+            "store_address": "AV PRIMERO DE JUNIO 66",
+            "tax_id": "A43227628",
+            "phone": "+34912345678",
+            "date": "2025-09-24",
+            "time": "20:08",
+            "receipt_number": "00309139",
+            "currency": "EUR",
+            "city": "Venta de Banos",
+            "postal_code": "34200",
+            "country": "Spain",
+            "country_code": "ES",
+            "timezone": "Europe/Madrid",
+            "utc_date_time": "2025-09-24T20:08:00+02:00"
+        },
+        "line_items": [
+            {"article": "SERUM REVITALIFT LAS", "sku": "171752", "quantity": 1, "total": 24.19},
+            {"article": "CREMA REVITALIF LASE", "sku": "155687", "quantity": 1, "total": 22.09},
+            {"article": "DETER MAQU CAPSULA O", "sku": "308872", "quantity": 1, "total": 9.99},
+            {"article": "ESPUMA PERFECT VOLUM", "sku": "290794", "quantity": 1, "total": 5.49},
+            {"article": "LACA PERFECT VOLUMEN", "sku": "290790", "quantity": 1, "total": 5.29}
+        ],
+        "footer": {"total": 37.87},
+        "controls": {"handwritten": 0, "text_quality": 95}
+    })
+}

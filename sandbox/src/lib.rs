@@ -1,0 +1,133 @@
+//! Loopback simulators of the receipt providers' APIs.
+//!
+//! Each provider lives under its own path prefix of one server (Easypromos under
+//! `/easypromos`), so a proxy's `base_url` for it is `http://ADDR/easypromos`. The
+//! simulators are strict on purpose: wrong auth gets the provider's 401, a missing
+//! field its 400, and the bodies are the documented ones. They power the demo and
+//! every test; nothing about them is known to the proxy or the widget.
+//!
+//! Which verdict a receipt gets is steered by the image itself (see [`verdict`]),
+//! so a browser test picks a verdict by picking a fixture photo.
+
+pub mod easypromos;
+pub mod verdict;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use tokio::net::TcpListener;
+
+/// How the simulated providers behave.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// The bearer token the Easypromos simulator accepts.
+    pub easypromos_token: String,
+    /// How long an asynchronous provider takes to finish a receipt.
+    pub processing_delay: Duration,
+    /// Credits the Easypromos account starts with.
+    pub easypromos_credits: u64,
+}
+
+impl SandboxConfig {
+    /// A configuration with a freshly generated token, so that no token is ever
+    /// fixed in the repository.
+    pub fn generated() -> Self {
+        Self {
+            easypromos_token: random_token("ep"),
+            processing_delay: Duration::from_millis(1500),
+            easypromos_credits: 1000,
+        }
+    }
+}
+
+/// A random token of the shape providers hand out.
+pub fn random_token(prefix: &str) -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    let hex: String = (0..32)
+        .map(|_| char::from_digit(rng.random_range(0..16), 16).unwrap_or('0'))
+        .collect();
+    format!("{prefix}_sandbox_{hex}")
+}
+
+/// Switches a test can flip while the sandbox runs.
+#[derive(Debug, Default)]
+pub struct Controls {
+    outage: AtomicBool,
+}
+
+impl Controls {
+    /// While on, every provider answers `503 Service Unavailable`.
+    pub fn set_outage(&self, on: bool) {
+        self.outage.store(on, Ordering::SeqCst);
+    }
+}
+
+/// The router of every simulated provider.
+pub fn router(config: SandboxConfig, controls: Arc<Controls>) -> Router {
+    Router::new()
+        .nest("/easypromos", easypromos::router(&config))
+        .layer(middleware::from_fn_with_state(controls, outage))
+}
+
+async fn outage(State(controls): State<Arc<Controls>>, request: Request, next: Next) -> Response {
+    if controls.outage.load(Ordering::SeqCst) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({"status": "error", "message": "Service unavailable"})),
+        )
+            .into_response();
+    }
+    next.run(request).await
+}
+
+/// A sandbox serving on a loopback port in the background.
+#[derive(Debug)]
+pub struct RunningSandbox {
+    pub addr: SocketAddr,
+    pub config: SandboxConfig,
+    pub controls: Arc<Controls>,
+}
+
+impl RunningSandbox {
+    /// Base URL of one provider's simulator, e.g. `url("easypromos")`.
+    pub fn url(&self, provider: &str) -> String {
+        format!("http://{}/{provider}", self.addr)
+    }
+}
+
+/// Serves the sandbox on `listener` in a background task.
+pub fn spawn(listener: TcpListener, config: SandboxConfig) -> std::io::Result<RunningSandbox> {
+    let addr = listener.local_addr()?;
+    let controls = Arc::new(Controls::default());
+    let app = router(config.clone(), controls.clone());
+    tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, app).await {
+            tracing::error!(%error, "sandbox server stopped");
+        }
+    });
+    Ok(RunningSandbox {
+        addr,
+        config,
+        controls,
+    })
+}
+
+/// Now, as RFC 3339 in UTC, the way the providers' documents write times.
+pub(crate) fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,175 @@
+//! Contract tests: the Easypromos simulator accepts what `seeds/000_*` documents and
+//! refuses the rest, with the same fields and headers the document names.
+
+use std::time::Duration;
+
+use reqwest::multipart::{Form, Part};
+use sandbox::{RunningSandbox, SandboxConfig};
+use serde_json::Value;
+
+async fn start(delay: Duration) -> (RunningSandbox, reqwest::Client) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = SandboxConfig {
+        processing_delay: delay,
+        ..SandboxConfig::generated()
+    };
+    (sandbox::spawn(listener, config).unwrap(), reqwest::Client::new())
+}
+
+fn receipt_jpeg() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(60, 160, |_, y| {
+        if y % 8 == 0 { image::Rgb([30, 30, 30]) } else { image::Rgb([250, 250, 245]) }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
+fn ticket_form(bytes: Vec<u8>) -> Form {
+    Form::new().part("ticket", Part::bytes(bytes).file_name("receipt.jpg"))
+}
+
+#[tokio::test]
+async fn every_endpoint_refuses_a_missing_or_wrong_bearer_token() {
+    let (sb, http) = start(Duration::ZERO).await;
+    let base = sb.url("easypromos");
+    for token in [None, Some("wrong"), Some(sb.config.easypromos_token.as_str())] {
+        let with_auth = |rb: reqwest::RequestBuilder| match token {
+            Some(t) => rb.bearer_auth(t),
+            None => rb,
+        };
+        let credits = with_auth(http.get(format!("{base}/v2/ocr/credits"))).send().await.unwrap();
+        let upload = with_auth(http.post(format!("{base}/v2/ocr/tickets")))
+            .multipart(ticket_form(receipt_jpeg()))
+            .send()
+            .await
+            .unwrap();
+        let event = with_auth(http.get(format!("{base}/v2/ocr/events/987654"))).send().await.unwrap();
+        if token == Some(sb.config.easypromos_token.as_str()) {
+            assert_eq!(credits.status(), 200);
+            assert_eq!(upload.status(), 200);
+            assert_eq!(event.status(), 200);
+        } else {
+            for response in [credits, upload, event] {
+                assert_eq!(response.status(), 401);
+                let body: Value = response.json().await.unwrap();
+                assert_eq!(body["status"], "error");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn credits_have_the_documented_fields_and_go_down_per_ticket() {
+    let (sb, http) = start(Duration::ZERO).await;
+    let base = sb.url("easypromos");
+    let token = &sb.config.easypromos_token;
+    let get_credits = || async {
+        let body: Value = http
+            .get(format!("{base}/v2/ocr/credits"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body
+    };
+    let before = get_credits().await;
+    assert_eq!(before["status"], "ok");
+    assert_eq!(before["currency"], "USD");
+    assert!(before["updated_at"].is_string());
+    http.post(format!("{base}/v2/ocr/tickets"))
+        .bearer_auth(token)
+        .multipart(ticket_form(receipt_jpeg()))
+        .send()
+        .await
+        .unwrap();
+    let after = get_credits().await;
+    assert_eq!(after["credits"].as_u64().unwrap() + 1, before["credits"].as_u64().unwrap());
+}
+
+#[tokio::test]
+async fn a_ticket_field_is_required() {
+    let (sb, http) = start(Duration::ZERO).await;
+    let response = http
+        .post(format!("{}/v2/ocr/tickets", sb.url("easypromos")))
+        .bearer_auth(&sb.config.easypromos_token)
+        .multipart(Form::new().part("photo", Part::bytes(receipt_jpeg())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+}
+
+#[tokio::test]
+async fn an_event_is_pending_until_the_delay_then_finished_with_the_documented_body() {
+    let (sb, http) = start(Duration::from_millis(300)).await;
+    let base = sb.url("easypromos");
+    let token = &sb.config.easypromos_token;
+    let upload: Value = http
+        .post(format!("{base}/v2/ocr/tickets"))
+        .bearer_auth(token)
+        .multipart(
+            ticket_form(receipt_jpeg())
+                .text("webhook_url", "http://127.0.0.1:9/webhooks/easypromos")
+                .text("webhook_key", "k"),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(upload["status"], "ok");
+    assert!(upload["created_at"].is_string());
+    let id = upload["event_id"].as_u64().unwrap();
+    let url = format!("{base}/v2/ocr/events/{id}");
+
+    let first: Value = http.get(&url).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(first["status"], "pending");
+
+    // Polls until finished, the way a client would; the bound keeps a broken
+    // simulator from hanging the test.
+    let mut finished = None;
+    for _ in 0..100 {
+        let body: Value = http.get(&url).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+        if body["status"] == "finished" {
+            finished = Some(body);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let body = finished.expect("event never finished");
+    assert_eq!(body["event_id"], id);
+    assert_eq!(body["finished_status"], "ok");
+    assert_eq!(body["result"]["header"]["store_name"], "CLAREL");
+    assert_eq!(body["result"]["footer"]["total"], 37.87);
+    assert_eq!(body["result"]["line_items"].as_array().unwrap().len(), 5);
+    assert!(body["processed_at"].is_string());
+}
+
+#[tokio::test]
+async fn an_unknown_event_is_404() {
+    let (sb, http) = start(Duration::ZERO).await;
+    let response = http
+        .get(format!("{}/v2/ocr/events/1", sb.url("easypromos")))
+        .bearer_auth(&sb.config.easypromos_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+}
+
+#[tokio::test]
+async fn an_outage_answers_503_until_it_ends() {
+    let (sb, http) = start(Duration::ZERO).await;
+    let url = format!("{}/v2/ocr/credits", sb.url("easypromos"));
+    sb.controls.set_outage(true);
+    let down = http.get(&url).bearer_auth(&sb.config.easypromos_token).send().await.unwrap();
+    assert_eq!(down.status(), 503);
+    sb.controls.set_outage(false);
+    let up = http.get(&url).bearer_auth(&sb.config.easypromos_token).send().await.unwrap();
+    assert_eq!(up.status(), 200);
+}
