@@ -312,7 +312,12 @@ mod tests {
             field: None,
             ..body.error
         };
-        assert!(serde_json::to_value(&no_field).unwrap().get("field").is_none());
+        assert!(
+            serde_json::to_value(&no_field)
+                .unwrap()
+                .get("field")
+                .is_none()
+        );
     }
 
     #[test]

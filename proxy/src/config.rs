@@ -156,9 +156,11 @@ impl Config {
     /// Loads the TOML file at `path`, then applies `RECEIPT_RELAY_*` variables.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         Self::from_figment(
-            Figment::new()
-                .merge(Toml::file_exact(path))
-                .merge(Env::prefixed("RECEIPT_RELAY_").split("__")),
+            Figment::new().merge(Toml::file_exact(path)).merge(
+                Env::prefixed("RECEIPT_RELAY_")
+                    .ignore(&["config"])
+                    .split("__"),
+            ),
         )
     }
 
@@ -209,7 +211,9 @@ impl Config {
             .max()
             .unwrap_or(0);
         // Room for the text fields and the multipart framing.
-        usize::try_from(largest).unwrap_or(usize::MAX).saturating_add(256 * 1024)
+        usize::try_from(largest)
+            .unwrap_or(usize::MAX)
+            .saturating_add(256 * 1024)
     }
 }
 

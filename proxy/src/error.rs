@@ -56,7 +56,11 @@ impl ApiError {
                 ErrorCode::InvalidField,
                 Some(*field),
             ),
-            Self::Storage(_) => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable, None),
+            Self::Storage(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Unavailable,
+                None,
+            ),
         }
     }
 }

@@ -71,9 +71,15 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<(), sqlx::Error
                 photos: state.db.photos(&row.id).await?,
                 qr: row.qr.clone(),
             };
-            provider.submit(&receipt).await.map(|(reference, progress)| (Some(reference), progress))
+            provider
+                .submit(&receipt)
+                .await
+                .map(|(reference, progress)| (Some(reference), progress))
         }
-        Some(reference) => provider.poll(reference).await.map(|progress| (None, progress)),
+        Some(reference) => provider
+            .poll(reference)
+            .await
+            .map(|progress| (None, progress)),
     };
 
     match answer {
@@ -110,7 +116,9 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<(), sqlx::Error
                     submission = %row.id, campaign = %row.campaign, provider = %campaign.provider,
                     %error, "provider credentials refused; fix the configuration"
                 ),
-                _ => tracing::warn!(submission = %row.id, campaign = %row.campaign, attempts, %error, "provider call failed"),
+                _ => {
+                    tracing::warn!(submission = %row.id, campaign = %row.campaign, attempts, %error, "provider call failed")
+                }
             }
             if give_up {
                 state
@@ -162,7 +170,10 @@ mod tests {
             let d = backoff(base, max, failures);
             let nominal = 100.0 * f64::from(2u32.pow(failures));
             let ms = d.as_secs_f64() * 1000.0;
-            assert!(ms >= nominal * 0.8 - 1.0 && ms <= nominal * 1.2 + 1.0, "{failures}: {ms}");
+            assert!(
+                ms >= nominal * 0.8 - 1.0 && ms <= nominal * 1.2 + 1.0,
+                "{failures}: {ms}"
+            );
         }
         assert!(backoff(base, max, 30) <= max.mul_f64(1.2));
     }

@@ -80,14 +80,19 @@ fn authorize(account: &Account, headers: &HeaderMap) -> Result<(), Response> {
         .and_then(|v| v.strip_prefix("Bearer "));
     match presented {
         Some(token) if token == account.token => Ok(()),
-        _ => Err(error(StatusCode::UNAUTHORIZED, "Invalid or missing bearer token")),
+        _ => Err(error(
+            StatusCode::UNAUTHORIZED,
+            "Invalid or missing bearer token",
+        )),
     }
 }
 
 fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Account> {
     // A panic while holding the lock cannot leave the account half-updated in a
     // way that matters to a simulator, so a poisoned lock is simply taken over.
-    shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    shared
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 async fn credits(State(shared): State<Shared>, headers: HeaderMap) -> Response {

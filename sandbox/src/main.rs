@@ -11,8 +11,7 @@ use anyhow::Context;
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
     let addr = std::env::args()
@@ -23,7 +22,10 @@ async fn main() -> anyhow::Result<()> {
     if let Ok(token) = std::env::var("SANDBOX_EASYPROMOS_TOKEN") {
         config.easypromos_token = token;
     }
-    if let Some(ms) = std::env::var("SANDBOX_DELAY_MS").ok().and_then(|v| v.parse().ok()) {
+    if let Some(ms) = std::env::var("SANDBOX_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
         config.processing_delay = Duration::from_millis(ms);
     }
     let listener = tokio::net::TcpListener::bind(&addr)

@@ -11,7 +11,6 @@
 //! | red clearly dominant (a red picture)    | `NotReceipt`   |
 //! | anything else                           | `Accepted`     |
 
-
 /// The simulated provider's decision on one photo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
@@ -60,7 +59,11 @@ mod tests {
     #[test]
     fn a_white_page_with_dark_lines_is_accepted() {
         let img = RgbImage::from_fn(80, 200, |_, y| {
-            if y % 10 == 0 { Rgb([20, 20, 20]) } else { Rgb([245, 245, 240]) }
+            if y % 10 == 0 {
+                Rgb([20, 20, 20])
+            } else {
+                Rgb([245, 245, 240])
+            }
         });
         assert_eq!(judge(&encode(&img, ImageFormat::Jpeg)), Verdict::Accepted);
     }

@@ -13,12 +13,19 @@ async fn start(delay: Duration) -> (RunningSandbox, reqwest::Client) {
         processing_delay: delay,
         ..SandboxConfig::generated()
     };
-    (sandbox::spawn(listener, config).unwrap(), reqwest::Client::new())
+    (
+        sandbox::spawn(listener, config).unwrap(),
+        reqwest::Client::new(),
+    )
 }
 
 fn receipt_jpeg() -> Vec<u8> {
     let img = image::RgbImage::from_fn(60, 160, |_, y| {
-        if y % 8 == 0 { image::Rgb([30, 30, 30]) } else { image::Rgb([250, 250, 245]) }
+        if y % 8 == 0 {
+            image::Rgb([30, 30, 30])
+        } else {
+            image::Rgb([250, 250, 245])
+        }
     });
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
@@ -33,18 +40,28 @@ fn ticket_form(bytes: Vec<u8>) -> Form {
 async fn every_endpoint_refuses_a_missing_or_wrong_bearer_token() {
     let (sb, http) = start(Duration::ZERO).await;
     let base = sb.url("easypromos");
-    for token in [None, Some("wrong"), Some(sb.config.easypromos_token.as_str())] {
+    for token in [
+        None,
+        Some("wrong"),
+        Some(sb.config.easypromos_token.as_str()),
+    ] {
         let with_auth = |rb: reqwest::RequestBuilder| match token {
             Some(t) => rb.bearer_auth(t),
             None => rb,
         };
-        let credits = with_auth(http.get(format!("{base}/v2/ocr/credits"))).send().await.unwrap();
+        let credits = with_auth(http.get(format!("{base}/v2/ocr/credits")))
+            .send()
+            .await
+            .unwrap();
         let upload = with_auth(http.post(format!("{base}/v2/ocr/tickets")))
             .multipart(ticket_form(receipt_jpeg()))
             .send()
             .await
             .unwrap();
-        let event = with_auth(http.get(format!("{base}/v2/ocr/events/987654"))).send().await.unwrap();
+        let event = with_auth(http.get(format!("{base}/v2/ocr/events/987654")))
+            .send()
+            .await
+            .unwrap();
         if token == Some(sb.config.easypromos_token.as_str()) {
             assert_eq!(credits.status(), 200);
             assert_eq!(upload.status(), 200);
@@ -87,7 +104,10 @@ async fn credits_have_the_documented_fields_and_go_down_per_ticket() {
         .await
         .unwrap();
     let after = get_credits().await;
-    assert_eq!(after["credits"].as_u64().unwrap() + 1, before["credits"].as_u64().unwrap());
+    assert_eq!(
+        after["credits"].as_u64().unwrap() + 1,
+        before["credits"].as_u64().unwrap()
+    );
 }
 
 #[tokio::test]
@@ -127,14 +147,30 @@ async fn an_event_is_pending_until_the_delay_then_finished_with_the_documented_b
     let id = upload["event_id"].as_u64().unwrap();
     let url = format!("{base}/v2/ocr/events/{id}");
 
-    let first: Value = http.get(&url).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+    let first: Value = http
+        .get(&url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(first["status"], "pending");
 
     // Polls until finished, the way a client would; the bound keeps a broken
     // simulator from hanging the test.
     let mut finished = None;
     for _ in 0..100 {
-        let body: Value = http.get(&url).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+        let body: Value = http
+            .get(&url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         if body["status"] == "finished" {
             finished = Some(body);
             break;
@@ -167,9 +203,19 @@ async fn an_outage_answers_503_until_it_ends() {
     let (sb, http) = start(Duration::ZERO).await;
     let url = format!("{}/v2/ocr/credits", sb.url("easypromos"));
     sb.controls.set_outage(true);
-    let down = http.get(&url).bearer_auth(&sb.config.easypromos_token).send().await.unwrap();
+    let down = http
+        .get(&url)
+        .bearer_auth(&sb.config.easypromos_token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(down.status(), 503);
     sb.controls.set_outage(false);
-    let up = http.get(&url).bearer_auth(&sb.config.easypromos_token).send().await.unwrap();
+    let up = http
+        .get(&url)
+        .bearer_auth(&sb.config.easypromos_token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(up.status(), 200);
 }

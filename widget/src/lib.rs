@@ -1,1 +1,66 @@
-//! widget
+//! receipt-relay's widget: a yew app that a landing page embeds with one script
+//! tag (`widget/loader.js`, served as `/widget.js`).
+//!
+//! The loader calls [`mount`] with the host element and the embed options. The
+//! widget renders inside a Shadow DOM, so the host page's CSS and ours never
+//! touch, and talks only to the proxy's public API (`api` crate) at the loader's
+//! own origin. It knows campaign ids and submission ids, nothing else.
+
+mod app;
+mod client;
+mod components;
+pub mod format;
+mod state;
+
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use web_sys::{Element, ShadowRootInit, ShadowRootMode};
+
+pub use app::{App, AppProps};
+
+/// The widget's stylesheet, put inside the shadow root.
+const STYLE: &str = include_str!("style.css");
+
+/// What a host page passes to `ReceiptRelay.mount(el, options)`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MountOptions {
+    campaign: String,
+    /// Origin of the proxy; the loader fills it in from its own `src`.
+    api_base: String,
+    #[serde(default)]
+    user: Option<String>,
+}
+
+/// Mounts a widget into `host`: attaches a shadow root (or reuses the one a
+/// previous mount made), puts the stylesheet and the app inside it.
+#[wasm_bindgen]
+pub fn mount(host: Element, options: JsValue) -> Result<(), JsValue> {
+    let options: MountOptions = serde_wasm_bindgen::from_value(options)
+        .map_err(|e| JsValue::from_str(&format!("receipt-relay: bad mount options: {e}")))?;
+    let shadow = match host.shadow_root() {
+        Some(root) => root,
+        None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
+    };
+    shadow.set_inner_html("");
+    let document = host
+        .owner_document()
+        .ok_or_else(|| JsValue::from_str("receipt-relay: host element has no document"))?;
+    let style = document.create_element("style")?;
+    style.set_text_content(Some(STYLE));
+    shadow.append_child(&style)?;
+    let root = document.create_element("div")?;
+    root.set_class_name("rr");
+    shadow.append_child(&root)?;
+    yew::Renderer::<App>::with_root_and_props(
+        root,
+        AppProps {
+            campaign: options.campaign.into(),
+            api_base: options.api_base.trim_end_matches('/').to_owned().into(),
+            user: options.user.map(Into::into),
+            host,
+        },
+    )
+    .render();
+    Ok(())
+}

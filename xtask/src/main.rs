@@ -1,1 +1,39 @@
-fn main() {}
+//! `cargo xtask`: the project's automation, in Rust (matklad's cargo-xtask).
+//!
+//! - `setup`: installs what building and testing need (wasm32 toolchain,
+//!   wasm-bindgen-cli at the locked version, Chromium and chromedriver);
+//! - `demo [--addr HOST:PORT]`: builds everything and serves the demo page;
+//! - `ci`: every check, as CI runs it;
+//! - `bench`: measures sizes and times and writes `target/bench.md`.
+
+mod bench;
+mod ci;
+mod demo;
+mod setup;
+mod util;
+mod widget;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <setup | demo [--addr HOST:PORT] | ci | bench>";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::ensure().map(drop),
+        Some("demo") => demo::run(&args[1..]),
+        Some("ci") => ci::run(),
+        Some("bench") => bench::run(),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask: error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -142,12 +142,19 @@ struct Footer {
 impl Provider for Easypromos {
     async fn submit(&self, receipt: &OutgoingReceipt) -> Result<(String, Progress), ProviderError> {
         // Easypromos takes one ticket image; campaigns on it allow one photo.
-        let photo = receipt.photos.first().ok_or_else(|| ProviderError::Refused {
-            status: 400,
-            message: "no photo to send".to_owned(),
-        })?;
+        let photo = receipt
+            .photos
+            .first()
+            .ok_or_else(|| ProviderError::Refused {
+                status: 400,
+                message: "no photo to send".to_owned(),
+            })?;
         let part = Part::bytes(photo.bytes.to_vec())
-            .file_name(format!("{}.{}", receipt.submission_id, extension(&photo.content_type)))
+            .file_name(format!(
+                "{}.{}",
+                receipt.submission_id,
+                extension(&photo.content_type)
+            ))
             .mime_str(&photo.content_type)
             .map_err(|_| ProviderError::Malformed("bad content type".to_owned()))?;
         let form = Form::new().part("ticket", part);
@@ -159,7 +166,10 @@ impl Provider for Easypromos {
 
     async fn poll(&self, reference: &str) -> Result<Progress, ProviderError> {
         let event: Event = self
-            .call(self.http.get(self.url(&format!("/v2/ocr/events/{reference}"))))
+            .call(
+                self.http
+                    .get(self.url(&format!("/v2/ocr/events/{reference}"))),
+            )
             .await?;
         map_event(event)
     }
@@ -240,8 +250,14 @@ mod tests {
 
     #[test]
     fn anything_but_finished_is_pending() {
-        assert_eq!(parse(serde_json::json!({"status": "pending", "event_id": 1})), Progress::Pending);
-        assert_eq!(parse(serde_json::json!({"status": "processing"})), Progress::Pending);
+        assert_eq!(
+            parse(serde_json::json!({"status": "pending", "event_id": 1})),
+            Progress::Pending
+        );
+        assert_eq!(
+            parse(serde_json::json!({"status": "processing"})),
+            Progress::Pending
+        );
     }
 
     #[test]
@@ -257,7 +273,9 @@ mod tests {
             },
             "processed_at": "2026-04-08 09:30:18"
         });
-        let Progress::Done(verdict) = parse(body) else { panic!("not done") };
+        let Progress::Done(verdict) = parse(body) else {
+            panic!("not done")
+        };
         assert_eq!(verdict.status, SubmissionStatus::Accepted);
         let receipt = verdict.outcome.receipt.unwrap();
         assert_eq!(receipt.store.as_deref(), Some("CLAREL"));
@@ -270,14 +288,19 @@ mod tests {
     fn a_finished_error_is_rejected_with_a_unified_reason() {
         let body = serde_json::json!({"status": "finished", "finished_status": "error",
             "error": {"code": "not_a_ticket", "message": "no ticket"}});
-        let Progress::Done(verdict) = parse(body) else { panic!("not done") };
+        let Progress::Done(verdict) = parse(body) else {
+            panic!("not done")
+        };
         assert_eq!(verdict.status, SubmissionStatus::Rejected);
         assert_eq!(verdict.outcome.reasons[0].code, ReasonCode::NotReceipt);
     }
 
     #[test]
     fn finished_ok_without_a_result_is_malformed() {
-        let event = serde_json::from_value(serde_json::json!({"status": "finished", "finished_status": "ok"})).unwrap();
+        let event = serde_json::from_value(
+            serde_json::json!({"status": "finished", "finished_status": "ok"}),
+        )
+        .unwrap();
         assert!(matches!(map_event(event), Err(ProviderError::Malformed(_))));
     }
 }

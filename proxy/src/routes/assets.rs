@@ -27,7 +27,9 @@ pub fn widget<S: Clone + Send + Sync + 'static>(dir: &Path) -> Router<S> {
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=31536000, immutable"),
         ));
-    loader.merge(hashed).layer(CorsLayer::new().allow_origin(tower_http::cors::Any))
+    loader
+        .merge(hashed)
+        .layer(CorsLayer::new().allow_origin(tower_http::cors::Any))
 }
 
 /// A static site (the demo landing page) served at `/`.

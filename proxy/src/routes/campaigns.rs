@@ -11,7 +11,11 @@ pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<api::Campaign>, ApiError> {
-    let campaign = state.config.campaigns.get(&id).ok_or(ApiError::UnknownCampaign)?;
+    let campaign = state
+        .config
+        .campaigns
+        .get(&id)
+        .ok_or(ApiError::UnknownCampaign)?;
     Ok(Json(api::Campaign {
         id,
         title: campaign.title.clone(),

@@ -58,7 +58,11 @@ pub async fn create(
             photos: upload.photos,
         })
         .await?;
-    let row = state.db.get(&id).await?.ok_or(ApiError::SubmissionNotFound)?;
+    let row = state
+        .db
+        .get(&id)
+        .await?
+        .ok_or(ApiError::SubmissionNotFound)?;
     tracing::info!(submission = %id, campaign = %campaign_id, "submission stored");
     state.wake.notify_one();
 
@@ -81,7 +85,11 @@ pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<api::Submission>, ApiError> {
-    let row = state.db.get(&id).await?.ok_or(ApiError::SubmissionNotFound)?;
+    let row = state
+        .db
+        .get(&id)
+        .await?
+        .ok_or(ApiError::SubmissionNotFound)?;
     Ok(Json(to_api(row)))
 }
 
@@ -99,6 +107,9 @@ fn to_api(row: SubmissionRow) -> api::Submission {
 fn rfc3339(unix_ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(unix_ms) * 1_000_000)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_default()
 }

@@ -125,7 +125,10 @@ async fn read_photo(mut field: Field<'_>, limits: &PhotoLimits) -> Result<Photo,
 /// The photo's type, judged from its first bytes.
 pub fn detect_type(bytes: &[u8]) -> Option<&'static str> {
     let kind = infer::get(bytes)?;
-    ACCEPTED_TYPES.iter().copied().find(|t| *t == kind.mime_type())
+    ACCEPTED_TYPES
+        .iter()
+        .copied()
+        .find(|t| *t == kind.mime_type())
 }
 
 async fn read_text(field: Field<'_>, name: &'static str) -> Result<String, ApiError> {
@@ -149,7 +152,10 @@ mod tests {
 
     #[test]
     fn photo_types_are_told_by_content() {
-        assert_eq!(detect_type(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]), Some("image/jpeg"));
+        assert_eq!(
+            detect_type(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]),
+            Some("image/jpeg")
+        );
         assert_eq!(
             detect_type(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
             Some("image/png")

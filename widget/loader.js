@@ -1,0 +1,41 @@
+// receipt-relay loader, served as /widget.js. A landing page embeds the widget with
+//   <script src="https://proxy.example/widget.js" data-campaign="ID" async></script>
+// The loader finds the proxy's origin from its own src, loads the content-hashed
+// wasm build from there, and mounts one widget next to the script tag (or into the
+// element named by data-target). Pages can also call ReceiptRelay.mount(el, options).
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var origin = new URL(script.src, document.baseURI).origin;
+  var loaded;
+  function load() {
+    if (!loaded) {
+      loaded = import(origin + "/widget/__GLUE__").then(function (m) {
+        return m.default({ module_or_path: origin + "/widget/__WASM__" }).then(function () {
+          return m;
+        });
+      });
+    }
+    return loaded;
+  }
+  function mount(el, options) {
+    var opts = Object.assign({}, options, { apiBase: origin });
+    return load().then(function (m) {
+      m.mount(el, opts);
+      return el;
+    });
+  }
+  window.ReceiptRelay = window.ReceiptRelay || { mount: mount };
+  var d = script.dataset;
+  if (d.campaign) {
+    var host = d.target ? document.querySelector(d.target) : null;
+    if (!host) {
+      host = document.createElement("div");
+      host.className = "receipt-relay";
+      script.parentNode.insertBefore(host, script.nextSibling);
+    }
+    mount(host, { campaign: d.campaign, user: d.user }).catch(function (e) {
+      console.error("receipt-relay: could not start", e);
+    });
+  }
+})();

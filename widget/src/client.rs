@@ -1,0 +1,67 @@
+//! The proxy's public API, as the widget calls it (gloo-net over fetch).
+
+use api::{Campaign, ErrorBody, Submission, SubmissionCreated};
+use gloo_net::http::{Request, Response};
+use web_sys::{File, FormData};
+
+/// A failed call, in words a shopper can read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientError(pub String);
+
+const NETWORK: &str = "We could not reach the server. Check your connection and try again.";
+
+async fn decode<T: serde::de::DeserializeOwned>(response: Response) -> Result<T, ClientError> {
+    if response.ok() {
+        return response.json().await.map_err(|_| {
+            ClientError("The server sent an answer we do not understand.".to_owned())
+        });
+    }
+    match response.json::<ErrorBody>().await {
+        Ok(body) => Err(ClientError(body.error.message)),
+        Err(_) => Err(ClientError(format!(
+            "Something went wrong (HTTP {}). Please try again.",
+            response.status()
+        ))),
+    }
+}
+
+pub async fn campaign(base: &str, id: &str) -> Result<Campaign, ClientError> {
+    let response = Request::get(&format!("{base}/v1/campaigns/{id}"))
+        .send()
+        .await
+        .map_err(|_| ClientError(NETWORK.to_owned()))?;
+    decode(response).await
+}
+
+pub async fn submit(
+    base: &str,
+    campaign: &str,
+    idempotency_key: &str,
+    photos: &[File],
+    user: Option<&str>,
+) -> Result<SubmissionCreated, ClientError> {
+    let form = FormData::new().map_err(|_| ClientError(NETWORK.to_owned()))?;
+    for photo in photos {
+        form.append_with_blob_and_filename(api::field::PHOTO, photo, &photo.name())
+            .map_err(|_| ClientError("A photo could not be read.".to_owned()))?;
+    }
+    if let Some(user) = user {
+        let _ = form.append_with_str(api::field::USER, user);
+    }
+    let response = Request::post(&format!("{base}/v1/campaigns/{campaign}/submissions"))
+        .header(api::IDEMPOTENCY_KEY_HEADER, idempotency_key)
+        .body(form)
+        .map_err(|_| ClientError(NETWORK.to_owned()))?
+        .send()
+        .await
+        .map_err(|_| ClientError(NETWORK.to_owned()))?;
+    decode(response).await
+}
+
+pub async fn submission(base: &str, id: &str) -> Result<Submission, ClientError> {
+    let response = Request::get(&format!("{base}/v1/submissions/{id}"))
+        .send()
+        .await
+        .map_err(|_| ClientError(NETWORK.to_owned()))?;
+    decode(response).await
+}

@@ -1,0 +1,5 @@
+//! The widget's components, one per file.
+
+pub mod photo_picker;
+pub mod verdict;
+pub mod waiting;

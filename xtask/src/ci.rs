@@ -1,0 +1,53 @@
+//! `cargo xtask ci`: every check, in the order that fails fastest.
+
+use crate::setup;
+use crate::util::{self, exec};
+use crate::widget;
+
+pub fn run() -> anyhow::Result<()> {
+    let tools = setup::ensure()?;
+    exec(util::cargo().args(["fmt", "--all", "--check"]))?;
+    exec(util::cargo().args([
+        "clippy",
+        "--workspace",
+        "--exclude",
+        "widget",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    exec(tools.build.wasm.clippy().args([
+        "--package",
+        "widget",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    let widget_dir = widget::build(&tools.build)?;
+
+    // Host tests, including the end-to-end tests in Chromium against the widget
+    // just built.
+    exec(
+        util::cargo()
+            .args(["test", "--workspace", "--exclude", "widget"])
+            .env("RECEIPT_RELAY_WIDGET_DIR", &widget_dir)
+            .env("CHROMEDRIVER", &tools.chromedriver)
+            .env("CHROMIUM", &tools.chromium),
+    )?;
+
+    // The widget's own tests, in headless Chromium (wasm-bindgen-test-runner reads
+    // widget/webdriver.json for Chromium's flags).
+    exec(
+        tools
+            .build
+            .wasm
+            .cargo("test")
+            .args(["--package", "widget"])
+            .env("CHROMEDRIVER", &tools.chromedriver)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+    )?;
+    eprintln!("ci: all checks passed");
+    Ok(())
+}

@@ -1,0 +1,105 @@
+//! `cargo xtask demo`: builds the widget, the proxy and the sandbox, starts the
+//! sandbox on a free loopback port with a token generated for this run, starts
+//! the proxy with `www/demo.toml` in front of it, and prints the demo page's URL.
+//! Ctrl-C stops both.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+
+use crate::util::{self, exec};
+use crate::{setup, widget};
+
+pub fn run(args: &[String]) -> anyhow::Result<()> {
+    let addr: SocketAddr = match args {
+        [] => "127.0.0.1:8080".parse()?,
+        [flag, value] if flag == "--addr" => value
+            .parse()
+            .with_context(|| format!("--addr {value}: expected HOST:PORT"))?,
+        _ => bail!("usage: cargo xtask demo [--addr HOST:PORT]"),
+    };
+    let tools = setup::ensure_build()?;
+    widget::build(&tools)?;
+    exec(util::cargo().args(["build", "--package", "proxy", "--package", "sandbox"]))?;
+
+    let root = util::root();
+    std::fs::create_dir_all(root.join("target/demo"))?;
+    let token = random_token()?;
+    let sandbox_addr = free_port()?;
+    let mut sandbox = Guard(
+        Command::new(root.join("target/debug/sandbox"))
+            .args(["--addr", &sandbox_addr.to_string()])
+            .env("SANDBOX_EASYPROMOS_TOKEN", &token)
+            .spawn()
+            .context("starting the sandbox")?,
+    );
+    wait_healthy(sandbox_addr, "/easypromos/v2/ocr/credits", &mut sandbox.0)?;
+    let mut proxy = Guard(
+        Command::new(root.join("target/debug/proxy"))
+            .current_dir(&root)
+            .args(["--config", "www/demo.toml"])
+            .env("EASYPROMOS_TOKEN", &token)
+            .env("RECEIPT_RELAY_LISTEN", addr.to_string())
+            .env(
+                "RECEIPT_RELAY_PROVIDERS__EASYPROMOS__BASE_URL",
+                format!("http://{sandbox_addr}/easypromos"),
+            )
+            .spawn()
+            .context("starting the proxy")?,
+    );
+    wait_healthy(addr, "/healthz", &mut proxy.0)?;
+    println!();
+    println!("  receipt-relay demo: http://{addr}/");
+    println!("  (sandbox providers on {sandbox_addr}; Ctrl-C stops both)");
+    println!();
+    let status = proxy.0.wait()?;
+    if !status.success() {
+        bail!("the proxy stopped: {status}");
+    }
+    Ok(())
+}
+
+/// Kills the child when dropped, so no server outlives the demo.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> anyhow::Result<SocketAddr> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?)
+}
+
+fn random_token() -> anyhow::Result<String> {
+    let mut bytes = [0u8; 16];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Waits until `addr` answers `path` with any HTTP status, or the child dies.
+fn wait_healthy(addr: SocketAddr, path: &str, child: &mut Child) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Some(status) = child.try_wait()? {
+            bail!("server exited before it was ready: {status}");
+        }
+        if let Ok(mut stream) = TcpStream::connect(addr) {
+            let request = format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n");
+            let mut head = [0u8; 12];
+            if stream.write_all(request.as_bytes()).is_ok()
+                && stream.read_exact(&mut head).is_ok()
+                && head.starts_with(b"HTTP/1.")
+            {
+                return Ok(());
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bail!("{addr} did not answer within 30 s")
+}

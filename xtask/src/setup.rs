@@ -1,0 +1,265 @@
+//! `cargo xtask setup`: installs what the build and the tests need, idempotently.
+//!
+//! - the wasm32 target: the ordinary `rustup target add` first (briefly: it hangs
+//!   without network), else Debian's browser Rust (`rustc-web`, `cargo-web`,
+//!   `rust-web-src`, `rust-web-llvm`, `rust-web-clippy`, `lld-22`), which builds
+//!   the standard library for wasm32 from source (`-Zbuild-std`);
+//! - `wasm-bindgen-cli` at exactly the `wasm-bindgen` version in `Cargo.lock`;
+//! - Chromium and chromedriver (Debian's `chromium`, `chromium-driver`).
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+
+use crate::util::{self, exec, output};
+
+/// How wasm32 is built on this machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WasmToolchain {
+    /// rustup's toolchain with the wasm32 target installed.
+    Rustup,
+    /// Debian's `rustc-web`, building std from source.
+    Debian,
+}
+
+const DEBIAN_RUSTC: &str = "/usr/bin/rustc";
+const DEBIAN_CARGO: &str = "/usr/bin/cargo";
+const DEBIAN_CLIPPY: &str = "/usr/bin/cargo-clippy";
+const DEBIAN_STD_SRC: &str = "/usr/lib/rustlib/src/rust/library";
+const DEBIAN_PACKAGES: &[&str] = &[
+    "rustc-web",
+    "cargo-web",
+    "rust-web-src",
+    "rust-web-llvm",
+    "rust-web-clippy",
+    "lld-22",
+];
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+impl WasmToolchain {
+    fn command(self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.current_dir(util::root());
+        if self == Self::Debian {
+            // Without RUSTC, Debian's cargo would pick rustup's rustc from PATH.
+            cmd.env("RUSTC", DEBIAN_RUSTC)
+                .env("CARGO", DEBIAN_CARGO)
+                .env("RUSTC_BOOTSTRAP", "1");
+        }
+        cmd
+    }
+
+    /// `cargo <subcommand> --target wasm32-unknown-unknown` (+ build-std where needed).
+    pub fn cargo(self, subcommand: &str) -> Command {
+        let mut cmd = match self {
+            Self::Rustup => util::cargo(),
+            Self::Debian => self.command(DEBIAN_CARGO),
+        };
+        cmd.arg(subcommand);
+        self.target_args(&mut cmd);
+        cmd
+    }
+
+    /// `cargo clippy` for wasm32 with this toolchain's clippy.
+    pub fn clippy(self) -> Command {
+        let mut cmd = match self {
+            Self::Rustup => {
+                let mut c = util::cargo();
+                c.arg("clippy");
+                c
+            }
+            // Debian's cargo-clippy, run directly: `cargo clippy` would find rustup's
+            // cargo-clippy first. It runs $CARGO with its own clippy-driver.
+            Self::Debian => {
+                let mut c = self.command(DEBIAN_CLIPPY);
+                c.arg("clippy");
+                c
+            }
+        };
+        self.target_args(&mut cmd);
+        cmd
+    }
+
+    fn target_args(self, cmd: &mut Command) {
+        cmd.args(["--target", WASM_TARGET, "--target-dir"])
+            .arg(util::root().join("target/wasm"));
+        if self == Self::Debian {
+            cmd.arg("-Zbuild-std=std,panic_abort");
+        }
+    }
+}
+
+/// What building the widget needs.
+#[derive(Debug, Clone)]
+pub struct BuildTools {
+    pub wasm: WasmToolchain,
+    pub wasm_bindgen: PathBuf,
+}
+
+/// What the tests need on top.
+#[derive(Debug, Clone)]
+pub struct Tools {
+    pub build: BuildTools,
+    pub chromium: PathBuf,
+    pub chromedriver: PathBuf,
+}
+
+/// Installs what building the widget needs (for the demo).
+pub fn ensure_build() -> anyhow::Result<BuildTools> {
+    let wasm = ensure_wasm_toolchain()?;
+    let wasm_bindgen = ensure_wasm_bindgen()?;
+    eprintln!("setup: wasm32 via {wasm:?}; {}", wasm_bindgen.display());
+    Ok(BuildTools { wasm, wasm_bindgen })
+}
+
+/// Installs whatever is missing for building and testing.
+pub fn ensure() -> anyhow::Result<Tools> {
+    let build = ensure_build()?;
+    let (chromium, chromedriver) = ensure_chromium()?;
+    eprintln!("setup: {}; {}", chromium.display(), chromedriver.display());
+    Ok(Tools {
+        build,
+        chromium,
+        chromedriver,
+    })
+}
+
+fn ensure_wasm_toolchain() -> anyhow::Result<WasmToolchain> {
+    let installed =
+        |cmd: &mut Command| output(cmd).is_some_and(|o| o.lines().any(|l| l == WASM_TARGET));
+    if installed(Command::new("rustup").args(["target", "list", "--installed"])) {
+        return Ok(WasmToolchain::Rustup);
+    }
+    if debian_route_ready() {
+        return Ok(WasmToolchain::Debian);
+    }
+    eprintln!("setup: trying `rustup target add {WASM_TARGET}` (30 s at most)");
+    if run_with_timeout(
+        Command::new("rustup").args(["target", "add", WASM_TARGET]),
+        Duration::from_secs(30),
+    ) && installed(Command::new("rustup").args(["target", "list", "--installed"]))
+    {
+        return Ok(WasmToolchain::Rustup);
+    }
+    eprintln!("setup: rustup cannot fetch the wasm32 target here; using Debian's rustc-web");
+    apt_install(DEBIAN_PACKAGES)?;
+    if !debian_route_ready() {
+        bail!("Debian's rustc-web was installed but {DEBIAN_RUSTC} or {DEBIAN_STD_SRC} is missing");
+    }
+    Ok(WasmToolchain::Debian)
+}
+
+fn debian_route_ready() -> bool {
+    PathBuf::from(DEBIAN_STD_SRC).is_dir()
+        && PathBuf::from(DEBIAN_CLIPPY).is_file()
+        && output(Command::new(DEBIAN_RUSTC).arg("--print").arg("target-list"))
+            .is_some_and(|l| l.lines().any(|t| t == WASM_TARGET))
+}
+
+/// Runs a command, killing it after `limit`; true when it succeeded in time.
+fn run_with_timeout(cmd: &mut Command, limit: Duration) -> bool {
+    let Ok(mut child) = cmd.spawn() else {
+        return false;
+    };
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return status.success(),
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return false;
+            }
+        }
+    }
+}
+
+/// The `wasm-bindgen` version pinned in `Cargo.lock`.
+pub fn locked_wasm_bindgen_version() -> anyhow::Result<String> {
+    let lock =
+        std::fs::read_to_string(util::root().join("Cargo.lock")).context("reading Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines
+                .next()
+                .and_then(|v| v.strip_prefix("version = \""))
+                .and_then(|v| v.strip_suffix('"'))
+            {
+                return Ok(version.to_owned());
+            }
+        }
+    }
+    bail!("wasm-bindgen is not in Cargo.lock")
+}
+
+fn ensure_wasm_bindgen() -> anyhow::Result<PathBuf> {
+    let version = locked_wasm_bindgen_version()?;
+    let has = |program: &str| {
+        output(Command::new(program).arg("--version"))
+            .is_some_and(|v| v.split_whitespace().nth(1) == Some(version.as_str()))
+    };
+    if has("wasm-bindgen") && has("wasm-bindgen-test-runner") {
+        return Ok("wasm-bindgen".into());
+    }
+    eprintln!("setup: installing wasm-bindgen-cli {version} (a few minutes)");
+    exec(util::cargo().args([
+        "install",
+        "wasm-bindgen-cli",
+        "--force",
+        "--version",
+        &version,
+    ]))?;
+    if !has("wasm-bindgen") {
+        bail!("wasm-bindgen {version} was installed but is not on PATH (add ~/.cargo/bin)");
+    }
+    Ok("wasm-bindgen".into())
+}
+
+fn ensure_chromium() -> anyhow::Result<(PathBuf, PathBuf)> {
+    let find = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| output(Command::new("which").arg(n)).filter(|p| !p.is_empty()))
+            .map(PathBuf::from)
+    };
+    let browsers = ["chromium", "chromium-browser", "google-chrome"];
+    if let (Some(browser), Some(driver)) = (find(&browsers), find(&["chromedriver"])) {
+        return Ok((browser, driver));
+    }
+    apt_install(&["chromium", "chromium-driver"])?;
+    match (find(&browsers), find(&["chromedriver"])) {
+        (Some(browser), Some(driver)) => Ok((browser, driver)),
+        _ => bail!("chromium and chromedriver were installed but are not on PATH"),
+    }
+}
+
+fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
+    if output(Command::new("which").arg("apt-get")).is_none() {
+        bail!(
+            "this is not a Debian-like system: install {} yourself (or the rustup wasm32 target)",
+            packages.join(" ")
+        );
+    }
+    let is_root = output(Command::new("id").arg("-u")).as_deref() == Some("0");
+    if !is_root {
+        bail!(
+            "installing {} needs root: run `sudo apt-get install {}` and try again",
+            packages.join(" "),
+            packages.join(" ")
+        );
+    }
+    eprintln!("setup: apt-get install {}", packages.join(" "));
+    exec(Command::new("apt-get").args(["update", "-q"]))?;
+    exec(
+        Command::new("apt-get")
+            .args(["install", "-y", "-q", "--no-install-recommends"])
+            .args(packages)
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}
