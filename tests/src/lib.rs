@@ -1,1 +1,253 @@
-//! Helpers for the workspace integration tests.
+//! Helpers for the workspace integration tests: a real proxy serving on loopback
+//! in front of a real sandbox ([`spawn_app`]), fixture photos, a Chromium driven
+//! through WebDriver ([`browser`]), and a recording forwarder ([`tee`]) that keeps
+//! every byte the browser receives.
+
+pub mod browser;
+pub mod fixtures;
+pub mod tee;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use api::Submission;
+use proxy::AppState;
+use proxy::config::Config;
+use sandbox::{RunningSandbox, SandboxConfig};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// How a test app is set up.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Where the Easypromos adapter sends requests; `None`: the sandbox.
+    pub easypromos_url: Option<String>,
+    /// How long the simulated provider takes.
+    pub processing_delay: Duration,
+    /// Serve the built widget and the demo page (for browser tests).
+    pub with_widget: bool,
+    pub max_photos: u8,
+    pub max_bytes: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            easypromos_url: None,
+            processing_delay: Duration::from_millis(300),
+            with_widget: false,
+            max_photos: 1,
+            max_bytes: 2 * 1024 * 1024,
+        }
+    }
+}
+
+/// A proxy serving on loopback, its sandbox, and its database folder.
+#[derive(Debug)]
+pub struct TestApp {
+    pub address: String,
+    pub sandbox: RunningSandbox,
+    pub state: AppState,
+    pub http: reqwest::Client,
+    stop: CancellationToken,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+    /// Holds the SQLite file and the secret file; removed on drop.
+    pub dir: tempfile::TempDir,
+    options: Options,
+}
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// The built widget (`cargo xtask ci` builds it and sets `RECEIPT_RELAY_WIDGET_DIR`).
+pub fn widget_dir() -> PathBuf {
+    let dir = std::env::var_os("RECEIPT_RELAY_WIDGET_DIR")
+        .map_or_else(|| workspace_root().join("target/widget"), PathBuf::from);
+    assert!(
+        dir.join("widget.js").is_file(),
+        "no built widget in {}: run `cargo xtask ci` (it builds the widget first)",
+        dir.display()
+    );
+    dir
+}
+
+/// Starts a sandbox and a proxy in front of it, with default options.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Options::default()).await
+}
+
+/// Starts a sandbox and a proxy in front of it.
+pub async fn spawn_app_with(options: Options) -> TestApp {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind sandbox");
+    let sandbox = sandbox::spawn(
+        listener,
+        SandboxConfig {
+            processing_delay: options.processing_delay,
+            ..SandboxConfig::generated()
+        },
+    )
+    .expect("start sandbox");
+    let dir = tempfile::tempdir().expect("temp dir");
+    start_proxy(sandbox, dir, options).await
+}
+
+async fn start_proxy(sandbox: RunningSandbox, dir: tempfile::TempDir, options: Options) -> TestApp {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+    let address = format!("http://{}", listener.local_addr().expect("local addr"));
+    let config = Config::from_toml(&config_text(&sandbox, &dir, &options, &address))
+        .expect("test configuration");
+    let state = AppState::new(config).await.expect("proxy state");
+    let stop = CancellationToken::new();
+    let shutdown = stop.clone();
+    let server = tokio::spawn(proxy::serve(listener, state.clone(), async move {
+        shutdown.cancelled().await;
+    }));
+    TestApp {
+        address,
+        sandbox,
+        state,
+        http: reqwest::Client::new(),
+        stop,
+        server: Some(server),
+        dir,
+        options,
+    }
+}
+
+/// The configuration a test proxy runs with: the real TOML path, with the token
+/// referenced from a file, as an operator would.
+fn config_text(sandbox: &RunningSandbox, dir: &tempfile::TempDir, options: &Options, address: &str) -> String {
+    let secret = dir.path().join("easypromos.token");
+    std::fs::write(&secret, &sandbox.config.easypromos_token).expect("write secret file");
+    let base_url = options
+        .easypromos_url
+        .clone()
+        .unwrap_or_else(|| sandbox.url("easypromos"));
+    let site = if options.with_widget {
+        format!(
+            "widget_dir = {:?}\nwww_dir = {:?}\n",
+            widget_dir().display().to_string(),
+            workspace_root().join("www").display().to_string()
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        r#"
+database_url = "sqlite://{db}"
+{site}
+[worker]
+poll_interval_ms = 100
+retry_base_ms = 100
+retry_max_ms = 400
+lease_ms = 5000
+
+[providers.easypromos]
+kind = "easypromos"
+base_url = "{base_url}"
+token = {{ file = {secret:?} }}
+
+[campaigns.demo-easypromos]
+provider = "easypromos"
+title = "Buy two, get 10 EUR back"
+allowed_origins = ["{address}", "https://brand.example"]
+photos = {{ max_count = {max_photos}, max_bytes = {max_bytes} }}
+"#,
+        db = dir.path().join("relay.db").display(),
+        secret = secret.display().to_string(),
+        max_photos = options.max_photos,
+        max_bytes = options.max_bytes,
+    )
+}
+
+impl TestApp {
+    /// The proxy's URL for `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Posts a submission with these photos to the demo campaign.
+    pub async fn submit(&self, photos: &[Vec<u8>], idempotency_key: Option<&str>) -> reqwest::Response {
+        let mut form = reqwest::multipart::Form::new();
+        for (i, photo) in photos.iter().enumerate() {
+            form = form.part(
+                api::field::PHOTO,
+                reqwest::multipart::Part::bytes(photo.clone()).file_name(format!("receipt-{i}.jpg")),
+            );
+        }
+        let mut request = self
+            .http
+            .post(self.url("/v1/campaigns/demo-easypromos/submissions"))
+            .multipart(form);
+        if let Some(key) = idempotency_key {
+            request = request.header(api::IDEMPOTENCY_KEY_HEADER, key);
+        }
+        request.send().await.expect("POST submission")
+    }
+
+    /// Posts one photo and returns the new submission's id.
+    pub async fn submit_photo(&self, photo: Vec<u8>) -> String {
+        let response = self.submit(&[photo], None).await;
+        assert_eq!(response.status(), 202, "{:?}", response.text().await);
+        let created: api::SubmissionCreated = response.json().await.expect("202 body");
+        created.id
+    }
+
+    pub async fn get_submission(&self, id: &str) -> Submission {
+        let response = self
+            .http
+            .get(self.url(&format!("/v1/submissions/{id}")))
+            .send()
+            .await
+            .expect("GET submission");
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("submission body")
+    }
+
+    /// Polls the submission until `done` holds, as the widget does (bounded, so a
+    /// regression fails instead of hanging).
+    pub async fn wait_for(&self, id: &str, done: impl Fn(&Submission) -> bool) -> Submission {
+        let mut last = None;
+        for _ in 0..300 {
+            let submission = self.get_submission(id).await;
+            if done(&submission) {
+                return submission;
+            }
+            last = Some(submission);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("submission never reached the expected state; last seen: {last:?}");
+    }
+
+    /// Waits for a final status.
+    pub async fn wait_final(&self, id: &str) -> Submission {
+        self.wait_for(id, |s| s.status.is_final()).await
+    }
+
+    /// Stops the proxy gracefully, as SIGTERM would; the sandbox and the database
+    /// stay, so [`TestApp::restart`] can start a new proxy on them.
+    pub async fn stop(&mut self) {
+        self.stop.cancel();
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task").expect("server result");
+        }
+    }
+
+    /// Starts a fresh proxy process state (new pool, new worker) on the same
+    /// database and sandbox, as after a restart.
+    pub async fn restart(mut self) -> Self {
+        self.stop().await;
+        let Self {
+            sandbox,
+            dir,
+            options,
+            ..
+        } = self;
+        start_proxy(sandbox, dir, options).await
+    }
+}

@@ -1,0 +1,150 @@
+//! Real Chromium, headless at phone size (390x844), driven through chromedriver
+//! (WebDriver) with fantoccini. Screenshots go to `target/e2e-screenshots/`.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::elements::{Element, ShadowRoot};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+/// Phone-size viewport of the end-to-end tests.
+pub const WIDTH: u32 = 390;
+pub const HEIGHT: u32 = 844;
+
+/// A Chromium session; chromedriver is stopped on drop.
+#[derive(Debug)]
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    screenshots: PathBuf,
+}
+
+fn program(var: &str, fallback: &str) -> String {
+    std::env::var(var).unwrap_or_else(|_| fallback.to_owned())
+}
+
+impl Browser {
+    /// Starts chromedriver on a free port and opens a headless Chromium session.
+    pub async fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let chromedriver = program("CHROMEDRIVER", "chromedriver");
+        let driver = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {chromedriver} (run `cargo xtask setup`): {e}"));
+        let profile = tempfile::tempdir().expect("profile dir").keep();
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": program("CHROMIUM", "/usr/bin/chromium"),
+                "args": [
+                    "--headless=new",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                    format!("--user-data-dir={}", profile.display()),
+                    format!("--window-size={WIDTH},{HEIGHT}"),
+                ],
+            },
+        });
+        let capabilities = match capabilities {
+            serde_json::Value::Object(map) => map,
+            _ => unreachable!("capabilities are an object"),
+        };
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last_error = None;
+        // chromedriver takes a moment to listen; retry the session a bounded number
+        // of times.
+        for _ in 0..100 {
+            match ClientBuilder::rustls()
+                .expect("rustls")
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => {
+                    let screenshots = crate::workspace_root().join("target/e2e-screenshots");
+                    std::fs::create_dir_all(&screenshots).expect("screenshot dir");
+                    return Self {
+                        client,
+                        driver,
+                        screenshots,
+                    };
+                }
+                Err(e) => last_error = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no WebDriver session: {last_error:?}");
+    }
+
+    /// Saves a screenshot of the viewport as `target/e2e-screenshots/{name}.png`.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        std::fs::write(self.screenshots.join(format!("{name}.png")), png).expect("save screenshot");
+    }
+
+    /// The shadow root of the first widget on the page, once it is mounted.
+    pub async fn widget(&self) -> ShadowRoot {
+        let host = self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(".receipt-relay"))
+            .await
+            .expect("widget host element");
+        for _ in 0..200 {
+            if let Ok(root) = host.shadow_root().await {
+                if root.find(Locator::Css(".rr-card")).await.is_ok() {
+                    return root;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the widget never rendered");
+    }
+
+    /// Stops the session and chromedriver.
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// Waits (bounded) until `selector` matches inside the widget.
+pub async fn find(root: &ShadowRoot, selector: &str) -> Element {
+    for _ in 0..300 {
+        if let Ok(element) = root.find(Locator::Css(selector)).await {
+            return element;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{selector} never appeared in the widget");
+}
+
+/// Waits (bounded) until the element's text contains `needle`; returns the text.
+pub async fn text_containing(root: &ShadowRoot, selector: &str, needle: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..300 {
+        if let Ok(element) = root.find(Locator::Css(selector)).await {
+            last = element.text().await.unwrap_or_default();
+            if last.contains(needle) {
+                return last;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{selector} never contained {needle:?}; last text: {last:?}");
+}

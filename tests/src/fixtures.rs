@@ -1,0 +1,49 @@
+//! Fixture photos. The sandbox judges a photo by its pixels (see
+//! `sandbox::verdict`), so these pick the verdict.
+
+use std::io::Cursor;
+use std::path::PathBuf;
+
+use image::{ImageFormat, Rgb, RgbImage};
+
+fn encode(img: &RgbImage, format: ImageFormat) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, format).expect("encode fixture");
+    out.into_inner()
+}
+
+/// A receipt-like photo: a light paper strip with dark printed lines. Accepted.
+pub fn receipt_jpeg() -> Vec<u8> {
+    let img = RgbImage::from_fn(360, 900, |x, y| {
+        let printed = y % 24 < 3 && x > 30 && x < 330 - (y * 7 % 120);
+        if printed {
+            Rgb([35, 35, 40])
+        } else {
+            Rgb([246, 244, 238])
+        }
+    });
+    encode(&img, ImageFormat::Jpeg)
+}
+
+/// A red picture: not a receipt. Rejected.
+pub fn red_jpeg() -> Vec<u8> {
+    encode(&RgbImage::from_pixel(300, 400, Rgb([210, 30, 40])), ImageFormat::Jpeg)
+}
+
+/// A PNG receipt, for the type check.
+pub fn receipt_png() -> Vec<u8> {
+    let img = RgbImage::from_fn(120, 300, |_, y| {
+        if y % 10 == 0 { Rgb([20, 20, 20]) } else { Rgb([250, 250, 250]) }
+    });
+    encode(&img, ImageFormat::Png)
+}
+
+/// Writes a fixture under `target/fixtures/` (for a browser's file input) and
+/// returns its path.
+pub fn write(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = crate::workspace_root().join("target/fixtures");
+    std::fs::create_dir_all(&dir).expect("fixture dir");
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write fixture");
+    path
+}

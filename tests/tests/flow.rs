@@ -1,0 +1,163 @@
+//! A receipt's whole path over real HTTP: proxy -> sandbox provider -> verdict,
+//! and what happens when the provider is down or the proxy restarts.
+
+use std::time::Duration;
+
+use api::{ReasonCode, SubmissionStatus};
+use tests::{Options, fixtures, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn a_receipt_is_forwarded_polled_and_accepted_with_what_the_provider_read() {
+    let app = spawn_app().await;
+    let id = app.submit_photo(fixtures::receipt_jpeg()).await;
+
+    let done = app.wait_final(&id).await;
+    assert_eq!(done.status, SubmissionStatus::Accepted);
+    assert_eq!(done.campaign, "demo-easypromos");
+    let receipt = done.outcome.expect("outcome").receipt.expect("receipt");
+    assert_eq!(receipt.store.as_deref(), Some("CLAREL"));
+    assert_eq!(receipt.total, Some(37.87));
+    assert_eq!(receipt.currency.as_deref(), Some("EUR"));
+    assert_eq!(receipt.items.len(), 5);
+    // The provider has the photo now; the proxy no longer holds it.
+    assert_eq!(app.state.db.photo_count(&id).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_picture_that_is_no_receipt_is_rejected_with_a_unified_reason() {
+    let app = spawn_app().await;
+    let id = app.submit_photo(fixtures::red_jpeg()).await;
+    let done = app.wait_final(&id).await;
+    assert_eq!(done.status, SubmissionStatus::Rejected);
+    let outcome = done.outcome.expect("outcome");
+    assert_eq!(outcome.reasons[0].code, ReasonCode::NotReceipt);
+    assert!(outcome.receipt.is_none());
+}
+
+#[tokio::test]
+async fn during_a_provider_outage_the_submission_is_kept_and_retried_until_it_goes_through() {
+    let app = spawn_app().await;
+    app.sandbox.controls.set_outage(true);
+    let id = app.submit_photo(fixtures::receipt_jpeg()).await;
+
+    // Wait until the worker has failed at least twice (so it backs off and
+    // retries rather than giving up).
+    let state = app.state.clone();
+    let mut failures = 0;
+    for _ in 0..200 {
+        failures = state.db.get(&id).await.unwrap().unwrap().attempts;
+        if failures >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(failures >= 2, "the worker did not retry");
+    let during = app.get_submission(&id).await;
+    assert_eq!(during.status, SubmissionStatus::Queued);
+    assert_eq!(app.state.db.photo_count(&id).await.unwrap(), 1, "the photo must be kept");
+
+    app.sandbox.controls.set_outage(false);
+    let done = app.wait_final(&id).await;
+    assert_eq!(done.status, SubmissionStatus::Accepted);
+}
+
+#[tokio::test]
+async fn an_unreachable_provider_loses_nothing_and_is_retried_once_it_is_back() {
+    // Reserve a port and close it: nothing listens there until the provider
+    // "comes back" on it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = spawn_app_with(Options {
+        easypromos_url: Some(format!("http://127.0.0.1:{port}/easypromos")),
+        ..Options::default()
+    })
+    .await;
+    let id = app.submit_photo(fixtures::receipt_jpeg()).await;
+    let queued = app
+        .wait_for(&id, |_| true)
+        .await;
+    assert_eq!(queued.status, SubmissionStatus::Queued);
+
+    // Wait for a failed attempt, then bring the provider up on that port with the
+    // token the proxy holds.
+    for _ in 0..200 {
+        if app.state.db.get(&id).await.unwrap().unwrap().attempts >= 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+    let _provider = sandbox::spawn(listener, app.sandbox.config.clone()).unwrap();
+
+    let done = app.wait_final(&id).await;
+    assert_eq!(done.status, SubmissionStatus::Accepted);
+}
+
+#[tokio::test]
+async fn a_submission_in_flight_when_the_proxy_stops_is_finished_after_it_starts_again() {
+    let mut app = spawn_app_with(Options {
+        processing_delay: Duration::from_secs(2),
+        ..Options::default()
+    })
+    .await;
+    let id = app.submit_photo(fixtures::receipt_jpeg()).await;
+    app.wait_for(&id, |s| s.status == SubmissionStatus::Processing).await;
+    app.stop().await;
+
+    // Still in flight when the proxy went away: only the database knows it.
+    let row = app.state.db.get(&id).await.unwrap().unwrap();
+    assert_eq!(row.status, SubmissionStatus::Processing);
+    assert!(row.provider_ref.is_some());
+
+    let app = app.restart().await;
+    let done = app.wait_final(&id).await;
+    assert_eq!(done.status, SubmissionStatus::Accepted);
+    assert_eq!(
+        done.outcome.unwrap().receipt.unwrap().store.as_deref(),
+        Some("CLAREL")
+    );
+}
+
+#[tokio::test]
+async fn the_same_idempotency_key_never_makes_a_second_submission() {
+    let app = spawn_app().await;
+    let photo = fixtures::receipt_jpeg();
+    let first: api::SubmissionCreated = app
+        .submit(&[photo.clone()], Some("retry-1"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let second: api::SubmissionCreated = app
+        .submit(&[photo], Some("retry-1"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first.id, second.id);
+    assert_eq!(app.state.db.submission_count().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn no_response_ever_carries_the_provider_token() {
+    let app = spawn_app().await;
+    let token = app.sandbox.config.easypromos_token.clone();
+    let id = app.submit_photo(fixtures::receipt_jpeg()).await;
+    app.wait_final(&id).await;
+    for path in [
+        "/v1/campaigns/demo-easypromos".to_owned(),
+        format!("/v1/submissions/{id}"),
+        "/v1/campaigns/nope".to_owned(),
+        "/healthz".to_owned(),
+        "/readyz".to_owned(),
+    ] {
+        let response = app.http.get(app.url(&path)).send().await.unwrap();
+        let headers = format!("{:?}", response.headers());
+        let body = response.text().await.unwrap();
+        assert!(!body.contains(&token) && !headers.contains(&token), "{path} leaked the token");
+        assert!(!body.contains("easypromos/v2"), "{path} leaked the provider URL");
+    }
+}
