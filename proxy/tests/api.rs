@@ -1,0 +1,297 @@
+//! The public API driven in process (`app(state)` with `oneshot`): bad input gets
+//! the documented JSON error and stores nothing; CORS follows the campaign.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use proxy::config::Config;
+use proxy::{AppState, app};
+use serde_json::Value;
+use tower::ServiceExt;
+
+const BOUNDARY: &str = "rr-test-boundary";
+
+/// A proxy with its own SQLite file; the provider is never called here (no
+/// worker runs), so submissions stay queued where the test can look at them.
+async fn state(dir: &tempfile::TempDir) -> AppState {
+    let secret = dir.path().join("token");
+    std::fs::write(&secret, "t0ken-never-shown").unwrap();
+    let config = Config::from_toml(&format!(
+        r#"
+        database_url = "sqlite://{}"
+        [providers.ep]
+        kind = "easypromos"
+        base_url = "http://127.0.0.1:9/easypromos"
+        token = {{ file = {:?} }}
+        [campaigns.promo]
+        provider = "ep"
+        title = "Promo"
+        allowed_origins = ["https://brand.example"]
+        photos = {{ max_count = 2, max_bytes = 20000 }}
+        [campaigns.other]
+        provider = "ep"
+        title = "Other"
+        allowed_origins = ["https://other.example"]
+        "#,
+        dir.path().join("relay.db").display(),
+        secret.display().to_string()
+    ))
+    .unwrap();
+    AppState::new(config).await.unwrap()
+}
+
+fn jpeg() -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(40, 60, image::Rgb([240, 240, 240]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
+/// A multipart body with these `(field, filename, bytes)` parts.
+fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, filename, bytes) in parts {
+        body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
+        let disposition = match filename {
+            Some(f) => format!(
+                "Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: image/jpeg\r\n\r\n"
+            ),
+            None => format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n"),
+        };
+        body.extend_from_slice(disposition.as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+fn post(campaign: &str, body: Vec<u8>) -> Request<Body> {
+    Request::post(format!("/v1/campaigns/{campaign}/submissions"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(Body::from(body))
+        .unwrap()
+}
+
+async fn send(router: Router, request: Request<Body>) -> (StatusCode, Value) {
+    let response = router.oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+/// Sends a request that must fail, and checks that nothing was stored.
+async fn refused(request: Request<Body>) -> (StatusCode, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let state = state(&dir).await;
+    let (status, body) = send(app(state.clone()), request).await;
+    assert_eq!(
+        state.db.submission_count().await.unwrap(),
+        0,
+        "a refused upload stored a row"
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    (status, body)
+}
+
+#[tokio::test]
+async fn a_good_photo_is_stored_with_its_bytes_and_answered_202() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = state(&dir).await;
+    let photo = jpeg();
+    let response = app(state.clone())
+        .oneshot(post(
+            "promo",
+            multipart(&[("photo", Some("r.jpg"), &photo), ("user", None, b"shopper-1")]),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let location = response.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let created: api::SubmissionCreated = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(created.status, api::SubmissionStatus::Queued);
+    assert_eq!(location, format!("/v1/submissions/{}", created.id));
+    let photos = state.db.photos(&created.id).await.unwrap();
+    assert_eq!(photos.len(), 1);
+    assert_eq!(photos[0].bytes.as_ref(), photo.as_slice(), "original bytes are kept");
+    assert_eq!(photos[0].content_type, "image/jpeg");
+
+    let (status, body) = send(
+        app(state),
+        Request::get(&location).body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["status"], "queued");
+    assert_eq!(body["campaign"], "promo");
+    assert!(body["outcome"].is_null());
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_an_image_is_415_whatever_its_name() {
+    let (status, body) = refused(post(
+        "promo",
+        multipart(&[("photo", Some("receipt.jpg"), b"%PDF-1.4 not a photo at all")]),
+    ))
+    .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(body["error"]["code"], "unsupported_media_type");
+    assert_eq!(body["error"]["field"], "photo");
+}
+
+#[tokio::test]
+async fn a_photo_over_the_campaign_limit_is_413() {
+    let mut big = jpeg();
+    big.resize(30_000, 0);
+    let (status, body) = refused(post("promo", multipart(&[("photo", Some("big.jpg"), &big)]))).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(body["error"]["code"], "photo_too_large");
+}
+
+#[tokio::test]
+async fn more_photos_than_the_campaign_takes_is_422() {
+    let photo = jpeg();
+    let parts = [("photo", Some("1.jpg"), photo.as_slice()); 3];
+    let (status, body) = refused(post("promo", multipart(&parts))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["code"], "too_many_photos");
+}
+
+#[tokio::test]
+async fn no_photo_at_all_is_422() {
+    let (status, body) = refused(post("promo", multipart(&[("user", None, b"u")]))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["field"], "photo");
+}
+
+#[tokio::test]
+async fn a_broken_multipart_body_is_400() {
+    let mut body = multipart(&[("photo", Some("r.jpg"), &jpeg())]);
+    body.truncate(body.len() / 2);
+    let (status, body) = refused(post("promo", body)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "bad_request");
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_multipart_is_400() {
+    let request = Request::post("/v1/campaigns/promo/submissions")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{}"))
+        .unwrap();
+    let (status, _) = refused(request).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn malformed_offers_are_422() {
+    let (status, body) = refused(post(
+        "promo",
+        multipart(&[
+            ("photo", Some("r.jpg"), &jpeg()),
+            ("offers", None, b"[{\"offer\":1}]"),
+        ]),
+    ))
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["field"], "offers");
+}
+
+#[tokio::test]
+async fn an_unknown_campaign_is_404_for_reads_and_uploads() {
+    let (status, body) = refused(post("nope", multipart(&[("photo", Some("r.jpg"), &jpeg())]))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "unknown_campaign");
+    let (status, _) = refused(Request::get("/v1/campaigns/nope").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) =
+        refused(Request::get("/v1/submissions/nope").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn the_public_campaign_description_names_no_provider_and_no_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let (status, body) = send(
+        app(state(&dir).await),
+        Request::get("/v1/campaigns/promo").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["photos"]["max_count"], 2);
+    let text = body.to_string();
+    for secret_or_internal in ["t0ken", "127.0.0.1", "easypromos", "\"ep\""] {
+        assert!(!text.contains(secret_or_internal), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn cors_grants_only_the_campaigns_allowed_origins() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = state(&dir).await;
+    let preflight = |origin: &str, path: &str| {
+        Request::options(path)
+            .header(header::ORIGIN, origin)
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+            .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "idempotency-key")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let granted = |response: &axum::response::Response| {
+        response
+            .headers()
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    let ok = app(state.clone())
+        .oneshot(preflight("https://brand.example", "/v1/campaigns/promo/submissions"))
+        .await
+        .unwrap();
+    assert_eq!(granted(&ok).as_deref(), Some("https://brand.example"));
+    // Another campaign's origin is not this campaign's.
+    let other = app(state.clone())
+        .oneshot(preflight("https://other.example", "/v1/campaigns/promo/submissions"))
+        .await
+        .unwrap();
+    assert_eq!(granted(&other), None);
+    let evil = app(state.clone())
+        .oneshot(preflight("https://evil.example", "/v1/submissions/x"))
+        .await
+        .unwrap();
+    assert_eq!(granted(&evil), None);
+    let any_campaign = app(state)
+        .oneshot(preflight("https://other.example", "/v1/submissions/x"))
+        .await
+        .unwrap();
+    assert_eq!(granted(&any_campaign).as_deref(), Some("https://other.example"));
+}
+
+#[tokio::test]
+async fn health_checks_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = state(&dir).await;
+    for path in ["/healthz", "/readyz"] {
+        let response = app(state.clone())
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+    }
+}
