@@ -82,7 +82,10 @@ async fn send(router: Router, request: Request<Body>) -> (StatusCode, Value) {
     let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
         .await
         .unwrap();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 /// Sends a request that must fail, and checks that nothing was stored.
@@ -112,7 +115,10 @@ async fn a_good_photo_is_stored_with_its_bytes_and_answered_202() {
     let response = app(state.clone())
         .oneshot(post(
             "promo",
-            multipart(&[("photo", Some("r.jpg"), &photo), ("user", None, b"shopper-1")]),
+            multipart(&[
+                ("photo", Some("r.jpg"), &photo),
+                ("user", None, b"shopper-1"),
+            ]),
         ))
         .await
         .unwrap();
@@ -129,7 +135,11 @@ async fn a_good_photo_is_stored_with_its_bytes_and_answered_202() {
     assert_eq!(location, format!("/v1/submissions/{}", created.id));
     let photos = state.db.photos(&created.id).await.unwrap();
     assert_eq!(photos.len(), 1);
-    assert_eq!(photos[0].bytes.as_ref(), photo.as_slice(), "original bytes are kept");
+    assert_eq!(
+        photos[0].bytes.as_ref(),
+        photo.as_slice(),
+        "original bytes are kept"
+    );
     assert_eq!(photos[0].content_type, "image/jpeg");
 
     let (status, body) = send(
@@ -159,7 +169,11 @@ async fn a_file_that_is_not_an_image_is_415_whatever_its_name() {
 async fn a_photo_over_the_campaign_limit_is_413() {
     let mut big = jpeg();
     big.resize(30_000, 0);
-    let (status, body) = refused(post("promo", multipart(&[("photo", Some("big.jpg"), &big)]))).await;
+    let (status, body) = refused(post(
+        "promo",
+        multipart(&[("photo", Some("big.jpg"), &big)]),
+    ))
+    .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(body["error"]["code"], "photo_too_large");
 }
@@ -215,13 +229,26 @@ async fn malformed_offers_are_422() {
 
 #[tokio::test]
 async fn an_unknown_campaign_is_404_for_reads_and_uploads() {
-    let (status, body) = refused(post("nope", multipart(&[("photo", Some("r.jpg"), &jpeg())]))).await;
+    let (status, body) = refused(post(
+        "nope",
+        multipart(&[("photo", Some("r.jpg"), &jpeg())]),
+    ))
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["code"], "unknown_campaign");
-    let (status, _) = refused(Request::get("/v1/campaigns/nope").body(Body::empty()).unwrap()).await;
+    let (status, _) = refused(
+        Request::get("/v1/campaigns/nope")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, body) =
-        refused(Request::get("/v1/submissions/nope").body(Body::empty()).unwrap()).await;
+    let (status, body) = refused(
+        Request::get("/v1/submissions/nope")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["code"], "not_found");
 }
@@ -231,7 +258,9 @@ async fn the_public_campaign_description_names_no_provider_and_no_secret() {
     let dir = tempfile::tempdir().unwrap();
     let (status, body) = send(
         app(state(&dir).await),
-        Request::get("/v1/campaigns/promo").body(Body::empty()).unwrap(),
+        Request::get("/v1/campaigns/promo")
+            .body(Body::empty())
+            .unwrap(),
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -261,13 +290,19 @@ async fn cors_grants_only_the_campaigns_allowed_origins() {
             .map(|v| v.to_str().unwrap().to_owned())
     };
     let ok = app(state.clone())
-        .oneshot(preflight("https://brand.example", "/v1/campaigns/promo/submissions"))
+        .oneshot(preflight(
+            "https://brand.example",
+            "/v1/campaigns/promo/submissions",
+        ))
         .await
         .unwrap();
     assert_eq!(granted(&ok).as_deref(), Some("https://brand.example"));
     // Another campaign's origin is not this campaign's.
     let other = app(state.clone())
-        .oneshot(preflight("https://other.example", "/v1/campaigns/promo/submissions"))
+        .oneshot(preflight(
+            "https://other.example",
+            "/v1/campaigns/promo/submissions",
+        ))
         .await
         .unwrap();
     assert_eq!(granted(&other), None);
@@ -280,7 +315,10 @@ async fn cors_grants_only_the_campaigns_allowed_origins() {
         .oneshot(preflight("https://other.example", "/v1/submissions/x"))
         .await
         .unwrap();
-    assert_eq!(granted(&any_campaign).as_deref(), Some("https://other.example"));
+    assert_eq!(
+        granted(&any_campaign).as_deref(),
+        Some("https://other.example")
+    );
 }
 
 #[tokio::test]

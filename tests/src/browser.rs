@@ -38,7 +38,9 @@ impl Browser {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {chromedriver} (run `cargo xtask setup`): {e}"));
+            .unwrap_or_else(|e| {
+                panic!("cannot start {chromedriver} (run `cargo xtask setup`): {e}")
+            });
         let profile = tempfile::tempdir().expect("profile dir").keep();
         let capabilities = json!({
             "browserName": "chrome",
@@ -54,8 +56,12 @@ impl Browser {
                     "--disable-sync",
                     "--no-first-run",
                     format!("--user-data-dir={}", profile.display()),
-                    format!("--window-size={WIDTH},{HEIGHT}"),
                 ],
+                // Headless Chromium will not make a window narrower than 500 px;
+                // device metrics give the phone's exact viewport.
+                "mobileEmulation": {
+                    "deviceMetrics": {"width": WIDTH, "height": HEIGHT, "pixelRatio": 1.0, "mobile": true, "touch": true},
+                },
             },
         });
         let capabilities = match capabilities {

@@ -27,13 +27,20 @@ pub fn receipt_jpeg() -> Vec<u8> {
 
 /// A red picture: not a receipt. Rejected.
 pub fn red_jpeg() -> Vec<u8> {
-    encode(&RgbImage::from_pixel(300, 400, Rgb([210, 30, 40])), ImageFormat::Jpeg)
+    encode(
+        &RgbImage::from_pixel(300, 400, Rgb([210, 30, 40])),
+        ImageFormat::Jpeg,
+    )
 }
 
 /// A PNG receipt, for the type check.
 pub fn receipt_png() -> Vec<u8> {
     let img = RgbImage::from_fn(120, 300, |_, y| {
-        if y % 10 == 0 { Rgb([20, 20, 20]) } else { Rgb([250, 250, 250]) }
+        if y % 10 == 0 {
+            Rgb([20, 20, 20])
+        } else {
+            Rgb([250, 250, 250])
+        }
     });
     encode(&img, ImageFormat::Png)
 }

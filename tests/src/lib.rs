@@ -83,7 +83,9 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts a sandbox and a proxy in front of it.
 pub async fn spawn_app_with(options: Options) -> TestApp {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind sandbox");
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind sandbox");
     let sandbox = sandbox::spawn(
         listener,
         SandboxConfig {
@@ -121,7 +123,12 @@ async fn start_proxy(sandbox: RunningSandbox, dir: tempfile::TempDir, options: O
 
 /// The configuration a test proxy runs with: the real TOML path, with the token
 /// referenced from a file, as an operator would.
-fn config_text(sandbox: &RunningSandbox, dir: &tempfile::TempDir, options: &Options, address: &str) -> String {
+fn config_text(
+    sandbox: &RunningSandbox,
+    dir: &tempfile::TempDir,
+    options: &Options,
+    address: &str,
+) -> String {
     let secret = dir.path().join("easypromos.token");
     std::fs::write(&secret, &sandbox.config.easypromos_token).expect("write secret file");
     let base_url = options
@@ -172,12 +179,17 @@ impl TestApp {
     }
 
     /// Posts a submission with these photos to the demo campaign.
-    pub async fn submit(&self, photos: &[Vec<u8>], idempotency_key: Option<&str>) -> reqwest::Response {
+    pub async fn submit(
+        &self,
+        photos: &[Vec<u8>],
+        idempotency_key: Option<&str>,
+    ) -> reqwest::Response {
         let mut form = reqwest::multipart::Form::new();
         for (i, photo) in photos.iter().enumerate() {
             form = form.part(
                 api::field::PHOTO,
-                reqwest::multipart::Part::bytes(photo.clone()).file_name(format!("receipt-{i}.jpg")),
+                reqwest::multipart::Part::bytes(photo.clone())
+                    .file_name(format!("receipt-{i}.jpg")),
             );
         }
         let mut request = self

@@ -42,7 +42,11 @@ impl Recorder {
 
     /// Every response byte (status line, headers, body) sent to the browser so far.
     pub fn received(&self) -> Vec<u8> {
-        self.tee.received.lock().map(|r| r.clone()).unwrap_or_default()
+        self.tee
+            .received
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default()
     }
 
     /// How many responses were recorded.
@@ -89,7 +93,10 @@ async fn forward(State(tee): State<Arc<Tee>>, request: Request) -> Response {
 
     let mut out = Response::builder().status(status);
     for (name, value) in &headers {
-        if name != header::TRANSFER_ENCODING && name != header::CONNECTION && name != header::CONTENT_LENGTH {
+        if name != header::TRANSFER_ENCODING
+            && name != header::CONNECTION
+            && name != header::CONTENT_LENGTH
+        {
             out = out.header(name, value);
         }
     }

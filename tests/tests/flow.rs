@@ -54,7 +54,11 @@ async fn during_a_provider_outage_the_submission_is_kept_and_retried_until_it_go
     assert!(failures >= 2, "the worker did not retry");
     let during = app.get_submission(&id).await;
     assert_eq!(during.status, SubmissionStatus::Queued);
-    assert_eq!(app.state.db.photo_count(&id).await.unwrap(), 1, "the photo must be kept");
+    assert_eq!(
+        app.state.db.photo_count(&id).await.unwrap(),
+        1,
+        "the photo must be kept"
+    );
 
     app.sandbox.controls.set_outage(false);
     let done = app.wait_final(&id).await;
@@ -76,9 +80,7 @@ async fn an_unreachable_provider_loses_nothing_and_is_retried_once_it_is_back() 
     })
     .await;
     let id = app.submit_photo(fixtures::receipt_jpeg()).await;
-    let queued = app
-        .wait_for(&id, |_| true)
-        .await;
+    let queued = app.wait_for(&id, |_| true).await;
     assert_eq!(queued.status, SubmissionStatus::Queued);
 
     // Wait for a failed attempt, then bring the provider up on that port with the
@@ -89,7 +91,9 @@ async fn an_unreachable_provider_loses_nothing_and_is_retried_once_it_is_back() 
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
     let _provider = sandbox::spawn(listener, app.sandbox.config.clone()).unwrap();
 
     let done = app.wait_final(&id).await;
@@ -104,7 +108,8 @@ async fn a_submission_in_flight_when_the_proxy_stops_is_finished_after_it_starts
     })
     .await;
     let id = app.submit_photo(fixtures::receipt_jpeg()).await;
-    app.wait_for(&id, |s| s.status == SubmissionStatus::Processing).await;
+    app.wait_for(&id, |s| s.status == SubmissionStatus::Processing)
+        .await;
     app.stop().await;
 
     // Still in flight when the proxy went away: only the database knows it.
@@ -157,7 +162,13 @@ async fn no_response_ever_carries_the_provider_token() {
         let response = app.http.get(app.url(&path)).send().await.unwrap();
         let headers = format!("{:?}", response.headers());
         let body = response.text().await.unwrap();
-        assert!(!body.contains(&token) && !headers.contains(&token), "{path} leaked the token");
-        assert!(!body.contains("easypromos/v2"), "{path} leaked the provider URL");
+        assert!(
+            !body.contains(&token) && !headers.contains(&token),
+            "{path} leaked the token"
+        );
+        assert!(
+            !body.contains("easypromos/v2"),
+            "{path} leaked the provider URL"
+        );
     }
 }

@@ -26,6 +26,7 @@ pub enum WasmToolchain {
 
 const DEBIAN_RUSTC: &str = "/usr/bin/rustc";
 const DEBIAN_CARGO: &str = "/usr/bin/cargo";
+const DEBIAN_RUSTDOC: &str = "/usr/bin/rustdoc";
 const DEBIAN_CLIPPY: &str = "/usr/bin/cargo-clippy";
 const DEBIAN_STD_SRC: &str = "/usr/lib/rustlib/src/rust/library";
 const DEBIAN_PACKAGES: &[&str] = &[
@@ -45,6 +46,7 @@ impl WasmToolchain {
         if self == Self::Debian {
             // Without RUSTC, Debian's cargo would pick rustup's rustc from PATH.
             cmd.env("RUSTC", DEBIAN_RUSTC)
+                .env("RUSTDOC", DEBIAN_RUSTDOC)
                 .env("CARGO", DEBIAN_CARGO)
                 .env("RUSTC_BOOTSTRAP", "1");
         }

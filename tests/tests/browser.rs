@@ -1,0 +1,114 @@
+//! End to end in real Chromium at 390x844: the demo page, the widget from its
+//! script tag, the real proxy and the sandbox provider over real HTTP. Every byte
+//! the browser receives passes through a recording forwarder, so the test can
+//! prove the provider's token never reaches it. Screenshots of each step are
+//! saved under `target/e2e-screenshots/`.
+
+use fantoccini::Locator;
+use tests::browser::{self, Browser};
+use tests::tee::Recorder;
+use tests::{Options, fixtures, spawn_app_with};
+
+#[tokio::test]
+async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
+    let app = spawn_app_with(Options {
+        with_widget: true,
+        ..Options::default()
+    })
+    .await;
+    let tee = Recorder::start(&app.address).await;
+    let photo = fixtures::write("receipt.jpg", &fixtures::receipt_jpeg());
+    let not_a_photo = fixtures::write("notes.jpg", b"these are shopping notes, not a photo");
+
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}/", tee.address))
+        .await
+        .unwrap();
+    let widget = browser.widget().await;
+    browser::text_containing(&widget, ".rr-title", "10 EUR").await;
+    browser.screenshot("01-landing").await;
+
+    // Bad input first: a file that is not an image, named like one.
+    let input = browser::find(&widget, "input.rr-file").await;
+    assert_eq!(
+        input.attr("accept").await.unwrap().as_deref(),
+        Some("image/*")
+    );
+    assert_eq!(
+        input.attr("capture").await.unwrap().as_deref(),
+        Some("environment")
+    );
+    input
+        .send_keys(&not_a_photo.display().to_string())
+        .await
+        .unwrap();
+    browser::find(&widget, ".rr-thumb").await;
+    browser::find(&widget, ".rr-submit")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let error = browser::text_containing(&widget, ".rr-error", "not a photo").await;
+    assert!(error.contains("JPEG"), "{error}");
+    browser.screenshot("02-not-a-photo").await;
+
+    // Remove it and pick a real receipt photo.
+    browser::find(&widget, ".rr-remove")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let input = browser::find(&widget, "input.rr-file").await;
+    input.send_keys(&photo.display().to_string()).await.unwrap();
+    let thumb = browser::find(&widget, ".rr-thumb img").await;
+    assert!(
+        thumb
+            .attr("src")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+            .starts_with("blob:")
+    );
+    browser.screenshot("03-photo-chosen").await;
+
+    browser::find(&widget, ".rr-submit")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser::find(&widget, ".rr-waiting").await;
+    browser.screenshot("04-waiting").await;
+
+    let store = browser::text_containing(&widget, ".rr-store", "CLAREL").await;
+    assert_eq!(store, "CLAREL");
+    let total = browser::text_containing(&widget, ".rr-total", "37.87").await;
+    assert_eq!(total, "37.87 EUR");
+    browser::text_containing(&widget, ".rr-status", "accepted").await;
+    let items = widget.find_all(Locator::Css(".rr-items li")).await.unwrap();
+    assert_eq!(items.len(), 5);
+    browser.screenshot("05-verdict").await;
+    browser.close().await;
+
+    // The page, the loader, the glue, the wasm and every API answer went through
+    // the recorder; not one of their bytes holds the token.
+    let received = tee.received();
+    assert!(
+        tee.response_count() >= 6,
+        "the recorder saw too little: {}",
+        tee.response_count()
+    );
+    let token = app.sandbox.config.easypromos_token.as_bytes();
+    assert!(
+        !received.windows(token.len()).any(|w| w == token),
+        "the provider token reached the browser"
+    );
+    let provider_url = app.sandbox.url("easypromos");
+    assert!(
+        !received
+            .windows(provider_url.len())
+            .any(|w| w == provider_url.as_bytes()),
+        "the provider URL reached the browser"
+    );
+}
