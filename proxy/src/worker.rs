@@ -98,7 +98,8 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<(), sqlx::Error
                         .reschedule(&row.id, config.worker.poll_interval, None)
                         .await
                 }
-                Progress::Done(Verdict { status, outcome }) => {
+                Progress::Done(verdict) => {
+                    let Verdict { status, outcome } = *verdict;
                     tracing::info!(submission = %row.id, status = status.as_str(), "verdict");
                     state.db.finish(&row.id, status, &outcome).await
                 }

@@ -72,19 +72,17 @@ fn error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({"status": "error", "message": message}))).into_response()
 }
 
-/// Checks the bearer token; the error is the response to send.
-fn authorize(account: &Account, headers: &HeaderMap) -> Result<(), Response> {
-    let presented = headers
+/// Whether the request carries the account's bearer token.
+fn authorized(account: &Account, headers: &HeaderMap) -> bool {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    match presented {
-        Some(token) if token == account.token => Ok(()),
-        _ => Err(error(
-            StatusCode::UNAUTHORIZED,
-            "Invalid or missing bearer token",
-        )),
-    }
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|token| token == account.token)
+}
+
+fn unauthorized() -> Response {
+    error(StatusCode::UNAUTHORIZED, "Invalid or missing bearer token")
 }
 
 fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Account> {
@@ -97,8 +95,8 @@ fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Account> {
 
 async fn credits(State(shared): State<Shared>, headers: HeaderMap) -> Response {
     let account = lock(&shared);
-    if let Err(denied) = authorize(&account, &headers) {
-        return denied;
+    if !authorized(&account, &headers) {
+        return unauthorized();
     }
     Json(json!({
         "status": "ok",
@@ -114,8 +112,8 @@ async fn upload_ticket(
     headers: HeaderMap,
     mut multipart: Multipart,
 ) -> Response {
-    if let Err(denied) = authorize(&lock(&shared), &headers) {
-        return denied;
+    if !authorized(&lock(&shared), &headers) {
+        return unauthorized();
     }
     let mut ticket = None;
     loop {
@@ -162,8 +160,8 @@ async fn event(
     Path(event_id): Path<String>,
 ) -> Response {
     let account = lock(&shared);
-    if let Err(denied) = authorize(&account, &headers) {
-        return denied;
+    if !authorized(&account, &headers) {
+        return unauthorized();
     }
     let Some(event) = event_id.parse().ok().and_then(|id| account.events.get(&id)) else {
         return error(StatusCode::NOT_FOUND, "Event not found");

@@ -34,7 +34,7 @@ pub fn judge(photo: &[u8]) -> Verdict {
         b += f64::from(p[2]);
     }
     let (r, g, b) = (r / n, g / n, b / n);
-    let luma = 0.299 * r + 0.587 * g + 0.114 * b;
+    let luma = 0.114f64.mul_add(b, 0.299f64.mul_add(r, 0.587 * g));
     if luma < 60.0 {
         Verdict::Unreadable
     } else if r > g + 60.0 && r > b + 60.0 {

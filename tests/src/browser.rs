@@ -111,10 +111,10 @@ impl Browser {
             .await
             .expect("widget host element");
         for _ in 0..200 {
-            if let Ok(root) = host.shadow_root().await {
-                if root.find(Locator::Css(".rr-card")).await.is_ok() {
-                    return root;
-                }
+            if let Ok(root) = host.shadow_root().await
+                && root.find(Locator::Css(".rr-card")).await.is_ok()
+            {
+                return root;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

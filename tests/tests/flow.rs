@@ -131,7 +131,7 @@ async fn the_same_idempotency_key_never_makes_a_second_submission() {
     let app = spawn_app().await;
     let photo = fixtures::receipt_jpeg();
     let first: api::SubmissionCreated = app
-        .submit(&[photo.clone()], Some("retry-1"))
+        .submit(std::slice::from_ref(&photo), Some("retry-1"))
         .await
         .json()
         .await

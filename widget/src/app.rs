@@ -147,10 +147,8 @@ async fn follow(
         match client::submission(base, id).await {
             Ok(submission) => {
                 let done = submission.status.is_final();
-                if done {
-                    if let Ok(detail) = serde_wasm_bindgen::to_value(&submission) {
-                        emit(host, "result", &detail);
-                    }
+                if done && let Ok(detail) = serde_wasm_bindgen::to_value(&submission) {
+                    emit(host, "result", &detail);
                 }
                 dispatcher.dispatch(Action::Updated(submission));
                 if done {

@@ -209,13 +209,13 @@ fn map_event(event: Event) -> Result<Progress, ProviderError> {
                 })
                 .collect(),
         };
-        return Ok(Progress::Done(Verdict {
+        return Ok(Progress::Done(Box::new(Verdict {
             status: SubmissionStatus::Accepted,
             outcome: Outcome {
                 receipt: Some(receipt),
                 ..Outcome::default()
             },
-        }));
+        })));
     }
     let error = event.error.unwrap_or(EventError {
         code: String::new(),
@@ -231,13 +231,13 @@ fn map_event(event: Event) -> Result<Progress, ProviderError> {
     } else {
         error.message
     };
-    Ok(Progress::Done(Verdict {
+    Ok(Progress::Done(Box::new(Verdict {
         status: SubmissionStatus::Rejected,
         outcome: Outcome {
             reasons: vec![Reason { code, message }],
             ..Outcome::default()
         },
-    }))
+    })))
 }
 
 #[cfg(test)]

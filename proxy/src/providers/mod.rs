@@ -40,7 +40,8 @@ pub struct Verdict {
 pub enum Progress {
     /// Still reading it; ask again later.
     Pending,
-    Done(Verdict),
+    /// Boxed: a verdict is large and most answers are `Pending`.
+    Done(Box<Verdict>),
 }
 
 /// Why a call to a provider did not give an answer. The messages are for logs and
