@@ -5,6 +5,7 @@
 
 pub mod browser;
 pub mod fixtures;
+pub mod logs;
 pub mod tee;
 
 use std::path::{Path, PathBuf};
@@ -29,6 +30,8 @@ pub struct Options {
     pub with_widget: bool,
     pub max_photos: u8,
     pub max_bytes: u64,
+    /// The token the proxy holds; `None`: the sandbox's (the right one).
+    pub easypromos_token: Option<String>,
 }
 
 impl Default for Options {
@@ -39,6 +42,7 @@ impl Default for Options {
             with_widget: false,
             max_photos: 1,
             max_bytes: 2 * 1024 * 1024,
+            easypromos_token: None,
         }
     }
 }
@@ -67,7 +71,9 @@ pub fn workspace_root() -> PathBuf {
 /// The built widget (`cargo xtask ci` builds it and sets `RECEIPT_RELAY_WIDGET_DIR`).
 pub fn widget_dir() -> PathBuf {
     let dir = std::env::var_os("RECEIPT_RELAY_WIDGET_DIR")
-        .map_or_else(|| workspace_root().join("target/widget"), PathBuf::from);
+        .map_or_else(|| PathBuf::from("target/widget"), PathBuf::from);
+    // Tests run in their package's folder; a relative path means the workspace's.
+    let dir = workspace_root().join(dir);
     assert!(
         dir.join("widget.js").is_file(),
         "no built widget in {}: run `cargo xtask ci` (it builds the widget first)",
@@ -130,7 +136,11 @@ fn config_text(
     address: &str,
 ) -> String {
     let secret = dir.path().join("easypromos.token");
-    std::fs::write(&secret, &sandbox.config.easypromos_token).expect("write secret file");
+    let token = options
+        .easypromos_token
+        .as_ref()
+        .unwrap_or(&sandbox.config.easypromos_token);
+    std::fs::write(&secret, token).expect("write secret file");
     let base_url = options
         .easypromos_url
         .clone()

@@ -112,3 +112,77 @@ async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
         "the provider URL reached the browser"
     );
 }
+
+#[tokio::test]
+async fn while_the_provider_is_down_the_shopper_is_told_the_receipt_is_safe_then_sees_the_verdict()
+{
+    let app = spawn_app_with(Options {
+        with_widget: true,
+        ..Options::default()
+    })
+    .await;
+    let photo = fixtures::write("receipt-outage.jpg", &fixtures::receipt_jpeg());
+    app.sandbox.controls.set_outage(true);
+
+    let browser = Browser::start().await;
+    browser.client.goto(&app.url("/")).await.unwrap();
+    let widget = browser.widget().await;
+    browser::find(&widget, "input.rr-file")
+        .await
+        .send_keys(&photo.display().to_string())
+        .await
+        .unwrap();
+    // The host page learns the submission id from the widget's `submitted` event.
+    browser
+        .client
+        .execute(
+            "document.querySelector('.receipt-relay').addEventListener('submitted', e => { window.submittedId = e.detail; });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser::find(&widget, ".rr-submit")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser::text_containing(&widget, ".rr-waiting", "still being processed").await;
+    let mut id = None;
+    for _ in 0..100 {
+        let value = browser
+            .client
+            .execute("return window.submittedId || null;", vec![])
+            .await
+            .unwrap();
+        if let Some(found) = value.as_str() {
+            id = Some(found.to_owned());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let id = id.expect("the widget dispatched no `submitted` event");
+
+    // The proxy keeps the submission and retries; the widget keeps saying so.
+    app.wait_for(&id, |_| true).await;
+    for _ in 0..200 {
+        if app.state.db.get(&id).await.unwrap().unwrap().attempts >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(
+        app.get_submission(&id).await.status,
+        api::SubmissionStatus::Queued
+    );
+    browser::text_containing(&widget, ".rr-waiting", "still being processed").await;
+    browser.screenshot("06-provider-down").await;
+
+    app.sandbox.controls.set_outage(false);
+    browser::text_containing(&widget, ".rr-store", "CLAREL").await;
+    assert_eq!(
+        app.get_submission(&id).await.status,
+        api::SubmissionStatus::Accepted
+    );
+    browser.screenshot("07-after-outage").await;
+    browser.close().await;
+}
