@@ -32,6 +32,18 @@ fn receipt_jpeg() -> Vec<u8> {
     out.into_inner()
 }
 
+/// `GET url` with the bearer token, as JSON.
+async fn get_json(http: &reqwest::Client, url: &str, token: &str) -> Value {
+    http.get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 fn ticket_form(bytes: Vec<u8>) -> Form {
     Form::new().part("ticket", Part::bytes(bytes).file_name("receipt.jpg"))
 }
@@ -81,19 +93,8 @@ async fn credits_have_the_documented_fields_and_go_down_per_ticket() {
     let (sb, http) = start(Duration::ZERO).await;
     let base = sb.url("easypromos");
     let token = &sb.config.easypromos_token;
-    let get_credits = || async {
-        let body: Value = http
-            .get(format!("{base}/v2/ocr/credits"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        body
-    };
-    let before = get_credits().await;
+    let credits_url = format!("{base}/v2/ocr/credits");
+    let before = get_json(&http, &credits_url, token).await;
     assert_eq!(before["status"], "ok");
     assert_eq!(before["currency"], "USD");
     assert!(before["updated_at"].is_string());
@@ -103,7 +104,7 @@ async fn credits_have_the_documented_fields_and_go_down_per_ticket() {
         .send()
         .await
         .unwrap();
-    let after = get_credits().await;
+    let after = get_json(&http, &credits_url, token).await;
     assert_eq!(
         after["credits"].as_u64().unwrap() + 1,
         before["credits"].as_u64().unwrap()
@@ -147,30 +148,14 @@ async fn an_event_is_pending_until_the_delay_then_finished_with_the_documented_b
     let id = upload["event_id"].as_u64().unwrap();
     let url = format!("{base}/v2/ocr/events/{id}");
 
-    let first: Value = http
-        .get(&url)
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let first = get_json(&http, &url, token).await;
     assert_eq!(first["status"], "pending");
 
     // Polls until finished, the way a client would; the bound keeps a broken
     // simulator from hanging the test.
     let mut finished = None;
     for _ in 0..100 {
-        let body: Value = http
-            .get(&url)
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let body = get_json(&http, &url, token).await;
         if body["status"] == "finished" {
             finished = Some(body);
             break;

@@ -25,12 +25,16 @@ async fn decode<T: serde::de::DeserializeOwned>(response: Response) -> Result<T,
     }
 }
 
-pub async fn campaign(base: &str, id: &str) -> Result<Campaign, ClientError> {
-    let response = Request::get(&format!("{base}/v1/campaigns/{id}"))
+async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, ClientError> {
+    let response = Request::get(url)
         .send()
         .await
         .map_err(|_| ClientError(NETWORK.to_owned()))?;
     decode(response).await
+}
+
+pub async fn campaign(base: &str, id: &str) -> Result<Campaign, ClientError> {
+    get(&format!("{base}/v1/campaigns/{id}")).await
 }
 
 pub async fn submit(
@@ -59,9 +63,5 @@ pub async fn submit(
 }
 
 pub async fn submission(base: &str, id: &str) -> Result<Submission, ClientError> {
-    let response = Request::get(&format!("{base}/v1/submissions/{id}"))
-        .send()
-        .await
-        .map_err(|_| ClientError(NETWORK.to_owned()))?;
-    decode(response).await
+    get(&format!("{base}/v1/submissions/{id}")).await
 }

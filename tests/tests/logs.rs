@@ -1,0 +1,58 @@
+//! What an operator's log holds: never a token, even at TRACE level and when the
+//! provider refuses the credentials.
+//!
+//! Alone in its own test binary on purpose: `tracing` caches per call site whether
+//! anyone listens, and other tests running on other threads of the same process
+//! could make that cache miss the capture installed here.
+
+use std::time::Duration;
+
+use api::SubmissionStatus;
+use tests::{Options, fixtures, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn no_log_line_carries_a_token_even_when_the_provider_refuses_it() {
+    let (logs, _guard) = tests::logs::Logs::capture();
+    let wrong_token = "wrong-token-that-must-not-be-logged".to_owned();
+
+    // The whole happy path, at TRACE level.
+    let app = spawn_app().await;
+    let id = app.submit_photo(fixtures::receipt_jpeg()).await;
+    app.wait_final(&id).await;
+    let right_token = app.sandbox.config.easypromos_token.clone();
+
+    // A proxy holding a token the provider refuses.
+    let refused = spawn_app_with(Options {
+        easypromos_token: Some(wrong_token.clone()),
+        ..Options::default()
+    })
+    .await;
+    let id = refused.submit_photo(fixtures::receipt_jpeg()).await;
+    for _ in 0..200 {
+        if logs.text().contains("credentials refused") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    // Refused credentials keep the submission (an operator can fix the token).
+    assert_eq!(
+        refused.get_submission(&id).await.status,
+        SubmissionStatus::Queued
+    );
+
+    let text = logs.text();
+    assert!(text.contains("submission stored"), "nothing was captured");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("credentials refused") && l.contains("demo-easypromos")),
+        "the auth error must name the campaign"
+    );
+    assert!(
+        !text.contains(&right_token),
+        "the provider token was logged"
+    );
+    assert!(
+        !text.contains(&wrong_token),
+        "the configured token was logged"
+    );
+}
