@@ -187,6 +187,24 @@ pub struct Campaign {
     /// BCP 47 language tag, e.g. `es-ES`.
     pub locale: String,
     pub photos: PhotoRules,
+    /// What the campaign's provider can do, so the widget offers only that.
+    pub capabilities: Capabilities,
+}
+
+/// What a campaign's provider can do. The widget shows a step only where its
+/// capability is on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capabilities {
+    /// Takes the receipt's QR code.
+    pub qr: bool,
+    /// Has merchants and offers the shopper picks from.
+    pub offers: bool,
+    /// A rejected receipt can be sent to a person (`POST /v1/submissions/{id}/review`).
+    pub manual_review: bool,
+    /// Checks a photo's quality before it is submitted.
+    pub quality_check: bool,
+    /// Takes one image per receipt: the widget combines several photos into one.
+    pub combine_photos: bool,
 }
 
 /// Capture rules of a campaign's photos.

@@ -106,6 +106,7 @@ mod millis {
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ProviderConfig {
     Easypromos(crate::providers::easypromos::EasypromosConfig),
+    Photon(crate::providers::photon::PhotonConfig),
 }
 
 /// One campaign.
@@ -309,7 +310,9 @@ mod tests {
     fn a_file_referenced_secret_is_loaded_and_debug_prints_no_secret() {
         let (_f, text) = with_secret_file(GOOD);
         let config = Config::from_toml(&text).unwrap();
-        let ProviderConfig::Easypromos(ep) = &config.providers["ep"];
+        let ProviderConfig::Easypromos(ep) = &config.providers["ep"] else {
+            panic!("not easypromos");
+        };
         assert_eq!(ep.token.expose(), "s3cr3t-value");
         let printed = format!("{config:?}");
         assert!(!printed.contains("s3cr3t"), "{printed}");

@@ -265,6 +265,12 @@ async fn the_public_campaign_description_names_no_provider_and_no_secret() {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["photos"]["max_count"], 2);
+    // Easypromos takes one image per receipt and has no QR, offers or review.
+    assert_eq!(
+        body["capabilities"],
+        serde_json::json!({"qr": false, "offers": false, "manual_review": false,
+            "quality_check": false, "combine_photos": true})
+    );
     let text = body.to_string();
     for secret_or_internal in ["t0ken", "127.0.0.1", "easypromos", "\"ep\""] {
         assert!(!text.contains(secret_or_internal), "{text}");

@@ -30,8 +30,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use crate::SandboxConfig;
 use crate::verdict::{self, Verdict};
+use crate::{SandboxConfig, sample};
 
 /// The first event id handed out; the document's example id.
 const FIRST_EVENT_ID: u64 = 987_654;
@@ -40,6 +40,15 @@ const FIRST_EVENT_ID: u64 = 987_654;
 struct Event {
     created: Instant,
     verdict: Verdict,
+}
+
+/// The simulated account's settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The bearer token it accepts.
+    pub token: String,
+    /// Credits it starts with.
+    pub credits: u64,
 }
 
 #[derive(Debug)]
@@ -55,9 +64,9 @@ type Shared = Arc<Mutex<Account>>;
 
 pub(crate) fn router(config: &SandboxConfig) -> Router {
     let account = Arc::new(Mutex::new(Account {
-        token: config.easypromos_token.clone(),
+        token: config.easypromos.token.clone(),
         delay: config.processing_delay,
-        credits: config.easypromos_credits,
+        credits: config.easypromos.credits,
         next_id: FIRST_EVENT_ID,
         events: HashMap::new(),
     }));
@@ -205,18 +214,22 @@ pub fn finished_body(event_id: u64, verdict: Verdict) -> Value {
     }
 }
 
-/// The `result` of the document's example, verbatim.
+/// The `result` of the document's example.
 fn seed_result() -> Value {
+    let lines: Vec<Value> = sample::LINES
+        .iter()
+        .map(|l| json!({"article": l.article, "sku": l.sku, "quantity": l.quantity, "total": l.total}))
+        .collect();
     json!({
         "header": {
-            "store_name": "CLAREL",
-            "store_address": "AV PRIMERO DE JUNIO 66",
-            "tax_id": "A43227628",
+            "store_name": sample::STORE,
+            "store_address": sample::ADDRESS,
+            "tax_id": sample::TAX_ID,
             "phone": "+34912345678",
-            "date": "2025-09-24",
-            "time": "20:08",
-            "receipt_number": "00309139",
-            "currency": "EUR",
+            "date": sample::DATE,
+            "time": sample::TIME,
+            "receipt_number": sample::RECEIPT_NUMBER,
+            "currency": sample::CURRENCY,
             "city": "Venta de Banos",
             "postal_code": "34200",
             "country": "Spain",
@@ -224,14 +237,8 @@ fn seed_result() -> Value {
             "timezone": "Europe/Madrid",
             "utc_date_time": "2025-09-24T20:08:00+02:00"
         },
-        "line_items": [
-            {"article": "SERUM REVITALIFT LAS", "sku": "171752", "quantity": 1, "total": 24.19},
-            {"article": "CREMA REVITALIF LASE", "sku": "155687", "quantity": 1, "total": 22.09},
-            {"article": "DETER MAQU CAPSULA O", "sku": "308872", "quantity": 1, "total": 9.99},
-            {"article": "ESPUMA PERFECT VOLUM", "sku": "290794", "quantity": 1, "total": 5.49},
-            {"article": "LACA PERFECT VOLUMEN", "sku": "290790", "quantity": 1, "total": 5.29}
-        ],
-        "footer": {"total": 37.87},
+        "line_items": lines,
+        "footer": {"total": sample::TOTAL},
         "controls": {"handwritten": 0, "text_quality": 95}
     })
 }

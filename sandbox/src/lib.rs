@@ -10,6 +10,8 @@
 //! so a browser test picks a verdict by picking a fixture photo.
 
 pub mod easypromos;
+pub mod photon;
+pub mod sample;
 pub mod verdict;
 
 use std::net::SocketAddr;
@@ -27,23 +29,42 @@ use tokio::net::TcpListener;
 /// How the simulated providers behave.
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
-    /// The bearer token the Easypromos simulator accepts.
-    pub easypromos_token: String,
     /// How long an asynchronous provider takes to finish a receipt.
     pub processing_delay: Duration,
-    /// Credits the Easypromos account starts with.
-    pub easypromos_credits: u64,
+    pub easypromos: easypromos::Settings,
+    pub photon: photon::Credentials,
 }
 
 impl SandboxConfig {
-    /// A configuration with a freshly generated token, so that no token is ever
-    /// fixed in the repository.
+    /// A configuration with freshly generated credentials, so that no secret is
+    /// ever fixed in the repository.
     pub fn generated() -> Self {
         Self {
-            easypromos_token: random_token("ep"),
             processing_delay: Duration::from_millis(1500),
-            easypromos_credits: 1000,
+            easypromos: easypromos::Settings {
+                token: random_token("ep"),
+                credits: 1000,
+            },
+            photon: photon::Credentials {
+                client_id: random_token("pc_client"),
+                username: "sandbox-user".to_owned(),
+                api_key: random_token("pc_key"),
+                password: random_token("pc_password"),
+                secret_key: random_token("pc_secret"),
+            },
         }
+    }
+
+    /// Every secret value the simulated providers accept, for tests that check
+    /// none of them leaks.
+    pub fn secrets(&self) -> Vec<&str> {
+        vec![
+            &self.easypromos.token,
+            &self.photon.client_id,
+            &self.photon.api_key,
+            &self.photon.password,
+            &self.photon.secret_key,
+        ]
     }
 }
 
@@ -74,6 +95,7 @@ impl Controls {
 pub fn router(config: SandboxConfig, controls: Arc<Controls>) -> Router {
     Router::new()
         .nest("/easypromos", easypromos::router(&config))
+        .nest("/photon", photon::router(&config))
         .layer(middleware::from_fn_with_state(controls, outage))
 }
 

@@ -1,7 +1,8 @@
 //! `sandbox`: serves the provider simulators on loopback for the demo.
 //!
-//! Tokens come from the environment (`SANDBOX_EASYPROMOS_TOKEN`), or are generated
-//! when unset; they are never printed.
+//! Credentials come from the environment (`SANDBOX_EASYPROMOS_TOKEN`,
+//! `SANDBOX_PHOTON_CLIENT_ID`, ...), or are generated when unset; they are never
+//! printed.
 
 use std::time::Duration;
 
@@ -19,8 +20,17 @@ async fn main() -> anyhow::Result<()> {
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8090".to_owned());
     let mut config = sandbox::SandboxConfig::generated();
-    if let Ok(token) = std::env::var("SANDBOX_EASYPROMOS_TOKEN") {
-        config.easypromos_token = token;
+    for (name, slot) in [
+        ("SANDBOX_EASYPROMOS_TOKEN", &mut config.easypromos.token),
+        ("SANDBOX_PHOTON_CLIENT_ID", &mut config.photon.client_id),
+        ("SANDBOX_PHOTON_USERNAME", &mut config.photon.username),
+        ("SANDBOX_PHOTON_API_KEY", &mut config.photon.api_key),
+        ("SANDBOX_PHOTON_PASSWORD", &mut config.photon.password),
+        ("SANDBOX_PHOTON_SECRET_KEY", &mut config.photon.secret_key),
+    ] {
+        if let Ok(value) = std::env::var(name) {
+            *slot = value;
+        }
     }
     if let Some(ms) = std::env::var("SANDBOX_DELAY_MS")
         .ok()

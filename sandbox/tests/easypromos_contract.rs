@@ -55,7 +55,7 @@ async fn every_endpoint_refuses_a_missing_or_wrong_bearer_token() {
     for token in [
         None,
         Some("wrong"),
-        Some(sb.config.easypromos_token.as_str()),
+        Some(sb.config.easypromos.token.as_str()),
     ] {
         let with_auth = |rb: reqwest::RequestBuilder| match token {
             Some(t) => rb.bearer_auth(t),
@@ -74,7 +74,7 @@ async fn every_endpoint_refuses_a_missing_or_wrong_bearer_token() {
             .send()
             .await
             .unwrap();
-        if token == Some(sb.config.easypromos_token.as_str()) {
+        if token == Some(sb.config.easypromos.token.as_str()) {
             assert_eq!(credits.status(), 200);
             assert_eq!(upload.status(), 200);
             assert_eq!(event.status(), 200);
@@ -92,7 +92,7 @@ async fn every_endpoint_refuses_a_missing_or_wrong_bearer_token() {
 async fn credits_have_the_documented_fields_and_go_down_per_ticket() {
     let (sb, http) = start(Duration::ZERO).await;
     let base = sb.url("easypromos");
-    let token = &sb.config.easypromos_token;
+    let token = &sb.config.easypromos.token;
     let credits_url = format!("{base}/v2/ocr/credits");
     let before = get_json(&http, &credits_url, token).await;
     assert_eq!(before["status"], "ok");
@@ -116,7 +116,7 @@ async fn a_ticket_field_is_required() {
     let (sb, http) = start(Duration::ZERO).await;
     let response = http
         .post(format!("{}/v2/ocr/tickets", sb.url("easypromos")))
-        .bearer_auth(&sb.config.easypromos_token)
+        .bearer_auth(&sb.config.easypromos.token)
         .multipart(Form::new().part("photo", Part::bytes(receipt_jpeg())))
         .send()
         .await
@@ -128,7 +128,7 @@ async fn a_ticket_field_is_required() {
 async fn an_event_is_pending_until_the_delay_then_finished_with_the_documented_body() {
     let (sb, http) = start(Duration::from_millis(300)).await;
     let base = sb.url("easypromos");
-    let token = &sb.config.easypromos_token;
+    let token = &sb.config.easypromos.token;
     let upload: Value = http
         .post(format!("{base}/v2/ocr/tickets"))
         .bearer_auth(token)
@@ -176,7 +176,7 @@ async fn an_unknown_event_is_404() {
     let (sb, http) = start(Duration::ZERO).await;
     let response = http
         .get(format!("{}/v2/ocr/events/1", sb.url("easypromos")))
-        .bearer_auth(&sb.config.easypromos_token)
+        .bearer_auth(&sb.config.easypromos.token)
         .send()
         .await
         .unwrap();
@@ -190,7 +190,7 @@ async fn an_outage_answers_503_until_it_ends() {
     sb.controls.set_outage(true);
     let down = http
         .get(&url)
-        .bearer_auth(&sb.config.easypromos_token)
+        .bearer_auth(&sb.config.easypromos.token)
         .send()
         .await
         .unwrap();
@@ -198,7 +198,7 @@ async fn an_outage_answers_503_until_it_ends() {
     sb.controls.set_outage(false);
     let up = http
         .get(&url)
-        .bearer_auth(&sb.config.easypromos_token)
+        .bearer_auth(&sb.config.easypromos.token)
         .send()
         .await
         .unwrap();

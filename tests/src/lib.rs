@@ -19,6 +19,9 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+/// The campaigns every test proxy serves, one per provider.
+pub const CAMPAIGNS: [&str; 2] = ["demo-easypromos", "demo-photon"];
+
 /// How a test app is set up.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -127,21 +130,28 @@ async fn start_proxy(sandbox: RunningSandbox, dir: tempfile::TempDir, options: O
     }
 }
 
-/// The configuration a test proxy runs with: the real TOML path, with the token
-/// referenced from a file, as an operator would.
+/// The configuration a test proxy runs with: the real TOML path, with every
+/// secret referenced from a file, as an operator would.
 fn config_text(
     sandbox: &RunningSandbox,
     dir: &tempfile::TempDir,
     options: &Options,
     address: &str,
 ) -> String {
-    let secret = dir.path().join("easypromos.token");
-    let token = options
-        .easypromos_token
-        .as_ref()
-        .unwrap_or(&sandbox.config.easypromos_token);
-    std::fs::write(&secret, token).expect("write secret file");
-    let base_url = options
+    let secret = |name: &str, value: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, value).expect("write secret file");
+        format!("{{ file = {:?} }}", path.display().to_string())
+    };
+    let photon = &sandbox.config.photon;
+    let easypromos_token = secret(
+        "easypromos.token",
+        options
+            .easypromos_token
+            .as_ref()
+            .unwrap_or(&sandbox.config.easypromos.token),
+    );
+    let easypromos_url = options
         .easypromos_url
         .clone()
         .unwrap_or_else(|| sandbox.url("easypromos"));
@@ -154,6 +164,11 @@ fn config_text(
     } else {
         String::new()
     };
+    let photos = format!(
+        "photos = {{ max_count = {}, max_bytes = {} }}",
+        options.max_photos, options.max_bytes
+    );
+    let origins = format!("allowed_origins = [\"{address}\", \"https://brand.example\"]");
     format!(
         r#"
 database_url = "sqlite://{db}"
@@ -166,19 +181,37 @@ lease_ms = 5000
 
 [providers.easypromos]
 kind = "easypromos"
-base_url = "{base_url}"
-token = {{ file = {secret:?} }}
+base_url = "{easypromos_url}"
+token = {easypromos_token}
+
+[providers.photon]
+kind = "photon"
+base_url = "{photon_url}"
+client_id = {client_id}
+username = "{username}"
+api_key = {api_key}
+password = {password}
+secret_key = {secret_key}
 
 [campaigns.demo-easypromos]
 provider = "easypromos"
 title = "Buy two, get 10 EUR back"
-allowed_origins = ["{address}", "https://brand.example"]
-photos = {{ max_count = {max_photos}, max_bytes = {max_bytes} }}
+{origins}
+{photos}
+
+[campaigns.demo-photon]
+provider = "photon"
+title = "Buy two, get 10 EUR back (Photon)"
+{origins}
+{photos}
 "#,
         db = dir.path().join("relay.db").display(),
-        secret = secret.display().to_string(),
-        max_photos = options.max_photos,
-        max_bytes = options.max_bytes,
+        photon_url = sandbox.url("photon"),
+        client_id = secret("photon.client_id", &photon.client_id),
+        username = photon.username,
+        api_key = secret("photon.api_key", &photon.api_key),
+        password = secret("photon.password", &photon.password),
+        secret_key = secret("photon.secret_key", &photon.secret_key),
     )
 }
 
@@ -188,9 +221,10 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
-    /// Posts a submission with these photos to the demo campaign.
+    /// Posts a submission with these photos to a campaign.
     pub async fn submit(
         &self,
+        campaign: &str,
         photos: &[Vec<u8>],
         idempotency_key: Option<&str>,
     ) -> reqwest::Response {
@@ -204,7 +238,7 @@ impl TestApp {
         }
         let mut request = self
             .http
-            .post(self.url("/v1/campaigns/demo-easypromos/submissions"))
+            .post(self.url(&format!("/v1/campaigns/{campaign}/submissions")))
             .multipart(form);
         if let Some(key) = idempotency_key {
             request = request.header(api::IDEMPOTENCY_KEY_HEADER, key);
@@ -213,8 +247,8 @@ impl TestApp {
     }
 
     /// Posts one photo and returns the new submission's id.
-    pub async fn submit_photo(&self, photo: Vec<u8>) -> String {
-        let response = self.submit(&[photo], None).await;
+    pub async fn submit_photo(&self, campaign: &str, photo: Vec<u8>) -> String {
+        let response = self.submit(campaign, &[photo], None).await;
         assert_eq!(response.status(), 202, "{:?}", response.text().await);
         let created: api::SubmissionCreated = response.json().await.expect("202 body");
         created.id

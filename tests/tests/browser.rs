@@ -93,23 +93,32 @@ async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
 
     // The page, the loader, the glue, the wasm and every API answer went through
     // the recorder; not one of their bytes holds the token.
+    assert_no_secret_reached_the_browser(&app, &tee);
+}
+
+/// Every byte the recorder passed to the browser is free of every provider
+/// secret and of the providers' address.
+fn assert_no_secret_reached_the_browser(app: &tests::TestApp, tee: &Recorder) {
     let received = tee.received();
     assert!(
         tee.response_count() >= 6,
         "the recorder saw too little: {}",
         tee.response_count()
     );
-    let token = app.sandbox.config.easypromos_token.as_bytes();
-    assert!(
-        !received.windows(token.len()).any(|w| w == token),
-        "the provider token reached the browser"
-    );
-    let provider_url = app.sandbox.url("easypromos");
+    for secret in app.sandbox.config.secrets() {
+        assert!(
+            !received
+                .windows(secret.len())
+                .any(|w| w == secret.as_bytes()),
+            "a provider secret reached the browser"
+        );
+    }
+    let provider_addr = app.sandbox.addr.to_string();
     assert!(
         !received
-            .windows(provider_url.len())
-            .any(|w| w == provider_url.as_bytes()),
-        "the provider URL reached the browser"
+            .windows(provider_addr.len())
+            .any(|w| w == provider_addr.as_bytes()),
+        "the providers' address reached the browser"
     );
 }
 
@@ -185,4 +194,39 @@ async fn while_the_provider_is_down_the_shopper_is_told_the_receipt_is_safe_then
     );
     browser.screenshot("07-after-outage").await;
     browser.close().await;
+}
+
+#[tokio::test]
+async fn a_receipt_goes_through_photon_from_the_demo_page() {
+    let app = spawn_app_with(Options {
+        with_widget: true,
+        ..Options::default()
+    })
+    .await;
+    let tee = Recorder::start(&app.address).await;
+    let photo = fixtures::write("receipt-photon.jpg", &fixtures::receipt_jpeg());
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}/?campaign=demo-photon", tee.address))
+        .await
+        .unwrap();
+    let widget = browser.widget().await;
+    browser::text_containing(&widget, ".rr-title", "Photon").await;
+    browser::find(&widget, "input.rr-file")
+        .await
+        .send_keys(&photo.display().to_string())
+        .await
+        .unwrap();
+    browser::find(&widget, ".rr-submit")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser::text_containing(&widget, ".rr-store", "CLAREL").await;
+    let total = browser::text_containing(&widget, ".rr-total", "37.87").await;
+    assert_eq!(total, "37.87 EUR");
+    browser.screenshot("10-photon-verdict").await;
+    browser.close().await;
+    assert_no_secret_reached_the_browser(&app, &tee);
 }

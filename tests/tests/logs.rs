@@ -17,9 +17,11 @@ async fn no_log_line_carries_a_token_even_when_the_provider_refuses_it() {
 
     // The whole happy path, at TRACE level.
     let app = spawn_app().await;
-    let id = app.submit_photo(fixtures::receipt_jpeg()).await;
+    let id = app
+        .submit_photo("demo-easypromos", fixtures::receipt_jpeg())
+        .await;
     app.wait_final(&id).await;
-    let right_token = app.sandbox.config.easypromos_token.clone();
+    let right_token = app.sandbox.config.easypromos.token.clone();
 
     // A proxy holding a token the provider refuses.
     let refused = spawn_app_with(Options {
@@ -27,7 +29,9 @@ async fn no_log_line_carries_a_token_even_when_the_provider_refuses_it() {
         ..Options::default()
     })
     .await;
-    let id = refused.submit_photo(fixtures::receipt_jpeg()).await;
+    let id = refused
+        .submit_photo("demo-easypromos", fixtures::receipt_jpeg())
+        .await;
     for _ in 0..200 {
         if logs.text().contains("credentials refused") {
             break;

@@ -13,6 +13,18 @@ use anyhow::{Context, bail};
 use crate::util::{self, exec};
 use crate::{setup, widget};
 
+/// The simulated providers, as named in `www/demo.toml` and the sandbox's paths.
+const PROVIDERS: [&str; 2] = ["easypromos", "photon"];
+
+/// The credential variables `www/demo.toml` references; each gets a fresh value.
+const SECRETS: [&str; 5] = [
+    "EASYPROMOS_TOKEN",
+    "PHOTON_CLIENT_ID",
+    "PHOTON_API_KEY",
+    "PHOTON_PASSWORD",
+    "PHOTON_SECRET_KEY",
+];
+
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     let addr: SocketAddr = match args {
         [] => "127.0.0.1:8080".parse()?,
@@ -27,32 +39,44 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
 
     let root = util::root();
     std::fs::create_dir_all(root.join("target/demo"))?;
-    let token = random_token()?;
+    // Fresh credentials for this run: the sandbox accepts them, the proxy holds
+    // them (demo.toml references these variables).
+    let mut credentials = vec![("PHOTON_USERNAME", "demo-user".to_owned())];
+    for name in SECRETS {
+        credentials.push((name, random_token()?));
+    }
     let sandbox_addr = free_port()?;
-    let mut sandbox = Guard(
-        Command::new(root.join("target/debug/sandbox"))
-            .args(["--addr", &sandbox_addr.to_string()])
-            .env("SANDBOX_EASYPROMOS_TOKEN", &token)
-            .spawn()
-            .context("starting the sandbox")?,
-    );
+    let mut sandbox = Command::new(root.join("target/debug/sandbox"));
+    sandbox.args(["--addr", &sandbox_addr.to_string()]);
+    for (name, value) in &credentials {
+        sandbox.env(format!("SANDBOX_{name}"), value);
+    }
+    let mut sandbox = Guard(sandbox.spawn().context("starting the sandbox")?);
     wait_healthy(sandbox_addr, "/easypromos/v2/ocr/credits", &mut sandbox.0)?;
-    let mut proxy = Guard(
-        Command::new(root.join("target/debug/proxy"))
-            .current_dir(&root)
-            .args(["--config", "www/demo.toml"])
-            .env("EASYPROMOS_TOKEN", &token)
-            .env("RECEIPT_RELAY_LISTEN", addr.to_string())
-            .env(
-                "RECEIPT_RELAY_PROVIDERS__EASYPROMOS__BASE_URL",
-                format!("http://{sandbox_addr}/easypromos"),
-            )
-            .spawn()
-            .context("starting the proxy")?,
-    );
+    let mut proxy = Command::new(root.join("target/debug/proxy"));
+    proxy
+        .current_dir(&root)
+        .args(["--config", "www/demo.toml"])
+        .env("RECEIPT_RELAY_LISTEN", addr.to_string());
+    for provider in PROVIDERS {
+        proxy.env(
+            format!(
+                "RECEIPT_RELAY_PROVIDERS__{}__BASE_URL",
+                provider.to_uppercase()
+            ),
+            format!("http://{sandbox_addr}/{provider}"),
+        );
+    }
+    for (name, value) in &credentials {
+        proxy.env(name, value);
+    }
+    let mut proxy = Guard(proxy.spawn().context("starting the proxy")?);
     wait_healthy(addr, "/healthz", &mut proxy.0)?;
     println!();
     println!("  receipt-relay demo: http://{addr}/");
+    for provider in PROVIDERS {
+        println!("    {provider}: http://{addr}/?campaign=demo-{provider}");
+    }
     println!("  (sandbox providers on {sandbox_addr}; Ctrl-C stops both)");
     println!();
     let status = proxy.0.wait()?;

@@ -15,10 +15,10 @@
 
 use api::{LineItem, Outcome, Reason, ReasonCode, Receipt, SubmissionStatus};
 use async_trait::async_trait;
-use reqwest::multipart::{Form, Part};
+use reqwest::multipart::Form;
 use serde::Deserialize;
 
-use super::{OutgoingReceipt, Progress, Provider, ProviderError, Verdict};
+use super::{OutgoingReceipt, Progress, Provider, ProviderError, Verdict, photo_part, send_json};
 use crate::config::Secret;
 
 /// `[providers.NAME]` with `kind = "easypromos"`.
@@ -49,37 +49,6 @@ impl Easypromos {
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.config.base_url.trim_end_matches('/'))
     }
-
-    /// Sends a request and decodes a 2xx JSON body; everything else becomes a
-    /// [`ProviderError`].
-    async fn call<T: serde::de::DeserializeOwned>(
-        &self,
-        request: reqwest::RequestBuilder,
-    ) -> Result<T, ProviderError> {
-        let response = request
-            .bearer_auth(self.config.token.expose())
-            .send()
-            .await
-            .map_err(|e| ProviderError::from_transport(&e))?;
-        let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| ProviderError::from_transport(&e))?;
-        if !status.is_success() {
-            let message = serde_json::from_slice::<ErrorBody>(&body)
-                .map(|b| b.message)
-                .unwrap_or_default();
-            return Err(ProviderError::from_status(status, message));
-        }
-        serde_json::from_slice(&body).map_err(|e| ProviderError::Malformed(e.to_string()))
-    }
-}
-
-#[derive(Deserialize)]
-struct ErrorBody {
-    #[serde(default)]
-    message: String,
 }
 
 #[derive(Deserialize)]
@@ -140,47 +109,36 @@ struct Footer {
 
 #[async_trait]
 impl Provider for Easypromos {
+    fn capabilities(&self) -> api::Capabilities {
+        // One ticket image per receipt: a long receipt's photos are combined.
+        api::Capabilities {
+            combine_photos: true,
+            ..api::Capabilities::default()
+        }
+    }
+
     async fn submit(&self, receipt: &OutgoingReceipt) -> Result<(String, Progress), ProviderError> {
-        // Easypromos takes one ticket image; campaigns on it allow one photo.
-        let photo = receipt
-            .photos
-            .first()
-            .ok_or_else(|| ProviderError::Refused {
-                status: 400,
-                message: "no photo to send".to_owned(),
-            })?;
-        let part = Part::bytes(photo.bytes.to_vec())
-            .file_name(format!(
-                "{}.{}",
-                receipt.submission_id,
-                extension(&photo.content_type)
-            ))
-            .mime_str(&photo.content_type)
-            .map_err(|_| ProviderError::Malformed("bad content type".to_owned()))?;
-        let form = Form::new().part("ticket", part);
-        let uploaded: Uploaded = self
-            .call(self.http.post(self.url("/v2/ocr/tickets")).multipart(form))
-            .await?;
+        // Easypromos takes one ticket image (the widget combines a long receipt's
+        // photos into one).
+        let part = photo_part(&receipt.submission_id, receipt.first_photo()?)?;
+        let uploaded: Uploaded = send_json(
+            self.http
+                .post(self.url("/v2/ocr/tickets"))
+                .bearer_auth(self.config.token.expose())
+                .multipart(Form::new().part("ticket", part)),
+        )
+        .await?;
         Ok((uploaded.event_id.to_string(), Progress::Pending))
     }
 
     async fn poll(&self, reference: &str) -> Result<Progress, ProviderError> {
-        let event: Event = self
-            .call(
-                self.http
-                    .get(self.url(&format!("/v2/ocr/events/{reference}"))),
-            )
-            .await?;
+        let event: Event = send_json(
+            self.http
+                .get(self.url(&format!("/v2/ocr/events/{reference}")))
+                .bearer_auth(self.config.token.expose()),
+        )
+        .await?;
         map_event(event)
-    }
-}
-
-fn extension(content_type: &str) -> &'static str {
-    match content_type {
-        "image/png" => "png",
-        "image/heic" | "image/heif" => "heic",
-        "application/pdf" => "pdf",
-        _ => "jpg",
     }
 }
 

@@ -6,6 +6,7 @@
 //! in `sandbox/`.
 
 pub mod easypromos;
+pub mod photon;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -26,6 +27,16 @@ pub struct OutgoingReceipt {
     pub campaign: String,
     pub photos: Vec<Photo>,
     pub qr: Option<String>,
+}
+
+impl OutgoingReceipt {
+    /// The first photo, for providers that take one image per receipt.
+    pub fn first_photo(&self) -> Result<&Photo, ProviderError> {
+        self.photos.first().ok_or_else(|| ProviderError::Refused {
+            status: 400,
+            message: "no photo to send".to_owned(),
+        })
+    }
 }
 
 /// A normalized verdict.
@@ -98,12 +109,60 @@ impl ProviderError {
 /// One receipt provider.
 #[async_trait]
 pub trait Provider: Send + Sync + std::fmt::Debug {
+    /// What this provider can do (declared, so the widget can be told).
+    fn capabilities(&self) -> api::Capabilities;
+
     /// Forwards a receipt. Returns the provider's reference for it and, for
     /// providers that answer at once, the verdict.
     async fn submit(&self, receipt: &OutgoingReceipt) -> Result<(String, Progress), ProviderError>;
 
     /// Asks the provider where it is with the receipt `reference`.
     async fn poll(&self, reference: &str) -> Result<Progress, ProviderError>;
+}
+
+/// Sends a request and decodes a 2xx JSON body; any other answer becomes a
+/// [`ProviderError`], with the provider's `message` field where it sent one.
+pub async fn send_json<T: serde::de::DeserializeOwned>(
+    request: reqwest::RequestBuilder,
+) -> Result<T, ProviderError> {
+    #[derive(serde::Deserialize)]
+    struct ErrorBody {
+        #[serde(default)]
+        message: String,
+    }
+    let response = request
+        .send()
+        .await
+        .map_err(|e| ProviderError::from_transport(&e))?;
+    let status = response.status();
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| ProviderError::from_transport(&e))?;
+    if !status.is_success() {
+        let message = serde_json::from_slice::<ErrorBody>(&body)
+            .map(|b| b.message)
+            .unwrap_or_default();
+        return Err(ProviderError::from_status(status, message));
+    }
+    serde_json::from_slice(&body).map_err(|e| ProviderError::Malformed(e.to_string()))
+}
+
+/// A photo as a multipart file part named `{submission_id}.{ext}`.
+pub fn photo_part(
+    submission_id: &str,
+    photo: &Photo,
+) -> Result<reqwest::multipart::Part, ProviderError> {
+    let extension = match photo.content_type.as_str() {
+        "image/png" => "png",
+        "image/heic" | "image/heif" => "heic",
+        "application/pdf" => "pdf",
+        _ => "jpg",
+    };
+    reqwest::multipart::Part::bytes(photo.bytes.to_vec())
+        .file_name(format!("{submission_id}.{extension}"))
+        .mime_str(&photo.content_type)
+        .map_err(|_| ProviderError::Malformed("bad content type".to_owned()))
 }
 
 /// Every configured provider account, by name.
@@ -127,6 +186,9 @@ impl Providers {
                 let adapter: Arc<dyn Provider> = match provider {
                     ProviderConfig::Easypromos(c) => {
                         Arc::new(easypromos::Easypromos::new(c.clone(), http.clone()))
+                    }
+                    ProviderConfig::Photon(c) => {
+                        Arc::new(photon::Photon::new(c.clone(), http.clone()))
                     }
                 };
                 (name.clone(), adapter)

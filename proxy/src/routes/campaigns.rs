@@ -26,5 +26,10 @@ pub async fn get(
             max_bytes: campaign.photos.max_bytes,
             accept: ACCEPTED_TYPES.iter().map(|t| (*t).to_owned()).collect(),
         },
+        capabilities: state
+            .providers
+            .get(&campaign.provider)
+            .map(|p| p.capabilities())
+            .unwrap_or_default(),
     }))
 }

@@ -1,0 +1,258 @@
+//! Photon Commerce async API adapter (`seeds/003_*`).
+//!
+//! `POST {base_url}/api/v4?type=async` with the first photo as the multipart `pdf`
+//! field and the four credential headers (`CLIENT-ID`, `AUTHORIZATION: apikey
+//! <username>:<api_key>`, `PASSWORD`, `SECRET-KEY`); the answer's `photon_key` is
+//! the reference, and the result is fetched by that key.
+//!
+//! Assumptions where the document is silent (it points to a "Retrieve Data
+//! (JSON)" page it does not include); the sandbox implements the same:
+//! - the result is `GET {base_url}{result_path}?photon_key=KEY` with the same
+//!   headers; `result_path` defaults to `/api/v4/result`;
+//! - it answers `status: "processing"` until read, then `status: "success"` with
+//!   `result: {vendor: {name, address}, date, time, currency, total,
+//!   line_items: [{description, quantity, total}]}`, or `status: "failed"` with
+//!   `error_code` (`not_a_document` -> `not_receipt`, `unreadable` ->
+//!   `unreadable`, else `other`) and `message`.
+//!
+//! Photon reads documents; it does not judge promotions, so a document it read
+//! is `accepted` with the receipt attached. The webhook mode comes later.
+
+use api::{LineItem, Outcome, Reason, ReasonCode, Receipt, SubmissionStatus};
+use async_trait::async_trait;
+use reqwest::multipart::Form;
+use serde::Deserialize;
+
+use super::{OutgoingReceipt, Progress, Provider, ProviderError, Verdict, photo_part, send_json};
+use crate::config::Secret;
+
+/// `[providers.NAME]` with `kind = "photon"`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhotonConfig {
+    #[serde(default = "default_base_url")]
+    pub base_url: String,
+    pub client_id: Secret,
+    /// Not secret on its own; sent with the api key in `AUTHORIZATION`.
+    pub username: String,
+    pub api_key: Secret,
+    pub password: Secret,
+    pub secret_key: Secret,
+    /// Where results are fetched (undocumented; see the module doc).
+    #[serde(default = "default_result_path")]
+    pub result_path: String,
+}
+
+fn default_base_url() -> String {
+    "https://api.photoncommerce.com".to_owned()
+}
+
+fn default_result_path() -> String {
+    "/api/v4/result".to_owned()
+}
+
+#[derive(Debug)]
+pub struct Photon {
+    config: PhotonConfig,
+    http: reqwest::Client,
+}
+
+impl Photon {
+    pub fn new(config: PhotonConfig, http: reqwest::Client) -> Self {
+        Self { config, http }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.config.base_url.trim_end_matches('/'))
+    }
+
+    /// Adds the four credential headers.
+    fn authenticated(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        let c = &self.config;
+        request
+            .header("CLIENT-ID", c.client_id.expose())
+            .header(
+                "AUTHORIZATION",
+                format!("apikey {}:{}", c.username, c.api_key.expose()),
+            )
+            .header("PASSWORD", c.password.expose())
+            .header("SECRET-KEY", c.secret_key.expose())
+    }
+}
+
+#[derive(Deserialize)]
+struct Uploaded {
+    photon_key: String,
+}
+
+#[derive(Deserialize)]
+struct Fetched {
+    status: String,
+    #[serde(default)]
+    result: Option<Document>,
+    #[serde(default)]
+    error_code: String,
+    #[serde(default)]
+    message: String,
+}
+
+#[derive(Deserialize)]
+struct Document {
+    #[serde(default)]
+    vendor: Vendor,
+    date: Option<String>,
+    time: Option<String>,
+    currency: Option<String>,
+    total: Option<f64>,
+    #[serde(default)]
+    line_items: Vec<Line>,
+}
+
+#[derive(Deserialize, Default)]
+struct Vendor {
+    name: Option<String>,
+    address: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Line {
+    #[serde(default)]
+    description: String,
+    quantity: Option<f64>,
+    total: Option<f64>,
+}
+
+#[async_trait]
+impl Provider for Photon {
+    fn capabilities(&self) -> api::Capabilities {
+        // One document per upload: a long receipt's photos are combined.
+        api::Capabilities {
+            combine_photos: true,
+            ..api::Capabilities::default()
+        }
+    }
+
+    async fn submit(&self, receipt: &OutgoingReceipt) -> Result<(String, Progress), ProviderError> {
+        let part = photo_part(&receipt.submission_id, receipt.first_photo()?)?;
+        let uploaded: Uploaded = send_json(
+            self.authenticated(self.http.post(self.url("/api/v4")))
+                .query(&[("type", "async")])
+                .multipart(Form::new().part("pdf", part)),
+        )
+        .await?;
+        Ok((uploaded.photon_key, Progress::Pending))
+    }
+
+    async fn poll(&self, reference: &str) -> Result<Progress, ProviderError> {
+        let fetched: Fetched = send_json(
+            self.authenticated(self.http.get(self.url(&self.config.result_path)))
+                .query(&[("photon_key", reference)]),
+        )
+        .await?;
+        map_fetched(fetched)
+    }
+}
+
+fn map_fetched(fetched: Fetched) -> Result<Progress, ProviderError> {
+    match fetched.status.as_str() {
+        "success" => {
+            let document = fetched
+                .result
+                .ok_or_else(|| ProviderError::Malformed("success without result".to_owned()))?;
+            let receipt = Receipt {
+                store: document.vendor.name,
+                address: document.vendor.address,
+                date: document.date,
+                time: document.time,
+                total: document.total,
+                currency: document.currency,
+                items: document
+                    .line_items
+                    .into_iter()
+                    .map(|l| LineItem {
+                        description: l.description,
+                        quantity: l.quantity,
+                        total: l.total,
+                    })
+                    .collect(),
+            };
+            Ok(Progress::Done(Box::new(Verdict {
+                status: SubmissionStatus::Accepted,
+                outcome: Outcome {
+                    receipt: Some(receipt),
+                    ..Outcome::default()
+                },
+            })))
+        }
+        "failed" => {
+            let (code, fallback) = match fetched.error_code.as_str() {
+                "not_a_document" => (ReasonCode::NotReceipt, "The photo does not show a receipt."),
+                "unreadable" => (ReasonCode::Unreadable, "The receipt could not be read."),
+                _ => (ReasonCode::Other, "The receipt could not be processed."),
+            };
+            let message = if fetched.message.is_empty() {
+                fallback.to_owned()
+            } else {
+                fetched.message
+            };
+            Ok(Progress::Done(Box::new(Verdict {
+                status: SubmissionStatus::Rejected,
+                outcome: Outcome {
+                    reasons: vec![Reason { code, message }],
+                    ..Outcome::default()
+                },
+            })))
+        }
+        _ => Ok(Progress::Pending),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(json: serde_json::Value) -> Result<Progress, ProviderError> {
+        map_fetched(serde_json::from_value(json).unwrap())
+    }
+
+    #[test]
+    fn processing_is_pending() {
+        assert_eq!(
+            map(serde_json::json!({"status": "processing", "photon_key": "k"})).unwrap(),
+            Progress::Pending
+        );
+    }
+
+    #[test]
+    fn a_read_document_becomes_an_accepted_receipt() {
+        let Progress::Done(verdict) = map(serde_json::json!({"status": "success", "result": {
+            "vendor": {"name": "CLAREL"}, "date": "2025-09-24", "currency": "EUR", "total": 37.87,
+            "line_items": [{"description": "SERUM", "quantity": 1, "total": 24.19}]}}))
+        .unwrap() else {
+            panic!("not done")
+        };
+        assert_eq!(verdict.status, SubmissionStatus::Accepted);
+        let receipt = verdict.outcome.receipt.unwrap();
+        assert_eq!(receipt.store.as_deref(), Some("CLAREL"));
+        assert_eq!(receipt.items[0].description, "SERUM");
+    }
+
+    #[test]
+    fn a_failed_document_is_rejected_with_a_unified_reason() {
+        let Progress::Done(verdict) =
+            map(serde_json::json!({"status": "failed", "error_code": "unreadable"})).unwrap()
+        else {
+            panic!("not done")
+        };
+        assert_eq!(verdict.status, SubmissionStatus::Rejected);
+        assert_eq!(verdict.outcome.reasons[0].code, ReasonCode::Unreadable);
+    }
+
+    #[test]
+    fn success_without_a_result_is_malformed() {
+        assert!(matches!(
+            map(serde_json::json!({"status": "success"})),
+            Err(ProviderError::Malformed(_))
+        ));
+    }
+}

@@ -1,0 +1,190 @@
+//! Contract tests: the Photon Commerce simulator accepts what `seeds/003_*`
+//! documents (four credential headers, `type=async`, the `pdf` field) and refuses
+//! the rest; the result fetch follows the assumption in `sandbox::photon`.
+
+use std::time::Duration;
+
+use reqwest::multipart::{Form, Part};
+use sandbox::photon::Credentials;
+use sandbox::{RunningSandbox, SandboxConfig};
+use serde_json::Value;
+
+async fn start(delay: Duration) -> RunningSandbox {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = SandboxConfig {
+        processing_delay: delay,
+        ..SandboxConfig::generated()
+    };
+    sandbox::spawn(listener, config).unwrap()
+}
+
+fn jpeg(rgb: [u8; 3]) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(60, 160, |_, y| {
+        if y % 8 == 0 && rgb != [210, 30, 40] {
+            image::Rgb([30, 30, 30])
+        } else {
+            image::Rgb(rgb)
+        }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
+/// The four documented headers, each replaceable to test refusals.
+fn headers(c: &Credentials) -> Vec<(&'static str, String)> {
+    vec![
+        ("CLIENT-ID", c.client_id.clone()),
+        (
+            "AUTHORIZATION",
+            format!("apikey {}:{}", c.username, c.api_key),
+        ),
+        ("PASSWORD", c.password.clone()),
+        ("SECRET-KEY", c.secret_key.clone()),
+    ]
+}
+
+fn with(
+    mut request: reqwest::RequestBuilder,
+    headers: &[(&str, String)],
+) -> reqwest::RequestBuilder {
+    for (name, value) in headers {
+        request = request.header(*name, value);
+    }
+    request
+}
+
+async fn upload(
+    sb: &RunningSandbox,
+    query: &str,
+    form: Form,
+    headers: &[(&str, String)],
+) -> reqwest::Response {
+    with(
+        reqwest::Client::new().post(format!("{}/api/v4{query}", sb.url("photon"))),
+        headers,
+    )
+    .multipart(form)
+    .send()
+    .await
+    .unwrap()
+}
+
+fn pdf_form(bytes: Vec<u8>) -> Form {
+    Form::new().part("pdf", Part::bytes(bytes).file_name("receipt.jpg"))
+}
+
+async fn fetch(sb: &RunningSandbox, key: &str) -> (u16, Value) {
+    let response = with(
+        reqwest::Client::new()
+            .get(format!("{}/api/v4/result", sb.url("photon")))
+            .query(&[("photon_key", key)]),
+        &headers(&sb.config.photon),
+    )
+    .send()
+    .await
+    .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn each_of_the_four_credential_headers_is_required() {
+    let sb = start(Duration::ZERO).await;
+    let good = headers(&sb.config.photon);
+    let ok = upload(&sb, "?type=async", pdf_form(jpeg([250, 250, 245])), &good).await;
+    assert_eq!(ok.status(), 200);
+    for i in 0..good.len() {
+        let mut wrong = good.clone();
+        wrong[i].1.push('x');
+        let response = upload(&sb, "?type=async", pdf_form(jpeg([250, 250, 245])), &wrong).await;
+        assert_eq!(response.status(), 401, "wrong {}", good[i].0);
+        let mut missing = good.clone();
+        missing.remove(i);
+        let response = upload(
+            &sb,
+            "?type=async",
+            pdf_form(jpeg([250, 250, 245])),
+            &missing,
+        )
+        .await;
+        assert_eq!(response.status(), 401, "missing {}", good[i].0);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["status"], "error");
+    }
+}
+
+#[tokio::test]
+async fn the_async_type_and_the_pdf_field_are_required() {
+    let sb = start(Duration::ZERO).await;
+    let good = headers(&sb.config.photon);
+    for query in ["", "?type=sync"] {
+        let response = upload(&sb, query, pdf_form(jpeg([250, 250, 245])), &good).await;
+        assert_eq!(response.status(), 400, "{query:?}");
+    }
+    let no_pdf = Form::new().part(
+        "file",
+        Part::bytes(jpeg([250, 250, 245])).file_name("r.jpg"),
+    );
+    assert_eq!(
+        upload(&sb, "?type=async", no_pdf, &good).await.status(),
+        400
+    );
+}
+
+#[tokio::test]
+async fn a_document_gets_a_photon_key_is_processing_then_read() {
+    let sb = start(Duration::from_millis(300)).await;
+    let body: Value = upload(
+        &sb,
+        "?type=async",
+        pdf_form(jpeg([250, 250, 245])),
+        &headers(&sb.config.photon),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(body["status"], "success");
+    assert_eq!(body["message"], "success");
+    let key = body["photon_key"].as_str().unwrap().to_owned();
+    assert!(
+        key.starts_with("data/sandbox-user/receipt") && key.ends_with(".json"),
+        "{key}"
+    );
+
+    assert_eq!(fetch(&sb, &key).await.1["status"], "processing");
+    let mut done = None;
+    for _ in 0..100 {
+        let (_, body) = fetch(&sb, &key).await;
+        if body["status"] != "processing" {
+            done = Some(body);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let body = done.expect("never processed");
+    assert_eq!(body["status"], "success");
+    assert_eq!(body["result"]["vendor"]["name"], "CLAREL");
+    assert_eq!(body["result"]["total"], 37.87);
+    assert_eq!(body["result"]["line_items"].as_array().unwrap().len(), 5);
+}
+
+#[tokio::test]
+async fn a_picture_that_is_no_document_fails_and_unknown_keys_are_404() {
+    let sb = start(Duration::ZERO).await;
+    let body: Value = upload(
+        &sb,
+        "?type=async",
+        pdf_form(jpeg([210, 30, 40])),
+        &headers(&sb.config.photon),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let (status, result) = fetch(&sb, body["photon_key"].as_str().unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(result["status"], "failed");
+    assert_eq!(result["error_code"], "not_a_document");
+    assert_eq!(fetch(&sb, "data/sandbox-user/nope.json").await.0, 404);
+}
