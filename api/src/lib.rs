@@ -240,6 +240,8 @@ pub struct ErrorDetail {
 pub enum ErrorCode {
     /// 400: the request is not well formed (e.g. broken multipart).
     BadRequest,
+    /// 401: a server-to-server caller (a provider's callback) is not who it says.
+    Unauthorized,
     /// 404
     UnknownCampaign,
     /// 404

@@ -33,6 +33,11 @@ pub struct Config {
     /// Where the proxy listens.
     #[serde(default = "default_listen")]
     pub listen: SocketAddr,
+    /// The proxy's own public URL (`https://relay.example.com`), from which the
+    /// callback URLs given to providers are built. Required when a provider
+    /// account uses callbacks.
+    #[serde(default)]
+    pub public_url: Option<String>,
     /// `sqlite://path/to/file.db` (created when missing).
     #[serde(default = "default_database_url")]
     pub database_url: String,
@@ -78,6 +83,10 @@ pub struct WorkerConfig {
     pub lease: Duration,
     /// After this many unusable answers in a row, a submission is `failed`.
     pub max_malformed: u32,
+    /// For providers that call back: how often to poll anyway, in case a
+    /// callback is lost.
+    #[serde(with = "millis", rename = "callback_fallback_ms")]
+    pub callback_fallback: Duration,
 }
 
 impl Default for WorkerConfig {
@@ -88,6 +97,7 @@ impl Default for WorkerConfig {
             retry_max: Duration::from_secs(300),
             lease: Duration::from_secs(60),
             max_malformed: 5,
+            callback_fallback: Duration::from_secs(120),
         }
     }
 }
@@ -177,6 +187,23 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
+        for (name, provider) in &self.providers {
+            let ProviderConfig::Easypromos(ep) = provider else {
+                continue;
+            };
+            if ep.mode == crate::providers::easypromos::Mode::Webhook {
+                if ep.webhook_key.is_none() {
+                    return Err(ConfigError::Invalid(format!(
+                        "provider {name:?}: mode = \"webhook\" needs a webhook_key"
+                    )));
+                }
+                if self.public_url.is_none() {
+                    return Err(ConfigError::Invalid(format!(
+                        "provider {name:?}: mode = \"webhook\" needs public_url, to build the callback URL"
+                    )));
+                }
+            }
+        }
         for (id, campaign) in &self.campaigns {
             let url_safe = !id.is_empty()
                 && id
@@ -351,6 +378,28 @@ mod tests {
         let (_f, text) = with_secret_file(GOOD);
         let text = text.replace("[campaigns.summer-promo]", "[campaigns.\"a/b\"]");
         assert!(Config::from_toml(&text).is_err());
+    }
+
+    #[test]
+    fn webhook_mode_needs_a_key_and_the_public_url() {
+        let (_f, text) = with_secret_file(GOOD);
+        let webhook = text.replace(
+            "kind = \"easypromos\"",
+            "kind = \"easypromos\"\nmode = \"webhook\"",
+        );
+        let error = Config::from_toml(&webhook).unwrap_err().to_string();
+        assert!(error.contains("webhook_key"), "{error}");
+
+        let path = _f.path().display().to_string();
+        let with_key = webhook.replace(
+            "mode = \"webhook\"",
+            &format!("mode = \"webhook\"\nwebhook_key = {{ file = {path:?} }}"),
+        );
+        let error = Config::from_toml(&with_key).unwrap_err().to_string();
+        assert!(error.contains("public_url"), "{error}");
+
+        let complete = format!("public_url = \"https://relay.example\"\n{with_key}");
+        assert!(Config::from_toml(&complete).is_ok());
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub struct Photo {
 pub struct NewSubmission {
     pub id: String,
     pub campaign: String,
+    /// The provider account (a `[providers]` name) it goes to.
+    pub provider: String,
     pub idempotency_key: String,
     pub qr: Option<String>,
     pub merchant: Option<String>,
@@ -46,6 +48,8 @@ pub struct SubmissionRow {
     pub merchant: Option<String>,
     pub user_id: Option<String>,
     pub attempts: u32,
+    /// The last upstream failure, for operators.
+    pub last_error: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -66,7 +70,7 @@ fn ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
-const SUBMISSION_COLUMNS: &str = "id, campaign, status, provider_ref, outcome, qr, merchant, user_id, attempts, created_at, updated_at";
+const SUBMISSION_COLUMNS: &str = "id, campaign, status, provider_ref, outcome, qr, merchant, user_id, attempts, last_error, created_at, updated_at";
 
 impl Db {
     /// Opens (creating if needed) the database at `url` and runs the migrations.
@@ -96,12 +100,13 @@ impl Db {
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO submissions (id, campaign, idempotency_key, status, qr, merchant, user_id, offers, next_attempt_at, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            "INSERT INTO submissions (id, campaign, provider, idempotency_key, status, qr, merchant, user_id, offers, next_attempt_at, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (campaign, idempotency_key) DO NOTHING",
         )
         .bind(&new.id)
         .bind(&new.campaign)
+        .bind(&new.provider)
         .bind(&new.idempotency_key)
         .bind(SubmissionStatus::Queued.as_str())
         .bind(&new.qr)
@@ -145,6 +150,23 @@ impl Db {
         let sql = format!("SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE id = ?");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| to_row(&r)).transpose()
+    }
+
+    /// The submission a provider account knows as `provider_ref`.
+    pub async fn find_by_provider_ref(
+        &self,
+        provider: &str,
+        provider_ref: &str,
+    ) -> Result<Option<SubmissionRow>, sqlx::Error> {
+        let sql = format!(
+            "SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE provider = ? AND provider_ref = ?"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(provider)
+            .bind(provider_ref)
             .fetch_optional(&self.pool)
             .await?;
         row.map(|r| to_row(&r)).transpose()
@@ -249,18 +271,20 @@ impl Db {
     }
 
     /// The final verdict. Photos still held (a provider that refused the upload)
-    /// are kept for an operator to look at.
+    /// are kept for an operator to look at. A final verdict is never replaced, so
+    /// a late poll or a replayed callback changes nothing; the answer says
+    /// whether this call decided.
     pub async fn finish(
         &self,
         id: &str,
         status: SubmissionStatus,
         outcome: &api::Outcome,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<bool, sqlx::Error> {
         let now = now_ms();
         let outcome = serde_json::to_string(outcome).unwrap_or_else(|_| "{}".to_owned());
         sqlx::query(
             "UPDATE submissions SET status = ?, outcome = ?, lease_until = NULL, updated_at = ?
-             WHERE id = ?",
+             WHERE id = ? AND status IN ('queued', 'processing')",
         )
         .bind(status.as_str())
         .bind(outcome)
@@ -268,7 +292,7 @@ impl Db {
         .bind(id)
         .execute(&self.pool)
         .await
-        .map(drop)
+        .map(|done| done.rows_affected() == 1)
     }
 
     /// How many photos are held for a submission (used by tests and ops).
@@ -303,6 +327,7 @@ fn to_row(r: &sqlx::sqlite::SqliteRow) -> Result<SubmissionRow, sqlx::Error> {
         merchant: r.try_get("merchant")?,
         user_id: r.try_get("user_id")?,
         attempts: u32::try_from(r.try_get::<i64, _>("attempts")?).unwrap_or(0),
+        last_error: r.try_get("last_error")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
     })

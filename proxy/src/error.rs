@@ -12,6 +12,10 @@ pub enum ApiError {
     UnknownCampaign,
     #[error("This submission does not exist.")]
     SubmissionNotFound,
+    #[error("Not found.")]
+    NotFound,
+    #[error("The callback could not be authenticated.")]
+    Unauthorized,
     #[error("{0}")]
     BadRequest(String),
     #[error("{message}")]
@@ -34,7 +38,10 @@ impl ApiError {
         use api::field::PHOTO;
         match self {
             Self::UnknownCampaign => (StatusCode::NOT_FOUND, ErrorCode::UnknownCampaign, None),
-            Self::SubmissionNotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound, None),
+            Self::SubmissionNotFound | Self::NotFound => {
+                (StatusCode::NOT_FOUND, ErrorCode::NotFound, None)
+            }
+            Self::Unauthorized => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, None),
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest, None),
             Self::PhotoTooLarge { .. } => (
                 StatusCode::PAYLOAD_TOO_LARGE,

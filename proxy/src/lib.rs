@@ -29,7 +29,7 @@ use tower_http::trace::TraceLayer;
 use crate::config::Config;
 use crate::db::Db;
 use crate::providers::Providers;
-use crate::routes::{assets, campaigns, health, submissions};
+use crate::routes::{assets, campaigns, health, submissions, webhooks};
 
 /// Everything a request handler or the worker needs.
 #[derive(Debug, Clone)]
@@ -76,6 +76,8 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/submissions/{id}", get(submissions::get))
         .layer(cors(config.clone()));
     let mut router = Router::new()
+        // Server to server: no CORS.
+        .route("/webhooks/{provider}", post(webhooks::receive))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(api);

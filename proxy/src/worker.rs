@@ -60,7 +60,8 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<(), sqlx::Error
         return state
             .db
             .finish(&row.id, SubmissionStatus::Failed, &provider_failure())
-            .await;
+            .await
+            .map(drop);
     };
 
     let answer = match &row.provider_ref {
@@ -82,26 +83,27 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<(), sqlx::Error
             .map(|progress| (None, progress)),
     };
 
+    // A provider that calls back is polled only as a safety net.
+    let next_poll = if provider.has_callbacks() {
+        config.worker.callback_fallback
+    } else {
+        config.worker.poll_interval
+    };
     match answer {
         Ok((reference, progress)) => {
             if let Some(reference) = reference {
                 tracing::info!(submission = %row.id, campaign = %row.campaign, "provider acknowledged");
                 state
                     .db
-                    .acknowledged(&row.id, &reference, config.worker.poll_interval)
+                    .acknowledged(&row.id, &reference, next_poll)
                     .await?;
             }
             match progress {
-                Progress::Pending => {
-                    state
-                        .db
-                        .reschedule(&row.id, config.worker.poll_interval, None)
-                        .await
-                }
+                Progress::Pending => state.db.reschedule(&row.id, next_poll, None).await,
                 Progress::Done(verdict) => {
                     let Verdict { status, outcome } = *verdict;
                     tracing::info!(submission = %row.id, status = status.as_str(), "verdict");
-                    state.db.finish(&row.id, status, &outcome).await
+                    state.db.finish(&row.id, status, &outcome).await.map(drop)
                 }
             }
         }
@@ -117,6 +119,10 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<(), sqlx::Error
                     submission = %row.id, campaign = %row.campaign, provider = %campaign.provider,
                     %error, "provider credentials refused; fix the configuration"
                 ),
+                // The adapter has already warned the operator why.
+                ProviderError::Held(_) => {
+                    tracing::info!(submission = %row.id, campaign = %row.campaign, %error, "submission held")
+                }
                 _ => {
                     tracing::warn!(submission = %row.id, campaign = %row.campaign, attempts, %error, "provider call failed")
                 }
@@ -126,6 +132,7 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<(), sqlx::Error
                     .db
                     .finish(&row.id, SubmissionStatus::Failed, &provider_failure())
                     .await
+                    .map(drop)
             } else {
                 let delay = backoff(
                     config.worker.retry_base,

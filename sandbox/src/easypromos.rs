@@ -16,8 +16,9 @@
 //!   `"error": {"code": "not_a_ticket" | "unreadable", "message": "..."}`
 //!   instead of `result`.
 //!
-//! The webhook mode's fields are accepted; sending the webhook comes with the
-//! provider-complete work (issue 3).
+//! - with `webhook_url` and `webhook_key`, once the event is finished it is POSTed
+//!   to `webhook_url` as the document's "Webhook payload", with the key in the
+//!   `X-Webhook-Key` header (how the key travels is not documented).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -124,7 +125,7 @@ async fn upload_ticket(
     if !authorized(&lock(&shared), &headers) {
         return unauthorized();
     }
-    let mut ticket = None;
+    let (mut ticket, mut webhook_url, mut webhook_key) = (None, None, None);
     loop {
         match multipart.next_field().await {
             Ok(Some(field)) => {
@@ -132,8 +133,12 @@ async fn upload_ticket(
                 let Ok(data) = field.bytes().await else {
                     return error(StatusCode::BAD_REQUEST, "Malformed multipart body");
                 };
-                if name == "ticket" {
-                    ticket = Some(data);
+                let text = || String::from_utf8_lossy(&data).into_owned();
+                match name.as_str() {
+                    "ticket" => ticket = Some(data.clone()),
+                    "webhook_url" => webhook_url = Some(text()),
+                    "webhook_key" => webhook_key = Some(text()),
+                    _ => {}
                 }
             }
             Ok(None) => break,
@@ -159,6 +164,22 @@ async fn upload_ticket(
             verdict,
         },
     );
+    if let (Some(url), Some(key)) = (webhook_url, webhook_key) {
+        let delay = account.delay;
+        tokio::spawn(async move {
+            // The simulated provider takes its time, then calls back.
+            tokio::time::sleep(delay).await;
+            let sent = reqwest::Client::new()
+                .post(&url)
+                .header("X-Webhook-Key", key)
+                .json(&finished_body(event_id, verdict))
+                .send()
+                .await;
+            if let Err(error) = sent {
+                tracing::warn!(%error, "sandbox: webhook not delivered");
+            }
+        });
+    }
     Json(json!({"status": "ok", "event_id": event_id, "created_at": crate::now_rfc3339()}))
         .into_response()
 }

@@ -204,3 +204,56 @@ async fn an_outage_answers_503_until_it_ends() {
         .unwrap();
     assert_eq!(up.status(), 200);
 }
+
+#[tokio::test]
+async fn with_a_webhook_url_the_finished_event_is_posted_there_with_the_key() {
+    use axum::extract::State;
+    use axum::http::HeaderMap;
+    use tokio::sync::mpsc;
+
+    // A receiver standing in for the proxy's callback endpoint.
+    let (tx, mut rx) = mpsc::channel::<(HeaderMap, Value)>(1);
+    let receiver = axum::Router::new()
+        .route(
+            "/webhooks/easypromos",
+            axum::routing::post(
+                |State(tx): State<mpsc::Sender<(HeaderMap, Value)>>,
+                 headers: HeaderMap,
+                 axum::Json(body): axum::Json<Value>| async move {
+                    let _ = tx.send((headers, body)).await;
+                },
+            ),
+        )
+        .with_state(tx);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!(
+        "http://{}/webhooks/easypromos",
+        listener.local_addr().unwrap()
+    );
+    tokio::spawn(async move { axum::serve(listener, receiver).await });
+
+    let (sb, http) = start(Duration::from_millis(100)).await;
+    let upload: Value = http
+        .post(format!("{}/v2/ocr/tickets", sb.url("easypromos")))
+        .bearer_auth(&sb.config.easypromos.token)
+        .multipart(
+            ticket_form(receipt_jpeg())
+                .text("webhook_url", hook)
+                .text("webhook_key", "shared-key-1"),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (headers, body) = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        .await
+        .expect("no webhook within 10 s")
+        .expect("receiver closed");
+    assert_eq!(headers["x-webhook-key"], "shared-key-1");
+    assert_eq!(body["event_id"], upload["event_id"]);
+    assert_eq!(body["status"], "finished");
+    assert_eq!(body["finished_status"], "ok");
+    assert_eq!(body["result"]["header"]["store_name"], "CLAREL");
+}

@@ -35,6 +35,13 @@ pub struct Options {
     pub max_bytes: u64,
     /// The token the proxy holds; `None`: the sandbox's (the right one).
     pub easypromos_token: Option<String>,
+    /// Easypromos in webhook mode (the worker then polls only every 10 minutes,
+    /// so a verdict within a test's time comes by callback).
+    pub webhooks: bool,
+    /// Credits the simulated Easypromos account starts with.
+    pub sandbox_credits: u64,
+    /// The proxy holds Easypromos submissions under this many credits.
+    pub min_credits: u64,
 }
 
 impl Default for Options {
@@ -46,6 +53,9 @@ impl Default for Options {
             max_photos: 1,
             max_bytes: 2 * 1024 * 1024,
             easypromos_token: None,
+            webhooks: false,
+            sandbox_credits: 1000,
+            min_credits: 0,
         }
     }
 }
@@ -57,6 +67,8 @@ pub struct TestApp {
     pub sandbox: RunningSandbox,
     pub state: AppState,
     pub http: reqwest::Client,
+    /// The key Easypromos callbacks must carry (webhook mode).
+    pub webhook_key: String,
     stop: CancellationToken,
     server: Option<JoinHandle<std::io::Result<()>>>,
     /// Holds the SQLite file and the secret file; removed on drop.
@@ -95,13 +107,12 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind sandbox");
-    let sandbox = sandbox::spawn(
-        listener,
-        SandboxConfig {
-            processing_delay: options.processing_delay,
-            ..SandboxConfig::generated()
-        },
-    )
+    let sandbox = sandbox::spawn(listener, {
+        let mut config = SandboxConfig::generated();
+        config.processing_delay = options.processing_delay;
+        config.easypromos.credits = options.sandbox_credits;
+        config
+    })
     .expect("start sandbox");
     let dir = tempfile::tempdir().expect("temp dir");
     start_proxy(sandbox, dir, options).await
@@ -110,8 +121,15 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
 async fn start_proxy(sandbox: RunningSandbox, dir: tempfile::TempDir, options: Options) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
     let address = format!("http://{}", listener.local_addr().expect("local addr"));
-    let config = Config::from_toml(&config_text(&sandbox, &dir, &options, &address))
-        .expect("test configuration");
+    let webhook_key = format!("whk-{}", uuid_like());
+    let config = Config::from_toml(&config_text(
+        &sandbox,
+        &dir,
+        &options,
+        &address,
+        &webhook_key,
+    ))
+    .expect("test configuration");
     let state = AppState::new(config).await.expect("proxy state");
     let stop = CancellationToken::new();
     let shutdown = stop.clone();
@@ -123,11 +141,17 @@ async fn start_proxy(sandbox: RunningSandbox, dir: tempfile::TempDir, options: O
         sandbox,
         state,
         http: reqwest::Client::new(),
+        webhook_key,
         stop,
         server: Some(server),
         dir,
         options,
     }
+}
+
+/// A random hex string (the tests crate has no RNG of its own to spare).
+fn uuid_like() -> String {
+    sandbox::random_token("t")
 }
 
 /// The configuration a test proxy runs with: the real TOML path, with every
@@ -137,6 +161,7 @@ fn config_text(
     dir: &tempfile::TempDir,
     options: &Options,
     address: &str,
+    webhook_key: &str,
 ) -> String {
     let secret = |name: &str, value: &str| {
         let path = dir.path().join(name);
@@ -164,6 +189,13 @@ fn config_text(
     } else {
         String::new()
     };
+    let mut easypromos_extra = format!("min_credits = {}\n", options.min_credits);
+    if options.webhooks {
+        easypromos_extra.push_str(&format!(
+            "mode = \"webhook\"\nwebhook_key = {}\n",
+            secret("easypromos.webhook_key", webhook_key)
+        ));
+    }
     let photos = format!(
         "photos = {{ max_count = {}, max_bytes = {} }}",
         options.max_photos, options.max_bytes
@@ -172,17 +204,20 @@ fn config_text(
     format!(
         r#"
 database_url = "sqlite://{db}"
+public_url = "{address}"
 {site}
 [worker]
 poll_interval_ms = 100
 retry_base_ms = 100
 retry_max_ms = 400
 lease_ms = 5000
+callback_fallback_ms = 600000
 
 [providers.easypromos]
 kind = "easypromos"
 base_url = "{easypromos_url}"
 token = {easypromos_token}
+{easypromos_extra}
 
 [providers.photon]
 kind = "photon"

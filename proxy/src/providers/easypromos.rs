@@ -1,10 +1,21 @@
-//! Easypromos OCR API adapter (`seeds/000_*`), polling mode.
+//! Easypromos OCR API adapter (`seeds/000_*`), in both of its modes.
 //!
 //! `POST {base_url}/v2/ocr/tickets` with the first photo as the multipart `ticket`
-//! field and `Authorization: Bearer`, keep the returned `event_id`, then poll
-//! `GET {base_url}/v2/ocr/events/{event_id}` until `status` is `finished`.
+//! field and `Authorization: Bearer`, and keep the returned `event_id`. Then:
+//! - polling mode: poll `GET {base_url}/v2/ocr/events/{event_id}` until `status`
+//!   is `finished`;
+//! - webhook mode: the upload also carries `webhook_url` (`{public_url}/webhooks/
+//!   {account name}`) and `webhook_key`, and Easypromos posts the finished event
+//!   there. The worker still polls now and then, in case a callback is lost.
+//!
+//! With `min_credits` set, `GET /v2/ocr/credits` is checked before forwarding
+//! (cached for 30 s and counted down locally); under the threshold submissions
+//! are held, kept and retried, and a warning is logged for the operator.
 //!
 //! Assumptions where the document is silent (the sandbox implements the same):
+//! - the callback proves itself by carrying the `webhook_key` in a header,
+//!   `X-Webhook-Key` by default (`webhook_key_header`); it is compared in
+//!   constant time, and a callback without it changes nothing;
 //! - any `status` other than `finished` means "not yet";
 //! - `finished_status` other than `ok` comes with `error: {code, message}`:
 //!   `not_a_ticket` maps to `not_receipt`, `unreadable` to `unreadable`, anything
@@ -13,12 +24,20 @@
 //! Easypromos reads receipts; it does not judge promotions, so a receipt it read
 //! is `accepted` with the receipt attached, for the campaign's rules to judge.
 
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use api::{LineItem, Outcome, Reason, ReasonCode, Receipt, SubmissionStatus};
 use async_trait::async_trait;
+use axum::http::HeaderMap;
 use reqwest::multipart::Form;
 use serde::Deserialize;
+use subtle::ConstantTimeEq;
 
-use super::{OutgoingReceipt, Progress, Provider, ProviderError, Verdict, photo_part, send_json};
+use super::{
+    CallbackError, OutgoingReceipt, Progress, Provider, ProviderError, Verdict, photo_part,
+    send_json,
+};
 use crate::config::Secret;
 
 /// `[providers.NAME]` with `kind = "easypromos"`.
@@ -29,7 +48,35 @@ pub struct EasypromosConfig {
     pub base_url: String,
     /// The account's bearer token.
     pub token: Secret,
+    #[serde(default)]
+    pub mode: Mode,
+    /// The shared secret Easypromos sends back with each callback (webhook mode).
+    #[serde(default)]
+    pub webhook_key: Option<Secret>,
+    /// The header the callback carries it in (undocumented; see the module doc).
+    #[serde(default = "default_webhook_key_header")]
+    pub webhook_key_header: String,
+    /// Hold submissions while the account has fewer credits than this (0: never
+    /// check).
+    #[serde(default)]
+    pub min_credits: u64,
 }
+
+/// How results come back.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    #[default]
+    Polling,
+    Webhook,
+}
+
+fn default_webhook_key_header() -> String {
+    "X-Webhook-Key".to_owned()
+}
+
+/// How long a credits reading is trusted.
+const CREDITS_TTL: Duration = Duration::from_secs(30);
 
 fn default_base_url() -> String {
     "https://api.easypromosapp.com".to_owned()
@@ -37,13 +84,75 @@ fn default_base_url() -> String {
 
 #[derive(Debug)]
 pub struct Easypromos {
+    /// The account's name in `[providers]`, the last segment of its callback URL.
+    name: String,
     config: EasypromosConfig,
     http: reqwest::Client,
+    /// `{public_url}/webhooks/{name}` in webhook mode.
+    webhook_url: Option<String>,
+    /// The last credits reading and when it was taken.
+    credits: Mutex<Option<(Instant, u64)>>,
 }
 
 impl Easypromos {
-    pub fn new(config: EasypromosConfig, http: reqwest::Client) -> Self {
-        Self { config, http }
+    pub fn new(
+        name: &str,
+        config: EasypromosConfig,
+        http: reqwest::Client,
+        public_url: Option<&str>,
+    ) -> Self {
+        let webhook_url = (config.mode == Mode::Webhook)
+            .then(|| public_url.map(|u| format!("{}/webhooks/{name}", u.trim_end_matches('/'))))
+            .flatten();
+        Self {
+            name: name.to_owned(),
+            config,
+            http,
+            webhook_url,
+            credits: Mutex::new(None),
+        }
+    }
+
+    /// Holds the submission back when the account's credits are under the
+    /// configured threshold.
+    async fn ensure_credits(&self) -> Result<(), ProviderError> {
+        let min = self.config.min_credits;
+        if min == 0 {
+            return Ok(());
+        }
+        let cached = self.credits.lock().ok().and_then(|c| {
+            c.filter(|(at, _)| at.elapsed() < CREDITS_TTL)
+                .map(|(_, n)| n)
+        });
+        let credits = match cached {
+            Some(n) => n,
+            None => {
+                let reading: Credits = send_json(
+                    self.http
+                        .get(self.url("/v2/ocr/credits"))
+                        .bearer_auth(self.config.token.expose()),
+                )
+                .await?;
+                reading.credits
+            }
+        };
+        if credits < min {
+            tracing::warn!(
+                provider = %self.name, credits, threshold = min,
+                "Easypromos credits are under the threshold: new submissions are held until they are topped up"
+            );
+            if let Ok(mut c) = self.credits.lock() {
+                *c = Some((Instant::now(), credits));
+            }
+            return Err(ProviderError::Held(format!(
+                "{credits} Easypromos credits left, threshold {min}"
+            )));
+        }
+        // This submission will use one.
+        if let Ok(mut c) = self.credits.lock() {
+            *c = Some((Instant::now(), credits - 1));
+        }
+        Ok(())
     }
 
     fn url(&self, path: &str) -> String {
@@ -57,7 +166,14 @@ struct Uploaded {
 }
 
 #[derive(Deserialize)]
+struct Credits {
+    credits: u64,
+}
+
+#[derive(Deserialize)]
 struct Event {
+    #[serde(default)]
+    event_id: Option<u64>,
     status: String,
     #[serde(default)]
     finished_status: Option<String>,
@@ -120,12 +236,19 @@ impl Provider for Easypromos {
     async fn submit(&self, receipt: &OutgoingReceipt) -> Result<(String, Progress), ProviderError> {
         // Easypromos takes one ticket image (the widget combines a long receipt's
         // photos into one).
+        self.ensure_credits().await?;
         let part = photo_part(&receipt.submission_id, receipt.first_photo()?)?;
+        let mut form = Form::new().part("ticket", part);
+        if let (Some(url), Some(key)) = (&self.webhook_url, &self.config.webhook_key) {
+            form = form
+                .text("webhook_url", url.clone())
+                .text("webhook_key", key.expose().to_owned());
+        }
         let uploaded: Uploaded = send_json(
             self.http
                 .post(self.url("/v2/ocr/tickets"))
                 .bearer_auth(self.config.token.expose())
-                .multipart(Form::new().part("ticket", part)),
+                .multipart(form),
         )
         .await?;
         Ok((uploaded.event_id.to_string(), Progress::Pending))
@@ -139,6 +262,34 @@ impl Provider for Easypromos {
         )
         .await?;
         map_event(event)
+    }
+
+    fn has_callbacks(&self) -> bool {
+        self.webhook_url.is_some()
+    }
+
+    fn callback(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Option<(String, Progress)>, CallbackError> {
+        let (Some(_), Some(key)) = (&self.webhook_url, &self.config.webhook_key) else {
+            return Ok(None);
+        };
+        let presented = headers
+            .get(self.config.webhook_key_header.as_str())
+            .map_or(&[][..], |v| v.as_bytes());
+        if !bool::from(presented.ct_eq(key.expose().as_bytes())) {
+            return Err(CallbackError::Unauthorized);
+        }
+        let event: Event =
+            serde_json::from_slice(body).map_err(|e| CallbackError::Malformed(e.to_string()))?;
+        let reference = event
+            .event_id
+            .ok_or_else(|| CallbackError::Malformed("no event_id".to_owned()))?
+            .to_string();
+        let progress = map_event(event).map_err(|e| CallbackError::Malformed(e.to_string()))?;
+        Ok(Some((reference, progress)))
     }
 }
 

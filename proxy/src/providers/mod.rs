@@ -74,6 +74,10 @@ pub enum ProviderError {
     /// fails.
     #[error("provider answered something unexpected: {0}")]
     Malformed(String),
+    /// We hold the submission back on purpose (e.g. the account's credits are
+    /// low); it is kept and tried again later.
+    #[error("submission held: {0}")]
+    Held(String),
     /// The provider refused this submission for good (4xx).
     #[error("provider refused the submission (HTTP {status}): {message}")]
     Refused { status: u16, message: String },
@@ -118,6 +122,33 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
 
     /// Asks the provider where it is with the receipt `reference`.
     async fn poll(&self, reference: &str) -> Result<Progress, ProviderError>;
+
+    /// Whether results arrive by callback; the worker then polls only as a slow
+    /// safety net for a lost callback.
+    fn has_callbacks(&self) -> bool {
+        false
+    }
+
+    /// Reads a callback from the provider, once it is proven authentic: the
+    /// reference it is about and where that receipt is. `Ok(None)` when this
+    /// provider (or this account's mode) sends no callbacks.
+    fn callback(
+        &self,
+        _headers: &axum::http::HeaderMap,
+        _body: &[u8],
+    ) -> Result<Option<(String, Progress)>, CallbackError> {
+        Ok(None)
+    }
+}
+
+/// Why a callback was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum CallbackError {
+    /// It does not carry the shared secret: forged, or misconfigured.
+    #[error("callback not authenticated")]
+    Unauthorized,
+    #[error("callback body not understood: {0}")]
+    Malformed(String),
 }
 
 /// Sends a request and decodes a 2xx JSON body; any other answer becomes a
@@ -174,6 +205,7 @@ pub struct Providers {
 impl Providers {
     /// Builds an adapter for every `[providers]` entry, sharing one HTTP client.
     pub fn from_config(config: &Config) -> Result<Self, reqwest::Error> {
+        let public_url = config.public_url.as_deref();
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(60))
@@ -184,9 +216,12 @@ impl Providers {
             .iter()
             .map(|(name, provider)| {
                 let adapter: Arc<dyn Provider> = match provider {
-                    ProviderConfig::Easypromos(c) => {
-                        Arc::new(easypromos::Easypromos::new(c.clone(), http.clone()))
-                    }
+                    ProviderConfig::Easypromos(c) => Arc::new(easypromos::Easypromos::new(
+                        name,
+                        c.clone(),
+                        http.clone(),
+                        public_url,
+                    )),
                     ProviderConfig::Photon(c) => {
                         Arc::new(photon::Photon::new(c.clone(), http.clone()))
                     }

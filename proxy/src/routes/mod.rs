@@ -5,3 +5,4 @@ pub mod campaigns;
 pub mod health;
 pub mod submissions;
 mod upload;
+pub mod webhooks;

@@ -50,6 +50,7 @@ pub async fn create(
         .insert(NewSubmission {
             id: uuid::Uuid::new_v4().to_string(),
             campaign: campaign_id.clone(),
+            provider: campaign.provider.clone(),
             idempotency_key,
             qr: upload.qr,
             merchant: upload.merchant,
