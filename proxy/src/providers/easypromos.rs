@@ -27,13 +27,14 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use api::{LineItem, Outcome, Reason, ReasonCode, Receipt, SubmissionStatus};
+use api::{LineItem, Outcome, ReasonCode, Receipt, SubmissionStatus};
 use async_trait::async_trait;
 use axum::http::HeaderMap;
 use reqwest::multipart::Form;
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
+use super::outcomes::{OutcomeTable, ReasonRow, StatusRow};
 use super::{
     CallbackError, OutgoingReceipt, Progress, Provider, ProviderError, Verdict, photo_part,
     send_json,
@@ -183,7 +184,7 @@ struct Event {
     error: Option<EventError>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct EventError {
     #[serde(default)]
     code: String,
@@ -293,60 +294,90 @@ impl Provider for Easypromos {
     }
 }
 
+const NOT_FINISHED: &str = "`status` other than `finished`";
+const FINISHED_OK: &str = "`finished`, `finished_status: ok`";
+const FINISHED_OTHER: &str = "`finished`, any other `finished_status`";
+
+/// How Easypromos answers map to our outcome (see `docs/outcomes.md`).
+pub const OUTCOMES: OutcomeTable = OutcomeTable {
+    provider: "Easypromos",
+    seed: "000",
+    statuses: &[
+        StatusRow {
+            answer: NOT_FINISHED,
+            status: None,
+        },
+        StatusRow {
+            answer: FINISHED_OK,
+            status: Some(SubmissionStatus::Accepted),
+        },
+        StatusRow {
+            answer: FINISHED_OTHER,
+            status: Some(SubmissionStatus::Rejected),
+        },
+    ],
+    reasons: &[
+        ReasonRow {
+            code: "not_a_ticket",
+            reason: ReasonCode::NotReceipt,
+            message: "The photo does not show a receipt.",
+        },
+        ReasonRow {
+            code: "unreadable",
+            reason: ReasonCode::Unreadable,
+            message: "The receipt could not be read.",
+        },
+        ReasonRow {
+            code: "*",
+            reason: ReasonCode::Other,
+            message: "The receipt could not be processed.",
+        },
+    ],
+};
+
 fn map_event(event: Event) -> Result<Progress, ProviderError> {
-    if event.status != "finished" {
+    let answer = if event.status != "finished" {
+        NOT_FINISHED
+    } else if event.finished_status.as_deref() == Some("ok") {
+        FINISHED_OK
+    } else {
+        FINISHED_OTHER
+    };
+    let Some(status) = OUTCOMES.status(answer) else {
         return Ok(Progress::Pending);
-    }
-    if event.finished_status.as_deref() == Some("ok") {
+    };
+    let outcome = if status == SubmissionStatus::Accepted {
         let result = event
             .result
             .ok_or_else(|| ProviderError::Malformed("finished ok without result".to_owned()))?;
-        let receipt = Receipt {
-            store: result.header.store_name,
-            address: result.header.store_address,
-            date: result.header.date,
-            time: result.header.time,
-            total: result.footer.total,
-            currency: result.header.currency,
-            items: result
-                .line_items
-                .into_iter()
-                .map(|l| LineItem {
-                    description: l.article,
-                    quantity: l.quantity,
-                    total: l.total,
-                })
-                .collect(),
-        };
-        return Ok(Progress::Done(Box::new(Verdict {
-            status: SubmissionStatus::Accepted,
-            outcome: Outcome {
-                receipt: Some(receipt),
-                ..Outcome::default()
-            },
-        })));
-    }
-    let error = event.error.unwrap_or(EventError {
-        code: String::new(),
-        message: String::new(),
-    });
-    let (code, fallback) = match error.code.as_str() {
-        "not_a_ticket" => (ReasonCode::NotReceipt, "The photo does not show a receipt."),
-        "unreadable" => (ReasonCode::Unreadable, "The receipt could not be read."),
-        _ => (ReasonCode::Other, "The receipt could not be processed."),
-    };
-    let message = if error.message.is_empty() {
-        fallback.to_owned()
-    } else {
-        error.message
-    };
-    Ok(Progress::Done(Box::new(Verdict {
-        status: SubmissionStatus::Rejected,
-        outcome: Outcome {
-            reasons: vec![Reason { code, message }],
+        Outcome {
+            receipt: Some(Receipt {
+                store: result.header.store_name,
+                address: result.header.store_address,
+                date: result.header.date,
+                time: result.header.time,
+                total: result.footer.total,
+                currency: result.header.currency,
+                items: result
+                    .line_items
+                    .into_iter()
+                    .map(|l| LineItem {
+                        description: l.article,
+                        quantity: l.quantity,
+                        total: l.total,
+                    })
+                    .collect(),
+            }),
             ..Outcome::default()
-        },
-    })))
+        }
+    } else {
+        let error = event.error.unwrap_or_default();
+        Outcome {
+            reasons: vec![OUTCOMES.reason(&error.code, error.message)],
+            ..Outcome::default()
+        }
+    };
+    Ok(Progress::Done(Box::new(Verdict { status, outcome })))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! in `sandbox/`.
 
 pub mod easypromos;
+pub mod outcomes;
 pub mod photon;
 
 use std::collections::HashMap;

@@ -18,11 +18,12 @@
 //! Photon reads documents; it does not judge promotions, so a document it read
 //! is `accepted` with the receipt attached. The webhook mode comes later.
 
-use api::{LineItem, Outcome, Reason, ReasonCode, Receipt, SubmissionStatus};
+use api::{LineItem, Outcome, ReasonCode, Receipt, SubmissionStatus};
 use async_trait::async_trait;
 use reqwest::multipart::Form;
 use serde::Deserialize;
 
+use super::outcomes::{OutcomeTable, ReasonRow, StatusRow};
 use super::{OutgoingReceipt, Progress, Provider, ProviderError, Verdict, photo_part, send_json};
 use crate::config::Secret;
 
@@ -153,13 +154,62 @@ impl Provider for Photon {
     }
 }
 
+const PROCESSING: &str = "`status: processing` (or any other status)";
+const SUCCESS: &str = "`status: success`";
+const FAILED: &str = "`status: failed`";
+
+/// How Photon answers map to our outcome (see `docs/outcomes.md`).
+pub const OUTCOMES: OutcomeTable = OutcomeTable {
+    provider: "Photon Commerce",
+    seed: "003",
+    statuses: &[
+        StatusRow {
+            answer: PROCESSING,
+            status: None,
+        },
+        StatusRow {
+            answer: SUCCESS,
+            status: Some(SubmissionStatus::Accepted),
+        },
+        StatusRow {
+            answer: FAILED,
+            status: Some(SubmissionStatus::Rejected),
+        },
+    ],
+    reasons: &[
+        ReasonRow {
+            code: "not_a_document",
+            reason: ReasonCode::NotReceipt,
+            message: "The photo does not show a receipt.",
+        },
+        ReasonRow {
+            code: "unreadable",
+            reason: ReasonCode::Unreadable,
+            message: "The receipt could not be read.",
+        },
+        ReasonRow {
+            code: "*",
+            reason: ReasonCode::Other,
+            message: "The receipt could not be processed.",
+        },
+    ],
+};
+
 fn map_fetched(fetched: Fetched) -> Result<Progress, ProviderError> {
-    match fetched.status.as_str() {
-        "success" => {
-            let document = fetched
-                .result
-                .ok_or_else(|| ProviderError::Malformed("success without result".to_owned()))?;
-            let receipt = Receipt {
+    let answer = match fetched.status.as_str() {
+        "success" => SUCCESS,
+        "failed" => FAILED,
+        _ => PROCESSING,
+    };
+    let Some(status) = OUTCOMES.status(answer) else {
+        return Ok(Progress::Pending);
+    };
+    let outcome = if status == SubmissionStatus::Accepted {
+        let document = fetched
+            .result
+            .ok_or_else(|| ProviderError::Malformed("success without result".to_owned()))?;
+        Outcome {
+            receipt: Some(Receipt {
                 store: document.vendor.name,
                 address: document.vendor.address,
                 date: document.date,
@@ -175,36 +225,16 @@ fn map_fetched(fetched: Fetched) -> Result<Progress, ProviderError> {
                         total: l.total,
                     })
                     .collect(),
-            };
-            Ok(Progress::Done(Box::new(Verdict {
-                status: SubmissionStatus::Accepted,
-                outcome: Outcome {
-                    receipt: Some(receipt),
-                    ..Outcome::default()
-                },
-            })))
+            }),
+            ..Outcome::default()
         }
-        "failed" => {
-            let (code, fallback) = match fetched.error_code.as_str() {
-                "not_a_document" => (ReasonCode::NotReceipt, "The photo does not show a receipt."),
-                "unreadable" => (ReasonCode::Unreadable, "The receipt could not be read."),
-                _ => (ReasonCode::Other, "The receipt could not be processed."),
-            };
-            let message = if fetched.message.is_empty() {
-                fallback.to_owned()
-            } else {
-                fetched.message
-            };
-            Ok(Progress::Done(Box::new(Verdict {
-                status: SubmissionStatus::Rejected,
-                outcome: Outcome {
-                    reasons: vec![Reason { code, message }],
-                    ..Outcome::default()
-                },
-            })))
+    } else {
+        Outcome {
+            reasons: vec![OUTCOMES.reason(&fetched.error_code, fetched.message)],
+            ..Outcome::default()
         }
-        _ => Ok(Progress::Pending),
-    }
+    };
+    Ok(Progress::Done(Box::new(Verdict { status, outcome })))
 }
 
 #[cfg(test)]

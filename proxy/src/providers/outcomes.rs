@@ -1,0 +1,112 @@
+//! The documented mapping from each provider's answers to the normalized status
+//! and reason codes. Adapters decide by these tables, and `docs/outcomes.md` is
+//! generated from them (`proxy/tests/outcomes_doc.rs` fails when the page and the
+//! tables differ), so the page cannot drift from the code.
+
+use std::fmt::Write as _;
+
+use api::{Reason, ReasonCode, SubmissionStatus};
+
+/// One kind of provider answer and the status it means.
+#[derive(Debug, Clone, Copy)]
+pub struct StatusRow {
+    /// The answer, in the provider's words.
+    pub answer: &'static str,
+    /// `None`: not decided yet; asked again later.
+    pub status: Option<SubmissionStatus>,
+}
+
+/// One provider reason code and the unified reason it means.
+#[derive(Debug, Clone, Copy)]
+pub struct ReasonRow {
+    /// The provider's code; `*` is every code not listed above it.
+    pub code: &'static str,
+    pub reason: ReasonCode,
+    /// Shown when the provider sends no message of its own.
+    pub message: &'static str,
+}
+
+/// A provider's whole mapping.
+#[derive(Debug)]
+pub struct OutcomeTable {
+    pub provider: &'static str,
+    /// The seed document it follows (`seeds/NNN_*`).
+    pub seed: &'static str,
+    pub statuses: &'static [StatusRow],
+    pub reasons: &'static [ReasonRow],
+}
+
+impl OutcomeTable {
+    /// The status an answer means (`None`: still processing).
+    pub fn status(&self, answer: &str) -> Option<SubmissionStatus> {
+        self.statuses
+            .iter()
+            .find(|row| row.answer == answer)
+            .and_then(|row| row.status)
+    }
+
+    /// The unified reason for a provider code, keeping the provider's message
+    /// when it sent one.
+    pub fn reason(&self, code: &str, message: String) -> Reason {
+        let row = self
+            .reasons
+            .iter()
+            .find(|row| row.code == code)
+            .or_else(|| self.reasons.iter().find(|row| row.code == "*"));
+        let (code, fallback) = row.map_or(
+            (ReasonCode::Other, "The receipt could not be processed."),
+            |r| (r.reason, r.message),
+        );
+        let message = if message.is_empty() {
+            fallback.to_owned()
+        } else {
+            message
+        };
+        Reason { code, message }
+    }
+}
+
+/// Every provider's table, in the order of the seeds.
+pub fn all() -> [&'static OutcomeTable; 2] {
+    [&super::easypromos::OUTCOMES, &super::photon::OUTCOMES]
+}
+
+/// `docs/outcomes.md`.
+pub fn markdown() -> String {
+    let mut page = String::from(
+        "# How provider answers become outcomes\n\n\
+         Generated from the adapters' tables (`proxy/src/providers/`); \
+         `proxy/tests/outcomes_doc.rs` fails when this page and the code differ \
+         (`BLESS=1 cargo test -p proxy --test outcomes_doc` rewrites it).\n\n\
+         Statuses: `queued` (stored, not yet with the provider), `processing`, \
+         `accepted`, `rejected`, `needs_review`, `failed`.\n",
+    );
+    for table in all() {
+        let _ = write!(
+            page,
+            "\n## {} (`seeds/{}_*`)\n\n| provider answer | status |\n|---|---|\n",
+            table.provider, table.seed
+        );
+        for row in table.statuses {
+            let status = row.status.map_or_else(
+                || "`processing` (asked again later)".to_owned(),
+                |s| format!("`{}`", s.as_str()),
+            );
+            let _ = writeln!(page, "| {} | {status} |", row.answer);
+        }
+        page.push_str("\n| provider reason code | reason code | message when the provider sends none |\n|---|---|---|\n");
+        for row in table.reasons {
+            let code = if row.code == "*" {
+                "any other".to_owned()
+            } else {
+                format!("`{}`", row.code)
+            };
+            let reason = serde_json::to_value(row.reason)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            let _ = writeln!(page, "| {code} | `{reason}` | {} |", row.message);
+        }
+    }
+    page
+}
