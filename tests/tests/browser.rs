@@ -7,16 +7,22 @@
 use fantoccini::Locator;
 use tests::browser::{self, Browser};
 use tests::tee::Recorder;
-use tests::{Options, fixtures, spawn_app_with};
+use tests::{Options, TestApp, fixtures, spawn_app_with};
 
-#[tokio::test]
-async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
+/// A proxy serving the demo page and the built widget, behind the recorder.
+async fn demo_app() -> (TestApp, Recorder) {
     let app = spawn_app_with(Options {
         with_widget: true,
         ..Options::default()
     })
     .await;
     let tee = Recorder::start(&app.address).await;
+    (app, tee)
+}
+
+#[tokio::test]
+async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
+    let (app, tee) = demo_app().await;
     let photo = fixtures::write("receipt.jpg", &fixtures::receipt_jpeg());
     let not_a_photo = fixtures::write("notes.jpg", b"these are shopping notes, not a photo");
 
@@ -98,7 +104,7 @@ async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
 
 /// Every byte the recorder passed to the browser is free of every provider
 /// secret and of the providers' address.
-fn assert_no_secret_reached_the_browser(app: &tests::TestApp, tee: &Recorder) {
+fn assert_no_secret_reached_the_browser(app: &TestApp, tee: &Recorder) {
     let received = tee.received();
     assert!(
         tee.response_count() >= 6,
@@ -198,12 +204,7 @@ async fn while_the_provider_is_down_the_shopper_is_told_the_receipt_is_safe_then
 
 #[tokio::test]
 async fn a_receipt_goes_through_photon_from_the_demo_page() {
-    let app = spawn_app_with(Options {
-        with_widget: true,
-        ..Options::default()
-    })
-    .await;
-    let tee = Recorder::start(&app.address).await;
+    let (app, tee) = demo_app().await;
     let photo = fixtures::write("receipt-photon.jpg", &fixtures::receipt_jpeg());
     let browser = Browser::start().await;
     browser

@@ -27,7 +27,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use api::{LineItem, Outcome, ReasonCode, Receipt, SubmissionStatus};
+use api::{LineItem, Outcome, Receipt, SubmissionStatus};
 use async_trait::async_trait;
 use axum::http::HeaderMap;
 use reqwest::multipart::Form;
@@ -317,21 +317,9 @@ pub const OUTCOMES: OutcomeTable = OutcomeTable {
         },
     ],
     reasons: &[
-        ReasonRow {
-            code: "not_a_ticket",
-            reason: ReasonCode::NotReceipt,
-            message: "The photo does not show a receipt.",
-        },
-        ReasonRow {
-            code: "unreadable",
-            reason: ReasonCode::Unreadable,
-            message: "The receipt could not be read.",
-        },
-        ReasonRow {
-            code: "*",
-            reason: ReasonCode::Other,
-            message: "The receipt could not be processed.",
-        },
+        ReasonRow::not_receipt("not_a_ticket"),
+        ReasonRow::unreadable("unreadable"),
+        ReasonRow::CATCH_ALL,
     ],
 };
 
@@ -383,6 +371,7 @@ fn map_event(event: Event) -> Result<Progress, ProviderError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use api::ReasonCode;
 
     fn parse(json: serde_json::Value) -> Progress {
         map_event(serde_json::from_value(json).unwrap()).unwrap()

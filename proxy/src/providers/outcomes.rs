@@ -26,6 +26,33 @@ pub struct ReasonRow {
     pub message: &'static str,
 }
 
+impl ReasonRow {
+    /// The provider's code for "this is not a receipt".
+    pub const fn not_receipt(code: &'static str) -> Self {
+        Self {
+            code,
+            reason: ReasonCode::NotReceipt,
+            message: "The photo does not show a receipt.",
+        }
+    }
+
+    /// The provider's code for "could not be read".
+    pub const fn unreadable(code: &'static str) -> Self {
+        Self {
+            code,
+            reason: ReasonCode::Unreadable,
+            message: "The receipt could not be read.",
+        }
+    }
+
+    /// Every code a table does not list: the last row of every table.
+    pub const CATCH_ALL: Self = Self {
+        code: "*",
+        reason: ReasonCode::Other,
+        message: "The receipt could not be processed.",
+    };
+}
+
 /// A provider's whole mapping.
 #[derive(Debug)]
 pub struct OutcomeTable {
@@ -52,17 +79,16 @@ impl OutcomeTable {
             .reasons
             .iter()
             .find(|row| row.code == code)
-            .or_else(|| self.reasons.iter().find(|row| row.code == "*"));
-        let (code, fallback) = row.map_or(
-            (ReasonCode::Other, "The receipt could not be processed."),
-            |r| (r.reason, r.message),
-        );
+            .unwrap_or(&ReasonRow::CATCH_ALL);
         let message = if message.is_empty() {
-            fallback.to_owned()
+            row.message.to_owned()
         } else {
             message
         };
-        Reason { code, message }
+        Reason {
+            code: row.reason,
+            message,
+        }
     }
 }
 

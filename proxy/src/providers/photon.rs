@@ -18,7 +18,7 @@
 //! Photon reads documents; it does not judge promotions, so a document it read
 //! is `accepted` with the receipt attached. The webhook mode comes later.
 
-use api::{LineItem, Outcome, ReasonCode, Receipt, SubmissionStatus};
+use api::{LineItem, Outcome, Receipt, SubmissionStatus};
 use async_trait::async_trait;
 use reqwest::multipart::Form;
 use serde::Deserialize;
@@ -177,21 +177,9 @@ pub const OUTCOMES: OutcomeTable = OutcomeTable {
         },
     ],
     reasons: &[
-        ReasonRow {
-            code: "not_a_document",
-            reason: ReasonCode::NotReceipt,
-            message: "The photo does not show a receipt.",
-        },
-        ReasonRow {
-            code: "unreadable",
-            reason: ReasonCode::Unreadable,
-            message: "The receipt could not be read.",
-        },
-        ReasonRow {
-            code: "*",
-            reason: ReasonCode::Other,
-            message: "The receipt could not be processed.",
-        },
+        ReasonRow::not_receipt("not_a_document"),
+        ReasonRow::unreadable("unreadable"),
+        ReasonRow::CATCH_ALL,
     ],
 };
 
@@ -240,6 +228,7 @@ fn map_fetched(fetched: Fetched) -> Result<Progress, ProviderError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use api::ReasonCode;
 
     fn map(json: serde_json::Value) -> Result<Progress, ProviderError> {
         map_fetched(serde_json::from_value(json).unwrap())
