@@ -154,3 +154,21 @@ pub async fn text_containing(root: &ShadowRoot, selector: &str, needle: &str) ->
     }
     panic!("{selector} never contained {needle:?}; last text: {last:?}");
 }
+
+/// Picks a file in the widget's photo input, as a shopper choosing a photo.
+pub async fn choose_photo(root: &ShadowRoot, path: &std::path::Path) {
+    find(root, "input.rr-file")
+        .await
+        .send_keys(&path.display().to_string())
+        .await
+        .expect("choose the photo");
+}
+
+/// Clicks the element matching `selector` inside the widget, once it is there.
+pub async fn click(root: &ShadowRoot, selector: &str) {
+    find(root, selector)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {selector}: {e}"));
+}

@@ -97,6 +97,26 @@ pub fn widget_dir() -> PathBuf {
     dir
 }
 
+/// Asserts that a submission was accepted with the receipt every simulated
+/// provider reads from an accepted photo (`sandbox::sample`).
+pub fn assert_accepted_sample(submission: &Submission) {
+    assert_eq!(
+        submission.status,
+        api::SubmissionStatus::Accepted,
+        "{submission:?}"
+    );
+    let receipt = submission
+        .outcome
+        .as_ref()
+        .and_then(|o| o.receipt.as_ref())
+        .expect("an accepted receipt carries what was read");
+    assert_eq!(receipt.store.as_deref(), Some(sandbox::sample::STORE));
+    assert_eq!(receipt.total, Some(sandbox::sample::TOTAL));
+    assert_eq!(receipt.currency.as_deref(), Some(sandbox::sample::CURRENCY));
+    assert_eq!(receipt.date.as_deref(), Some(sandbox::sample::DATE));
+    assert_eq!(receipt.items.len(), sandbox::sample::LINES.len());
+}
+
 /// Starts a sandbox and a proxy in front of it, with default options.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(Options::default()).await
@@ -313,6 +333,25 @@ impl TestApp {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("submission never reached the expected state; last seen: {last:?}");
+    }
+
+    /// Waits (bounded) until the worker has failed on the submission `failures`
+    /// times in a row, and returns its row; panics if it never does.
+    pub async fn wait_for_failures(&self, id: &str, failures: u32) -> proxy::db::SubmissionRow {
+        for _ in 0..400 {
+            let row = self
+                .state
+                .db
+                .get(id)
+                .await
+                .expect("read submission")
+                .expect("submission exists");
+            if row.attempts >= failures {
+                return row;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the worker did not fail {failures} time(s) on {id}");
     }
 
     /// Waits for a final status.

@@ -51,23 +51,14 @@ async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
         .await
         .unwrap();
     browser::find(&widget, ".rr-thumb").await;
-    browser::find(&widget, ".rr-submit")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser::click(&widget, ".rr-submit").await;
     let error = browser::text_containing(&widget, ".rr-error", "not a photo").await;
     assert!(error.contains("JPEG"), "{error}");
     browser.screenshot("02-not-a-photo").await;
 
     // Remove it and pick a real receipt photo.
-    browser::find(&widget, ".rr-remove")
-        .await
-        .click()
-        .await
-        .unwrap();
-    let input = browser::find(&widget, "input.rr-file").await;
-    input.send_keys(&photo.display().to_string()).await.unwrap();
+    browser::click(&widget, ".rr-remove").await;
+    browser::choose_photo(&widget, &photo).await;
     let thumb = browser::find(&widget, ".rr-thumb img").await;
     assert!(
         thumb
@@ -79,11 +70,7 @@ async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
     );
     browser.screenshot("03-photo-chosen").await;
 
-    browser::find(&widget, ".rr-submit")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser::click(&widget, ".rr-submit").await;
     browser::find(&widget, ".rr-waiting").await;
     browser.screenshot("04-waiting").await;
 
@@ -142,11 +129,7 @@ async fn while_the_provider_is_down_the_shopper_is_told_the_receipt_is_safe_then
     let browser = Browser::start().await;
     browser.client.goto(&app.url("/")).await.unwrap();
     let widget = browser.widget().await;
-    browser::find(&widget, "input.rr-file")
-        .await
-        .send_keys(&photo.display().to_string())
-        .await
-        .unwrap();
+    browser::choose_photo(&widget, &photo).await;
     // The host page learns the submission id from the widget's `submitted` event.
     browser
         .client
@@ -156,11 +139,7 @@ async fn while_the_provider_is_down_the_shopper_is_told_the_receipt_is_safe_then
         )
         .await
         .unwrap();
-    browser::find(&widget, ".rr-submit")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser::click(&widget, ".rr-submit").await;
     browser::text_containing(&widget, ".rr-waiting", "still being processed").await;
     let mut id = None;
     for _ in 0..100 {
@@ -178,13 +157,7 @@ async fn while_the_provider_is_down_the_shopper_is_told_the_receipt_is_safe_then
     let id = id.expect("the widget dispatched no `submitted` event");
 
     // The proxy keeps the submission and retries; the widget keeps saying so.
-    app.wait_for(&id, |_| true).await;
-    for _ in 0..200 {
-        if app.state.db.get(&id).await.unwrap().unwrap().attempts >= 2 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
+    app.wait_for_failures(&id, 2).await;
     assert_eq!(
         app.get_submission(&id).await.status,
         api::SubmissionStatus::Queued
@@ -214,16 +187,8 @@ async fn a_receipt_goes_through_photon_from_the_demo_page() {
         .unwrap();
     let widget = browser.widget().await;
     browser::text_containing(&widget, ".rr-title", "Photon").await;
-    browser::find(&widget, "input.rr-file")
-        .await
-        .send_keys(&photo.display().to_string())
-        .await
-        .unwrap();
-    browser::find(&widget, ".rr-submit")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser::choose_photo(&widget, &photo).await;
+    browser::click(&widget, ".rr-submit").await;
     browser::text_containing(&widget, ".rr-store", "CLAREL").await;
     let total = browser::text_containing(&widget, ".rr-total", "37.87").await;
     assert_eq!(total, "37.87 EUR");

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use api::{ReasonCode, SubmissionStatus};
 use serde_json::{Value, json};
-use tests::{Options, TestApp, fixtures, spawn_app_with};
+use tests::{Options, TestApp, assert_accepted_sample, fixtures, spawn_app_with};
 
 const CAMPAIGN: &str = "demo-easypromos";
 
@@ -63,12 +63,7 @@ async fn in_webhook_mode_the_verdict_comes_by_the_providers_callback() {
     // callback can decide.
     let app = webhook_app(Duration::from_millis(300)).await;
     let id = app.submit_photo(CAMPAIGN, fixtures::receipt_jpeg()).await;
-    let done = app.wait_final(&id).await;
-    assert_eq!(done.status, SubmissionStatus::Accepted);
-    assert_eq!(
-        done.outcome.unwrap().receipt.unwrap().store.as_deref(),
-        Some("CLAREL")
-    );
+    assert_accepted_sample(&app.wait_final(&id).await);
 }
 
 #[tokio::test]
@@ -137,15 +132,7 @@ async fn under_the_credits_threshold_submissions_are_held_and_kept() {
     })
     .await;
     let id = app.submit_photo(CAMPAIGN, fixtures::receipt_jpeg()).await;
-    let mut row = app.state.db.get(&id).await.unwrap().unwrap();
-    for _ in 0..200 {
-        if row.attempts >= 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-        row = app.state.db.get(&id).await.unwrap().unwrap();
-    }
-    assert!(row.attempts >= 2, "the worker never tried");
+    let row = app.wait_for_failures(&id, 2).await;
     assert_eq!(row.status, SubmissionStatus::Queued);
     assert!(row.provider_ref.is_none(), "nothing may be forwarded");
     assert!(
