@@ -44,6 +44,24 @@ async fn get_json(http: &reqwest::Client, url: &str, token: &str) -> Value {
         .unwrap()
 }
 
+/// Uploads a receipt in webhook mode; returns the upload answer.
+async fn upload_with_webhook(sb: &RunningSandbox, url: String, key: &str) -> Value {
+    reqwest::Client::new()
+        .post(format!("{}/v2/ocr/tickets", sb.url("easypromos")))
+        .bearer_auth(&sb.config.easypromos.token)
+        .multipart(
+            ticket_form(receipt_jpeg())
+                .text("webhook_url", url)
+                .text("webhook_key", key.to_owned()),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 fn ticket_form(bytes: Vec<u8>) -> Form {
     Form::new().part("ticket", Part::bytes(bytes).file_name("receipt.jpg"))
 }
@@ -129,20 +147,12 @@ async fn an_event_is_pending_until_the_delay_then_finished_with_the_documented_b
     let (sb, http) = start(Duration::from_millis(300)).await;
     let base = sb.url("easypromos");
     let token = &sb.config.easypromos.token;
-    let upload: Value = http
-        .post(format!("{base}/v2/ocr/tickets"))
-        .bearer_auth(token)
-        .multipart(
-            ticket_form(receipt_jpeg())
-                .text("webhook_url", "http://127.0.0.1:9/webhooks/easypromos")
-                .text("webhook_key", "k"),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let upload = upload_with_webhook(
+        &sb,
+        "http://127.0.0.1:9/webhooks/easypromos".to_owned(),
+        "k",
+    )
+    .await;
     assert_eq!(upload["status"], "ok");
     assert!(upload["created_at"].is_string());
     let id = upload["event_id"].as_u64().unwrap();
@@ -232,21 +242,8 @@ async fn with_a_webhook_url_the_finished_event_is_posted_there_with_the_key() {
     );
     tokio::spawn(async move { axum::serve(listener, receiver).await });
 
-    let (sb, http) = start(Duration::from_millis(100)).await;
-    let upload: Value = http
-        .post(format!("{}/v2/ocr/tickets", sb.url("easypromos")))
-        .bearer_auth(&sb.config.easypromos.token)
-        .multipart(
-            ticket_form(receipt_jpeg())
-                .text("webhook_url", hook)
-                .text("webhook_key", "shared-key-1"),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (sb, _) = start(Duration::from_millis(100)).await;
+    let upload = upload_with_webhook(&sb, hook, "shared-key-1").await;
     let (headers, body) = tokio::time::timeout(Duration::from_secs(10), rx.recv())
         .await
         .expect("no webhook within 10 s")

@@ -19,6 +19,8 @@ pub struct Browser {
     pub client: Client,
     driver: Child,
     screenshots: PathBuf,
+    /// Chromium's profile, removed with the session.
+    _profile: tempfile::TempDir,
 }
 
 fn program(var: &str, fallback: &str) -> String {
@@ -41,7 +43,7 @@ impl Browser {
             .unwrap_or_else(|e| {
                 panic!("cannot start {chromedriver} (run `cargo xtask setup`): {e}")
             });
-        let profile = tempfile::tempdir().expect("profile dir").keep();
+        let profile = tempfile::tempdir().expect("profile dir");
         let capabilities = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
@@ -55,7 +57,7 @@ impl Browser {
                     "--disable-component-update",
                     "--disable-sync",
                     "--no-first-run",
-                    format!("--user-data-dir={}", profile.display()),
+                    format!("--user-data-dir={}", profile.path().display()),
                 ],
                 // Headless Chromium will not make a window narrower than 500 px;
                 // device metrics give the phone's exact viewport.
@@ -86,6 +88,7 @@ impl Browser {
                         client,
                         driver,
                         screenshots,
+                        _profile: profile,
                     };
                 }
                 Err(e) => last_error = Some(e),

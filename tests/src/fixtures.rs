@@ -33,18 +33,6 @@ pub fn red_jpeg() -> Vec<u8> {
     )
 }
 
-/// A PNG receipt, for the type check.
-pub fn receipt_png() -> Vec<u8> {
-    let img = RgbImage::from_fn(120, 300, |_, y| {
-        if y % 10 == 0 {
-            Rgb([20, 20, 20])
-        } else {
-            Rgb([250, 250, 250])
-        }
-    });
-    encode(&img, ImageFormat::Png)
-}
-
 /// Writes a fixture under `target/fixtures/` (for a browser's file input) and
 /// returns its path.
 pub fn write(name: &str, bytes: &[u8]) -> PathBuf {

@@ -31,8 +31,6 @@ pub struct Options {
     pub processing_delay: Duration,
     /// Serve the built widget and the demo page (for browser tests).
     pub with_widget: bool,
-    pub max_photos: u8,
-    pub max_bytes: u64,
     /// The token the proxy holds; `None`: the sandbox's (the right one).
     pub easypromos_token: Option<String>,
     /// Easypromos in webhook mode (the worker then polls only every 10 minutes,
@@ -50,8 +48,6 @@ impl Default for Options {
             easypromos_url: None,
             processing_delay: Duration::from_millis(300),
             with_widget: false,
-            max_photos: 1,
-            max_bytes: 2 * 1024 * 1024,
             easypromos_token: None,
             webhooks: false,
             sandbox_credits: 1000,
@@ -141,7 +137,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
 async fn start_proxy(sandbox: RunningSandbox, dir: tempfile::TempDir, options: Options) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
     let address = format!("http://{}", listener.local_addr().expect("local addr"));
-    let webhook_key = format!("whk-{}", uuid_like());
+    let webhook_key = sandbox::random_token("whk");
     let config = Config::from_toml(&config_text(
         &sandbox,
         &dir,
@@ -167,11 +163,6 @@ async fn start_proxy(sandbox: RunningSandbox, dir: tempfile::TempDir, options: O
         dir,
         options,
     }
-}
-
-/// A random hex string (the tests crate has no RNG of its own to spare).
-fn uuid_like() -> String {
-    sandbox::random_token("t")
 }
 
 /// The configuration a test proxy runs with: the real TOML path, with every
@@ -216,10 +207,7 @@ fn config_text(
             secret("easypromos.webhook_key", webhook_key)
         ));
     }
-    let photos = format!(
-        "photos = {{ max_count = {}, max_bytes = {} }}",
-        options.max_photos, options.max_bytes
-    );
+    let photos = "photos = { max_count = 1, max_bytes = 2097152 }";
     let origins = format!("allowed_origins = [\"{address}\", \"https://brand.example\"]");
     format!(
         r#"

@@ -154,10 +154,11 @@ async fn follow(
                 if done {
                     return;
                 }
+                *delay = (*delay + *delay / 2).min(MAX_POLL_MS);
             }
+            // A failed check backs off faster than a pending answer.
             Err(_) => *delay = (*delay * 2).min(MAX_POLL_MS),
         }
-        *delay = (*delay + *delay / 2).min(MAX_POLL_MS);
     }
 }
 

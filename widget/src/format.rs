@@ -74,8 +74,7 @@ mod tests {
             .filter(|s| s.is_final())
             .map(status_headline)
             .collect();
-        let mut unique = finals.clone();
-        unique.dedup();
-        assert_eq!(finals.len(), unique.len());
+        let unique: std::collections::BTreeSet<_> = finals.iter().collect();
+        assert_eq!(finals.len(), unique.len(), "{finals:?}");
     }
 }
