@@ -207,6 +207,16 @@ pub struct Capabilities {
     pub combine_photos: bool,
 }
 
+/// The answer of `POST /v1/campaigns/{campaign}/quality-check`: whether the
+/// provider can work with a photo, and if not, why. A hint for the shopper, not a
+/// block: the photo can still be submitted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QualityCheck {
+    pub usable: bool,
+    #[serde(default)]
+    pub reasons: Vec<Reason>,
+}
+
 /// Capture rules of a campaign's photos.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhotoRules {
@@ -258,6 +268,9 @@ pub enum ErrorCode {
     Conflict,
     /// 429
     RateLimited,
+    /// 502: the provider refused the proxy's own credentials (an operator must fix
+    /// the configuration).
+    ProviderAuth,
     /// 502
     ProviderError,
     /// 503

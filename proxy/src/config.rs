@@ -116,6 +116,7 @@ mod millis {
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ProviderConfig {
     Easypromos(crate::providers::easypromos::EasypromosConfig),
+    Aboutgoods(crate::providers::aboutgoods::AboutgoodsConfig),
     Photon(crate::providers::photon::PhotonConfig),
 }
 

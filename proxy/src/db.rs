@@ -47,6 +47,8 @@ pub struct SubmissionRow {
     pub qr: Option<String>,
     pub merchant: Option<String>,
     pub user_id: Option<String>,
+    /// The claimed offers, as validated on upload.
+    pub offers: Vec<api::ClaimedOffer>,
     pub attempts: u32,
     /// The last upstream failure, for operators.
     pub last_error: Option<String>,
@@ -70,7 +72,7 @@ fn ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
-const SUBMISSION_COLUMNS: &str = "id, campaign, status, provider_ref, outcome, qr, merchant, user_id, attempts, last_error, created_at, updated_at";
+const SUBMISSION_COLUMNS: &str = "id, campaign, status, provider_ref, outcome, qr, merchant, user_id, offers, attempts, last_error, created_at, updated_at";
 
 impl Db {
     /// Opens (creating if needed) the database at `url` and runs the migrations.
@@ -326,6 +328,10 @@ fn to_row(r: &sqlx::sqlite::SqliteRow) -> Result<SubmissionRow, sqlx::Error> {
         qr: r.try_get("qr")?,
         merchant: r.try_get("merchant")?,
         user_id: r.try_get("user_id")?,
+        offers: r
+            .try_get::<Option<String>, _>("offers")?
+            .and_then(|o| serde_json::from_str(&o).ok())
+            .unwrap_or_default(),
         attempts: u32::try_from(r.try_get::<i64, _>("attempts")?).unwrap_or(0),
         last_error: r.try_get("last_error")?,
         created_at: r.try_get("created_at")?,

@@ -73,6 +73,11 @@ pub fn app(state: AppState) -> Router {
             "/v1/campaigns/{campaign}/submissions",
             post(submissions::create).layer(DefaultBodyLimit::max(config.max_body_bytes())),
         )
+        .route(
+            "/v1/campaigns/{campaign}/quality-check",
+            post(campaigns::quality_check)
+                .layer(DefaultBodyLimit::max(config.max_body_bytes())),
+        )
         .route("/v1/submissions/{id}", get(submissions::get))
         .layer(cors(config.clone()));
     let mut router = Router::new()

@@ -69,8 +69,12 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<(), sqlx::Error
             let receipt = OutgoingReceipt {
                 submission_id: row.id.clone(),
                 campaign: row.campaign.clone(),
+                locale: campaign.locale.clone(),
                 photos: state.db.photos(&row.id).await?,
                 qr: row.qr.clone(),
+                merchant: row.merchant.clone(),
+                user: row.user_id.clone(),
+                offers: row.offers.clone(),
             };
             provider
                 .submit(&receipt)

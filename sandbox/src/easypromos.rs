@@ -211,7 +211,7 @@ pub fn finished_body(event_id: u64, verdict: Verdict) -> Value {
         ))
         .unwrap_or_default();
     match verdict {
-        Verdict::Accepted => json!({
+        Verdict::Accepted | Verdict::OffPromotion => json!({
             "status": "finished",
             "event_id": event_id,
             "finished_status": "ok",

@@ -9,6 +9,7 @@
 //! Which verdict a receipt gets is steered by the image itself (see [`verdict`]),
 //! so a browser test picks a verdict by picking a fixture photo.
 
+pub mod aboutgoods;
 pub mod easypromos;
 pub mod photon;
 pub mod sample;
@@ -16,7 +17,7 @@ pub mod verdict;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -32,6 +33,7 @@ pub struct SandboxConfig {
     /// How long an asynchronous provider takes to finish a receipt.
     pub processing_delay: Duration,
     pub easypromos: easypromos::Settings,
+    pub aboutgoods: aboutgoods::Settings,
     pub photon: photon::Credentials,
 }
 
@@ -44,6 +46,13 @@ impl SandboxConfig {
             easypromos: easypromos::Settings {
                 token: random_token("ep"),
                 credits: 1000,
+            },
+            aboutgoods: aboutgoods::Settings {
+                client_id: "sandbox-client".to_owned(),
+                client_secret: random_token("ag_secret"),
+                token_ttl: Duration::from_secs(3600),
+                campaign_uid: "fc928982-3acc-4aea-bca3-e50d22e0b6ca".to_owned(),
+                endpoint_uid: "3b1f3a5e-0c1d-4a53-9d55-8a3c2f0e4b71".to_owned(),
             },
             photon: photon::Credentials {
                 client_id: random_token("pc_client"),
@@ -60,6 +69,7 @@ impl SandboxConfig {
     pub fn secrets(&self) -> Vec<&str> {
         vec![
             &self.easypromos.token,
+            &self.aboutgoods.client_secret,
             &self.photon.client_id,
             &self.photon.api_key,
             &self.photon.password,
@@ -82,6 +92,9 @@ pub fn random_token(prefix: &str) -> String {
 #[derive(Debug, Default)]
 pub struct Controls {
     outage: AtomicBool,
+    /// Aboutgoods tokens issued before the current epoch are refused.
+    pub(crate) aboutgoods_epoch: AtomicU64,
+    pub(crate) aboutgoods_quota_exceeded: AtomicBool,
 }
 
 impl Controls {
@@ -89,12 +102,24 @@ impl Controls {
     pub fn set_outage(&self, on: bool) {
         self.outage.store(on, Ordering::SeqCst);
     }
+
+    /// Revokes every Aboutgoods access token handed out so far: the next call
+    /// with one gets 401, as after a key rotation.
+    pub fn revoke_aboutgoods_tokens(&self) {
+        self.aboutgoods_epoch.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// While on, Aboutgoods answers new documents with 402 (quota exceeded).
+    pub fn set_aboutgoods_quota_exceeded(&self, on: bool) {
+        self.aboutgoods_quota_exceeded.store(on, Ordering::SeqCst);
+    }
 }
 
 /// The router of every simulated provider.
 pub fn router(config: SandboxConfig, controls: Arc<Controls>) -> Router {
     Router::new()
         .nest("/easypromos", easypromos::router(&config))
+        .nest("/aboutgoods", aboutgoods::router(&config, controls.clone()))
         .nest("/photon", photon::router(&config))
         .layer(middleware::from_fn_with_state(controls, outage))
 }

@@ -1,7 +1,7 @@
 //! `sandbox`: serves the provider simulators on loopback for the demo.
 //!
 //! Credentials come from the environment (`SANDBOX_EASYPROMOS_TOKEN`,
-//! `SANDBOX_PHOTON_CLIENT_ID`, ...), or are generated when unset; they are never
+//! `SANDBOX_ABOUTGOODS_CLIENT_SECRET`, `SANDBOX_PHOTON_CLIENT_ID`, ...), or are generated when unset; they are never
 //! printed.
 
 use std::time::Duration;
@@ -22,6 +22,14 @@ async fn main() -> anyhow::Result<()> {
     let mut config = sandbox::SandboxConfig::generated();
     for (name, slot) in [
         ("SANDBOX_EASYPROMOS_TOKEN", &mut config.easypromos.token),
+        (
+            "SANDBOX_ABOUTGOODS_CLIENT_ID",
+            &mut config.aboutgoods.client_id,
+        ),
+        (
+            "SANDBOX_ABOUTGOODS_CLIENT_SECRET",
+            &mut config.aboutgoods.client_secret,
+        ),
         ("SANDBOX_PHOTON_CLIENT_ID", &mut config.photon.client_id),
         ("SANDBOX_PHOTON_USERNAME", &mut config.photon.username),
         ("SANDBOX_PHOTON_API_KEY", &mut config.photon.api_key),

@@ -190,7 +190,7 @@ async fn result(
         return Json(json!({"status": "processing", "photon_key": key})).into_response();
     }
     Json(match document.verdict {
-        Verdict::Accepted => json!({"status": "success", "photon_key": key, "result": sample_result()}),
+        Verdict::Accepted | Verdict::OffPromotion => json!({"status": "success", "photon_key": key, "result": sample_result()}),
         Verdict::NotReceipt => json!({"status": "failed", "photon_key": key,
             "error_code": "not_a_document", "message": "The document is not an invoice or receipt"}),
         Verdict::Unreadable => json!({"status": "failed", "photon_key": key,

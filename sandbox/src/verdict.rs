@@ -9,7 +9,12 @@
 //! | not decodable as JPEG or PNG            | `NotReceipt`   |
 //! | mean brightness under 60 of 255         | `Unreadable`   |
 //! | red clearly dominant (a red picture)    | `NotReceipt`   |
+//! | blue clearly dominant                   | `OffPromotion` |
 //! | anything else                           | `Accepted`     |
+//!
+//! `OffPromotion` is a readable receipt that does not meet the promotion's rules:
+//! providers that check rules (Aboutgoods with a campaign, APM's moderators)
+//! reject it; providers that only read receipts accept it.
 
 /// The simulated provider's decision on one photo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +22,8 @@ pub enum Verdict {
     Accepted,
     NotReceipt,
     Unreadable,
+    /// Read, but outside the promotion's rules (date, products).
+    OffPromotion,
 }
 
 /// Judges a photo by its pixels.
@@ -39,6 +46,8 @@ pub fn judge(photo: &[u8]) -> Verdict {
         Verdict::Unreadable
     } else if r > g + 60.0 && r > b + 60.0 {
         Verdict::NotReceipt
+    } else if b > r + 60.0 && b > g + 60.0 {
+        Verdict::OffPromotion
     } else {
         Verdict::Accepted
     }
@@ -78,6 +87,12 @@ mod tests {
     fn a_red_picture_is_not_a_receipt() {
         let img = RgbImage::from_pixel(50, 50, Rgb([220, 30, 30]));
         assert_eq!(judge(&encode(&img, ImageFormat::Jpeg)), Verdict::NotReceipt);
+    }
+
+    #[test]
+    fn a_blue_picture_is_off_promotion() {
+        let img = RgbImage::from_pixel(50, 50, Rgb([40, 60, 210]));
+        assert_eq!(judge(&encode(&img, ImageFormat::Png)), Verdict::OffPromotion);
     }
 
     #[test]

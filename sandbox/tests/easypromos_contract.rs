@@ -1,35 +1,20 @@
 //! Contract tests: the Easypromos simulator accepts what `seeds/000_*` documents and
 //! refuses the rest, with the same fields and headers the document names.
 
+mod common;
+
 use std::time::Duration;
 
 use reqwest::multipart::{Form, Part};
-use sandbox::{RunningSandbox, SandboxConfig};
+use sandbox::RunningSandbox;
 use serde_json::Value;
 
 async fn start(delay: Duration) -> (RunningSandbox, reqwest::Client) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let config = SandboxConfig {
-        processing_delay: delay,
-        ..SandboxConfig::generated()
-    };
-    (
-        sandbox::spawn(listener, config).unwrap(),
-        reqwest::Client::new(),
-    )
+    (common::start(delay).await, reqwest::Client::new())
 }
 
 fn receipt_jpeg() -> Vec<u8> {
-    let img = image::RgbImage::from_fn(60, 160, |_, y| {
-        if y % 8 == 0 {
-            image::Rgb([30, 30, 30])
-        } else {
-            image::Rgb([250, 250, 245])
-        }
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
-    out.into_inner()
+    common::jpeg(common::PAPER)
 }
 
 /// `GET url` with the bearer token, as JSON.
@@ -161,18 +146,12 @@ async fn an_event_is_pending_until_the_delay_then_finished_with_the_documented_b
     let first = get_json(&http, &url, token).await;
     assert_eq!(first["status"], "pending");
 
-    // Polls until finished, the way a client would; the bound keeps a broken
-    // simulator from hanging the test.
-    let mut finished = None;
-    for _ in 0..100 {
+    // Polls until finished, the way a client would.
+    let body = common::eventually(100, || async {
         let body = get_json(&http, &url, token).await;
-        if body["status"] == "finished" {
-            finished = Some(body);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let body = finished.expect("event never finished");
+        (body["status"] == "finished").then_some(body)
+    })
+    .await;
     assert_eq!(body["event_id"], id);
     assert_eq!(body["finished_status"], "ok");
     assert_eq!(body["result"]["header"]["store_name"], "CLAREL");

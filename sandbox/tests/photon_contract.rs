@@ -2,34 +2,15 @@
 //! documents (four credential headers, `type=async`, the `pdf` field) and refuses
 //! the rest; the result fetch follows the assumption in `sandbox::photon`.
 
+mod common;
+
 use std::time::Duration;
 
 use reqwest::multipart::{Form, Part};
 use sandbox::photon::Credentials;
-use sandbox::{RunningSandbox, SandboxConfig};
+use common::{PAPER, RED, eventually, jpeg, start};
+use sandbox::RunningSandbox;
 use serde_json::Value;
-
-async fn start(delay: Duration) -> RunningSandbox {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let config = SandboxConfig {
-        processing_delay: delay,
-        ..SandboxConfig::generated()
-    };
-    sandbox::spawn(listener, config).unwrap()
-}
-
-fn jpeg(rgb: [u8; 3]) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(60, 160, |_, y| {
-        if y % 8 == 0 && rgb != [210, 30, 40] {
-            image::Rgb([30, 30, 30])
-        } else {
-            image::Rgb(rgb)
-        }
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
-    out.into_inner()
-}
 
 /// The four documented headers, each replaceable to test refusals.
 fn headers(c: &Credentials) -> Vec<(&'static str, String)> {
@@ -91,19 +72,19 @@ async fn fetch(sb: &RunningSandbox, key: &str) -> (u16, Value) {
 async fn each_of_the_four_credential_headers_is_required() {
     let sb = start(Duration::ZERO).await;
     let good = headers(&sb.config.photon);
-    let ok = upload(&sb, "?type=async", pdf_form(jpeg([250, 250, 245])), &good).await;
+    let ok = upload(&sb, "?type=async", pdf_form(jpeg(PAPER)), &good).await;
     assert_eq!(ok.status(), 200);
     for i in 0..good.len() {
         let mut wrong = good.clone();
         wrong[i].1.push('x');
-        let response = upload(&sb, "?type=async", pdf_form(jpeg([250, 250, 245])), &wrong).await;
+        let response = upload(&sb, "?type=async", pdf_form(jpeg(PAPER)), &wrong).await;
         assert_eq!(response.status(), 401, "wrong {}", good[i].0);
         let mut missing = good.clone();
         missing.remove(i);
         let response = upload(
             &sb,
             "?type=async",
-            pdf_form(jpeg([250, 250, 245])),
+            pdf_form(jpeg(PAPER)),
             &missing,
         )
         .await;
@@ -118,12 +99,12 @@ async fn the_async_type_and_the_pdf_field_are_required() {
     let sb = start(Duration::ZERO).await;
     let good = headers(&sb.config.photon);
     for query in ["", "?type=sync"] {
-        let response = upload(&sb, query, pdf_form(jpeg([250, 250, 245])), &good).await;
+        let response = upload(&sb, query, pdf_form(jpeg(PAPER)), &good).await;
         assert_eq!(response.status(), 400, "{query:?}");
     }
     let no_pdf = Form::new().part(
         "file",
-        Part::bytes(jpeg([250, 250, 245])).file_name("r.jpg"),
+        Part::bytes(jpeg(PAPER)).file_name("r.jpg"),
     );
     assert_eq!(
         upload(&sb, "?type=async", no_pdf, &good).await.status(),
@@ -137,7 +118,7 @@ async fn a_document_gets_a_photon_key_is_processing_then_read() {
     let body: Value = upload(
         &sb,
         "?type=async",
-        pdf_form(jpeg([250, 250, 245])),
+        pdf_form(jpeg(PAPER)),
         &headers(&sb.config.photon),
     )
     .await
@@ -153,16 +134,11 @@ async fn a_document_gets_a_photon_key_is_processing_then_read() {
     );
 
     assert_eq!(fetch(&sb, &key).await.1["status"], "processing");
-    let mut done = None;
-    for _ in 0..100 {
+    let body = eventually(100, || async {
         let (_, body) = fetch(&sb, &key).await;
-        if body["status"] != "processing" {
-            done = Some(body);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let body = done.expect("never processed");
+        (body["status"] != "processing").then_some(body)
+    })
+    .await;
     assert_eq!(body["status"], "success");
     assert_eq!(body["result"]["vendor"]["name"], "CLAREL");
     assert_eq!(body["result"]["total"], 37.87);
@@ -175,7 +151,7 @@ async fn a_picture_that_is_no_document_fails_and_unknown_keys_are_404() {
     let body: Value = upload(
         &sb,
         "?type=async",
-        pdf_form(jpeg([210, 30, 40])),
+        pdf_form(jpeg(RED)),
         &headers(&sb.config.photon),
     )
     .await

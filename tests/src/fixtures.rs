@@ -33,6 +33,23 @@ pub fn red_jpeg() -> Vec<u8> {
     )
 }
 
+/// A blue picture: a readable receipt outside the promotion's rules. Rejected by
+/// providers that check rules, accepted by those that only read.
+pub fn blue_jpeg() -> Vec<u8> {
+    encode(
+        &RgbImage::from_pixel(300, 400, Rgb([40, 60, 215])),
+        ImageFormat::Jpeg,
+    )
+}
+
+/// A photo too dark to read.
+pub fn dark_jpeg() -> Vec<u8> {
+    encode(
+        &RgbImage::from_pixel(300, 400, Rgb([14, 14, 16])),
+        ImageFormat::Jpeg,
+    )
+}
+
 /// Writes a fixture under `target/fixtures/` (for a browser's file input) and
 /// returns its path.
 pub fn write(name: &str, bytes: &[u8]) -> PathBuf {

@@ -20,7 +20,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 /// The campaigns every test proxy serves, one per provider.
-pub const CAMPAIGNS: [&str; 2] = ["demo-easypromos", "demo-photon"];
+pub const CAMPAIGNS: [&str; 3] = ["demo-easypromos", "demo-aboutgoods", "demo-photon"];
 
 /// How a test app is set up.
 #[derive(Debug, Clone)]
@@ -40,6 +40,8 @@ pub struct Options {
     pub sandbox_credits: u64,
     /// The proxy holds Easypromos submissions under this many credits.
     pub min_credits: u64,
+    /// The Aboutgoods client secret the proxy holds; `None`: the sandbox's.
+    pub aboutgoods_secret: Option<String>,
 }
 
 impl Default for Options {
@@ -52,6 +54,7 @@ impl Default for Options {
             webhooks: false,
             sandbox_credits: 1000,
             min_credits: 0,
+            aboutgoods_secret: None,
         }
     }
 }
@@ -180,6 +183,7 @@ fn config_text(
         format!("{{ file = {:?} }}", path.display().to_string())
     };
     let photon = &sandbox.config.photon;
+    let aboutgoods = &sandbox.config.aboutgoods;
     let easypromos_token = secret(
         "easypromos.token",
         options
@@ -227,6 +231,14 @@ base_url = "{easypromos_url}"
 token = {easypromos_token}
 {easypromos_extra}
 
+[providers.aboutgoods]
+kind = "aboutgoods"
+base_url = "{aboutgoods_url}"
+token_url = "{aboutgoods_url}/oauth2/token"
+client_id = "{aboutgoods_client}"
+client_secret = {aboutgoods_secret}
+campaign_uid = "{aboutgoods_campaign}"
+
 [providers.photon]
 kind = "photon"
 base_url = "{photon_url}"
@@ -242,6 +254,13 @@ title = "Buy two, get 10 EUR back"
 {origins}
 {photos}
 
+[campaigns.demo-aboutgoods]
+provider = "aboutgoods"
+title = "Achetez-en deux, 10 EUR rembourses"
+locale = "fr"
+{origins}
+{photos}
+
 [campaigns.demo-photon]
 provider = "photon"
 title = "Buy two, get 10 EUR back (Photon)"
@@ -250,6 +269,16 @@ title = "Buy two, get 10 EUR back (Photon)"
 "#,
         db = dir.path().join("relay.db").display(),
         photon_url = sandbox.url("photon"),
+        aboutgoods_url = sandbox.url("aboutgoods"),
+        aboutgoods_client = aboutgoods.client_id,
+        aboutgoods_secret = secret(
+            "aboutgoods.client_secret",
+            options
+                .aboutgoods_secret
+                .as_ref()
+                .unwrap_or(&aboutgoods.client_secret)
+        ),
+        aboutgoods_campaign = aboutgoods.campaign_uid,
         client_id = secret("photon.client_id", &photon.client_id),
         username = photon.username,
         api_key = secret("photon.api_key", &photon.api_key),

@@ -196,3 +196,38 @@ async fn a_receipt_goes_through_photon_from_the_demo_page() {
     browser.close().await;
     assert_no_secret_reached_the_browser(&app, &tee);
 }
+
+#[tokio::test]
+async fn an_aboutgoods_receipt_outside_the_promotion_is_explained_then_a_good_one_is_accepted() {
+    let (app, tee) = demo_app().await;
+    let off = fixtures::write("receipt-off-promotion.jpg", &fixtures::blue_jpeg());
+    let good = fixtures::write("receipt-aboutgoods.jpg", &fixtures::receipt_jpeg());
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}/?campaign=demo-aboutgoods", tee.address))
+        .await
+        .unwrap();
+    let widget = browser.widget().await;
+    browser::text_containing(&widget, ".rr-title", "10 EUR").await;
+
+    // A receipt bought outside the promotion's dates: the reason, in plain words,
+    // with what Aboutgoods read.
+    browser::choose_photo(&widget, &off).await;
+    browser::click(&widget, ".rr-submit").await;
+    browser::text_containing(&widget, ".rr-status", "not accepted").await;
+    browser::text_containing(&widget, ".rr-reasons", "outside the promotion").await;
+    browser::text_containing(&widget, ".rr-store", "CLAREL").await;
+    browser.screenshot("20-aboutgoods-off-promotion").await;
+
+    // Try again with a receipt that meets the rules.
+    browser::click(&widget, ".rr-restart").await;
+    browser::choose_photo(&widget, &good).await;
+    browser::click(&widget, ".rr-submit").await;
+    browser::text_containing(&widget, ".rr-status", "was accepted").await;
+    let total = browser::text_containing(&widget, ".rr-total", "37.87").await;
+    assert_eq!(total, "37.87 EUR");
+    browser.screenshot("21-aboutgoods-accepted").await;
+    browser.close().await;
+    assert_no_secret_reached_the_browser(&app, &tee);
+}

@@ -44,8 +44,33 @@ async fn no_log_line_carries_a_token_even_when_the_provider_refuses_it() {
         SubmissionStatus::Queued
     );
 
+    // A synchronous call (the quality pre-check) refused for its credentials.
+    let wrong_secret = "ag-wrong-secret-that-must-not-be-logged".to_owned();
+    let aboutgoods = spawn_app_with(Options {
+        aboutgoods_secret: Some(wrong_secret.clone()),
+        ..Options::default()
+    })
+    .await;
+    let response = aboutgoods
+        .http
+        .post(aboutgoods.url("/v1/campaigns/demo-aboutgoods/quality-check"))
+        .multipart(reqwest::multipart::Form::new().part(
+            api::field::PHOTO,
+            reqwest::multipart::Part::bytes(fixtures::receipt_jpeg()).file_name("r.jpg"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 502);
+
     let text = logs.text();
     assert!(text.contains("submission stored"), "nothing was captured");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("refused our credentials") && l.contains("demo-aboutgoods")),
+        "the quality check's auth error must name the campaign"
+    );
+    assert!(!text.contains(&wrong_secret), "the client secret was logged");
     assert!(
         text.lines()
             .any(|l| l.contains("credentials refused") && l.contains("demo-easypromos")),

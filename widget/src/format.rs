@@ -22,9 +22,13 @@ pub fn reason_hint(code: ReasonCode) -> &'static str {
             "Retake the photo in good light, holding the phone steady."
         }
         ReasonCode::Duplicate => "This receipt has already been sent.",
-        ReasonCode::DateOutOfRange => "The purchase date is outside the promotion period.",
-        ReasonCode::ProductMismatch => "The receipt does not show the promoted products.",
-        ReasonCode::StoreMismatch => "The store does not take part in this promotion.",
+        ReasonCode::DateOutOfRange => {
+            "Only purchases made during the promotion count: send a receipt from those dates."
+        }
+        ReasonCode::ProductMismatch => {
+            "Make sure the whole receipt is in the photo, with the promoted products on it."
+        }
+        ReasonCode::StoreMismatch => "The promotion's terms list the stores that take part.",
         ReasonCode::ProviderError | ReasonCode::Other => "Please try again later.",
     }
 }

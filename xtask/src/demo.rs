@@ -14,11 +14,12 @@ use crate::util::{self, exec};
 use crate::{setup, widget};
 
 /// The simulated providers, as named in `www/demo.toml` and the sandbox's paths.
-const PROVIDERS: [&str; 2] = ["easypromos", "photon"];
+const PROVIDERS: [&str; 3] = ["easypromos", "aboutgoods", "photon"];
 
 /// The credential variables `www/demo.toml` references; each gets a fresh value.
-const SECRETS: [&str; 5] = [
+const SECRETS: [&str; 6] = [
     "EASYPROMOS_TOKEN",
+    "ABOUTGOODS_CLIENT_SECRET",
     "PHOTON_CLIENT_ID",
     "PHOTON_API_KEY",
     "PHOTON_PASSWORD",
@@ -41,7 +42,10 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     std::fs::create_dir_all(root.join("target/demo"))?;
     // Fresh credentials for this run: the sandbox accepts them, the proxy holds
     // them (demo.toml references these variables).
-    let mut credentials = vec![("PHOTON_USERNAME", "demo-user".to_owned())];
+    let mut credentials = vec![
+        ("PHOTON_USERNAME", "demo-user".to_owned()),
+        ("ABOUTGOODS_CLIENT_ID", "demo-client".to_owned()),
+    ];
     for name in SECRETS {
         credentials.push((name, random_token()?));
     }
@@ -67,6 +71,10 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
             format!("http://{sandbox_addr}/{provider}"),
         );
     }
+    proxy.env(
+        "RECEIPT_RELAY_PROVIDERS__ABOUTGOODS__TOKEN_URL",
+        format!("http://{sandbox_addr}/aboutgoods/oauth2/token"),
+    );
     for (name, value) in &credentials {
         proxy.env(name, value);
     }

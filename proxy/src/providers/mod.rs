@@ -5,6 +5,7 @@
 //! module here, its variant in [`crate::config::ProviderConfig`] and its simulator
 //! in `sandbox/`.
 
+pub mod aboutgoods;
 pub mod easypromos;
 pub mod outcomes;
 pub mod photon;
@@ -26,8 +27,14 @@ pub struct OutgoingReceipt {
     pub submission_id: String,
     /// The campaign id, for log lines.
     pub campaign: String,
+    /// The campaign's locale: `fr-FR`, or a language alone (`fr`).
+    pub locale: String,
     pub photos: Vec<Photo>,
     pub qr: Option<String>,
+    pub merchant: Option<String>,
+    /// The shopper's id on the host site, where the page gave one.
+    pub user: Option<String>,
+    pub offers: Vec<api::ClaimedOffer>,
 }
 
 impl OutgoingReceipt {
@@ -82,6 +89,9 @@ pub enum ProviderError {
     /// The provider refused this submission for good (4xx).
     #[error("provider refused the submission (HTTP {status}): {message}")]
     Refused { status: u16, message: String },
+    /// This provider does not have the asked-for ability.
+    #[error("this provider cannot {0}")]
+    Unsupported(&'static str),
 }
 
 impl ProviderError {
@@ -123,6 +133,12 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
 
     /// Asks the provider where it is with the receipt `reference`.
     async fn poll(&self, reference: &str) -> Result<Progress, ProviderError>;
+
+    /// Checks whether the provider can work with a photo, before it is submitted
+    /// (`capabilities().quality_check`).
+    async fn check_quality(&self, _photo: &Photo) -> Result<api::QualityCheck, ProviderError> {
+        Err(ProviderError::Unsupported("check a photo's quality"))
+    }
 
     /// Whether results arrive by callback; the worker then polls only as a slow
     /// safety net for a lost callback.
@@ -223,6 +239,9 @@ impl Providers {
                         http.clone(),
                         public_url,
                     )),
+                    ProviderConfig::Aboutgoods(c) => {
+                        Arc::new(aboutgoods::Aboutgoods::new(c.clone(), http.clone()))
+                    }
                     ProviderConfig::Photon(c) => {
                         Arc::new(photon::Photon::new(c.clone(), http.clone()))
                     }

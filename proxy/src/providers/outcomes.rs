@@ -93,8 +93,12 @@ impl OutcomeTable {
 }
 
 /// Every provider's table, in the order of the seeds.
-pub fn all() -> [&'static OutcomeTable; 2] {
-    [&super::easypromos::OUTCOMES, &super::photon::OUTCOMES]
+pub fn all() -> [&'static OutcomeTable; 3] {
+    [
+        &super::easypromos::OUTCOMES,
+        &super::aboutgoods::OUTCOMES,
+        &super::photon::OUTCOMES,
+    ]
 }
 
 /// `docs/outcomes.md`.
