@@ -117,7 +117,28 @@ mod millis {
 pub enum ProviderConfig {
     Easypromos(crate::providers::easypromos::EasypromosConfig),
     Aboutgoods(crate::providers::aboutgoods::AboutgoodsConfig),
+    Apm(crate::providers::apm::ApmConfig),
     Photon(crate::providers::photon::PhotonConfig),
+}
+
+impl ProviderConfig {
+    /// For an account in webhook mode, whether the key its callbacks must carry is
+    /// set; `None` in polling mode.
+    fn webhook_key_set(&self) -> Option<bool> {
+        use crate::providers::Mode;
+        match self {
+            Self::Easypromos(c) => (c.mode == Mode::Webhook).then_some(c.webhook_key.is_some()),
+            Self::Apm(c) => (c.mode == Mode::Webhook).then_some(c.callback_key.is_some()),
+            Self::Aboutgoods(_) | Self::Photon(_) => None,
+        }
+    }
+
+    fn webhook_key_field(&self) -> &'static str {
+        match self {
+            Self::Apm(_) => "callback_key",
+            _ => "webhook_key",
+        }
+    }
 }
 
 /// One campaign.
@@ -189,13 +210,11 @@ impl Config {
 
     fn validate(&self) -> Result<(), ConfigError> {
         for (name, provider) in &self.providers {
-            let ProviderConfig::Easypromos(ep) = provider else {
-                continue;
-            };
-            if ep.mode == crate::providers::easypromos::Mode::Webhook {
-                if ep.webhook_key.is_none() {
+            if let Some(has_key) = provider.webhook_key_set() {
+                if !has_key {
                     return Err(ConfigError::Invalid(format!(
-                        "provider {name:?}: mode = \"webhook\" needs a webhook_key"
+                        "provider {name:?}: mode = \"webhook\" needs the key callbacks carry ({})",
+                        provider.webhook_key_field()
                     )));
                 }
                 if self.public_url.is_none() {

@@ -89,11 +89,9 @@ impl ApiError {
             Self::Provider(error) => match error {
                 ProviderError::Unsupported(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound, None),
                 ProviderError::Auth(_) => (StatusCode::BAD_GATEWAY, ErrorCode::ProviderAuth, None),
-                ProviderError::RateLimited => (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    ErrorCode::RateLimited,
-                    None,
-                ),
+                ProviderError::RateLimited => {
+                    (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, None)
+                }
                 ProviderError::Unavailable(_) | ProviderError::Held(_) => (
                     StatusCode::SERVICE_UNAVAILABLE,
                     ErrorCode::Unavailable,

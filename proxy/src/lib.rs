@@ -75,8 +75,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route(
             "/v1/campaigns/{campaign}/quality-check",
-            post(campaigns::quality_check)
-                .layer(DefaultBodyLimit::max(config.max_body_bytes())),
+            post(campaigns::quality_check).layer(DefaultBodyLimit::max(config.max_body_bytes())),
         )
         .route("/v1/submissions/{id}", get(submissions::get))
         .layer(cors(config.clone()));

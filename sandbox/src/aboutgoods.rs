@@ -92,24 +92,19 @@ impl Shared {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// 401 unless the bearer token is one we issued, unexpired and not revoked.
-    fn authorize(&self, headers: &HeaderMap) -> Result<(), Response> {
+    /// Whether the bearer token is one we issued, unexpired and not revoked.
+    fn authorized(&self, headers: &HeaderMap) -> bool {
         let token = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
         let epoch = self.controls.aboutgoods_epoch.load(Ordering::SeqCst);
-        let valid = token.is_some_and(|t| {
+        token.is_some_and(|t| {
             self.lock()
                 .tokens
                 .get(t)
                 .is_some_and(|(expiry, issued)| Instant::now() < *expiry && *issued == epoch)
-        });
-        if valid {
-            Ok(())
-        } else {
-            Err((StatusCode::UNAUTHORIZED, "Authentication with Auth0 failed").into_response())
-        }
+        })
     }
 }
 
@@ -133,8 +128,16 @@ pub(crate) fn router(config: &SandboxConfig, controls: Arc<Controls>) -> Router 
         .with_state(shared)
 }
 
+fn unauthorized() -> Response {
+    (StatusCode::UNAUTHORIZED, "Authentication with Auth0 failed").into_response()
+}
+
 fn bad_request(message: &str) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({"badRequest": message}))).into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"badRequest": message})),
+    )
+        .into_response()
 }
 
 fn not_found() -> Response {
@@ -167,7 +170,11 @@ async fn token(
         account.settings.client_id, account.settings.client_secret
     );
     if client.as_deref() != Some(expected.as_str()) {
-        return (StatusCode::UNAUTHORIZED, Json(json!({"error": "invalid_client"}))).into_response();
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": "invalid_client"})),
+        )
+            .into_response();
     }
     if form.ok().and_then(|f| f.0.grant_type).as_deref() != Some("client_credentials") {
         return (
@@ -248,8 +255,8 @@ fn create_document(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Response {
-    if let Err(refused) = shared.authorize(headers) {
-        return refused;
+    if !shared.authorized(headers) {
+        return unauthorized();
     }
     let Some(name) = query.name.filter(|n| !n.is_empty()) else {
         return bad_request("You are missing some field or they are malformed");
@@ -257,7 +264,11 @@ fn create_document(
     if body.is_empty() || !is_document_type(headers) {
         return bad_request("You are missing some field or they are malformed");
     }
-    if shared.controls.aboutgoods_quota_exceeded.load(Ordering::SeqCst) {
+    if shared
+        .controls
+        .aboutgoods_quota_exceeded
+        .load(Ordering::SeqCst)
+    {
         return (StatusCode::PAYMENT_REQUIRED, "Your quota has been exceeded").into_response();
     }
     let verdict = verdict::judge(body);
@@ -276,7 +287,7 @@ fn create_document(
             .into_response();
     }
     let document = Document {
-        uid: uuid(),
+        uid: crate::random_uuid(),
         name,
         campaign_uid,
         endpoint_uid,
@@ -302,8 +313,8 @@ async fn list(
     Query(query): Query<ListQuery>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(refused) = shared.authorize(&headers) {
-        return refused;
+    if !shared.authorized(&headers) {
+        return unauthorized();
     }
     let name = match query.filter.as_deref() {
         None => None,
@@ -332,8 +343,8 @@ async fn document(
     Path(uid): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(refused) = shared.authorize(&headers) {
-        return refused;
+    if !shared.authorized(&headers) {
+        return unauthorized();
     }
     let account = shared.lock();
     match account.documents.iter().find(|d| d.uid == uid) {
@@ -353,8 +364,8 @@ async fn check(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(refused) = shared.authorize(&headers) {
-        return refused;
+    if !shared.authorized(&headers) {
+        return unauthorized();
     }
     if image::load_from_memory(&body).is_err() {
         return (StatusCode::BAD_REQUEST, "Cannot read image data").into_response();
@@ -365,7 +376,7 @@ async fn check(
         Verdict::NotReceipt => ("NOT_EXPLOITABLE", "NOT_RECEIPT", 120),
     };
     Json(json!({
-        "uid": uuid(),
+        "uid": crate::random_uuid(),
         "name": query.name.unwrap_or_default(),
         "status": status,
         "processReport": report,
@@ -446,18 +457,4 @@ fn rules(in_dates: bool) -> Value {
         "allRulesMatched": in_dates,
         "totalPriceOfMatchedItems": sample::LINES[0].total,
     })
-}
-
-/// A random UUID v4 in text form.
-fn uuid() -> String {
-    use rand::Rng;
-    let b: [u8; 16] = rand::rng().random();
-    format!(
-        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-        u32::from_be_bytes([b[0], b[1], b[2], b[3]]),
-        u16::from_be_bytes([b[4], b[5]]),
-        u16::from_be_bytes([b[6], b[7]]) & 0x0fff,
-        (u16::from_be_bytes([b[8], b[9]]) & 0x3fff) | 0x8000,
-        u64::from_be_bytes([0, 0, b[10], b[11], b[12], b[13], b[14], b[15]]),
-    )
 }

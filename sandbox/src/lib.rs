@@ -10,6 +10,7 @@
 //! so a browser test picks a verdict by picking a fixture photo.
 
 pub mod aboutgoods;
+pub mod apm;
 pub mod easypromos;
 pub mod photon;
 pub mod sample;
@@ -34,6 +35,8 @@ pub struct SandboxConfig {
     pub processing_delay: Duration,
     pub easypromos: easypromos::Settings,
     pub aboutgoods: aboutgoods::Settings,
+    /// The `api-key` APM accepts.
+    pub apm_api_key: String,
     pub photon: photon::Credentials,
 }
 
@@ -54,6 +57,7 @@ impl SandboxConfig {
                 campaign_uid: "fc928982-3acc-4aea-bca3-e50d22e0b6ca".to_owned(),
                 endpoint_uid: "3b1f3a5e-0c1d-4a53-9d55-8a3c2f0e4b71".to_owned(),
             },
+            apm_api_key: random_token("apm"),
             photon: photon::Credentials {
                 client_id: random_token("pc_client"),
                 username: "sandbox-user".to_owned(),
@@ -70,6 +74,7 @@ impl SandboxConfig {
         vec![
             &self.easypromos.token,
             &self.aboutgoods.client_secret,
+            &self.apm_api_key,
             &self.photon.client_id,
             &self.photon.api_key,
             &self.photon.password,
@@ -86,6 +91,20 @@ pub fn random_token(prefix: &str) -> String {
         .map(|_| char::from_digit(rng.random_range(0..16), 16).unwrap_or('0'))
         .collect();
     format!("{prefix}_sandbox_{hex}")
+}
+
+/// A random UUID v4 in text form.
+pub fn random_uuid() -> String {
+    use rand::Rng;
+    let b: [u8; 16] = rand::rng().random();
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        u32::from_be_bytes([b[0], b[1], b[2], b[3]]),
+        u16::from_be_bytes([b[4], b[5]]),
+        u16::from_be_bytes([b[6], b[7]]) & 0x0fff,
+        (u16::from_be_bytes([b[8], b[9]]) & 0x3fff) | 0x8000,
+        u64::from_be_bytes([0, 0, b[10], b[11], b[12], b[13], b[14], b[15]]),
+    )
 }
 
 /// Switches a test can flip while the sandbox runs.
@@ -120,6 +139,7 @@ pub fn router(config: SandboxConfig, controls: Arc<Controls>) -> Router {
     Router::new()
         .nest("/easypromos", easypromos::router(&config))
         .nest("/aboutgoods", aboutgoods::router(&config, controls.clone()))
+        .nest("/apm", apm::router(&config))
         .nest("/photon", photon::router(&config))
         .layer(middleware::from_fn_with_state(controls, outage))
 }

@@ -30,6 +30,7 @@ async fn main() -> anyhow::Result<()> {
             "SANDBOX_ABOUTGOODS_CLIENT_SECRET",
             &mut config.aboutgoods.client_secret,
         ),
+        ("SANDBOX_APM_API_KEY", &mut config.apm_api_key),
         ("SANDBOX_PHOTON_CLIENT_ID", &mut config.photon.client_id),
         ("SANDBOX_PHOTON_USERNAME", &mut config.photon.username),
         ("SANDBOX_PHOTON_API_KEY", &mut config.photon.api_key),

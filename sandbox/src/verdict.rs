@@ -92,7 +92,10 @@ mod tests {
     #[test]
     fn a_blue_picture_is_off_promotion() {
         let img = RgbImage::from_pixel(50, 50, Rgb([40, 60, 210]));
-        assert_eq!(judge(&encode(&img, ImageFormat::Png)), Verdict::OffPromotion);
+        assert_eq!(
+            judge(&encode(&img, ImageFormat::Png)),
+            Verdict::OffPromotion
+        );
     }
 
     #[test]

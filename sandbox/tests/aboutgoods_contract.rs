@@ -121,9 +121,15 @@ async fn documents_need_a_valid_token_a_name_and_an_image_body() {
         .unwrap();
     assert_eq!(text.status(), 400);
     assert_eq!(
-        post_document(&sb, &token, "/campaigns/unknown/documents", &name, jpeg(PAPER))
-            .await
-            .status(),
+        post_document(
+            &sb,
+            &token,
+            "/campaigns/unknown/documents",
+            &name,
+            jpeg(PAPER)
+        )
+        .await
+        .status(),
         404
     );
     // None of the refusals used the name up.
@@ -192,10 +198,7 @@ async fn campaign_documents_carry_their_rules_and_bad_photos_are_not_exploitable
     assert_eq!(results[0]["processedRules"]["allRulesMatched"], true);
     assert_eq!(results[1]["status"], "PROCESSED");
     assert_eq!(results[1]["processedRules"]["allRulesMatched"], false);
-    assert_eq!(
-        results[1]["processedRules"]["dateRule"]["isMatched"],
-        false
-    );
+    assert_eq!(results[1]["processedRules"]["dateRule"]["isMatched"], false);
     assert_eq!(results[2]["status"], "NOT_EXPLOITABLE");
     assert_eq!(results[2]["processReport"], "NOT_RECEIPT");
     assert_eq!(results[3]["processReport"], "UNREADABLE");
@@ -236,7 +239,10 @@ async fn the_quality_check_reports_exploitable_or_why_not() {
                 .await
                 .unwrap();
             let status = response.status().as_u16();
-            (status, response.json::<Value>().await.unwrap_or(Value::Null))
+            (
+                status,
+                response.json::<Value>().await.unwrap_or(Value::Null),
+            )
         }
     };
     let (status, good) = check(jpeg(PAPER)).await;

@@ -6,10 +6,10 @@ mod common;
 
 use std::time::Duration;
 
-use reqwest::multipart::{Form, Part};
-use sandbox::photon::Credentials;
 use common::{PAPER, RED, eventually, jpeg, start};
+use reqwest::multipart::{Form, Part};
 use sandbox::RunningSandbox;
+use sandbox::photon::Credentials;
 use serde_json::Value;
 
 /// The four documented headers, each replaceable to test refusals.
@@ -81,13 +81,7 @@ async fn each_of_the_four_credential_headers_is_required() {
         assert_eq!(response.status(), 401, "wrong {}", good[i].0);
         let mut missing = good.clone();
         missing.remove(i);
-        let response = upload(
-            &sb,
-            "?type=async",
-            pdf_form(jpeg(PAPER)),
-            &missing,
-        )
-        .await;
+        let response = upload(&sb, "?type=async", pdf_form(jpeg(PAPER)), &missing).await;
         assert_eq!(response.status(), 401, "missing {}", good[i].0);
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["status"], "error");
@@ -102,10 +96,7 @@ async fn the_async_type_and_the_pdf_field_are_required() {
         let response = upload(&sb, query, pdf_form(jpeg(PAPER)), &good).await;
         assert_eq!(response.status(), 400, "{query:?}");
     }
-    let no_pdf = Form::new().part(
-        "file",
-        Part::bytes(jpeg(PAPER)).file_name("r.jpg"),
-    );
+    let no_pdf = Form::new().part("file", Part::bytes(jpeg(PAPER)).file_name("r.jpg"));
     assert_eq!(
         upload(&sb, "?type=async", no_pdf, &good).await.status(),
         400

@@ -143,6 +143,22 @@ pub async fn find(root: &ShadowRoot, selector: &str) -> Element {
     panic!("{selector} never appeared in the widget");
 }
 
+/// Waits (bounded) until `selector` matches exactly `count` elements.
+pub async fn wait_count(root: &ShadowRoot, selector: &str, count: usize) {
+    let mut last = 0;
+    for _ in 0..300 {
+        last = root
+            .find_all(Locator::Css(selector))
+            .await
+            .map_or(0, |found| found.len());
+        if last == count {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{selector} matched {last} elements, never {count}");
+}
+
 /// Waits (bounded) until the element's text contains `needle`; returns the text.
 pub async fn text_containing(root: &ShadowRoot, selector: &str, needle: &str) -> String {
     let mut last = String::new();

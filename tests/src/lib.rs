@@ -68,6 +68,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     /// The key Easypromos callbacks must carry (webhook mode).
     pub webhook_key: String,
+    /// The header value APM callbacks must carry (account `apm-callbacks`).
+    pub apm_callback_key: String,
     stop: CancellationToken,
     server: Option<JoinHandle<std::io::Result<()>>>,
     /// Holds the SQLite file and the secret file; removed on drop.
@@ -141,12 +143,13 @@ async fn start_proxy(sandbox: RunningSandbox, dir: tempfile::TempDir, options: O
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
     let address = format!("http://{}", listener.local_addr().expect("local addr"));
     let webhook_key = sandbox::random_token("whk");
+    let apm_callback_key = sandbox::random_token("apm_cb");
     let config = Config::from_toml(&config_text(
         &sandbox,
         &dir,
         &options,
         &address,
-        &webhook_key,
+        [&webhook_key, &apm_callback_key],
     ))
     .expect("test configuration");
     let state = AppState::new(config).await.expect("proxy state");
@@ -161,6 +164,7 @@ async fn start_proxy(sandbox: RunningSandbox, dir: tempfile::TempDir, options: O
         state,
         http: reqwest::Client::new(),
         webhook_key,
+        apm_callback_key,
         stop,
         server: Some(server),
         dir,
@@ -175,7 +179,7 @@ fn config_text(
     dir: &tempfile::TempDir,
     options: &Options,
     address: &str,
-    webhook_key: &str,
+    [webhook_key, apm_callback_key]: [&str; 2],
 ) -> String {
     let secret = |name: &str, value: &str| {
         let path = dir.path().join(name);
@@ -239,6 +243,19 @@ client_id = "{aboutgoods_client}"
 client_secret = {aboutgoods_secret}
 campaign_uid = "{aboutgoods_campaign}"
 
+[providers.apm]
+kind = "apm"
+base_url = "{apm_url}"
+api_key = {apm_key}
+
+[providers.apm-callbacks]
+kind = "apm"
+base_url = "{apm_url}"
+api_key = {apm_key}
+mode = "webhook"
+callback_key = {apm_callback_key}
+review = {{ products = [{{ name = "Glow Serum", id = 7 }}] }}
+
 [providers.photon]
 kind = "photon"
 base_url = "{photon_url}"
@@ -261,6 +278,18 @@ locale = "fr"
 {origins}
 {photos}
 
+[campaigns.demo-apm]
+provider = "apm"
+title = "Buy two, get 10 EUR back (APM)"
+{origins}
+photos = {{ min_count = 0, max_count = 5, max_bytes = 2097152 }}
+
+[campaigns.demo-apm-callbacks]
+provider = "apm-callbacks"
+title = "Buy two, get 10 EUR back (APM, callbacks)"
+{origins}
+photos = {{ min_count = 0, max_count = 5, max_bytes = 2097152 }}
+
 [campaigns.demo-photon]
 provider = "photon"
 title = "Buy two, get 10 EUR back (Photon)"
@@ -279,6 +308,9 @@ title = "Buy two, get 10 EUR back (Photon)"
                 .unwrap_or(&aboutgoods.client_secret)
         ),
         aboutgoods_campaign = aboutgoods.campaign_uid,
+        apm_url = sandbox.url("apm"),
+        apm_key = secret("apm.api_key", &sandbox.config.apm_api_key),
+        apm_callback_key = secret("apm.callback_key", apm_callback_key),
         client_id = secret("photon.client_id", &photon.client_id),
         username = photon.username,
         api_key = secret("photon.api_key", &photon.api_key),
@@ -316,6 +348,29 @@ impl TestApp {
             request = request.header(api::IDEMPOTENCY_KEY_HEADER, key);
         }
         request.send().await.expect("POST submission")
+    }
+
+    /// Posts photos and a QR code (`qr` field) and returns the new submission's id.
+    pub async fn submit_qr(&self, campaign: &str, photos: &[Vec<u8>], qr: &str) -> String {
+        let form = photos.iter().fold(
+            reqwest::multipart::Form::new().text(api::field::QR, qr.to_owned()),
+            |form, photo| {
+                form.part(
+                    api::field::PHOTO,
+                    reqwest::multipart::Part::bytes(photo.clone()).file_name("receipt.jpg"),
+                )
+            },
+        );
+        let response = self
+            .http
+            .post(self.url(&format!("/v1/campaigns/{campaign}/submissions")))
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST submission");
+        assert_eq!(response.status(), 202, "{:?}", response.text().await);
+        let created: api::SubmissionCreated = response.json().await.expect("202 body");
+        created.id
     }
 
     /// Posts one photo and returns the new submission's id.
@@ -369,6 +424,20 @@ impl TestApp {
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
         panic!("the worker did not fail {failures} time(s) on {id}");
+    }
+
+    /// Waits until the provider has acknowledged the submission, and returns the
+    /// provider's reference for it.
+    pub async fn provider_ref(&self, id: &str) -> String {
+        self.wait_for(id, |s| s.status == api::SubmissionStatus::Processing)
+            .await;
+        self.state
+            .db
+            .get(id)
+            .await
+            .expect("read submission")
+            .and_then(|row| row.provider_ref)
+            .expect("a processing submission has a provider reference")
     }
 
     /// Waits for a final status.

@@ -57,7 +57,8 @@ async fn quality_check(app: &tests::TestApp, campaign: &str, photo: Vec<u8>) -> 
 }
 
 #[tokio::test]
-async fn a_receipt_outside_the_promotion_is_rejected_for_the_rule_it_misses_with_the_receipt_kept() {
+async fn a_receipt_outside_the_promotion_is_rejected_for_the_rule_it_misses_with_the_receipt_kept()
+{
     let app = spawn_app().await;
     let id = app.submit_photo(CAMPAIGN, fixtures::blue_jpeg()).await;
     let done = app.wait_final(&id).await;
@@ -147,10 +148,15 @@ async fn over_quota_submissions_are_held_and_go_through_once_the_quota_is_back()
     let id = app.submit_photo(CAMPAIGN, fixtures::receipt_jpeg()).await;
     let row = app.wait_for_failures(&id, 2).await;
     assert!(
-        row.last_error.as_deref().is_some_and(|e| e.contains("quota")),
+        row.last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("quota")),
         "{row:?}"
     );
-    assert_eq!(app.get_submission(&id).await.status, SubmissionStatus::Queued);
+    assert_eq!(
+        app.get_submission(&id).await.status,
+        SubmissionStatus::Queued
+    );
     assert_eq!(app.state.db.photo_count(&id).await.unwrap(), 1);
 
     app.sandbox.controls.set_aboutgoods_quota_exceeded(false);

@@ -231,3 +231,32 @@ async fn an_aboutgoods_receipt_outside_the_promotion_is_explained_then_a_good_on
     browser.close().await;
     assert_no_secret_reached_the_browser(&app, &tee);
 }
+
+#[tokio::test]
+async fn a_long_receipt_in_two_photos_goes_to_apms_moderators_and_is_approved() {
+    let (app, tee) = demo_app().await;
+    let top = fixtures::write("receipt-apm-top.jpg", &fixtures::receipt_jpeg());
+    let bottom = fixtures::write("receipt-apm-bottom.jpg", &fixtures::receipt_jpeg());
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}/?campaign=demo-apm", tee.address))
+        .await
+        .unwrap();
+    let widget = browser.widget().await;
+    browser::text_containing(&widget, ".rr-title", "APM").await;
+    browser::choose_photo(&widget, &top).await;
+    browser::wait_count(&widget, ".rr-thumb", 1).await;
+    // Both parts of the long receipt are kept.
+    browser::choose_photo(&widget, &bottom).await;
+    browser::wait_count(&widget, ".rr-thumb", 2).await;
+    browser.screenshot("30-apm-two-photos").await;
+    browser::click(&widget, ".rr-submit").await;
+    browser::text_containing(&widget, ".rr-status", "was accepted").await;
+    let store = browser::text_containing(&widget, ".rr-store", "CLAREL").await;
+    assert_eq!(store, "CLAREL");
+    browser::text_containing(&widget, ".rr-total", "37.87").await;
+    browser.screenshot("31-apm-approved").await;
+    browser.close().await;
+    assert_no_secret_reached_the_browser(&app, &tee);
+}

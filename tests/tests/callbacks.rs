@@ -44,19 +44,6 @@ fn unreadable_event(event_id: &str) -> Value {
     })
 }
 
-async fn provider_ref(app: &TestApp, id: &str) -> String {
-    app.wait_for(id, |s| s.status == SubmissionStatus::Processing)
-        .await;
-    app.state
-        .db
-        .get(id)
-        .await
-        .unwrap()
-        .unwrap()
-        .provider_ref
-        .unwrap()
-}
-
 #[tokio::test]
 async fn in_webhook_mode_the_verdict_comes_by_the_providers_callback() {
     // The worker polls only every 10 minutes here: within this test only the
@@ -70,7 +57,7 @@ async fn in_webhook_mode_the_verdict_comes_by_the_providers_callback() {
 async fn a_forged_callback_is_refused_and_changes_nothing() {
     let app = webhook_app(Duration::from_secs(30)).await;
     let id = app.submit_photo(CAMPAIGN, fixtures::receipt_jpeg()).await;
-    let event_id = provider_ref(&app, &id).await;
+    let event_id = app.provider_ref(&id).await;
 
     for key in [None, Some("not-the-key"), Some("")] {
         let (status, body) = call_back(&app, key, &unreadable_event(&event_id)).await;
@@ -86,7 +73,7 @@ async fn a_forged_callback_is_refused_and_changes_nothing() {
 async fn a_replayed_or_late_callback_never_changes_a_verdict() {
     let app = webhook_app(Duration::from_millis(300)).await;
     let id = app.submit_photo(CAMPAIGN, fixtures::receipt_jpeg()).await;
-    let event_id = provider_ref(&app, &id).await;
+    let event_id = app.provider_ref(&id).await;
     let accepted = app.wait_final(&id).await;
     assert_eq!(accepted.status, SubmissionStatus::Accepted);
 
@@ -102,7 +89,7 @@ async fn a_replayed_or_late_callback_never_changes_a_verdict() {
 async fn an_authentic_callback_decides_and_a_duplicate_is_harmless() {
     let app = webhook_app(Duration::from_secs(30)).await;
     let id = app.submit_photo(CAMPAIGN, fixtures::receipt_jpeg()).await;
-    let event_id = provider_ref(&app, &id).await;
+    let event_id = app.provider_ref(&id).await;
 
     let event = unreadable_event(&event_id);
     let (status, body) = call_back(&app, Some(&app.webhook_key), &event).await;

@@ -70,7 +70,10 @@ async fn no_log_line_carries_a_token_even_when_the_provider_refuses_it() {
             .any(|l| l.contains("refused our credentials") && l.contains("demo-aboutgoods")),
         "the quality check's auth error must name the campaign"
     );
-    assert!(!text.contains(&wrong_secret), "the client secret was logged");
+    assert!(
+        !text.contains(&wrong_secret),
+        "the client secret was logged"
+    );
     assert!(
         text.lines()
             .any(|l| l.contains("credentials refused") && l.contains("demo-easypromos")),

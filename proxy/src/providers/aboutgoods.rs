@@ -30,7 +30,7 @@
 
 use std::time::{Duration, Instant};
 
-use api::{LineItem, Outcome, QualityCheck, Receipt, ReasonCode, SubmissionStatus};
+use api::{LineItem, Outcome, QualityCheck, ReasonCode, Receipt, SubmissionStatus};
 use async_trait::async_trait;
 use serde::Deserialize;
 use tokio::sync::Mutex;
@@ -373,7 +373,8 @@ fn photo_media_type(photo: &Photo) -> &str {
 
 const WAITING: &str = "`WAITING_FOR_DOCUMENT`, `WAITING_FOR_PROCESS`, `PROCESSING`";
 const PROCESSED_MATCHED: &str = "`PROCESSED`, `allRulesMatched: true` or no `processedRules`";
-const PROCESSED_UNMATCHED: &str = "`PROCESSED`, `allRulesMatched: false` (a reason per rule not matched)";
+const PROCESSED_UNMATCHED: &str =
+    "`PROCESSED`, `allRulesMatched: false` (a reason per rule not matched)";
 const NOT_EXPLOITABLE: &str = "`NOT_EXPLOITABLE` (the reason from `processReport`)";
 
 const fn row(code: &'static str, reason: ReasonCode, message: &'static str) -> ReasonRow {
@@ -480,26 +481,29 @@ fn map_document(document: Document) -> Result<Progress, ProviderError> {
         PROCESSED_UNMATCHED => unmatched_rules(document.processed_rules.as_ref()),
         _ => Vec::new(),
     };
-    let receipt = document.data.filter(|_| answer != NOT_EXPLOITABLE).map(|d| Receipt {
-        store: d.shop.sign,
-        address: match (d.shop.address, d.shop.city) {
-            (Some(address), Some(city)) => Some(format!("{address}, {city}")),
-            (address, city) => address.or(city),
-        },
-        date: d.buy_date,
-        time: d.buy_hour.map(|h| h.chars().take(5).collect()),
-        total: d.total,
-        currency: d.currency,
-        items: d
-            .items
-            .into_iter()
-            .map(|i| LineItem {
-                description: i.short_label.unwrap_or(i.raw_label),
-                quantity: i.quantity,
-                total: i.price,
-            })
-            .collect(),
-    });
+    let receipt = document
+        .data
+        .filter(|_| answer != NOT_EXPLOITABLE)
+        .map(|d| Receipt {
+            store: d.shop.sign,
+            address: match (d.shop.address, d.shop.city) {
+                (Some(address), Some(city)) => Some(format!("{address}, {city}")),
+                (address, city) => address.or(city),
+            },
+            date: d.buy_date,
+            time: d.buy_hour.map(|h| h.chars().take(5).collect()),
+            total: d.total,
+            currency: d.currency,
+            items: d
+                .items
+                .into_iter()
+                .map(|i| LineItem {
+                    description: i.short_label.unwrap_or(i.raw_label),
+                    quantity: i.quantity,
+                    total: i.price,
+                })
+                .collect(),
+        });
     Ok(Progress::Done(Box::new(Verdict {
         status,
         outcome: Outcome {
@@ -579,7 +583,10 @@ mod tests {
         assert_eq!(codes, [ReasonCode::DateOutOfRange]);
         let receipt = verdict.outcome.receipt.unwrap();
         assert_eq!(receipt.store.as_deref(), Some("Carrefour"));
-        assert_eq!(receipt.address.as_deref(), Some("CENTRE CIAL MAYOL, Toulon"));
+        assert_eq!(
+            receipt.address.as_deref(),
+            Some("CENTRE CIAL MAYOL, Toulon")
+        );
         assert_eq!(receipt.items[0].description, "PEPSI REGULAR");
     }
 
@@ -595,7 +602,8 @@ mod tests {
 
     #[test]
     fn not_exploitable_is_rejected_with_its_process_report() {
-        let verdict = done(json!({"status": "NOT_EXPLOITABLE", "processReport": "BAD_QUALITY_IMAGE"}));
+        let verdict =
+            done(json!({"status": "NOT_EXPLOITABLE", "processReport": "BAD_QUALITY_IMAGE"}));
         assert_eq!(verdict.status, SubmissionStatus::Rejected);
         assert_eq!(verdict.outcome.reasons[0].code, ReasonCode::BadQuality);
         assert!(verdict.outcome.receipt.is_none());

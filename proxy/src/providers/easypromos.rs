@@ -32,12 +32,11 @@ use async_trait::async_trait;
 use axum::http::HeaderMap;
 use reqwest::multipart::Form;
 use serde::Deserialize;
-use subtle::ConstantTimeEq;
 
 use super::outcomes::{OutcomeTable, ReasonRow, StatusRow};
 use super::{
-    CallbackError, OutgoingReceipt, Progress, Provider, ProviderError, Verdict, photo_part,
-    send_json,
+    CallbackError, Mode, OutgoingReceipt, Progress, Provider, ProviderError, Verdict,
+    header_matches, photo_part, send_json,
 };
 use crate::config::Secret;
 
@@ -61,15 +60,6 @@ pub struct EasypromosConfig {
     /// check).
     #[serde(default)]
     pub min_credits: u64,
-}
-
-/// How results come back.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    #[default]
-    Polling,
-    Webhook,
 }
 
 fn default_webhook_key_header() -> String {
@@ -277,10 +267,7 @@ impl Provider for Easypromos {
         let (Some(_), Some(key)) = (&self.webhook_url, &self.config.webhook_key) else {
             return Ok(None);
         };
-        let presented = headers
-            .get(self.config.webhook_key_header.as_str())
-            .map_or(&[][..], |v| v.as_bytes());
-        if !bool::from(presented.ct_eq(key.expose().as_bytes())) {
+        if !header_matches(headers, &self.config.webhook_key_header, key) {
             return Err(CallbackError::Unauthorized);
         }
         let event: Event =

@@ -6,6 +6,7 @@
 //! in `sandbox/`.
 
 pub mod aboutgoods;
+pub mod apm;
 pub mod easypromos;
 pub mod outcomes;
 pub mod photon;
@@ -19,6 +20,30 @@ use async_trait::async_trait;
 
 use crate::config::{Config, ProviderConfig};
 use crate::db::Photo;
+
+/// How a provider account's results come back.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// The worker polls for them.
+    #[default]
+    Polling,
+    /// The provider calls `POST /webhooks/{account}`; the worker polls only as a
+    /// slow safety net.
+    Webhook,
+}
+
+/// Whether `headers` carry `name` with exactly the value of `key`, compared in
+/// constant time (a callback's proof that it comes from the provider).
+pub fn header_matches(
+    headers: &axum::http::HeaderMap,
+    name: &str,
+    key: &crate::config::Secret,
+) -> bool {
+    use subtle::ConstantTimeEq;
+    let presented = headers.get(name).map_or(&[][..], |v| v.as_bytes());
+    bool::from(presented.ct_eq(key.expose().as_bytes()))
+}
 
 /// What an adapter needs to forward one submission.
 #[derive(Debug, Clone)]
@@ -241,6 +266,9 @@ impl Providers {
                     )),
                     ProviderConfig::Aboutgoods(c) => {
                         Arc::new(aboutgoods::Aboutgoods::new(c.clone(), http.clone()))
+                    }
+                    ProviderConfig::Apm(c) => {
+                        Arc::new(apm::Apm::new(name, c.clone(), http.clone(), public_url))
                     }
                     ProviderConfig::Photon(c) => {
                         Arc::new(photon::Photon::new(c.clone(), http.clone()))

@@ -93,10 +93,11 @@ impl OutcomeTable {
 }
 
 /// Every provider's table, in the order of the seeds.
-pub fn all() -> [&'static OutcomeTable; 3] {
+pub fn all() -> [&'static OutcomeTable; 4] {
     [
         &super::easypromos::OUTCOMES,
         &super::aboutgoods::OUTCOMES,
+        &super::apm::OUTCOMES,
         &super::photon::OUTCOMES,
     ]
 }

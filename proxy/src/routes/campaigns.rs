@@ -60,7 +60,10 @@ pub async fn quality_check(
         ..campaign.photos.clone()
     };
     let upload = upload::read(multipart, &one_photo).await?;
-    let photo = upload.photos.first().ok_or_else(|| ApiError::BadRequest("A photo is needed.".to_owned()))?;
+    let photo = upload
+        .photos
+        .first()
+        .ok_or_else(|| ApiError::BadRequest("A photo is needed.".to_owned()))?;
     provider.check_quality(photo).await.map(Json).map_err(|error| {
         match &error {
             crate::providers::ProviderError::Unsupported(_) => {}

@@ -42,7 +42,9 @@ pub async fn read(mut multipart: Multipart, limits: &PhotoLimits) -> Result<Uplo
                 }
                 upload.photos.push(read_photo(field, limits).await?);
             }
-            field::QR => upload.qr = Some(read_text(field, field::QR).await?),
+            field::QR => {
+                upload.qr = Some(read_text(field, field::QR).await?).filter(|q| !q.is_empty());
+            }
             field::MERCHANT => upload.merchant = Some(read_text(field, field::MERCHANT).await?),
             field::USER => upload.user = Some(read_text(field, field::USER).await?),
             field::OFFERS => {
@@ -69,6 +71,13 @@ pub async fn read(mut multipart: Multipart, limits: &PhotoLimits) -> Result<Uplo
                 "At least {} photo(s) of the receipt are needed.",
                 limits.min_count
             ),
+        });
+    }
+    if upload.photos.is_empty() && upload.qr.is_none() {
+        // A campaign that takes QR codes alone has `min_count = 0`.
+        return Err(ApiError::InvalidField {
+            field: field::PHOTO,
+            message: "Send a photo of the receipt, or its QR code.".to_owned(),
         });
     }
     Ok(upload)

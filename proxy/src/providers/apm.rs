@@ -1,0 +1,484 @@
+//! APM receipt moderation ("Revizor") adapter (`seeds/002_*`).
+//!
+//! Every call carries the `api-key` header. People (moderators) review each
+//! receipt, so a verdict takes a while: the receipt is `ARRIVED` until it is
+//! `REVIEWED`, then `approved` or not, with a `rejectKey`.
+//!
+//! What is sent where:
+//! - photos, polling mode: `POST /api/widgets/receipts`, multipart `photos` (1..5),
+//!   `userUuid`, `qrAsString` (the QR the shopper scanned, if any), `source`,
+//!   `channel`;
+//! - photos, webhook mode: `POST /api/receipts`, the same photos with `config`
+//!   (the review config, with `callback`) and `meta`; this endpoint has no QR
+//!   field, so a scanned QR travels in `meta.qr`;
+//! - a QR code alone: `POST /api/receipts/qr`, JSON `{qrStr, userUuid, channel,
+//!   meta}` (plus `config` in webhook mode).
+//!
+//! The answer's `uuid` is the reference; `GET /api/receipts/{uuid}` gives the
+//! state. In webhook mode `config.callback` asks APM to `POST` results to
+//! `{public_url}/webhooks/{account}` with an `authorization` header (the header
+//! name is `callback_header`) holding `callback_key`, a secret only the proxy
+//! knows; a callback without it changes nothing.
+//!
+//! Assumptions where the document is silent (the sandbox implements the same):
+//! - the callback body (the document points to an "APM Callbacks Documentation" it
+//!   does not include) is the receipt as `GET /api/receipts/{uuid}` shows it;
+//! - the reject keys, besides the documented `NOT_QUANTITY_PRODUCT`, follow the
+//!   moderators' questions (`receipt`, `readable`, `modification`, `one_photo`,
+//!   `photo`, `brands`, `cities`): `NOT_RECEIPT`, `NOT_READABLE`, `MODIFIED`,
+//!   `NOT_ONE_RECEIPT`, `NOT_FULL_PHOTO`, `NOT_BRANDS`, `NOT_CITY`, and
+//!   `DUPLICATE` (also told by a non-null `duplicate`);
+//! - `rejectReason` is the moderators' own text, in their language: it is not
+//!   shown to shoppers (the reason row's message is);
+//! - the default `base_url` is `https://api.apmcheck.ru` (the document shows only
+//!   `localhost:8080`).
+
+use api::{Outcome, Receipt, SubmissionStatus};
+use async_trait::async_trait;
+use axum::http::HeaderMap;
+use reqwest::multipart::{Form, Part};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::outcomes::{OutcomeTable, ReasonRow, StatusRow};
+use super::{
+    CallbackError, Mode, OutgoingReceipt, Progress, Provider, ProviderError, Verdict,
+    header_matches, photo_part, send_json,
+};
+use crate::config::Secret;
+
+/// APM takes at most this many photos per receipt.
+pub const MAX_PHOTOS: usize = 5;
+
+/// `[providers.NAME]` with `kind = "apm"`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApmConfig {
+    #[serde(default = "default_base_url")]
+    pub base_url: String,
+    pub api_key: Secret,
+    /// `source` of every receipt (any string up to 255 characters).
+    #[serde(default = "default_source")]
+    pub source: String,
+    /// `channel` of every receipt.
+    #[serde(default = "default_channel")]
+    pub channel: String,
+    #[serde(default)]
+    pub mode: Mode,
+    /// What APM's callbacks must carry (webhook mode).
+    #[serde(default)]
+    pub callback_key: Option<Secret>,
+    #[serde(default = "default_callback_header")]
+    pub callback_header: String,
+    /// The review `config` (products, brands, cities...) sent with each receipt
+    /// as the document describes it; `callback` is added in webhook mode.
+    #[serde(default)]
+    pub review: Option<serde_json::Map<String, Value>>,
+}
+
+fn default_base_url() -> String {
+    "https://api.apmcheck.ru".to_owned()
+}
+
+fn default_source() -> String {
+    "receipt-relay".to_owned()
+}
+
+fn default_channel() -> String {
+    "web".to_owned()
+}
+
+fn default_callback_header() -> String {
+    "authorization".to_owned()
+}
+
+#[derive(Debug)]
+pub struct Apm {
+    config: ApmConfig,
+    http: reqwest::Client,
+    /// `{public_url}/webhooks/{name}` in webhook mode.
+    callback_url: Option<String>,
+}
+
+impl Apm {
+    pub fn new(
+        name: &str,
+        config: ApmConfig,
+        http: reqwest::Client,
+        public_url: Option<&str>,
+    ) -> Self {
+        let callback_url = (config.mode == Mode::Webhook)
+            .then(|| public_url.map(|u| format!("{}/webhooks/{name}", u.trim_end_matches('/'))))
+            .flatten();
+        Self {
+            config,
+            http,
+            callback_url,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.config.base_url.trim_end_matches('/'))
+    }
+
+    fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .post(self.url(path))
+            .header("api-key", self.config.api_key.expose())
+    }
+
+    /// The review `config` as a JSON string, with the callback in webhook mode;
+    /// `None` when there is nothing to configure.
+    fn review_config(&self) -> Option<String> {
+        let mut config = self.config.review.clone().unwrap_or_default();
+        if let (Some(url), Some(key)) = (&self.callback_url, &self.config.callback_key) {
+            config.insert(
+                "callback".to_owned(),
+                json!({
+                    "url": url,
+                    "method": "POST",
+                    "headers": [{"name": self.config.callback_header, "values": [key.expose()]}],
+                }),
+            );
+        }
+        (!config.is_empty()).then(|| Value::Object(config).to_string())
+    }
+
+    fn photos_form(&self, receipt: &OutgoingReceipt) -> Result<Form, ProviderError> {
+        let mut form = Form::new()
+            .text("source", self.config.source.clone())
+            .text("channel", self.config.channel.clone());
+        if let Some(user) = &receipt.user {
+            form = form.text("userUuid", user.clone());
+        }
+        for photo in receipt.photos.iter().take(MAX_PHOTOS) {
+            form = form.part("photos", photo_part(&receipt.submission_id, photo)?);
+        }
+        Ok(form)
+    }
+
+    /// Our own metadata on the receipt: which submission it is, and the QR where
+    /// the endpoint has no field of its own for it.
+    fn meta(receipt: &OutgoingReceipt, with_qr: bool) -> String {
+        let mut meta = json!({"submission": receipt.submission_id});
+        if let (true, Some(qr)) = (with_qr, &receipt.qr) {
+            meta["qr"] = json!(qr);
+        }
+        meta.to_string()
+    }
+}
+
+#[derive(Deserialize)]
+struct Created {
+    uuid: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ApmReceipt {
+    uuid: String,
+    state: String,
+    #[serde(default)]
+    approved: Option<bool>,
+    #[serde(default)]
+    reject_key: Option<String>,
+    #[serde(default)]
+    duplicate: Option<Value>,
+    #[serde(default)]
+    receipt_date: Option<String>,
+    #[serde(default)]
+    retailer: Option<Retailer>,
+    #[serde(default)]
+    total: Option<Total>,
+}
+
+#[derive(Deserialize)]
+struct Retailer {
+    name: Option<String>,
+    store: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Total {
+    sum: Option<f64>,
+}
+
+#[async_trait]
+impl Provider for Apm {
+    fn capabilities(&self) -> api::Capabilities {
+        api::Capabilities {
+            qr: true,
+            ..api::Capabilities::default()
+        }
+    }
+
+    async fn submit(&self, receipt: &OutgoingReceipt) -> Result<(String, Progress), ProviderError> {
+        let request = if receipt.photos.is_empty() {
+            let qr = receipt.qr.as_ref().ok_or_else(|| ProviderError::Refused {
+                status: 400,
+                message: "neither a photo nor a QR code to send".to_owned(),
+            })?;
+            let mut body = json!({
+                "qrStr": qr,
+                "channel": self.config.channel,
+                "meta": Self::meta(receipt, false),
+            });
+            if let Some(user) = &receipt.user {
+                body["userUuid"] = json!(user);
+            }
+            if let Some(config) = self.review_config() {
+                body["config"] = json!(config);
+            }
+            self.post("/api/receipts/qr").json(&body)
+        } else if self.callback_url.is_some() {
+            let mut form = self
+                .photos_form(receipt)?
+                .text("meta", Self::meta(receipt, true));
+            if let Some(config) = self.review_config() {
+                form = form.part("config", Part::text(config));
+            }
+            self.post("/api/receipts").multipart(form)
+        } else {
+            let mut form = self.photos_form(receipt)?;
+            if let Some(qr) = &receipt.qr {
+                form = form.text("qrAsString", qr.clone());
+            }
+            self.post("/api/widgets/receipts").multipart(form)
+        };
+        let created: Created = send_json(request).await?;
+        Ok((created.uuid, Progress::Pending))
+    }
+
+    async fn poll(&self, reference: &str) -> Result<Progress, ProviderError> {
+        let found: ApmReceipt = send_json(
+            self.http
+                .get(self.url(&format!("/api/receipts/{reference}")))
+                .header("api-key", self.config.api_key.expose()),
+        )
+        .await?;
+        map_receipt(found)
+    }
+
+    fn has_callbacks(&self) -> bool {
+        self.callback_url.is_some()
+    }
+
+    fn callback(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Option<(String, Progress)>, CallbackError> {
+        let (Some(_), Some(key)) = (&self.callback_url, &self.config.callback_key) else {
+            return Ok(None);
+        };
+        if !header_matches(headers, &self.config.callback_header, key) {
+            return Err(CallbackError::Unauthorized);
+        }
+        let found: ApmReceipt =
+            serde_json::from_slice(body).map_err(|e| CallbackError::Malformed(e.to_string()))?;
+        let reference = found.uuid.clone();
+        let progress = map_receipt(found).map_err(|e| CallbackError::Malformed(e.to_string()))?;
+        Ok(Some((reference, progress)))
+    }
+}
+
+const ARRIVED: &str = "`ARRIVED` (waiting for moderators)";
+const APPROVED: &str = "`REVIEWED`, `approved: true`";
+const NOT_APPROVED: &str = "`REVIEWED`, `approved: false` (the reason from `rejectKey`)";
+
+const fn row(code: &'static str, reason: api::ReasonCode, message: &'static str) -> ReasonRow {
+    ReasonRow {
+        code,
+        reason,
+        message,
+    }
+}
+
+/// How APM answers map to our outcome (see `docs/outcomes.md`).
+pub const OUTCOMES: OutcomeTable = OutcomeTable {
+    provider: "APM (Revizor)",
+    seed: "002",
+    statuses: &[
+        StatusRow {
+            answer: ARRIVED,
+            status: None,
+        },
+        StatusRow {
+            answer: APPROVED,
+            status: Some(SubmissionStatus::Accepted),
+        },
+        StatusRow {
+            answer: NOT_APPROVED,
+            status: Some(SubmissionStatus::Rejected),
+        },
+    ],
+    reasons: &[
+        ReasonRow::not_receipt("NOT_RECEIPT"),
+        row(
+            "NOT_READABLE",
+            api::ReasonCode::Unreadable,
+            "The receipt could not be read.",
+        ),
+        row(
+            "MODIFIED",
+            api::ReasonCode::Other,
+            "The receipt looks altered.",
+        ),
+        row(
+            "NOT_ONE_RECEIPT",
+            api::ReasonCode::BadQuality,
+            "Send one receipt at a time.",
+        ),
+        row(
+            "NOT_FULL_PHOTO",
+            api::ReasonCode::BadQuality,
+            "The whole receipt must be in the photos.",
+        ),
+        row(
+            "NOT_BRANDS",
+            api::ReasonCode::ProductMismatch,
+            "The receipt does not show the promotion's brands.",
+        ),
+        row(
+            "NOT_QUANTITY_PRODUCT",
+            api::ReasonCode::ProductMismatch,
+            "The receipt does not show enough of the promotion's products.",
+        ),
+        row(
+            "NOT_CITY",
+            api::ReasonCode::StoreMismatch,
+            "The receipt is not from a city in the promotion.",
+        ),
+        row(
+            "DUPLICATE",
+            api::ReasonCode::Duplicate,
+            "This receipt has already been sent.",
+        ),
+        ReasonRow::CATCH_ALL,
+    ],
+};
+
+/// A field APM fills with `Unknown` when moderators could not tell.
+fn known(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.is_empty() && v != "Unknown")
+}
+
+fn map_receipt(found: ApmReceipt) -> Result<Progress, ProviderError> {
+    let answer = match (found.state.as_str(), found.approved) {
+        ("ARRIVED", _) => ARRIVED,
+        ("REVIEWED", Some(true)) => APPROVED,
+        ("REVIEWED", _) => NOT_APPROVED,
+        (other, _) => {
+            return Err(ProviderError::Malformed(format!(
+                "unknown receipt state {other:?}"
+            )));
+        }
+    };
+    let Some(status) = OUTCOMES.status(answer) else {
+        return Ok(Progress::Pending);
+    };
+    let reasons = if answer == NOT_APPROVED {
+        let key = match (&found.duplicate, found.reject_key.as_deref()) {
+            (Some(d), _) if !d.is_null() => "DUPLICATE",
+            (_, Some(key)) => key,
+            (_, None) => "*",
+        };
+        vec![OUTCOMES.reason(key, String::new())]
+    } else {
+        Vec::new()
+    };
+    let (store, address) = found
+        .retailer
+        .map_or((None, None), |r| (known(r.name), known(r.store)));
+    let date = known(found.receipt_date);
+    let total = found.total.and_then(|t| t.sum).filter(|s| *s > 0.0);
+    let receipt = (store.is_some() || date.is_some() || total.is_some()).then(|| Receipt {
+        store,
+        address,
+        date,
+        total,
+        ..Receipt::default()
+    });
+    Ok(Progress::Done(Box::new(Verdict {
+        status,
+        outcome: Outcome {
+            reasons,
+            receipt,
+            ..Outcome::default()
+        },
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use api::ReasonCode;
+
+    fn map(value: Value) -> Result<Progress, ProviderError> {
+        map_receipt(serde_json::from_value(value).unwrap())
+    }
+
+    fn done(value: Value) -> Verdict {
+        match map(value).unwrap() {
+            Progress::Done(verdict) => *verdict,
+            Progress::Pending => panic!("not done"),
+        }
+    }
+
+    #[test]
+    fn arrived_is_pending() {
+        assert_eq!(
+            map(json!({"uuid": "u", "state": "ARRIVED", "approved": false})).unwrap(),
+            Progress::Pending
+        );
+    }
+
+    #[test]
+    fn the_seed_example_is_rejected_for_its_products_with_unknowns_left_out() {
+        let verdict = done(json!({
+            "state": "REVIEWED", "uuid": "ba77bb1a-f9c3-4855-acad-69f5f990cfc2", "approved": false,
+            "receiptDate": "", "duplicate": null,
+            "rejectReason": "Несоответствие продуктов в чеке условиям Акции",
+            "retailer": {"id": null, "name": "Unknown", "inn": null, "store": "Unknown"},
+            "rejectKey": "NOT_QUANTITY_PRODUCT",
+            "total": {"sum": 30.35, "count": 0, "sum_subtotal": 0.0}
+        }));
+        assert_eq!(verdict.status, SubmissionStatus::Rejected);
+        assert_eq!(verdict.outcome.reasons[0].code, ReasonCode::ProductMismatch);
+        assert!(
+            !verdict.outcome.reasons[0]
+                .message
+                .contains("Несоответствие"),
+            "moderators' text is not shown"
+        );
+        let receipt = verdict.outcome.receipt.unwrap();
+        assert_eq!(receipt.store, None);
+        assert_eq!(receipt.total, Some(30.35));
+    }
+
+    #[test]
+    fn a_duplicate_is_told_whatever_the_key() {
+        let verdict = done(json!({"uuid": "u", "state": "REVIEWED", "approved": false,
+            "duplicate": {"uuid": "first"}, "rejectKey": "SOMETHING"}));
+        assert_eq!(verdict.outcome.reasons[0].code, ReasonCode::Duplicate);
+    }
+
+    #[test]
+    fn approved_is_accepted_with_what_moderators_read() {
+        let verdict = done(json!({"uuid": "u", "state": "REVIEWED", "approved": true,
+            "receiptDate": "2025-09-24", "retailer": {"name": "CLAREL", "store": "AV PRIMERO DE JUNIO 66"},
+            "total": {"sum": 37.87}}));
+        assert_eq!(verdict.status, SubmissionStatus::Accepted);
+        let receipt = verdict.outcome.receipt.unwrap();
+        assert_eq!(receipt.store.as_deref(), Some("CLAREL"));
+        assert_eq!(receipt.date.as_deref(), Some("2025-09-24"));
+    }
+
+    #[test]
+    fn an_unknown_state_is_malformed() {
+        assert!(matches!(
+            map(json!({"uuid": "u", "state": "LOST"})),
+            Err(ProviderError::Malformed(_))
+        ));
+    }
+}

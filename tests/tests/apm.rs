@@ -1,0 +1,182 @@
+//! APM (Revizor) end to end over real HTTP (proxy -> sandbox): photos with a QR
+//! code, a QR code alone, the moderators' reject keys, an outage, and the
+//! callback mode with a good, a forged and a replayed callback.
+
+use std::time::Duration;
+
+use api::{ErrorBody, ReasonCode, SubmissionStatus};
+use serde_json::{Value, json};
+use tests::{Options, TestApp, fixtures, spawn_app, spawn_app_with};
+
+const CAMPAIGN: &str = "demo-apm";
+const CALLBACKS: &str = "demo-apm-callbacks";
+const QR: &str = "t=20190113T154800&s=127.00&fn=8716000100025114&i=114318&fp=3578721879&n=1";
+
+fn assert_approved(submission: &api::Submission) {
+    assert_eq!(
+        submission.status,
+        SubmissionStatus::Accepted,
+        "{submission:?}"
+    );
+    let receipt = submission
+        .outcome
+        .as_ref()
+        .and_then(|o| o.receipt.as_ref())
+        .expect("what the moderators read");
+    assert_eq!(receipt.store.as_deref(), Some(sandbox::sample::STORE));
+    assert_eq!(receipt.total, Some(sandbox::sample::TOTAL));
+    assert_eq!(receipt.date.as_deref(), Some(sandbox::sample::DATE));
+}
+
+fn first_reason(submission: &api::Submission) -> ReasonCode {
+    assert_eq!(
+        submission.status,
+        SubmissionStatus::Rejected,
+        "{submission:?}"
+    );
+    submission.outcome.as_ref().expect("outcome").reasons[0].code
+}
+
+#[tokio::test]
+async fn a_long_receipt_in_several_photos_with_its_qr_is_approved() {
+    let app = spawn_app().await;
+    let photos = vec![fixtures::receipt_jpeg(); 3];
+    let id = app.submit_qr(CAMPAIGN, &photos, QR).await;
+    assert_approved(&app.wait_final(&id).await);
+    assert_eq!(app.state.db.photo_count(&id).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_qr_code_alone_is_a_submission_and_a_bogus_one_is_rejected() {
+    let app = spawn_app().await;
+    let good = app.submit_qr(CAMPAIGN, &[], QR).await;
+    assert_eq!(
+        app.wait_final(&good).await.status,
+        SubmissionStatus::Accepted
+    );
+    let bogus = app.submit_qr(CAMPAIGN, &[], "hello").await;
+    assert_eq!(
+        first_reason(&app.wait_final(&bogus).await),
+        ReasonCode::NotReceipt
+    );
+}
+
+#[tokio::test]
+async fn neither_photo_nor_qr_is_refused_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    let response = app
+        .http
+        .post(app.url(&format!("/v1/campaigns/{CAMPAIGN}/submissions")))
+        .multipart(reqwest::multipart::Form::new().text(api::field::USER, "shopper-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let body: ErrorBody = response.json().await.unwrap();
+    assert_eq!(body.error.field.as_deref(), Some(api::field::PHOTO));
+    assert!(body.error.message.contains("QR"), "{}", body.error.message);
+    assert_eq!(app.state.db.submission_count().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn the_moderators_reject_keys_become_unified_reasons() {
+    let app = spawn_app().await;
+    let cases = [
+        (fixtures::red_jpeg(), ReasonCode::NotReceipt),
+        (fixtures::dark_jpeg(), ReasonCode::Unreadable),
+        (fixtures::blue_jpeg(), ReasonCode::ProductMismatch),
+    ];
+    for (photo, expected) in cases {
+        let id = app.submit_photo(CAMPAIGN, photo).await;
+        let done = app.wait_final(&id).await;
+        assert_eq!(first_reason(&done), expected);
+        let message = &done.outcome.unwrap().reasons[0].message;
+        assert!(
+            message.is_ascii(),
+            "the moderators' own text is not shown: {message}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn during_an_outage_the_receipt_is_kept_and_goes_through_after() {
+    let app = spawn_app().await;
+    app.sandbox.controls.set_outage(true);
+    let id = app.submit_photo(CAMPAIGN, fixtures::receipt_jpeg()).await;
+    app.wait_for_failures(&id, 2).await;
+    assert_eq!(
+        app.get_submission(&id).await.status,
+        SubmissionStatus::Queued
+    );
+    assert_eq!(app.state.db.photo_count(&id).await.unwrap(), 1);
+    app.sandbox.controls.set_outage(false);
+    assert_approved(&app.wait_final(&id).await);
+}
+
+/// Posts a callback to the proxy as APM would.
+async fn call_back(app: &TestApp, key: Option<&str>, body: &Value) -> (u16, Value) {
+    let mut request = app.http.post(app.url("/webhooks/apm-callbacks")).json(body);
+    if let Some(key) = key {
+        request = request.header("authorization", key);
+    }
+    let response = request.send().await.unwrap();
+    (
+        response.status().as_u16(),
+        response.json().await.unwrap_or(Value::Null),
+    )
+}
+
+fn rejected_receipt(uuid: &str) -> Value {
+    json!({"uuid": uuid, "state": "REVIEWED", "approved": false,
+        "rejectKey": "NOT_RECEIPT", "rejectReason": "Это не чек", "duplicate": null})
+}
+
+#[tokio::test]
+async fn with_callbacks_the_verdict_comes_from_apm_and_a_replay_changes_nothing() {
+    // The worker polls only every 10 minutes here: only the callback can decide.
+    let app = spawn_app().await;
+    let id = app
+        .submit_qr(CALLBACKS, &[fixtures::receipt_jpeg()], QR)
+        .await;
+    let uuid = app.provider_ref(&id).await;
+    let done = app.wait_final(&id).await;
+    assert_approved(&done);
+
+    // A late or replayed callback with another verdict is heard and ignored.
+    let (status, body) =
+        call_back(&app, Some(&app.apm_callback_key), &rejected_receipt(&uuid)).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], "unchanged");
+    assert_eq!(
+        app.get_submission(&id).await.status,
+        SubmissionStatus::Accepted
+    );
+}
+
+#[tokio::test]
+async fn a_forged_apm_callback_is_refused_and_changes_nothing() {
+    let app = spawn_app_with(Options {
+        processing_delay: Duration::from_secs(30),
+        ..Options::default()
+    })
+    .await;
+    let id = app.submit_photo(CALLBACKS, fixtures::receipt_jpeg()).await;
+    let uuid = app.provider_ref(&id).await;
+    for key in [None, Some("not-the-key"), Some("")] {
+        let (status, body) = call_back(&app, key, &rejected_receipt(&uuid)).await;
+        assert_eq!(status, 401, "{key:?}");
+        assert_eq!(body["error"]["code"], "unauthorized");
+    }
+    assert_eq!(
+        app.get_submission(&id).await.status,
+        SubmissionStatus::Processing
+    );
+    // The real key decides it.
+    let (status, body) =
+        call_back(&app, Some(&app.apm_callback_key), &rejected_receipt(&uuid)).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("updated")));
+    assert_eq!(
+        first_reason(&app.get_submission(&id).await),
+        ReasonCode::NotReceipt
+    );
+}
