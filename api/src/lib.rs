@@ -176,6 +176,43 @@ pub struct OfferOutcome {
     pub state: SubmissionStatus,
     pub award: Option<String>,
     pub reason: Option<Reason>,
+    /// A person can be asked to look at this offer again
+    /// (`POST /v1/submissions/{id}/review`).
+    #[serde(default)]
+    pub review_available: bool,
+}
+
+impl Outcome {
+    /// Whether a rejected submission can be sent to manual review.
+    pub fn review_available(&self) -> bool {
+        self.offers.iter().any(|o| o.review_available)
+    }
+}
+
+/// `GET /v1/campaigns/{campaign}/merchants`: a store the shopper may have bought at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Merchant {
+    pub id: String,
+    pub name: String,
+}
+
+/// `GET /v1/campaigns/{campaign}/offers?merchant=ID`: an offer the shopper may
+/// claim, with its buying options.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offer {
+    pub id: String,
+    pub title: String,
+    pub image_url: Option<String>,
+    /// "Buy `quantity`, get `award`"; at least one.
+    pub goals: Vec<Goal>,
+}
+
+/// One buying option of an offer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Goal {
+    pub quantity: u32,
+    /// As the provider writes it, e.g. `1.50 USD`.
+    pub award: String,
 }
 
 /// `GET /v1/campaigns/{campaign}`: what the widget needs to render the capture

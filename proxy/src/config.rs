@@ -119,6 +119,7 @@ pub enum ProviderConfig {
     Aboutgoods(crate::providers::aboutgoods::AboutgoodsConfig),
     Apm(crate::providers::apm::ApmConfig),
     Photon(crate::providers::photon::PhotonConfig),
+    Bitlabs(crate::providers::bitlabs::BitlabsConfig),
 }
 
 impl ProviderConfig {
@@ -129,7 +130,7 @@ impl ProviderConfig {
         match self {
             Self::Easypromos(c) => (c.mode == Mode::Webhook).then_some(c.webhook_key.is_some()),
             Self::Apm(c) => (c.mode == Mode::Webhook).then_some(c.callback_key.is_some()),
-            Self::Aboutgoods(_) | Self::Photon(_) => None,
+            Self::Aboutgoods(_) | Self::Photon(_) | Self::Bitlabs(_) => None,
         }
     }
 

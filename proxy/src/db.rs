@@ -297,6 +297,26 @@ impl Db {
         .map(|done| done.rows_affected() == 1)
     }
 
+    /// Moves a rejected submission to `needs_review` with its updated outcome,
+    /// once: `false` when it is not (or no longer) rejected.
+    pub async fn send_to_review(
+        &self,
+        id: &str,
+        outcome: &api::Outcome,
+    ) -> Result<bool, sqlx::Error> {
+        let outcome = serde_json::to_string(outcome).unwrap_or_else(|_| "{}".to_owned());
+        sqlx::query(
+            "UPDATE submissions SET status = 'needs_review', outcome = ?, updated_at = ?
+             WHERE id = ? AND status = 'rejected'",
+        )
+        .bind(outcome)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map(|done| done.rows_affected() == 1)
+    }
+
     /// How many photos are held for a submission (used by tests and ops).
     pub async fn photo_count(&self, id: &str) -> Result<i64, sqlx::Error> {
         sqlx::query_scalar("SELECT COUNT(*) FROM photos WHERE submission_id = ?")

@@ -19,6 +19,8 @@ pub enum ApiError {
     #[error("The callback could not be authenticated.")]
     Unauthorized,
     #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
     BadRequest(String),
     #[error("{message}")]
     PhotoTooLarge { message: String },
@@ -60,6 +62,7 @@ impl ApiError {
                 (StatusCode::NOT_FOUND, ErrorCode::NotFound, None)
             }
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, None),
+            Self::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict, None),
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest, None),
             Self::PhotoTooLarge { .. } => (
                 StatusCode::PAYLOAD_TOO_LARGE,

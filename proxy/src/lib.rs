@@ -77,7 +77,13 @@ pub fn app(state: AppState) -> Router {
             "/v1/campaigns/{campaign}/quality-check",
             post(campaigns::quality_check).layer(DefaultBodyLimit::max(config.max_body_bytes())),
         )
+        .route(
+            "/v1/campaigns/{campaign}/merchants",
+            get(campaigns::merchants),
+        )
+        .route("/v1/campaigns/{campaign}/offers", get(campaigns::offers))
         .route("/v1/submissions/{id}", get(submissions::get))
+        .route("/v1/submissions/{id}/review", post(submissions::review))
         .layer(cors(config.clone()));
     let mut router = Router::new()
         // Server to server: no CORS.

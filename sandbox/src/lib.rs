@@ -11,6 +11,7 @@
 
 pub mod aboutgoods;
 pub mod apm;
+pub mod bitlabs;
 pub mod easypromos;
 pub mod photon;
 pub mod sample;
@@ -37,6 +38,8 @@ pub struct SandboxConfig {
     pub aboutgoods: aboutgoods::Settings,
     /// The `api-key` APM accepts.
     pub apm_api_key: String,
+    /// The bearer token BitLabs accepts.
+    pub bitlabs_token: String,
     pub photon: photon::Credentials,
 }
 
@@ -58,6 +61,7 @@ impl SandboxConfig {
                 endpoint_uid: "3b1f3a5e-0c1d-4a53-9d55-8a3c2f0e4b71".to_owned(),
             },
             apm_api_key: random_token("apm"),
+            bitlabs_token: random_token("bl"),
             photon: photon::Credentials {
                 client_id: random_token("pc_client"),
                 username: "sandbox-user".to_owned(),
@@ -75,6 +79,7 @@ impl SandboxConfig {
             &self.easypromos.token,
             &self.aboutgoods.client_secret,
             &self.apm_api_key,
+            &self.bitlabs_token,
             &self.photon.client_id,
             &self.photon.api_key,
             &self.photon.password,
@@ -114,6 +119,7 @@ pub struct Controls {
     /// Aboutgoods tokens issued before the current epoch are refused.
     pub(crate) aboutgoods_epoch: AtomicU64,
     pub(crate) aboutgoods_quota_exceeded: AtomicBool,
+    pub(crate) bitlabs_busy: AtomicBool,
 }
 
 impl Controls {
@@ -128,6 +134,11 @@ impl Controls {
         self.aboutgoods_epoch.fetch_add(1, Ordering::SeqCst);
     }
 
+    /// While on, BitLabs answers uploads with 409: an upload is in progress.
+    pub fn set_bitlabs_busy(&self, on: bool) {
+        self.bitlabs_busy.store(on, Ordering::SeqCst);
+    }
+
     /// While on, Aboutgoods answers new documents with 402 (quota exceeded).
     pub fn set_aboutgoods_quota_exceeded(&self, on: bool) {
         self.aboutgoods_quota_exceeded.store(on, Ordering::SeqCst);
@@ -140,6 +151,7 @@ pub fn router(config: SandboxConfig, controls: Arc<Controls>) -> Router {
         .nest("/easypromos", easypromos::router(&config))
         .nest("/aboutgoods", aboutgoods::router(&config, controls.clone()))
         .nest("/apm", apm::router(&config))
+        .merge(bitlabs::router(&config, controls.clone()))
         .nest("/photon", photon::router(&config))
         .layer(middleware::from_fn_with_state(controls, outage))
 }

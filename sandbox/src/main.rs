@@ -31,6 +31,7 @@ async fn main() -> anyhow::Result<()> {
             &mut config.aboutgoods.client_secret,
         ),
         ("SANDBOX_APM_API_KEY", &mut config.apm_api_key),
+        ("SANDBOX_BITLABS_TOKEN", &mut config.bitlabs_token),
         ("SANDBOX_PHOTON_CLIENT_ID", &mut config.photon.client_id),
         ("SANDBOX_PHOTON_USERNAME", &mut config.photon.username),
         ("SANDBOX_PHOTON_API_KEY", &mut config.photon.api_key),

@@ -256,6 +256,11 @@ mode = "webhook"
 callback_key = {apm_callback_key}
 review = {{ products = [{{ name = "Glow Serum", id = 7 }}] }}
 
+[providers.bitlabs]
+kind = "bitlabs"
+base_url = "{bitlabs_url}"
+token = {bitlabs_token}
+
 [providers.photon]
 kind = "photon"
 base_url = "{photon_url}"
@@ -290,6 +295,12 @@ title = "Buy two, get 10 EUR back (APM, callbacks)"
 {origins}
 photos = {{ min_count = 0, max_count = 5, max_bytes = 2097152 }}
 
+[campaigns.demo-bitlabs]
+provider = "bitlabs"
+title = "Magic Receipts: get cash back on your shopping"
+{origins}
+photos = {{ min_count = 1, max_count = 5, max_bytes = 2097152 }}
+
 [campaigns.demo-photon]
 provider = "photon"
 title = "Buy two, get 10 EUR back (Photon)"
@@ -309,6 +320,8 @@ title = "Buy two, get 10 EUR back (Photon)"
         ),
         aboutgoods_campaign = aboutgoods.campaign_uid,
         apm_url = sandbox.url("apm"),
+        bitlabs_url = sandbox.url("bitlabs"),
+        bitlabs_token = secret("bitlabs.token", &sandbox.config.bitlabs_token),
         apm_key = secret("apm.api_key", &sandbox.config.apm_api_key),
         apm_callback_key = secret("apm.callback_key", apm_callback_key),
         client_id = secret("photon.client_id", &photon.client_id),
@@ -352,15 +365,48 @@ impl TestApp {
 
     /// Posts photos and a QR code (`qr` field) and returns the new submission's id.
     pub async fn submit_qr(&self, campaign: &str, photos: &[Vec<u8>], qr: &str) -> String {
-        let form = photos.iter().fold(
-            reqwest::multipart::Form::new().text(api::field::QR, qr.to_owned()),
-            |form, photo| {
-                form.part(
-                    api::field::PHOTO,
-                    reqwest::multipart::Part::bytes(photo.clone()).file_name("receipt.jpg"),
-                )
-            },
-        );
+        let form = reqwest::multipart::Form::new().text(api::field::QR, qr.to_owned());
+        self.submit_form(campaign, photos, form).await
+    }
+
+    /// Posts photos with the offers claimed at a merchant and returns the new
+    /// submission's id.
+    pub async fn submit_offers(
+        &self,
+        campaign: &str,
+        photos: &[Vec<u8>],
+        merchant: &str,
+        offers: &[(&str, u32)],
+    ) -> String {
+        let offers: Vec<api::ClaimedOffer> = offers
+            .iter()
+            .map(|(id, quantity)| api::ClaimedOffer {
+                offer_id: (*id).to_owned(),
+                quantity: *quantity,
+            })
+            .collect();
+        let form = reqwest::multipart::Form::new()
+            .text(api::field::MERCHANT, merchant.to_owned())
+            .text(
+                api::field::OFFERS,
+                serde_json::to_string(&offers).expect("offers JSON"),
+            );
+        self.submit_form(campaign, photos, form).await
+    }
+
+    /// Posts `form` plus these photos; expects 202 and returns the id.
+    async fn submit_form(
+        &self,
+        campaign: &str,
+        photos: &[Vec<u8>],
+        form: reqwest::multipart::Form,
+    ) -> String {
+        let form = photos.iter().fold(form, |form, photo| {
+            form.part(
+                api::field::PHOTO,
+                reqwest::multipart::Part::bytes(photo.clone()).file_name("receipt.jpg"),
+            )
+        });
         let response = self
             .http
             .post(self.url(&format!("/v1/campaigns/{campaign}/submissions")))

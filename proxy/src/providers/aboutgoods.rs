@@ -389,6 +389,7 @@ const fn row(code: &'static str, reason: ReasonCode, message: &'static str) -> R
 pub const OUTCOMES: OutcomeTable = OutcomeTable {
     provider: "Aboutgoods",
     seed: "001",
+    synchronous: false,
     statuses: &[
         StatusRow {
             answer: WAITING,

@@ -298,6 +298,7 @@ const fn row(code: &'static str, reason: api::ReasonCode, message: &'static str)
 pub const OUTCOMES: OutcomeTable = OutcomeTable {
     provider: "APM (Revizor)",
     seed: "002",
+    synchronous: false,
     statuses: &[
         StatusRow {
             answer: ARRIVED,

@@ -289,6 +289,7 @@ const FINISHED_OTHER: &str = "`finished`, any other `finished_status`";
 pub const OUTCOMES: OutcomeTable = OutcomeTable {
     provider: "Easypromos",
     seed: "000",
+    synchronous: false,
     statuses: &[
         StatusRow {
             answer: NOT_FINISHED,

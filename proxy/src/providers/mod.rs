@@ -7,6 +7,7 @@
 
 pub mod aboutgoods;
 pub mod apm;
+pub mod bitlabs;
 pub mod easypromos;
 pub mod outcomes;
 pub mod photon;
@@ -165,6 +166,27 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
         Err(ProviderError::Unsupported("check a photo's quality"))
     }
 
+    /// The merchants a shopper picks from (`capabilities().offers`).
+    async fn merchants(&self) -> Result<Vec<api::Merchant>, ProviderError> {
+        Err(ProviderError::Unsupported("list merchants"))
+    }
+
+    /// The offers a shopper may claim at a merchant (`capabilities().offers`).
+    async fn offers(&self, _merchant: &str) -> Result<Vec<api::Offer>, ProviderError> {
+        Err(ProviderError::Unsupported("list offers"))
+    }
+
+    /// Asks for a person to look again at the offers of a rejected receipt that
+    /// allow it (`capabilities().manual_review`). `reference` is the provider's
+    /// reference for the receipt; `outcome` the verdict being appealed.
+    async fn request_review(
+        &self,
+        _reference: &str,
+        _outcome: &Outcome,
+    ) -> Result<(), ProviderError> {
+        Err(ProviderError::Unsupported("request a manual review"))
+    }
+
     /// Whether results arrive by callback; the worker then polls only as a slow
     /// safety net for a lost callback.
     fn has_callbacks(&self) -> bool {
@@ -269,6 +291,9 @@ impl Providers {
                     }
                     ProviderConfig::Apm(c) => {
                         Arc::new(apm::Apm::new(name, c.clone(), http.clone(), public_url))
+                    }
+                    ProviderConfig::Bitlabs(c) => {
+                        Arc::new(bitlabs::Bitlabs::new(c.clone(), http.clone()))
                     }
                     ProviderConfig::Photon(c) => {
                         Arc::new(photon::Photon::new(c.clone(), http.clone()))

@@ -59,6 +59,8 @@ pub struct OutcomeTable {
     pub provider: &'static str,
     /// The seed document it follows (`seeds/NNN_*`).
     pub seed: &'static str,
+    /// Decides on upload (no "still processing" answer).
+    pub synchronous: bool,
     pub statuses: &'static [StatusRow],
     pub reasons: &'static [ReasonRow],
 }
@@ -93,12 +95,13 @@ impl OutcomeTable {
 }
 
 /// Every provider's table, in the order of the seeds.
-pub fn all() -> [&'static OutcomeTable; 4] {
+pub fn all() -> [&'static OutcomeTable; 5] {
     [
         &super::easypromos::OUTCOMES,
         &super::aboutgoods::OUTCOMES,
         &super::apm::OUTCOMES,
         &super::photon::OUTCOMES,
+        &super::bitlabs::OUTCOMES,
     ]
 }
 
@@ -115,9 +118,13 @@ pub fn markdown() -> String {
     for table in all() {
         let _ = write!(
             page,
-            "\n## {} (`seeds/{}_*`)\n\n| provider answer | status |\n|---|---|\n",
+            "\n## {} (`seeds/{}_*`)\n\n",
             table.provider, table.seed
         );
+        if table.synchronous {
+            page.push_str("Decides on upload: the answer to the upload is the verdict.\n\n");
+        }
+        page.push_str("| provider answer | status |\n|---|---|\n");
         for row in table.statuses {
             let status = row.status.map_or_else(
                 || "`processing` (asked again later)".to_owned(),

@@ -162,6 +162,7 @@ const FAILED: &str = "`status: failed`";
 pub const OUTCOMES: OutcomeTable = OutcomeTable {
     provider: "Photon Commerce",
     seed: "003",
+    synchronous: false,
     statuses: &[
         StatusRow {
             answer: PROCESSING,

@@ -1,26 +1,27 @@
-//! `GET /v1/campaigns/{campaign}`: the public description of a campaign, and
-//! `POST /v1/campaigns/{campaign}/quality-check`: the provider's verdict on one
-//! photo before it is submitted.
+//! A campaign's public description and the provider abilities the widget calls
+//! before submitting: merchants, offers, the photo-quality pre-check. Each is a
+//! synchronous call to the campaign's provider; its failures are logged with the
+//! campaign (never a secret) and answered as 502 `provider_auth` / 502 / 503 / 429.
+
+use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
+use serde::Deserialize;
 
 use crate::AppState;
-use crate::config::PhotoLimits;
+use crate::config::{CampaignConfig, PhotoLimits};
 use crate::error::ApiError;
+use crate::providers::{Provider, ProviderError};
 use crate::routes::upload::{self, ACCEPTED_TYPES};
 
+/// `GET /v1/campaigns/{campaign}`.
 pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<api::Campaign>, ApiError> {
-    let campaign = state
-        .config
-        .campaigns
-        .get(&id)
-        .ok_or(ApiError::UnknownCampaign)?;
+    let (campaign, provider) = campaign_provider(&state, &id)?;
     Ok(Json(api::Campaign {
-        id,
         title: campaign.title.clone(),
         locale: campaign.locale.clone(),
         photos: api::PhotoRules {
@@ -29,31 +30,63 @@ pub async fn get(
             max_bytes: campaign.photos.max_bytes,
             accept: ACCEPTED_TYPES.iter().map(|t| (*t).to_owned()).collect(),
         },
-        capabilities: state
-            .providers
-            .get(&campaign.provider)
-            .map(|p| p.capabilities())
-            .unwrap_or_default(),
+        capabilities: provider.capabilities(),
+        id,
     }))
 }
 
-/// Asks the campaign's provider whether it can work with one `photo`. Nothing is
-/// stored. Upstream failures are logged with the campaign (never a secret) and
-/// answered as 502 `provider_auth`, 503 or 429.
+/// `GET /v1/campaigns/{campaign}/merchants`.
+pub async fn merchants(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<api::Merchant>>, ApiError> {
+    let (_, provider) = campaign_provider(&state, &id)?;
+    provider
+        .merchants()
+        .await
+        .map(Json)
+        .map_err(|e| upstream(&id, "listing merchants", e))
+}
+
+#[derive(Deserialize)]
+pub struct OffersQuery {
+    merchant: Option<String>,
+}
+
+/// `GET /v1/campaigns/{campaign}/offers?merchant=ID`.
+pub async fn offers(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<OffersQuery>,
+) -> Result<Json<Vec<api::Offer>>, ApiError> {
+    let (_, provider) = campaign_provider(&state, &id)?;
+    let merchant = query
+        .merchant
+        .filter(|m| {
+            !m.is_empty()
+                && m.len() <= 64
+                && m.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .ok_or(ApiError::InvalidField {
+            field: api::field::MERCHANT,
+            message: "Choose a store first.".to_owned(),
+        })?;
+    provider
+        .offers(&merchant)
+        .await
+        .map(Json)
+        .map_err(|e| upstream(&id, "listing offers", e))
+}
+
+/// `POST /v1/campaigns/{campaign}/quality-check`: whether the provider can work
+/// with one `photo`. Nothing is stored.
 pub async fn quality_check(
     State(state): State<AppState>,
     Path(id): Path<String>,
     multipart: Multipart,
 ) -> Result<Json<api::QualityCheck>, ApiError> {
-    let campaign = state
-        .config
-        .campaigns
-        .get(&id)
-        .ok_or(ApiError::UnknownCampaign)?;
-    let provider = state
-        .providers
-        .get(&campaign.provider)
-        .ok_or(ApiError::UnknownCampaign)?;
+    let (campaign, provider) = campaign_provider(&state, &id)?;
     let one_photo = PhotoLimits {
         min_count: 1,
         max_count: 1,
@@ -64,14 +97,39 @@ pub async fn quality_check(
         .photos
         .first()
         .ok_or_else(|| ApiError::BadRequest("A photo is needed.".to_owned()))?;
-    provider.check_quality(photo).await.map(Json).map_err(|error| {
-        match &error {
-            crate::providers::ProviderError::Unsupported(_) => {}
-            crate::providers::ProviderError::Auth(_) => {
-                tracing::error!(campaign = %id, %error, "provider refused our credentials on a quality check");
-            }
-            _ => tracing::warn!(campaign = %id, %error, "quality check failed"),
+    provider
+        .check_quality(photo)
+        .await
+        .map(Json)
+        .map_err(|e| upstream(&id, "checking a photo's quality", e))
+}
+
+/// A configured campaign and its provider's adapter.
+pub fn campaign_provider<'a>(
+    state: &'a AppState,
+    id: &str,
+) -> Result<(&'a CampaignConfig, &'a Arc<dyn Provider>), ApiError> {
+    let campaign = state
+        .config
+        .campaigns
+        .get(id)
+        .ok_or(ApiError::UnknownCampaign)?;
+    let provider = state
+        .providers
+        .get(&campaign.provider)
+        .ok_or(ApiError::UnknownCampaign)?;
+    Ok((campaign, provider))
+}
+
+/// Logs a failed synchronous provider call, naming the campaign, and turns it
+/// into the API's error.
+pub fn upstream(campaign: &str, doing: &str, error: ProviderError) -> ApiError {
+    match &error {
+        ProviderError::Unsupported(_) => {}
+        ProviderError::Auth(_) => {
+            tracing::error!(%campaign, %error, "provider refused our credentials while {doing}");
         }
-        ApiError::Provider(error)
-    })
+        _ => tracing::warn!(%campaign, %error, "provider call failed while {doing}"),
+    }
+    ApiError::Provider(error)
 }

@@ -1,4 +1,5 @@
-//! `POST /v1/campaigns/{campaign}/submissions` and `GET /v1/submissions/{id}`.
+//! `POST /v1/campaigns/{campaign}/submissions`, `GET /v1/submissions/{id}` and
+//! `POST /v1/submissions/{id}/review`.
 
 use axum::Json;
 use axum::extract::multipart::MultipartRejection;
@@ -9,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use crate::AppState;
 use crate::db::{NewSubmission, SubmissionRow};
 use crate::error::ApiError;
-use crate::routes::upload;
+use crate::routes::{campaigns, upload};
 
 const MAX_IDEMPOTENCY_KEY: usize = 128;
 
@@ -44,6 +45,16 @@ pub async fn create(
         None => uuid::Uuid::new_v4().to_string(),
     };
     let upload = upload::read(multipart, &campaign.photos).await?;
+    let takes_offers = state
+        .providers
+        .get(&campaign.provider)
+        .is_some_and(|p| p.capabilities().offers);
+    if takes_offers && upload.claimed_offers().is_empty() {
+        return Err(ApiError::InvalidField {
+            field: api::field::OFFERS,
+            message: "Choose the offers you are claiming.".to_owned(),
+        });
+    }
 
     let id = state
         .db
@@ -86,6 +97,47 @@ pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<api::Submission>, ApiError> {
+    let row = state
+        .db
+        .get(&id)
+        .await?
+        .ok_or(ApiError::SubmissionNotFound)?;
+    Ok(Json(to_api(row)))
+}
+
+/// Asks the provider for a person to look again at a rejected receipt's offers
+/// that allow it; the submission is then `needs_review`. 409 when it is not a
+/// rejected submission with such offers.
+pub async fn review(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<api::Submission>, ApiError> {
+    let row = state
+        .db
+        .get(&id)
+        .await?
+        .ok_or(ApiError::SubmissionNotFound)?;
+    let cannot = || ApiError::Conflict("This receipt cannot be sent to manual review.".to_owned());
+    let (Some(outcome), Some(reference)) = (&row.outcome, &row.provider_ref) else {
+        return Err(cannot());
+    };
+    if row.status != api::SubmissionStatus::Rejected || !outcome.review_available() {
+        return Err(cannot());
+    }
+    let (_, provider) = campaigns::campaign_provider(&state, &row.campaign)?;
+    provider
+        .request_review(reference, outcome)
+        .await
+        .map_err(|e| campaigns::upstream(&row.campaign, "requesting a manual review", e))?;
+    let mut reviewed = outcome.clone();
+    for offer in reviewed.offers.iter_mut().filter(|o| o.review_available) {
+        offer.state = api::SubmissionStatus::NeedsReview;
+        offer.review_available = false;
+    }
+    if !state.db.send_to_review(&id, &reviewed).await? {
+        return Err(cannot());
+    }
+    tracing::info!(submission = %id, campaign = %row.campaign, "manual review requested");
     let row = state
         .db
         .get(&id)

@@ -28,6 +28,16 @@ pub struct Upload {
     pub offers: Option<String>,
 }
 
+impl Upload {
+    /// The offers claimed (checked as valid JSON when read).
+    pub fn claimed_offers(&self) -> Vec<api::ClaimedOffer> {
+        self.offers
+            .as_deref()
+            .and_then(|o| serde_json::from_str(o).ok())
+            .unwrap_or_default()
+    }
+}
+
 /// Reads and checks the whole body against the campaign's limits.
 pub async fn read(mut multipart: Multipart, limits: &PhotoLimits) -> Result<Upload, ApiError> {
     let mut upload = Upload::default();
