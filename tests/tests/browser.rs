@@ -260,3 +260,61 @@ async fn a_long_receipt_in_two_photos_goes_to_apms_moderators_and_is_approved() 
     browser.close().await;
     assert_no_secret_reached_the_browser(&app, &tee);
 }
+
+/// The BitLabs steps: the store, then the serum (bought two) and the mousse.
+async fn claim_serum_and_mousse(browser: &Browser, widget: &fantoccini::elements::ShadowRoot) {
+    browser::text_containing(widget, ".rr-merchant", "CLAREL").await;
+    browser::click(widget, ".rr-merchant").await;
+    browser::text_containing(widget, ".rr-question", "What did you buy at CLAREL").await;
+    browser::click(widget, "#rr-offer-191405").await;
+    browser::wait_count(widget, ".rr-goal input", 2).await;
+    let goals = widget
+        .find_all(Locator::Css(".rr-goal input"))
+        .await
+        .unwrap();
+    goals[1].click().await.unwrap();
+    browser::click(widget, "#rr-offer-143787").await;
+    browser.screenshot("40-bitlabs-offers").await;
+    browser::click(widget, ".rr-continue").await;
+    browser::text_containing(widget, ".rr-summary", "CLAREL · 2 offers").await;
+}
+
+#[tokio::test]
+async fn a_bitlabs_shopper_picks_store_and_offers_asks_for_a_manual_review_then_gets_cash_back() {
+    let (app, tee) = demo_app().await;
+    let off = fixtures::write("receipt-bitlabs-off.jpg", &fixtures::blue_jpeg());
+    let good = fixtures::write("receipt-bitlabs.jpg", &fixtures::receipt_jpeg());
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}/?campaign=demo-bitlabs", tee.address))
+        .await
+        .unwrap();
+    let widget = browser.widget().await;
+    browser::text_containing(&widget, ".rr-title", "Magic Receipts").await;
+
+    // A receipt on which the products cannot be matched: rejected, but a person
+    // can be asked to look.
+    claim_serum_and_mousse(&browser, &widget).await;
+    browser::choose_photo(&widget, &off).await;
+    browser::click(&widget, ".rr-submit").await;
+    browser::text_containing(&widget, ".rr-status", "not accepted").await;
+    browser::wait_count(&widget, ".rr-offer-outcome", 2).await;
+    browser::text_containing(&widget, ".rr-offers", "could not match").await;
+    browser.screenshot("41-bitlabs-rejected").await;
+    browser::click(&widget, ".rr-review").await;
+    browser::text_containing(&widget, ".rr-status", "checked by a person").await;
+    browser::text_containing(&widget, ".rr-offers", "A person will check it").await;
+    browser.screenshot("42-bitlabs-manual-review").await;
+
+    // Start again with a good photo: cash back per offer.
+    browser::click(&widget, ".rr-restart").await;
+    claim_serum_and_mousse(&browser, &widget).await;
+    browser::choose_photo(&widget, &good).await;
+    browser::click(&widget, ".rr-submit").await;
+    browser::text_containing(&widget, ".rr-status", "was accepted").await;
+    browser::text_containing(&widget, ".rr-offers", "1.50 USD").await;
+    browser.screenshot("43-bitlabs-cash-back").await;
+    browser.close().await;
+    assert_no_secret_reached_the_browser(&app, &tee);
+}

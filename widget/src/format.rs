@@ -14,6 +14,28 @@ pub fn status_headline(status: SubmissionStatus) -> &'static str {
     }
 }
 
+/// The class that colours a status: ok, warn or bad.
+pub fn status_tone(status: SubmissionStatus) -> &'static str {
+    match status {
+        SubmissionStatus::Accepted => "rr-ok",
+        SubmissionStatus::NeedsReview | SubmissionStatus::Queued | SubmissionStatus::Processing => {
+            "rr-warn"
+        }
+        SubmissionStatus::Rejected | SubmissionStatus::Failed => "rr-bad",
+    }
+}
+
+/// One offer's state, in words.
+pub fn offer_state(status: SubmissionStatus) -> &'static str {
+    match status {
+        SubmissionStatus::Accepted => "Approved",
+        SubmissionStatus::NeedsReview => "A person will check it",
+        SubmissionStatus::Rejected => "Not approved",
+        SubmissionStatus::Queued | SubmissionStatus::Processing => "Being checked",
+        SubmissionStatus::Failed => "Could not be checked",
+    }
+}
+
 /// What the shopper can do about a reason.
 pub fn reason_hint(code: ReasonCode) -> &'static str {
     match code {

@@ -17,14 +17,7 @@ pub fn run() -> anyhow::Result<()> {
         "-D",
         "warnings",
     ]))?;
-    exec(tools.build.wasm.clippy().args([
-        "--package",
-        "widget",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
+    widget::lint(&tools.build)?;
     let widget_dir = widget::build(&tools.build)?;
 
     // Host tests, including the end-to-end tests in Chromium against the widget

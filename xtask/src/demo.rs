@@ -14,13 +14,14 @@ use crate::util::{self, exec};
 use crate::{setup, widget};
 
 /// The simulated providers, as named in `www/demo.toml` and the sandbox's paths.
-const PROVIDERS: [&str; 4] = ["easypromos", "aboutgoods", "apm", "photon"];
+const PROVIDERS: [&str; 5] = ["easypromos", "aboutgoods", "apm", "photon", "bitlabs"];
 
 /// The credential variables `www/demo.toml` references; each gets a fresh value.
-const SECRETS: [&str; 7] = [
+const SECRETS: [&str; 8] = [
     "EASYPROMOS_TOKEN",
     "ABOUTGOODS_CLIENT_SECRET",
     "APM_API_KEY",
+    "BITLABS_TOKEN",
     "PHOTON_CLIENT_ID",
     "PHOTON_API_KEY",
     "PHOTON_PASSWORD",

@@ -2,6 +2,8 @@
 //!
 //! - `setup`: installs what building and testing need (wasm32 toolchain,
 //!   wasm-bindgen-cli at the locked version, Chromium and chromedriver);
+//! - `widget`: lints and builds the widget into `target/widget` (what `demo` and
+//!   `ci` serve), for working on it;
 //! - `demo [--addr HOST:PORT]`: builds everything and serves the demo page;
 //! - `ci`: every check, as CI runs it;
 //! - `bench`: measures sizes and times and writes `target/bench.md`.
@@ -15,12 +17,13 @@ mod widget;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <setup | demo [--addr HOST:PORT] | ci | bench>";
+const USAGE: &str = "usage: cargo xtask <setup | widget | demo [--addr HOST:PORT] | ci | bench>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::ensure().map(drop),
+        Some("widget") => widget::lint_and_build(),
         Some("demo") => demo::run(&args[1..]),
         Some("ci") => ci::run(),
         Some("bench") => bench::run(),

@@ -14,6 +14,25 @@ use sha2::{Digest, Sha256};
 use crate::setup::{BuildTools, WASM_TARGET};
 use crate::util::{self, exec};
 
+/// `cargo xtask widget`: the widget's clippy (as CI runs it), then its build.
+pub fn lint_and_build() -> anyhow::Result<()> {
+    let tools = crate::setup::ensure_build()?;
+    lint(&tools)?;
+    build(&tools).map(drop)
+}
+
+/// Clippy on the widget for wasm32, warnings denied.
+pub fn lint(tools: &BuildTools) -> anyhow::Result<()> {
+    exec(tools.wasm.clippy().args([
+        "--package",
+        "widget",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
 /// Builds the widget and returns the folder the proxy serves it from.
 pub fn build(tools: &BuildTools) -> anyhow::Result<PathBuf> {
     let root = util::root();

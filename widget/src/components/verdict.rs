@@ -1,5 +1,6 @@
-//! The verdict: the status, the reasons in plain words, the receipt as the
-//! provider read it, and the next step.
+//! The verdict: the status, the reasons in plain words, each claimed offer's
+//! state, the receipt as the provider read it, and the next steps (manual review
+//! where the provider allows it, start again).
 
 use api::{Submission, SubmissionStatus};
 use yew::prelude::*;
@@ -10,17 +11,41 @@ use crate::format;
 pub struct VerdictProps {
     pub submission: Submission,
     pub on_restart: Callback<MouseEvent>,
+    /// Asks for a manual review of this submission (by id).
+    pub on_review: Callback<String>,
 }
 
 #[component]
 pub fn Verdict(props: &VerdictProps) -> Html {
     let status = props.submission.status;
     let outcome = props.submission.outcome.clone().unwrap_or_default();
-    let tone = match status {
-        SubmissionStatus::Accepted => "rr-ok",
-        SubmissionStatus::NeedsReview => "rr-warn",
-        _ => "rr-bad",
-    };
+    let tone = format::status_tone(status);
+    let offers = (!outcome.offers.is_empty()).then(|| {
+        html! {
+            <ul class="rr-offers" aria-label="Your offers">
+                { for outcome.offers.iter().map(|offer| html! {
+                    <li class={classes!("rr-offer-outcome", format::status_tone(offer.state))}>
+                        <span class="rr-offer-title">{ offer.title.clone().unwrap_or_else(|| offer.offer_id.clone()) }</span>
+                        <span class="rr-offer-state">{ format::offer_state(offer.state) }</span>
+                        if let (Some(award), SubmissionStatus::Accepted) = (&offer.award, offer.state) {
+                            <span class="rr-award">{ award }</span>
+                        }
+                        if let Some(reason) = &offer.reason {
+                            <span class="rr-hint">{ &reason.message }</span>
+                        }
+                    </li>
+                }) }
+            </ul>
+        }
+    });
+    let review = (status == SubmissionStatus::Rejected && outcome.review_available()).then(|| {
+        let (on_review, id) = (props.on_review.clone(), props.submission.id.clone());
+        html! {
+            <button type="button" class="rr-button rr-review" onclick={move |_| on_review.emit(id.clone())}>
+                { "Ask a person to check my receipt" }
+            </button>
+        }
+    });
     let receipt = outcome.receipt.as_ref().map(|r| {
         let total = r.total.map(|t| format::amount(t, r.currency.as_deref()));
         html! {
@@ -66,7 +91,9 @@ pub fn Verdict(props: &VerdictProps) -> Html {
                     }) }
                 </ul>
             }
+            { for offers }
             { for receipt }
+            { for review }
             <button type="button" class="rr-button rr-restart" onclick={props.on_restart.clone()}>
                 { if status == SubmissionStatus::Accepted { "Send another receipt" } else { "Try again" } }
             </button>

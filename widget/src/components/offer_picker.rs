@@ -1,0 +1,155 @@
+//! Choosing where the shopper bought (merchant), then the offers on the receipt
+//! and, for offers with several buying options (goals), how many were bought.
+
+use api::{ClaimedOffer, Merchant, Offer};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct MerchantPickerProps {
+    /// `None` while loading.
+    pub merchants: Option<Vec<Merchant>>,
+    pub on_choose: Callback<Merchant>,
+}
+
+#[component]
+pub fn MerchantPicker(props: &MerchantPickerProps) -> Html {
+    let Some(merchants) = &props.merchants else {
+        return html! { <p class="rr-loading" role="status">{ "Loading the stores…" }</p> };
+    };
+    html! {
+        <fieldset class="rr-step rr-merchants">
+            <legend class="rr-question">{ "Where did you shop?" }</legend>
+            { for merchants.iter().map(|merchant| {
+                let on_choose = props.on_choose.clone();
+                let chosen = merchant.clone();
+                html! {
+                    <button
+                        type="button"
+                        class="rr-button rr-choice rr-merchant"
+                        key={merchant.id.clone()}
+                        onclick={move |_| on_choose.emit(chosen.clone())}
+                    >{ &merchant.name }</button>
+                }
+            }) }
+        </fieldset>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct OfferPickerProps {
+    pub merchant: Merchant,
+    /// `None` while loading.
+    pub offers: Option<Vec<Offer>>,
+    pub claimed: Vec<ClaimedOffer>,
+    /// Claims an offer with a quantity, or unclaims it (`None`).
+    pub on_set: Callback<(String, Option<u32>)>,
+    pub on_back: Callback<MouseEvent>,
+    pub on_continue: Callback<MouseEvent>,
+}
+
+#[component]
+pub fn OfferPicker(props: &OfferPickerProps) -> Html {
+    let back = html! {
+        <button type="button" class="rr-link rr-back" onclick={props.on_back.clone()}>
+            { "Change store" }
+        </button>
+    };
+    let Some(offers) = &props.offers else {
+        return html! {
+            <>
+                <p class="rr-loading" role="status">{ "Loading the offers…" }</p>
+                { back }
+            </>
+        };
+    };
+    let claimed = |id: &str| {
+        props
+            .claimed
+            .iter()
+            .find(|c| c.offer_id == id)
+            .map(|c| c.quantity)
+    };
+    html! {
+        <div class="rr-step rr-offers-step">
+            <fieldset class="rr-offers-list">
+                <legend class="rr-question">{ format!("What did you buy at {}?", props.merchant.name) }</legend>
+                if offers.is_empty() {
+                    <p class="rr-hint">{ "No offers at this store right now." }</p>
+                }
+                { for offers.iter().map(|offer| offer_row(offer, claimed(&offer.id), &props.on_set)) }
+            </fieldset>
+            <button
+                type="button"
+                class="rr-button rr-continue"
+                disabled={props.claimed.is_empty()}
+                onclick={props.on_continue.clone()}
+            >{ "Continue to the photos" }</button>
+            { back }
+        </div>
+    }
+}
+
+/// One offer: a checkbox and, once it is ticked and the offer has several goals,
+/// one radio button per quantity.
+fn offer_row(
+    offer: &Offer,
+    quantity: Option<u32>,
+    on_set: &Callback<(String, Option<u32>)>,
+) -> Html {
+    let first = offer.goals.first().map_or(1, |g| g.quantity);
+    let toggle = {
+        let (on_set, id) = (on_set.clone(), offer.id.clone());
+        Callback::from(move |_: Event| {
+            on_set.emit((
+                id.clone(),
+                if quantity.is_some() {
+                    None
+                } else {
+                    Some(first)
+                },
+            ));
+        })
+    };
+    let check_id = format!("rr-offer-{}", offer.id);
+    let award = offer
+        .goals
+        .first()
+        .map(|g| g.award.clone())
+        .unwrap_or_default();
+    html! {
+        <div class="rr-offer" key={offer.id.clone()}>
+            <label class="rr-offer-label" for={check_id.clone()}>
+                <input
+                    id={check_id}
+                    class="rr-offer-check"
+                    type="checkbox"
+                    checked={quantity.is_some()}
+                    onchange={toggle}
+                />
+                <span class="rr-offer-title">{ &offer.title }</span>
+                if offer.goals.len() == 1 {
+                    <span class="rr-award">{ award }</span>
+                }
+            </label>
+            if let (Some(chosen), true) = (quantity, offer.goals.len() > 1) {
+                <fieldset class="rr-goals">
+                    <legend class="rr-hint">{ "How many did you buy?" }</legend>
+                    { for offer.goals.iter().map(|goal| {
+                        let (on_set, id, q) = (on_set.clone(), offer.id.clone(), goal.quantity);
+                        html! {
+                            <label class="rr-goal">
+                                <input
+                                    type="radio"
+                                    name={format!("rr-goal-{}", offer.id)}
+                                    checked={chosen == goal.quantity}
+                                    onchange={move |_: Event| on_set.emit((id.clone(), Some(q)))}
+                                />
+                                { format!("{} → {}", goal.quantity, goal.award) }
+                            </label>
+                        }
+                    }) }
+                </fieldset>
+            }
+        </div>
+    }
+}
