@@ -130,7 +130,8 @@ impl ProviderConfig {
         match self {
             Self::Easypromos(c) => (c.mode == Mode::Webhook).then_some(c.webhook_key.is_some()),
             Self::Apm(c) => (c.mode == Mode::Webhook).then_some(c.callback_key.is_some()),
-            Self::Aboutgoods(_) | Self::Photon(_) | Self::Bitlabs(_) => None,
+            Self::Photon(c) => (c.mode == Mode::Webhook).then_some(c.webhook_key.is_some()),
+            Self::Aboutgoods(_) | Self::Bitlabs(_) => None,
         }
     }
 

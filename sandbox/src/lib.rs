@@ -120,6 +120,8 @@ pub struct Controls {
     pub(crate) aboutgoods_epoch: AtomicU64,
     pub(crate) aboutgoods_quota_exceeded: AtomicBool,
     pub(crate) bitlabs_busy: AtomicBool,
+    /// Photon's webhook as registered in its dashboard: (URL, key).
+    pub(crate) photon_webhook: std::sync::Mutex<Option<(String, String)>>,
 }
 
 impl Controls {
@@ -132,6 +134,17 @@ impl Controls {
     /// with one gets 401, as after a key rotation.
     pub fn revoke_aboutgoods_tokens(&self) {
         self.aboutgoods_epoch.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Registers Photon's webhook, as an operator does in Photon's dashboard:
+    /// results of documents uploaded from now on are posted to `url` with `key`
+    /// in the `X-Webhook-Key` header.
+    pub fn set_photon_webhook(&self, url: &str, key: &str) {
+        *self
+            .photon_webhook
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some((url.to_owned(), key.to_owned()));
     }
 
     /// While on, BitLabs answers uploads with 409: an upload is in progress.
@@ -152,7 +165,7 @@ pub fn router(config: SandboxConfig, controls: Arc<Controls>) -> Router {
         .nest("/aboutgoods", aboutgoods::router(&config, controls.clone()))
         .nest("/apm", apm::router(&config))
         .merge(bitlabs::router(&config, controls.clone()))
-        .nest("/photon", photon::router(&config))
+        .nest("/photon", photon::router(&config, controls.clone()))
         .layer(middleware::from_fn_with_state(controls, outage))
 }
 

@@ -18,7 +18,10 @@
 //!   `{"status": "success", "photon_key", "result": {vendor: {name, address,
 //!   tax_id}, invoice_number, date, time, currency, total, line_items:
 //!   [{description, sku, quantity, total}]}}`, or `{"status": "failed",
-//!   "photon_key", "error_code": "not_a_document" | "unreadable", "message"}`.
+//!   "photon_key", "error_code": "not_a_document" | "unreadable", "message"}`;
+//! - the webhook ("Async API Webhook", a page not included) is registered in the
+//!   dashboard ([`crate::Controls::set_photon_webhook`] here) and posts that same
+//!   body with the key in `X-Webhook-Key`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -33,7 +36,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::verdict::{self, Verdict};
-use crate::{SandboxConfig, sample};
+use crate::{Controls, SandboxConfig, sample};
 
 /// The simulated account's credentials.
 #[derive(Debug, Clone)]
@@ -57,16 +60,18 @@ struct Account {
     delay: Duration,
     next: u64,
     documents: HashMap<String, Document>,
+    controls: Arc<Controls>,
 }
 
 type Shared = Arc<Mutex<Account>>;
 
-pub(crate) fn router(config: &SandboxConfig) -> Router {
+pub(crate) fn router(config: &SandboxConfig, controls: Arc<Controls>) -> Router {
     let account = Arc::new(Mutex::new(Account {
         credentials: config.photon.clone(),
         delay: config.processing_delay,
         next: 1,
         documents: HashMap::new(),
+        controls,
     }));
     Router::new()
         .route("/api/v4", post(upload))
@@ -163,6 +168,28 @@ async fn upload(
             verdict,
         },
     );
+    let webhook = account
+        .controls
+        .photon_webhook
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    if let Some((url, webhook_key)) = webhook {
+        let (delay, body) = (account.delay, result_body(&key, verdict));
+        tokio::spawn(async move {
+            // Photon reads the document, then posts the result.
+            tokio::time::sleep(delay).await;
+            let sent = reqwest::Client::new()
+                .post(&url)
+                .header("X-Webhook-Key", webhook_key)
+                .json(&body)
+                .send()
+                .await;
+            if let Err(error) = sent {
+                tracing::warn!(%error, "sandbox: Photon webhook not delivered");
+            }
+        });
+    }
     Json(json!({"photon_key": key, "message": "success", "status": "success"})).into_response()
 }
 
@@ -189,14 +216,20 @@ async fn result(
     if document.created.elapsed() < account.delay {
         return Json(json!({"status": "processing", "photon_key": key})).into_response();
     }
-    Json(match document.verdict {
-        Verdict::Accepted | Verdict::OffPromotion => json!({"status": "success", "photon_key": key, "result": sample_result()}),
+    Json(result_body(&key, document.verdict)).into_response()
+}
+
+/// A read document's result, as fetched and as the webhook posts it.
+fn result_body(key: &str, verdict: Verdict) -> Value {
+    match verdict {
+        Verdict::Accepted | Verdict::OffPromotion => {
+            json!({"status": "success", "photon_key": key, "result": sample_result()})
+        }
         Verdict::NotReceipt => json!({"status": "failed", "photon_key": key,
             "error_code": "not_a_document", "message": "The document is not an invoice or receipt"}),
         Verdict::Unreadable => json!({"status": "failed", "photon_key": key,
             "error_code": "unreadable", "message": "The document could not be read"}),
-    })
-    .into_response()
+    }
 }
 
 fn sample_result() -> Value {

@@ -155,3 +155,45 @@ async fn a_picture_that_is_no_document_fails_and_unknown_keys_are_404() {
     assert_eq!(result["error_code"], "not_a_document");
     assert_eq!(fetch(&sb, "data/sandbox-user/nope.json").await.0, 404);
 }
+
+#[tokio::test]
+async fn the_registered_webhook_gets_each_result_with_its_key() {
+    let sb = start(Duration::ZERO).await;
+    let (sender, mut received) = tokio::sync::mpsc::unbounded_channel::<(Option<String>, Value)>();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(
+            move |headers: axum::http::HeaderMap, axum::Json(body): axum::Json<Value>| {
+                let key = headers
+                    .get("x-webhook-key")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                let _ = sender.send((key, body));
+                async { "ok" }
+            },
+        ),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    sb.controls.set_photon_webhook(&hook, "hook-key");
+
+    let uploaded: Value = upload(
+        &sb,
+        "?type=async",
+        pdf_form(jpeg(PAPER)),
+        &headers(&sb.config.photon),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let (key, body) = tokio::time::timeout(Duration::from_secs(10), received.recv())
+        .await
+        .expect("no webhook")
+        .unwrap();
+    assert_eq!(key.as_deref(), Some("hook-key"));
+    assert_eq!(body["photon_key"], uploaded["photon_key"]);
+    assert_eq!(body["status"], "success");
+    assert_eq!(body["result"]["vendor"]["name"], "CLAREL");
+}

@@ -70,6 +70,9 @@ pub struct TestApp {
     pub webhook_key: String,
     /// The header value APM callbacks must carry (account `apm-callbacks`).
     pub apm_callback_key: String,
+    /// The key Photon's webhook must carry (account `photon-hooks`; the sandbox
+    /// calls it once a test registers it with `Controls::set_photon_webhook`).
+    pub photon_webhook_key: String,
     stop: CancellationToken,
     server: Option<JoinHandle<std::io::Result<()>>>,
     /// Holds the SQLite file and the secret file; removed on drop.
@@ -144,12 +147,13 @@ async fn start_proxy(sandbox: RunningSandbox, dir: tempfile::TempDir, options: O
     let address = format!("http://{}", listener.local_addr().expect("local addr"));
     let webhook_key = sandbox::random_token("whk");
     let apm_callback_key = sandbox::random_token("apm_cb");
+    let photon_webhook_key = sandbox::random_token("pc_hook");
     let config = Config::from_toml(&config_text(
         &sandbox,
         &dir,
         &options,
         &address,
-        [&webhook_key, &apm_callback_key],
+        [&webhook_key, &apm_callback_key, &photon_webhook_key],
     ))
     .expect("test configuration");
     let state = AppState::new(config).await.expect("proxy state");
@@ -165,6 +169,7 @@ async fn start_proxy(sandbox: RunningSandbox, dir: tempfile::TempDir, options: O
         http: reqwest::Client::new(),
         webhook_key,
         apm_callback_key,
+        photon_webhook_key,
         stop,
         server: Some(server),
         dir,
@@ -179,7 +184,7 @@ fn config_text(
     dir: &tempfile::TempDir,
     options: &Options,
     address: &str,
-    [webhook_key, apm_callback_key]: [&str; 2],
+    [webhook_key, apm_callback_key, photon_webhook_key]: [&str; 3],
 ) -> String {
     let secret = |name: &str, value: &str| {
         let path = dir.path().join(name);
@@ -256,6 +261,17 @@ mode = "webhook"
 callback_key = {apm_callback_key}
 review = {{ products = [{{ name = "Glow Serum", id = 7 }}] }}
 
+[providers.photon-hooks]
+kind = "photon"
+base_url = "{photon_url}"
+client_id = {client_id}
+username = "{username}"
+api_key = {api_key}
+password = {password}
+secret_key = {secret_key}
+mode = "webhook"
+webhook_key = {photon_webhook_key}
+
 [providers.bitlabs]
 kind = "bitlabs"
 base_url = "{bitlabs_url}"
@@ -295,6 +311,12 @@ title = "Buy two, get 10 EUR back (APM, callbacks)"
 {origins}
 photos = {{ min_count = 0, max_count = 5, max_bytes = 2097152 }}
 
+[campaigns.demo-photon-hooks]
+provider = "photon-hooks"
+title = "Buy two, get 10 EUR back (Photon, webhook)"
+{origins}
+{photos}
+
 [campaigns.demo-bitlabs]
 provider = "bitlabs"
 title = "Magic Receipts: get cash back on your shopping"
@@ -324,6 +346,7 @@ title = "Buy two, get 10 EUR back (Photon)"
         bitlabs_token = secret("bitlabs.token", &sandbox.config.bitlabs_token),
         apm_key = secret("apm.api_key", &sandbox.config.apm_api_key),
         apm_callback_key = secret("apm.callback_key", apm_callback_key),
+        photon_webhook_key = secret("photon.webhook_key", photon_webhook_key),
         client_id = secret("photon.client_id", &photon.client_id),
         username = photon.username,
         api_key = secret("photon.api_key", &photon.api_key),

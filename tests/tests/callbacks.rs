@@ -1,6 +1,6 @@
-//! Easypromos in webhook mode and its credits check, over real HTTP: the verdict
-//! arrives by the provider's callback; a forged or replayed callback changes
-//! nothing; low credits hold submissions without losing them.
+//! Easypromos and Photon in webhook mode, and Easypromos' credits check, over
+//! real HTTP: the verdict arrives by the provider's callback; a forged or replayed
+//! callback changes nothing; low credits hold submissions without losing them.
 
 use std::time::Duration;
 
@@ -145,5 +145,79 @@ async fn under_the_credits_threshold_submissions_are_held_and_kept() {
     assert_eq!(
         funded.wait_final(&id).await.status,
         SubmissionStatus::Accepted
+    );
+}
+
+/// Photon in webhook mode: the account's webhook registered in the sandbox, as
+/// an operator does in Photon's dashboard.
+async fn photon_webhook_app(processing_delay: Duration) -> TestApp {
+    let app = spawn_app_with(Options {
+        processing_delay,
+        ..Options::default()
+    })
+    .await;
+    app.sandbox
+        .controls
+        .set_photon_webhook(&app.url("/webhooks/photon-hooks"), &app.photon_webhook_key);
+    app
+}
+
+async fn photon_call_back(app: &TestApp, key: Option<&str>, body: &Value) -> (u16, Value) {
+    let mut request = app.http.post(app.url("/webhooks/photon-hooks")).json(body);
+    if let Some(key) = key {
+        request = request.header("X-Webhook-Key", key);
+    }
+    let response = request.send().await.unwrap();
+    (
+        response.status().as_u16(),
+        response.json().await.unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn photons_webhook_brings_the_verdict_and_a_replay_changes_nothing() {
+    // The worker fetches only every 10 minutes here: only the webhook can decide.
+    let app = photon_webhook_app(Duration::from_millis(300)).await;
+    let id = app
+        .submit_photo("demo-photon-hooks", fixtures::receipt_jpeg())
+        .await;
+    let key = app.provider_ref(&id).await;
+    assert_accepted_sample(&app.wait_final(&id).await);
+
+    let failed = json!({"status": "failed", "photon_key": key, "error_code": "unreadable"});
+    let (status, body) = photon_call_back(&app, Some(&app.photon_webhook_key), &failed).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("unchanged")));
+    assert_eq!(
+        app.get_submission(&id).await.status,
+        SubmissionStatus::Accepted
+    );
+}
+
+#[tokio::test]
+async fn a_forged_photon_webhook_is_refused_and_changes_nothing() {
+    let app = photon_webhook_app(Duration::from_secs(30)).await;
+    let id = app
+        .submit_photo("demo-photon-hooks", fixtures::receipt_jpeg())
+        .await;
+    let key = app.provider_ref(&id).await;
+    let failed = json!({"status": "failed", "photon_key": key, "error_code": "unreadable"});
+    for forged in [None, Some("not-the-key")] {
+        let (status, _) = photon_call_back(&app, forged, &failed).await;
+        assert_eq!(status, 401, "{forged:?}");
+    }
+    assert_eq!(
+        app.get_submission(&id).await.status,
+        SubmissionStatus::Processing
+    );
+    // A body we cannot read, with the right key: refused, nothing changes.
+    let (status, _) =
+        photon_call_back(&app, Some(&app.photon_webhook_key), &json!({"nope": 1})).await;
+    assert_eq!(status, 400);
+    let (status, body) = photon_call_back(&app, Some(&app.photon_webhook_key), &failed).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("updated")));
+    let done = app.get_submission(&id).await;
+    assert_eq!(
+        done.outcome.unwrap().reasons[0].code,
+        ReasonCode::Unreadable
     );
 }

@@ -15,8 +15,17 @@
 //!   `error_code` (`not_a_document` -> `not_receipt`, `unreadable` ->
 //!   `unreadable`, else `other`) and `message`.
 //!
+//! Webhook mode (`mode = "webhook"`): Photon posts each result to
+//! `{public_url}/webhooks/{account}` once the document is read; the worker then
+//! fetches only as a slow safety net. The document points to an "Async API
+//! Webhook" page it does not include, so assumed (and simulated): the webhook is
+//! registered in Photon's dashboard, not per request; its body is the result
+//! fetch's body (with `photon_key`); and it carries the shared `webhook_key` in
+//! the `webhook_key_header` header (default `X-Webhook-Key`), compared in
+//! constant time.
+//!
 //! Photon reads documents; it does not judge promotions, so a document it read
-//! is `accepted` with the receipt attached. The webhook mode comes later.
+//! is `accepted` with the receipt attached.
 
 use api::{LineItem, Outcome, Receipt, SubmissionStatus};
 use async_trait::async_trait;
@@ -24,7 +33,10 @@ use reqwest::multipart::Form;
 use serde::Deserialize;
 
 use super::outcomes::{OutcomeTable, ReasonRow, StatusRow};
-use super::{OutgoingReceipt, Progress, Provider, ProviderError, Verdict, photo_part, send_json};
+use super::{
+    CallbackError, Mode, OutgoingReceipt, Progress, Provider, ProviderError, Verdict,
+    header_matches, photo_part, send_json,
+};
 use crate::config::Secret;
 
 /// `[providers.NAME]` with `kind = "photon"`.
@@ -42,6 +54,17 @@ pub struct PhotonConfig {
     /// Where results are fetched (undocumented; see the module doc).
     #[serde(default = "default_result_path")]
     pub result_path: String,
+    #[serde(default)]
+    pub mode: Mode,
+    /// The shared secret Photon's webhook carries (webhook mode).
+    #[serde(default)]
+    pub webhook_key: Option<Secret>,
+    #[serde(default = "default_webhook_key_header")]
+    pub webhook_key_header: String,
+}
+
+fn default_webhook_key_header() -> String {
+    "X-Webhook-Key".to_owned()
 }
 
 fn default_base_url() -> String {
@@ -89,6 +112,9 @@ struct Uploaded {
 #[derive(Deserialize)]
 struct Fetched {
     status: String,
+    /// Present in webhook bodies (and in fetch answers).
+    #[serde(default)]
+    photon_key: Option<String>,
     #[serde(default)]
     result: Option<Document>,
     #[serde(default)]
@@ -151,6 +177,31 @@ impl Provider for Photon {
         )
         .await?;
         map_fetched(fetched)
+    }
+
+    fn has_callbacks(&self) -> bool {
+        self.config.mode == Mode::Webhook
+    }
+
+    fn callback(
+        &self,
+        headers: &axum::http::HeaderMap,
+        body: &[u8],
+    ) -> Result<Option<(String, Progress)>, CallbackError> {
+        let (Mode::Webhook, Some(key)) = (self.config.mode, &self.config.webhook_key) else {
+            return Ok(None);
+        };
+        if !header_matches(headers, &self.config.webhook_key_header, key) {
+            return Err(CallbackError::Unauthorized);
+        }
+        let fetched: Fetched =
+            serde_json::from_slice(body).map_err(|e| CallbackError::Malformed(e.to_string()))?;
+        let reference = fetched
+            .photon_key
+            .clone()
+            .ok_or_else(|| CallbackError::Malformed("no photon_key".to_owned()))?;
+        let progress = map_fetched(fetched).map_err(|e| CallbackError::Malformed(e.to_string()))?;
+        Ok(Some((reference, progress)))
     }
 }
 
