@@ -129,7 +129,8 @@ async fn a_ticket_field_is_required() {
 
 #[tokio::test]
 async fn an_event_is_pending_until_the_delay_then_finished_with_the_documented_body() {
-    let (sb, http) = start(Duration::from_millis(300)).await;
+    // Long enough that the first poll is surely before the ticket is read.
+    let (sb, http) = start(Duration::from_millis(1500)).await;
     let base = sb.url("easypromos");
     let token = &sb.config.easypromos.token;
     let upload = upload_with_webhook(
@@ -196,37 +197,12 @@ async fn an_outage_answers_503_until_it_ends() {
 
 #[tokio::test]
 async fn with_a_webhook_url_the_finished_event_is_posted_there_with_the_key() {
-    use axum::extract::State;
-    use axum::http::HeaderMap;
-    use tokio::sync::mpsc;
-
     // A receiver standing in for the proxy's callback endpoint.
-    let (tx, mut rx) = mpsc::channel::<(HeaderMap, Value)>(1);
-    let receiver = axum::Router::new()
-        .route(
-            "/webhooks/easypromos",
-            axum::routing::post(
-                |State(tx): State<mpsc::Sender<(HeaderMap, Value)>>,
-                 headers: HeaderMap,
-                 axum::Json(body): axum::Json<Value>| async move {
-                    let _ = tx.send((headers, body)).await;
-                },
-            ),
-        )
-        .with_state(tx);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let hook = format!(
-        "http://{}/webhooks/easypromos",
-        listener.local_addr().unwrap()
-    );
-    tokio::spawn(async move { axum::serve(listener, receiver).await });
+    let (hook, mut received) = common::callback_listener().await;
 
     let (sb, _) = start(Duration::from_millis(100)).await;
     let upload = upload_with_webhook(&sb, hook, "shared-key-1").await;
-    let (headers, body) = tokio::time::timeout(Duration::from_secs(10), rx.recv())
-        .await
-        .expect("no webhook within 10 s")
-        .expect("receiver closed");
+    let (headers, body) = common::next_callback(&mut received).await;
     assert_eq!(headers["x-webhook-key"], "shared-key-1");
     assert_eq!(body["event_id"], upload["event_id"]);
     assert_eq!(body["status"], "finished");

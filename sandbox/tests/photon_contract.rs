@@ -105,7 +105,8 @@ async fn the_async_type_and_the_pdf_field_are_required() {
 
 #[tokio::test]
 async fn a_document_gets_a_photon_key_is_processing_then_read() {
-    let sb = start(Duration::from_millis(300)).await;
+    // Long enough that the first fetch is surely before the document is read.
+    let sb = start(Duration::from_millis(1500)).await;
     let body: Value = upload(
         &sb,
         "?type=async",
@@ -159,23 +160,7 @@ async fn a_picture_that_is_no_document_fails_and_unknown_keys_are_404() {
 #[tokio::test]
 async fn the_registered_webhook_gets_each_result_with_its_key() {
     let sb = start(Duration::ZERO).await;
-    let (sender, mut received) = tokio::sync::mpsc::unbounded_channel::<(Option<String>, Value)>();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
-    let app = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(
-            move |headers: axum::http::HeaderMap, axum::Json(body): axum::Json<Value>| {
-                let key = headers
-                    .get("x-webhook-key")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned);
-                let _ = sender.send((key, body));
-                async { "ok" }
-            },
-        ),
-    );
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let (hook, mut received) = common::callback_listener().await;
     sb.controls.set_photon_webhook(&hook, "hook-key");
 
     let uploaded: Value = upload(
@@ -188,11 +173,8 @@ async fn the_registered_webhook_gets_each_result_with_its_key() {
     .json()
     .await
     .unwrap();
-    let (key, body) = tokio::time::timeout(Duration::from_secs(10), received.recv())
-        .await
-        .expect("no webhook")
-        .unwrap();
-    assert_eq!(key.as_deref(), Some("hook-key"));
+    let (headers, body) = common::next_callback(&mut received).await;
+    assert_eq!(headers["x-webhook-key"], "hook-key");
     assert_eq!(body["photon_key"], uploaded["photon_key"]);
     assert_eq!(body["status"], "success");
     assert_eq!(body["result"]["vendor"]["name"], "CLAREL");

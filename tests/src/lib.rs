@@ -220,6 +220,16 @@ fn config_text(
             secret("easypromos.webhook_key", webhook_key)
         ));
     }
+    // Two accounts (polling and webhook) share the sandbox's Photon credentials.
+    let photon_account = format!(
+        "kind = \"photon\"\nbase_url = \"{}\"\nclient_id = {}\nusername = \"{}\"\napi_key = {}\npassword = {}\nsecret_key = {}",
+        sandbox.url("photon"),
+        secret("photon.client_id", &photon.client_id),
+        photon.username,
+        secret("photon.api_key", &photon.api_key),
+        secret("photon.password", &photon.password),
+        secret("photon.secret_key", &photon.secret_key),
+    );
     let photos = "photos = { max_count = 1, max_bytes = 2097152 }";
     let origins = format!("allowed_origins = [\"{address}\", \"https://brand.example\"]");
     format!(
@@ -262,13 +272,7 @@ callback_key = {apm_callback_key}
 review = {{ products = [{{ name = "Glow Serum", id = 7 }}] }}
 
 [providers.photon-hooks]
-kind = "photon"
-base_url = "{photon_url}"
-client_id = {client_id}
-username = "{username}"
-api_key = {api_key}
-password = {password}
-secret_key = {secret_key}
+{photon_account}
 mode = "webhook"
 webhook_key = {photon_webhook_key}
 
@@ -278,13 +282,7 @@ base_url = "{bitlabs_url}"
 token = {bitlabs_token}
 
 [providers.photon]
-kind = "photon"
-base_url = "{photon_url}"
-client_id = {client_id}
-username = "{username}"
-api_key = {api_key}
-password = {password}
-secret_key = {secret_key}
+{photon_account}
 
 [campaigns.demo-easypromos]
 provider = "easypromos"
@@ -330,7 +328,6 @@ title = "Buy two, get 10 EUR back (Photon)"
 {photos}
 "#,
         db = dir.path().join("relay.db").display(),
-        photon_url = sandbox.url("photon"),
         aboutgoods_url = sandbox.url("aboutgoods"),
         aboutgoods_client = aboutgoods.client_id,
         aboutgoods_secret = secret(
@@ -347,11 +344,6 @@ title = "Buy two, get 10 EUR back (Photon)"
         apm_key = secret("apm.api_key", &sandbox.config.apm_api_key),
         apm_callback_key = secret("apm.callback_key", apm_callback_key),
         photon_webhook_key = secret("photon.webhook_key", photon_webhook_key),
-        client_id = secret("photon.client_id", &photon.client_id),
-        username = photon.username,
-        api_key = secret("photon.api_key", &photon.api_key),
-        password = secret("photon.password", &photon.password),
-        secret_key = secret("photon.secret_key", &photon.secret_key),
     )
 }
 

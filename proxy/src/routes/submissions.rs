@@ -70,11 +70,7 @@ pub async fn create(
             photos: upload.photos,
         })
         .await?;
-    let row = state
-        .db
-        .get(&id)
-        .await?
-        .ok_or(ApiError::SubmissionNotFound)?;
+    let row = load(&state, &id).await?;
     tracing::info!(submission = %id, campaign = %campaign_id, "submission stored");
     state.wake.notify_one();
 
@@ -97,11 +93,7 @@ pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<api::Submission>, ApiError> {
-    let row = state
-        .db
-        .get(&id)
-        .await?
-        .ok_or(ApiError::SubmissionNotFound)?;
+    let row = load(&state, &id).await?;
     Ok(Json(to_api(row)))
 }
 
@@ -112,11 +104,7 @@ pub async fn review(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<api::Submission>, ApiError> {
-    let row = state
-        .db
-        .get(&id)
-        .await?
-        .ok_or(ApiError::SubmissionNotFound)?;
+    let row = load(&state, &id).await?;
     let cannot = || ApiError::Conflict("This receipt cannot be sent to manual review.".to_owned());
     let (Some(outcome), Some(reference)) = (&row.outcome, &row.provider_ref) else {
         return Err(cannot());
@@ -138,11 +126,7 @@ pub async fn review(
         return Err(cannot());
     }
     tracing::info!(submission = %id, campaign = %row.campaign, "manual review requested");
-    let row = state
-        .db
-        .get(&id)
-        .await?
-        .ok_or(ApiError::SubmissionNotFound)?;
+    let row = load(&state, &id).await?;
     Ok(Json(to_api(row)))
 }
 
@@ -165,4 +149,8 @@ fn rfc3339(unix_ms: i64) -> String {
                 .ok()
         })
         .unwrap_or_default()
+}
+
+async fn load(state: &AppState, id: &str) -> Result<SubmissionRow, ApiError> {
+    state.db.get(id).await?.ok_or(ApiError::SubmissionNotFound)
 }

@@ -55,3 +55,36 @@ where
     }
     panic!("the condition never held");
 }
+
+/// A loopback endpoint standing in for the proxy's webhook: its URL, and what it
+/// received (headers and JSON body), in order.
+pub async fn callback_listener() -> (
+    String,
+    tokio::sync::mpsc::UnboundedReceiver<(axum::http::HeaderMap, serde_json::Value)>,
+) {
+    let (sender, received) = tokio::sync::mpsc::unbounded_channel();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/callback", listener.local_addr().unwrap());
+    let app = axum::Router::new().route(
+        "/callback",
+        axum::routing::post(
+            move |headers: axum::http::HeaderMap,
+                  axum::Json(body): axum::Json<serde_json::Value>| {
+                let _ = sender.send((headers, body));
+                async { "ok" }
+            },
+        ),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, received)
+}
+
+/// The next callback, waited for at most 10 s.
+pub async fn next_callback(
+    received: &mut tokio::sync::mpsc::UnboundedReceiver<(axum::http::HeaderMap, serde_json::Value)>,
+) -> (axum::http::HeaderMap, serde_json::Value) {
+    tokio::time::timeout(Duration::from_secs(10), received.recv())
+        .await
+        .expect("no callback came")
+        .expect("listener stopped")
+}
