@@ -188,3 +188,33 @@ async fn an_upload_already_in_progress_holds_the_submission_until_it_can_go() {
     app.sandbox.controls.set_bitlabs_busy(false);
     assert_eq!(app.wait_final(&id).await.status, SubmissionStatus::Accepted);
 }
+
+#[tokio::test]
+async fn during_an_outage_the_receipt_and_its_offers_are_kept_and_sent_after() {
+    let app = spawn_app().await;
+    app.sandbox.controls.set_outage(true);
+    let id = app
+        .submit_offers(CAMPAIGN, &[fixtures::receipt_jpeg()], "7", &[(SERUM, 2)])
+        .await;
+    app.wait_for_failures(&id, 2).await;
+    assert_eq!(
+        app.get_submission(&id).await.status,
+        SubmissionStatus::Queued
+    );
+    assert_eq!(app.state.db.photo_count(&id).await.unwrap(), 1);
+    // Merchants and offers are synchronous: the outage is a clear 503.
+    let response = app
+        .http
+        .get(app.url(&format!("/v1/campaigns/{CAMPAIGN}/merchants")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 503);
+    let body: ErrorBody = response.json().await.unwrap();
+    assert_eq!(body.error.code, ErrorCode::Unavailable);
+
+    app.sandbox.controls.set_outage(false);
+    let done = app.wait_final(&id).await;
+    assert_eq!(done.status, SubmissionStatus::Accepted);
+    assert_eq!(done.outcome.unwrap().offers[0].offer_id, SERUM);
+}
