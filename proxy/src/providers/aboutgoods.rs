@@ -377,14 +377,6 @@ const PROCESSED_UNMATCHED: &str =
     "`PROCESSED`, `allRulesMatched: false` (a reason per rule not matched)";
 const NOT_EXPLOITABLE: &str = "`NOT_EXPLOITABLE` (the reason from `processReport`)";
 
-const fn row(code: &'static str, reason: ReasonCode, message: &'static str) -> ReasonRow {
-    ReasonRow {
-        code,
-        reason,
-        message,
-    }
-}
-
 /// How Aboutgoods answers map to our outcome (see `docs/outcomes.md`).
 pub const OUTCOMES: OutcomeTable = OutcomeTable {
     provider: "Aboutgoods",
@@ -409,49 +401,49 @@ pub const OUTCOMES: OutcomeTable = OutcomeTable {
         },
     ],
     reasons: &[
-        row(
+        ReasonRow::new(
             "BAD_QUALITY_IMAGE",
             ReasonCode::BadQuality,
             "The photo is too blurry, too dark or too small.",
         ),
-        row(
+        ReasonRow::new(
             "NOT_ENOUGH_TEXT",
             ReasonCode::Unreadable,
             "Not enough of the receipt's text could be read.",
         ),
-        row(
+        ReasonRow::new(
             "MULTIPLE_RECEIPT",
             ReasonCode::BadQuality,
             "The photo shows more than one receipt; send one receipt per photo.",
         ),
         ReasonRow::unreadable("UNREADABLE"),
-        row(
+        ReasonRow::new(
             "BAD_LOCALE",
             ReasonCode::Other,
             "Receipts in this language or from this country cannot be read.",
         ),
         ReasonRow::not_receipt("NOT_RECEIPT"),
-        row(
+        ReasonRow::new(
             "ERROR_IMAGE_FORMAT",
             ReasonCode::BadQuality,
             "The image format could not be read.",
         ),
-        row(
+        ReasonRow::new(
             "dateRule",
             ReasonCode::DateOutOfRange,
             "The purchase date is outside the promotion's dates.",
         ),
-        row(
+        ReasonRow::new(
             "signRule",
             ReasonCode::StoreMismatch,
             "The receipt is not from a participating store.",
         ),
-        row(
+        ReasonRow::new(
             "itemRule",
             ReasonCode::ProductMismatch,
             "The receipt does not show the promotion's products.",
         ),
-        row(
+        ReasonRow::new(
             "priceRule",
             ReasonCode::ProductMismatch,
             "The amount spent on the promotion's products is below its minimum.",

@@ -42,8 +42,8 @@ use serde_json::{Value, json};
 
 use super::outcomes::{OutcomeTable, ReasonRow, StatusRow};
 use super::{
-    CallbackError, Mode, OutgoingReceipt, Progress, Provider, ProviderError, Verdict,
-    header_matches, photo_part, send_json,
+    CallbackError, Mode, OutgoingReceipt, Progress, Provider, ProviderError, Verdict, photo_part,
+    read_callback, send_json,
 };
 use crate::config::Secret;
 
@@ -271,28 +271,15 @@ impl Provider for Apm {
         let (Some(_), Some(key)) = (&self.callback_url, &self.config.callback_key) else {
             return Ok(None);
         };
-        if !header_matches(headers, &self.config.callback_header, key) {
-            return Err(CallbackError::Unauthorized);
-        }
-        let found: ApmReceipt =
-            serde_json::from_slice(body).map_err(|e| CallbackError::Malformed(e.to_string()))?;
+        let found: ApmReceipt = read_callback(headers, &self.config.callback_header, key, body)?;
         let reference = found.uuid.clone();
-        let progress = map_receipt(found).map_err(|e| CallbackError::Malformed(e.to_string()))?;
-        Ok(Some((reference, progress)))
+        Ok(Some((reference, map_receipt(found)?)))
     }
 }
 
 const ARRIVED: &str = "`ARRIVED` (waiting for moderators)";
 const APPROVED: &str = "`REVIEWED`, `approved: true`";
 const NOT_APPROVED: &str = "`REVIEWED`, `approved: false` (the reason from `rejectKey`)";
-
-const fn row(code: &'static str, reason: api::ReasonCode, message: &'static str) -> ReasonRow {
-    ReasonRow {
-        code,
-        reason,
-        message,
-    }
-}
 
 /// How APM answers map to our outcome (see `docs/outcomes.md`).
 pub const OUTCOMES: OutcomeTable = OutcomeTable {
@@ -315,42 +302,42 @@ pub const OUTCOMES: OutcomeTable = OutcomeTable {
     ],
     reasons: &[
         ReasonRow::not_receipt("NOT_RECEIPT"),
-        row(
+        ReasonRow::new(
             "NOT_READABLE",
             api::ReasonCode::Unreadable,
             "The receipt could not be read.",
         ),
-        row(
+        ReasonRow::new(
             "MODIFIED",
             api::ReasonCode::Other,
             "The receipt looks altered.",
         ),
-        row(
+        ReasonRow::new(
             "NOT_ONE_RECEIPT",
             api::ReasonCode::BadQuality,
             "Send one receipt at a time.",
         ),
-        row(
+        ReasonRow::new(
             "NOT_FULL_PHOTO",
             api::ReasonCode::BadQuality,
             "The whole receipt must be in the photos.",
         ),
-        row(
+        ReasonRow::new(
             "NOT_BRANDS",
             api::ReasonCode::ProductMismatch,
             "The receipt does not show the promotion's brands.",
         ),
-        row(
+        ReasonRow::new(
             "NOT_QUANTITY_PRODUCT",
             api::ReasonCode::ProductMismatch,
             "The receipt does not show enough of the promotion's products.",
         ),
-        row(
+        ReasonRow::new(
             "NOT_CITY",
             api::ReasonCode::StoreMismatch,
             "The receipt is not from a city in the promotion.",
         ),
-        row(
+        ReasonRow::new(
             "DUPLICATE",
             api::ReasonCode::Duplicate,
             "This receipt has already been sent.",

@@ -299,14 +299,6 @@ const ACCEPTED: &str = "any offer in `confirmed` or `awardPending`";
 const PENDING: &str = "otherwise, any offer in `pending` (people check it)";
 const REJECTED: &str = "otherwise (offers in `manualReview` or `rejected`)";
 
-const fn row(code: &'static str, reason: ReasonCode, message: &'static str) -> ReasonRow {
-    ReasonRow {
-        code,
-        reason,
-        message,
-    }
-}
-
 /// How BitLabs answers map to our outcome (see `docs/outcomes.md`). Per offer:
 /// `confirmed` and `awardPending` are `accepted`, `pending` is `needs_review`,
 /// `manualReview` and `rejected` are `rejected` (`manualReview` with
@@ -330,22 +322,22 @@ pub const OUTCOMES: OutcomeTable = OutcomeTable {
         },
     ],
     reasons: &[
-        row(
+        ReasonRow::new(
             "1",
             ReasonCode::DateOutOfRange,
             "The purchase date is outside the offer's dates.",
         ),
-        row(
+        ReasonRow::new(
             "2",
             ReasonCode::ProductMismatch,
             "The product was not found on the receipt.",
         ),
-        row(
+        ReasonRow::new(
             "3",
             ReasonCode::Duplicate,
             "This receipt has already been sent.",
         ),
-        row(
+        ReasonRow::new(
             "4",
             ReasonCode::StoreMismatch,
             "The receipt is not from the chosen store.",

@@ -35,8 +35,8 @@ use serde::Deserialize;
 
 use super::outcomes::{OutcomeTable, ReasonRow, StatusRow};
 use super::{
-    CallbackError, Mode, OutgoingReceipt, Progress, Provider, ProviderError, Verdict,
-    header_matches, photo_part, send_json,
+    CallbackError, Mode, OutgoingReceipt, Progress, Provider, ProviderError, Verdict, photo_part,
+    read_callback, send_json,
 };
 use crate::config::Secret;
 
@@ -267,17 +267,12 @@ impl Provider for Easypromos {
         let (Some(_), Some(key)) = (&self.webhook_url, &self.config.webhook_key) else {
             return Ok(None);
         };
-        if !header_matches(headers, &self.config.webhook_key_header, key) {
-            return Err(CallbackError::Unauthorized);
-        }
-        let event: Event =
-            serde_json::from_slice(body).map_err(|e| CallbackError::Malformed(e.to_string()))?;
+        let event: Event = read_callback(headers, &self.config.webhook_key_header, key, body)?;
         let reference = event
             .event_id
             .ok_or_else(|| CallbackError::Malformed("no event_id".to_owned()))?
             .to_string();
-        let progress = map_event(event).map_err(|e| CallbackError::Malformed(e.to_string()))?;
-        Ok(Some((reference, progress)))
+        Ok(Some((reference, map_event(event)?)))
     }
 }
 

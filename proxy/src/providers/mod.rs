@@ -34,16 +34,20 @@ pub enum Mode {
     Webhook,
 }
 
-/// Whether `headers` carry `name` with exactly the value of `key`, compared in
-/// constant time (a callback's proof that it comes from the provider).
-pub fn header_matches(
+/// Reads a provider callback's JSON body, once it is proven authentic: `headers`
+/// must carry `name` with exactly the value of `key`, compared in constant time.
+pub fn read_callback<T: serde::de::DeserializeOwned>(
     headers: &axum::http::HeaderMap,
     name: &str,
     key: &crate::config::Secret,
-) -> bool {
+    body: &[u8],
+) -> Result<T, CallbackError> {
     use subtle::ConstantTimeEq;
     let presented = headers.get(name).map_or(&[][..], |v| v.as_bytes());
-    bool::from(presented.ct_eq(key.expose().as_bytes()))
+    if !bool::from(presented.ct_eq(key.expose().as_bytes())) {
+        return Err(CallbackError::Unauthorized);
+    }
+    serde_json::from_slice(body).map_err(|e| CallbackError::Malformed(e.to_string()))
 }
 
 /// What an adapter needs to forward one submission.
@@ -213,6 +217,13 @@ pub enum CallbackError {
     Unauthorized,
     #[error("callback body not understood: {0}")]
     Malformed(String),
+}
+
+impl From<ProviderError> for CallbackError {
+    /// An authentic callback whose content the adapter cannot map.
+    fn from(error: ProviderError) -> Self {
+        Self::Malformed(error.to_string())
+    }
 }
 
 /// Sends a request and decodes a 2xx JSON body; any other answer becomes a

@@ -27,6 +27,14 @@ pub struct ReasonRow {
 }
 
 impl ReasonRow {
+    pub const fn new(code: &'static str, reason: ReasonCode, message: &'static str) -> Self {
+        Self {
+            code,
+            reason,
+            message,
+        }
+    }
+
     /// The provider's code for "this is not a receipt".
     pub const fn not_receipt(code: &'static str) -> Self {
         Self {

@@ -34,8 +34,8 @@ use serde::Deserialize;
 
 use super::outcomes::{OutcomeTable, ReasonRow, StatusRow};
 use super::{
-    CallbackError, Mode, OutgoingReceipt, Progress, Provider, ProviderError, Verdict,
-    header_matches, photo_part, send_json,
+    CallbackError, Mode, OutgoingReceipt, Progress, Provider, ProviderError, Verdict, photo_part,
+    read_callback, send_json,
 };
 use crate::config::Secret;
 
@@ -191,17 +191,12 @@ impl Provider for Photon {
         let (Mode::Webhook, Some(key)) = (self.config.mode, &self.config.webhook_key) else {
             return Ok(None);
         };
-        if !header_matches(headers, &self.config.webhook_key_header, key) {
-            return Err(CallbackError::Unauthorized);
-        }
-        let fetched: Fetched =
-            serde_json::from_slice(body).map_err(|e| CallbackError::Malformed(e.to_string()))?;
+        let fetched: Fetched = read_callback(headers, &self.config.webhook_key_header, key, body)?;
         let reference = fetched
             .photon_key
             .clone()
             .ok_or_else(|| CallbackError::Malformed("no photon_key".to_owned()))?;
-        let progress = map_fetched(fetched).map_err(|e| CallbackError::Malformed(e.to_string()))?;
-        Ok(Some((reference, progress)))
+        Ok(Some((reference, map_fetched(fetched)?)))
     }
 }
 
