@@ -135,6 +135,22 @@ impl ProviderConfig {
         }
     }
 
+    /// How many photos of one receipt the provider takes. Easypromos, Aboutgoods
+    /// and Photon take one image per receipt (a long receipt's photos are to be
+    /// combined into one, `capabilities.combine_photos`).
+    fn max_photos(&self) -> u8 {
+        match self {
+            Self::Apm(_) => crate::providers::apm::MAX_PHOTOS,
+            Self::Bitlabs(_) => u8::MAX,
+            Self::Easypromos(_) | Self::Aboutgoods(_) | Self::Photon(_) => 1,
+        }
+    }
+
+    /// Whether a receipt may be sent as its QR code alone, without a photo.
+    fn takes_qr_alone(&self) -> bool {
+        matches!(self, Self::Apm(_))
+    }
+
     fn webhook_key_field(&self) -> &'static str {
         match self {
             Self::Apm(_) => "callback_key",
@@ -236,16 +252,28 @@ impl Config {
                     "campaign id {id:?} may only hold letters, digits, '-' and '_'"
                 )));
             }
-            if !self.providers.contains_key(&campaign.provider) {
+            let Some(provider) = self.providers.get(&campaign.provider) else {
                 return Err(ConfigError::Invalid(format!(
                     "campaign {id:?} uses provider {:?}, which is not in [providers]",
                     campaign.provider
                 )));
-            }
+            };
             let p = &campaign.photos;
             if p.max_count == 0 || p.min_count > p.max_count {
                 return Err(ConfigError::Invalid(format!(
                     "campaign {id:?}: photos.min_count must be at most photos.max_count, which must be at least 1"
+                )));
+            }
+            // A photo the provider cannot take would be dropped on the way.
+            if p.max_count > provider.max_photos() {
+                return Err(ConfigError::Invalid(format!(
+                    "campaign {id:?}: its provider takes at most {} photo(s) per receipt; lower photos.max_count",
+                    provider.max_photos()
+                )));
+            }
+            if p.min_count == 0 && !provider.takes_qr_alone() {
+                return Err(ConfigError::Invalid(format!(
+                    "campaign {id:?}: its provider needs a photo (photos.min_count = 0 is for QR-only receipts)"
                 )));
             }
         }
@@ -352,7 +380,7 @@ mod tests {
         provider = "ep"
         title = "Summer"
         allowed_origins = ["https://brand.example"]
-        photos = { max_count = 3, max_bytes = 1000 }
+        photos = { max_count = 1, max_bytes = 1000 }
     "#;
 
     #[test]
@@ -365,7 +393,7 @@ mod tests {
         assert_eq!(ep.token.expose(), "s3cr3t-value");
         let printed = format!("{config:?}");
         assert!(!printed.contains("s3cr3t"), "{printed}");
-        assert_eq!(config.campaigns["summer-promo"].photos.max_count, 3);
+        assert_eq!(config.campaigns["summer-promo"].photos.max_bytes, 1000);
         assert_eq!(config.campaigns["summer-promo"].photos.min_count, 1);
     }
 
@@ -428,6 +456,25 @@ mod tests {
     fn the_body_limit_fits_the_largest_campaign() {
         let (_f, text) = with_secret_file(GOOD);
         let config = Config::from_toml(&text).unwrap();
-        assert_eq!(config.max_body_bytes(), 3000 + 256 * 1024);
+        assert_eq!(config.max_body_bytes(), 1000 + 256 * 1024);
+    }
+
+    #[test]
+    fn a_campaign_may_not_take_more_photos_than_its_provider_or_none_without_qr() {
+        let (_f, text) = with_secret_file(GOOD);
+        let three = text.replace("max_count = 1,", "max_count = 3,");
+        let error = Config::from_toml(&three).unwrap_err().to_string();
+        assert!(error.contains("at most 1 photo"), "{error}");
+        let none = text.replace("photos = {", "photos = { min_count = 0,");
+        let error = Config::from_toml(&none).unwrap_err().to_string();
+        assert!(error.contains("needs a photo"), "{error}");
+        // APM takes up to five, and a QR code alone.
+        let apm = text
+            .replace("kind = \"easypromos\"", "kind = \"apm\"")
+            .replace("token =", "api_key =")
+            .replace("max_count = 1,", "min_count = 0, max_count = 5,");
+        assert!(Config::from_toml(&apm).is_ok());
+        let six = apm.replace("max_count = 5,", "max_count = 6,");
+        assert!(Config::from_toml(&six).is_err());
     }
 }

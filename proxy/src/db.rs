@@ -219,6 +219,37 @@ impl Db {
 
     /// The provider has the submission: remember its reference, drop the photos
     /// (they are the provider's now) and come back after `next_in`.
+    /// A provider that decides on upload (BitLabs): its reference, the verdict
+    /// and the photos' removal in one transaction, so no crash can leave a
+    /// submission acknowledged but undecided (there would be nothing to poll).
+    pub async fn decided_on_upload(
+        &self,
+        id: &str,
+        provider_ref: &str,
+        status: SubmissionStatus,
+        outcome: &api::Outcome,
+    ) -> Result<(), sqlx::Error> {
+        let outcome = serde_json::to_string(outcome).unwrap_or_else(|_| "{}".to_owned());
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE submissions SET provider_ref = ?, status = ?, outcome = ?, attempts = 0,
+                 last_error = NULL, lease_until = NULL, updated_at = ?
+             WHERE id = ? AND status IN ('queued', 'processing')",
+        )
+        .bind(provider_ref)
+        .bind(status.as_str())
+        .bind(outcome)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM photos WHERE submission_id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+
     pub async fn acknowledged(
         &self,
         id: &str,

@@ -94,6 +94,13 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<(), sqlx::Error
         config.worker.poll_interval
     };
     match answer {
+        Ok((Some(reference), Progress::Done(verdict))) => {
+            tracing::info!(submission = %row.id, campaign = %row.campaign, status = verdict.status.as_str(), "decided on upload");
+            state
+                .db
+                .decided_on_upload(&row.id, &reference, verdict.status, &verdict.outcome)
+                .await
+        }
         Ok((reference, progress)) => {
             if let Some(reference) = reference {
                 tracing::info!(submission = %row.id, campaign = %row.campaign, "provider acknowledged");

@@ -20,9 +20,9 @@ async fn state(dir: &tempfile::TempDir) -> AppState {
         r#"
         database_url = "sqlite://{}"
         [providers.ep]
-        kind = "easypromos"
-        base_url = "http://127.0.0.1:9/easypromos"
-        token = {{ file = {:?} }}
+        kind = "apm"
+        base_url = "http://127.0.0.1:9/apm"
+        api_key = {{ file = {:?} }}
         [campaigns.promo]
         provider = "ep"
         title = "Promo"
@@ -265,14 +265,14 @@ async fn the_public_campaign_description_names_no_provider_and_no_secret() {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["photos"]["max_count"], 2);
-    // Easypromos takes one image per receipt and has no QR, offers or review.
+    // APM takes several photos and a QR code; it has no offers or review.
     assert_eq!(
         body["capabilities"],
-        serde_json::json!({"qr": false, "offers": false, "manual_review": false,
-            "quality_check": false, "combine_photos": true})
+        serde_json::json!({"qr": true, "offers": false, "manual_review": false,
+            "quality_check": false, "combine_photos": false})
     );
     let text = body.to_string();
-    for secret_or_internal in ["t0ken", "127.0.0.1", "easypromos", "\"ep\""] {
+    for secret_or_internal in ["t0ken", "127.0.0.1", "apm", "\"ep\""] {
         assert!(!text.contains(secret_or_internal), "{text}");
     }
 }

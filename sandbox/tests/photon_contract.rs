@@ -51,6 +51,20 @@ async fn upload(
     .unwrap()
 }
 
+/// A well-formed async upload of a photo of `rgb` paper; its JSON answer.
+async fn upload_photo(sb: &RunningSandbox, rgb: [u8; 3]) -> Value {
+    upload(
+        sb,
+        "?type=async",
+        pdf_form(jpeg(rgb)),
+        &headers(&sb.config.photon),
+    )
+    .await
+    .json()
+    .await
+    .unwrap()
+}
+
 fn pdf_form(bytes: Vec<u8>) -> Form {
     Form::new().part("pdf", Part::bytes(bytes).file_name("receipt.jpg"))
 }
@@ -107,16 +121,7 @@ async fn the_async_type_and_the_pdf_field_are_required() {
 async fn a_document_gets_a_photon_key_is_processing_then_read() {
     // Long enough that the first fetch is surely before the document is read.
     let sb = start(Duration::from_millis(1500)).await;
-    let body: Value = upload(
-        &sb,
-        "?type=async",
-        pdf_form(jpeg(PAPER)),
-        &headers(&sb.config.photon),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let body: Value = upload_photo(&sb, PAPER).await;
     assert_eq!(body["status"], "success");
     assert_eq!(body["message"], "success");
     let key = body["photon_key"].as_str().unwrap().to_owned();
@@ -140,16 +145,7 @@ async fn a_document_gets_a_photon_key_is_processing_then_read() {
 #[tokio::test]
 async fn a_picture_that_is_no_document_fails_and_unknown_keys_are_404() {
     let sb = start(Duration::ZERO).await;
-    let body: Value = upload(
-        &sb,
-        "?type=async",
-        pdf_form(jpeg(RED)),
-        &headers(&sb.config.photon),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let body: Value = upload_photo(&sb, RED).await;
     let (status, result) = fetch(&sb, body["photon_key"].as_str().unwrap()).await;
     assert_eq!(status, 200);
     assert_eq!(result["status"], "failed");
@@ -163,16 +159,7 @@ async fn the_registered_webhook_gets_each_result_with_its_key() {
     let (hook, mut received) = common::callback_listener().await;
     sb.controls.set_photon_webhook(&hook, "hook-key");
 
-    let uploaded: Value = upload(
-        &sb,
-        "?type=async",
-        pdf_form(jpeg(PAPER)),
-        &headers(&sb.config.photon),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let uploaded: Value = upload_photo(&sb, PAPER).await;
     let (headers, body) = common::next_callback(&mut received).await;
     assert_eq!(headers["x-webhook-key"], "hook-key");
     assert_eq!(body["photon_key"], uploaded["photon_key"]);

@@ -611,6 +611,28 @@ mod tests {
     }
 
     #[test]
+    fn documents_go_to_the_configured_campaign_endpoint_or_the_account() {
+        let config = |campaign: Option<&str>, endpoint: Option<&str>| AboutgoodsConfig {
+            base_url: default_base_url(),
+            token_url: default_token_url(),
+            client_id: "c".to_owned(),
+            client_secret: Secret::new("s"),
+            scope: None,
+            campaign_uid: campaign.map(str::to_owned),
+            endpoint_uid: endpoint.map(str::to_owned),
+        };
+        assert_eq!(config(None, None).documents_path(), "/documents");
+        assert_eq!(
+            config(None, Some("e1")).documents_path(),
+            "/endpoints/e1/documents"
+        );
+        assert_eq!(
+            config(Some("c1"), Some("e1")).documents_path(),
+            "/campaigns/c1/documents"
+        );
+    }
+
+    #[test]
     fn locales_become_dominant_languages() {
         assert_eq!(dominant_language("fr-FR"), "fr-FR");
         assert_eq!(dominant_language("fr"), "fr-FR");

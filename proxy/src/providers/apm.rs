@@ -47,8 +47,9 @@ use super::{
 };
 use crate::config::Secret;
 
-/// APM takes at most this many photos per receipt.
-pub const MAX_PHOTOS: usize = 5;
+/// APM takes at most this many photos per receipt (campaigns are checked
+/// against it when the configuration is loaded).
+pub const MAX_PHOTOS: u8 = 5;
 
 /// `[providers.NAME]` with `kind = "apm"`.
 #[derive(Debug, Clone, Deserialize)]
@@ -151,7 +152,7 @@ impl Apm {
         if let Some(user) = &receipt.user {
             form = form.text("userUuid", user.clone());
         }
-        for photo in receipt.photos.iter().take(MAX_PHOTOS) {
+        for photo in &receipt.photos {
             form = form.part("photos", photo_part(&receipt.submission_id, photo)?);
         }
         Ok(form)
