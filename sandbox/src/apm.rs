@@ -34,7 +34,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::verdict::{self, Verdict};
-use crate::{SandboxConfig, sample};
+use crate::{SandboxConfig, sample, webhook};
 
 /// Photos per receipt, as documented.
 const MAX_PHOTOS: usize = 5;
@@ -348,24 +348,24 @@ fn store(shared: &Shared, mut receipt: ApmReceipt, callback: Option<Callback>) -
     if let Some(callback) = callback {
         let delay = account.delay;
         let body = describe(&receipt, true);
-        tokio::spawn(async move {
-            // The moderators take their time, then APM calls back.
-            tokio::time::sleep(delay).await;
-            let method = callback
-                .method
-                .as_deref()
-                .and_then(|m| reqwest::Method::from_bytes(m.as_bytes()).ok())
-                .unwrap_or(reqwest::Method::POST);
-            let mut request = reqwest::Client::new().request(method, &callback.url);
-            for header in &callback.headers {
-                for value in &header.values {
-                    request = request.header(&header.name, value);
-                }
-            }
-            if let Err(error) = request.json(&body).send().await {
-                tracing::warn!(%error, "sandbox: APM callback not delivered");
-            }
-        });
+        // The moderators take their time, then APM calls back.
+        webhook::deliver(
+            webhook::Callback {
+                method: callback
+                    .method
+                    .as_deref()
+                    .and_then(|m| reqwest::Method::from_bytes(m.as_bytes()).ok())
+                    .unwrap_or(reqwest::Method::POST),
+                url: callback.url,
+                headers: callback
+                    .headers
+                    .into_iter()
+                    .flat_map(|h| h.values.into_iter().map(move |v| (h.name.clone(), v)))
+                    .collect(),
+                body,
+            },
+            delay,
+        );
     }
     account.receipts.insert(uuid.clone(), receipt);
     Json(json!({"uuid": uuid, "status": "success"})).into_response()

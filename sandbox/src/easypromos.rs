@@ -32,7 +32,7 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use crate::verdict::{self, Verdict};
-use crate::{SandboxConfig, sample};
+use crate::{SandboxConfig, sample, webhook};
 
 /// The first event id handed out; the document's example id.
 const FIRST_EVENT_ID: u64 = 987_654;
@@ -166,19 +166,16 @@ async fn upload_ticket(
     );
     if let (Some(url), Some(key)) = (webhook_url, webhook_key) {
         let delay = account.delay;
-        tokio::spawn(async move {
-            // The simulated provider takes its time, then calls back.
-            tokio::time::sleep(delay).await;
-            let sent = reqwest::Client::new()
-                .post(&url)
-                .header("X-Webhook-Key", key)
-                .json(&finished_body(event_id, verdict))
-                .send()
-                .await;
-            if let Err(error) = sent {
-                tracing::warn!(%error, "sandbox: webhook not delivered");
-            }
-        });
+        // The simulated provider takes its time, then calls back.
+        webhook::deliver(
+            webhook::Callback {
+                method: reqwest::Method::POST,
+                url,
+                headers: vec![("X-Webhook-Key".to_owned(), key)],
+                body: finished_body(event_id, verdict),
+            },
+            delay,
+        );
     }
     Json(json!({"status": "ok", "event_id": event_id, "created_at": crate::now_rfc3339()}))
         .into_response()

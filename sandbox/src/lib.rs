@@ -16,6 +16,7 @@ pub mod easypromos;
 pub mod photon;
 pub mod sample;
 pub mod verdict;
+mod webhook;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

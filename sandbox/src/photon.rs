@@ -36,7 +36,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::verdict::{self, Verdict};
-use crate::{Controls, SandboxConfig, sample};
+use crate::{Controls, SandboxConfig, sample, webhook};
 
 /// The simulated account's credentials.
 #[derive(Debug, Clone)]
@@ -176,19 +176,16 @@ async fn upload(
         .clone();
     if let Some((url, webhook_key)) = webhook {
         let (delay, body) = (account.delay, result_body(&key, verdict));
-        tokio::spawn(async move {
-            // Photon reads the document, then posts the result.
-            tokio::time::sleep(delay).await;
-            let sent = reqwest::Client::new()
-                .post(&url)
-                .header("X-Webhook-Key", webhook_key)
-                .json(&body)
-                .send()
-                .await;
-            if let Err(error) = sent {
-                tracing::warn!(%error, "sandbox: Photon webhook not delivered");
-            }
-        });
+        // Photon reads the document, then posts the result.
+        webhook::deliver(
+            webhook::Callback {
+                method: reqwest::Method::POST,
+                url,
+                headers: vec![("X-Webhook-Key".to_owned(), webhook_key)],
+                body,
+            },
+            delay,
+        );
     }
     Json(json!({"photon_key": key, "message": "success", "status": "success"})).into_response()
 }

@@ -194,7 +194,7 @@ async fn qr_receipts_need_qr_str_and_a_fiscal_qr_is_approved() {
 #[tokio::test]
 async fn config_callback_posts_the_reviewed_receipt_with_its_headers() {
     let sb = start(Duration::ZERO).await;
-    let (callback_url, mut received) = common::callback_listener().await;
+    let (callback_url, mut received) = common::callback_listener(0).await;
 
     let config = json!({
         "products": [{"name": "Ice-cream Lasunka", "id": 7}],

@@ -198,7 +198,7 @@ async fn an_outage_answers_503_until_it_ends() {
 #[tokio::test]
 async fn with_a_webhook_url_the_finished_event_is_posted_there_with_the_key() {
     // A receiver standing in for the proxy's callback endpoint.
-    let (hook, mut received) = common::callback_listener().await;
+    let (hook, mut received) = common::callback_listener(0).await;
 
     let (sb, _) = start(Duration::from_millis(100)).await;
     let upload = upload_with_webhook(&sb, hook, "shared-key-1").await;

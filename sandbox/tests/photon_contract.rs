@@ -154,9 +154,10 @@ async fn a_picture_that_is_no_document_fails_and_unknown_keys_are_404() {
 }
 
 #[tokio::test]
-async fn the_registered_webhook_gets_each_result_with_its_key() {
+async fn the_registered_webhook_gets_each_result_with_its_key_retried_until_taken() {
+    // The receiver refuses the first two deliveries; the third is taken.
     let sb = start(Duration::ZERO).await;
-    let (hook, mut received) = common::callback_listener().await;
+    let (hook, mut received) = common::callback_listener(2).await;
     sb.controls.set_photon_webhook(&hook, "hook-key");
 
     let uploaded: Value = upload_photo(&sb, PAPER).await;

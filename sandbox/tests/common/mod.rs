@@ -57,12 +57,16 @@ where
 }
 
 /// A loopback endpoint standing in for the proxy's webhook: its URL, and what it
-/// received (headers and JSON body), in order.
-pub async fn callback_listener() -> (
+/// took (headers and JSON body), in order. It answers 503 to the first
+/// `refuse_first` calls, as a busy or restarting receiver would.
+pub async fn callback_listener(
+    refuse_first: usize,
+) -> (
     String,
     tokio::sync::mpsc::UnboundedReceiver<(axum::http::HeaderMap, serde_json::Value)>,
 ) {
     let (sender, received) = tokio::sync::mpsc::unbounded_channel();
+    let refused = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/callback", listener.local_addr().unwrap());
     let app = axum::Router::new().route(
@@ -70,8 +74,14 @@ pub async fn callback_listener() -> (
         axum::routing::post(
             move |headers: axum::http::HeaderMap,
                   axum::Json(body): axum::Json<serde_json::Value>| {
-                let _ = sender.send((headers, body));
-                async { "ok" }
+                let seen = refused.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let status = if seen < refuse_first {
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE
+                } else {
+                    let _ = sender.send((headers, body));
+                    axum::http::StatusCode::OK
+                };
+                async move { status }
             },
         ),
     );
