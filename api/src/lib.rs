@@ -6,6 +6,8 @@
 //! Nothing in here may name a provider, a provider URL or a secret: everything here
 //! is seen by the browser.
 
+pub mod fiscal;
+
 use serde::{Deserialize, Serialize};
 
 /// Request header that makes a submission retry-safe: the same key for the same

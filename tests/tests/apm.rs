@@ -62,6 +62,36 @@ async fn a_qr_code_alone_is_a_submission_and_a_bogus_one_is_rejected() {
 }
 
 #[tokio::test]
+async fn a_mistyped_fiscal_code_is_refused_with_the_field_named_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    let cases = [
+        // A fiscal drive number one digit short.
+        (
+            QR.replace("fn=8716000100025114", "fn=871600010002511"),
+            "fiscal drive number",
+        ),
+        // The 30th of February.
+        (QR.replace("20190113", "20190230"), "date"),
+        // Not printable text at all.
+        ("t=1\u{7}".to_owned(), "not the text"),
+    ];
+    for (qr, words) in cases {
+        let response = app
+            .http
+            .post(app.url(&format!("/v1/campaigns/{CAMPAIGN}/submissions")))
+            .multipart(reqwest::multipart::Form::new().text(api::field::QR, qr.clone()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422, "{qr}");
+        let body: ErrorBody = response.json().await.unwrap();
+        assert_eq!(body.error.field.as_deref(), Some(api::field::QR));
+        assert!(body.error.message.contains(words), "{}", body.error.message);
+    }
+    assert_eq!(app.state.db.submission_count().await.unwrap(), 0);
+}
+
+#[tokio::test]
 async fn neither_photo_nor_qr_is_refused_and_nothing_is_stored() {
     let app = spawn_app().await;
     let response = app

@@ -52,6 +52,9 @@ pub fn build(tools: &BuildTools) -> anyhow::Result<PathBuf> {
                 "--target",
                 "web",
                 "--no-typescript",
+                // The name section is for debuggers; it is a third of the module.
+                "--remove-name-section",
+                "--remove-producers-section",
                 "--out-name",
                 "widget",
                 "--out-dir",

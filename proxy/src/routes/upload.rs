@@ -6,6 +6,7 @@
 //! the text fields. A body that fails any check stores nothing.
 
 use api::field;
+use api::fiscal::FiscalQr;
 use axum::extract::Multipart;
 use axum::extract::multipart::{Field, MultipartError};
 
@@ -17,6 +18,9 @@ use crate::error::ApiError;
 pub const ACCEPTED_TYPES: &[&str] = &["image/jpeg", "image/png", "image/heic", "image/heif"];
 
 const MAX_TEXT_BYTES: usize = 4096;
+
+/// Longest QR text taken; receipt codes are well under 200 characters.
+const MAX_QR_CHARS: usize = 512;
 
 /// The checked content of a submission body.
 #[derive(Debug, Default)]
@@ -53,7 +57,8 @@ pub async fn read(mut multipart: Multipart, limits: &PhotoLimits) -> Result<Uplo
                 upload.photos.push(read_photo(field, limits).await?);
             }
             field::QR => {
-                upload.qr = Some(read_text(field, field::QR).await?).filter(|q| !q.is_empty());
+                let text = read_text(field, field::QR).await?;
+                upload.qr = check_qr(text.trim())?;
             }
             field::MERCHANT => upload.merchant = Some(read_text(field, field::MERCHANT).await?),
             field::USER => upload.user = Some(read_text(field, field::USER).await?),
@@ -91,6 +96,27 @@ pub async fn read(mut multipart: Multipart, limits: &PhotoLimits) -> Result<Uplo
         });
     }
     Ok(upload)
+}
+
+/// A QR code's text: printable, at most [`MAX_QR_CHARS`], and a well-formed fiscal
+/// code where it claims to be one (see [`api::fiscal`]). Empty means none.
+fn check_qr(text: &str) -> Result<Option<String>, ApiError> {
+    let invalid = |message: String| ApiError::InvalidField {
+        field: field::QR,
+        message,
+    };
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if text.chars().count() > MAX_QR_CHARS || text.chars().any(char::is_control) {
+        return Err(invalid(
+            "This is not the text of a receipt's QR code.".to_owned(),
+        ));
+    }
+    if FiscalQr::looks_fiscal(text) {
+        FiscalQr::parse(text).map_err(|e| invalid(e.to_string()))?;
+    }
+    Ok(Some(text.to_owned()))
 }
 
 fn broken(error: MultipartError) -> ApiError {
