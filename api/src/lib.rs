@@ -265,6 +265,24 @@ pub struct PhotoRules {
     pub max_bytes: u64,
     /// MIME types the proxy accepts (checked by content, not by name).
     pub accept: Vec<String>,
+    /// Longest side, in pixels, the widget scales a photo down to before sending.
+    #[serde(default = "default_long_side")]
+    pub long_side: u32,
+    /// JPEG quality (1 to 100) the widget re-encodes a photo at.
+    #[serde(default = "default_quality")]
+    pub quality: u8,
+}
+
+/// A 12 MP phone photo scaled to 2000 px stays legible at a few hundred KB.
+pub const DEFAULT_LONG_SIDE: u32 = 2000;
+pub const DEFAULT_QUALITY: u8 = 80;
+
+fn default_long_side() -> u32 {
+    DEFAULT_LONG_SIDE
+}
+
+fn default_quality() -> u8 {
+    DEFAULT_QUALITY
 }
 
 /// Every error response body: `{"error": {"code", "message", "field"}}`.

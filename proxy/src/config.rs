@@ -180,6 +180,10 @@ fn default_locale() -> String {
     "en".to_owned()
 }
 
+/// Most photos of a long receipt the widget combines into one image, for
+/// providers that take one image per receipt.
+pub const MAX_COMBINED: u8 = 4;
+
 /// Photo rules of a campaign.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -190,6 +194,10 @@ pub struct PhotoLimits {
     pub max_bytes: u64,
     /// Largest photo, in pixels (width x height), against decompression bombs.
     pub max_pixels: u64,
+    /// Longest side the widget scales a photo down to, in pixels.
+    pub long_side: u32,
+    /// JPEG quality (1 to 100) the widget re-encodes a photo at.
+    pub quality: u8,
 }
 
 impl Default for PhotoLimits {
@@ -199,6 +207,8 @@ impl Default for PhotoLimits {
             max_count: 1,
             max_bytes: 10 * 1024 * 1024,
             max_pixels: 50_000_000,
+            long_side: api::DEFAULT_LONG_SIDE,
+            quality: api::DEFAULT_QUALITY,
         }
     }
 }
@@ -264,11 +274,20 @@ impl Config {
                     "campaign {id:?}: photos.min_count must be at most photos.max_count, which must be at least 1"
                 )));
             }
-            // A photo the provider cannot take would be dropped on the way.
-            if p.max_count > provider.max_photos() {
+            // A photo the provider cannot take would be dropped on the way. Where
+            // it takes one image, the widget combines up to MAX_COMBINED photos.
+            let most = match provider.max_photos() {
+                1 => MAX_COMBINED,
+                n => n,
+            };
+            if p.max_count > most {
                 return Err(ConfigError::Invalid(format!(
-                    "campaign {id:?}: its provider takes at most {} photo(s) per receipt; lower photos.max_count",
-                    provider.max_photos()
+                    "campaign {id:?}: its provider takes at most {most} photo(s) per receipt; lower photos.max_count"
+                )));
+            }
+            if !(1..=100).contains(&p.quality) || p.long_side < 800 {
+                return Err(ConfigError::Invalid(format!(
+                    "campaign {id:?}: photos.quality must be 1 to 100 and photos.long_side at least 800"
                 )));
             }
             if p.min_count == 0 && !provider.takes_qr_alone() {
@@ -462,9 +481,14 @@ mod tests {
     #[test]
     fn a_campaign_may_not_take_more_photos_than_its_provider_or_none_without_qr() {
         let (_f, text) = with_secret_file(GOOD);
-        let three = text.replace("max_count = 1,", "max_count = 3,");
-        let error = Config::from_toml(&three).unwrap_err().to_string();
-        assert!(error.contains("at most 1 photo"), "{error}");
+        // Easypromos takes one image: the widget combines up to four photos.
+        let four = text.replace("max_count = 1,", "max_count = 4,");
+        assert!(Config::from_toml(&four).is_ok());
+        let five = text.replace("max_count = 1,", "max_count = 5,");
+        let error = Config::from_toml(&five).unwrap_err().to_string();
+        assert!(error.contains("at most 4 photo"), "{error}");
+        let blurry = text.replace("max_count = 1,", "max_count = 1, quality = 0,");
+        assert!(Config::from_toml(&blurry).is_err());
         let none = text.replace("photos = {", "photos = { min_count = 0,");
         let error = Config::from_toml(&none).unwrap_err().to_string();
         assert!(error.contains("needs a photo"), "{error}");

@@ -28,12 +28,21 @@ async fn state(dir: &tempfile::TempDir) -> AppState {
         title = "Promo"
         allowed_origins = ["https://brand.example"]
         photos = {{ max_count = 2, max_bytes = 20000 }}
+        [providers.one-image]
+        kind = "easypromos"
+        base_url = "http://127.0.0.1:9/easypromos"
+        token = {{ file = {:?} }}
+        [campaigns.tall]
+        provider = "one-image"
+        title = "Long receipts, one image"
+        photos = {{ max_count = 3, max_bytes = 20000, long_side = 1600, quality = 70 }}
         [campaigns.other]
         provider = "ep"
         title = "Other"
         allowed_origins = ["https://other.example"]
         "#,
         dir.path().join("relay.db").display(),
+        secret.display().to_string(),
         secret.display().to_string()
     ))
     .unwrap();
@@ -188,6 +197,29 @@ async fn more_photos_than_the_campaign_takes_is_422() {
 }
 
 #[tokio::test]
+async fn where_the_provider_takes_one_image_the_photos_must_come_combined() {
+    let photo = jpeg();
+    let parts = [("photo", Some("1.jpg"), photo.as_slice()); 2];
+    let (status, body) = refused(post("tall", multipart(&parts))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["code"], "too_many_photos");
+
+    // The widget is told to let the shopper take three, and to combine them.
+    let dir = tempfile::tempdir().unwrap();
+    let (_, campaign) = send(
+        app(state(&dir).await),
+        Request::get("/v1/campaigns/tall")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(campaign["photos"]["max_count"], 3);
+    assert_eq!(campaign["photos"]["long_side"], 1600);
+    assert_eq!(campaign["photos"]["quality"], 70);
+    assert_eq!(campaign["capabilities"]["combine_photos"], true);
+}
+
+#[tokio::test]
 async fn no_photo_at_all_is_422() {
     let (status, body) = refused(post("promo", multipart(&[("user", None, b"u")]))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -265,6 +297,8 @@ async fn the_public_campaign_description_names_no_provider_and_no_secret() {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["photos"]["max_count"], 2);
+    assert_eq!(body["photos"]["long_side"], api::DEFAULT_LONG_SIDE);
+    assert_eq!(body["photos"]["quality"], api::DEFAULT_QUALITY);
     // APM takes several photos and a QR code; it has no offers or review.
     assert_eq!(
         body["capabilities"],

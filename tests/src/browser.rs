@@ -174,13 +174,19 @@ pub async fn text_containing(root: &ShadowRoot, selector: &str, needle: &str) ->
     panic!("{selector} never contained {needle:?}; last text: {last:?}");
 }
 
-/// Picks a file in the widget's photo input, as a shopper choosing a photo.
+/// Picks a file from the gallery, as a shopper choosing a photo, and waits until
+/// the widget has prepared it (its thumbnail is there).
 pub async fn choose_photo(root: &ShadowRoot, path: &std::path::Path) {
-    find(root, "input.rr-file")
+    let before = root
+        .find_all(Locator::Css(".rr-thumb"))
+        .await
+        .map_or(0, |found| found.len());
+    find(root, "input.rr-gallery")
         .await
         .send_keys(&path.display().to_string())
         .await
         .expect("choose the photo");
+    wait_count(root, ".rr-thumb", before + 1).await;
 }
 
 /// Clicks the element matching `selector` inside the widget, once it is there.

@@ -325,7 +325,7 @@ photos = {{ min_count = 1, max_count = 5, max_bytes = 2097152 }}
 provider = "photon"
 title = "Buy two, get 10 EUR back (Photon)"
 {origins}
-{photos}
+photos = {{ max_count = 3, max_bytes = 2097152, long_side = 1600, quality = 70 }}
 "#,
         db = dir.path().join("relay.db").display(),
         aboutgoods_url = sandbox.url("aboutgoods"),

@@ -2,18 +2,26 @@
 //! (store -> offers, where the campaign has offers) -> capture -> upload ->
 //! waiting -> verdict (-> manual review, where the provider has it).
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use api::SubmissionCreated;
 use gloo_timers::future::TimeoutFuture;
+use js_sys::Promise;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::spawn_local;
-use web_sys::{CustomEvent, CustomEventInit, Element};
+use wasm_bindgen_futures::{JsFuture, spawn_local};
+use web_sys::{AddEventListenerOptions, Blob, CustomEvent, CustomEventInit, Element, File};
 use yew::prelude::*;
 
-use crate::client;
+use crate::client::{self, SendError, Transfer};
 use crate::components::offer_picker::{MerchantPicker, OfferPicker};
 use crate::components::photo_picker::PhotoPicker;
+use crate::components::qr_entry::QrEntry;
+use crate::components::sending::Sending;
 use crate::components::verdict::Verdict;
 use crate::components::waiting::Waiting;
-use crate::state::{Action, State, Step};
+use crate::photo::{self, Prep};
+use crate::state::{Action, PickedPhoto, State, Step};
 
 #[derive(Properties, PartialEq)]
 pub struct AppProps {
@@ -80,16 +88,31 @@ pub fn App(props: &AppProps) -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::ChangeOffers))
     };
-    let on_add = {
+    let on_pick = {
         let dispatcher = state.dispatcher();
-        Callback::from(move |photos| dispatcher.dispatch(Action::PhotosAdded(photos)))
+        let prep = state.campaign.as_ref().map(|c| Prep::from(&c.photos));
+        Callback::from(move |files: Vec<File>| {
+            let Some(prep) = prep else { return };
+            if files.is_empty() {
+                return;
+            }
+            dispatcher.dispatch(Action::Preparing(files.len()));
+            let dispatcher = dispatcher.clone();
+            spawn_local(async move {
+                for file in files {
+                    dispatcher.dispatch(Action::PhotoReady(picked(&file, prep).await));
+                }
+            });
+        })
     };
     let on_remove = {
         let dispatcher = state.dispatcher();
         Callback::from(move |index| dispatcher.dispatch(Action::PhotoRemoved(index)))
     };
+    let transfer = use_mut_ref(Transfer::default);
     let on_submit = {
         let state = state.clone();
+        let transfer = transfer.clone();
         let props = (
             props.api_base.clone(),
             props.campaign.clone(),
@@ -97,26 +120,67 @@ pub fn App(props: &AppProps) -> Html {
             props.host.clone(),
         );
         Callback::from(move |_: MouseEvent| {
-            let (base, campaign, user, host) = props.clone();
-            let files: Vec<_> = state.photos.iter().map(|p| p.file.clone()).collect();
+            let Some(campaign) = state.campaign.clone() else {
+                return;
+            };
+            let (base, campaign_id, user, host) = props.clone();
+            let blobs: Vec<Blob> = state.photos.iter().map(|p| p.blob.clone()).collect();
             let extras = client::Extras {
                 user: user.as_ref().map(ToString::to_string),
                 merchant: state.merchant.as_ref().map(|m| m.id.clone()),
                 offers: state.claimed.clone(),
+                qr: state.qr.clone(),
             };
             let key = state.idempotency_key.clone();
             let dispatcher = state.dispatcher();
+            *transfer.borrow_mut() = Transfer::default();
+            let transfer = transfer.clone();
             dispatcher.dispatch(Action::Sending);
             spawn_local(async move {
-                let created = match client::submit(&base, &campaign, &key, &files, &extras).await {
+                let blobs = if campaign.capabilities.combine_photos && blobs.len() > 1 {
+                    match photo::combine(&blobs, Prep::from(&campaign.photos)).await {
+                        Ok(tall) => vec![tall],
+                        Err(e) => return dispatcher.dispatch(Action::Failed(e.0)),
+                    }
+                } else {
+                    blobs
+                };
+                let upload = Upload {
+                    base: &base,
+                    campaign: &campaign_id,
+                    key: &key,
+                    photos: &blobs,
+                    extras: &extras,
+                };
+                let created = match upload.send(&dispatcher, &transfer).await {
                     Ok(created) => created,
-                    Err(e) => return dispatcher.dispatch(Action::Failed(e.0)),
+                    Err(SendError::Cancelled) => return dispatcher.dispatch(Action::Cancelled),
+                    Err(SendError::Refused(message)) => {
+                        return dispatcher.dispatch(Action::Failed(message));
+                    }
+                    Err(SendError::Network) => {
+                        return dispatcher.dispatch(Action::Failed(GAVE_UP.to_owned()));
+                    }
                 };
                 emit(&host, "submitted", &JsValue::from_str(&created.id));
                 let (id, mut delay) = (created.id.clone(), created.poll_after_ms.max(250));
                 dispatcher.dispatch(Action::Created(created));
                 follow(&base, &id, &mut delay, &dispatcher, &host).await;
             });
+        })
+    };
+    let on_qr = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |qr| dispatcher.dispatch(Action::QrSet(qr)))
+    };
+    let on_cancel = {
+        let transfer = transfer.clone();
+        Callback::from(move |_: MouseEvent| transfer.borrow_mut().cancel())
+    };
+    let on_retake = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_: MouseEvent| {
+            dispatcher.dispatch(Action::Retake(new_idempotency_key()))
         })
     };
     let on_review = {
@@ -167,7 +231,6 @@ pub fn App(props: &AppProps) -> Html {
         },
         Step::Capture | Step::Sending => {
             let sending = state.step == Step::Sending;
-            let max_bytes = state.campaign.as_ref().map_or(0, |c| c.photos.max_bytes);
             let summary = state.merchant.as_ref().map(|m| {
                 let count = state.claimed.len();
                 let offers = if count == 1 { "1 offer".to_owned() } else { format!("{count} offers") };
@@ -185,26 +248,39 @@ pub fn App(props: &AppProps) -> Html {
                     { for summary }
                     <PhotoPicker
                         photos={state.photos.clone()}
-                        max={state.max_photos()}
-                        {max_bytes}
+                        room={state.room()}
+                        preparing={state.preparing}
+                        several={state.max_photos() > 1}
                         disabled={sending}
-                        {on_add}
+                        {on_pick}
                         {on_remove}
                     />
-                    <button
-                        class="rr-button rr-submit"
-                        type="button"
-                        disabled={sending || state.photos.is_empty() || state.campaign.is_none()}
-                        onclick={on_submit}
-                    >
-                        { if sending { "Sending…" } else { "Send receipt" } }
-                    </button>
+                    if state.campaign.as_ref().is_some_and(|c| c.capabilities.qr) {
+                        <QrEntry
+                            qr={state.qr.clone()}
+                            locale={state.campaign.as_ref().map(|c| c.locale.clone()).unwrap_or_default()}
+                            disabled={sending}
+                            on_set={on_qr}
+                        />
+                    }
+                    if sending {
+                        <Sending progress={state.progress} offline={state.offline} {on_cancel} />
+                    } else {
+                        <button
+                            class="rr-button rr-submit"
+                            type="button"
+                            disabled={!state.ready_to_send()}
+                            onclick={on_submit}
+                        >
+                            { "Send receipt" }
+                        </button>
+                    }
                 </>
             }
         }
         Step::Waiting { status, .. } => html! { <Waiting status={*status} /> },
         Step::Done(submission) => html! {
-            <Verdict submission={submission.clone()} {on_restart} {on_review} />
+            <Verdict submission={submission.clone()} {on_restart} {on_retake} {on_review} />
         },
     };
 
@@ -214,11 +290,105 @@ pub fn App(props: &AppProps) -> Html {
                 <h2 class="rr-title">{ title }</h2>
             }
             { body }
+            if let Some(notice) = &state.notice {
+                <p class="rr-notice" role="status">{ notice.clone() }</p>
+            }
             if let Some(error) = &state.error {
                 <p class="rr-error" role="alert">{ error.clone() }</p>
             }
         </section>
     }
+}
+
+/// Prepares one picked file for upload, with its preview.
+async fn picked(file: &File, prep: Prep) -> Result<PickedPhoto, String> {
+    let prepared = photo::prepare(file, prep).await.map_err(|e| e.0)?;
+    let preview_url = web_sys::Url::create_object_url_with_blob(&prepared.blob)
+        .map_err(|_| "This photo could not be shown.".to_owned())?;
+    Ok(PickedPhoto {
+        blob: prepared.blob,
+        preview_url,
+        hints: prepared.hints,
+    })
+}
+
+/// Said when the retries ran out (the shopper can press Send again: same key).
+const GAVE_UP: &str = "We could not send your receipt: the connection keeps dropping. Your photos are still here; try again when the signal is better.";
+
+/// Attempts on a connection that is up but failing, before giving up.
+const MAX_ATTEMPTS: u32 = 4;
+
+/// One upload, retried on network loss with the same idempotency key (so the
+/// proxy never makes a second submission of it), and held while the phone is
+/// offline until it is back.
+struct Upload<'a> {
+    base: &'a str,
+    campaign: &'a str,
+    key: &'a str,
+    photos: &'a [Blob],
+    extras: &'a client::Extras,
+}
+
+impl Upload<'_> {
+    async fn send(
+        &self,
+        dispatcher: &UseReducerDispatcher<State>,
+        transfer: &Rc<RefCell<Transfer>>,
+    ) -> Result<SubmissionCreated, SendError> {
+        let (mut failures, mut delay) = (0, 1_000);
+        loop {
+            if !online() {
+                dispatcher.dispatch(Action::Offline(true));
+                wait_until_online(transfer).await;
+                dispatcher.dispatch(Action::Offline(false));
+            }
+            if transfer.borrow().cancelled {
+                return Err(SendError::Cancelled);
+            }
+            let progress = dispatcher.clone();
+            let result = client::submit(
+                self.base,
+                self.campaign,
+                self.key,
+                self.photos,
+                self.extras,
+                move |sent, total| progress.dispatch(Action::Progress(sent, total)),
+                transfer,
+            )
+            .await;
+            match result {
+                // Lost while going offline: wait for the network, then resend.
+                Err(SendError::Network) if !online() => {}
+                Err(SendError::Network) if failures + 1 < MAX_ATTEMPTS => {
+                    failures += 1;
+                    TimeoutFuture::new(delay).await;
+                    delay *= 2;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+fn online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+/// Resolves when the browser says it is online again, or the shopper cancels.
+async fn wait_until_online(transfer: &Rc<RefCell<Transfer>>) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let back = Promise::new(&mut |resolve, _| {
+        let options = AddEventListenerOptions::new();
+        options.set_once(true);
+        let _ = window.add_event_listener_with_callback_and_add_event_listener_options(
+            "online", &resolve, &options,
+        );
+        transfer.borrow_mut().on_cancel = Some(resolve);
+    });
+    let _ = JsFuture::from(back).await;
+    transfer.borrow_mut().on_cancel = None;
 }
 
 /// Polls the submission until its status is final, backing off gently. Network

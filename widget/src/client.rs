@@ -2,7 +2,14 @@
 
 use api::{Campaign, ClaimedOffer, ErrorBody, Merchant, Offer, Submission, SubmissionCreated};
 use gloo_net::http::{Request, Response};
-use web_sys::{File, FormData};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::Promise;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, FormData, ProgressEvent, XmlHttpRequest};
 
 /// A failed call, in words a shopper can read.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,39 +62,142 @@ pub struct Extras {
     pub user: Option<String>,
     pub merchant: Option<String>,
     pub offers: Vec<ClaimedOffer>,
+    pub qr: Option<String>,
 }
 
+/// How an upload attempt ended, other than with a stored submission.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SendError {
+    /// No answer (connection lost, offline) or the proxy is briefly unavailable
+    /// (5xx): worth retrying with the same idempotency key.
+    Network,
+    /// The shopper cancelled.
+    Cancelled,
+    /// The proxy refused the upload; its message says why.
+    Refused(String),
+}
+
+/// One upload in flight, so that the shopper can cancel it.
+#[derive(Debug, Default)]
+pub struct Transfer {
+    xhr: Option<XmlHttpRequest>,
+    pub cancelled: bool,
+    /// Wakes an upload that waits for the network.
+    pub on_cancel: Option<js_sys::Function>,
+}
+
+impl Transfer {
+    pub fn cancel(&mut self) {
+        self.cancelled = true;
+        if let Some(xhr) = self.xhr.take() {
+            let _ = xhr.abort();
+        }
+        if let Some(wake) = self.on_cancel.take() {
+            let _ = wake.call0(&JsValue::NULL);
+        }
+    }
+}
+
+/// `POST /v1/campaigns/{campaign}/submissions` through XMLHttpRequest, whose
+/// upload progress events fetch does not have. `on_progress(sent, total)` is
+/// called as the bytes leave.
 pub async fn submit(
     base: &str,
     campaign: &str,
     idempotency_key: &str,
-    photos: &[File],
+    photos: &[Blob],
     extras: &Extras,
-) -> Result<SubmissionCreated, ClientError> {
-    let form = FormData::new().map_err(|_| ClientError(NETWORK.to_owned()))?;
-    for photo in photos {
-        form.append_with_blob_and_filename(api::field::PHOTO, photo, &photo.name())
-            .map_err(|_| ClientError("A photo could not be read.".to_owned()))?;
+    on_progress: impl Fn(f64, f64) + 'static,
+    transfer: &Rc<RefCell<Transfer>>,
+) -> Result<SubmissionCreated, SendError> {
+    let form = form(photos, extras).map_err(|_| SendError::Refused(UNREADABLE.to_owned()))?;
+    let xhr = XmlHttpRequest::new().map_err(|_| SendError::Network)?;
+    xhr.open(
+        "POST",
+        &format!("{base}/v1/campaigns/{campaign}/submissions"),
+    )
+    .map_err(|_| SendError::Network)?;
+    xhr.set_request_header(api::IDEMPOTENCY_KEY_HEADER, idempotency_key)
+        .map_err(|_| SendError::Network)?;
+    let progress = Closure::<dyn Fn(ProgressEvent)>::new(move |e: ProgressEvent| {
+        if e.length_computable() {
+            on_progress(e.loaded(), e.total());
+        }
+    });
+    if let Ok(upload) = xhr.upload() {
+        upload.set_onprogress(Some(progress.as_ref().unchecked_ref()));
     }
-    if let Some(user) = &extras.user {
-        let _ = form.append_with_str(api::field::USER, user);
+    // `loadend` follows load, error, abort and timeout alike.
+    let ended = Promise::new(&mut |resolve, _| {
+        xhr.set_onloadend(Some(&resolve));
+    });
+    transfer.borrow_mut().xhr = Some(xhr.clone());
+    xhr.send_with_opt_form_data(Some(&form))
+        .map_err(|_| SendError::Network)?;
+    let _ = JsFuture::from(ended).await;
+    if let Ok(upload) = xhr.upload() {
+        upload.set_onprogress(None);
     }
-    if let Some(merchant) = &extras.merchant {
-        let _ = form.append_with_str(api::field::MERCHANT, merchant);
+    drop(progress);
+    let cancelled = {
+        let mut transfer = transfer.borrow_mut();
+        transfer.xhr = None;
+        transfer.cancelled
+    };
+    if cancelled {
+        return Err(SendError::Cancelled);
     }
-    if !extras.offers.is_empty()
-        && let Ok(offers) = serde_json::to_string(&extras.offers)
-    {
-        let _ = form.append_with_str(api::field::OFFERS, &offers);
+    let status = xhr.status().unwrap_or(0);
+    let text = xhr.response_text().ok().flatten().unwrap_or_default();
+    match status {
+        200..=299 => serde_json::from_str(&text).map_err(|_| SendError::Network),
+        0 | 500..=599 => Err(SendError::Network),
+        _ => Err(SendError::Refused(
+            serde_json::from_str::<ErrorBody>(&text).map_or_else(
+                |_| format!("Something went wrong (HTTP {status}). Please try again."),
+                |body| body.error.message,
+            ),
+        )),
     }
-    let response = Request::post(&format!("{base}/v1/campaigns/{campaign}/submissions"))
-        .header(api::IDEMPOTENCY_KEY_HEADER, idempotency_key)
-        .body(form)
-        .map_err(|_| ClientError(NETWORK.to_owned()))?
-        .send()
-        .await
-        .map_err(|_| ClientError(NETWORK.to_owned()))?;
-    decode(response).await
+}
+
+const UNREADABLE: &str = "A photo could not be read.";
+
+fn form(photos: &[Blob], extras: &Extras) -> Result<FormData, JsValue> {
+    let form = FormData::new()?;
+    for (i, photo) in photos.iter().enumerate() {
+        form.append_with_blob_and_filename(
+            api::field::PHOTO,
+            photo,
+            &format!("receipt-{}.{}", i + 1, extension(&photo.type_())),
+        )?;
+    }
+    let texts = [
+        (api::field::USER, extras.user.clone()),
+        (api::field::MERCHANT, extras.merchant.clone()),
+        (api::field::QR, extras.qr.clone()),
+        (
+            api::field::OFFERS,
+            (!extras.offers.is_empty())
+                .then(|| serde_json::to_string(&extras.offers).ok())
+                .flatten(),
+        ),
+    ];
+    for (name, value) in texts {
+        if let Some(value) = value {
+            form.append_with_str(name, &value)?;
+        }
+    }
+    Ok(form)
+}
+
+fn extension(mime: &str) -> &'static str {
+    match mime {
+        "image/png" => "png",
+        "image/heic" => "heic",
+        "image/heif" => "heif",
+        _ => "jpg",
+    }
 }
 
 pub async fn submission(base: &str, id: &str) -> Result<Submission, ClientError> {

@@ -3,6 +3,10 @@
 
 use api::{ReasonCode, SubmissionStatus};
 
+use wasm_bindgen::JsValue;
+
+use crate::photo::Hint;
+
 /// The headline shown for a submission's status.
 pub fn status_headline(status: SubmissionStatus) -> &'static str {
     match status {
@@ -55,12 +59,59 @@ pub fn reason_hint(code: ReasonCode) -> &'static str {
     }
 }
 
+/// A photo quality hint, as advice.
+pub fn photo_hint(hint: Hint) -> &'static str {
+    match hint {
+        Hint::Blurred => "Looks blurred: hold the phone steady and retake it.",
+        Hint::TooDark => "Too dark: find more light and retake it.",
+        Hint::TooBright => "Too bright: avoid glare on the paper and retake it.",
+        Hint::TooSmall => "Very small: move closer so the print is readable.",
+        Hint::NoReceipt => "We cannot see a receipt in this photo.",
+    }
+}
+
 /// An amount with its currency, e.g. `37.87 EUR`.
 pub fn amount(value: f64, currency: Option<&str>) -> String {
     match currency {
         Some(c) if !c.is_empty() => format!("{value:.2} {c}"),
         _ => format!("{value:.2}"),
     }
+}
+
+/// A receipt's date and time, formatted for the locale (e.g. `13 Jan 2019, 15:48`).
+pub fn fiscal_time(t: &api::fiscal::FiscalTime, locale: &str) -> String {
+    let date = js_sys::Date::new_with_year_month_day_hr_min_sec(
+        u32::from(t.year),
+        i32::from(t.month) - 1,
+        i32::from(t.day),
+        i32::from(t.hour),
+        i32::from(t.minute),
+        i32::from(t.second),
+    );
+    let options = js_sys::Object::new();
+    for (key, value) in [("dateStyle", "medium"), ("timeStyle", "short")] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    String::from(date.to_locale_string(locale, &options))
+}
+
+/// An amount in hundredths with its ISO currency, formatted for the locale (e.g.
+/// `127,00 ₽` in Russian, `RUB 127.00` in English).
+pub fn money(cents: u64, currency: &str, locale: &str) -> String {
+    let options = js_sys::Object::new();
+    for (key, value) in [("style", "currency"), ("currency", currency)] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    let locales = js_sys::Array::of1(&locale.into());
+    let formatter = js_sys::Intl::NumberFormat::new(&locales, &options);
+    #[allow(clippy::cast_precision_loss)]
+    let value = cents as f64 / 100.0;
+    formatter
+        .format()
+        .call1(&JsValue::NULL, &value.into())
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| amount(value, Some(currency)))
 }
 
 /// A byte count in words, e.g. `2.5 MB`.
@@ -85,6 +136,30 @@ mod tests {
     fn amounts_have_two_decimals_and_the_currency() {
         assert_eq!(amount(37.87, Some("EUR")), "37.87 EUR");
         assert_eq!(amount(5.0, None), "5.00");
+    }
+
+    #[test]
+    fn receipt_dates_and_money_follow_the_locale() {
+        let t = api::fiscal::FiscalQr::parse(
+            "t=20190113T154800&s=127.00&fn=8716000100025114&i=114318&fp=3578721879&n=1",
+        )
+        .unwrap()
+        .time;
+        let en = fiscal_time(&t, "en-GB");
+        assert!(en.contains("2019") && en.contains("15:48"), "{en}");
+        assert!(en.contains("Jan"), "{en}");
+        let fr = fiscal_time(&t, "fr");
+        assert!(fr.contains("janv"), "{fr}");
+        assert!(
+            money(12_700, "RUB", "ru").contains("127,00"),
+            "{}",
+            money(12_700, "RUB", "ru")
+        );
+        assert!(
+            money(12_700, "EUR", "en").contains("127.00"),
+            "{}",
+            money(12_700, "EUR", "en")
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod app;
 mod client;
 mod components;
 pub mod format;
+pub mod photo;
 mod state;
 
 use serde::Deserialize;

@@ -7,11 +7,15 @@ use api::{
 };
 use yew::Reducible;
 
-/// A photo the shopper picked, with an object URL for its preview.
+use crate::photo::Hint;
+
+/// A photo the shopper took or picked, prepared for upload, with an object URL
+/// for its preview and what looks wrong with it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PickedPhoto {
-    pub file: web_sys::File,
+    pub blob: web_sys::Blob,
     pub preview_url: String,
+    pub hints: Vec<Hint>,
 }
 
 /// Where the shopper is.
@@ -45,6 +49,16 @@ pub struct State {
     /// What the shopper claims, in the order they picked it.
     pub claimed: Vec<ClaimedOffer>,
     pub photos: Vec<PickedPhoto>,
+    /// Photos being prepared (decoded, scaled, checked) right now.
+    pub preparing: usize,
+    /// The receipt's QR code, as scanned or typed and confirmed.
+    pub qr: Option<String>,
+    /// Bytes sent and to send, while uploading.
+    pub progress: Option<(f64, f64)>,
+    /// The phone is offline: the upload waits for the network.
+    pub offline: bool,
+    /// Something the shopper should know that is not an error.
+    pub notice: Option<String>,
     pub step: Step,
     /// The last error, in plain words.
     pub error: Option<String>,
@@ -62,6 +76,11 @@ impl State {
             offers: None,
             claimed: Vec::new(),
             photos: Vec::new(),
+            preparing: 0,
+            qr: None,
+            progress: None,
+            offline: false,
+            notice: None,
             step: Step::Capture,
             error: None,
             idempotency_key,
@@ -90,6 +109,23 @@ impl State {
             .as_ref()
             .map_or(1, |c| usize::from(c.photos.max_count))
     }
+
+    /// How many more photos may be added (counting those being prepared).
+    pub fn room(&self) -> usize {
+        self.max_photos()
+            .saturating_sub(self.photos.len() + self.preparing)
+    }
+
+    /// Whether there is enough to send: photos, or a QR code where the campaign
+    /// takes one alone.
+    pub fn ready_to_send(&self) -> bool {
+        let Some(campaign) = &self.campaign else {
+            return false;
+        };
+        let photos = self.photos.len() >= usize::from(campaign.photos.min_count.max(1));
+        let qr_alone = campaign.photos.min_count == 0 && self.qr.is_some();
+        self.preparing == 0 && (photos || qr_alone)
+    }
 }
 
 pub enum Action {
@@ -103,9 +139,21 @@ pub enum Action {
     /// Back to the store and offers.
     ChangeOffers,
     Failed(String),
-    PhotosAdded(Vec<PickedPhoto>),
+    /// This many photos are being prepared.
+    Preparing(usize),
+    /// One photo is ready (or could not be used: `Err` says why).
+    PhotoReady(Result<PickedPhoto, String>),
     PhotoRemoved(usize),
+    /// The QR code was confirmed (or removed).
+    QrSet(Option<String>),
     Sending,
+    /// Bytes sent so far, of all.
+    Progress(f64, f64),
+    Offline(bool),
+    /// The shopper cancelled the upload; back to capture with everything kept.
+    Cancelled,
+    /// From the verdict back to capture with the photos kept, for a new try.
+    Retake(String),
     /// The proxy stored the upload.
     Created(SubmissionCreated),
     /// The proxy answered; the status may already be final.
@@ -153,6 +201,7 @@ impl Reducible for State {
             Action::ChangeOffers => next.step = Step::Merchant,
             Action::Failed(message) => {
                 next.error = Some(message);
+                next.offline = false;
                 if next.step == Step::Sending {
                     next.step = Step::Capture;
                 }
@@ -161,9 +210,22 @@ impl Reducible for State {
                     next.step = Step::Merchant;
                 }
             }
-            Action::PhotosAdded(photos) => {
-                let room = next.max_photos().saturating_sub(next.photos.len());
-                next.photos.extend(photos.into_iter().take(room));
+            Action::Preparing(count) => {
+                next.preparing += count;
+                next.error = None;
+            }
+            Action::PhotoReady(result) => {
+                next.preparing = next.preparing.saturating_sub(1);
+                match result {
+                    Ok(photo) if next.photos.len() < next.max_photos() => next.photos.push(photo),
+                    Ok(photo) => {
+                        let _ = web_sys::Url::revoke_object_url(&photo.preview_url);
+                    }
+                    Err(message) => next.error = Some(message),
+                }
+            }
+            Action::QrSet(qr) => {
+                next.qr = qr;
                 next.error = None;
             }
             Action::PhotoRemoved(index) => {
@@ -176,8 +238,25 @@ impl Reducible for State {
             Action::Sending => {
                 next.step = Step::Sending;
                 next.error = None;
+                next.notice = None;
+                next.progress = None;
+            }
+            Action::Progress(sent, total) => next.progress = Some((sent, total)),
+            Action::Offline(offline) => next.offline = offline,
+            Action::Cancelled => {
+                next.step = Step::Capture;
+                next.progress = None;
+                next.offline = false;
+                next.notice = Some("Upload cancelled. Your photos are still here.".to_owned());
+            }
+            Action::Retake(key) => {
+                next.step = Step::Capture;
+                next.idempotency_key = key;
+                next.progress = None;
+                next.notice = None;
             }
             Action::Created(created) => {
+                next.progress = None;
                 next.step = Step::Waiting {
                     id: created.id,
                     status: created.status,

@@ -29,6 +29,8 @@ pub async fn get(
             max_count: campaign.photos.max_count,
             max_bytes: campaign.photos.max_bytes,
             accept: ACCEPTED_TYPES.iter().map(|t| (*t).to_owned()).collect(),
+            long_side: campaign.photos.long_side,
+            quality: campaign.photos.quality,
         },
         capabilities: provider.capabilities(),
         id,

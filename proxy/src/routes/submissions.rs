@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
+use crate::config::PhotoLimits;
 use crate::db::{NewSubmission, SubmissionRow};
 use crate::error::ApiError;
 use crate::routes::{campaigns, upload};
@@ -44,11 +45,23 @@ pub async fn create(
         // unique.
         None => uuid::Uuid::new_v4().to_string(),
     };
-    let upload = upload::read(multipart, &campaign.photos).await?;
-    let takes_offers = state
+    let capabilities = state
         .providers
         .get(&campaign.provider)
-        .is_some_and(|p| p.capabilities().offers);
+        .map(|p| p.capabilities())
+        .unwrap_or_default();
+    // The shopper may take several photos of a long receipt; where the provider
+    // takes one image, the widget has combined them before sending.
+    let limits = PhotoLimits {
+        max_count: if capabilities.combine_photos {
+            1
+        } else {
+            campaign.photos.max_count
+        },
+        ..campaign.photos.clone()
+    };
+    let upload = upload::read(multipart, &limits).await?;
+    let takes_offers = capabilities.offers;
     if takes_offers && upload.claimed_offers().is_empty() {
         return Err(ApiError::InvalidField {
             field: api::field::OFFERS,

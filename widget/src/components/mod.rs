@@ -2,5 +2,7 @@
 
 pub mod offer_picker;
 pub mod photo_picker;
+pub mod qr_entry;
+pub mod sending;
 pub mod verdict;
 pub mod waiting;

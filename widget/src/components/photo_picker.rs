@@ -1,8 +1,9 @@
 //! Choosing receipt photos: the camera (through the file input's capture hint) or
-//! the gallery, with previews and a remove button for each.
+//! the gallery, with a preview, the quality hints and a remove button for each,
+//! in the order taken.
 
 use wasm_bindgen::JsCast;
-use web_sys::HtmlInputElement;
+use web_sys::{File, HtmlInputElement};
 use yew::prelude::*;
 
 use crate::format;
@@ -11,19 +12,21 @@ use crate::state::PickedPhoto;
 #[derive(Properties, PartialEq)]
 pub struct PhotoPickerProps {
     pub photos: Vec<PickedPhoto>,
-    /// How many photos the campaign takes.
-    pub max: usize,
-    /// Largest photo the campaign takes, in bytes (0: not known yet).
-    pub max_bytes: u64,
+    /// How many more photos may be added.
+    pub room: usize,
+    /// How many are being prepared right now.
+    pub preparing: usize,
+    /// Whether several photos are allowed at all (a long receipt).
+    pub several: bool,
     pub disabled: bool,
-    pub on_add: Callback<Vec<PickedPhoto>>,
+    pub on_pick: Callback<Vec<File>>,
     pub on_remove: Callback<usize>,
 }
 
 #[component]
 pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
     let onchange = {
-        let on_add = props.on_add.clone();
+        let (on_pick, room) = (props.on_pick.clone(), props.room);
         Callback::from(move |e: Event| {
             let Some(input) = e
                 .target()
@@ -31,34 +34,24 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
             else {
                 return;
             };
-            let mut picked = Vec::new();
-            if let Some(files) = input.files() {
-                for i in 0..files.length() {
-                    let Some(file) = files.get(i) else { continue };
-                    if let Ok(preview_url) = web_sys::Url::create_object_url_with_blob(&file) {
-                        picked.push(PickedPhoto { file, preview_url });
-                    }
-                }
-            }
+            let files: Vec<File> = input
+                .files()
+                .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
+                .unwrap_or_default();
             // Lets the shopper pick the same file again after removing it.
             input.set_value("");
-            on_add.emit(picked);
+            on_pick.emit(files.into_iter().take(room).collect());
         })
     };
-    let full = props.photos.len() >= props.max;
-    let hint = if props.max_bytes > 0 {
-        format!(
-            "Up to {} photo(s), {} each at most.",
-            props.max,
-            format::size(props.max_bytes)
-        )
-    } else {
-        String::new()
+    let label = match (props.photos.len() + props.preparing, props.several) {
+        (0, _) => "Take a photo of your receipt",
+        (_, true) => "Photograph the next part",
+        (_, false) => "",
     };
 
     html! {
         <div class="rr-picker">
-            <ul class="rr-thumbs" aria-label="Chosen photos">
+            <ol class="rr-thumbs" aria-label="Receipt photos, top to bottom">
                 { for props.photos.iter().enumerate().map(|(i, photo)| {
                     let on_remove = props.on_remove.clone();
                     html! {
@@ -71,26 +64,41 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
                                 disabled={props.disabled}
                                 onclick={move |_| on_remove.emit(i)}
                             >{ "×" }</button>
+                            { for photo.hints.iter().map(|hint| html! {
+                                <p class="rr-photo-hint">{ format::photo_hint(*hint) }</p>
+                            }) }
                         </li>
                     }
                 }) }
-            </ul>
-            if !full {
-                <label class="rr-button rr-pick">
-                    { if props.photos.is_empty() { "Take or choose a photo of your receipt" } else { "Add another photo" } }
-                    <input
-                        class="rr-file"
-                        type="file"
-                        accept="image/*"
-                        capture="environment"
-                        multiple={props.max > 1}
-                        disabled={props.disabled}
-                        {onchange}
-                    />
-                </label>
-            }
-            if !hint.is_empty() {
-                <p class="rr-hint">{ hint }</p>
+            </ol>
+            <p class="rr-live" role="status" aria-live="polite">
+                { if props.preparing > 0 { "Preparing your photo…" } else { "" } }
+            </p>
+            if props.room > 0 && !label.is_empty() {
+                <div class="rr-pick-row">
+                    <label class="rr-button rr-pick">
+                        { label }
+                        <input
+                            class="rr-file rr-camera"
+                            type="file"
+                            accept="image/*"
+                            capture="environment"
+                            disabled={props.disabled}
+                            onchange={onchange.clone()}
+                        />
+                    </label>
+                    <label class="rr-button rr-secondary rr-pick">
+                        { "Choose from gallery" }
+                        <input
+                            class="rr-file rr-gallery"
+                            type="file"
+                            accept="image/*"
+                            multiple={props.room > 1}
+                            disabled={props.disabled}
+                            {onchange}
+                        />
+                    </label>
+                </div>
             }
         </div>
     }

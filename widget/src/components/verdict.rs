@@ -1,6 +1,6 @@
 //! The verdict: the status, the reasons in plain words, each claimed offer's
-//! state, the receipt as the provider read it, and the next steps (manual review
-//! where the provider allows it, start again).
+//! state, the receipt as the provider read it, and the next steps (retake the
+//! photos, manual review where the provider allows it, start again).
 
 use api::{Submission, SubmissionStatus};
 use yew::prelude::*;
@@ -11,6 +11,8 @@ use crate::format;
 pub struct VerdictProps {
     pub submission: Submission,
     pub on_restart: Callback<MouseEvent>,
+    /// Back to the photos, kept as they were, to retake some.
+    pub on_retake: Callback<MouseEvent>,
     /// Asks for a manual review of this submission (by id).
     pub on_review: Callback<String>,
 }
@@ -93,9 +95,18 @@ pub fn Verdict(props: &VerdictProps) -> Html {
             }
             { for offers }
             { for receipt }
+            if matches!(status, SubmissionStatus::Rejected | SubmissionStatus::Failed) {
+                <button type="button" class="rr-button rr-retake" onclick={props.on_retake.clone()}>
+                    { "Retake the photos" }
+                </button>
+            }
             { for review }
-            <button type="button" class="rr-button rr-restart" onclick={props.on_restart.clone()}>
-                { if status == SubmissionStatus::Accepted { "Send another receipt" } else { "Try again" } }
+            <button
+                type="button"
+                class={classes!("rr-button", "rr-restart", (status != SubmissionStatus::Accepted).then_some("rr-secondary"))}
+                onclick={props.on_restart.clone()}
+            >
+                { if status == SubmissionStatus::Accepted { "Send another receipt" } else { "Start again" } }
             </button>
         </div>
     }

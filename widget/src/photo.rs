@@ -1,0 +1,331 @@
+//! Getting a phone photo ready to send, in the browser, before any byte leaves the
+//! phone: decoded with its EXIF orientation applied, scaled down to the campaign's
+//! long side, re-encoded as JPEG at the campaign's quality, and looked at for the
+//! usual mistakes (blur, too dark, too bright, too small, no receipt in it).
+//!
+//! The decoding and the drawing are the browser's (`createImageBitmap`, a 2D
+//! canvas, `toBlob`), so the bundle carries no image codec. Where the browser
+//! cannot decode a file (HEIC outside Safari), the original is sent as it is: the
+//! proxy takes HEIC.
+
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    Blob, CanvasRenderingContext2d, Document, HtmlCanvasElement, ImageBitmap, ImageBitmapOptions,
+    ImageOrientation,
+};
+
+/// How a campaign wants its photos prepared (from [`api::PhotoRules`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prep {
+    /// Longest side of a prepared photo, in pixels.
+    pub long_side: u32,
+    /// JPEG quality, 1 to 100.
+    pub quality: u8,
+    /// Largest photo the proxy takes, in bytes (0: no limit known).
+    pub max_bytes: u64,
+}
+
+impl From<&api::PhotoRules> for Prep {
+    fn from(rules: &api::PhotoRules) -> Self {
+        Self {
+            long_side: rules.long_side,
+            quality: rules.quality,
+            max_bytes: rules.max_bytes,
+        }
+    }
+}
+
+/// A quality problem seen in a photo: a hint to the shopper, never a block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Hint {
+    Blurred,
+    TooDark,
+    TooBright,
+    TooSmall,
+    NoReceipt,
+}
+
+/// A photo ready to upload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    pub blob: Blob,
+    pub width: u32,
+    pub height: u32,
+    /// Size of the file the shopper picked, in bytes.
+    pub original_bytes: u64,
+    pub hints: Vec<Hint>,
+}
+
+/// Why a photo could not be used at all (the shopper reads it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrepError(pub String);
+
+/// Below this many pixels on the long side a receipt's print is rarely legible.
+const MIN_LONG_SIDE: u32 = 800;
+/// Long side of the grey copy that quality hints are computed on.
+const SAMPLE_LONG_SIDE: u32 = 480;
+/// JPEG quality is not lowered below this to fit the size limit.
+const MIN_QUALITY: u8 = 40;
+
+/// Prepares one picked file. A file the browser cannot decode is passed on as it
+/// is if the proxy takes its type and size, and refused in words otherwise.
+pub async fn prepare(file: &Blob, prep: Prep) -> Result<Prepared, PrepError> {
+    let original_bytes = file.size() as u64;
+    let bitmap = match decode(file).await {
+        Ok(bitmap) => bitmap,
+        Err(_) => return pass_through(file, prep),
+    };
+    let (width, height) = (bitmap.width(), bitmap.height());
+    let hints = assess_bitmap(&bitmap)?;
+    let scale = scale_to(width.max(height), prep.long_side);
+    let (w, h) = (scaled(width, scale), scaled(height, scale));
+    let canvas = canvas(w, h)?;
+    draw(&canvas, &bitmap, 0, w, h)?;
+    bitmap.close();
+    let blob = encode_within(&canvas, prep).await?;
+    Ok(Prepared {
+        blob,
+        width: w,
+        height: h,
+        original_bytes,
+        hints,
+    })
+}
+
+/// One tall image of a long receipt's photos, top to bottom, for providers that
+/// take one image per receipt. Every part is scaled to the same width (the
+/// narrowest part's, at most the campaign's long side).
+pub async fn combine(parts: &[Blob], prep: Prep) -> Result<Blob, PrepError> {
+    if let [one] = parts {
+        return Ok(one.clone());
+    }
+    let mut bitmaps = Vec::with_capacity(parts.len());
+    for part in parts {
+        bitmaps.push(decode(part).await.map_err(|_| unreadable())?);
+    }
+    let width = bitmaps
+        .iter()
+        .map(ImageBitmap::width)
+        .min()
+        .unwrap_or(1)
+        .min(prep.long_side);
+    let heights: Vec<u32> = bitmaps
+        .iter()
+        .map(|b| scaled(b.height(), f64::from(width) / f64::from(b.width())))
+        .collect();
+    let canvas = canvas(width, heights.iter().sum())?;
+    let mut top = 0;
+    for (bitmap, height) in bitmaps.iter().zip(&heights) {
+        draw(&canvas, bitmap, top, width, *height)?;
+        bitmap.close();
+        top += height;
+    }
+    encode_within(&canvas, prep).await
+}
+
+/// Decodes with the EXIF orientation applied (a phone's portrait photo is stored
+/// landscape with a "rotate" tag).
+pub async fn decode(blob: &Blob) -> Result<ImageBitmap, JsValue> {
+    let options = ImageBitmapOptions::new();
+    options.set_image_orientation(ImageOrientation::FromImage);
+    let window = web_sys::window().ok_or(JsValue::NULL)?;
+    let promise = window.create_image_bitmap_with_blob_and_image_bitmap_options(blob, &options)?;
+    Ok(JsFuture::from(promise).await?.unchecked_into())
+}
+
+/// Quality hints from luminance samples (row-major, `width` per row) and the long
+/// side of the photo as taken. Thresholds were set on the fixture set in
+/// `widget/tests/photo.rs`; they are hints, so they err on the side of silence.
+pub fn assess(luma: &[u8], width: usize, original_long_side: u32) -> Vec<Hint> {
+    let mut hints = Vec::new();
+    if luma.is_empty() || width < 3 || luma.len() < width * 3 {
+        return hints;
+    }
+    let n = luma.len() as f64;
+    let mean = luma.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
+    let spread = (luma
+        .iter()
+        .map(|&v| (f64::from(v) - mean).powi(2))
+        .sum::<f64>()
+        / n)
+        .sqrt();
+    let clipped = luma.iter().filter(|&&v| v >= 250).count() as f64 / n;
+    if original_long_side < MIN_LONG_SIDE {
+        hints.push(Hint::TooSmall);
+    }
+    if mean < 60.0 {
+        hints.push(Hint::TooDark);
+    } else if clipped > 0.5 && spread < 40.0 {
+        hints.push(Hint::TooBright);
+    }
+    // A receipt is dark print on light paper: some light pixels and some contrast.
+    let light = luma.iter().filter(|&&v| v >= 150).count() as f64 / n;
+    let contrasty = spread >= 20.0 && light >= 0.15;
+    if mean >= 60.0 && !contrasty {
+        hints.push(Hint::NoReceipt);
+    } else if contrasty && sharpness(luma, width) < 60.0 {
+        hints.push(Hint::Blurred);
+    }
+    hints
+}
+
+/// Variance of the Laplacian: high where edges are crisp, low when blurred.
+pub fn sharpness(luma: &[u8], width: usize) -> f64 {
+    let height = luma.len() / width;
+    let at = |x: usize, y: usize| i32::from(luma[y * width + x]);
+    let mut values = Vec::with_capacity(luma.len());
+    for y in 1..height.saturating_sub(1) {
+        for x in 1..width - 1 {
+            let laplacian =
+                at(x - 1, y) + at(x + 1, y) + at(x, y - 1) + at(x, y + 1) - 4 * at(x, y);
+            values.push(f64::from(laplacian));
+        }
+    }
+    if values.is_empty() {
+        return 0.0;
+    }
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n
+}
+
+/// The bitmap drawn small and grey, then [`assess`]ed.
+fn assess_bitmap(bitmap: &ImageBitmap) -> Result<Vec<Hint>, PrepError> {
+    let long = bitmap.width().max(bitmap.height());
+    let scale = scale_to(long, SAMPLE_LONG_SIDE);
+    let (w, h) = (
+        scaled(bitmap.width(), scale),
+        scaled(bitmap.height(), scale),
+    );
+    let canvas = canvas(w, h)?;
+    draw(&canvas, bitmap, 0, w, h)?;
+    let rgba = context(&canvas)?
+        .get_image_data(0.0, 0.0, f64::from(w), f64::from(h))
+        .map_err(|_| unreadable())?
+        .data();
+    let luma: Vec<u8> = rgba
+        .chunks_exact(4)
+        .map(|p| {
+            ((299 * u32::from(p[0]) + 587 * u32::from(p[1]) + 114 * u32::from(p[2])) / 1000) as u8
+        })
+        .collect();
+    Ok(assess(&luma, w as usize, long))
+}
+
+fn pass_through(file: &Blob, prep: Prep) -> Result<Prepared, PrepError> {
+    let kind = file.type_();
+    let heic = kind == "image/heic" || kind == "image/heif";
+    if !heic {
+        return Err(unreadable());
+    }
+    if prep.max_bytes > 0 && file.size() as u64 > prep.max_bytes {
+        return Err(PrepError(
+            "This photo is too large, and this browser cannot shrink it. Please take it again with the camera button.".to_owned(),
+        ));
+    }
+    Ok(Prepared {
+        blob: file.clone(),
+        width: 0,
+        height: 0,
+        original_bytes: file.size() as u64,
+        hints: Vec::new(),
+    })
+}
+
+fn unreadable() -> PrepError {
+    PrepError(
+        "This file is not a photo we can read. Please choose a JPEG, PNG or HEIC photo.".to_owned(),
+    )
+}
+
+/// Factor that brings `long` down to `limit` (never up).
+fn scale_to(long: u32, limit: u32) -> f64 {
+    if long > limit && limit > 0 {
+        f64::from(limit) / f64::from(long)
+    } else {
+        1.0
+    }
+}
+
+fn scaled(side: u32, scale: f64) -> u32 {
+    ((f64::from(side) * scale).round() as u32).max(1)
+}
+
+fn document() -> Result<Document, PrepError> {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(unreadable)
+}
+
+fn canvas(width: u32, height: u32) -> Result<HtmlCanvasElement, PrepError> {
+    let canvas: HtmlCanvasElement = document()?
+        .create_element("canvas")
+        .map_err(|_| unreadable())?
+        .unchecked_into();
+    canvas.set_width(width);
+    canvas.set_height(height);
+    Ok(canvas)
+}
+
+fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, PrepError> {
+    canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .map(JsCast::unchecked_into)
+        .ok_or_else(unreadable)
+}
+
+fn draw(
+    canvas: &HtmlCanvasElement,
+    bitmap: &ImageBitmap,
+    top: u32,
+    width: u32,
+    height: u32,
+) -> Result<(), PrepError> {
+    let ctx = context(canvas)?;
+    // `imageSmoothingQuality` is not in web-sys; "high" matters when scaling down.
+    let _ = js_sys::Reflect::set(&ctx, &"imageSmoothingQuality".into(), &"high".into());
+    ctx.draw_image_with_image_bitmap_and_dw_and_dh(
+        bitmap,
+        0.0,
+        f64::from(top),
+        f64::from(width),
+        f64::from(height),
+    )
+    .map_err(|_| unreadable())
+}
+
+/// JPEG at the campaign's quality, lowered step by step while the result is over
+/// the size limit.
+async fn encode_within(canvas: &HtmlCanvasElement, prep: Prep) -> Result<Blob, PrepError> {
+    let mut quality = prep.quality.clamp(MIN_QUALITY, 100);
+    loop {
+        let blob = encode(canvas, quality).await?;
+        let fits = prep.max_bytes == 0 || blob.size() as u64 <= prep.max_bytes;
+        if fits || quality <= MIN_QUALITY {
+            return Ok(blob);
+        }
+        quality = quality.saturating_sub(15).max(MIN_QUALITY);
+    }
+}
+
+/// `canvas.toBlob(…, "image/jpeg", quality)` as a future.
+pub async fn encode(canvas: &HtmlCanvasElement, quality: u8) -> Result<Blob, PrepError> {
+    let mut result = Ok(());
+    let promise = Promise::new(&mut |resolve, _reject| {
+        let callback = Closure::once_into_js(move |blob: JsValue| {
+            let _ = resolve.call1(&JsValue::NULL, &blob);
+        });
+        result = canvas.to_blob_with_type_and_encoder_options(
+            callback.unchecked_ref(),
+            "image/jpeg",
+            &JsValue::from(f64::from(quality) / 100.0),
+        );
+    });
+    result.map_err(|_| unreadable())?;
+    let blob = JsFuture::from(promise).await.map_err(|_| unreadable())?;
+    blob.dyn_into::<Blob>().map_err(|_| unreadable())
+}
