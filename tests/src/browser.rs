@@ -124,11 +124,66 @@ impl Browser {
         panic!("the widget never rendered");
     }
 
+    /// Chromium's network emulation: `offline` takes the page off the network as
+    /// a phone in a tunnel (`navigator.onLine` turns false); otherwise uploads
+    /// are throttled to `upload_bytes_per_s`.
+    pub async fn network(&self, offline: bool, upload_bytes_per_s: u64) {
+        self.client
+            .issue_cmd(NetworkConditions {
+                offline,
+                upload_bytes_per_s,
+            })
+            .await
+            .expect("set network conditions");
+    }
+
+    /// Sets an input's value inside the widget (date and time inputs take their
+    /// value in the page's locale format when typed; this sets the ISO value).
+    pub async fn set_value(&self, selector: &str, value: &str) {
+        self.client
+            .execute(
+                "document.querySelector('.receipt-relay').shadowRoot.querySelector(arguments[0]).value = arguments[1];",
+                vec![json!(selector), json!(value)],
+            )
+            .await
+            .expect("set the input's value");
+    }
+
     /// Stops the session and chromedriver.
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+    }
+}
+
+/// chromedriver's `POST /session/{id}/chromium/network_conditions`.
+#[derive(Debug)]
+struct NetworkConditions {
+    offline: bool,
+    upload_bytes_per_s: u64,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/chromium/network_conditions",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({"network_conditions": {
+            "offline": self.offline,
+            "latency": 0,
+            "download_throughput": 50_000_000,
+            "upload_throughput": self.upload_bytes_per_s,
+        }});
+        (http::Method::POST, Some(body.to_string()))
     }
 }
 

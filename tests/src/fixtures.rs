@@ -25,6 +25,30 @@ pub fn receipt_jpeg() -> Vec<u8> {
     encode(&img, ImageFormat::Jpeg)
 }
 
+/// A large, grainy receipt photo (1500x2000, about a megabyte even after the
+/// widget re-encodes it): slow enough to upload on a throttled network for the
+/// progress bar to be seen moving. Accepted.
+pub fn large_receipt_jpeg() -> Vec<u8> {
+    let mut seed: u32 = 0x9e37_79b9;
+    let img = RgbImage::from_fn(1500, 2000, |x, y| {
+        // xorshift: sensor noise that JPEG cannot squeeze away.
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        let grain = (seed % 60) as u8;
+        if y % 40 < 5 && x > 80 && x < 1400 - (y * 7 % 300) {
+            Rgb([20 + grain / 2, 20 + grain / 2, 25 + grain / 2])
+        } else {
+            Rgb([195 + grain, 195 + grain, 190 + grain])
+        }
+    });
+    let mut out = Cursor::new(Vec::new());
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 95)
+        .encode_image(&img)
+        .expect("encode fixture");
+    out.into_inner()
+}
+
 /// A red picture: not a receipt. Rejected.
 pub fn red_jpeg() -> Vec<u8> {
     encode(

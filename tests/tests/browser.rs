@@ -178,9 +178,11 @@ async fn while_the_provider_is_down_the_shopper_is_told_the_receipt_is_safe_then
 }
 
 #[tokio::test]
-async fn a_receipt_goes_through_photon_from_the_demo_page() {
+async fn photon_a_dark_photo_is_flagged_retaken_and_a_long_receipt_goes_as_one_combined_image() {
     let (app, tee) = demo_app().await;
-    let photo = fixtures::write("receipt-photon.jpg", &fixtures::receipt_jpeg());
+    let dark = fixtures::write("receipt-photon-dark.jpg", &fixtures::dark_jpeg());
+    let top = fixtures::write("receipt-photon-top.jpg", &fixtures::receipt_jpeg());
+    let bottom = fixtures::write("receipt-photon-bottom.jpg", &fixtures::receipt_jpeg());
     let browser = Browser::start().await;
     browser
         .client
@@ -189,12 +191,141 @@ async fn a_receipt_goes_through_photon_from_the_demo_page() {
         .unwrap();
     let widget = browser.widget().await;
     browser::text_containing(&widget, ".rr-title", "Photon").await;
-    browser::choose_photo(&widget, &photo).await;
+
+    // The widget sees the photo is too dark before anything is sent: a hint,
+    // not a block.
+    browser::choose_photo(&widget, &dark).await;
+    browser::text_containing(&widget, ".rr-thumb", "Too dark").await;
+    browser.screenshot("10-photon-quality-hint").await;
     browser::click(&widget, ".rr-submit").await;
-    browser::text_containing(&widget, ".rr-store", "CLAREL").await;
+    browser::text_containing(&widget, ".rr-status", "not accepted").await;
+
+    // Retake: back to the photos as they were, then replace the dark one with
+    // the two halves of a long receipt.
+    browser::click(&widget, ".rr-retake").await;
+    browser::wait_count(&widget, ".rr-thumb", 1).await;
+    browser::click(&widget, ".rr-remove").await;
+    browser::wait_count(&widget, ".rr-thumb", 0).await;
+    browser::choose_photo(&widget, &top).await;
+    browser::choose_photo(&widget, &bottom).await;
+    browser.screenshot("11-photon-two-photos").await;
+    // Photon takes one image per receipt (the proxy refuses two): the widget
+    // sends the two photos as one tall image.
+    browser::click(&widget, ".rr-submit").await;
+    browser::text_containing(&widget, ".rr-status", "was accepted").await;
     let total = browser::text_containing(&widget, ".rr-total", "37.87").await;
     assert_eq!(total, "37.87 EUR");
-    browser.screenshot("10-photon-verdict").await;
+    browser.screenshot("12-photon-verdict").await;
+    browser.close().await;
+    assert_no_secret_reached_the_browser(&app, &tee);
+}
+
+#[tokio::test]
+async fn an_upload_shows_real_progress_can_be_cancelled_and_waits_out_a_network_loss() {
+    let (app, tee) = demo_app().await;
+    let photo = fixtures::write("receipt-large.jpg", &fixtures::large_receipt_jpeg());
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}/", tee.address))
+        .await
+        .unwrap();
+    let widget = browser.widget().await;
+    browser::choose_photo(&widget, &photo).await;
+
+    // A slow mobile uplink: the bar follows the bytes as they leave.
+    browser.network(false, 60_000).await;
+    browser::click(&widget, ".rr-submit").await;
+    let mut seen = None;
+    for _ in 0..300 {
+        let value: f64 = browser::find(&widget, ".rr-progress")
+            .await
+            .attr("value")
+            .await
+            .unwrap()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0);
+        if value > 0.0 && value < 100.0 {
+            seen = Some(value);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let seen = seen.expect("the progress bar moved between 0 and 100");
+    browser::text_containing(&widget, ".rr-sending .rr-live", "%").await;
+    browser.screenshot("06-upload-progress").await;
+
+    // Cancelled half way: back to the photo, nothing lost.
+    browser::click(&widget, ".rr-cancel").await;
+    browser::text_containing(&widget, ".rr-notice", "cancelled").await;
+    browser::wait_count(&widget, ".rr-thumb", 1).await;
+
+    // In a tunnel: the widget says it waits for the network, and sends when the
+    // phone is back.
+    browser.network(true, 60_000).await;
+    browser::click(&widget, ".rr-submit").await;
+    browser::text_containing(&widget, ".rr-sending .rr-live", "offline").await;
+    browser.screenshot("07-upload-offline").await;
+    browser.network(false, 50_000_000).await;
+    browser::text_containing(&widget, ".rr-status", "was accepted").await;
+    browser.close().await;
+
+    // The cancelled attempt and the resumed one share one idempotency key: one
+    // submission.
+    assert_eq!(
+        app.state.db.submission_count().await.unwrap(),
+        1,
+        "progress was {seen}"
+    );
+    assert_no_secret_reached_the_browser(&app, &tee);
+}
+
+#[tokio::test]
+async fn an_apm_receipt_sent_as_its_typed_qr_code_alone_is_confirmed_then_approved() {
+    let (app, tee) = demo_app().await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}/?campaign=demo-apm", tee.address))
+        .await
+        .unwrap();
+    let widget = browser.widget().await;
+    browser::text_containing(&widget, ".rr-title", "APM").await;
+    browser::click(&widget, ".rr-qr-open").await;
+    browser.set_value("[name=date]", "2019-01-13").await;
+    browser.set_value("[name=time]", "15:48").await;
+    for (name, value) in [
+        ("total", "127,00"),
+        // One digit short: the shopper is told which field, before sending.
+        ("fn", "871600010002511"),
+        ("fd", "114318"),
+        ("fp", "3578721879"),
+    ] {
+        browser::find(&widget, &format!("[name={name}]"))
+            .await
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    browser::click(&widget, ".rr-qr-check").await;
+    browser::text_containing(&widget, ".rr-qr-error", "fiscal drive number").await;
+    browser.screenshot("32-apm-qr-mistyped").await;
+    browser::find(&widget, "[name=fn]")
+        .await
+        .send_keys("4")
+        .await
+        .unwrap();
+    browser::click(&widget, ".rr-qr-check").await;
+
+    // What will be sent, read back in the shopper's terms.
+    // The campaign is in English: "Jan 13, 2019, 3:48 PM".
+    let date = browser::text_containing(&widget, ".rr-qr-date", "2019").await;
+    assert!(date.contains("Jan 13") && date.contains("3:48"), "{date}");
+    browser::text_containing(&widget, ".rr-qr-total", "127.00").await;
+    browser.screenshot("33-apm-qr-confirmed").await;
+    browser::click(&widget, ".rr-submit").await;
+    browser::text_containing(&widget, ".rr-status", "was accepted").await;
+    browser.screenshot("34-apm-qr-approved").await;
     browser.close().await;
     assert_no_secret_reached_the_browser(&app, &tee);
 }

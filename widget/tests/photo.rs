@@ -54,7 +54,11 @@ fn receipt_canvas(width: u32, height: u32, spoil: Spoil) -> HtmlCanvasElement {
     let mut y = top + line * 1.5;
     let mut row = 0;
     while y < top + paper_h - line {
-        let text = format!("ITEM {row:02} GLOW SERUM 30ML ....... {}.{:02}", 3 + row % 7, (row * 37) % 100);
+        let text = format!(
+            "ITEM {row:02} GLOW SERUM 30ML ....... {}.{:02}",
+            3 + row % 7,
+            (row * 37) % 100
+        );
         let _ = ctx.fill_text(&text, left + line, y);
         y += line;
         row += 1;
@@ -199,7 +203,10 @@ async fn quality_is_lowered_to_fit_the_size_limit() {
         tight.max_bytes
     );
     // Same pixels, fewer bytes.
-    assert_eq!((squeezed.width, squeezed.height), (roomy.width, roomy.height));
+    assert_eq!(
+        (squeezed.width, squeezed.height),
+        (roomy.width, roomy.height)
+    );
 }
 
 #[wasm_bindgen_test]

@@ -75,10 +75,7 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
         let (on_set, error, open) = (props.on_set.clone(), error.clone(), open.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let Some(form) = e
-                .target()
-                .and_then(|t| t.dyn_into::<Element>().ok())
-            else {
+            let Some(form) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
                 return;
             };
             let value = |name: &str| {
