@@ -253,7 +253,7 @@ async fn an_upload_shows_real_progress_can_be_cancelled_and_waits_out_a_network_
     }
     let seen = seen.expect("the progress bar moved between 0 and 100");
     browser::text_containing(&widget, ".rr-sending .rr-live", "%").await;
-    browser.screenshot("06-upload-progress").await;
+    browser.screenshot("08-upload-progress").await;
 
     // Cancelled half way: back to the photo, nothing lost.
     browser::click(&widget, ".rr-cancel").await;
@@ -265,7 +265,7 @@ async fn an_upload_shows_real_progress_can_be_cancelled_and_waits_out_a_network_
     browser.network(true, 60_000).await;
     browser::click(&widget, ".rr-submit").await;
     browser::text_containing(&widget, ".rr-sending .rr-live", "offline").await;
-    browser.screenshot("07-upload-offline").await;
+    browser.screenshot("09-upload-offline").await;
     browser.network(false, 50_000_000).await;
     browser::text_containing(&widget, ".rr-status", "was accepted").await;
     browser.close().await;
