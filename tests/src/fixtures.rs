@@ -49,6 +49,31 @@ pub fn large_receipt_jpeg() -> Vec<u8> {
     out.into_inner()
 }
 
+/// A 12 MP (4000x3000) phone photo of a receipt on a table, with sensor grain,
+/// at the JPEG quality phones use: what the widget has to shrink before upload.
+pub fn phone_photo_12mp() -> Vec<u8> {
+    let mut seed: u32 = 0x2545_f491;
+    let img = RgbImage::from_fn(4000, 3000, |x, y| {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        let grain = (seed % 24) as u8;
+        let on_paper = (900..3100).contains(&x) && (150..2850).contains(&y);
+        if !on_paper {
+            Rgb([100 + grain, 76 + grain, 50 + grain])
+        } else if y % 60 < 9 && x > 1000 && x < 3000 - (y * 7 % 600) {
+            Rgb([25 + grain, 25 + grain, 30 + grain])
+        } else {
+            Rgb([225 + grain, 224 + grain, 218 + grain])
+        }
+    });
+    let mut out = Cursor::new(Vec::new());
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 92)
+        .encode_image(&img)
+        .expect("encode fixture");
+    out.into_inner()
+}
+
 /// A red picture: not a receipt. Rejected.
 pub fn red_jpeg() -> Vec<u8> {
     encode(
