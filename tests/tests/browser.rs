@@ -5,6 +5,7 @@
 //! saved under `target/e2e-screenshots/`.
 
 use fantoccini::Locator;
+use fantoccini::elements::ShadowRoot;
 use tests::browser::{self, Browser};
 use tests::tee::Recorder;
 use tests::{Options, TestApp, fixtures, spawn_app_with};
@@ -26,6 +27,7 @@ async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
     let photo = fixtures::write("receipt.jpg", &fixtures::receipt_jpeg());
     let not_a_photo = fixtures::write("notes.jpg", b"these are shopping notes, not a photo");
 
+    // The demo page's default campaign.
     let browser = Browser::start().await;
     browser
         .client
@@ -89,6 +91,19 @@ async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
     // The page, the loader, the glue, the wasm and every API answer went through
     // the recorder; not one of their bytes holds the token.
     assert_no_secret_reached_the_browser(&app, &tee);
+}
+
+/// Chromium on the demo page of `campaign`, through the recorder, and the
+/// widget's shadow root once it has rendered.
+async fn open(tee: &Recorder, campaign: &str) -> (Browser, ShadowRoot) {
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}/?campaign={campaign}", tee.address))
+        .await
+        .unwrap();
+    let widget = browser.widget().await;
+    (browser, widget)
 }
 
 /// Every byte the recorder passed to the browser is free of every provider
@@ -183,13 +198,7 @@ async fn photon_a_dark_photo_is_flagged_retaken_and_a_long_receipt_goes_as_one_c
     let dark = fixtures::write("receipt-photon-dark.jpg", &fixtures::dark_jpeg());
     let top = fixtures::write("receipt-photon-top.jpg", &fixtures::receipt_jpeg());
     let bottom = fixtures::write("receipt-photon-bottom.jpg", &fixtures::receipt_jpeg());
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}/?campaign=demo-photon", tee.address))
-        .await
-        .unwrap();
-    let widget = browser.widget().await;
+    let (browser, widget) = open(&tee, "demo-photon").await;
     browser::text_containing(&widget, ".rr-title", "Photon").await;
 
     // The widget sees the photo is too dark before anything is sent: a hint,
@@ -224,13 +233,7 @@ async fn photon_a_dark_photo_is_flagged_retaken_and_a_long_receipt_goes_as_one_c
 async fn an_upload_shows_real_progress_can_be_cancelled_and_waits_out_a_network_loss() {
     let (app, tee) = demo_app().await;
     let photo = fixtures::write("receipt-large.jpg", &fixtures::large_receipt_jpeg());
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}/", tee.address))
-        .await
-        .unwrap();
-    let widget = browser.widget().await;
+    let (browser, widget) = open(&tee, "demo-easypromos").await;
     browser::choose_photo(&widget, &photo).await;
 
     // A slow mobile uplink: the bar follows the bytes as they leave.
@@ -283,13 +286,7 @@ async fn an_upload_shows_real_progress_can_be_cancelled_and_waits_out_a_network_
 #[tokio::test]
 async fn an_apm_receipt_sent_as_its_typed_qr_code_alone_is_confirmed_then_approved() {
     let (app, tee) = demo_app().await;
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}/?campaign=demo-apm", tee.address))
-        .await
-        .unwrap();
-    let widget = browser.widget().await;
+    let (browser, widget) = open(&tee, "demo-apm").await;
     browser::text_containing(&widget, ".rr-title", "APM").await;
     browser::click(&widget, ".rr-qr-open").await;
     browser.set_value("[name=date]", "2019-01-13").await;
@@ -335,13 +332,7 @@ async fn an_aboutgoods_receipt_outside_the_promotion_is_explained_then_a_good_on
     let (app, tee) = demo_app().await;
     let off = fixtures::write("receipt-off-promotion.jpg", &fixtures::blue_jpeg());
     let good = fixtures::write("receipt-aboutgoods.jpg", &fixtures::receipt_jpeg());
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}/?campaign=demo-aboutgoods", tee.address))
-        .await
-        .unwrap();
-    let widget = browser.widget().await;
+    let (browser, widget) = open(&tee, "demo-aboutgoods").await;
     browser::text_containing(&widget, ".rr-title", "10 EUR").await;
 
     // A receipt bought outside the promotion's dates: the reason, in plain words,
@@ -370,13 +361,7 @@ async fn a_long_receipt_in_two_photos_goes_to_apms_moderators_and_is_approved() 
     let (app, tee) = demo_app().await;
     let top = fixtures::write("receipt-apm-top.jpg", &fixtures::receipt_jpeg());
     let bottom = fixtures::write("receipt-apm-bottom.jpg", &fixtures::receipt_jpeg());
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}/?campaign=demo-apm", tee.address))
-        .await
-        .unwrap();
-    let widget = browser.widget().await;
+    let (browser, widget) = open(&tee, "demo-apm").await;
     browser::text_containing(&widget, ".rr-title", "APM").await;
     browser::choose_photo(&widget, &top).await;
     browser::wait_count(&widget, ".rr-thumb", 1).await;
@@ -395,7 +380,7 @@ async fn a_long_receipt_in_two_photos_goes_to_apms_moderators_and_is_approved() 
 }
 
 /// The BitLabs steps: the store, then the serum (bought two) and the mousse.
-async fn claim_serum_and_mousse(browser: &Browser, widget: &fantoccini::elements::ShadowRoot) {
+async fn claim_serum_and_mousse(browser: &Browser, widget: &ShadowRoot) {
     browser::text_containing(widget, ".rr-merchant", "CLAREL").await;
     browser::click(widget, ".rr-merchant").await;
     browser::text_containing(widget, ".rr-question", "What did you buy at CLAREL").await;
@@ -417,13 +402,7 @@ async fn a_bitlabs_shopper_picks_store_and_offers_asks_for_a_manual_review_then_
     let (app, tee) = demo_app().await;
     let off = fixtures::write("receipt-bitlabs-off.jpg", &fixtures::blue_jpeg());
     let good = fixtures::write("receipt-bitlabs.jpg", &fixtures::receipt_jpeg());
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}/?campaign=demo-bitlabs", tee.address))
-        .await
-        .unwrap();
-    let widget = browser.widget().await;
+    let (browser, widget) = open(&tee, "demo-bitlabs").await;
     browser::text_containing(&widget, ".rr-title", "Magic Receipts").await;
 
     // A receipt on which the products cannot be matched: rejected, but a person
