@@ -250,7 +250,7 @@ pub fn App(props: &AppProps) -> Html {
                         photos={state.photos.clone()}
                         room={state.room()}
                         preparing={state.preparing}
-                        several={state.max_photos() > 1}
+                        max={state.max_photos()}
                         disabled={sending}
                         {on_pick}
                         {on_remove}
@@ -339,7 +339,7 @@ impl Upload<'_> {
         loop {
             if !online() {
                 dispatcher.dispatch(Action::Offline(true));
-                wait_until_online(transfer).await;
+                pause(transfer, Wake::Online).await;
                 dispatcher.dispatch(Action::Offline(false));
             }
             if transfer.borrow().cancelled {
@@ -361,7 +361,7 @@ impl Upload<'_> {
                 Err(SendError::Network) if !online() => {}
                 Err(SendError::Network) if failures + 1 < MAX_ATTEMPTS => {
                     failures += 1;
-                    TimeoutFuture::new(delay).await;
+                    pause(transfer, Wake::After(delay)).await;
                     delay *= 2;
                 }
                 other => return other,
@@ -374,20 +374,40 @@ fn online() -> bool {
     web_sys::window().is_none_or(|w| w.navigator().on_line())
 }
 
-/// Resolves when the browser says it is online again, or the shopper cancels.
-async fn wait_until_online(transfer: &Rc<RefCell<Transfer>>) {
+/// What ends a pause of the upload (besides the shopper's cancel).
+#[derive(Clone, Copy)]
+enum Wake {
+    /// The browser is online again.
+    Online,
+    /// A retry pause of this many milliseconds is over.
+    After(u32),
+}
+
+/// Waits for `wake`, or until the shopper cancels: a cancel takes effect at once,
+/// whatever the upload is waiting for.
+async fn pause(transfer: &Rc<RefCell<Transfer>>, wake: Wake) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let back = Promise::new(&mut |resolve, _| {
-        let options = AddEventListenerOptions::new();
-        options.set_once(true);
-        let _ = window.add_event_listener_with_callback_and_add_event_listener_options(
-            "online", &resolve, &options,
-        );
+    let done = Promise::new(&mut |resolve, _| {
+        match wake {
+            Wake::Online => {
+                let options = AddEventListenerOptions::new();
+                options.set_once(true);
+                let _ = window.add_event_listener_with_callback_and_add_event_listener_options(
+                    "online", &resolve, &options,
+                );
+            }
+            Wake::After(ms) => {
+                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                    &resolve,
+                    i32::try_from(ms).unwrap_or(i32::MAX),
+                );
+            }
+        }
         transfer.borrow_mut().on_cancel = Some(resolve);
     });
-    let _ = JsFuture::from(back).await;
+    let _ = JsFuture::from(done).await;
     transfer.borrow_mut().on_cancel = None;
 }
 

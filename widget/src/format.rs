@@ -114,17 +114,6 @@ pub fn money(cents: u64, currency: &str, locale: &str) -> String {
         .unwrap_or_else(|| amount(value, Some(currency)))
 }
 
-/// A byte count in words, e.g. `2.5 MB`.
-pub fn size(bytes: u64) -> String {
-    #[allow(clippy::cast_precision_loss)]
-    let mb = bytes as f64 / (1024.0 * 1024.0);
-    if mb >= 1.0 {
-        format!("{mb:.1} MB")
-    } else {
-        format!("{} KB", bytes.div_ceil(1024))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,12 +149,6 @@ mod tests {
             "{}",
             money(12_700, "EUR", "en")
         );
-    }
-
-    #[test]
-    fn sizes_read_naturally() {
-        assert_eq!(size(10 * 1024 * 1024), "10.0 MB");
-        assert_eq!(size(1500), "2 KB");
     }
 
     #[test]

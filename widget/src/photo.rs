@@ -53,8 +53,6 @@ pub struct Prepared {
     pub blob: Blob,
     pub width: u32,
     pub height: u32,
-    /// Size of the file the shopper picked, in bytes.
-    pub original_bytes: u64,
     pub hints: Vec<Hint>,
 }
 
@@ -72,7 +70,6 @@ const MIN_QUALITY: u8 = 40;
 /// Prepares one picked file. A file the browser cannot decode is passed on as it
 /// is if the proxy takes its type and size, and refused in words otherwise.
 pub async fn prepare(file: &Blob, prep: Prep) -> Result<Prepared, PrepError> {
-    let original_bytes = file.size() as u64;
     let bitmap = match decode(file).await {
         Ok(bitmap) => bitmap,
         Err(_) => return pass_through(file, prep),
@@ -89,7 +86,6 @@ pub async fn prepare(file: &Blob, prep: Prep) -> Result<Prepared, PrepError> {
         blob,
         width: w,
         height: h,
-        original_bytes,
         hints,
     })
 }
@@ -229,7 +225,6 @@ fn pass_through(file: &Blob, prep: Prep) -> Result<Prepared, PrepError> {
         blob: file.clone(),
         width: 0,
         height: 0,
-        original_bytes: file.size() as u64,
         hints: Vec::new(),
     })
 }

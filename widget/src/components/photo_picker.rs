@@ -16,8 +16,8 @@ pub struct PhotoPickerProps {
     pub room: usize,
     /// How many are being prepared right now.
     pub preparing: usize,
-    /// Whether several photos are allowed at all (a long receipt).
-    pub several: bool,
+    /// How many photos the campaign takes of one receipt.
+    pub max: usize,
     pub disabled: bool,
     pub on_pick: Callback<Vec<File>>,
     pub on_remove: Callback<usize>,
@@ -43,7 +43,8 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
             on_pick.emit(files.into_iter().take(room).collect());
         })
     };
-    let label = match (props.photos.len() + props.preparing, props.several) {
+    let several = props.max > 1;
+    let label = match (props.photos.len() + props.preparing, several) {
         (0, _) => "Take a photo of your receipt",
         (_, true) => "Photograph the next part",
         (_, false) => "",
@@ -74,6 +75,11 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
             <p class="rr-live" role="status" aria-live="polite">
                 { if props.preparing > 0 { "Preparing your photo…" } else { "" } }
             </p>
+            if several {
+                <p class="rr-hint">
+                    { format!("A long receipt? Photograph it in parts, top to bottom (up to {}).", props.max) }
+                </p>
+            }
             if props.room > 0 && !label.is_empty() {
                 <div class="rr-pick-row">
                     <label class="rr-button rr-pick">
