@@ -18,8 +18,21 @@
     }
     return loaded;
   }
+  // The QR decoder (a second, larger wasm module) is fetched only when a shopper
+  // scans in a browser without BarcodeDetector.
+  var qr;
+  function loadQr() {
+    if (!qr) {
+      qr = import(origin + "/widget/__QR_GLUE__").then(function (m) {
+        return m.default({ module_or_path: origin + "/widget/__QR_WASM__" }).then(function () {
+          return m;
+        });
+      });
+    }
+    return qr;
+  }
   function mount(el, options) {
-    var opts = Object.assign({}, options, { apiBase: origin });
+    var opts = Object.assign({}, options, { apiBase: origin, loadQr: loadQr });
     return load().then(function (m) {
       m.mount(el, opts);
       return el;

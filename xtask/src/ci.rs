@@ -13,6 +13,8 @@ pub fn run() -> anyhow::Result<()> {
         "--exclude",
         "widget",
         "--all-targets",
+        "--features",
+        "qrscan/fixtures",
         "--",
         "-D",
         "warnings",
@@ -25,19 +27,21 @@ pub fn run() -> anyhow::Result<()> {
     exec(
         util::cargo()
             .args(["test", "--workspace", "--exclude", "widget"])
+            .args(["--features", "qrscan/fixtures"])
             .env("RECEIPT_RELAY_WIDGET_DIR", &widget_dir)
             .env("CHROMEDRIVER", &tools.chromedriver)
             .env("CHROMIUM", &tools.chromium),
     )?;
 
-    // The widget's own tests, in headless Chromium (wasm-bindgen-test-runner reads
-    // widget/webdriver.json for Chromium's flags).
+    // The widget's and the QR decoder's own tests, in headless Chromium
+    // (wasm-bindgen-test-runner reads webdriver.json for Chromium's flags).
     exec(
         tools
             .build
             .wasm
             .cargo("test")
-            .args(["--package", "widget"])
+            .args(["--package", "widget", "--package", "qrscan"])
+            .args(["--features", "qrscan/fixtures"])
             .env("CHROMEDRIVER", &tools.chromedriver)
             .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
     )?;
