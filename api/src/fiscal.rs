@@ -82,6 +82,42 @@ impl fmt::Display for FiscalQrError {
 
 impl std::error::Error for FiscalQrError {}
 
+/// Longest QR text accepted with a submission (fiscal codes are under 100).
+pub const MAX_QR_CHARS: usize = 512;
+
+/// Why a QR text is refused, in words for the shopper.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QrTextError {
+    /// Too long, or control characters: not the text of a receipt's code.
+    NotReceiptCode,
+    /// It claims to be fiscal but does not parse.
+    Fiscal(FiscalQrError),
+}
+
+impl fmt::Display for QrTextError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotReceiptCode => f.write_str("This is not the text of a receipt's QR code."),
+            Self::Fiscal(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for QrTextError {}
+
+/// The check a QR code's text passes before it is sent with a receipt, made by
+/// the widget (scanned or typed) and again by the proxy: printable, at most
+/// [`MAX_QR_CHARS`], and a well-formed fiscal code if it claims to be one.
+pub fn check_qr_text(text: &str) -> Result<(), QrTextError> {
+    if text.chars().count() > MAX_QR_CHARS || text.chars().any(char::is_control) {
+        return Err(QrTextError::NotReceiptCode);
+    }
+    if FiscalQr::looks_fiscal(text) {
+        FiscalQr::parse(text).map_err(QrTextError::Fiscal)?;
+    }
+    Ok(())
+}
+
 impl FiscalQr {
     /// Whether `text` claims to be a fiscal code (it carries both `t=` and `fn=`
     /// keys), so it must then parse. Other QR texts (a provider's own receipt ids,
@@ -379,5 +415,22 @@ mod tests {
         assert_eq!(parse_amount("127."), None);
         assert_eq!(parse_amount(".5"), None);
         assert_eq!(parse_amount(""), None);
+    }
+
+    #[test]
+    fn qr_text_check_passes_fiscal_and_other_codes_and_refuses_junk() {
+        assert_eq!(check_qr_text(DOC_EXAMPLE), Ok(()));
+        // A provider's own receipt id is not fiscal and passes as it is.
+        assert_eq!(check_qr_text("APM-RCPT-0042"), Ok(()));
+        assert_eq!(
+            check_qr_text("t=20190113T1548&s=127.00&fn=87160001&i=1&fp=1&n=1"),
+            Err(QrTextError::Fiscal(FiscalQrError::Invalid("fn")))
+        );
+        assert_eq!(check_qr_text("ok\u{7}"), Err(QrTextError::NotReceiptCode));
+        assert_eq!(
+            check_qr_text(&"x".repeat(MAX_QR_CHARS + 1)),
+            Err(QrTextError::NotReceiptCode)
+        );
+        assert_eq!(check_qr_text(&"x".repeat(MAX_QR_CHARS)), Ok(()));
     }
 }

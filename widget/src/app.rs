@@ -10,7 +10,7 @@ use gloo_timers::future::TimeoutFuture;
 use js_sys::Promise;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::{JsFuture, spawn_local};
-use web_sys::{AddEventListenerOptions, Blob, CustomEvent, CustomEventInit, Element, File};
+use web_sys::{AddEventListenerOptions, Blob, CustomEvent, CustomEventInit, Element};
 use yew::prelude::*;
 
 use crate::client::{self, SendError, Transfer};
@@ -21,6 +21,7 @@ use crate::components::sending::Sending;
 use crate::components::verdict::Verdict;
 use crate::components::waiting::Waiting;
 use crate::photo::{self, Prep};
+use crate::scan::QrLoader;
 use crate::state::{Action, PickedPhoto, State, Step};
 
 #[derive(Properties, PartialEq)]
@@ -31,6 +32,9 @@ pub struct AppProps {
     pub user: Option<AttrValue>,
     /// The host element, on which the widget's DOM events are dispatched.
     pub host: Element,
+    /// Fetches the QR decoder module when a scan needs it.
+    #[prop_or_default]
+    pub qr_loader: QrLoader,
 }
 
 /// Longest wait between two status checks.
@@ -91,7 +95,7 @@ pub fn App(props: &AppProps) -> Html {
     let on_pick = {
         let dispatcher = state.dispatcher();
         let prep = state.campaign.as_ref().map(|c| Prep::from(&c.photos));
-        Callback::from(move |files: Vec<File>| {
+        Callback::from(move |files: Vec<Blob>| {
             let Some(prep) = prep else { return };
             if files.is_empty() {
                 return;
@@ -285,6 +289,7 @@ pub fn App(props: &AppProps) -> Html {
     };
 
     html! {
+        <ContextProvider<QrLoader> context={props.qr_loader.clone()}>
         <section class="rr-card" aria-label="Receipt upload">
             if !title.is_empty() {
                 <h2 class="rr-title">{ title }</h2>
@@ -297,11 +302,12 @@ pub fn App(props: &AppProps) -> Html {
                 <p class="rr-error" role="alert">{ error.clone() }</p>
             }
         </section>
+        </ContextProvider<QrLoader>>
     }
 }
 
 /// Prepares one picked file for upload, with its preview.
-async fn picked(file: &File, prep: Prep) -> Result<PickedPhoto, String> {
+async fn picked(file: &Blob, prep: Prep) -> Result<PickedPhoto, String> {
     let prepared = photo::prepare(file, prep).await.map_err(|e| e.0)?;
     let preview_url = web_sys::Url::create_object_url_with_blob(&prepared.blob)
         .map_err(|_| "This photo could not be shown.".to_owned())?;

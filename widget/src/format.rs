@@ -5,6 +5,7 @@ use api::{ReasonCode, SubmissionStatus};
 
 use wasm_bindgen::JsValue;
 
+use crate::camera::CameraError;
 use crate::photo::Hint;
 
 /// The headline shown for a submission's status.
@@ -69,6 +70,34 @@ pub fn photo_hint(hint: Hint) -> &'static str {
         Hint::NoReceipt => "We cannot see a receipt in this photo.",
     }
 }
+
+/// Why the live camera is not there, and what to do instead.
+pub fn camera_error(error: CameraError) -> &'static str {
+    match error {
+        CameraError::Denied => {
+            "The camera is blocked for this page. You can allow it in your browser's settings, or use your camera app or gallery instead."
+        }
+        CameraError::NoCamera => {
+            "No camera was found on this device. You can choose a photo from your gallery instead."
+        }
+        CameraError::Busy => {
+            "The camera is in use by another app. Close that app and try again, or use your camera app instead."
+        }
+        CameraError::Unsupported => {
+            "This browser cannot show the camera here. Use your camera app or gallery instead."
+        }
+    }
+}
+
+/// Said when no QR reader could be loaded (the decoder failed to download).
+pub const SCANNER_UNAVAILABLE: &str =
+    "The QR scanner could not be loaded. You can type the details printed under the code instead.";
+
+/// Said after a QR code that was read but refused.
+pub const QR_TRY_AGAIN: &str = "Scan the code on your receipt again, or type its details.";
+
+/// Said when a chosen photo has no readable QR code.
+pub const QR_NOT_FOUND: &str = "No QR code could be read in this photo. Try a closer, sharper photo of the code, scan it live, or type its details.";
 
 /// An amount with its currency, e.g. `37.87 EUR`.
 pub fn amount(value: f64, currency: Option<&str>) -> String {

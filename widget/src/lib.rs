@@ -7,13 +7,16 @@
 //! own origin. It knows campaign ids and submission ids, nothing else.
 
 mod app;
+mod camera;
 mod client;
 mod components;
 pub mod format;
 pub mod photo;
+pub mod scan;
 mod state;
 
 use serde::Deserialize;
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, ShadowRootInit, ShadowRootMode};
 
@@ -37,6 +40,9 @@ struct MountOptions {
 /// previous mount made), puts the stylesheet and the app inside it.
 #[wasm_bindgen]
 pub fn mount(host: Element, options: JsValue) -> Result<(), JsValue> {
+    let qr_loader = js_sys::Reflect::get(&options, &"loadQr".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
     let options: MountOptions = serde_wasm_bindgen::from_value(options)
         .map_err(|e| JsValue::from_str(&format!("receipt-relay: bad mount options: {e}")))?;
     let shadow = match host.shadow_root() {
@@ -60,6 +66,7 @@ pub fn mount(host: Element, options: JsValue) -> Result<(), JsValue> {
             api_base: options.api_base.trim_end_matches('/').to_owned().into(),
             user: options.user.map(Into::into),
             host,
+            qr_loader: scan::QrLoader(qr_loader),
         },
     )
     .render();

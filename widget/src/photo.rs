@@ -197,17 +197,41 @@ fn assess_bitmap(bitmap: &ImageBitmap) -> Result<Vec<Hint>, PrepError> {
     );
     let canvas = canvas(w, h)?;
     draw(&canvas, bitmap, 0, w, h)?;
-    let rgba = context(&canvas)?
-        .get_image_data(0.0, 0.0, f64::from(w), f64::from(h))
+    Ok(assess(&grey(&canvas)?, w as usize, long))
+}
+
+/// The canvas's pixels as luminance (ITU-R BT.601), one byte per pixel, row by row.
+pub fn grey(canvas: &HtmlCanvasElement) -> Result<Vec<u8>, PrepError> {
+    let rgba = context(canvas)?
+        .get_image_data(
+            0.0,
+            0.0,
+            f64::from(canvas.width()),
+            f64::from(canvas.height()),
+        )
         .map_err(|_| unreadable())?
         .data();
-    let luma: Vec<u8> = rgba
+    Ok(rgba
         .chunks_exact(4)
         .map(|p| {
             ((299 * u32::from(p[0]) + 587 * u32::from(p[1]) + 114 * u32::from(p[2])) / 1000) as u8
         })
-        .collect();
-    Ok(assess(&luma, w as usize, long))
+        .collect())
+}
+
+/// A photo decoded (EXIF applied) and drawn on a canvas no longer than
+/// `long_side`, for reading a QR code from it.
+pub async fn to_canvas(blob: &Blob, long_side: u32) -> Result<HtmlCanvasElement, PrepError> {
+    let bitmap = decode(blob).await.map_err(|_| unreadable())?;
+    let scale = scale_to(bitmap.width().max(bitmap.height()), long_side);
+    let (w, h) = (
+        scaled(bitmap.width(), scale),
+        scaled(bitmap.height(), scale),
+    );
+    let canvas = canvas(w, h)?;
+    draw(&canvas, &bitmap, 0, w, h)?;
+    bitmap.close();
+    Ok(canvas)
 }
 
 fn pass_through(file: &Blob, prep: Prep) -> Result<Prepared, PrepError> {
@@ -229,14 +253,14 @@ fn pass_through(file: &Blob, prep: Prep) -> Result<Prepared, PrepError> {
     })
 }
 
-fn unreadable() -> PrepError {
+pub(crate) fn unreadable() -> PrepError {
     PrepError(
         "This file is not a photo we can read. Please choose a JPEG, PNG or HEIC photo.".to_owned(),
     )
 }
 
 /// Factor that brings `long` down to `limit` (never up).
-fn scale_to(long: u32, limit: u32) -> f64 {
+pub(crate) fn scale_to(long: u32, limit: u32) -> f64 {
     if long > limit && limit > 0 {
         f64::from(limit) / f64::from(long)
     } else {
@@ -244,7 +268,7 @@ fn scale_to(long: u32, limit: u32) -> f64 {
     }
 }
 
-fn scaled(side: u32, scale: f64) -> u32 {
+pub(crate) fn scaled(side: u32, scale: f64) -> u32 {
     ((f64::from(side) * scale).round() as u32).max(1)
 }
 
@@ -254,7 +278,7 @@ fn document() -> Result<Document, PrepError> {
         .ok_or_else(unreadable)
 }
 
-fn canvas(width: u32, height: u32) -> Result<HtmlCanvasElement, PrepError> {
+pub(crate) fn canvas(width: u32, height: u32) -> Result<HtmlCanvasElement, PrepError> {
     let canvas: HtmlCanvasElement = document()?
         .create_element("canvas")
         .map_err(|_| unreadable())?
@@ -264,7 +288,7 @@ fn canvas(width: u32, height: u32) -> Result<HtmlCanvasElement, PrepError> {
     Ok(canvas)
 }
 
-fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, PrepError> {
+pub(crate) fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, PrepError> {
     canvas
         .get_context("2d")
         .ok()

@@ -6,7 +6,7 @@
 //! the text fields. A body that fails any check stores nothing.
 
 use api::field;
-use api::fiscal::FiscalQr;
+use api::fiscal::check_qr_text;
 use axum::extract::Multipart;
 use axum::extract::multipart::{Field, MultipartError};
 
@@ -18,9 +18,6 @@ use crate::error::ApiError;
 pub const ACCEPTED_TYPES: &[&str] = &["image/jpeg", "image/png", "image/heic", "image/heif"];
 
 const MAX_TEXT_BYTES: usize = 4096;
-
-/// Longest QR text taken; receipt codes are well under 200 characters.
-const MAX_QR_CHARS: usize = 512;
 
 /// The checked content of a submission body.
 #[derive(Debug, Default)]
@@ -98,24 +95,16 @@ pub async fn read(mut multipart: Multipart, limits: &PhotoLimits) -> Result<Uplo
     Ok(upload)
 }
 
-/// A QR code's text: printable, at most [`MAX_QR_CHARS`], and a well-formed fiscal
-/// code where it claims to be one (see [`api::fiscal`]). Empty means none.
+/// A QR code's text, checked as the widget checks it ([`check_qr_text`]). Empty
+/// means none.
 fn check_qr(text: &str) -> Result<Option<String>, ApiError> {
-    let invalid = |message: String| ApiError::InvalidField {
-        field: field::QR,
-        message,
-    };
     if text.is_empty() {
         return Ok(None);
     }
-    if text.chars().count() > MAX_QR_CHARS || text.chars().any(char::is_control) {
-        return Err(invalid(
-            "This is not the text of a receipt's QR code.".to_owned(),
-        ));
-    }
-    if FiscalQr::looks_fiscal(text) {
-        FiscalQr::parse(text).map_err(|e| invalid(e.to_string()))?;
-    }
+    check_qr_text(text).map_err(|e| ApiError::InvalidField {
+        field: field::QR,
+        message: e.to_string(),
+    })?;
     Ok(Some(text.to_owned()))
 }
 

@@ -1,5 +1,6 @@
 //! The widget's components, one per file.
 
+pub mod camera;
 pub mod offer_picker;
 pub mod photo_picker;
 pub mod qr_entry;

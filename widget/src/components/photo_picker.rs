@@ -1,11 +1,14 @@
-//! Choosing receipt photos: the camera (through the file input's capture hint) or
-//! the gallery, with a preview, the quality hints and a remove button for each,
-//! in the order taken.
+//! Choosing receipt photos: the live camera where the browser has one (else, or
+//! when it is refused, the file input's capture hint, which opens the phone's
+//! camera app) or the gallery, with a preview, the quality hints and a remove
+//! button for each, in the order taken.
 
 use wasm_bindgen::JsCast;
-use web_sys::{File, HtmlInputElement};
+use web_sys::{Blob, HtmlInputElement};
 use yew::prelude::*;
 
+use crate::camera::{self, CameraError};
+use crate::components::camera::{Camera, CameraMode};
 use crate::format;
 use crate::state::PickedPhoto;
 
@@ -19,7 +22,7 @@ pub struct PhotoPickerProps {
     /// How many photos the campaign takes of one receipt.
     pub max: usize,
     pub disabled: bool,
-    pub on_pick: Callback<Vec<File>>,
+    pub on_pick: Callback<Vec<Blob>>,
     pub on_remove: Callback<usize>,
 }
 
@@ -34,14 +37,43 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
             else {
                 return;
             };
-            let files: Vec<File> = input
+            let files: Vec<Blob> = input
                 .files()
-                .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
+                .map(|list| {
+                    (0..list.length())
+                        .filter_map(|i| list.get(i))
+                        .map(Blob::from)
+                        .collect()
+                })
                 .unwrap_or_default();
             // Lets the shopper pick the same file again after removing it.
             input.set_value("");
             on_pick.emit(files.into_iter().take(room).collect());
         })
+    };
+    let camera_open = use_state(|| false);
+    // Set when the live camera could not start: the capture input is offered
+    // instead, with the reason in words.
+    let camera_failed = use_state(|| None::<CameraError>);
+    let live_camera = camera::supported() && camera_failed.is_none();
+    let on_photo = {
+        let on_pick = props.on_pick.clone();
+        Callback::from(move |blob: Blob| on_pick.emit(vec![blob]))
+    };
+    let on_fail = {
+        let (camera_open, camera_failed) = (camera_open.clone(), camera_failed.clone());
+        Callback::from(move |error| {
+            camera_open.set(false);
+            camera_failed.set(Some(error));
+        })
+    };
+    let on_close = {
+        let camera_open = camera_open.clone();
+        Callback::from(move |()| camera_open.set(false))
+    };
+    let open_camera = {
+        let camera_open = camera_open.clone();
+        Callback::from(move |_: MouseEvent| camera_open.set(true))
     };
     let several = props.max > 1;
     let label = match (props.photos.len() + props.preparing, several) {
@@ -80,19 +112,39 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
                     { format!("A long receipt? Photograph it in parts, top to bottom (up to {}).", props.max) }
                 </p>
             }
+            if let Some(error) = *camera_failed {
+                <p class="rr-notice rr-camera-error" role="alert">{ format::camera_error(error) }</p>
+            }
+            if *camera_open && props.room > 0 {
+                <Camera
+                    mode={CameraMode::Photo}
+                    taken={props.photos.len() + props.preparing}
+                    max={props.max}
+                    {on_photo}
+                    {on_fail}
+                    {on_close}
+                />
+            }
             if props.room > 0 && !label.is_empty() {
                 <div class="rr-pick-row">
-                    <label class="rr-button rr-pick">
-                        { label }
-                        <input
-                            class="rr-file rr-camera"
-                            type="file"
-                            accept="image/*"
-                            capture="environment"
-                            disabled={props.disabled}
-                            onchange={onchange.clone()}
-                        />
-                    </label>
+                    if live_camera {
+                        <button type="button" class="rr-button rr-pick rr-open-camera"
+                            disabled={props.disabled} onclick={open_camera}>
+                            { label }
+                        </button>
+                    } else {
+                        <label class="rr-button rr-pick">
+                            { label }
+                            <input
+                                class="rr-file rr-camera"
+                                type="file"
+                                accept="image/*"
+                                capture="environment"
+                                disabled={props.disabled}
+                                onchange={onchange.clone()}
+                            />
+                        </label>
+                    }
                     <label class="rr-button rr-secondary rr-pick">
                         { "Choose from gallery" }
                         <input

@@ -1,13 +1,18 @@
-//! The receipt's fiscal QR code, typed from what is printed under it (date, time,
-//! total, FN, FD, FP), checked with [`api::fiscal`] and shown back for
-//! confirmation before it is sent.
+//! The receipt's QR code: scanned live with the camera, read from a photo, or
+//! typed from what is printed under it (date, time, total, FN, FD, FP); checked
+//! with [`api::fiscal`] and shown back (date and amount) for confirmation before
+//! it is sent.
 
-use api::fiscal::{FiscalQr, FiscalTime, Operation};
+use api::fiscal::{FiscalQr, FiscalTime, Operation, check_qr_text};
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlInputElement};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{Blob, Element, HtmlInputElement};
 use yew::prelude::*;
 
+use crate::camera;
+use crate::components::camera::{Camera, CameraMode};
 use crate::format;
+use crate::scan::{QrLoader, QrReader};
 
 #[derive(Properties, PartialEq)]
 pub struct QrEntryProps {
@@ -37,6 +42,20 @@ const FIELDS: [(&str, &str, &str, &str); 6] = [
 pub fn QrEntry(props: &QrEntryProps) -> Html {
     let open = use_state(|| false);
     let error = use_state(|| None::<String>);
+    let scanning = use_state(|| false);
+    let reading = use_state(|| false);
+    let loader = use_context::<QrLoader>().unwrap_or_default();
+    // A scanned or read code is checked as the proxy will check it, then set.
+    let found = {
+        let (on_set, error) = (props.on_set.clone(), error.clone());
+        Callback::from(move |text: String| match check_qr_text(&text) {
+            Ok(()) => {
+                error.set(None);
+                on_set.emit(Some(text));
+            }
+            Err(e) => error.set(Some(format!("{e} {}", format::QR_TRY_AGAIN))),
+        })
+    };
 
     if let Some(qr) = &props.qr {
         let parsed = FiscalQr::parse(qr).ok();
@@ -62,13 +81,90 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
             </div>
         };
     }
+    let message = (*error).clone().map(|message| {
+        html! { <p class="rr-error rr-qr-error" role="alert">{ message }</p> }
+    });
     if !*open {
-        let open = open.clone();
+        let on_qr = {
+            let (found, scanning) = (found.clone(), scanning.clone());
+            Callback::from(move |text| {
+                scanning.set(false);
+                found.emit(text);
+            })
+        };
+        let on_fail = {
+            let (error, scanning) = (error.clone(), scanning.clone());
+            Callback::from(move |e| {
+                scanning.set(false);
+                error.set(Some(format::camera_error(e).to_owned()));
+            })
+        };
+        let on_close = {
+            let scanning = scanning.clone();
+            Callback::from(move |()| scanning.set(false))
+        };
+        let on_photo = {
+            let (found, error, reading) = (found.clone(), error.clone(), reading.clone());
+            Callback::from(move |e: Event| {
+                let Some(input) = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+                else {
+                    return;
+                };
+                let Some(file) = input.files().and_then(|list| list.get(0)) else {
+                    return;
+                };
+                input.set_value("");
+                let (found, error, reading, loader) = (
+                    found.clone(),
+                    error.clone(),
+                    reading.clone(),
+                    loader.clone(),
+                );
+                reading.set(true);
+                spawn_local(async move {
+                    let text = match QrReader::new(&loader).await {
+                        Some(reader) => reader.read_photo(&Blob::from(file)).await,
+                        None => return error.set(Some(format::SCANNER_UNAVAILABLE.to_owned())),
+                    };
+                    reading.set(false);
+                    match text {
+                        Some(text) => found.emit(text),
+                        None => error.set(Some(format::QR_NOT_FOUND.to_owned())),
+                    }
+                });
+            })
+        };
+        let (open, scanning_now) = (open.clone(), scanning.clone());
         return html! {
-            <button type="button" class="rr-button rr-secondary rr-qr-open" disabled={props.disabled}
-                onclick={move |_| open.set(true)}>
-                { "Type the QR code details" }
-            </button>
+            <div class="rr-qr rr-qr-choose">
+                <p class="rr-qr-label">{ "The receipt's QR code" }</p>
+                <div class="rr-pick-row">
+                    if camera::supported() {
+                        <button type="button" class="rr-button rr-secondary rr-qr-scan" disabled={props.disabled}
+                            onclick={move |_| scanning_now.set(true)}>
+                            { "Scan the QR code" }
+                        </button>
+                    }
+                    <label class="rr-button rr-secondary">
+                        { "Read it from a photo" }
+                        <input class="rr-file rr-qr-photo" type="file" accept="image/*"
+                            disabled={props.disabled || *reading} onchange={on_photo} />
+                    </label>
+                </div>
+                <button type="button" class="rr-link rr-qr-open" disabled={props.disabled}
+                    onclick={move |_| open.set(true)}>
+                    { "Type the details instead" }
+                </button>
+                <p class="rr-live" role="status" aria-live="polite">
+                    { if *reading { "Reading the QR code…" } else { "" } }
+                </p>
+                { for message }
+                if *scanning {
+                    <Camera mode={CameraMode::Qr} {on_qr} {on_fail} {on_close} />
+                }
+            </div>
         };
     }
     let onsubmit = {
@@ -115,9 +211,7 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
                     </label>
                 }) }
             </fieldset>
-            if let Some(message) = &*error {
-                <p class="rr-error rr-qr-error" role="alert">{ message.clone() }</p>
-            }
+            { for message }
             <button type="submit" class="rr-button rr-qr-check" disabled={props.disabled}>{ "Check the code" }</button>
         </form>
     }

@@ -1,0 +1,203 @@
+//! The live camera: `getUserMedia` with the rear camera, the torch where the phone
+//! has one, and a shutter that keeps the sharpest frame of a short burst (a hand
+//! shakes most at the moment it presses, so one of the next frames is crisper).
+
+use gloo_timers::future::TimeoutFuture;
+use js_sys::{Array, Function, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    Blob, HtmlCanvasElement, HtmlVideoElement, MediaStream, MediaStreamConstraints,
+    MediaStreamTrack,
+};
+
+use crate::photo::{self, PrepError};
+
+/// Frames in one shutter burst, and the pause between them.
+pub const BURST_FRAMES: u32 = 5;
+const BURST_GAP_MS: u32 = 70;
+/// JPEG quality of the kept frame; the upload preparation shrinks it afterwards.
+const SHOT_QUALITY: u8 = 92;
+/// Long side of the grey copy a frame's sharpness is measured on.
+const SHARPNESS_SIDE: u32 = 480;
+
+/// Why the live camera is not available, each with words for the shopper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CameraError {
+    /// The shopper (or the browser's settings) refused the permission.
+    Denied,
+    /// The device has no camera.
+    NoCamera,
+    /// Another app holds the camera.
+    Busy,
+    /// The browser has no `getUserMedia` (or the page is not secure).
+    Unsupported,
+}
+
+impl CameraError {
+    /// From the `DOMException` name `getUserMedia` rejects with.
+    fn from_name(name: &str) -> Self {
+        match name {
+            "NotAllowedError" | "SecurityError" | "PermissionDeniedError" => Self::Denied,
+            "NotFoundError" | "OverconstrainedError" | "DevicesNotFoundError" => Self::NoCamera,
+            "NotReadableError" | "AbortError" | "TrackStartError" => Self::Busy,
+            _ => Self::Unsupported,
+        }
+    }
+}
+
+/// Whether this browser can show a live camera at all (it needs a secure page).
+pub fn supported() -> bool {
+    web_sys::window()
+        .map(|w| w.navigator())
+        .and_then(|n| Reflect::get(&n, &"mediaDevices".into()).ok())
+        .filter(|d| !d.is_undefined())
+        .and_then(|d| Reflect::get(&d, &"getUserMedia".into()).ok())
+        .is_some_and(|f| f.is_function())
+}
+
+/// Opens the rear camera (any camera where there is no rear one) and plays it in
+/// `video`.
+pub async fn open(video: &HtmlVideoElement) -> Result<MediaStream, CameraError> {
+    if !supported() {
+        return Err(CameraError::Unsupported);
+    }
+    let devices = web_sys::window()
+        .ok_or(CameraError::Unsupported)?
+        .navigator()
+        .media_devices()
+        .map_err(|_| CameraError::Unsupported)?;
+    let constraints = MediaStreamConstraints::new();
+    constraints.set_audio(&false.into());
+    constraints.set_video(&object(&[
+        ("facingMode", object(&[("ideal", "environment".into())])),
+        ("width", object(&[("ideal", 1920.into())])),
+        ("height", object(&[("ideal", 1080.into())])),
+    ]));
+    let promise = devices
+        .get_user_media_with_constraints(&constraints)
+        .map_err(|e| CameraError::from_name(&error_name(&e)))?;
+    let stream: MediaStream = JsFuture::from(promise)
+        .await
+        .map_err(|e| CameraError::from_name(&error_name(&e)))?
+        .unchecked_into();
+    // iOS Safari plays inline only with these set before play().
+    video.set_muted(true);
+    let _ = video.set_attribute("playsinline", "");
+    video.set_src_object(Some(&stream));
+    if let Ok(playing) = video.play()
+        && JsFuture::from(playing).await.is_err()
+    {
+        stop(&stream);
+        return Err(CameraError::Busy);
+    }
+    Ok(stream)
+}
+
+/// Turns the camera off (the phone's camera light goes out).
+pub fn stop(stream: &MediaStream) {
+    for track in stream.get_tracks() {
+        track.unchecked_into::<MediaStreamTrack>().stop();
+    }
+}
+
+/// The video track, if its camera has a torch that can be switched.
+pub fn torch(stream: &MediaStream) -> Option<MediaStreamTrack> {
+    let track: MediaStreamTrack = stream.get_video_tracks().get(0).dyn_into().ok()?;
+    let capabilities = Reflect::get(&track, &"getCapabilities".into())
+        .ok()?
+        .dyn_into::<Function>()
+        .ok()?
+        .call0(&track)
+        .ok()?;
+    Reflect::get(&capabilities, &"torch".into())
+        .ok()?
+        .as_bool()
+        .filter(|has| *has)
+        .map(|_| track)
+}
+
+/// Switches the torch; whether the camera accepted it.
+pub async fn set_torch(track: &MediaStreamTrack, on: bool) -> bool {
+    let advanced = Array::of1(&object(&[("torch", on.into())]));
+    let constraints = object(&[("advanced", advanced.into())]);
+    match track.apply_constraints_with_constraints(constraints.unchecked_ref()) {
+        Ok(promise) => JsFuture::from(promise).await.is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Takes [`BURST_FRAMES`] frames a moment apart and returns the sharpest (by the
+/// variance of its Laplacian) as a JPEG.
+pub async fn sharpest_frame(video: &HtmlVideoElement) -> Result<Blob, PrepError> {
+    let (mut best, mut best_score) = (None::<HtmlCanvasElement>, f64::MIN);
+    for i in 0..BURST_FRAMES {
+        if i > 0 {
+            TimeoutFuture::new(BURST_GAP_MS).await;
+        }
+        let frame = frame(video, u32::MAX)?;
+        let score = sharpness_of(&frame)?;
+        if score > best_score {
+            (best, best_score) = (Some(frame), score);
+        }
+    }
+    let best = best.ok_or_else(photo::unreadable)?;
+    photo::encode(&best, SHOT_QUALITY).await
+}
+
+/// The current video frame on a canvas no longer than `long_side`.
+pub fn frame(video: &HtmlVideoElement, long_side: u32) -> Result<HtmlCanvasElement, PrepError> {
+    let (width, height) = (video.video_width(), video.video_height());
+    if width == 0 || height == 0 {
+        return Err(PrepError("The camera has not started yet.".to_owned()));
+    }
+    let scale = photo::scale_to(width.max(height), long_side);
+    let (w, h) = (photo::scaled(width, scale), photo::scaled(height, scale));
+    let canvas = photo::canvas(w, h)?;
+    photo::context(&canvas)?
+        .draw_image_with_html_video_element_and_dw_and_dh(
+            video,
+            0.0,
+            0.0,
+            f64::from(w),
+            f64::from(h),
+        )
+        .map_err(|_| photo::unreadable())?;
+    Ok(canvas)
+}
+
+/// Sharpness of a frame, measured on a small grey copy so that a burst stays quick.
+fn sharpness_of(frame: &HtmlCanvasElement) -> Result<f64, PrepError> {
+    let scale = photo::scale_to(frame.width().max(frame.height()), SHARPNESS_SIDE);
+    let (w, h) = (
+        photo::scaled(frame.width(), scale),
+        photo::scaled(frame.height(), scale),
+    );
+    let small = photo::canvas(w, h)?;
+    photo::context(&small)?
+        .draw_image_with_html_canvas_element_and_dw_and_dh(
+            frame,
+            0.0,
+            0.0,
+            f64::from(w),
+            f64::from(h),
+        )
+        .map_err(|_| photo::unreadable())?;
+    Ok(photo::sharpness(&photo::grey(&small)?, w as usize))
+}
+
+fn error_name(error: &JsValue) -> String {
+    Reflect::get(error, &"name".into())
+        .ok()
+        .and_then(|n| n.as_string())
+        .unwrap_or_default()
+}
+
+/// A plain JS object from key/value pairs.
+fn object(pairs: &[(&str, JsValue)]) -> JsValue {
+    let object = Object::new();
+    for (key, value) in pairs {
+        let _ = Reflect::set(&object, &(*key).into(), value);
+    }
+    object.into()
+}

@@ -1,0 +1,219 @@
+//! The live camera, full screen over the widget: a viewfinder with a shutter (the
+//! sharpest frame of a burst) and the torch for receipt photos, or a live QR scan
+//! that closes itself on the first code it reads.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo_timers::future::TimeoutFuture;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{Blob, HtmlElement, HtmlVideoElement, MediaStream, MediaStreamTrack};
+use yew::prelude::*;
+
+use crate::camera::{self, CameraError};
+use crate::format;
+use crate::scan::{QrLoader, QrReader};
+
+/// What the camera is open for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CameraMode {
+    Photo,
+    Qr,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CameraProps {
+    pub mode: CameraMode,
+    /// Photos already taken of this receipt, and how many it may have.
+    #[prop_or_default]
+    pub taken: usize,
+    #[prop_or_default]
+    pub max: usize,
+    #[prop_or_default]
+    pub on_photo: Callback<Blob>,
+    #[prop_or_default]
+    pub on_qr: Callback<String>,
+    /// The camera could not start; the parent offers the fallback.
+    pub on_fail: Callback<CameraError>,
+    pub on_close: Callback<()>,
+}
+
+/// Long side of the frames a live scan reads.
+const SCAN_SIDE: u32 = 1280;
+/// Pause between two scanned frames.
+const SCAN_GAP_MS: u32 = 150;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Starting,
+    Live,
+    /// A burst is being taken.
+    Shooting,
+    /// Neither a native detector nor the decoder module could be had.
+    NoReader,
+}
+
+#[component]
+pub fn Camera(props: &CameraProps) -> Html {
+    let video = use_node_ref();
+    let dialog = use_node_ref();
+    let status = use_state(|| Status::Starting);
+    let stream = use_mut_ref(|| None::<MediaStream>);
+    let torch = use_state(|| None::<(MediaStreamTrack, bool)>);
+    let alive = use_mut_ref(|| true);
+    let loader = use_context::<QrLoader>().unwrap_or_default();
+
+    {
+        let (video, dialog, status, torch) =
+            (video.clone(), dialog.clone(), status.clone(), torch.clone());
+        let (stream, alive) = (stream.clone(), alive.clone());
+        let (mode, on_qr, on_fail) = (props.mode, props.on_qr.clone(), props.on_fail.clone());
+        use_effect_with((), move |()| {
+            if let Some(dialog) = dialog.cast::<HtmlElement>() {
+                let _ = dialog.focus();
+            }
+            let (stream_on_close, alive_on_close) = (stream.clone(), alive.clone());
+            spawn_local(async move {
+                let Some(el) = video.cast::<HtmlVideoElement>() else {
+                    return;
+                };
+                let opened = match camera::open(&el).await {
+                    Ok(opened) => opened,
+                    Err(e) => return on_fail.emit(e),
+                };
+                if !*alive.borrow() {
+                    return camera::stop(&opened);
+                }
+                torch.set(camera::torch(&opened).map(|track| (track, false)));
+                *stream.borrow_mut() = Some(opened);
+                status.set(Status::Live);
+                if mode == CameraMode::Qr {
+                    scan(&el, &loader, &alive, &status, &on_qr).await;
+                }
+            });
+            move || {
+                *alive_on_close.borrow_mut() = false;
+                if let Some(open) = stream_on_close.borrow_mut().take() {
+                    camera::stop(&open);
+                }
+            }
+        });
+    }
+
+    let on_shutter = {
+        let (video, status, on_photo) = (video.clone(), status.clone(), props.on_photo.clone());
+        Callback::from(move |_: MouseEvent| {
+            let Some(el) = video.cast::<HtmlVideoElement>() else {
+                return;
+            };
+            let (status, on_photo) = (status.clone(), on_photo.clone());
+            status.set(Status::Shooting);
+            spawn_local(async move {
+                if let Ok(blob) = camera::sharpest_frame(&el).await {
+                    on_photo.emit(blob);
+                }
+                status.set(Status::Live);
+            });
+        })
+    };
+    let on_torch = {
+        let torch = torch.clone();
+        Callback::from(move |_: MouseEvent| {
+            let Some((track, on)) = (*torch).clone() else {
+                return;
+            };
+            let torch = torch.clone();
+            spawn_local(async move {
+                if camera::set_torch(&track, !on).await {
+                    torch.set(Some((track, !on)));
+                }
+            });
+        })
+    };
+    let close = {
+        let on_close = props.on_close.clone();
+        Callback::from(move |_: MouseEvent| on_close.emit(()))
+    };
+    let onkeydown = {
+        let on_close = props.on_close.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                on_close.emit(());
+            }
+        })
+    };
+
+    let live = matches!(*status, Status::Live | Status::Shooting);
+    let line = match (props.mode, *status) {
+        (_, Status::Starting) => "Starting the camera…".to_owned(),
+        (CameraMode::Qr, Status::NoReader) => format::SCANNER_UNAVAILABLE.to_owned(),
+        (CameraMode::Qr, _) => "Point the camera at the QR code on your receipt.".to_owned(),
+        (CameraMode::Photo, Status::Shooting) => "Hold still…".to_owned(),
+        (CameraMode::Photo, _) if props.taken == 0 => {
+            "Fit the whole receipt in the frame, or its top part if it is long.".to_owned()
+        }
+        (CameraMode::Photo, _) => format!(
+            "{} of {} taken. Photograph the next part, or press Done.",
+            props.taken, props.max
+        ),
+    };
+    let (label, close_label) = match props.mode {
+        CameraMode::Photo => (
+            "Camera",
+            if props.taken > 0 {
+                "Done"
+            } else {
+                "Close camera"
+            },
+        ),
+        CameraMode::Qr => ("QR code scanner", "Close scanner"),
+    };
+    html! {
+        <div class="rr-camera" role="dialog" aria-modal="true" aria-label={label}
+            tabindex="-1" ref={dialog} {onkeydown}>
+            <video class="rr-viewfinder" ref={video} autoplay=true muted=true playsinline=true />
+            if props.mode == CameraMode::Qr {
+                <div class="rr-qr-frame" aria-hidden="true"></div>
+            }
+            <p class="rr-camera-status rr-live" role="status" aria-live="polite">{ line }</p>
+            <div class="rr-camera-bar">
+                if let Some((_, on)) = &*torch {
+                    <button type="button" class="rr-button rr-secondary rr-torch" aria-pressed={on.to_string()}
+                        onclick={on_torch}>{ "Light" }</button>
+                }
+                if props.mode == CameraMode::Photo {
+                    <button type="button" class="rr-button rr-shutter" disabled={!live || *status == Status::Shooting}
+                        onclick={on_shutter}>{ "Take photo" }</button>
+                }
+                <button type="button" class="rr-button rr-secondary rr-camera-close" onclick={close}>
+                    { close_label }
+                </button>
+            </div>
+        </div>
+    }
+}
+
+/// Reads frames until one has a QR code (emitted), the camera closes, or no
+/// reader can be had.
+async fn scan(
+    video: &HtmlVideoElement,
+    loader: &QrLoader,
+    alive: &Rc<RefCell<bool>>,
+    status: &UseStateHandle<Status>,
+    on_qr: &Callback<String>,
+) {
+    let Some(reader) = QrReader::new(loader).await else {
+        return status.set(Status::NoReader);
+    };
+    while *alive.borrow() {
+        if let Ok(frame) = camera::frame(video, SCAN_SIDE)
+            && let Some(text) = reader.read(&frame).await
+        {
+            if *alive.borrow() {
+                on_qr.emit(text);
+            }
+            return;
+        }
+        TimeoutFuture::new(SCAN_GAP_MS).await;
+    }
+}
