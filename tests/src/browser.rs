@@ -29,7 +29,28 @@ fn program(var: &str, fallback: &str) -> String {
 
 impl Browser {
     /// Starts chromedriver on a free port and opens a headless Chromium session.
+    /// It has a (fake) camera, but permission prompts are refused, as by a
+    /// shopper saying no: the camera is blocked.
     pub async fn start() -> Self {
+        Self::start_with(&[
+            "--use-fake-device-for-media-stream".to_owned(),
+            "--deny-permission-prompts".to_owned(),
+        ])
+        .await
+    }
+
+    /// A session whose camera films `video` (Y4M), with the camera permission
+    /// granted.
+    pub async fn with_camera(video: &std::path::Path) -> Self {
+        Self::start_with(&[
+            "--use-fake-device-for-media-stream".to_owned(),
+            "--use-fake-ui-for-media-stream".to_owned(),
+            format!("--use-file-for-fake-video-capture={}", video.display()),
+        ])
+        .await
+    }
+
+    async fn start_with(extra_args: &[String]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
@@ -44,21 +65,25 @@ impl Browser {
                 panic!("cannot start {chromedriver} (run `cargo xtask setup`): {e}")
             });
         let profile = tempfile::tempdir().expect("profile dir");
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ]
+        .map(str::to_owned)
+        .into();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        args.extend_from_slice(extra_args);
         let capabilities = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": program("CHROMIUM", "/usr/bin/chromium"),
-                "args": [
-                    "--headless=new",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-dev-shm-usage",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
+                "args": args,
                 // Headless Chromium will not make a window narrower than 500 px;
                 // device metrics give the phone's exact viewport.
                 "mobileEmulation": {

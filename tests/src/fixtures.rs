@@ -108,3 +108,48 @@ pub fn write(name: &str, bytes: &[u8]) -> PathBuf {
     std::fs::write(&path, bytes).expect("write fixture");
     path
 }
+
+/// What Chromium's fake camera films (`--use-file-for-fake-video-capture`): a
+/// receipt with the fiscal QR code [`qrscan::fixtures::fiscal_text`]`(seed)`, as
+/// one 960x1280 frame of Y4M video (grey: the chroma planes are neutral).
+pub fn camera_y4m(seed: u64) -> Vec<u8> {
+    use qrscan::fixtures::{self, Light, Shot};
+    let shot = Shot {
+        module: 5.0,
+        rotation: 8.0,
+        blur: 0,
+        light: Light::Even,
+    };
+    let frame = fixtures::draw(shot, seed);
+    let (w, h) = (frame.width as usize, frame.height as usize);
+    // Twice the fixture's size, so that the photo is not flagged as too small.
+    let (big_w, big_h) = (w * 2, h * 2);
+    let mut video =
+        format!("YUV4MPEG2 W{big_w} H{big_h} F30:1 Ip A1:1 C420jpeg\nFRAME\n").into_bytes();
+    for y in 0..big_h {
+        for x in 0..big_w {
+            video.push(frame.luma[(y / 2) * w + x / 2]);
+        }
+    }
+    video.resize(video.len() + 2 * (big_w / 2) * (big_h / 2), 128);
+    video
+}
+
+/// A photo of a receipt with the fiscal QR code
+/// [`qrscan::fixtures::fiscal_text`]`(seed)`, as a JPEG (for "read it from a
+/// photo").
+pub fn qr_receipt_jpeg(seed: u64) -> Vec<u8> {
+    use qrscan::fixtures::{self, Light, Shot};
+    let shot = Shot {
+        module: 4.0,
+        rotation: 25.0,
+        blur: 1,
+        light: Light::Uneven,
+    };
+    let frame = fixtures::draw(shot, seed);
+    let img = RgbImage::from_fn(frame.width, frame.height, |x, y| {
+        let v = frame.luma[(y * frame.width + x) as usize];
+        Rgb([v, v, v.saturating_sub(6)])
+    });
+    encode(&img, ImageFormat::Jpeg)
+}

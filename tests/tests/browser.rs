@@ -381,6 +381,140 @@ async fn a_long_receipt_in_two_photos_goes_to_apms_moderators_and_is_approved() 
     assert_no_secret_reached_the_browser(&app, &tee);
 }
 
+/// Records the widget's `submitted` event (its detail is the submission id).
+const LISTEN_SUBMITTED: &str = "document.querySelector('.receipt-relay')
+    .addEventListener('submitted', e => { window.rrSubmitted = e.detail; });";
+
+/// The id the widget's `submitted` event carried.
+async fn submitted_id(browser: &Browser) -> String {
+    browser
+        .client
+        .execute("return window.rrSubmitted;", vec![])
+        .await
+        .expect("read the submitted event")
+        .as_str()
+        .expect("a submitted event with the id")
+        .to_owned()
+}
+
+/// "135.65" for a fiscal code's `s=135.65`.
+fn fiscal_total(text: &str) -> String {
+    let cents = api::fiscal::FiscalQr::parse(text)
+        .expect("a fiscal fixture")
+        .amount_cents;
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+#[tokio::test]
+async fn the_live_camera_keeps_a_sharp_frame_and_scans_the_receipts_qr_code() {
+    let (app, tee) = demo_app().await;
+    let seed = 5;
+    let video = fixtures::write("camera-receipt.y4m", &fixtures::camera_y4m(seed));
+    let expected = qrscan::fixtures::fiscal_text(seed);
+    let browser = Browser::with_camera(&video).await;
+    browser
+        .client
+        .goto(&format!("{}/?campaign=demo-apm", tee.address))
+        .await
+        .unwrap();
+    let widget = browser.widget().await;
+    browser
+        .client
+        .execute(LISTEN_SUBMITTED, vec![])
+        .await
+        .unwrap();
+
+    // The photo: the live viewfinder, the shutter, a thumbnail, Done.
+    browser::click(&widget, ".rr-open-camera").await;
+    browser::text_containing(&widget, ".rr-camera-status", "whole receipt").await;
+    browser.screenshot("40-camera-viewfinder").await;
+    browser::click(&widget, ".rr-shutter").await;
+    browser::wait_count(&widget, ".rr-thumb", 1).await;
+    browser::text_containing(&widget, ".rr-camera-status", "1 of 5 taken").await;
+    // The kept frame is the camera's own, full size: not the preview's.
+    let sizes = browser
+        .client
+        .execute(
+            "const root = document.querySelector('.receipt-relay').shadowRoot;
+             const video = root.querySelector('.rr-viewfinder');
+             const img = root.querySelector('.rr-thumb img');
+             return [[video.videoWidth, video.videoHeight], [img.naturalWidth, img.naturalHeight],
+                     [video.clientWidth, video.clientHeight]];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(sizes[0], sizes[1], "camera frame vs kept photo: {sizes}");
+    assert!(sizes[0][1].as_u64().unwrap() > 800, "{sizes}");
+    browser::click(&widget, ".rr-camera-close").await;
+    browser::wait_count(&widget, ".rr-camera-dialog", 0).await;
+
+    // The QR code, scanned live: the scanner closes on the code and shows what
+    // it read, in the shopper's terms.
+    browser::click(&widget, ".rr-qr-scan").await;
+    browser::find(&widget, ".rr-qr-frame").await;
+    browser.screenshot("41-qr-scanner").await;
+    let date = browser::text_containing(&widget, ".rr-qr-date", "2026").await;
+    assert!(date.contains("Nov 15"), "{date}");
+    browser::text_containing(&widget, ".rr-qr-total", &fiscal_total(&expected)).await;
+    browser::wait_count(&widget, ".rr-camera-dialog", 0).await;
+    browser.screenshot("42-qr-scanned").await;
+
+    browser::click(&widget, ".rr-submit").await;
+    browser::text_containing(&widget, ".rr-status", "was accepted").await;
+    let id = submitted_id(&browser).await;
+    let row = app.state.db.get(&id).await.unwrap().expect("stored");
+    assert_eq!(row.qr.as_deref(), Some(expected.as_str()));
+    browser.close().await;
+    assert_no_secret_reached_the_browser(&app, &tee);
+}
+
+#[tokio::test]
+async fn a_blocked_camera_is_explained_the_camera_app_is_offered_and_the_qr_is_read_from_a_photo() {
+    let (app, tee) = demo_app().await;
+    let seed = 11;
+    let receipt = fixtures::write("qr-receipt.jpg", &fixtures::qr_receipt_jpeg(seed));
+    let expected = qrscan::fixtures::fiscal_text(seed);
+    // Browser::start refuses permission prompts: the shopper says no.
+    let (browser, widget) = open(&tee, "demo-apm").await;
+    browser
+        .client
+        .execute(LISTEN_SUBMITTED, vec![])
+        .await
+        .unwrap();
+
+    browser::click(&widget, ".rr-open-camera").await;
+    browser::text_containing(&widget, ".rr-camera-error", "blocked").await;
+    // The phone's own camera app, through the file input, instead.
+    browser::find(&widget, "input.rr-camera")
+        .await
+        .send_keys(&receipt.display().to_string())
+        .await
+        .unwrap();
+    browser::wait_count(&widget, ".rr-thumb", 1).await;
+    browser.screenshot("43-camera-blocked").await;
+
+    // Scanning needs the camera too: explained where the QR code is asked for.
+    browser::click(&widget, ".rr-qr-scan").await;
+    browser::text_containing(&widget, ".rr-qr-error", "blocked").await;
+    // The code read from a photo instead (tilted, slightly blurred, uneven light).
+    browser::find(&widget, "input.rr-qr-photo")
+        .await
+        .send_keys(&receipt.display().to_string())
+        .await
+        .unwrap();
+    browser::text_containing(&widget, ".rr-qr-total", &fiscal_total(&expected)).await;
+    browser.screenshot("44-qr-from-photo").await;
+
+    browser::click(&widget, ".rr-submit").await;
+    browser::text_containing(&widget, ".rr-status", "was accepted").await;
+    let id = submitted_id(&browser).await;
+    let row = app.state.db.get(&id).await.unwrap().expect("stored");
+    assert_eq!(row.qr.as_deref(), Some(expected.as_str()));
+    browser.close().await;
+    assert_no_secret_reached_the_browser(&app, &tee);
+}
+
 /// The BitLabs steps: the store, then the serum (bought two) and the mousse.
 async fn claim_serum_and_mousse(browser: &Browser, widget: &ShadowRoot) {
     browser::text_containing(widget, ".rr-merchant", "CLAREL").await;

@@ -71,8 +71,9 @@ pub fn set() -> Vec<Fixture> {
 #[must_use]
 pub fn fiscal_text(seed: u64) -> String {
     format!(
-        "t=20261115T1{:03}&s={}.{:02}&fn=87160001000{:05}&i={}&fp={}&n=1",
-        seed % 600,
+        "t=20261115T{:02}{:02}&s={}.{:02}&fn=87160001000{:05}&i={}&fp={}&n=1",
+        10 + seed % 12,
+        seed % 60,
         100 + seed * 7 % 900,
         seed * 13 % 100,
         seed * 7919 % 100_000,

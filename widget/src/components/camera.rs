@@ -169,7 +169,7 @@ pub fn Camera(props: &CameraProps) -> Html {
         CameraMode::Qr => ("QR code scanner", "Close scanner"),
     };
     html! {
-        <div class="rr-camera" role="dialog" aria-modal="true" aria-label={label}
+        <div class="rr-camera-dialog" role="dialog" aria-modal="true" aria-label={label}
             tabindex="-1" ref={dialog} {onkeydown}>
             <video class="rr-viewfinder" ref={video} autoplay=true muted=true playsinline=true />
             if props.mode == CameraMode::Qr {
