@@ -38,12 +38,9 @@ async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
     browser::text_containing(&widget, ".rr-title", "10 EUR").await;
     browser.screenshot("01-landing").await;
 
-    // The camera input opens the rear camera; the gallery one does not.
-    let camera = browser::find(&widget, "input.rr-file.rr-camera").await;
-    assert_eq!(
-        camera.attr("capture").await.unwrap().as_deref(),
-        Some("environment")
-    );
+    // Where the browser has a live camera, the first button opens it (the
+    // camera-app input is its fallback: see the blocked-camera test).
+    browser::text_containing(&widget, ".rr-open-camera", "Take a photo").await;
     // Bad input first: a file that is not an image, named like one. The widget
     // cannot decode it, says so, and keeps nothing.
     let gallery = browser::find(&widget, "input.rr-file.rr-gallery").await;
@@ -486,8 +483,12 @@ async fn a_blocked_camera_is_explained_the_camera_app_is_offered_and_the_qr_is_r
     browser::click(&widget, ".rr-open-camera").await;
     browser::text_containing(&widget, ".rr-camera-error", "blocked").await;
     // The phone's own camera app, through the file input, instead.
-    browser::find(&widget, "input.rr-camera")
-        .await
+    let camera_app = browser::find(&widget, "input.rr-camera").await;
+    assert_eq!(
+        camera_app.attr("capture").await.unwrap().as_deref(),
+        Some("environment")
+    );
+    camera_app
         .send_keys(&receipt.display().to_string())
         .await
         .unwrap();

@@ -81,9 +81,6 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
             </div>
         };
     }
-    let message = (*error).clone().map(|message| {
-        html! { <p class="rr-error rr-qr-error" role="alert">{ message }</p> }
-    });
     if !*open {
         let on_qr = {
             let (found, scanning) = (found.clone(), scanning.clone());
@@ -160,7 +157,9 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
                 <p class="rr-live" role="status" aria-live="polite">
                     { if *reading { "Reading the QR code…" } else { "" } }
                 </p>
-                { for message }
+                if let Some(message) = &*error {
+                    <p class="rr-error rr-qr-error" role="alert">{ message.clone() }</p>
+                }
                 if *scanning {
                     <Camera mode={CameraMode::Qr} {on_qr} {on_fail} {on_close} />
                 }
@@ -211,7 +210,9 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
                     </label>
                 }) }
             </fieldset>
-            { for message }
+            if let Some(message) = &*error {
+                <p class="rr-error rr-qr-error" role="alert">{ message.clone() }</p>
+            }
             <button type="submit" class="rr-button rr-qr-check" disabled={props.disabled}>{ "Check the code" }</button>
         </form>
     }
