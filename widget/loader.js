@@ -7,30 +7,24 @@
   "use strict";
   var script = document.currentScript;
   var origin = new URL(script.src, document.baseURI).origin;
-  var loaded;
-  function load() {
-    if (!loaded) {
-      loaded = import(origin + "/widget/__GLUE__").then(function (m) {
-        return m.default({ module_or_path: origin + "/widget/__WASM__" }).then(function () {
-          return m;
+  // Imports a wasm-bindgen module once and initialises it; later calls share it.
+  function once(glue, wasm) {
+    var loading;
+    return function () {
+      if (!loading) {
+        loading = import(origin + "/widget/" + glue).then(function (m) {
+          return m.default({ module_or_path: origin + "/widget/" + wasm }).then(function () {
+            return m;
+          });
         });
-      });
-    }
-    return loaded;
+      }
+      return loading;
+    };
   }
+  var load = once("__GLUE__", "__WASM__");
   // The QR decoder (a second, larger wasm module) is fetched only when a shopper
   // scans in a browser without BarcodeDetector.
-  var qr;
-  function loadQr() {
-    if (!qr) {
-      qr = import(origin + "/widget/__QR_GLUE__").then(function (m) {
-        return m.default({ module_or_path: origin + "/widget/__QR_WASM__" }).then(function () {
-          return m;
-        });
-      });
-    }
-    return qr;
-  }
+  var loadQr = once("__QR_GLUE__", "__QR_WASM__");
   function mount(el, options) {
     var opts = Object.assign({}, options, { apiBase: origin, loadQr: loadQr });
     return load().then(function (m) {

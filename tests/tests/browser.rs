@@ -394,6 +394,24 @@ async fn submitted_id(browser: &Browser) -> String {
         .to_owned()
 }
 
+/// Sends, waits for the verdict, and checks that the proxy stored exactly the QR
+/// text `expected` (the id comes from the widget's `submitted` event).
+async fn sent_and_accepted_with_qr(
+    app: &TestApp,
+    tee: &Recorder,
+    browser: Browser,
+    widget: &ShadowRoot,
+    expected: &str,
+) {
+    browser::click(widget, ".rr-submit").await;
+    browser::text_containing(widget, ".rr-status", "was accepted").await;
+    let id = submitted_id(&browser).await;
+    let row = app.state.db.get(&id).await.unwrap().expect("stored");
+    assert_eq!(row.qr.as_deref(), Some(expected));
+    browser.close().await;
+    assert_no_secret_reached_the_browser(app, tee);
+}
+
 /// "135.65" for a fiscal code's `s=135.65`.
 fn fiscal_total(text: &str) -> String {
     let cents = api::fiscal::FiscalQr::parse(text)
@@ -445,6 +463,19 @@ async fn the_live_camera_keeps_a_sharp_frame_and_scans_the_receipts_qr_code() {
     assert!(sizes[0][1].as_u64().unwrap() > 800, "{sizes}");
     browser::click(&widget, ".rr-camera-close").await;
     browser::wait_count(&widget, ".rr-camera-dialog", 0).await;
+    // Focus is back on the button that opened the camera.
+    let focused = browser
+        .client
+        .execute(
+            "return document.querySelector('.receipt-relay').shadowRoot.activeElement.className;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        focused.as_str().unwrap().contains("rr-open-camera"),
+        "{focused}"
+    );
 
     // The QR code, scanned live: the scanner closes on the code and shows what
     // it read, in the shopper's terms.
@@ -457,13 +488,7 @@ async fn the_live_camera_keeps_a_sharp_frame_and_scans_the_receipts_qr_code() {
     browser::wait_count(&widget, ".rr-camera-dialog", 0).await;
     browser.screenshot("42-qr-scanned").await;
 
-    browser::click(&widget, ".rr-submit").await;
-    browser::text_containing(&widget, ".rr-status", "was accepted").await;
-    let id = submitted_id(&browser).await;
-    let row = app.state.db.get(&id).await.unwrap().expect("stored");
-    assert_eq!(row.qr.as_deref(), Some(expected.as_str()));
-    browser.close().await;
-    assert_no_secret_reached_the_browser(&app, &tee);
+    sent_and_accepted_with_qr(&app, &tee, browser, &widget, &expected).await;
 }
 
 #[tokio::test]
@@ -507,13 +532,7 @@ async fn a_blocked_camera_is_explained_the_camera_app_is_offered_and_the_qr_is_r
     browser::text_containing(&widget, ".rr-qr-total", &fiscal_total(&expected)).await;
     browser.screenshot("44-qr-from-photo").await;
 
-    browser::click(&widget, ".rr-submit").await;
-    browser::text_containing(&widget, ".rr-status", "was accepted").await;
-    let id = submitted_id(&browser).await;
-    let row = app.state.db.get(&id).await.unwrap().expect("stored");
-    assert_eq!(row.qr.as_deref(), Some(expected.as_str()));
-    browser.close().await;
-    assert_no_secret_reached_the_browser(&app, &tee);
+    sent_and_accepted_with_qr(&app, &tee, browser, &widget, &expected).await;
 }
 
 /// The BitLabs steps: the store, then the serum (bought two) and the mousse.

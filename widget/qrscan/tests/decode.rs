@@ -15,17 +15,21 @@ fn shot(module: f32, rotation: f32, blur: usize, light: Light) -> Shot {
     }
 }
 
+fn assert_reads(shot: Shot, seed: usize) {
+    let f = fixtures::draw(shot, seed as u64);
+    assert_eq!(
+        qrscan::decode(&f.luma, f.width, f.height).as_deref(),
+        Some(f.text.as_str()),
+        "{}",
+        f.name
+    );
+}
+
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn reads_a_sharp_fiscal_code_at_every_tilt() {
     for (seed, rotation) in [0.0, 8.0, 25.0, 45.0].into_iter().enumerate() {
-        let f = fixtures::draw(shot(5.0, rotation, 0, Light::Even), seed as u64);
-        assert_eq!(
-            qrscan::decode(&f.luma, f.width, f.height).as_deref(),
-            Some(f.text.as_str()),
-            "{}",
-            f.name
-        );
+        assert_reads(shot(5.0, rotation, 0, Light::Even), seed);
     }
 }
 
@@ -33,13 +37,7 @@ fn reads_a_sharp_fiscal_code_at_every_tilt() {
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn reads_codes_in_dim_uneven_light_and_slight_blur() {
     for (seed, light) in [Light::Dim, Light::Uneven].into_iter().enumerate() {
-        let f = fixtures::draw(shot(5.0, 8.0, 1, light), seed as u64);
-        assert_eq!(
-            qrscan::decode(&f.luma, f.width, f.height).as_deref(),
-            Some(f.text.as_str()),
-            "{}",
-            f.name
-        );
+        assert_reads(shot(5.0, 8.0, 1, light), seed);
     }
 }
 

@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_timers::future::TimeoutFuture;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{Blob, HtmlElement, HtmlVideoElement, MediaStream, MediaStreamTrack};
 use yew::prelude::*;
@@ -69,9 +70,14 @@ pub fn Camera(props: &CameraProps) -> Html {
         let (stream, alive) = (stream.clone(), alive.clone());
         let (mode, on_qr, on_fail) = (props.mode, props.on_qr.clone(), props.on_fail.clone());
         use_effect_with((), move |()| {
-            if let Some(dialog) = dialog.cast::<HtmlElement>() {
+            // Focus goes into the dialog, and back where it was when it closes.
+            let opener = dialog.cast::<HtmlElement>().and_then(|dialog| {
+                let before = js_sys::Reflect::get(&dialog.get_root_node(), &"activeElement".into())
+                    .ok()
+                    .and_then(|el| el.dyn_into::<HtmlElement>().ok());
                 let _ = dialog.focus();
-            }
+                before
+            });
             let (stream_on_close, alive_on_close) = (stream.clone(), alive.clone());
             spawn_local(async move {
                 let Some(el) = video.cast::<HtmlVideoElement>() else {
@@ -92,6 +98,9 @@ pub fn Camera(props: &CameraProps) -> Html {
                 }
             });
             move || {
+                if let Some(opener) = opener {
+                    let _ = opener.focus();
+                }
                 *alive_on_close.borrow_mut() = false;
                 if let Some(open) = stream_on_close.borrow_mut().take() {
                     camera::stop(&open);

@@ -3,12 +3,12 @@
 //! camera app) or the gallery, with a preview, the quality hints and a remove
 //! button for each, in the order taken.
 
-use wasm_bindgen::JsCast;
-use web_sys::{Blob, HtmlInputElement};
+use web_sys::Blob;
 use yew::prelude::*;
 
 use crate::camera::{self, CameraError};
 use crate::components::camera::{Camera, CameraMode};
+use crate::components::chosen_files;
 use crate::format;
 use crate::state::PickedPhoto;
 
@@ -31,23 +31,7 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
     let onchange = {
         let (on_pick, room) = (props.on_pick.clone(), props.room);
         Callback::from(move |e: Event| {
-            let Some(input) = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-            else {
-                return;
-            };
-            let files: Vec<Blob> = input
-                .files()
-                .map(|list| {
-                    (0..list.length())
-                        .filter_map(|i| list.get(i))
-                        .map(Blob::from)
-                        .collect()
-                })
-                .unwrap_or_default();
-            // Lets the shopper pick the same file again after removing it.
-            input.set_value("");
+            let files = chosen_files(&e);
             on_pick.emit(files.into_iter().take(room).collect());
         })
     };

@@ -6,11 +6,12 @@
 use api::fiscal::{FiscalQr, FiscalTime, Operation, check_qr_text};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{Blob, Element, HtmlInputElement};
+use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
 
 use crate::camera;
 use crate::components::camera::{Camera, CameraMode};
+use crate::components::chosen_files;
 use crate::format;
 use crate::scan::{QrLoader, QrReader};
 
@@ -103,16 +104,9 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
         let on_photo = {
             let (found, error, reading) = (found.clone(), error.clone(), reading.clone());
             Callback::from(move |e: Event| {
-                let Some(input) = e
-                    .target()
-                    .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-                else {
+                let Some(photo) = chosen_files(&e).into_iter().next() else {
                     return;
                 };
-                let Some(file) = input.files().and_then(|list| list.get(0)) else {
-                    return;
-                };
-                input.set_value("");
                 let (found, error, reading, loader) = (
                     found.clone(),
                     error.clone(),
@@ -121,14 +115,16 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
                 );
                 reading.set(true);
                 spawn_local(async move {
-                    let text = match QrReader::new(&loader).await {
-                        Some(reader) => reader.read_photo(&Blob::from(file)).await,
-                        None => return error.set(Some(format::SCANNER_UNAVAILABLE.to_owned())),
+                    let reader = QrReader::new(&loader).await;
+                    let text = match &reader {
+                        Some(reader) => reader.read_photo(&photo).await,
+                        None => None,
                     };
                     reading.set(false);
-                    match text {
-                        Some(text) => found.emit(text),
-                        None => error.set(Some(format::QR_NOT_FOUND.to_owned())),
+                    match (reader, text) {
+                        (_, Some(text)) => found.emit(text),
+                        (None, None) => error.set(Some(format::SCANNER_UNAVAILABLE.to_owned())),
+                        (Some(_), None) => error.set(Some(format::QR_NOT_FOUND.to_owned())),
                     }
                 });
             })
