@@ -49,13 +49,19 @@ async fn mounting_renders_the_capture_step_inside_a_shadow_root() {
             .unwrap_or_default()
             .contains("--rr-accent")
     );
-    let input = find(&root, "input.rr-file").await;
+    // Chromium can show a live camera: the first button opens it, and the
+    // gallery is a file input for images.
+    let camera = find(&root, "button.rr-open-camera").await;
+    assert!(
+        camera
+            .text_content()
+            .unwrap_or_default()
+            .contains("Take a photo")
+    );
+    let input = find(&root, "input.rr-gallery").await;
     assert_eq!(input.get_attribute("type").as_deref(), Some("file"));
     assert_eq!(input.get_attribute("accept").as_deref(), Some("image/*"));
-    assert_eq!(
-        input.get_attribute("capture").as_deref(),
-        Some("environment")
-    );
+    assert_eq!(input.get_attribute("capture"), None);
     // Nothing to send yet.
     let submit = find(&root, "button.rr-submit").await;
     assert!(submit.has_attribute("disabled"));
