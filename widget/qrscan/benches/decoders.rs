@@ -1,8 +1,9 @@
 //! QR decoders on the project's fixture set ([`qrscan::fixtures`]): the share of
 //! codes each one reads and its time per frame, for zedbar (what the widget
-//! ships) and rqrr (the other pure-Rust decoder). Native code on this machine; the wasm
-//! module runs the same code, typically 1.5–2× slower. Run by
-//! `cargo xtask bench`, which puts the Markdown it prints into docs/bench.md.
+//! ships) and rqrr (the other pure-Rust decoder). The times are native code on
+//! this machine; the wasm module runs the same code more slowly (not yet measured
+//! in the browser). Run by `cargo xtask bench`, which puts the Markdown it prints
+//! into docs/bench.md.
 
 use std::time::Instant;
 
