@@ -30,27 +30,39 @@ fn program(var: &str, fallback: &str) -> String {
 impl Browser {
     /// Starts chromedriver on a free port and opens a headless Chromium session.
     /// It has a (fake) camera, but permission prompts are refused, as by a
-    /// shopper saying no: the camera is blocked.
+    /// shopper saying no: the camera is blocked. Its language is American English.
     pub async fn start() -> Self {
-        Self::start_with(&[
-            "--use-fake-device-for-media-stream".to_owned(),
-            "--deny-permission-prompts".to_owned(),
-        ])
+        Self::speaking("en-US").await
+    }
+
+    /// As [`Browser::start`], with `lang` as the browser's language (what
+    /// `navigator.languages` and `Accept-Language` say).
+    pub async fn speaking(lang: &str) -> Self {
+        Self::start_with(
+            lang,
+            &[
+                "--use-fake-device-for-media-stream".to_owned(),
+                "--deny-permission-prompts".to_owned(),
+            ],
+        )
         .await
     }
 
     /// A session whose camera films `video` (Y4M), with the camera permission
     /// granted.
     pub async fn with_camera(video: &std::path::Path) -> Self {
-        Self::start_with(&[
-            "--use-fake-device-for-media-stream".to_owned(),
-            "--use-fake-ui-for-media-stream".to_owned(),
-            format!("--use-file-for-fake-video-capture={}", video.display()),
-        ])
+        Self::start_with(
+            "en-US",
+            &[
+                "--use-fake-device-for-media-stream".to_owned(),
+                "--use-fake-ui-for-media-stream".to_owned(),
+                format!("--use-file-for-fake-video-capture={}", video.display()),
+            ],
+        )
         .await
     }
 
-    async fn start_with(extra_args: &[String]) -> Self {
+    async fn start_with(lang: &str, extra_args: &[String]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
@@ -78,12 +90,15 @@ impl Browser {
         .map(str::to_owned)
         .into();
         args.push(format!("--user-data-dir={}", profile.path().display()));
+        args.push(format!("--lang={lang}"));
+        args.push(format!("--accept-lang={lang}"));
         args.extend_from_slice(extra_args);
         let capabilities = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": program("CHROMIUM", "/usr/bin/chromium"),
                 "args": args,
+                "prefs": {"intl.accept_languages": lang},
                 // Headless Chromium will not make a window narrower than 500 px;
                 // device metrics give the phone's exact viewport.
                 "mobileEmulation": {

@@ -77,8 +77,9 @@ async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
 
     let store = browser::text_containing(&widget, ".rr-store", "CLAREL").await;
     assert_eq!(store, "CLAREL");
+    // Amounts in the browser's locale (en-US here).
     let total = browser::text_containing(&widget, ".rr-total", "37.87").await;
-    assert_eq!(total, "37.87 EUR");
+    assert_eq!(total, "€37.87");
     browser::text_containing(&widget, ".rr-status", "accepted").await;
     let items = widget.find_all(Locator::Css(".rr-items li")).await.unwrap();
     assert_eq!(items.len(), 5);
@@ -220,7 +221,7 @@ async fn photon_a_dark_photo_is_flagged_retaken_and_a_long_receipt_goes_as_one_c
     browser::click(&widget, ".rr-submit").await;
     browser::text_containing(&widget, ".rr-status", "was accepted").await;
     let total = browser::text_containing(&widget, ".rr-total", "37.87").await;
-    assert_eq!(total, "37.87 EUR");
+    assert_eq!(total, "€37.87");
     browser.screenshot("12-photon-verdict").await;
     browser.close().await;
     assert_no_secret_reached_the_browser(&app, &tee);
@@ -281,10 +282,15 @@ async fn an_upload_shows_real_progress_can_be_cancelled_and_waits_out_a_network_
 }
 
 #[tokio::test]
-async fn an_apm_receipt_sent_as_its_typed_qr_code_alone_is_confirmed_then_approved() {
+async fn a_russian_shopper_types_an_apm_receipts_qr_code_sees_it_confirmed_then_approved() {
     let (app, tee) = demo_app().await;
-    let (browser, widget) = open(&tee, "demo-apm").await;
+    // The embed tag says `data-lang="ru"`; the browser speaks English.
+    let (browser, widget) = open(&tee, "demo-apm&lang=ru").await;
     browser::text_containing(&widget, ".rr-title", "APM").await;
+    let root = browser::find(&widget, ".rr").await;
+    assert_eq!(root.attr("lang").await.unwrap().as_deref(), Some("ru"));
+    browser::text_containing(&widget, ".rr-submit", "Отправить чек").await;
+    browser::text_containing(&widget, ".rr-qr-open", "Ввести данные").await;
     browser::click(&widget, ".rr-qr-open").await;
     browser.set_value("[name=date]", "2019-01-13").await;
     browser.set_value("[name=time]", "15:48").await;
@@ -302,7 +308,7 @@ async fn an_apm_receipt_sent_as_its_typed_qr_code_alone_is_confirmed_then_approv
             .unwrap();
     }
     browser::click(&widget, ".rr-qr-check").await;
-    browser::text_containing(&widget, ".rr-qr-error", "fiscal drive number").await;
+    browser::text_containing(&widget, ".rr-qr-error", "номер фискального накопителя").await;
     browser.screenshot("32-apm-qr-mistyped").await;
     browser::find(&widget, "[name=fn]")
         .await
@@ -311,43 +317,56 @@ async fn an_apm_receipt_sent_as_its_typed_qr_code_alone_is_confirmed_then_approv
         .unwrap();
     browser::click(&widget, ".rr-qr-check").await;
 
-    // What will be sent, read back in the shopper's terms.
-    // The campaign is in English: "Jan 13, 2019, 3:48 PM".
+    // What will be sent, read back in the shopper's language and formats:
+    // "13 янв. 2019 г., 15:48" and "127,00 ₽".
     let date = browser::text_containing(&widget, ".rr-qr-date", "2019").await;
-    assert!(date.contains("Jan 13") && date.contains("3:48"), "{date}");
-    browser::text_containing(&widget, ".rr-qr-total", "127.00").await;
+    assert!(date.contains("13 янв") && date.contains("15:48"), "{date}");
+    let total = browser::text_containing(&widget, ".rr-qr-total", "127,00").await;
+    assert!(total.contains('₽'), "{total}");
     browser.screenshot("33-apm-qr-confirmed").await;
     browser::click(&widget, ".rr-submit").await;
-    browser::text_containing(&widget, ".rr-status", "was accepted").await;
+    browser::text_containing(&widget, ".rr-status", "Ваш чек принят").await;
     browser.screenshot("34-apm-qr-approved").await;
     browser.close().await;
     assert_no_secret_reached_the_browser(&app, &tee);
 }
 
 #[tokio::test]
-async fn an_aboutgoods_receipt_outside_the_promotion_is_explained_then_a_good_one_is_accepted() {
+async fn a_spanish_shopper_is_told_why_an_aboutgoods_receipt_was_refused_then_a_good_one_is_accepted()
+ {
     let (app, tee) = demo_app().await;
     let off = fixtures::write("receipt-off-promotion.jpg", &fixtures::blue_jpeg());
     let good = fixtures::write("receipt-aboutgoods.jpg", &fixtures::receipt_jpeg());
-    let (browser, widget) = open(&tee, "demo-aboutgoods").await;
+    // A shopper whose browser speaks Spanish (no language on the embed tag).
+    let browser = Browser::speaking("es-ES").await;
+    browser
+        .client
+        .goto(&format!("{}/?campaign=demo-aboutgoods", tee.address))
+        .await
+        .unwrap();
+    let widget = browser.widget().await;
     browser::text_containing(&widget, ".rr-title", "10 EUR").await;
+    browser::text_containing(&widget, ".rr-pick", "Haz una foto de tu ticket").await;
 
-    // A receipt bought outside the promotion's dates: the reason, in plain words,
-    // with what Aboutgoods read.
+    // A receipt bought outside the promotion's dates: the provider's reason as
+    // it gave it, what to do about it in the shopper's language, and what
+    // Aboutgoods read.
     browser::choose_photo(&widget, &off).await;
     browser::click(&widget, ".rr-submit").await;
-    browser::text_containing(&widget, ".rr-status", "not accepted").await;
+    browser::text_containing(&widget, ".rr-status", "no ha sido aceptado").await;
     browser::text_containing(&widget, ".rr-reasons", "outside the promotion").await;
+    browser::text_containing(&widget, ".rr-reasons", "Solo cuentan las compras").await;
     browser::text_containing(&widget, ".rr-store", "CLAREL").await;
     browser.screenshot("20-aboutgoods-off-promotion").await;
 
     // Try again with a receipt that meets the rules.
+    browser::text_containing(&widget, ".rr-restart", "Empezar de nuevo").await;
     browser::click(&widget, ".rr-restart").await;
     browser::choose_photo(&widget, &good).await;
     browser::click(&widget, ".rr-submit").await;
-    browser::text_containing(&widget, ".rr-status", "was accepted").await;
-    let total = browser::text_containing(&widget, ".rr-total", "37.87").await;
-    assert_eq!(total, "37.87 EUR");
+    browser::text_containing(&widget, ".rr-status", "ha sido aceptado").await;
+    let total = browser::text_containing(&widget, ".rr-total", "37,87").await;
+    assert!(total.ends_with('€'), "{total}");
     browser.screenshot("21-aboutgoods-accepted").await;
     browser.close().await;
     assert_no_secret_reached_the_browser(&app, &tee);

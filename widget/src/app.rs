@@ -20,6 +20,7 @@ use crate::components::qr_entry::QrEntry;
 use crate::components::sending::Sending;
 use crate::components::verdict::Verdict;
 use crate::components::waiting::Waiting;
+use crate::i18n::{Locale, Problem};
 use crate::photo::{self, Prep};
 use crate::scan::QrLoader;
 use crate::state::{Action, PickedPhoto, State, Step};
@@ -32,6 +33,9 @@ pub struct AppProps {
     pub user: Option<AttrValue>,
     /// The host element, on which the widget's DOM events are dispatched.
     pub host: Element,
+    /// The language the widget speaks, and dates and amounts are formatted in.
+    #[prop_or_default]
+    pub locale: Locale,
     /// Fetches the QR decoder module when a scan needs it.
     #[prop_or_default]
     pub qr_loader: QrLoader,
@@ -162,8 +166,9 @@ pub fn App(props: &AppProps) -> Html {
                     Err(SendError::Refused(message)) => {
                         return dispatcher.dispatch(Action::Failed(message));
                     }
+                    // The retries ran out: the shopper can press Send again (same key).
                     Err(SendError::Network) => {
-                        return dispatcher.dispatch(Action::Failed(GAVE_UP.to_owned()));
+                        return dispatcher.dispatch(Action::Failed(Problem::GaveUp));
                     }
                 };
                 emit(&host, "submitted", &JsValue::from_str(&created.id));
@@ -212,6 +217,8 @@ pub fn App(props: &AppProps) -> Html {
         })
     };
 
+    let locale = &props.locale;
+    let t = locale.t();
     let title = state
         .campaign
         .as_ref()
@@ -236,13 +243,12 @@ pub fn App(props: &AppProps) -> Html {
         Step::Capture | Step::Sending => {
             let sending = state.step == Step::Sending;
             let summary = state.merchant.as_ref().map(|m| {
-                let count = state.claimed.len();
-                let offers = if count == 1 { "1 offer".to_owned() } else { format!("{count} offers") };
+                let offers = locale.count(t.count_offers, state.claimed.len() as u64);
                 html! {
                     <p class="rr-summary">
                         { format!("{} · {offers}", m.name) }
                         <button type="button" class="rr-link rr-change" disabled={sending} onclick={on_change_offers.clone()}>
-                            { "Change" }
+                            { t.change }
                         </button>
                     </p>
                 }
@@ -262,7 +268,6 @@ pub fn App(props: &AppProps) -> Html {
                     if state.campaign.as_ref().is_some_and(|c| c.capabilities.qr) {
                         <QrEntry
                             qr={state.qr.clone()}
-                            locale={state.campaign.as_ref().map(|c| c.locale.clone()).unwrap_or_default()}
                             disabled={sending}
                             on_set={on_qr}
                         />
@@ -276,7 +281,7 @@ pub fn App(props: &AppProps) -> Html {
                             disabled={!state.ready_to_send()}
                             onclick={on_submit}
                         >
-                            { "Send receipt" }
+                            { t.send }
                         </button>
                     }
                 </>
@@ -289,37 +294,36 @@ pub fn App(props: &AppProps) -> Html {
     };
 
     html! {
+        <ContextProvider<Locale> context={locale.clone()}>
         <ContextProvider<QrLoader> context={props.qr_loader.clone()}>
-        <section class="rr-card" aria-label="Receipt upload">
+        <section class="rr-card" aria-label={t.card_label}>
             if !title.is_empty() {
                 <h2 class="rr-title">{ title }</h2>
             }
             { body }
-            if let Some(notice) = &state.notice {
-                <p class="rr-notice" role="status">{ notice.clone() }</p>
+            if state.cancelled {
+                <p class="rr-notice" role="status">{ t.cancelled }</p>
             }
-            if let Some(error) = &state.error {
-                <p class="rr-error" role="alert">{ error.clone() }</p>
+            if let Some(problem) = &state.error {
+                <p class="rr-error" role="alert">{ locale.problem(problem) }</p>
             }
         </section>
         </ContextProvider<QrLoader>>
+        </ContextProvider<Locale>>
     }
 }
 
 /// Prepares one picked file for upload, with its preview.
-async fn picked(file: &Blob, prep: Prep) -> Result<PickedPhoto, String> {
+async fn picked(file: &Blob, prep: Prep) -> Result<PickedPhoto, Problem> {
     let prepared = photo::prepare(file, prep).await.map_err(|e| e.0)?;
     let preview_url = web_sys::Url::create_object_url_with_blob(&prepared.blob)
-        .map_err(|_| "This photo could not be shown.".to_owned())?;
+        .map_err(|_| Problem::PreviewFailed)?;
     Ok(PickedPhoto {
         blob: prepared.blob,
         preview_url,
         hints: prepared.hints,
     })
 }
-
-/// Said when the retries ran out (the shopper can press Send again: same key).
-const GAVE_UP: &str = "We could not send your receipt: the connection keeps dropping. Your photos are still here; try again when the signal is better.";
 
 /// Attempts on a connection that is up but failing, before giving up.
 const MAX_ATTEMPTS: u32 = 4;

@@ -149,7 +149,7 @@ pub async fn sharpest_frame(video: &HtmlVideoElement) -> Result<Blob, PrepError>
 pub fn frame(video: &HtmlVideoElement, long_side: u32) -> Result<HtmlCanvasElement, PrepError> {
     let (width, height) = (video.video_width(), video.video_height());
     if width == 0 || height == 0 {
-        return Err(PrepError("The camera has not started yet.".to_owned()));
+        return Err(photo::unreadable());
     }
     let scale = photo::scale_to(width.max(height), long_side);
     let (w, h) = (photo::scaled(width, scale), photo::scaled(height, scale));

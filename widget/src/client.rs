@@ -5,30 +5,28 @@ use gloo_net::http::{Request, Response};
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use crate::i18n::Problem;
+
 use js_sys::Promise;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, FormData, ProgressEvent, XmlHttpRequest};
 
-/// A failed call, in words a shopper can read.
+/// A failed call.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ClientError(pub String);
-
-const NETWORK: &str = "We could not reach the server. Check your connection and try again.";
+pub struct ClientError(pub Problem);
 
 async fn decode<T: serde::de::DeserializeOwned>(response: Response) -> Result<T, ClientError> {
     if response.ok() {
-        return response.json().await.map_err(|_| {
-            ClientError("The server sent an answer we do not understand.".to_owned())
-        });
+        return response
+            .json()
+            .await
+            .map_err(|_| ClientError(Problem::BadAnswer));
     }
     match response.json::<ErrorBody>().await {
-        Ok(body) => Err(ClientError(body.error.message)),
-        Err(_) => Err(ClientError(format!(
-            "Something went wrong (HTTP {}). Please try again.",
-            response.status()
-        ))),
+        Ok(body) => Err(ClientError(Problem::Refused(body.error.code))),
+        Err(_) => Err(ClientError(Problem::Http(response.status()))),
     }
 }
 
@@ -36,7 +34,7 @@ async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, ClientError
     let response = Request::get(url)
         .send()
         .await
-        .map_err(|_| ClientError(NETWORK.to_owned()))?;
+        .map_err(|_| ClientError(Problem::Network))?;
     decode(response).await
 }
 
@@ -73,8 +71,8 @@ pub enum SendError {
     Network,
     /// The shopper cancelled.
     Cancelled,
-    /// The proxy refused the upload; its message says why.
-    Refused(String),
+    /// The proxy refused the upload.
+    Refused(Problem),
 }
 
 /// One upload in flight, so that the shopper can cancel it.
@@ -110,7 +108,7 @@ pub async fn submit(
     on_progress: impl Fn(f64, f64) + 'static,
     transfer: &Rc<RefCell<Transfer>>,
 ) -> Result<SubmissionCreated, SendError> {
-    let form = form(photos, extras).map_err(|_| SendError::Refused(UNREADABLE.to_owned()))?;
+    let form = form(photos, extras).map_err(|_| SendError::Refused(Problem::NotAPhoto))?;
     let xhr = XmlHttpRequest::new().map_err(|_| SendError::Network)?;
     xhr.open(
         "POST",
@@ -153,15 +151,12 @@ pub async fn submit(
         200..=299 => serde_json::from_str(&text).map_err(|_| SendError::Network),
         0 | 500..=599 => Err(SendError::Network),
         _ => Err(SendError::Refused(
-            serde_json::from_str::<ErrorBody>(&text).map_or_else(
-                |_| format!("Something went wrong (HTTP {status}). Please try again."),
-                |body| body.error.message,
-            ),
+            serde_json::from_str::<ErrorBody>(&text).map_or(Problem::Http(status), |body| {
+                Problem::Refused(body.error.code)
+            }),
         )),
     }
 }
-
-const UNREADABLE: &str = "A photo could not be read.";
 
 fn form(photos: &[Blob], extras: &Extras) -> Result<FormData, JsValue> {
     let form = FormData::new()?;
@@ -209,6 +204,6 @@ pub async fn review(base: &str, id: &str) -> Result<Submission, ClientError> {
     let response = Request::post(&format!("{base}/v1/submissions/{id}/review"))
         .send()
         .await
-        .map_err(|_| ClientError(NETWORK.to_owned()))?;
+        .map_err(|_| ClientError(Problem::Network))?;
     decode(response).await
 }

@@ -11,6 +11,7 @@ mod camera;
 mod client;
 mod components;
 pub mod format;
+pub mod i18n;
 pub mod photo;
 pub mod scan;
 mod state;
@@ -34,6 +35,10 @@ struct MountOptions {
     api_base: String,
     #[serde(default)]
     user: Option<String>,
+    /// The language to speak (a BCP 47 tag such as `es` or `fr-CA`); the
+    /// browser's languages otherwise.
+    #[serde(default)]
+    lang: Option<String>,
 }
 
 /// Mounts a widget into `host`: attaches a shadow root (or reuses the one a
@@ -56,8 +61,17 @@ pub fn mount(host: Element, options: JsValue) -> Result<(), JsValue> {
     let style = document.create_element("style")?;
     style.set_text_content(Some(STYLE));
     shadow.append_child(&style)?;
+    let browser = i18n::Locale::browser_languages();
+    let locale = i18n::Locale::negotiate(
+        options
+            .lang
+            .as_deref()
+            .into_iter()
+            .chain(browser.iter().map(String::as_str)),
+    );
     let root = document.create_element("div")?;
     root.set_class_name("rr");
+    root.set_attribute("lang", locale.lang.code())?;
     shadow.append_child(&root)?;
     yew::Renderer::<App>::with_root_and_props(
         root,
@@ -66,6 +80,7 @@ pub fn mount(host: Element, options: JsValue) -> Result<(), JsValue> {
             api_base: options.api_base.trim_end_matches('/').to_owned().into(),
             user: options.user.map(Into::into),
             host,
+            locale,
             qr_loader: scan::QrLoader(qr_loader),
         },
     )

@@ -9,6 +9,8 @@
 //! proxy takes HEIC.
 
 use js_sys::Promise;
+
+use crate::i18n::Problem;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -58,7 +60,7 @@ pub struct Prepared {
 
 /// Why a photo could not be used at all (the shopper reads it).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PrepError(pub String);
+pub struct PrepError(pub Problem);
 
 /// Below this many pixels on the long side a receipt's print is rarely legible.
 const MIN_LONG_SIDE: u32 = 800;
@@ -241,9 +243,7 @@ fn pass_through(file: &Blob, prep: Prep) -> Result<Prepared, PrepError> {
         return Err(unreadable());
     }
     if prep.max_bytes > 0 && file.size() as u64 > prep.max_bytes {
-        return Err(PrepError(
-            "This photo is too large, and this browser cannot shrink it. Please take it again with the camera button.".to_owned(),
-        ));
+        return Err(PrepError(Problem::TooLargeToShrink));
     }
     Ok(Prepared {
         blob: file.clone(),
@@ -254,9 +254,7 @@ fn pass_through(file: &Blob, prep: Prep) -> Result<Prepared, PrepError> {
 }
 
 pub(crate) fn unreadable() -> PrepError {
-    PrepError(
-        "This file is not a photo we can read. Please choose a JPEG, PNG or HEIC photo.".to_owned(),
-    )
+    PrepError(Problem::NotAPhoto)
 }
 
 /// Factor that brings `long` down to `limit` (never up).

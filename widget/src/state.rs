@@ -7,6 +7,7 @@ use api::{
 };
 use yew::Reducible;
 
+use crate::i18n::Problem;
 use crate::photo::Hint;
 
 /// A photo the shopper took or picked, prepared for upload, with an object URL
@@ -57,11 +58,11 @@ pub struct State {
     pub progress: Option<(f64, f64)>,
     /// The phone is offline: the upload waits for the network.
     pub offline: bool,
-    /// Something the shopper should know that is not an error.
-    pub notice: Option<String>,
+    /// The shopper cancelled the last upload (said until the next step).
+    pub cancelled: bool,
     pub step: Step,
-    /// The last error, in plain words.
-    pub error: Option<String>,
+    /// The last error, put into words when shown.
+    pub error: Option<Problem>,
     /// Reused when the shopper retries the same upload, so a retry never makes a
     /// second submission.
     pub idempotency_key: String,
@@ -80,7 +81,7 @@ impl State {
             qr: None,
             progress: None,
             offline: false,
-            notice: None,
+            cancelled: false,
             step: Step::Capture,
             error: None,
             idempotency_key,
@@ -138,11 +139,11 @@ pub enum Action {
     OffersConfirmed,
     /// Back to the store and offers.
     ChangeOffers,
-    Failed(String),
+    Failed(Problem),
     /// This many photos are being prepared.
     Preparing(usize),
     /// One photo is ready (or could not be used: `Err` says why).
-    PhotoReady(Result<PickedPhoto, String>),
+    PhotoReady(Result<PickedPhoto, Problem>),
     PhotoRemoved(usize),
     /// The QR code was confirmed (or removed).
     QrSet(Option<String>),
@@ -199,8 +200,8 @@ impl Reducible for State {
                 next.error = None;
             }
             Action::ChangeOffers => next.step = Step::Merchant,
-            Action::Failed(message) => {
-                next.error = Some(message);
+            Action::Failed(problem) => {
+                next.error = Some(problem);
                 next.offline = false;
                 if next.step == Step::Sending {
                     next.step = Step::Capture;
@@ -221,7 +222,7 @@ impl Reducible for State {
                     Ok(photo) => {
                         let _ = web_sys::Url::revoke_object_url(&photo.preview_url);
                     }
-                    Err(message) => next.error = Some(message),
+                    Err(problem) => next.error = Some(problem),
                 }
             }
             Action::QrSet(qr) => {
@@ -238,7 +239,7 @@ impl Reducible for State {
             Action::Sending => {
                 next.step = Step::Sending;
                 next.error = None;
-                next.notice = None;
+                next.cancelled = false;
                 next.progress = None;
             }
             Action::Progress(sent, total) => next.progress = Some((sent, total)),
@@ -247,13 +248,13 @@ impl Reducible for State {
                 next.step = Step::Capture;
                 next.progress = None;
                 next.offline = false;
-                next.notice = Some("Upload cancelled. Your photos are still here.".to_owned());
+                next.cancelled = true;
             }
             Action::Retake(key) => {
                 next.step = Step::Capture;
                 next.idempotency_key = key;
                 next.progress = None;
-                next.notice = None;
+                next.cancelled = false;
             }
             Action::Created(created) => {
                 next.progress = None;

@@ -12,7 +12,7 @@ use web_sys::{Blob, HtmlElement, HtmlVideoElement, MediaStream, MediaStreamTrack
 use yew::prelude::*;
 
 use crate::camera::{self, CameraError};
-use crate::format;
+use crate::i18n::{Locale, Problem, fill};
 use crate::scan::{QrLoader, QrReader};
 
 /// What the camera is open for.
@@ -63,6 +63,8 @@ pub fn Camera(props: &CameraProps) -> Html {
     let torch = use_state(|| None::<(MediaStreamTrack, bool)>);
     let alive = use_mut_ref(|| true);
     let loader = use_context::<QrLoader>().unwrap_or_default();
+    let locale = use_context::<Locale>().unwrap_or_default();
+    let t = locale.t();
 
     {
         let (video, dialog, status, torch) =
@@ -154,28 +156,29 @@ pub fn Camera(props: &CameraProps) -> Html {
 
     let live = matches!(*status, Status::Live | Status::Shooting);
     let line = match (props.mode, *status) {
-        (_, Status::Starting) => "Starting the camera…".to_owned(),
-        (CameraMode::Qr, Status::NoReader) => format::SCANNER_UNAVAILABLE.to_owned(),
-        (CameraMode::Qr, _) => "Point the camera at the QR code on your receipt.".to_owned(),
-        (CameraMode::Photo, Status::Shooting) => "Hold still…".to_owned(),
-        (CameraMode::Photo, _) if props.taken == 0 => {
-            "Fit the whole receipt in the frame, or its top part if it is long.".to_owned()
-        }
-        (CameraMode::Photo, _) => format!(
-            "{} of {} taken. Photograph the next part, or press Done.",
-            props.taken, props.max
+        (_, Status::Starting) => t.camera_starting.to_owned(),
+        (CameraMode::Qr, Status::NoReader) => locale.problem(&Problem::ScannerUnavailable),
+        (CameraMode::Qr, _) => t.camera_aim_qr.to_owned(),
+        (CameraMode::Photo, Status::Shooting) => t.camera_hold.to_owned(),
+        (CameraMode::Photo, _) if props.taken == 0 => t.camera_fit.to_owned(),
+        (CameraMode::Photo, _) => fill(
+            t.camera_taken,
+            &[
+                ("n", &props.taken.to_string()),
+                ("max", &props.max.to_string()),
+            ],
         ),
     };
     let (label, close_label) = match props.mode {
         CameraMode::Photo => (
-            "Camera",
+            t.camera_label,
             if props.taken > 0 {
-                "Done"
+                t.camera_done
             } else {
-                "Close camera"
+                t.camera_close
             },
         ),
-        CameraMode::Qr => ("QR code scanner", "Close scanner"),
+        CameraMode::Qr => (t.scanner_label, t.scanner_close),
     };
     html! {
         <div class="rr-camera-dialog" role="dialog" aria-modal="true" aria-label={label}
@@ -188,11 +191,11 @@ pub fn Camera(props: &CameraProps) -> Html {
             <div class="rr-camera-bar">
                 if let Some((_, on)) = &*torch {
                     <button type="button" class="rr-button rr-secondary rr-torch" aria-pressed={on.to_string()}
-                        onclick={on_torch}>{ "Light" }</button>
+                        onclick={on_torch}>{ t.torch }</button>
                 }
                 if props.mode == CameraMode::Photo {
                     <button type="button" class="rr-button rr-shutter" disabled={!live || *status == Status::Shooting}
-                        onclick={on_shutter}>{ "Take photo" }</button>
+                        onclick={on_shutter}>{ t.shutter }</button>
                 }
                 <button type="button" class="rr-button rr-secondary rr-camera-close" onclick={close}>
                     { close_label }

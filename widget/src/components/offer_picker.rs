@@ -4,6 +4,8 @@
 use api::{ClaimedOffer, Merchant, Offer};
 use yew::prelude::*;
 
+use crate::i18n::{Locale, Text, fill};
+
 #[derive(Properties, PartialEq)]
 pub struct MerchantPickerProps {
     /// `None` while loading.
@@ -13,12 +15,14 @@ pub struct MerchantPickerProps {
 
 #[component]
 pub fn MerchantPicker(props: &MerchantPickerProps) -> Html {
+    let locale = use_context::<Locale>().unwrap_or_default();
+    let t = locale.t();
     let Some(merchants) = &props.merchants else {
-        return html! { <p class="rr-loading" role="status">{ "Loading the stores…" }</p> };
+        return html! { <p class="rr-loading" role="status">{ t.loading_stores }</p> };
     };
     html! {
         <fieldset class="rr-step rr-merchants">
-            <legend class="rr-question">{ "Where did you shop?" }</legend>
+            <legend class="rr-question">{ t.where_shopped }</legend>
             { for merchants.iter().map(|merchant| {
                 let on_choose = props.on_choose.clone();
                 let chosen = merchant.clone();
@@ -49,15 +53,17 @@ pub struct OfferPickerProps {
 
 #[component]
 pub fn OfferPicker(props: &OfferPickerProps) -> Html {
+    let locale = use_context::<Locale>().unwrap_or_default();
+    let t = locale.t();
     let back = html! {
         <button type="button" class="rr-link rr-back" onclick={props.on_back.clone()}>
-            { "Change store" }
+            { t.change_store }
         </button>
     };
     let Some(offers) = &props.offers else {
         return html! {
             <>
-                <p class="rr-loading" role="status">{ "Loading the offers…" }</p>
+                <p class="rr-loading" role="status">{ t.loading_offers }</p>
                 { back }
             </>
         };
@@ -72,18 +78,18 @@ pub fn OfferPicker(props: &OfferPickerProps) -> Html {
     html! {
         <div class="rr-step rr-offers-step">
             <fieldset class="rr-offers-list">
-                <legend class="rr-question">{ format!("What did you buy at {}?", props.merchant.name) }</legend>
+                <legend class="rr-question">{ fill(t.what_bought, &[("store", &props.merchant.name)]) }</legend>
                 if offers.is_empty() {
-                    <p class="rr-hint">{ "No offers at this store right now." }</p>
+                    <p class="rr-hint">{ t.no_offers }</p>
                 }
-                { for offers.iter().map(|offer| offer_row(offer, claimed(&offer.id), &props.on_set)) }
+                { for offers.iter().map(|offer| offer_row(t, offer, claimed(&offer.id), &props.on_set)) }
             </fieldset>
             <button
                 type="button"
                 class="rr-button rr-continue"
                 disabled={props.claimed.is_empty()}
                 onclick={props.on_continue.clone()}
-            >{ "Continue to the photos" }</button>
+            >{ t.continue_to_photos }</button>
             { back }
         </div>
     }
@@ -92,6 +98,7 @@ pub fn OfferPicker(props: &OfferPickerProps) -> Html {
 /// One offer: a checkbox and, once it is ticked and the offer has several goals,
 /// one radio button per quantity.
 fn offer_row(
+    t: &Text,
     offer: &Offer,
     quantity: Option<u32>,
     on_set: &Callback<(String, Option<u32>)>,
@@ -133,7 +140,7 @@ fn offer_row(
             </label>
             if let (Some(chosen), true) = (quantity, offer.goals.len() > 1) {
                 <fieldset class="rr-goals">
-                    <legend class="rr-hint">{ "How many did you buy?" }</legend>
+                    <legend class="rr-hint">{ t.how_many }</legend>
                     { for offer.goals.iter().map(|goal| {
                         let (on_set, id, q) = (on_set.clone(), offer.id.clone(), goal.quantity);
                         html! {

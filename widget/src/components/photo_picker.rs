@@ -9,7 +9,7 @@ use yew::prelude::*;
 use crate::camera::{self, CameraError};
 use crate::components::camera::{Camera, CameraMode};
 use crate::components::chosen_files;
-use crate::format;
+use crate::i18n::{Locale, fill};
 use crate::state::PickedPhoto;
 
 #[derive(Properties, PartialEq)]
@@ -28,6 +28,8 @@ pub struct PhotoPickerProps {
 
 #[component]
 pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
+    let locale = use_context::<Locale>().unwrap_or_default();
+    let t = locale.t();
     let onchange = {
         let (on_pick, room) = (props.on_pick.clone(), props.room);
         Callback::from(move |e: Event| {
@@ -61,43 +63,43 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
     };
     let several = props.max > 1;
     let label = match (props.photos.len() + props.preparing, several) {
-        (0, _) => "Take a photo of your receipt",
-        (_, true) => "Photograph the next part",
+        (0, _) => t.take_photo,
+        (_, true) => t.next_part,
         (_, false) => "",
     };
 
     html! {
         <div class="rr-picker">
-            <ol class="rr-thumbs" aria-label="Receipt photos, top to bottom">
+            <ol class="rr-thumbs" aria-label={t.photos_label}>
                 { for props.photos.iter().enumerate().map(|(i, photo)| {
                     let on_remove = props.on_remove.clone();
                     html! {
                         <li class="rr-thumb" key={photo.preview_url.clone()}>
-                            <img src={photo.preview_url.clone()} alt={format!("Receipt photo {}", i + 1)} />
+                            <img src={photo.preview_url.clone()} alt={fill(t.photo_alt, &[("n", &(i + 1).to_string())])} />
                             <button
                                 type="button"
                                 class="rr-remove"
-                                aria-label={format!("Remove photo {}", i + 1)}
+                                aria-label={fill(t.remove_photo, &[("n", &(i + 1).to_string())])}
                                 disabled={props.disabled}
                                 onclick={move |_| on_remove.emit(i)}
                             >{ "×" }</button>
                             { for photo.hints.iter().map(|hint| html! {
-                                <p class="rr-photo-hint">{ format::photo_hint(*hint) }</p>
+                                <p class="rr-photo-hint">{ t.photo_hint(*hint) }</p>
                             }) }
                         </li>
                     }
                 }) }
             </ol>
             <p class="rr-live" role="status" aria-live="polite">
-                { if props.preparing > 0 { "Preparing your photo…" } else { "" } }
+                { if props.preparing > 0 { t.preparing } else { "" } }
             </p>
             if several {
                 <p class="rr-hint">
-                    { format!("A long receipt? Photograph it in parts, top to bottom (up to {}).", props.max) }
+                    { fill(t.long_receipt, &[("n", &props.max.to_string())]) }
                 </p>
             }
             if let Some(error) = *camera_failed {
-                <p class="rr-notice rr-camera-error" role="alert">{ format::camera_error(error) }</p>
+                <p class="rr-notice rr-camera-error" role="alert">{ t.camera_error(error) }</p>
             }
             if *camera_open && props.room > 0 {
                 <Camera
@@ -130,7 +132,7 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
                         </label>
                     }
                     <label class="rr-button rr-secondary rr-pick">
-                        { "Choose from gallery" }
+                        { t.gallery }
                         <input
                             class="rr-file rr-gallery"
                             type="file"

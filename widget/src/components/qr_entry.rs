@@ -13,39 +13,38 @@ use crate::camera;
 use crate::components::camera::{Camera, CameraMode};
 use crate::components::chosen_files;
 use crate::format;
+use crate::i18n::{Locale, Problem, Text};
 use crate::scan::{QrLoader, QrReader};
 
 #[derive(Properties, PartialEq)]
 pub struct QrEntryProps {
     /// The confirmed QR text, if any.
     pub qr: Option<String>,
-    pub locale: AttrValue,
     pub disabled: bool,
     pub on_set: Callback<Option<String>>,
 }
 
-/// The form's fields: (name, label, input type, input mode, pattern hint).
-const FIELDS: [(&str, &str, &str, &str); 6] = [
-    ("date", "Date of purchase", "date", "none"),
-    ("time", "Time", "time", "none"),
-    ("total", "Total", "text", "decimal"),
-    (
-        "fn",
-        "FN (fiscal drive number, 16 digits)",
-        "text",
-        "numeric",
-    ),
-    ("fd", "FD (fiscal document number)", "text", "numeric"),
-    ("fp", "FP (fiscal sign)", "text", "numeric"),
-];
+/// The form's fields: (name, label, input type, input mode).
+fn fields(t: &Text) -> [(&'static str, &'static str, &'static str, &'static str); 6] {
+    [
+        ("date", t.field_date, "date", "none"),
+        ("time", t.field_time, "time", "none"),
+        ("total", t.field_total, "text", "decimal"),
+        ("fn", t.field_fn, "text", "numeric"),
+        ("fd", t.field_fd, "text", "numeric"),
+        ("fp", t.field_fp, "text", "numeric"),
+    ]
+}
 
 #[component]
 pub fn QrEntry(props: &QrEntryProps) -> Html {
     let open = use_state(|| false);
-    let error = use_state(|| None::<String>);
+    let error = use_state(|| None::<Problem>);
     let scanning = use_state(|| false);
     let reading = use_state(|| false);
     let loader = use_context::<QrLoader>().unwrap_or_default();
+    let locale = use_context::<Locale>().unwrap_or_default();
+    let t = locale.t();
     // A scanned or read code is checked as the proxy will check it, then set.
     let found = {
         let (on_set, error) = (props.on_set.clone(), error.clone());
@@ -54,7 +53,7 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
                 error.set(None);
                 on_set.emit(Some(text));
             }
-            Err(e) => error.set(Some(format!("{e} {}", format::QR_TRY_AGAIN))),
+            Err(e) => error.set(Some(Problem::QrRefused(e))),
         })
     };
 
@@ -66,18 +65,18 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
         };
         return html! {
             <div class="rr-qr rr-qr-set" role="status">
-                <p class="rr-qr-label">{ "Receipt QR code" }</p>
+                <p class="rr-qr-label">{ t.qr_set_label }</p>
                 if let Some(parsed) = parsed {
                     <p class="rr-qr-summary">
-                        <span class="rr-qr-date">{ format::fiscal_time(&parsed.time, &props.locale) }</span>
+                        <span class="rr-qr-date">{ format::fiscal_time(&parsed.time, &locale.tag) }</span>
                         { " · " }
-                        <span class="rr-qr-total">{ format::money(parsed.amount_cents, "RUB", &props.locale) }</span>
+                        <span class="rr-qr-total">{ format::money_cents(parsed.amount_cents, "RUB", &locale.tag) }</span>
                     </p>
                 } else {
                     <p class="rr-qr-summary">{ qr.clone() }</p>
                 }
                 <button type="button" class="rr-link rr-qr-remove" disabled={props.disabled} onclick={on_remove}>
-                    { "Remove" }
+                    { t.qr_remove }
                 </button>
             </div>
         };
@@ -94,7 +93,7 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
             let (error, scanning) = (error.clone(), scanning.clone());
             Callback::from(move |e| {
                 scanning.set(false);
-                error.set(Some(format::camera_error(e).to_owned()));
+                error.set(Some(Problem::Camera(e)));
             })
         };
         let on_close = {
@@ -123,8 +122,8 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
                     reading.set(false);
                     match (reader, text) {
                         (_, Some(text)) => found.emit(text),
-                        (None, None) => error.set(Some(format::SCANNER_UNAVAILABLE.to_owned())),
-                        (Some(_), None) => error.set(Some(format::QR_NOT_FOUND.to_owned())),
+                        (None, None) => error.set(Some(Problem::ScannerUnavailable)),
+                        (Some(_), None) => error.set(Some(Problem::QrNotFound)),
                     }
                 });
             })
@@ -132,29 +131,29 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
         let (open, scanning_now) = (open.clone(), scanning.clone());
         return html! {
             <div class="rr-qr rr-qr-choose">
-                <p class="rr-qr-label">{ "The receipt's QR code" }</p>
+                <p class="rr-qr-label">{ t.qr_label }</p>
                 <div class="rr-pick-row">
                     if camera::supported() {
                         <button type="button" class="rr-button rr-secondary rr-qr-scan" disabled={props.disabled}
                             onclick={move |_| scanning_now.set(true)}>
-                            { "Scan the QR code" }
+                            { t.qr_scan }
                         </button>
                     }
                     <label class="rr-button rr-secondary">
-                        { "Read it from a photo" }
+                        { t.qr_from_photo }
                         <input class="rr-file rr-qr-photo" type="file" accept="image/*"
                             disabled={props.disabled || *reading} onchange={on_photo} />
                     </label>
                 </div>
                 <button type="button" class="rr-link rr-qr-open" disabled={props.disabled}
                     onclick={move |_| open.set(true)}>
-                    { "Type the details instead" }
+                    { t.qr_type }
                 </button>
                 <p class="rr-live" role="status" aria-live="polite">
-                    { if *reading { "Reading the QR code…" } else { "" } }
+                    { if *reading { t.qr_reading } else { "" } }
                 </p>
-                if let Some(message) = &*error {
-                    <p class="rr-error rr-qr-error" role="alert">{ message.clone() }</p>
+                if let Some(problem) = &*error {
+                    <p class="rr-error rr-qr-error" role="alert">{ locale.problem(problem) }</p>
                 }
                 if *scanning {
                     <Camera mode={CameraMode::Qr} {on_qr} {on_fail} {on_close} />
@@ -190,31 +189,31 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
                     open.set(false);
                     on_set.emit(Some(qr));
                 }
-                Err(message) => error.set(Some(message)),
+                Err(problem) => error.set(Some(problem)),
             }
         })
     };
     html! {
         <form class="rr-qr rr-qr-form" {onsubmit} novalidate=true>
             <fieldset class="rr-step">
-                <legend class="rr-question">{ "The details printed under the QR code" }</legend>
-                { for FIELDS.iter().map(|(name, label, kind, mode)| html! {
+                <legend class="rr-question">{ t.qr_form_legend }</legend>
+                { for fields(t).into_iter().map(|(name, label, kind, mode)| html! {
                     <label class="rr-field">
-                        <span>{ *label }</span>
-                        <input name={*name} type={*kind} inputmode={*mode} required=true
+                        <span>{ label }</span>
+                        <input name={name} type={kind} inputmode={mode} required=true
                             disabled={props.disabled} autocomplete="off" />
                     </label>
                 }) }
             </fieldset>
-            if let Some(message) = &*error {
-                <p class="rr-error rr-qr-error" role="alert">{ message.clone() }</p>
+            if let Some(problem) = &*error {
+                <p class="rr-error rr-qr-error" role="alert">{ locale.problem(problem) }</p>
             }
-            <button type="submit" class="rr-button rr-qr-check" disabled={props.disabled}>{ "Check the code" }</button>
+            <button type="submit" class="rr-button rr-qr-check" disabled={props.disabled}>{ t.qr_check }</button>
         </form>
     }
 }
 
-/// The fiscal QR text for typed fields, or what is wrong, in words.
+/// The fiscal QR text for typed fields, or what is wrong.
 fn typed(
     date: &str,
     time: &str,
@@ -222,11 +221,9 @@ fn typed(
     drive: &str,
     document: &str,
     sign: &str,
-) -> Result<String, String> {
-    let time = FiscalTime::from_inputs(date, time)
-        .ok_or_else(|| "Please enter the date and time printed on the receipt.".to_owned())?;
-    let amount_cents = api::fiscal::parse_amount(total)
-        .ok_or_else(|| "Please enter the total as printed, e.g. 127.00.".to_owned())?;
+) -> Result<String, Problem> {
+    let time = FiscalTime::from_inputs(date, time).ok_or(Problem::QrNeedTime)?;
+    let amount_cents = api::fiscal::parse_amount(total).ok_or(Problem::QrNeedTotal)?;
     let qr = FiscalQr {
         time,
         amount_cents,
@@ -237,5 +234,5 @@ fn typed(
     }
     .to_qr_string();
     // The same check the proxy makes.
-    FiscalQr::parse(&qr).map(|_| qr).map_err(|e| e.to_string())
+    FiscalQr::parse(&qr).map(|_| qr).map_err(Problem::QrTyped)
 }

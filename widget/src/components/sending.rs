@@ -3,6 +3,8 @@
 
 use yew::prelude::*;
 
+use crate::i18n::{Locale, fill};
+
 #[derive(Properties, PartialEq)]
 pub struct SendingProps {
     /// Bytes sent and to send, once the upload has started.
@@ -14,17 +16,17 @@ pub struct SendingProps {
 
 #[component]
 pub fn Sending(props: &SendingProps) -> Html {
+    let locale = use_context::<Locale>().unwrap_or_default();
+    let t = locale.t();
     let percent = props
         .progress
         .filter(|(_, total)| *total > 0.0)
         .map(|(sent, total)| (sent / total * 100.0).clamp(0.0, 100.0).round());
     let words = match (props.offline, percent) {
-        (true, _) => {
-            "You are offline. Your receipt will be sent as soon as you are back online.".to_owned()
-        }
-        (false, Some(p)) if p >= 100.0 => "Sent. Saving your receipt…".to_owned(),
-        (false, Some(p)) => format!("Sending your receipt… {p}%"),
-        (false, None) => "Getting your receipt ready…".to_owned(),
+        (true, _) => t.offline_wait.to_owned(),
+        (false, Some(p)) if p >= 100.0 => t.sent_saving.to_owned(),
+        (false, Some(p)) => fill(t.sending_percent, &[("n", &p.to_string())]),
+        (false, None) => t.getting_ready.to_owned(),
     };
     html! {
         <div class="rr-sending">
@@ -32,11 +34,11 @@ pub fn Sending(props: &SendingProps) -> Html {
                 class="rr-progress"
                 max="100"
                 value={percent.unwrap_or(0.0).to_string()}
-                aria-label="Upload progress"
+                aria-label={t.progress_label}
             />
             <p class="rr-live" role="status" aria-live="polite">{ words }</p>
             <button type="button" class="rr-button rr-secondary rr-cancel" onclick={props.on_cancel.clone()}>
-                { "Cancel" }
+                { t.cancel }
             </button>
         </div>
     }

@@ -6,6 +6,7 @@ use api::{Submission, SubmissionStatus};
 use yew::prelude::*;
 
 use crate::format;
+use crate::i18n::Locale;
 
 #[derive(Properties, PartialEq)]
 pub struct VerdictProps {
@@ -19,16 +20,18 @@ pub struct VerdictProps {
 
 #[component]
 pub fn Verdict(props: &VerdictProps) -> Html {
+    let locale = use_context::<Locale>().unwrap_or_default();
+    let t = locale.t();
     let status = props.submission.status;
     let outcome = props.submission.outcome.clone().unwrap_or_default();
     let tone = format::status_tone(status);
     let offers = (!outcome.offers.is_empty()).then(|| {
         html! {
-            <ul class="rr-offers" aria-label="Your offers">
+            <ul class="rr-offers" aria-label={t.your_offers}>
                 { for outcome.offers.iter().map(|offer| html! {
                     <li class={classes!("rr-offer-outcome", format::status_tone(offer.state))}>
                         <span class="rr-offer-title">{ offer.title.clone().unwrap_or_else(|| offer.offer_id.clone()) }</span>
-                        <span class="rr-offer-state">{ format::offer_state(offer.state) }</span>
+                        <span class="rr-offer-state">{ t.offer_state(offer.state) }</span>
                         if let (Some(award), SubmissionStatus::Accepted) = (&offer.award, offer.state) {
                             <span class="rr-award">{ award }</span>
                         }
@@ -44,33 +47,34 @@ pub fn Verdict(props: &VerdictProps) -> Html {
         let (on_review, id) = (props.on_review.clone(), props.submission.id.clone());
         html! {
             <button type="button" class="rr-button rr-review" onclick={move |_| on_review.emit(id.clone())}>
-                { "Ask a person to check my receipt" }
+                { t.ask_review }
             </button>
         }
     });
     let receipt = outcome.receipt.as_ref().map(|r| {
-        let total = r.total.map(|t| format::amount(t, r.currency.as_deref()));
+        let currency = r.currency.as_deref();
+        let total = r.total.map(|total| format::money(total, currency, &locale.tag));
         html! {
             <dl class="rr-receipt">
                 if let Some(store) = &r.store {
-                    <dt>{ "Store" }</dt><dd class="rr-store">{ store }</dd>
+                    <dt>{ t.store }</dt><dd class="rr-store">{ store }</dd>
                 }
                 if let Some(date) = &r.date {
-                    <dt>{ "Date" }</dt>
-                    <dd class="rr-date">{ date }{ r.time.as_ref().map(|t| format!(" {t}")) }</dd>
+                    <dt>{ t.date }</dt>
+                    <dd class="rr-date">{ format::receipt_date(date, r.time.as_deref(), &locale.tag) }</dd>
                 }
                 if let Some(total) = total {
-                    <dt>{ "Total" }</dt><dd class="rr-total">{ total }</dd>
+                    <dt>{ t.field_total }</dt><dd class="rr-total">{ total }</dd>
                 }
                 if !r.items.is_empty() {
-                    <dt>{ "Items" }</dt>
+                    <dt>{ t.items }</dt>
                     <dd>
                         <ul class="rr-items">
                             { for r.items.iter().map(|item| html! {
                                 <li>
                                     <span>{ &item.description }</span>
-                                    if let Some(t) = item.total {
-                                        <span class="rr-amount">{ format::amount(t, None) }</span>
+                                    if let Some(total) = item.total {
+                                        <span class="rr-amount">{ format::money(total, currency, &locale.tag) }</span>
                                     }
                                 </li>
                             }) }
@@ -82,13 +86,13 @@ pub fn Verdict(props: &VerdictProps) -> Html {
     });
     html! {
         <div class={classes!("rr-verdict", tone)} role="status" aria-live="polite">
-            <p class="rr-status">{ format::status_headline(status) }</p>
+            <p class="rr-status">{ t.headline(status) }</p>
             if !outcome.reasons.is_empty() {
                 <ul class="rr-reasons">
                     { for outcome.reasons.iter().map(|reason| html! {
                         <li>
                             <strong>{ &reason.message }</strong>
-                            <span class="rr-hint">{ format::reason_hint(reason.code) }</span>
+                            <span class="rr-hint">{ t.reason_hint(reason.code) }</span>
                         </li>
                     }) }
                 </ul>
@@ -97,7 +101,7 @@ pub fn Verdict(props: &VerdictProps) -> Html {
             { for receipt }
             if matches!(status, SubmissionStatus::Rejected | SubmissionStatus::Failed) {
                 <button type="button" class="rr-button rr-retake" onclick={props.on_retake.clone()}>
-                    { "Retake the photos" }
+                    { t.retake }
                 </button>
             }
             { for review }
@@ -106,7 +110,7 @@ pub fn Verdict(props: &VerdictProps) -> Html {
                 class={classes!("rr-button", "rr-restart", (status != SubmissionStatus::Accepted).then_some("rr-secondary"))}
                 onclick={props.on_restart.clone()}
             >
-                { if status == SubmissionStatus::Accepted { "Send another receipt" } else { "Start again" } }
+                { if status == SubmissionStatus::Accepted { t.send_another } else { t.start_again } }
             </button>
         </div>
     }

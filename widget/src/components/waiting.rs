@@ -3,7 +3,7 @@
 use api::SubmissionStatus;
 use yew::prelude::*;
 
-use crate::format;
+use crate::i18n::Locale;
 
 #[derive(Properties, PartialEq)]
 pub struct WaitingProps {
@@ -12,16 +12,16 @@ pub struct WaitingProps {
 
 #[component]
 pub fn Waiting(props: &WaitingProps) -> Html {
+    let locale = use_context::<Locale>().unwrap_or_default();
+    let t = locale.t();
     let detail = match props.status {
-        SubmissionStatus::Queued => {
-            "Your receipt is safely with us and is still being processed. You can keep this page open."
-        }
-        _ => "This usually takes a few seconds.",
+        SubmissionStatus::Queued => t.queued_detail,
+        _ => t.usually_seconds,
     };
     html! {
         <div class="rr-waiting" role="status" aria-live="polite">
             <div class="rr-spinner" aria-hidden="true"></div>
-            <p class="rr-status">{ format::status_headline(props.status) }</p>
+            <p class="rr-status">{ t.headline(props.status) }</p>
             <p class="rr-hint">{ detail }</p>
         </div>
     }
