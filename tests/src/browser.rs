@@ -9,6 +9,25 @@ use fantoccini::elements::{Element, ShadowRoot};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
+/// axe-core's browser script, read once.
+static AXE_SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Runs after axe-core's source in the page; answers the violations, each with
+/// its rule, help text and the elements (shadow hosts then selectors).
+const AXE_RUN: &str = r"
+const done = arguments[arguments.length - 1];
+axe.run({ include: [['.receipt-relay']] }, {
+  runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  resultTypes: ['violations'],
+}).then(
+  (r) => done(r.violations.map((v) => ({
+    rule: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map((n) => ({ target: n.target, summary: n.failureSummary })),
+  }))),
+  (e) => done([{ rule: 'axe-error', help: String(e) }]),
+);
+";
+
 /// Phone-size viewport of the end-to-end tests.
 pub const WIDTH: u32 = 390;
 pub const HEIGHT: u32 = 844;
@@ -136,6 +155,42 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         panic!("no WebDriver session: {last_error:?}");
+    }
+
+    /// Runs axe-core over every widget on the page, their shadow DOM included,
+    /// with the WCAG 2.0 and 2.1 A and AA rules, and fails on any violation,
+    /// naming `step`, the rule and the elements.
+    pub async fn assert_accessible(&self, step: &str) {
+        let violations = self.accessibility_violations().await;
+        assert!(
+            violations.is_empty(),
+            "{step}: {} accessibility violation(s): {violations:#?}",
+            violations.len()
+        );
+    }
+
+    /// What axe-core finds wrong in the widgets on the page: each violation's
+    /// rule, help text and elements.
+    pub async fn accessibility_violations(&self) -> Vec<serde_json::Value> {
+        let script = format!(
+            "{}\n{AXE_RUN}",
+            AXE_SOURCE.get_or_init(|| {
+                let path = std::env::var("AXE_CORE").map_or_else(
+                    |_| crate::workspace_root().join("target/axe/node_modules/axe-core/axe.min.js"),
+                    PathBuf::from,
+                );
+                std::fs::read_to_string(&path).unwrap_or_else(|e| {
+                    panic!(
+                        "axe-core at {} (run `cargo xtask setup`): {e}",
+                        path.display()
+                    )
+                })
+            })
+        );
+        match self.client.execute_async(&script, vec![]).await {
+            Ok(serde_json::Value::Array(violations)) => violations,
+            other => panic!("axe-core did not run: {other:?}"),
+        }
     }
 
     /// Saves a screenshot of the viewport as `target/e2e-screenshots/{name}.png`.

@@ -36,6 +36,7 @@ async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
         .unwrap();
     let widget = browser.widget().await;
     browser::text_containing(&widget, ".rr-title", "10 EUR").await;
+    browser.assert_accessible("01-landing").await;
     browser.screenshot("01-landing").await;
 
     // Where the browser has a live camera, the first button opens it (the
@@ -56,6 +57,7 @@ async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
     let error = browser::text_containing(&widget, ".rr-error", "not a photo").await;
     assert!(error.contains("JPEG"), "{error}");
     browser::wait_count(&widget, ".rr-thumb", 0).await;
+    browser.assert_accessible("02-not-a-photo").await;
     browser.screenshot("02-not-a-photo").await;
 
     // Then a real receipt photo.
@@ -69,6 +71,7 @@ async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
             .unwrap_or_default()
             .starts_with("blob:")
     );
+    browser.assert_accessible("03-photo-chosen").await;
     browser.screenshot("03-photo-chosen").await;
 
     browser::click(&widget, ".rr-submit").await;
@@ -83,6 +86,7 @@ async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
     browser::text_containing(&widget, ".rr-status", "accepted").await;
     let items = widget.find_all(Locator::Css(".rr-items li")).await.unwrap();
     assert_eq!(items.len(), 5);
+    browser.assert_accessible("05-verdict").await;
     browser.screenshot("05-verdict").await;
     browser.close().await;
 
@@ -203,6 +207,7 @@ async fn photon_a_dark_photo_is_flagged_retaken_and_a_long_receipt_goes_as_one_c
     // not a block.
     browser::choose_photo(&widget, &dark).await;
     browser::text_containing(&widget, ".rr-thumb", "Too dark").await;
+    browser.assert_accessible("10-photon-quality-hint").await;
     browser.screenshot("10-photon-quality-hint").await;
     browser::click(&widget, ".rr-submit").await;
     browser::text_containing(&widget, ".rr-status", "not accepted").await;
@@ -222,6 +227,7 @@ async fn photon_a_dark_photo_is_flagged_retaken_and_a_long_receipt_goes_as_one_c
     browser::text_containing(&widget, ".rr-status", "was accepted").await;
     let total = browser::text_containing(&widget, ".rr-total", "37.87").await;
     assert_eq!(total, "€37.87");
+    browser.assert_accessible("12-photon-verdict").await;
     browser.screenshot("12-photon-verdict").await;
     browser.close().await;
     assert_no_secret_reached_the_browser(&app, &tee);
@@ -309,6 +315,7 @@ async fn a_russian_shopper_types_an_apm_receipts_qr_code_sees_it_confirmed_then_
     }
     browser::click(&widget, ".rr-qr-check").await;
     browser::text_containing(&widget, ".rr-qr-error", "номер фискального накопителя").await;
+    browser.assert_accessible("32-apm-qr-mistyped").await;
     browser.screenshot("32-apm-qr-mistyped").await;
     browser::find(&widget, "[name=fn]")
         .await
@@ -323,9 +330,11 @@ async fn a_russian_shopper_types_an_apm_receipts_qr_code_sees_it_confirmed_then_
     assert!(date.contains("13 янв") && date.contains("15:48"), "{date}");
     let total = browser::text_containing(&widget, ".rr-qr-total", "127,00").await;
     assert!(total.contains('₽'), "{total}");
+    browser.assert_accessible("33-apm-qr-confirmed").await;
     browser.screenshot("33-apm-qr-confirmed").await;
     browser::click(&widget, ".rr-submit").await;
     browser::text_containing(&widget, ".rr-status", "Ваш чек принят").await;
+    browser.assert_accessible("34-apm-qr-approved").await;
     browser.screenshot("34-apm-qr-approved").await;
     browser.close().await;
     assert_no_secret_reached_the_browser(&app, &tee);
@@ -357,6 +366,9 @@ async fn a_spanish_shopper_is_told_why_an_aboutgoods_receipt_was_refused_then_a_
     browser::text_containing(&widget, ".rr-reasons", "outside the promotion").await;
     browser::text_containing(&widget, ".rr-reasons", "Solo cuentan las compras").await;
     browser::text_containing(&widget, ".rr-store", "CLAREL").await;
+    browser
+        .assert_accessible("20-aboutgoods-off-promotion")
+        .await;
     browser.screenshot("20-aboutgoods-off-promotion").await;
 
     // Try again with a receipt that meets the rules.
@@ -386,6 +398,7 @@ async fn a_long_receipt_in_two_photos_goes_to_apms_moderators_and_is_approved() 
     // Both parts of the long receipt are kept.
     browser::choose_photo(&widget, &bottom).await;
     browser::wait_count(&widget, ".rr-thumb", 2).await;
+    browser.assert_accessible("30-apm-two-photos").await;
     browser.screenshot("30-apm-two-photos").await;
     browser::click(&widget, ".rr-submit").await;
     browser::text_containing(&widget, ".rr-status", "was accepted").await;
@@ -461,6 +474,7 @@ async fn the_live_camera_keeps_a_sharp_frame_and_scans_the_receipts_qr_code() {
     // The photo: the live viewfinder, the shutter, a thumbnail, Done.
     browser::click(&widget, ".rr-open-camera").await;
     browser::text_containing(&widget, ".rr-camera-status", "whole receipt").await;
+    browser.assert_accessible("40-camera-viewfinder").await;
     browser.screenshot("40-camera-viewfinder").await;
     browser::click(&widget, ".rr-shutter").await;
     browser::wait_count(&widget, ".rr-thumb", 1).await;
@@ -500,6 +514,7 @@ async fn the_live_camera_keeps_a_sharp_frame_and_scans_the_receipts_qr_code() {
     // it read, in the shopper's terms.
     browser::click(&widget, ".rr-qr-scan").await;
     browser::find(&widget, ".rr-qr-frame").await;
+    browser.assert_accessible("41-qr-scanner").await;
     browser.screenshot("41-qr-scanner").await;
     let date = browser::text_containing(&widget, ".rr-qr-date", "2026").await;
     assert!(date.contains("Nov 15"), "{date}");
@@ -537,6 +552,7 @@ async fn a_blocked_camera_is_explained_the_camera_app_is_offered_and_the_qr_is_r
         .await
         .unwrap();
     browser::wait_count(&widget, ".rr-thumb", 1).await;
+    browser.assert_accessible("43-camera-blocked").await;
     browser.screenshot("43-camera-blocked").await;
 
     // Scanning needs the camera too: explained where the QR code is asked for.
@@ -549,6 +565,7 @@ async fn a_blocked_camera_is_explained_the_camera_app_is_offered_and_the_qr_is_r
         .await
         .unwrap();
     browser::text_containing(&widget, ".rr-qr-total", &fiscal_total(&expected)).await;
+    browser.assert_accessible("44-qr-from-photo").await;
     browser.screenshot("44-qr-from-photo").await;
 
     sent_and_accepted_with_qr(&app, &tee, browser, &widget, &expected).await;
@@ -567,6 +584,7 @@ async fn claim_serum_and_mousse(browser: &Browser, widget: &ShadowRoot) {
         .unwrap();
     goals[1].click().await.unwrap();
     browser::click(widget, "#rr-offer-143787").await;
+    browser.assert_accessible("40-bitlabs-offers").await;
     browser.screenshot("40-bitlabs-offers").await;
     browser::click(widget, ".rr-continue").await;
     browser::text_containing(widget, ".rr-summary", "CLAREL · 2 offers").await;
@@ -588,10 +606,12 @@ async fn a_bitlabs_shopper_picks_store_and_offers_asks_for_a_manual_review_then_
     browser::text_containing(&widget, ".rr-status", "not accepted").await;
     browser::wait_count(&widget, ".rr-offer-outcome", 2).await;
     browser::text_containing(&widget, ".rr-offers", "could not match").await;
+    browser.assert_accessible("41-bitlabs-rejected").await;
     browser.screenshot("41-bitlabs-rejected").await;
     browser::click(&widget, ".rr-review").await;
     browser::text_containing(&widget, ".rr-status", "checked by a person").await;
     browser::text_containing(&widget, ".rr-offers", "A person will check it").await;
+    browser.assert_accessible("42-bitlabs-manual-review").await;
     browser.screenshot("42-bitlabs-manual-review").await;
 
     // Start again with a good photo: cash back per offer.
@@ -604,4 +624,31 @@ async fn a_bitlabs_shopper_picks_store_and_offers_asks_for_a_manual_review_then_
     browser.screenshot("43-bitlabs-cash-back").await;
     browser.close().await;
     assert_no_secret_reached_the_browser(&app, &tee);
+}
+
+#[tokio::test]
+async fn the_accessibility_check_sees_inside_the_widgets_shadow_root() {
+    let (_app, tee) = demo_app().await;
+    let (browser, _widget) = open(&tee, "demo-easypromos").await;
+    assert_eq!(
+        browser.accessibility_violations().await,
+        Vec::<serde_json::Value>::new()
+    );
+    // A button with no name and grey-on-white text, put inside the shadow root
+    // where the host page's scripts cannot normally reach: axe-core finds both.
+    browser
+        .client
+        .execute(
+            "const card = document.querySelector('.receipt-relay').shadowRoot.querySelector('.rr-card');
+             card.insertAdjacentHTML('beforeend',
+               '<button class=\"rr-broken\"></button><p style=\"color:#ccc;background:#fff\">faint</p>');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let found = browser.accessibility_violations().await;
+    let rules: Vec<&str> = found.iter().filter_map(|v| v["rule"].as_str()).collect();
+    assert!(rules.contains(&"button-name"), "{found:#?}");
+    assert!(rules.contains(&"color-contrast"), "{found:#?}");
+    browser.close().await;
 }

@@ -30,7 +30,8 @@ pub fn run() -> anyhow::Result<()> {
             .args(["--features", "qrscan/fixtures"])
             .env("RECEIPT_RELAY_WIDGET_DIR", &widget_dir)
             .env("CHROMEDRIVER", &tools.chromedriver)
-            .env("CHROMIUM", &tools.chromium),
+            .env("CHROMIUM", &tools.chromium)
+            .env("AXE_CORE", &tools.axe),
     )?;
 
     // The widget's and the QR decoder's own tests, in headless Chromium

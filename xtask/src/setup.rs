@@ -106,6 +106,8 @@ pub struct Tools {
     pub build: BuildTools,
     pub chromium: PathBuf,
     pub chromedriver: PathBuf,
+    /// axe-core's browser script, which the end-to-end tests run in the page.
+    pub axe: PathBuf,
 }
 
 /// Installs what building the widget needs (for the demo).
@@ -120,12 +122,55 @@ pub fn ensure_build() -> anyhow::Result<BuildTools> {
 pub fn ensure() -> anyhow::Result<Tools> {
     let build = ensure_build()?;
     let (chromium, chromedriver) = ensure_chromium()?;
-    eprintln!("setup: {}; {}", chromium.display(), chromedriver.display());
+    let axe = ensure_axe()?;
+    eprintln!(
+        "setup: {}; {}; {}",
+        chromium.display(),
+        chromedriver.display(),
+        axe.display()
+    );
     Ok(Tools {
         build,
         chromium,
         chromedriver,
+        axe,
     })
+}
+
+/// axe-core, pinned, from the npm registry (into `target/axe`, where the tests
+/// also look for it).
+const AXE_CORE: &str = "axe-core@4.14.1";
+
+fn ensure_axe() -> anyhow::Result<PathBuf> {
+    let prefix = util::root().join("target/axe");
+    let script = prefix.join("node_modules/axe-core/axe.min.js");
+    let pinned = prefix.join(".version");
+    if script.is_file() && std::fs::read_to_string(&pinned).is_ok_and(|v| v == AXE_CORE) {
+        return Ok(script);
+    }
+    if output(Command::new("npm").arg("--version")).is_none() {
+        apt_install(&["npm"])?;
+    }
+    exec(
+        Command::new("npm")
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--no-save",
+                "--prefix",
+            ])
+            .arg(&prefix)
+            .arg(AXE_CORE),
+    )?;
+    if !script.is_file() {
+        bail!(
+            "npm installed {AXE_CORE} but {} is missing",
+            script.display()
+        );
+    }
+    std::fs::write(&pinned, AXE_CORE)?;
+    Ok(script)
 }
 
 fn ensure_wasm_toolchain() -> anyhow::Result<WasmToolchain> {
