@@ -652,3 +652,82 @@ async fn the_accessibility_check_sees_inside_the_widgets_shadow_root() {
     assert!(rules.contains(&"color-contrast"), "{found:#?}");
     browser.close().await;
 }
+
+/// A computed style of the first element matching `selector` inside the widget
+/// mounted on the element `host`.
+async fn widget_style(browser: &Browser, host: &str, selector: &str, property: &str) -> String {
+    browser
+        .client
+        .execute(
+            "const el = document.querySelector(arguments[0]).shadowRoot.querySelector(arguments[1]);
+             return getComputedStyle(el).getPropertyValue(arguments[2]);",
+            vec![host.into(), selector.into(), property.into()],
+        )
+        .await
+        .expect("computed style")
+        .as_str()
+        .expect("a style value")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn two_widgets_on_one_page_keep_their_own_campaign_language_theme_and_photos() {
+    let (_app, tee) = demo_app().await;
+    let photo = fixtures::write("receipt-two-widgets.jpg", &fixtures::receipt_jpeg());
+    let (browser, first) = open(&tee, "demo-easypromos").await;
+    // The host page mounts a second widget with the documented JS call, themes
+    // it with a custom property, and has aggressive styles of its own.
+    browser
+        .client
+        .execute(
+            "const el = document.createElement('div');
+             el.id = 'second';
+             el.style.setProperty('--rr-accent', 'rgb(10, 120, 60)');
+             document.querySelector('main').append(el);
+             document.head.insertAdjacentHTML('beforeend',
+               '<style>button, p { color: rgb(255, 0, 0) !important; font-size: 40px !important; }</style>');
+             ReceiptRelay.mount(el, { campaign: 'demo-apm', lang: 'fr' });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let host = browser
+        .client
+        .wait()
+        .at_most(std::time::Duration::from_secs(20))
+        .for_element(Locator::Css("#second"))
+        .await
+        .unwrap();
+    let mut second = None;
+    for _ in 0..200 {
+        if let Ok(root) = host.shadow_root().await
+            && root.find(Locator::Css(".rr-submit")).await.is_ok()
+        {
+            second = Some(root);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let second = second.expect("the second widget rendered");
+    browser::text_containing(&second, ".rr-title", "APM").await;
+    browser::text_containing(&second, ".rr-submit", "Envoyer le ticket").await;
+    browser::text_containing(&first, ".rr-submit", "Send receipt").await;
+
+    // Each takes its accent from its own host; the page's styles stay outside.
+    let accent =
+        |host: &'static str| widget_style(&browser, host, ".rr-submit", "background-color");
+    assert_eq!(accent("#second").await, "rgb(10, 120, 60)");
+    assert_eq!(accent("#promo-widget").await, "rgb(122, 75, 42)");
+    let color = widget_style(&browser, "#second", ".rr-submit", "color").await;
+    assert_ne!(color, "rgb(255, 0, 0)");
+    let size = widget_style(&browser, "#promo-widget", ".rr-hint, .rr-pick", "font-size").await;
+    assert_ne!(size, "40px");
+
+    // A photo chosen in one widget is not in the other.
+    browser::choose_photo(&first, &photo).await;
+    browser::wait_count(&first, ".rr-thumb", 1).await;
+    browser::wait_count(&second, ".rr-thumb", 0).await;
+    browser.assert_accessible("50-two-widgets").await;
+    browser.screenshot("50-two-widgets").await;
+    browser.close().await;
+}
