@@ -175,10 +175,11 @@ impl Browser {
         let script = format!(
             "{}\n{AXE_RUN}",
             AXE_SOURCE.get_or_init(|| {
-                let path = std::env::var("AXE_CORE").map_or_else(
-                    |_| crate::workspace_root().join("target/axe/node_modules/axe-core/axe.min.js"),
-                    PathBuf::from,
-                );
+                // AXE_CORE (relative to the workspace), else where setup puts it.
+                let path =
+                    crate::workspace_root().join(std::env::var("AXE_CORE").unwrap_or_else(|_| {
+                        "target/axe/node_modules/axe-core/axe.min.js".to_owned()
+                    }));
                 std::fs::read_to_string(&path).unwrap_or_else(|e| {
                     panic!(
                         "axe-core at {} (run `cargo xtask setup`): {e}",
@@ -201,11 +202,17 @@ impl Browser {
 
     /// The shadow root of the first widget on the page, once it is mounted.
     pub async fn widget(&self) -> ShadowRoot {
+        self.widget_in(".receipt-relay").await
+    }
+
+    /// The shadow root of the widget mounted on the element `host`, once it has
+    /// rendered.
+    pub async fn widget_in(&self, host: &str) -> ShadowRoot {
         let host = self
             .client
             .wait()
             .at_most(Duration::from_secs(20))
-            .for_element(Locator::Css(".receipt-relay"))
+            .for_element(Locator::Css(host))
             .await
             .expect("widget host element");
         for _ in 0..200 {

@@ -98,7 +98,11 @@ async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
 /// Chromium on the demo page of `campaign`, through the recorder, and the
 /// widget's shadow root once it has rendered.
 async fn open(tee: &Recorder, campaign: &str) -> (Browser, ShadowRoot) {
-    let browser = Browser::start().await;
+    open_in(Browser::start().await, tee, campaign).await
+}
+
+/// As [`open`], in `browser`.
+async fn open_in(browser: Browser, tee: &Recorder, campaign: &str) -> (Browser, ShadowRoot) {
     browser
         .client
         .goto(&format!("{}/?campaign={campaign}", tee.address))
@@ -347,13 +351,8 @@ async fn a_spanish_shopper_is_told_why_an_aboutgoods_receipt_was_refused_then_a_
     let off = fixtures::write("receipt-off-promotion.jpg", &fixtures::blue_jpeg());
     let good = fixtures::write("receipt-aboutgoods.jpg", &fixtures::receipt_jpeg());
     // A shopper whose browser speaks Spanish (no language on the embed tag).
-    let browser = Browser::speaking("es-ES").await;
-    browser
-        .client
-        .goto(&format!("{}/?campaign=demo-aboutgoods", tee.address))
-        .await
-        .unwrap();
-    let widget = browser.widget().await;
+    let (browser, widget) =
+        open_in(Browser::speaking("es-ES").await, &tee, "demo-aboutgoods").await;
     browser::text_containing(&widget, ".rr-title", "10 EUR").await;
     browser::text_containing(&widget, ".rr-pick", "Haz una foto de tu ticket").await;
 
@@ -691,24 +690,7 @@ async fn two_widgets_on_one_page_keep_their_own_campaign_language_theme_and_phot
         )
         .await
         .unwrap();
-    let host = browser
-        .client
-        .wait()
-        .at_most(std::time::Duration::from_secs(20))
-        .for_element(Locator::Css("#second"))
-        .await
-        .unwrap();
-    let mut second = None;
-    for _ in 0..200 {
-        if let Ok(root) = host.shadow_root().await
-            && root.find(Locator::Css(".rr-submit")).await.is_ok()
-        {
-            second = Some(root);
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let second = second.expect("the second widget rendered");
+    let second = browser.widget_in("#second").await;
     browser::text_containing(&second, ".rr-title", "APM").await;
     browser::text_containing(&second, ".rr-submit", "Envoyer le ticket").await;
     browser::text_containing(&first, ".rr-submit", "Send receipt").await;
