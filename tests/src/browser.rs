@@ -157,6 +157,14 @@ impl Browser {
         panic!("no WebDriver session: {last_error:?}");
     }
 
+    /// A step of the shopper's way reached: the widget passes the accessibility
+    /// check ([`Browser::assert_accessible`]) and is saved as the screenshot
+    /// `name`.
+    pub async fn step(&self, name: &str) {
+        self.assert_accessible(name).await;
+        self.screenshot(name).await;
+    }
+
     /// Runs axe-core over every widget on the page, their shadow DOM included,
     /// with the WCAG 2.0 and 2.1 A and AA rules, and fails on any violation,
     /// naming `step`, the rule and the elements.

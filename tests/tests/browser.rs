@@ -36,8 +36,7 @@ async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
         .unwrap();
     let widget = browser.widget().await;
     browser::text_containing(&widget, ".rr-title", "10 EUR").await;
-    browser.assert_accessible("01-landing").await;
-    browser.screenshot("01-landing").await;
+    browser.step("01-landing").await;
 
     // Where the browser has a live camera, the first button opens it (the
     // camera-app input is its fallback: see the blocked-camera test).
@@ -57,8 +56,7 @@ async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
     let error = browser::text_containing(&widget, ".rr-error", "not a photo").await;
     assert!(error.contains("JPEG"), "{error}");
     browser::wait_count(&widget, ".rr-thumb", 0).await;
-    browser.assert_accessible("02-not-a-photo").await;
-    browser.screenshot("02-not-a-photo").await;
+    browser.step("02-not-a-photo").await;
 
     // Then a real receipt photo.
     browser::choose_photo(&widget, &photo).await;
@@ -71,8 +69,7 @@ async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
             .unwrap_or_default()
             .starts_with("blob:")
     );
-    browser.assert_accessible("03-photo-chosen").await;
-    browser.screenshot("03-photo-chosen").await;
+    browser.step("03-photo-chosen").await;
 
     browser::click(&widget, ".rr-submit").await;
     browser::find(&widget, ".rr-waiting").await;
@@ -86,8 +83,7 @@ async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
     browser::text_containing(&widget, ".rr-status", "accepted").await;
     let items = widget.find_all(Locator::Css(".rr-items li")).await.unwrap();
     assert_eq!(items.len(), 5);
-    browser.assert_accessible("05-verdict").await;
-    browser.screenshot("05-verdict").await;
+    browser.step("05-verdict").await;
     browser.close().await;
 
     // The page, the loader, the glue, the wasm and every API answer went through
@@ -211,8 +207,7 @@ async fn photon_a_dark_photo_is_flagged_retaken_and_a_long_receipt_goes_as_one_c
     // not a block.
     browser::choose_photo(&widget, &dark).await;
     browser::text_containing(&widget, ".rr-thumb", "Too dark").await;
-    browser.assert_accessible("10-photon-quality-hint").await;
-    browser.screenshot("10-photon-quality-hint").await;
+    browser.step("10-photon-quality-hint").await;
     browser::click(&widget, ".rr-submit").await;
     browser::text_containing(&widget, ".rr-status", "not accepted").await;
 
@@ -231,8 +226,7 @@ async fn photon_a_dark_photo_is_flagged_retaken_and_a_long_receipt_goes_as_one_c
     browser::text_containing(&widget, ".rr-status", "was accepted").await;
     let total = browser::text_containing(&widget, ".rr-total", "37.87").await;
     assert_eq!(total, "€37.87");
-    browser.assert_accessible("12-photon-verdict").await;
-    browser.screenshot("12-photon-verdict").await;
+    browser.step("12-photon-verdict").await;
     browser.close().await;
     assert_no_secret_reached_the_browser(&app, &tee);
 }
@@ -319,8 +313,7 @@ async fn a_russian_shopper_types_an_apm_receipts_qr_code_sees_it_confirmed_then_
     }
     browser::click(&widget, ".rr-qr-check").await;
     browser::text_containing(&widget, ".rr-qr-error", "номер фискального накопителя").await;
-    browser.assert_accessible("32-apm-qr-mistyped").await;
-    browser.screenshot("32-apm-qr-mistyped").await;
+    browser.step("32-apm-qr-mistyped").await;
     browser::find(&widget, "[name=fn]")
         .await
         .send_keys("4")
@@ -334,12 +327,10 @@ async fn a_russian_shopper_types_an_apm_receipts_qr_code_sees_it_confirmed_then_
     assert!(date.contains("13 янв") && date.contains("15:48"), "{date}");
     let total = browser::text_containing(&widget, ".rr-qr-total", "127,00").await;
     assert!(total.contains('₽'), "{total}");
-    browser.assert_accessible("33-apm-qr-confirmed").await;
-    browser.screenshot("33-apm-qr-confirmed").await;
+    browser.step("33-apm-qr-confirmed").await;
     browser::click(&widget, ".rr-submit").await;
     browser::text_containing(&widget, ".rr-status", "Ваш чек принят").await;
-    browser.assert_accessible("34-apm-qr-approved").await;
-    browser.screenshot("34-apm-qr-approved").await;
+    browser.step("34-apm-qr-approved").await;
     browser.close().await;
     assert_no_secret_reached_the_browser(&app, &tee);
 }
@@ -365,10 +356,7 @@ async fn a_spanish_shopper_is_told_why_an_aboutgoods_receipt_was_refused_then_a_
     browser::text_containing(&widget, ".rr-reasons", "outside the promotion").await;
     browser::text_containing(&widget, ".rr-reasons", "Solo cuentan las compras").await;
     browser::text_containing(&widget, ".rr-store", "CLAREL").await;
-    browser
-        .assert_accessible("20-aboutgoods-off-promotion")
-        .await;
-    browser.screenshot("20-aboutgoods-off-promotion").await;
+    browser.step("20-aboutgoods-off-promotion").await;
 
     // Try again with a receipt that meets the rules.
     browser::text_containing(&widget, ".rr-restart", "Empezar de nuevo").await;
@@ -397,8 +385,7 @@ async fn a_long_receipt_in_two_photos_goes_to_apms_moderators_and_is_approved() 
     // Both parts of the long receipt are kept.
     browser::choose_photo(&widget, &bottom).await;
     browser::wait_count(&widget, ".rr-thumb", 2).await;
-    browser.assert_accessible("30-apm-two-photos").await;
-    browser.screenshot("30-apm-two-photos").await;
+    browser.step("30-apm-two-photos").await;
     browser::click(&widget, ".rr-submit").await;
     browser::text_containing(&widget, ".rr-status", "was accepted").await;
     let store = browser::text_containing(&widget, ".rr-store", "CLAREL").await;
@@ -473,8 +460,7 @@ async fn the_live_camera_keeps_a_sharp_frame_and_scans_the_receipts_qr_code() {
     // The photo: the live viewfinder, the shutter, a thumbnail, Done.
     browser::click(&widget, ".rr-open-camera").await;
     browser::text_containing(&widget, ".rr-camera-status", "whole receipt").await;
-    browser.assert_accessible("40-camera-viewfinder").await;
-    browser.screenshot("40-camera-viewfinder").await;
+    browser.step("40-camera-viewfinder").await;
     browser::click(&widget, ".rr-shutter").await;
     browser::wait_count(&widget, ".rr-thumb", 1).await;
     browser::text_containing(&widget, ".rr-camera-status", "1 of 5 taken").await;
@@ -513,8 +499,7 @@ async fn the_live_camera_keeps_a_sharp_frame_and_scans_the_receipts_qr_code() {
     // it read, in the shopper's terms.
     browser::click(&widget, ".rr-qr-scan").await;
     browser::find(&widget, ".rr-qr-frame").await;
-    browser.assert_accessible("41-qr-scanner").await;
-    browser.screenshot("41-qr-scanner").await;
+    browser.step("41-qr-scanner").await;
     let date = browser::text_containing(&widget, ".rr-qr-date", "2026").await;
     assert!(date.contains("Nov 15"), "{date}");
     browser::text_containing(&widget, ".rr-qr-total", &fiscal_total(&expected)).await;
@@ -551,8 +536,7 @@ async fn a_blocked_camera_is_explained_the_camera_app_is_offered_and_the_qr_is_r
         .await
         .unwrap();
     browser::wait_count(&widget, ".rr-thumb", 1).await;
-    browser.assert_accessible("43-camera-blocked").await;
-    browser.screenshot("43-camera-blocked").await;
+    browser.step("43-camera-blocked").await;
 
     // Scanning needs the camera too: explained where the QR code is asked for.
     browser::click(&widget, ".rr-qr-scan").await;
@@ -564,8 +548,7 @@ async fn a_blocked_camera_is_explained_the_camera_app_is_offered_and_the_qr_is_r
         .await
         .unwrap();
     browser::text_containing(&widget, ".rr-qr-total", &fiscal_total(&expected)).await;
-    browser.assert_accessible("44-qr-from-photo").await;
-    browser.screenshot("44-qr-from-photo").await;
+    browser.step("44-qr-from-photo").await;
 
     sent_and_accepted_with_qr(&app, &tee, browser, &widget, &expected).await;
 }
@@ -583,8 +566,7 @@ async fn claim_serum_and_mousse(browser: &Browser, widget: &ShadowRoot) {
         .unwrap();
     goals[1].click().await.unwrap();
     browser::click(widget, "#rr-offer-143787").await;
-    browser.assert_accessible("40-bitlabs-offers").await;
-    browser.screenshot("40-bitlabs-offers").await;
+    browser.step("40-bitlabs-offers").await;
     browser::click(widget, ".rr-continue").await;
     browser::text_containing(widget, ".rr-summary", "CLAREL · 2 offers").await;
 }
@@ -605,13 +587,11 @@ async fn a_bitlabs_shopper_picks_store_and_offers_asks_for_a_manual_review_then_
     browser::text_containing(&widget, ".rr-status", "not accepted").await;
     browser::wait_count(&widget, ".rr-offer-outcome", 2).await;
     browser::text_containing(&widget, ".rr-offers", "could not match").await;
-    browser.assert_accessible("41-bitlabs-rejected").await;
-    browser.screenshot("41-bitlabs-rejected").await;
+    browser.step("41-bitlabs-rejected").await;
     browser::click(&widget, ".rr-review").await;
     browser::text_containing(&widget, ".rr-status", "checked by a person").await;
     browser::text_containing(&widget, ".rr-offers", "A person will check it").await;
-    browser.assert_accessible("42-bitlabs-manual-review").await;
-    browser.screenshot("42-bitlabs-manual-review").await;
+    browser.step("42-bitlabs-manual-review").await;
 
     // Start again with a good photo: cash back per offer.
     browser::click(&widget, ".rr-restart").await;
@@ -709,7 +689,6 @@ async fn two_widgets_on_one_page_keep_their_own_campaign_language_theme_and_phot
     browser::choose_photo(&first, &photo).await;
     browser::wait_count(&first, ".rr-thumb", 1).await;
     browser::wait_count(&second, ".rr-thumb", 0).await;
-    browser.assert_accessible("50-two-widgets").await;
-    browser.screenshot("50-two-widgets").await;
+    browser.step("50-two-widgets").await;
     browser.close().await;
 }
