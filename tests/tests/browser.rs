@@ -396,9 +396,19 @@ async fn a_long_receipt_in_two_photos_goes_to_apms_moderators_and_is_approved() 
     assert_no_secret_reached_the_browser(&app, &tee);
 }
 
-/// Records the widget's `submitted` event (its detail is the submission id).
-const LISTEN_SUBMITTED: &str = "document.querySelector('.receipt-relay')
-    .addEventListener('submitted', e => { window.rrSubmitted = e.detail; });";
+/// Records the widget's `submitted` event (its detail is the submission id), for
+/// [`submitted_id`].
+async fn listen_submitted(browser: &Browser) {
+    browser
+        .client
+        .execute(
+            "document.querySelector('.receipt-relay')
+                .addEventListener('submitted', e => { window.rrSubmitted = e.detail; });",
+            vec![],
+        )
+        .await
+        .expect("listen for the submitted event");
+}
 
 /// The id the widget's `submitted` event carried.
 async fn submitted_id(browser: &Browser) -> String {
@@ -444,18 +454,8 @@ async fn the_live_camera_keeps_a_sharp_frame_and_scans_the_receipts_qr_code() {
     let seed = 5;
     let video = fixtures::write("camera-receipt.y4m", &fixtures::camera_y4m(seed));
     let expected = qrscan::fixtures::fiscal_text(seed);
-    let browser = Browser::with_camera(&video).await;
-    browser
-        .client
-        .goto(&format!("{}/?campaign=demo-apm", tee.address))
-        .await
-        .unwrap();
-    let widget = browser.widget().await;
-    browser
-        .client
-        .execute(LISTEN_SUBMITTED, vec![])
-        .await
-        .unwrap();
+    let (browser, widget) = open_in(Browser::with_camera(&video).await, &tee, "demo-apm").await;
+    listen_submitted(&browser).await;
 
     // The photo: the live viewfinder, the shutter, a thumbnail, Done.
     browser::click(&widget, ".rr-open-camera").await;
@@ -517,11 +517,7 @@ async fn a_blocked_camera_is_explained_the_camera_app_is_offered_and_the_qr_is_r
     let expected = qrscan::fixtures::fiscal_text(seed);
     // Browser::start refuses permission prompts: the shopper says no.
     let (browser, widget) = open(&tee, "demo-apm").await;
-    browser
-        .client
-        .execute(LISTEN_SUBMITTED, vec![])
-        .await
-        .unwrap();
+    listen_submitted(&browser).await;
 
     browser::click(&widget, ".rr-open-camera").await;
     browser::text_containing(&widget, ".rr-camera-error", "blocked").await;

@@ -18,7 +18,7 @@ pub fn status_tone(status: SubmissionStatus) -> &'static str {
 
 /// An amount with its currency, e.g. `37.87 EUR`: the fallback where `Intl`
 /// does not know the currency.
-pub fn amount(value: f64, currency: Option<&str>) -> String {
+fn amount(value: f64, currency: Option<&str>) -> String {
     match currency {
         Some(c) if !c.is_empty() => format!("{value:.2} {c}"),
         _ => format!("{value:.2}"),
