@@ -26,10 +26,15 @@
   // The QR decoder (a second, larger wasm module) is fetched only when a shopper
   // scans in a browser without BarcodeDetector.
   var loadQr = once("__QR_GLUE__", "__QR_WASM__");
+  // The widget speaks English built in; it fetches another language's words
+  // (a small JSON file each) when a widget that speaks it mounts.
+  var words = __WORDS__;
+  for (var lang in words) words[lang] = origin + "/widget/" + words[lang];
   function mount(el, options) {
-    var opts = Object.assign({}, options, { apiBase: origin, loadQr: loadQr });
+    var opts = Object.assign({}, options, { apiBase: origin, loadQr: loadQr, words: words });
     return load().then(function (m) {
-      m.mount(el, opts);
+      return m.mount(el, opts);
+    }).then(function () {
       return el;
     });
   }

@@ -199,10 +199,8 @@ pub fn App(props: &AppProps) -> Html {
             let (dispatcher, base, host) = (dispatcher.clone(), base.clone(), host.clone());
             spawn_local(async move {
                 match client::review(&base, &id).await {
-                    Ok(submission) => {
-                        if let Ok(detail) = serde_wasm_bindgen::to_value(&submission) {
-                            emit(&host, "result", &detail);
-                        }
+                    Ok((submission, json)) => {
+                        emit(&host, "result", &json);
                         dispatcher.dispatch(Action::Updated(submission));
                     }
                     Err(e) => dispatcher.dispatch(Action::Failed(e.0)),
@@ -433,10 +431,10 @@ async fn follow(
     loop {
         TimeoutFuture::new(*delay).await;
         match client::submission(base, id).await {
-            Ok(submission) => {
+            Ok((submission, json)) => {
                 let done = submission.status.is_final();
-                if done && let Ok(detail) = serde_wasm_bindgen::to_value(&submission) {
-                    emit(host, "result", &detail);
+                if done {
+                    emit(host, "result", &json);
                 }
                 dispatcher.dispatch(Action::Updated(submission));
                 if done {

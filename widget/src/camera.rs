@@ -11,6 +11,7 @@ use web_sys::{
     MediaStreamTrack,
 };
 
+use crate::i18n::Text;
 use crate::photo::{self, PrepError};
 
 /// Frames in one shutter burst, and the pause between them.
@@ -35,6 +36,16 @@ pub enum CameraError {
 }
 
 impl CameraError {
+    /// Why the live camera is not there, and what to do instead.
+    pub fn explained(self, t: &Text) -> &'static str {
+        match self {
+            Self::Denied => t.camera_denied,
+            Self::NoCamera => t.camera_none,
+            Self::Busy => t.camera_busy,
+            Self::Unsupported => t.camera_unsupported,
+        }
+    }
+
     /// From the `DOMException` name `getUserMedia` rejects with.
     fn from_name(name: &str) -> Self {
         match name {

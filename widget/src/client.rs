@@ -17,20 +17,29 @@ use web_sys::{Blob, FormData, ProgressEvent, XmlHttpRequest};
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClientError(pub Problem);
 
-async fn decode<T: serde::de::DeserializeOwned>(response: Response) -> Result<T, ClientError> {
+/// A JSON body read into `T`, with the parsed JSON as the proxy sent it. The
+/// browser's `JSON.parse` does the parsing and serde-wasm-bindgen the typing,
+/// which keeps a JSON parser out of the bundle.
+fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Option<(T, JsValue)> {
+    let json = js_sys::JSON::parse(text).ok()?;
+    let value = serde_wasm_bindgen::from_value(json.clone()).ok()?;
+    Some((value, json))
+}
+
+async fn decode<T: serde::de::DeserializeOwned>(
+    response: Response,
+) -> Result<(T, JsValue), ClientError> {
+    let text = response.text().await.unwrap_or_default();
     if response.ok() {
-        return response
-            .json()
-            .await
-            .map_err(|_| ClientError(Problem::BadAnswer));
+        return parse(&text).ok_or(ClientError(Problem::BadAnswer));
     }
-    match response.json::<ErrorBody>().await {
-        Ok(body) => Err(ClientError(Problem::Refused(body.error.code))),
-        Err(_) => Err(ClientError(Problem::Http(response.status()))),
+    match parse::<ErrorBody>(&text) {
+        Some((body, _)) => Err(ClientError(Problem::Refused(body.error.code))),
+        None => Err(ClientError(Problem::Http(response.status()))),
     }
 }
 
-async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, ClientError> {
+async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Result<(T, JsValue), ClientError> {
     let response = Request::get(url)
         .send()
         .await
@@ -39,11 +48,15 @@ async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, ClientError
 }
 
 pub async fn campaign(base: &str, id: &str) -> Result<Campaign, ClientError> {
-    get(&format!("{base}/v1/campaigns/{id}")).await
+    get(&format!("{base}/v1/campaigns/{id}"))
+        .await
+        .map(|(campaign, _)| campaign)
 }
 
 pub async fn merchants(base: &str, campaign: &str) -> Result<Vec<Merchant>, ClientError> {
-    get(&format!("{base}/v1/campaigns/{campaign}/merchants")).await
+    get(&format!("{base}/v1/campaigns/{campaign}/merchants"))
+        .await
+        .map(|(merchants, _)| merchants)
 }
 
 pub async fn offers(base: &str, campaign: &str, merchant: &str) -> Result<Vec<Offer>, ClientError> {
@@ -52,6 +65,7 @@ pub async fn offers(base: &str, campaign: &str, merchant: &str) -> Result<Vec<Of
         "{base}/v1/campaigns/{campaign}/offers?merchant={merchant}"
     ))
     .await
+    .map(|(offers, _)| offers)
 }
 
 /// What goes with the photos of one upload.
@@ -148,10 +162,12 @@ pub async fn submit(
     let status = xhr.status().unwrap_or(0);
     let text = xhr.response_text().ok().flatten().unwrap_or_default();
     match status {
-        200..=299 => serde_json::from_str(&text).map_err(|_| SendError::Network),
+        200..=299 => parse(&text)
+            .map(|(created, _)| created)
+            .ok_or(SendError::Network),
         0 | 500..=599 => Err(SendError::Network),
         _ => Err(SendError::Refused(
-            serde_json::from_str::<ErrorBody>(&text).map_or(Problem::Http(status), |body| {
+            parse::<ErrorBody>(&text).map_or(Problem::Http(status), |(body, _)| {
                 Problem::Refused(body.error.code)
             }),
         )),
@@ -173,9 +189,7 @@ fn form(photos: &[Blob], extras: &Extras) -> Result<FormData, JsValue> {
         (api::field::QR, extras.qr.clone()),
         (
             api::field::OFFERS,
-            (!extras.offers.is_empty())
-                .then(|| serde_json::to_string(&extras.offers).ok())
-                .flatten(),
+            (!extras.offers.is_empty()).then(|| offers_json(&extras.offers)),
         ),
     ];
     for (name, value) in texts {
@@ -184,6 +198,22 @@ fn form(photos: &[Blob], extras: &Extras) -> Result<FormData, JsValue> {
         }
     }
     Ok(form)
+}
+
+/// The `offers` field: `[{"offer_id": …, "quantity": …}]`, built with the
+/// browser's JSON (no serializer in the bundle for one small list).
+fn offers_json(offers: &[ClaimedOffer]) -> String {
+    let list: js_sys::Array = offers
+        .iter()
+        .map(|offer| {
+            let item = js_sys::Object::new();
+            let _ =
+                js_sys::Reflect::set(&item, &"offer_id".into(), &offer.offer_id.as_str().into());
+            let _ = js_sys::Reflect::set(&item, &"quantity".into(), &offer.quantity.into());
+            JsValue::from(item)
+        })
+        .collect();
+    js_sys::JSON::stringify(&list).map_or_else(|_| String::new(), String::from)
 }
 
 fn extension(mime: &str) -> &'static str {
@@ -195,12 +225,15 @@ fn extension(mime: &str) -> &'static str {
     }
 }
 
-pub async fn submission(base: &str, id: &str) -> Result<Submission, ClientError> {
+/// A submission, with its JSON as the proxy sent it (the detail of the widget's
+/// `result` event).
+pub async fn submission(base: &str, id: &str) -> Result<(Submission, JsValue), ClientError> {
     get(&format!("{base}/v1/submissions/{id}")).await
 }
 
-/// Asks for a person to look at a rejected receipt again.
-pub async fn review(base: &str, id: &str) -> Result<Submission, ClientError> {
+/// Asks for a person to look at a rejected receipt again; answers as
+/// [`submission`] does.
+pub async fn review(base: &str, id: &str) -> Result<(Submission, JsValue), ClientError> {
     let response = Request::post(&format!("{base}/v1/submissions/{id}/review"))
         .send()
         .await

@@ -17,11 +17,16 @@ pub fn status_tone(status: SubmissionStatus) -> &'static str {
 }
 
 /// An amount with its currency, e.g. `37.87 EUR`: the fallback where `Intl`
-/// does not know the currency.
+/// does not know the currency. Printed from whole cents, which keeps float
+/// formatting out of the bundle.
 fn amount(value: f64, currency: Option<&str>) -> String {
+    #[allow(clippy::cast_possible_truncation)]
+    let cents = (value * 100.0).round() as i64;
+    let sign = if cents < 0 { "-" } else { "" };
+    let (units, hundredths) = (cents.unsigned_abs() / 100, cents.unsigned_abs() % 100);
     match currency {
-        Some(c) if !c.is_empty() => format!("{value:.2} {c}"),
-        _ => format!("{value:.2}"),
+        Some(c) if !c.is_empty() => format!("{sign}{units}.{hundredths:02} {c}"),
+        _ => format!("{sign}{units}.{hundredths:02}"),
     }
 }
 
@@ -115,6 +120,8 @@ mod tests {
     fn amounts_have_two_decimals_and_the_currency() {
         assert_eq!(amount(37.87, Some("EUR")), "37.87 EUR");
         assert_eq!(amount(5.0, None), "5.00");
+        assert_eq!(amount(-0.5, Some("XTS")), "-0.50 XTS");
+        assert_eq!(amount(1234.005, None), "1234.01");
     }
 
     #[test]

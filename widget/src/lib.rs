@@ -42,14 +42,29 @@ struct MountOptions {
 }
 
 /// Mounts a widget into `host`: attaches a shadow root (or reuses the one a
-/// previous mount made), puts the stylesheet and the app inside it.
+/// previous mount made), puts the stylesheet and the app inside it. Resolves
+/// once the widget is on screen, after its language's words are loaded.
 #[wasm_bindgen]
-pub fn mount(host: Element, options: JsValue) -> Result<(), JsValue> {
+pub async fn mount(host: Element, options: JsValue) -> Result<(), JsValue> {
     let qr_loader = js_sys::Reflect::get(&options, &"loadQr".into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    // The loader's map of language code to the URL of its words.
+    let words = js_sys::Reflect::get(&options, &"words".into()).ok();
     let options: MountOptions = serde_wasm_bindgen::from_value(options)
         .map_err(|e| JsValue::from_str(&format!("receipt-relay: bad mount options: {e}")))?;
+    let browser = i18n::Choice::browser_languages();
+    let choice = i18n::Choice::negotiate(
+        options
+            .lang
+            .as_deref()
+            .into_iter()
+            .chain(browser.iter().map(String::as_str)),
+    );
+    let words_url = words
+        .and_then(|words| js_sys::Reflect::get(&words, &choice.lang.code().into()).ok())
+        .and_then(|url| url.as_string());
+    let locale = i18n::Locale::load(choice, words_url).await;
     let shadow = match host.shadow_root() {
         Some(root) => root,
         None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
@@ -61,14 +76,6 @@ pub fn mount(host: Element, options: JsValue) -> Result<(), JsValue> {
     let style = document.create_element("style")?;
     style.set_text_content(Some(STYLE));
     shadow.append_child(&style)?;
-    let browser = i18n::Locale::browser_languages();
-    let locale = i18n::Locale::negotiate(
-        options
-            .lang
-            .as_deref()
-            .into_iter()
-            .chain(browser.iter().map(String::as_str)),
-    );
     let root = document.create_element("div")?;
     root.set_class_name("rr");
     root.set_attribute("lang", locale.lang.code())?;

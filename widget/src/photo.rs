@@ -10,7 +10,7 @@
 
 use js_sys::Promise;
 
-use crate::i18n::Problem;
+use crate::i18n::{Problem, Text};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -47,6 +47,19 @@ pub enum Hint {
     TooBright,
     TooSmall,
     NoReceipt,
+}
+
+impl Hint {
+    /// The hint as advice, in the shopper's language.
+    pub fn advice(self, t: &Text) -> &'static str {
+        match self {
+            Self::Blurred => t.hint_blurred,
+            Self::TooDark => t.hint_dark,
+            Self::TooBright => t.hint_bright,
+            Self::TooSmall => t.hint_small,
+            Self::NoReceipt => t.hint_no_receipt,
+        }
+    }
 }
 
 /// A photo ready to upload.

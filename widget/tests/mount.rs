@@ -37,7 +37,9 @@ async fn find(root: &ShadowRoot, selector: &str) -> Element {
 #[wasm_bindgen_test]
 async fn mounting_renders_the_capture_step_inside_a_shadow_root() {
     let host = host();
-    widget::mount(host.clone(), options("demo", "http://127.0.0.1:9")).unwrap();
+    widget::mount(host.clone(), options("demo", "http://127.0.0.1:9"))
+        .await
+        .unwrap();
     let root = host.shadow_root().expect("an open shadow root");
     let style = root
         .query_selector("style")
@@ -72,7 +74,9 @@ async fn mounting_renders_the_capture_step_inside_a_shadow_root() {
 #[wasm_bindgen_test]
 async fn an_unreachable_proxy_is_explained_in_words() {
     let host = host();
-    widget::mount(host.clone(), options("demo", "http://127.0.0.1:9")).unwrap();
+    widget::mount(host.clone(), options("demo", "http://127.0.0.1:9"))
+        .await
+        .unwrap();
     let root = host.shadow_root().unwrap();
     let error = find(&root, ".rr-error").await;
     let text = error.text_content().unwrap_or_default();
@@ -81,7 +85,7 @@ async fn an_unreachable_proxy_is_explained_in_words() {
 }
 
 #[wasm_bindgen_test]
-fn bad_mount_options_are_an_error_not_a_panic() {
-    let result = widget::mount(host(), JsValue::from_str("not an object"));
+async fn bad_mount_options_are_an_error_not_a_panic() {
+    let result = widget::mount(host(), JsValue::from_str("not an object")).await;
     assert!(result.is_err());
 }

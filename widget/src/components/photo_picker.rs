@@ -84,7 +84,7 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
                                 onclick={move |_| on_remove.emit(i)}
                             >{ "×" }</button>
                             { for photo.hints.iter().map(|hint| html! {
-                                <p class="rr-photo-hint">{ t.photo_hint(*hint) }</p>
+                                <p class="rr-photo-hint">{ hint.advice(t) }</p>
                             }) }
                         </li>
                     }
@@ -99,7 +99,7 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
                 </p>
             }
             if let Some(error) = *camera_failed {
-                <p class="rr-notice rr-camera-error" role="alert">{ t.camera_error(error) }</p>
+                <p class="rr-notice rr-camera-error" role="alert">{ error.explained(t) }</p>
             }
             if *camera_open && props.room > 0 {
                 <Camera

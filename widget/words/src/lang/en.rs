@@ -1,6 +1,6 @@
 //! English, the widget's first language and its fallback.
 
-use super::Text;
+use crate::Text;
 
 pub static TEXT: Text = Text {
     card_label: "Receipt upload",

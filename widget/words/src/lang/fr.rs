@@ -1,6 +1,6 @@
 //! French.
 
-use super::Text;
+use crate::Text;
 
 pub static TEXT: Text = Text {
     card_label: "Envoi du ticket de caisse",

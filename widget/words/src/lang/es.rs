@@ -1,6 +1,6 @@
 //! Spanish.
 
-use super::Text;
+use crate::Text;
 
 pub static TEXT: Text = Text {
     card_label: "Envío del ticket",

@@ -1,6 +1,6 @@
 //! Russian.
 
-use super::Text;
+use crate::Text;
 
 pub static TEXT: Text = Text {
     card_label: "Загрузка чека",

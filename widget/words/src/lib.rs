@@ -1,0 +1,479 @@
+//! The widget's words: every string it shows, in English, Spanish, French and
+//! Russian, and the rules that go with a language (plural forms, placeholders).
+//!
+//! Every language is one [`Text`] (in `lang/{en,es,fr,ru}.rs`): a struct with a
+//! field per string, so a language that lacks a string does not compile. Strings
+//! with a number or a name take it through a `{placeholder}` ([`fill`]); counted
+//! strings list their plural forms separated by `|` ([`Lang::count`]).
+//!
+//! The widget builds in English only. `cargo xtask widget` writes every other
+//! language out as a content-hashed JSON list of its strings
+//! ([`Text::entries`] order), and the widget fetches the one a shopper needs
+//! ([`Text::from_strings`]): a language costs its speakers one small request and
+//! everybody else nothing.
+
+pub mod lang;
+
+use api::fiscal::{FiscalQrError, QrTextError};
+use api::{ErrorCode, ReasonCode, SubmissionStatus};
+
+/// A language the widget speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Es,
+    Fr,
+    Ru,
+}
+
+impl Lang {
+    pub const ALL: [Self; 4] = [Self::En, Self::Es, Self::Fr, Self::Ru];
+
+    /// The language of a BCP 47 tag (`es-MX` is Spanish), if the widget speaks it.
+    pub fn of_tag(tag: &str) -> Option<Self> {
+        let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
+        Self::ALL.into_iter().find(|lang| lang.code() == primary)
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Es => "es",
+            Self::Fr => "fr",
+            Self::Ru => "ru",
+        }
+    }
+
+    /// This language's words, built in. Linking it links every language: the
+    /// widget calls it only in tests and loads the others at run time (`xtask`
+    /// writes them out as JSON); the build and the tests use it.
+    pub fn text(self) -> &'static Text {
+        match self {
+            Self::En => &lang::en::TEXT,
+            Self::Es => &lang::es::TEXT,
+            Self::Fr => &lang::fr::TEXT,
+            Self::Ru => &lang::ru::TEXT,
+        }
+    }
+
+    /// Which of a counted string's forms (`one|other`, or `one|few|many` in
+    /// Russian) goes with `n`, by the CLDR rules for whole numbers.
+    pub fn plural_form(self, n: u64) -> usize {
+        match self {
+            Self::En | Self::Es => usize::from(n != 1),
+            Self::Fr => usize::from(n > 1),
+            Self::Ru => match (n % 10, n % 100) {
+                (1, 11) | (5..=9 | 0, _) | (_, 12..=14) => 2,
+                (1, _) => 0,
+                _ => 1,
+            },
+        }
+    }
+
+    /// A counted string (forms separated by `|`) for `n`, with `{n}` filled in.
+    pub fn count(self, forms: &str, n: u64) -> String {
+        let form = forms
+            .split('|')
+            .nth(self.plural_form(n))
+            .or_else(|| forms.rsplit('|').next())
+            .unwrap_or(forms);
+        fill(form, &[("n", &n.to_string())])
+    }
+}
+
+/// `template` with each `{name}` replaced by its value.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    values
+        .iter()
+        .fold(template.to_owned(), |text, (name, value)| {
+            text.replace(&format!("{{{name}}}"), value)
+        })
+}
+
+macro_rules! texts {
+    ($($(#[doc = $doc:literal])* $name:ident,)*) => {
+        /// Every string the widget shows, in one language.
+        pub struct Text {
+            $($(#[doc = $doc])* pub $name: &'static str,)*
+        }
+
+        impl Text {
+            /// How many strings a language has.
+            pub const LEN: usize = [$(stringify!($name)),*].len();
+
+            /// Every string with its field's name, in field order.
+            pub fn entries(&self) -> Vec<(&'static str, &'static str)> {
+                vec![$((stringify!($name), self.$name)),*]
+            }
+
+            /// A language from its strings in field order (as [`Text::entries`]
+            /// lists them); `None` unless there are exactly [`Text::LEN`].
+            pub fn from_strings(strings: Vec<&'static str>) -> Option<Self> {
+                let strings: [&'static str; Self::LEN] = strings.try_into().ok()?;
+                // Fields are initialised in the order they are written, so each
+                // takes the next string (a plain copy once compiled).
+                let mut next = 0;
+                Some(Self {
+                    $($name: {
+                        next += 1;
+                        strings[next - 1]
+                    },)*
+                })
+            }
+        }
+    };
+}
+
+texts! {
+    /// The widget's landmark.
+    card_label,
+    send,
+    change,
+    /// Counted: `1 offer|{n} offers`.
+    count_offers,
+    cancelled,
+
+    // Problems.
+    network,
+    bad_answer,
+    /// `{n}`: the HTTP status.
+    http_error,
+    not_a_photo,
+    too_large_to_shrink,
+    preview_failed,
+    gave_up,
+    refused_campaign,
+    refused_not_found,
+    refused_too_large,
+    refused_media_type,
+    refused_too_many,
+    refused_invalid,
+    refused_review,
+    refused_rate,
+    refused_provider,
+    refused_other,
+
+    // Photos.
+    take_photo,
+    next_part,
+    photos_label,
+    /// `{n}`: the photo's position.
+    photo_alt,
+    /// `{n}`: the photo's position.
+    remove_photo,
+    preparing,
+    /// `{n}`: how many photos one receipt may have.
+    long_receipt,
+    gallery,
+    hint_blurred,
+    hint_dark,
+    hint_bright,
+    hint_small,
+    hint_no_receipt,
+
+    // The camera.
+    camera_denied,
+    camera_none,
+    camera_busy,
+    camera_unsupported,
+    camera_starting,
+    camera_aim_qr,
+    camera_hold,
+    camera_fit,
+    /// `{n}` of `{max}`.
+    camera_taken,
+    camera_label,
+    camera_done,
+    camera_close,
+    scanner_label,
+    scanner_close,
+    torch,
+    shutter,
+
+    // The QR code.
+    scanner_unavailable,
+    qr_try_again,
+    qr_not_found,
+    qr_set_label,
+    qr_remove,
+    qr_label,
+    qr_scan,
+    qr_from_photo,
+    qr_type,
+    qr_reading,
+    qr_form_legend,
+    field_date,
+    field_time,
+    field_total,
+    field_fn,
+    field_fd,
+    field_fp,
+    qr_check,
+    qr_need_time,
+    qr_need_total,
+    qr_not_receipt,
+    /// `{field}`: one of the `qr_key_*` names.
+    qr_missing,
+    /// `{field}`: one of the `qr_key_*` names.
+    qr_invalid,
+    qr_key_t,
+    qr_key_s,
+    qr_key_fn,
+    qr_key_i,
+    qr_key_fp,
+    qr_key_n,
+    qr_key_other,
+
+    // Store and offers.
+    loading_stores,
+    where_shopped,
+    change_store,
+    loading_offers,
+    /// `{store}`: the store's name.
+    what_bought,
+    no_offers,
+    continue_to_photos,
+    how_many,
+
+    // Sending and waiting.
+    offline_wait,
+    sent_saving,
+    /// `{n}`: percent sent.
+    sending_percent,
+    getting_ready,
+    progress_label,
+    cancel,
+    queued_detail,
+    usually_seconds,
+
+    // The verdict.
+    headline_checking,
+    headline_accepted,
+    headline_rejected,
+    headline_review,
+    headline_failed,
+    offer_approved,
+    offer_review,
+    offer_rejected,
+    offer_checking,
+    offer_failed,
+    reason_not_receipt,
+    reason_retake,
+    reason_duplicate,
+    reason_dates,
+    reason_products,
+    reason_stores,
+    reason_later,
+    your_offers,
+    ask_review,
+    store,
+    date,
+    items,
+    retake,
+    send_another,
+    start_again,
+}
+
+impl Text {
+    /// The headline shown for a submission's status.
+    pub fn headline(&self, status: SubmissionStatus) -> &'static str {
+        match status {
+            SubmissionStatus::Queued | SubmissionStatus::Processing => self.headline_checking,
+            SubmissionStatus::Accepted => self.headline_accepted,
+            SubmissionStatus::Rejected => self.headline_rejected,
+            SubmissionStatus::NeedsReview => self.headline_review,
+            SubmissionStatus::Failed => self.headline_failed,
+        }
+    }
+
+    /// One offer's state, in words.
+    pub fn offer_state(&self, status: SubmissionStatus) -> &'static str {
+        match status {
+            SubmissionStatus::Accepted => self.offer_approved,
+            SubmissionStatus::NeedsReview => self.offer_review,
+            SubmissionStatus::Rejected => self.offer_rejected,
+            SubmissionStatus::Queued | SubmissionStatus::Processing => self.offer_checking,
+            SubmissionStatus::Failed => self.offer_failed,
+        }
+    }
+
+    /// What the shopper can do about a reason.
+    pub fn reason_hint(&self, code: ReasonCode) -> &'static str {
+        match code {
+            ReasonCode::NotReceipt => self.reason_not_receipt,
+            ReasonCode::Unreadable | ReasonCode::BadQuality => self.reason_retake,
+            ReasonCode::Duplicate => self.reason_duplicate,
+            ReasonCode::DateOutOfRange => self.reason_dates,
+            ReasonCode::ProductMismatch => self.reason_products,
+            ReasonCode::StoreMismatch => self.reason_stores,
+            ReasonCode::ProviderError | ReasonCode::Other => self.reason_later,
+        }
+    }
+
+    /// The proxy's refusal, by its error code.
+    pub fn refused(&self, code: ErrorCode) -> &'static str {
+        match code {
+            ErrorCode::UnknownCampaign => self.refused_campaign,
+            ErrorCode::NotFound => self.refused_not_found,
+            ErrorCode::PhotoTooLarge => self.refused_too_large,
+            ErrorCode::UnsupportedMediaType => self.refused_media_type,
+            ErrorCode::TooManyPhotos => self.refused_too_many,
+            ErrorCode::InvalidField => self.refused_invalid,
+            ErrorCode::Conflict => self.refused_review,
+            ErrorCode::RateLimited => self.refused_rate,
+            ErrorCode::ProviderAuth | ErrorCode::ProviderError | ErrorCode::Unavailable => {
+                self.refused_provider
+            }
+            ErrorCode::BadRequest
+            | ErrorCode::Unauthorized
+            | ErrorCode::Internal
+            | ErrorCode::Unknown => self.refused_other,
+        }
+    }
+
+    pub fn qr_text_error(&self, error: &QrTextError) -> String {
+        match error {
+            QrTextError::NotReceiptCode => self.qr_not_receipt.to_owned(),
+            QrTextError::Fiscal(e) => self.fiscal_error(e),
+        }
+    }
+
+    pub fn fiscal_error(&self, error: &FiscalQrError) -> String {
+        let (template, key) = match error {
+            FiscalQrError::Missing(key) => (self.qr_missing, *key),
+            FiscalQrError::Invalid(key) => (self.qr_invalid, *key),
+        };
+        let field = match key {
+            "t" => self.qr_key_t,
+            "s" => self.qr_key_s,
+            "fn" => self.qr_key_fn,
+            "i" => self.qr_key_i,
+            "fp" => self.qr_key_fp,
+            "n" => self.qr_key_n,
+            _ => self.qr_key_other,
+        };
+        fill(template, &[("field", field)])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    fn placeholders(text: &str) -> BTreeSet<&str> {
+        text.split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .collect()
+    }
+
+    /// Strings that are the same word in English and in another language.
+    const SAME_AS_ENGLISH: [(Lang, &str); 3] = [
+        (Lang::Es, "field_total"),
+        (Lang::Fr, "field_total"),
+        (Lang::Fr, "date"),
+    ];
+
+    #[test]
+    fn every_language_has_every_string_translated_with_the_same_placeholders() {
+        let english = Lang::En.text().entries();
+        for lang in Lang::ALL {
+            let forms = if lang == Lang::Ru { 3 } else { 2 };
+            for ((name, text), (_, en)) in lang.text().entries().into_iter().zip(&english) {
+                assert!(!text.trim().is_empty(), "{lang:?} {name} is empty");
+                assert_eq!(placeholders(text), placeholders(en), "{lang:?} {name}");
+                if name.starts_with("count_") {
+                    assert_eq!(text.split('|').count(), forms, "{lang:?} {name}");
+                }
+                if lang != Lang::En && !SAME_AS_ENGLISH.contains(&(lang, name)) {
+                    assert_ne!(text, *en, "{lang:?} {name} is not translated");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_language_is_rebuilt_from_exactly_its_strings_in_order() {
+        let strings = || -> Vec<&str> {
+            Lang::Ru
+                .text()
+                .entries()
+                .into_iter()
+                .map(|(_, s)| s)
+                .collect()
+        };
+        let rebuilt = Text::from_strings(strings()).expect("all the strings");
+        assert_eq!(rebuilt.entries(), Lang::Ru.text().entries());
+        assert_eq!(strings().len(), Text::LEN);
+        assert!(
+            Text::from_strings(strings()[1..].to_vec()).is_none(),
+            "one short"
+        );
+        let mut over = strings();
+        over.push("extra");
+        assert!(Text::from_strings(over).is_none(), "one over");
+    }
+
+    #[test]
+    fn counted_strings_take_each_languages_plural_form() {
+        let forms: Vec<String> = [1, 2, 5, 11, 12, 21, 22, 25, 111, 112, 0]
+            .into_iter()
+            .map(|n| Lang::Ru.count(Lang::Ru.text().count_offers, n))
+            .collect();
+        assert_eq!(
+            forms,
+            [
+                "1 предложение",
+                "2 предложения",
+                "5 предложений",
+                "11 предложений",
+                "12 предложений",
+                "21 предложение",
+                "22 предложения",
+                "25 предложений",
+                "111 предложений",
+                "112 предложений",
+                "0 предложений",
+            ]
+        );
+        let en = Lang::En.text().count_offers;
+        assert_eq!(Lang::En.count(en, 1), "1 offer");
+        assert_eq!(Lang::En.count(en, 0), "0 offers");
+        let fr = Lang::Fr.text().count_offers;
+        assert_eq!(Lang::Fr.count(fr, 0), "0 offre");
+        assert_eq!(Lang::Fr.count(fr, 2), "2 offres");
+    }
+
+    #[test]
+    fn every_final_status_has_its_own_headline_in_every_language() {
+        for lang in Lang::ALL {
+            let finals: Vec<_> = SubmissionStatus::ALL
+                .into_iter()
+                .filter(|s| s.is_final())
+                .map(|s| lang.text().headline(s))
+                .collect();
+            let unique: BTreeSet<_> = finals.iter().collect();
+            assert_eq!(finals.len(), unique.len(), "{lang:?}: {finals:?}");
+        }
+    }
+
+    #[test]
+    fn a_tag_names_its_language_by_its_primary_subtag() {
+        assert_eq!(Lang::of_tag("es-MX"), Some(Lang::Es));
+        assert_eq!(Lang::of_tag("FR_ca"), Some(Lang::Fr));
+        assert_eq!(Lang::of_tag("ru"), Some(Lang::Ru));
+        assert_eq!(Lang::of_tag("de-DE"), None);
+        assert_eq!(Lang::of_tag(""), None);
+    }
+
+    #[test]
+    fn fill_replaces_every_named_placeholder() {
+        assert_eq!(
+            fill("{n} of {max}, {n}", &[("n", "2"), ("max", "5")]),
+            "2 of 5, 2"
+        );
+        assert_eq!(fill("no placeholder", &[("n", "2")]), "no placeholder");
+    }
+}
