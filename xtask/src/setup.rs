@@ -5,7 +5,9 @@
 //!   `rust-web-src`, `rust-web-llvm`, `rust-web-clippy`, `lld-22`), which builds
 //!   the standard library for wasm32 from source (`-Zbuild-std`);
 //! - `wasm-bindgen-cli` at exactly the `wasm-bindgen` version in `Cargo.lock`;
-//! - Chromium and chromedriver (Debian's `chromium`, `chromium-driver`).
+//! - terser (npm), which minifies the widget's JavaScript;
+//! - Chromium and chromedriver (Debian's `chromium`, `chromium-driver`), and
+//!   axe-core (npm) for the accessibility checks.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -98,6 +100,8 @@ impl WasmToolchain {
 pub struct BuildTools {
     pub wasm: WasmToolchain,
     pub wasm_bindgen: PathBuf,
+    /// terser's command-line script, run with `node`.
+    pub terser: PathBuf,
 }
 
 /// What the tests need on top.
@@ -114,8 +118,17 @@ pub struct Tools {
 pub fn ensure_build() -> anyhow::Result<BuildTools> {
     let wasm = ensure_wasm_toolchain()?;
     let wasm_bindgen = ensure_wasm_bindgen()?;
-    eprintln!("setup: wasm32 via {wasm:?}; {}", wasm_bindgen.display());
-    Ok(BuildTools { wasm, wasm_bindgen })
+    let terser = ensure_terser()?;
+    eprintln!(
+        "setup: wasm32 via {wasm:?}; {}; {}",
+        wasm_bindgen.display(),
+        terser.display()
+    );
+    Ok(BuildTools {
+        wasm,
+        wasm_bindgen,
+        terser,
+    })
 }
 
 /// Installs whatever is missing for building and testing.
@@ -140,12 +153,26 @@ pub fn ensure() -> anyhow::Result<Tools> {
 /// axe-core, pinned, from the npm registry (into `target/axe`, where the tests
 /// also look for it).
 const AXE_CORE: &str = "axe-core@4.14.1";
+/// terser, pinned: minifies the widget's JavaScript (wasm-bindgen's glue and the
+/// loader) as any web build would.
+const TERSER: &str = "terser@5.51.2";
 
 fn ensure_axe() -> anyhow::Result<PathBuf> {
-    let prefix = util::root().join("target/axe");
-    let script = prefix.join("node_modules/axe-core/axe.min.js");
+    ensure_npm("axe", AXE_CORE, "axe-core/axe.min.js")
+}
+
+fn ensure_terser() -> anyhow::Result<PathBuf> {
+    ensure_npm("terser", TERSER, "terser/bin/terser")
+}
+
+/// `package` (`name@version`) installed from the npm registry into
+/// `target/<dir>` unless that version is there already; returns the path of its
+/// `file` (under `node_modules`).
+fn ensure_npm(dir: &str, package: &str, file: &str) -> anyhow::Result<PathBuf> {
+    let prefix = util::root().join("target").join(dir);
+    let script = prefix.join("node_modules").join(file);
     let pinned = prefix.join(".version");
-    if script.is_file() && std::fs::read_to_string(&pinned).is_ok_and(|v| v == AXE_CORE) {
+    if script.is_file() && std::fs::read_to_string(&pinned).is_ok_and(|v| v == package) {
         return Ok(script);
     }
     if output(Command::new("npm").arg("--version")).is_none() {
@@ -161,15 +188,15 @@ fn ensure_axe() -> anyhow::Result<PathBuf> {
                 "--prefix",
             ])
             .arg(&prefix)
-            .arg(AXE_CORE),
+            .arg(package),
     )?;
     if !script.is_file() {
         bail!(
-            "npm installed {AXE_CORE} but {} is missing",
+            "npm installed {package} but {} is missing",
             script.display()
         );
     }
-    std::fs::write(&pinned, AXE_CORE)?;
+    std::fs::write(&pinned, package)?;
     Ok(script)
 }
 

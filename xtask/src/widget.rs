@@ -7,10 +7,11 @@
 //! and each language but English, `target/widget/assets/words-<lang>-<hash>.json`.
 
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use sha2::{Digest, Sha256};
 
 use crate::setup::{BuildTools, WASM_TARGET};
@@ -66,13 +67,14 @@ pub fn build(tools: &BuildTools) -> anyhow::Result<PathBuf> {
         .replace("__QR_GLUE__", &qr_glue)
         .replace("__QR_WASM__", &qr_wasm)
         .replace("__WORDS__", &words);
-    fs::write(out.join("widget.js"), loader)?;
+    fs::write(out.join("widget.js"), minify_js(tools, &loader, false)?)?;
     eprintln!("widget: built {}", out.display());
     Ok(out)
 }
 
-/// Runs wasm-bindgen on one built crate and writes its glue and module into
-/// `assets` under content-hashed names, which it returns.
+/// Runs wasm-bindgen on one built crate, shortens its imports' names and
+/// minifies its glue, and writes glue and module into `assets` under
+/// content-hashed names, which it returns.
 fn bindgen(tools: &BuildTools, name: &str, assets: &Path) -> anyhow::Result<(String, String)> {
     let root = util::root();
     let wasm = root.join(format!(
@@ -95,10 +97,14 @@ fn bindgen(tools: &BuildTools, name: &str, assets: &Path) -> anyhow::Result<(Str
             .arg(&raw)
             .arg(&wasm),
     )?;
-    let glue = fs::read(raw.join(format!("{name}.js"))).context("reading the wasm-bindgen glue")?;
+    let glue = fs::read_to_string(raw.join(format!("{name}.js")))
+        .context("reading the wasm-bindgen glue")?;
     let module =
         fs::read(raw.join(format!("{name}_bg.wasm"))).context("reading the wasm module")?;
-    let hash = content_hash(&[&glue, &module]);
+    let (module, renamed) = shorten_imports(&module, &format!("./{name}_bg.js"))?;
+    let glue = minify_js(tools, &rename_glue_imports(&glue, &renamed)?, true)?;
+    let glue = glue.as_bytes();
+    let hash = content_hash(&[glue, &module]);
     let glue_name = format!("{name}-{hash}.js");
     let wasm_name = format!("{name}-{hash}_bg.wasm");
     fs::write(assets.join(&glue_name), glue)?;
@@ -136,4 +142,142 @@ fn content_hash(parts: &[&[u8]]) -> String {
         .take(5)
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// The module with every function it imports from its glue (`glue_module`)
+/// renamed short (`a`, `b`, … `ba`, …), and the renames made, old name first.
+///
+/// wasm-bindgen names imports `__wbg_<name>_<16 hex digits>`: two hundred of them
+/// are some 9 KB, in the module and again in the glue, and the hex digits do not
+/// compress. Only the import section is rewritten; every other section is copied
+/// byte for byte.
+fn shorten_imports(
+    module: &[u8],
+    glue_module: &str,
+) -> anyhow::Result<(Vec<u8>, Vec<(String, String)>)> {
+    use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
+
+    let mut out = wasm_encoder::Module::new();
+    let mut renamed = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(module) {
+        let payload = payload?;
+        if let wasmparser::Payload::ImportSection(reader) = &payload {
+            let mut section = wasm_encoder::ImportSection::new();
+            for group in reader.clone() {
+                let wasmparser::Imports::Single(_, import) = group? else {
+                    bail!("the module has compact imports, which wasm-bindgen does not write");
+                };
+                let name = if import.module == glue_module {
+                    let short = short_name(renamed.len());
+                    renamed.push((import.name.to_owned(), short.clone()));
+                    short
+                } else {
+                    import.name.to_owned()
+                };
+                let ty = RoundtripReencoder
+                    .entity_type(import.ty)
+                    .map_err(|e| anyhow::anyhow!("re-encoding an import: {e:?}"))?;
+                section.import(import.module, &name, ty);
+            }
+            out.section(&section);
+        } else if let Some((id, range)) = payload.as_section() {
+            out.section(&wasm_encoder::RawSection {
+                id,
+                data: &module[range],
+            });
+        }
+    }
+    Ok((out.finish(), renamed))
+}
+
+/// `a`…`z`, `A`…`Z`, then two letters and more: the `n`th short import name.
+fn short_name(mut n: usize) -> String {
+    const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut name = vec![LETTERS[n % LETTERS.len()]];
+    n /= LETTERS.len();
+    while n > 0 {
+        n -= 1;
+        name.push(LETTERS[n % LETTERS.len()]);
+        n /= LETTERS.len();
+    }
+    name.reverse();
+    String::from_utf8(name).expect("ASCII letters")
+}
+
+/// The glue with its imports object's keys renamed as the module's imports
+/// were. Each key must be found exactly once (`        <name>: function(`),
+/// so a wasm-bindgen that writes its glue differently fails the build here,
+/// not in a shopper's browser.
+fn rename_glue_imports(glue: &str, renamed: &[(String, String)]) -> anyhow::Result<String> {
+    let mut glue = glue.to_owned();
+    for (old, new) in renamed {
+        let key = format!("\n        {old}: function(");
+        if glue.matches(&key).count() != 1 {
+            bail!("the wasm-bindgen glue does not define the import {old} once as expected");
+        }
+        glue = glue.replace(&key, &format!("\n        {new}: function("));
+    }
+    Ok(glue)
+}
+
+/// `source` minified with terser; `module` for ES modules (the glue), else a
+/// classic script (the loader).
+fn minify_js(tools: &BuildTools, source: &str, module: bool) -> anyhow::Result<String> {
+    let mut cmd = Command::new("node");
+    cmd.arg(&tools.terser)
+        .args(["--compress", "--mangle", "--comments", "false"]);
+    if module {
+        cmd.arg("--module");
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("starting terser (node)")?;
+    child
+        .stdin
+        .take()
+        .context("terser's stdin")?
+        .write_all(source.as_bytes())?;
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        bail!("terser failed on the widget's JavaScript");
+    }
+    String::from_utf8(out.stdout).context("terser's output")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names_are_unique_letters() {
+        let names: Vec<String> = (0..3000).map(short_name).collect();
+        assert_eq!(names[..3], ["a", "b", "c"]);
+        assert_eq!(names[51], "Z");
+        assert_eq!(names[52], "aa");
+        let unique: std::collections::BTreeSet<_> = names.iter().collect();
+        assert_eq!(unique.len(), names.len());
+        assert!(
+            names
+                .iter()
+                .all(|n| n.bytes().all(|b| b.is_ascii_alphabetic()))
+        );
+    }
+
+    #[test]
+    fn a_glue_key_that_is_not_found_once_fails_the_build() {
+        let glue = "const import0 = {\n        __wbg_a_1: function(x) {},\n        __wbg_b_2: function(y) {},\n};";
+        let renamed = [
+            ("__wbg_a_1".to_owned(), "a".to_owned()),
+            ("__wbg_b_2".to_owned(), "b".to_owned()),
+        ];
+        let out = rename_glue_imports(glue, &renamed).unwrap();
+        assert_eq!(
+            out,
+            "const import0 = {\n        a: function(x) {},\n        b: function(y) {},\n};"
+        );
+        let missing = [("__wbg_c_3".to_owned(), "c".to_owned())];
+        assert!(rename_glue_imports(glue, &missing).is_err());
+    }
 }
