@@ -144,6 +144,9 @@ fn content_hash(parts: &[&[u8]]) -> String {
         .collect()
 }
 
+/// Import renames, each as (old name, new name).
+type Renames = Vec<(String, String)>;
+
 /// The module with every function it imports from its glue (`glue_module`)
 /// renamed short (`a`, `b`, … `ba`, …), and the renames made, old name first.
 ///
@@ -154,7 +157,7 @@ fn content_hash(parts: &[&[u8]]) -> String {
 fn shorten_imports(
     module: &[u8],
     glue_module: &str,
-) -> anyhow::Result<(Vec<u8>, Vec<(String, String)>)> {
+) -> anyhow::Result<(Vec<u8>, Renames)> {
     use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
 
     let mut out = wasm_encoder::Module::new();
