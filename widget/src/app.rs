@@ -241,12 +241,12 @@ pub fn App(props: &AppProps) -> Html {
         Step::Capture | Step::Sending => {
             let sending = state.step == Step::Sending;
             let summary = state.merchant.as_ref().map(|m| {
-                let offers = locale.count(t.count_offers, state.claimed.len() as u64);
+                let offers = locale.count(t.count_offers(), state.claimed.len() as u64);
                 html! {
                     <p class="rr-summary">
                         { format!("{} · {offers}", m.name) }
                         <button type="button" class="rr-link rr-change" disabled={sending} onclick={on_change_offers.clone()}>
-                            { t.change }
+                            { t.change() }
                         </button>
                     </p>
                 }
@@ -279,7 +279,7 @@ pub fn App(props: &AppProps) -> Html {
                             disabled={!state.ready_to_send()}
                             onclick={on_submit}
                         >
-                            { t.send }
+                            { t.send() }
                         </button>
                     }
                 </>
@@ -294,13 +294,13 @@ pub fn App(props: &AppProps) -> Html {
     html! {
         <ContextProvider<Locale> context={locale.clone()}>
         <ContextProvider<QrLoader> context={props.qr_loader.clone()}>
-        <section class="rr-card" aria-label={t.card_label}>
+        <section class="rr-card" aria-label={t.card_label()}>
             if !title.is_empty() {
                 <h2 class="rr-title">{ title }</h2>
             }
             { body }
             if state.cancelled {
-                <p class="rr-notice" role="status">{ t.cancelled }</p>
+                <p class="rr-notice" role="status">{ t.cancelled() }</p>
             }
             if let Some(problem) = &state.error {
                 <p class="rr-error" role="alert">{ locale.problem(problem) }</p>

@@ -39,10 +39,10 @@ impl CameraError {
     /// Why the live camera is not there, and what to do instead.
     pub fn explained(self, t: &Text) -> &'static str {
         match self {
-            Self::Denied => t.camera_denied,
-            Self::NoCamera => t.camera_none,
-            Self::Busy => t.camera_busy,
-            Self::Unsupported => t.camera_unsupported,
+            Self::Denied => t.camera_denied(),
+            Self::NoCamera => t.camera_none(),
+            Self::Busy => t.camera_busy(),
+            Self::Unsupported => t.camera_unsupported(),
         }
     }
 

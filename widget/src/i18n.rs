@@ -149,20 +149,20 @@ impl Locale {
     pub fn problem(&self, problem: &Problem) -> String {
         let t = self.t();
         match problem {
-            Problem::Network => t.network.to_owned(),
-            Problem::BadAnswer => t.bad_answer.to_owned(),
-            Problem::Http(status) => fill(t.http_error, &[("n", &status.to_string())]),
+            Problem::Network => t.network().to_owned(),
+            Problem::BadAnswer => t.bad_answer().to_owned(),
+            Problem::Http(status) => fill(t.http_error(), &[("n", &status.to_string())]),
             Problem::Refused(code) => t.refused(*code).to_owned(),
-            Problem::NotAPhoto => t.not_a_photo.to_owned(),
-            Problem::TooLargeToShrink => t.too_large_to_shrink.to_owned(),
-            Problem::PreviewFailed => t.preview_failed.to_owned(),
-            Problem::GaveUp => t.gave_up.to_owned(),
+            Problem::NotAPhoto => t.not_a_photo().to_owned(),
+            Problem::TooLargeToShrink => t.too_large_to_shrink().to_owned(),
+            Problem::PreviewFailed => t.preview_failed().to_owned(),
+            Problem::GaveUp => t.gave_up().to_owned(),
             Problem::Camera(error) => error.explained(t).to_owned(),
-            Problem::ScannerUnavailable => t.scanner_unavailable.to_owned(),
-            Problem::QrNotFound => t.qr_not_found.to_owned(),
-            Problem::QrNeedTime => t.qr_need_time.to_owned(),
-            Problem::QrNeedTotal => t.qr_need_total.to_owned(),
-            Problem::QrRefused(error) => format!("{} {}", t.qr_text_error(error), t.qr_try_again),
+            Problem::ScannerUnavailable => t.scanner_unavailable().to_owned(),
+            Problem::QrNotFound => t.qr_not_found().to_owned(),
+            Problem::QrNeedTime => t.qr_need_time().to_owned(),
+            Problem::QrNeedTotal => t.qr_need_total().to_owned(),
+            Problem::QrRefused(error) => format!("{} {}", t.qr_text_error(error), t.qr_try_again()),
             Problem::QrTyped(error) => t.fiscal_error(error),
         }
     }
@@ -269,7 +269,7 @@ mod tests {
         assert_eq!((fr.lang, fr.tag.as_str()), (Lang::Fr, "fr-CA"));
         assert_eq!(fr.t().entries(), Lang::Fr.text().entries());
         assert_eq!(
-            fr.count(fr.t().count_offers, 2),
+            fr.count(fr.t().count_offers(), 2),
             "2 offres",
             "French plurals"
         );
@@ -295,7 +295,7 @@ mod tests {
         )
         .await;
         assert_eq!(too_short, english);
-        assert_eq!(too_short.t().send, "Send receipt");
+        assert_eq!(too_short.t().send(), "Send receipt");
     }
 
     #[test]
@@ -306,7 +306,7 @@ mod tests {
             en.starts_with("The fiscal drive number (FN) is missing"),
             "{en}"
         );
-        assert!(en.ends_with(Lang::En.text().qr_try_again), "{en}");
+        assert!(en.ends_with(Lang::En.text().qr_try_again()), "{en}");
         let ru = speaking("ru").problem(&missing_drive);
         assert!(ru.contains("«номер фискального накопителя (ФН)»"), "{ru}");
         let es = speaking("es").problem(&Problem::Http(502));
@@ -315,12 +315,12 @@ mod tests {
         assert!(fr.contains("promotion est introuvable"), "{fr}");
         // A code this version does not know still gets words.
         let unknown = speaking("ru").problem(&Problem::Refused(ErrorCode::Unknown));
-        assert_eq!(unknown, Lang::Ru.text().refused_other);
+        assert_eq!(unknown, Lang::Ru.text().refused_other());
         let denied = speaking("es").problem(&Problem::Camera(CameraError::Denied));
-        assert_eq!(denied, Lang::Es.text().camera_denied);
+        assert_eq!(denied, Lang::Es.text().camera_denied());
         assert_eq!(
             Locale::default().t().headline(SubmissionStatus::Accepted),
-            Lang::En.text().headline_accepted
+            Lang::En.text().headline_accepted()
         );
     }
 }

@@ -53,11 +53,11 @@ impl Hint {
     /// The hint as advice, in the shopper's language.
     pub fn advice(self, t: &Text) -> &'static str {
         match self {
-            Self::Blurred => t.hint_blurred,
-            Self::TooDark => t.hint_dark,
-            Self::TooBright => t.hint_bright,
-            Self::TooSmall => t.hint_small,
-            Self::NoReceipt => t.hint_no_receipt,
+            Self::Blurred => t.hint_blurred(),
+            Self::TooDark => t.hint_dark(),
+            Self::TooBright => t.hint_bright(),
+            Self::TooSmall => t.hint_small(),
+            Self::NoReceipt => t.hint_no_receipt(),
         }
     }
 }

@@ -154,10 +154,7 @@ type Renames = Vec<(String, String)>;
 /// are some 9 KB, in the module and again in the glue, and the hex digits do not
 /// compress. Only the import section is rewritten; every other section is copied
 /// byte for byte.
-fn shorten_imports(
-    module: &[u8],
-    glue_module: &str,
-) -> anyhow::Result<(Vec<u8>, Renames)> {
+fn shorten_imports(module: &[u8], glue_module: &str) -> anyhow::Result<(Vec<u8>, Renames)> {
     use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
 
     let mut out = wasm_encoder::Module::new();

@@ -156,13 +156,13 @@ pub fn Camera(props: &CameraProps) -> Html {
 
     let live = matches!(*status, Status::Live | Status::Shooting);
     let line = match (props.mode, *status) {
-        (_, Status::Starting) => t.camera_starting.to_owned(),
+        (_, Status::Starting) => t.camera_starting().to_owned(),
         (CameraMode::Qr, Status::NoReader) => locale.problem(&Problem::ScannerUnavailable),
-        (CameraMode::Qr, _) => t.camera_aim_qr.to_owned(),
-        (CameraMode::Photo, Status::Shooting) => t.camera_hold.to_owned(),
-        (CameraMode::Photo, _) if props.taken == 0 => t.camera_fit.to_owned(),
+        (CameraMode::Qr, _) => t.camera_aim_qr().to_owned(),
+        (CameraMode::Photo, Status::Shooting) => t.camera_hold().to_owned(),
+        (CameraMode::Photo, _) if props.taken == 0 => t.camera_fit().to_owned(),
         (CameraMode::Photo, _) => fill(
-            t.camera_taken,
+            t.camera_taken(),
             &[
                 ("n", &props.taken.to_string()),
                 ("max", &props.max.to_string()),
@@ -171,14 +171,14 @@ pub fn Camera(props: &CameraProps) -> Html {
     };
     let (label, close_label) = match props.mode {
         CameraMode::Photo => (
-            t.camera_label,
+            t.camera_label(),
             if props.taken > 0 {
-                t.camera_done
+                t.camera_done()
             } else {
-                t.camera_close
+                t.camera_close()
             },
         ),
-        CameraMode::Qr => (t.scanner_label, t.scanner_close),
+        CameraMode::Qr => (t.scanner_label(), t.scanner_close()),
     };
     html! {
         <div class="rr-camera-dialog" role="dialog" aria-modal="true" aria-label={label}
@@ -191,11 +191,11 @@ pub fn Camera(props: &CameraProps) -> Html {
             <div class="rr-camera-bar">
                 if let Some((_, on)) = &*torch {
                     <button type="button" class="rr-button rr-secondary rr-torch" aria-pressed={on.to_string()}
-                        onclick={on_torch}>{ t.torch }</button>
+                        onclick={on_torch}>{ t.torch() }</button>
                 }
                 if props.mode == CameraMode::Photo {
                     <button type="button" class="rr-button rr-shutter" disabled={!live || *status == Status::Shooting}
-                        onclick={on_shutter}>{ t.shutter }</button>
+                        onclick={on_shutter}>{ t.shutter() }</button>
                 }
                 <button type="button" class="rr-button rr-secondary rr-camera-close" onclick={close}>
                     { close_label }

@@ -18,11 +18,11 @@ pub fn MerchantPicker(props: &MerchantPickerProps) -> Html {
     let locale = use_context::<Locale>().unwrap_or_default();
     let t = locale.t();
     let Some(merchants) = &props.merchants else {
-        return html! { <p class="rr-loading" role="status">{ t.loading_stores }</p> };
+        return html! { <p class="rr-loading" role="status">{ t.loading_stores() }</p> };
     };
     html! {
         <fieldset class="rr-step rr-merchants">
-            <legend class="rr-question">{ t.where_shopped }</legend>
+            <legend class="rr-question">{ t.where_shopped() }</legend>
             { for merchants.iter().map(|merchant| {
                 let on_choose = props.on_choose.clone();
                 let chosen = merchant.clone();
@@ -57,13 +57,13 @@ pub fn OfferPicker(props: &OfferPickerProps) -> Html {
     let t = locale.t();
     let back = html! {
         <button type="button" class="rr-link rr-back" onclick={props.on_back.clone()}>
-            { t.change_store }
+            { t.change_store() }
         </button>
     };
     let Some(offers) = &props.offers else {
         return html! {
             <>
-                <p class="rr-loading" role="status">{ t.loading_offers }</p>
+                <p class="rr-loading" role="status">{ t.loading_offers() }</p>
                 { back }
             </>
         };
@@ -78,9 +78,9 @@ pub fn OfferPicker(props: &OfferPickerProps) -> Html {
     html! {
         <div class="rr-step rr-offers-step">
             <fieldset class="rr-offers-list">
-                <legend class="rr-question">{ fill(t.what_bought, &[("store", &props.merchant.name)]) }</legend>
+                <legend class="rr-question">{ fill(t.what_bought(), &[("store", &props.merchant.name)]) }</legend>
                 if offers.is_empty() {
-                    <p class="rr-hint">{ t.no_offers }</p>
+                    <p class="rr-hint">{ t.no_offers() }</p>
                 }
                 { for offers.iter().map(|offer| offer_row(t, offer, claimed(&offer.id), &props.on_set)) }
             </fieldset>
@@ -89,7 +89,7 @@ pub fn OfferPicker(props: &OfferPickerProps) -> Html {
                 class="rr-button rr-continue"
                 disabled={props.claimed.is_empty()}
                 onclick={props.on_continue.clone()}
-            >{ t.continue_to_photos }</button>
+            >{ t.continue_to_photos() }</button>
             { back }
         </div>
     }
@@ -140,7 +140,7 @@ fn offer_row(
             </label>
             if let (Some(chosen), true) = (quantity, offer.goals.len() > 1) {
                 <fieldset class="rr-goals">
-                    <legend class="rr-hint">{ t.how_many }</legend>
+                    <legend class="rr-hint">{ t.how_many() }</legend>
                     { for offer.goals.iter().map(|goal| {
                         let (on_set, id, q) = (on_set.clone(), offer.id.clone(), goal.quantity);
                         html! {

@@ -63,23 +63,23 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
     };
     let several = props.max > 1;
     let label = match (props.photos.len() + props.preparing, several) {
-        (0, _) => t.take_photo,
-        (_, true) => t.next_part,
+        (0, _) => t.take_photo(),
+        (_, true) => t.next_part(),
         (_, false) => "",
     };
 
     html! {
         <div class="rr-picker">
-            <ol class="rr-thumbs" aria-label={t.photos_label}>
+            <ol class="rr-thumbs" aria-label={t.photos_label()}>
                 { for props.photos.iter().enumerate().map(|(i, photo)| {
                     let on_remove = props.on_remove.clone();
                     html! {
                         <li class="rr-thumb" key={photo.preview_url.clone()}>
-                            <img src={photo.preview_url.clone()} alt={fill(t.photo_alt, &[("n", &(i + 1).to_string())])} />
+                            <img src={photo.preview_url.clone()} alt={fill(t.photo_alt(), &[("n", &(i + 1).to_string())])} />
                             <button
                                 type="button"
                                 class="rr-remove"
-                                aria-label={fill(t.remove_photo, &[("n", &(i + 1).to_string())])}
+                                aria-label={fill(t.remove_photo(), &[("n", &(i + 1).to_string())])}
                                 disabled={props.disabled}
                                 onclick={move |_| on_remove.emit(i)}
                             >{ "×" }</button>
@@ -91,11 +91,11 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
                 }) }
             </ol>
             <p class="rr-live" role="status" aria-live="polite">
-                { if props.preparing > 0 { t.preparing } else { "" } }
+                { if props.preparing > 0 { t.preparing() } else { "" } }
             </p>
             if several {
                 <p class="rr-hint">
-                    { fill(t.long_receipt, &[("n", &props.max.to_string())]) }
+                    { fill(t.long_receipt(), &[("n", &props.max.to_string())]) }
                 </p>
             }
             if let Some(error) = *camera_failed {
@@ -132,7 +132,7 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
                         </label>
                     }
                     <label class="rr-button rr-secondary rr-pick">
-                        { t.gallery }
+                        { t.gallery() }
                         <input
                             class="rr-file rr-gallery"
                             type="file"

@@ -27,12 +27,12 @@ pub struct QrEntryProps {
 /// The form's fields: (name, label, input type, input mode).
 fn fields(t: &Text) -> [(&'static str, &'static str, &'static str, &'static str); 6] {
     [
-        ("date", t.field_date, "date", "none"),
-        ("time", t.field_time, "time", "none"),
-        ("total", t.field_total, "text", "decimal"),
-        ("fn", t.field_fn, "text", "numeric"),
-        ("fd", t.field_fd, "text", "numeric"),
-        ("fp", t.field_fp, "text", "numeric"),
+        ("date", t.field_date(), "date", "none"),
+        ("time", t.field_time(), "time", "none"),
+        ("total", t.field_total(), "text", "decimal"),
+        ("fn", t.field_fn(), "text", "numeric"),
+        ("fd", t.field_fd(), "text", "numeric"),
+        ("fp", t.field_fp(), "text", "numeric"),
     ]
 }
 
@@ -65,7 +65,7 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
         };
         return html! {
             <div class="rr-qr rr-qr-set" role="status">
-                <p class="rr-qr-label">{ t.qr_set_label }</p>
+                <p class="rr-qr-label">{ t.qr_set_label() }</p>
                 if let Some(parsed) = parsed {
                     <p class="rr-qr-summary">
                         <span class="rr-qr-date">{ format::fiscal_time(&parsed.time, &locale.tag) }</span>
@@ -76,7 +76,7 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
                     <p class="rr-qr-summary">{ qr.clone() }</p>
                 }
                 <button type="button" class="rr-link rr-qr-remove" disabled={props.disabled} onclick={on_remove}>
-                    { t.qr_remove }
+                    { t.qr_remove() }
                 </button>
             </div>
         };
@@ -131,26 +131,26 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
         let (open, scanning_now) = (open.clone(), scanning.clone());
         return html! {
             <div class="rr-qr rr-qr-choose">
-                <p class="rr-qr-label">{ t.qr_label }</p>
+                <p class="rr-qr-label">{ t.qr_label() }</p>
                 <div class="rr-pick-row">
                     if camera::supported() {
                         <button type="button" class="rr-button rr-secondary rr-qr-scan" disabled={props.disabled}
                             onclick={move |_| scanning_now.set(true)}>
-                            { t.qr_scan }
+                            { t.qr_scan() }
                         </button>
                     }
                     <label class="rr-button rr-secondary">
-                        { t.qr_from_photo }
+                        { t.qr_from_photo() }
                         <input class="rr-file rr-qr-photo" type="file" accept="image/*"
                             disabled={props.disabled || *reading} onchange={on_photo} />
                     </label>
                 </div>
                 <button type="button" class="rr-link rr-qr-open" disabled={props.disabled}
                     onclick={move |_| open.set(true)}>
-                    { t.qr_type }
+                    { t.qr_type() }
                 </button>
                 <p class="rr-live" role="status" aria-live="polite">
-                    { if *reading { t.qr_reading } else { "" } }
+                    { if *reading { t.qr_reading() } else { "" } }
                 </p>
                 if let Some(problem) = &*error {
                     <p class="rr-error rr-qr-error" role="alert">{ locale.problem(problem) }</p>
@@ -196,7 +196,7 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
     html! {
         <form class="rr-qr rr-qr-form" {onsubmit} novalidate=true>
             <fieldset class="rr-step">
-                <legend class="rr-question">{ t.qr_form_legend }</legend>
+                <legend class="rr-question">{ t.qr_form_legend() }</legend>
                 { for fields(t).into_iter().map(|(name, label, kind, mode)| html! {
                     <label class="rr-field">
                         <span>{ label }</span>
@@ -208,7 +208,7 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
             if let Some(problem) = &*error {
                 <p class="rr-error rr-qr-error" role="alert">{ locale.problem(problem) }</p>
             }
-            <button type="submit" class="rr-button rr-qr-check" disabled={props.disabled}>{ t.qr_check }</button>
+            <button type="submit" class="rr-button rr-qr-check" disabled={props.disabled}>{ t.qr_check() }</button>
         </form>
     }
 }

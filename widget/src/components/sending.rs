@@ -24,10 +24,10 @@ pub fn Sending(props: &SendingProps) -> Html {
         // A whole percent: formatting an integer keeps float printing out of the bundle.
         .map(|(sent, total)| (sent / total * 100.0).clamp(0.0, 100.0).round() as u32);
     let words = match (props.offline, percent) {
-        (true, _) => t.offline_wait.to_owned(),
-        (false, Some(p)) if p >= 100 => t.sent_saving.to_owned(),
-        (false, Some(p)) => fill(t.sending_percent, &[("n", &p.to_string())]),
-        (false, None) => t.getting_ready.to_owned(),
+        (true, _) => t.offline_wait().to_owned(),
+        (false, Some(p)) if p >= 100 => t.sent_saving().to_owned(),
+        (false, Some(p)) => fill(t.sending_percent(), &[("n", &p.to_string())]),
+        (false, None) => t.getting_ready().to_owned(),
     };
     html! {
         <div class="rr-sending">
@@ -35,11 +35,11 @@ pub fn Sending(props: &SendingProps) -> Html {
                 class="rr-progress"
                 max="100"
                 value={percent.unwrap_or(0).to_string()}
-                aria-label={t.progress_label}
+                aria-label={t.progress_label()}
             />
             <p class="rr-live" role="status" aria-live="polite">{ words }</p>
             <button type="button" class="rr-button rr-secondary rr-cancel" onclick={props.on_cancel.clone()}>
-                { t.cancel }
+                { t.cancel() }
             </button>
         </div>
     }

@@ -27,7 +27,7 @@ pub fn Verdict(props: &VerdictProps) -> Html {
     let tone = format::status_tone(status);
     let offers = (!outcome.offers.is_empty()).then(|| {
         html! {
-            <ul class="rr-offers" aria-label={t.your_offers}>
+            <ul class="rr-offers" aria-label={t.your_offers()}>
                 { for outcome.offers.iter().map(|offer| html! {
                     <li class={classes!("rr-offer-outcome", format::status_tone(offer.state))}>
                         <span class="rr-offer-title">{ offer.title.clone().unwrap_or_else(|| offer.offer_id.clone()) }</span>
@@ -47,7 +47,7 @@ pub fn Verdict(props: &VerdictProps) -> Html {
         let (on_review, id) = (props.on_review.clone(), props.submission.id.clone());
         html! {
             <button type="button" class="rr-button rr-review" onclick={move |_| on_review.emit(id.clone())}>
-                { t.ask_review }
+                { t.ask_review() }
             </button>
         }
     });
@@ -57,17 +57,17 @@ pub fn Verdict(props: &VerdictProps) -> Html {
         html! {
             <dl class="rr-receipt">
                 if let Some(store) = &r.store {
-                    <dt>{ t.store }</dt><dd class="rr-store">{ store }</dd>
+                    <dt>{ t.store() }</dt><dd class="rr-store">{ store }</dd>
                 }
                 if let Some(date) = &r.date {
-                    <dt>{ t.date }</dt>
+                    <dt>{ t.date() }</dt>
                     <dd class="rr-date">{ format::receipt_date(date, r.time.as_deref(), &locale.tag) }</dd>
                 }
                 if let Some(total) = total {
-                    <dt>{ t.field_total }</dt><dd class="rr-total">{ total }</dd>
+                    <dt>{ t.field_total() }</dt><dd class="rr-total">{ total }</dd>
                 }
                 if !r.items.is_empty() {
-                    <dt>{ t.items }</dt>
+                    <dt>{ t.items() }</dt>
                     <dd>
                         <ul class="rr-items">
                             { for r.items.iter().map(|item| html! {
@@ -101,7 +101,7 @@ pub fn Verdict(props: &VerdictProps) -> Html {
             { for receipt }
             if matches!(status, SubmissionStatus::Rejected | SubmissionStatus::Failed) {
                 <button type="button" class="rr-button rr-retake" onclick={props.on_retake.clone()}>
-                    { t.retake }
+                    { t.retake() }
                 </button>
             }
             { for review }
@@ -110,7 +110,7 @@ pub fn Verdict(props: &VerdictProps) -> Html {
                 class={classes!("rr-button", "rr-restart", (status != SubmissionStatus::Accepted).then_some("rr-secondary"))}
                 onclick={props.on_restart.clone()}
             >
-                { if status == SubmissionStatus::Accepted { t.send_another } else { t.start_again } }
+                { if status == SubmissionStatus::Accepted { t.send_another() } else { t.start_again() } }
             </button>
         </div>
     }

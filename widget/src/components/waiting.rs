@@ -15,8 +15,8 @@ pub fn Waiting(props: &WaitingProps) -> Html {
     let locale = use_context::<Locale>().unwrap_or_default();
     let t = locale.t();
     let detail = match props.status {
-        SubmissionStatus::Queued => t.queued_detail,
-        _ => t.usually_seconds,
+        SubmissionStatus::Queued => t.queued_detail(),
+        _ => t.usually_seconds(),
     };
     html! {
         <div class="rr-waiting" role="status" aria-live="polite">

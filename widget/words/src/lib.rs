@@ -92,34 +92,51 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
 
 macro_rules! texts {
     ($($(#[doc = $doc:literal])* $name:ident,)*) => {
-        /// Every string the widget shows, in one language.
-        pub struct Text {
+        /// Every string the widget shows, by name: what a language file fills in
+        /// (a language that lacks one does not compile).
+        pub struct Words {
             $($(#[doc = $doc])* pub $name: &'static str,)*
         }
+
+        /// Each string's place in a [`Text`].
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+        #[derive(Clone, Copy)]
+        enum Key {
+            $($name,)*
+        }
+
+        /// Every string the widget shows, in one language: [`Words`] in field
+        /// order, read through a method per string (`t.send()`). A list rather
+        /// than a struct, so that a language fetched at run time is a list of
+        /// strings taken as it is ([`Text::from_strings`]).
+        pub struct Text([&'static str; Text::LEN]);
 
         impl Text {
             /// How many strings a language has.
             pub const LEN: usize = [$(stringify!($name)),*].len();
 
-            /// Every string with its field's name, in field order.
-            pub fn entries(&self) -> Vec<(&'static str, &'static str)> {
-                vec![$((stringify!($name), self.$name)),*]
+            /// A language from its named strings (at compile time).
+            pub const fn new(words: Words) -> Self {
+                Self([$(words.$name),*])
             }
 
             /// A language from its strings in field order (as [`Text::entries`]
             /// lists them); `None` unless there are exactly [`Text::LEN`].
             pub fn from_strings(strings: Vec<&'static str>) -> Option<Self> {
-                let strings: [&'static str; Self::LEN] = strings.try_into().ok()?;
-                // Fields are initialised in the order they are written, so each
-                // takes the next string (a plain copy once compiled).
-                let mut next = 0;
-                Some(Self {
-                    $($name: {
-                        next += 1;
-                        strings[next - 1]
-                    },)*
-                })
+                strings.try_into().ok().map(Self)
             }
+
+            /// Every string with its name, in field order.
+            pub fn entries(&self) -> Vec<(&'static str, &'static str)> {
+                [$(stringify!($name)),*].into_iter().zip(self.0).collect()
+            }
+
+            $(
+                $(#[doc = $doc])*
+                pub fn $name(&self) -> &'static str {
+                    self.0[Key::$name as usize]
+                }
+            )*
         }
     };
 }
@@ -278,79 +295,79 @@ impl Text {
     /// The headline shown for a submission's status.
     pub fn headline(&self, status: SubmissionStatus) -> &'static str {
         match status {
-            SubmissionStatus::Queued | SubmissionStatus::Processing => self.headline_checking,
-            SubmissionStatus::Accepted => self.headline_accepted,
-            SubmissionStatus::Rejected => self.headline_rejected,
-            SubmissionStatus::NeedsReview => self.headline_review,
-            SubmissionStatus::Failed => self.headline_failed,
+            SubmissionStatus::Queued | SubmissionStatus::Processing => self.headline_checking(),
+            SubmissionStatus::Accepted => self.headline_accepted(),
+            SubmissionStatus::Rejected => self.headline_rejected(),
+            SubmissionStatus::NeedsReview => self.headline_review(),
+            SubmissionStatus::Failed => self.headline_failed(),
         }
     }
 
     /// One offer's state, in words.
     pub fn offer_state(&self, status: SubmissionStatus) -> &'static str {
         match status {
-            SubmissionStatus::Accepted => self.offer_approved,
-            SubmissionStatus::NeedsReview => self.offer_review,
-            SubmissionStatus::Rejected => self.offer_rejected,
-            SubmissionStatus::Queued | SubmissionStatus::Processing => self.offer_checking,
-            SubmissionStatus::Failed => self.offer_failed,
+            SubmissionStatus::Accepted => self.offer_approved(),
+            SubmissionStatus::NeedsReview => self.offer_review(),
+            SubmissionStatus::Rejected => self.offer_rejected(),
+            SubmissionStatus::Queued | SubmissionStatus::Processing => self.offer_checking(),
+            SubmissionStatus::Failed => self.offer_failed(),
         }
     }
 
     /// What the shopper can do about a reason.
     pub fn reason_hint(&self, code: ReasonCode) -> &'static str {
         match code {
-            ReasonCode::NotReceipt => self.reason_not_receipt,
-            ReasonCode::Unreadable | ReasonCode::BadQuality => self.reason_retake,
-            ReasonCode::Duplicate => self.reason_duplicate,
-            ReasonCode::DateOutOfRange => self.reason_dates,
-            ReasonCode::ProductMismatch => self.reason_products,
-            ReasonCode::StoreMismatch => self.reason_stores,
-            ReasonCode::ProviderError | ReasonCode::Other => self.reason_later,
+            ReasonCode::NotReceipt => self.reason_not_receipt(),
+            ReasonCode::Unreadable | ReasonCode::BadQuality => self.reason_retake(),
+            ReasonCode::Duplicate => self.reason_duplicate(),
+            ReasonCode::DateOutOfRange => self.reason_dates(),
+            ReasonCode::ProductMismatch => self.reason_products(),
+            ReasonCode::StoreMismatch => self.reason_stores(),
+            ReasonCode::ProviderError | ReasonCode::Other => self.reason_later(),
         }
     }
 
     /// The proxy's refusal, by its error code.
     pub fn refused(&self, code: ErrorCode) -> &'static str {
         match code {
-            ErrorCode::UnknownCampaign => self.refused_campaign,
-            ErrorCode::NotFound => self.refused_not_found,
-            ErrorCode::PhotoTooLarge => self.refused_too_large,
-            ErrorCode::UnsupportedMediaType => self.refused_media_type,
-            ErrorCode::TooManyPhotos => self.refused_too_many,
-            ErrorCode::InvalidField => self.refused_invalid,
-            ErrorCode::Conflict => self.refused_review,
-            ErrorCode::RateLimited => self.refused_rate,
+            ErrorCode::UnknownCampaign => self.refused_campaign(),
+            ErrorCode::NotFound => self.refused_not_found(),
+            ErrorCode::PhotoTooLarge => self.refused_too_large(),
+            ErrorCode::UnsupportedMediaType => self.refused_media_type(),
+            ErrorCode::TooManyPhotos => self.refused_too_many(),
+            ErrorCode::InvalidField => self.refused_invalid(),
+            ErrorCode::Conflict => self.refused_review(),
+            ErrorCode::RateLimited => self.refused_rate(),
             ErrorCode::ProviderAuth | ErrorCode::ProviderError | ErrorCode::Unavailable => {
-                self.refused_provider
+                self.refused_provider()
             }
             ErrorCode::BadRequest
             | ErrorCode::Unauthorized
             | ErrorCode::Internal
-            | ErrorCode::Unknown => self.refused_other,
+            | ErrorCode::Unknown => self.refused_other(),
         }
     }
 
     pub fn qr_text_error(&self, error: &QrTextError) -> String {
         match error {
-            QrTextError::NotReceiptCode => self.qr_not_receipt.to_owned(),
+            QrTextError::NotReceiptCode => self.qr_not_receipt().to_owned(),
             QrTextError::Fiscal(e) => self.fiscal_error(e),
         }
     }
 
     pub fn fiscal_error(&self, error: &FiscalQrError) -> String {
         let (template, key) = match error {
-            FiscalQrError::Missing(key) => (self.qr_missing, *key),
-            FiscalQrError::Invalid(key) => (self.qr_invalid, *key),
+            FiscalQrError::Missing(key) => (self.qr_missing(), *key),
+            FiscalQrError::Invalid(key) => (self.qr_invalid(), *key),
         };
         let field = match key {
-            "t" => self.qr_key_t,
-            "s" => self.qr_key_s,
-            "fn" => self.qr_key_fn,
-            "i" => self.qr_key_i,
-            "fp" => self.qr_key_fp,
-            "n" => self.qr_key_n,
-            _ => self.qr_key_other,
+            "t" => self.qr_key_t(),
+            "s" => self.qr_key_s(),
+            "fn" => self.qr_key_fn(),
+            "i" => self.qr_key_i(),
+            "fp" => self.qr_key_fp(),
+            "n" => self.qr_key_n(),
+            _ => self.qr_key_other(),
         };
         fill(template, &[("field", field)])
     }
@@ -420,7 +437,7 @@ mod tests {
     fn counted_strings_take_each_languages_plural_form() {
         let forms: Vec<String> = [1, 2, 5, 11, 12, 21, 22, 25, 111, 112, 0]
             .into_iter()
-            .map(|n| Lang::Ru.count(Lang::Ru.text().count_offers, n))
+            .map(|n| Lang::Ru.count(Lang::Ru.text().count_offers(), n))
             .collect();
         assert_eq!(
             forms,
@@ -438,10 +455,10 @@ mod tests {
                 "0 предложений",
             ]
         );
-        let en = Lang::En.text().count_offers;
+        let en = Lang::En.text().count_offers();
         assert_eq!(Lang::En.count(en, 1), "1 offer");
         assert_eq!(Lang::En.count(en, 0), "0 offers");
-        let fr = Lang::Fr.text().count_offers;
+        let fr = Lang::Fr.text().count_offers();
         assert_eq!(Lang::Fr.count(fr, 0), "0 offre");
         assert_eq!(Lang::Fr.count(fr, 2), "2 offres");
     }

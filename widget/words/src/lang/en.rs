@@ -1,8 +1,8 @@
 //! English, the widget's first language and its fallback.
 
-use crate::Text;
+use crate::{Text, Words};
 
-pub static TEXT: Text = Text {
+pub static TEXT: Text = Text::new(Words {
     card_label: "Receipt upload",
     send: "Send receipt",
     change: "Change",
@@ -132,4 +132,4 @@ pub static TEXT: Text = Text {
     retake: "Retake the photos",
     send_another: "Send another receipt",
     start_again: "Start again",
-};
+});

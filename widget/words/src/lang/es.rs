@@ -1,8 +1,8 @@
 //! Spanish.
 
-use crate::Text;
+use crate::{Text, Words};
 
-pub static TEXT: Text = Text {
+pub static TEXT: Text = Text::new(Words {
     card_label: "Envío del ticket",
     send: "Enviar ticket",
     change: "Cambiar",
@@ -132,4 +132,4 @@ pub static TEXT: Text = Text {
     retake: "Repetir las fotos",
     send_another: "Enviar otro ticket",
     start_again: "Empezar de nuevo",
-};
+});

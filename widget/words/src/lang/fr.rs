@@ -1,8 +1,8 @@
 //! French.
 
-use crate::Text;
+use crate::{Text, Words};
 
-pub static TEXT: Text = Text {
+pub static TEXT: Text = Text::new(Words {
     card_label: "Envoi du ticket de caisse",
     send: "Envoyer le ticket",
     change: "Modifier",
@@ -132,4 +132,4 @@ pub static TEXT: Text = Text {
     retake: "Reprendre les photos",
     send_another: "Envoyer un autre ticket",
     start_again: "Recommencer",
-};
+});

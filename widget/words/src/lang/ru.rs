@@ -1,8 +1,8 @@
 //! Russian.
 
-use crate::Text;
+use crate::{Text, Words};
 
-pub static TEXT: Text = Text {
+pub static TEXT: Text = Text::new(Words {
     card_label: "Загрузка чека",
     send: "Отправить чек",
     change: "Изменить",
@@ -132,4 +132,4 @@ pub static TEXT: Text = Text {
     retake: "Переснять фото",
     send_another: "Отправить ещё чек",
     start_again: "Начать заново",
-};
+});
