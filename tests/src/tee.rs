@@ -1,13 +1,15 @@
 //! A recording forwarder: the browser talks to it, it forwards every request to
 //! the proxy over real HTTP and keeps a copy of every response (headers and body),
-//! so a test can check every byte the browser received.
+//! so a test can check every byte the browser received. Like the load balancer
+//! in front of a real proxy, it can answer uploads `503` for a while
+//! ([`Recorder::refuse_uploads`]) as one does while the proxy restarts.
 
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tokio::net::TcpListener;
 
@@ -17,6 +19,10 @@ struct Tee {
     http: reqwest::Client,
     received: Mutex<Vec<u8>>,
     responses: std::sync::atomic::AtomicUsize,
+    /// How many more uploads to answer `503` without forwarding them.
+    refusing: std::sync::atomic::AtomicUsize,
+    /// The `Idempotency-Key` of every upload that reached the forwarder.
+    upload_keys: Mutex<Vec<String>>,
 }
 
 /// A running forwarder.
@@ -34,6 +40,8 @@ impl Recorder {
             http: reqwest::Client::new(),
             received: Mutex::new(Vec::new()),
             responses: std::sync::atomic::AtomicUsize::new(0),
+            refusing: std::sync::atomic::AtomicUsize::new(0),
+            upload_keys: Mutex::new(Vec::new()),
         });
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind tee");
         let address = format!("http://{}", listener.local_addr().expect("tee addr"));
@@ -55,6 +63,25 @@ impl Recorder {
     pub fn response_count(&self) -> usize {
         self.tee.responses.load(std::sync::atomic::Ordering::SeqCst)
     }
+
+    /// Answers the next `count` uploads (`POST /v1/campaigns/{id}/submissions`)
+    /// `503 Service Unavailable` with an empty body, without forwarding them;
+    /// `0` forwards them again.
+    pub fn refuse_uploads(&self, count: usize) {
+        self.tee
+            .refusing
+            .store(count, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The `Idempotency-Key` of every upload so far, refused or forwarded, in
+    /// order.
+    pub fn upload_keys(&self) -> Vec<String> {
+        self.tee
+            .upload_keys
+            .lock()
+            .map(|k| k.clone())
+            .unwrap_or_default()
+    }
 }
 
 async fn forward(State(tee): State<Arc<Tee>>, request: Request) -> Response {
@@ -63,6 +90,25 @@ async fn forward(State(tee): State<Arc<Tee>>, request: Request) -> Response {
         return StatusCode::BAD_REQUEST.into_response();
     };
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    if parts.method == Method::POST && path.ends_with("/submissions") {
+        let key = parts
+            .headers
+            .get(api::IDEMPOTENCY_KEY_HEADER)
+            .and_then(|k| k.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        if let Ok(mut keys) = tee.upload_keys.lock() {
+            keys.push(key);
+        }
+        let refused = tee.refusing.fetch_update(
+            std::sync::atomic::Ordering::SeqCst,
+            std::sync::atomic::Ordering::SeqCst,
+            |n| n.checked_sub(1),
+        );
+        if refused.is_ok() {
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    }
     let mut upstream = tee
         .http
         .request(parts.method.clone(), format!("{}{path}", tee.upstream))

@@ -286,6 +286,68 @@ async fn an_upload_shows_real_progress_can_be_cancelled_and_waits_out_a_network_
 }
 
 #[tokio::test]
+async fn a_french_shoppers_upload_is_retried_through_gateway_errors_and_a_cancel_stops_the_retries()
+{
+    let (app, tee) = demo_app().await;
+    let first = fixtures::write("receipt-retried.jpg", &fixtures::receipt_jpeg());
+    let second = fixtures::write("receipt-cancelled.jpg", &fixtures::large_receipt_jpeg());
+    let (browser, widget) = open(&tee, "demo-easypromos&lang=fr").await;
+    browser::text_containing(&widget, ".rr-pick", "Photographiez votre ticket").await;
+    browser::choose_photo(&widget, &first).await;
+
+    // The proxy restarts behind its load balancer: the first two tries are
+    // answered 503, the third goes through.
+    tee.refuse_uploads(2);
+    browser::click(&widget, ".rr-submit").await;
+    browser::text_containing(&widget, ".rr-status", "Votre ticket a été accepté").await;
+    let keys = tee.upload_keys();
+    assert_eq!(keys.len(), 3, "{keys:?}");
+    assert!(
+        !keys[0].is_empty() && keys.iter().all(|k| *k == keys[0]),
+        "one idempotency key for every try: {keys:?}"
+    );
+    assert_eq!(app.state.db.submission_count().await.unwrap(), 1);
+
+    // A second receipt while the gateway keeps refusing: the shopper cancels
+    // in the pause between tries, and no try follows the cancel.
+    browser::text_containing(&widget, ".rr-restart", "Envoyer un autre ticket").await;
+    browser::click(&widget, ".rr-restart").await;
+    browser::choose_photo(&widget, &second).await;
+    tee.refuse_uploads(usize::MAX);
+    browser::click(&widget, ".rr-submit").await;
+    for _ in 0..200 {
+        if tee.upload_keys().len() > keys.len() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(
+        tee.upload_keys().len() > keys.len(),
+        "the second upload was tried"
+    );
+    browser.step("35-upload-retrying-fr").await;
+    browser::click(&widget, ".rr-cancel").await;
+    browser::text_containing(&widget, ".rr-notice", "Envoi annulé").await;
+    browser::wait_count(&widget, ".rr-thumb", 1).await;
+    let tried = tee.upload_keys().len();
+
+    // The gateway is back: sent again, once, under the same key.
+    tee.refuse_uploads(0);
+    browser::click(&widget, ".rr-submit").await;
+    browser::text_containing(&widget, ".rr-status", "Votre ticket a été accepté").await;
+    browser.close().await;
+    let all = tee.upload_keys();
+    assert_eq!(all.len(), tried + 1, "a try after the cancel: {all:?}");
+    let second_keys = &all[keys.len()..];
+    assert!(
+        second_keys.iter().all(|k| *k == second_keys[0]) && second_keys[0] != keys[0],
+        "{all:?}"
+    );
+    assert_eq!(app.state.db.submission_count().await.unwrap(), 2);
+    assert_no_secret_reached_the_browser(&app, &tee);
+}
+
+#[tokio::test]
 async fn a_russian_shopper_types_an_apm_receipts_qr_code_sees_it_confirmed_then_approved() {
     let (app, tee) = demo_app().await;
     // The embed tag says `data-lang="ru"`; the browser speaks English.
