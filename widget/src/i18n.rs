@@ -120,14 +120,14 @@ impl Locale {
                 .find(|(lang, _)| *lang == choice.lang)
                 .map(|(_, text)| *text)
         });
-        let text = match cached {
-            Some(text) => Some(text),
-            None => match url {
-                Some(url) => fetch_words(&url).await,
-                None => None,
-            },
+        if let Some(text) = cached {
+            return Self::new(choice, text);
+        }
+        let fetched = match url {
+            Some(url) => fetch_words(&url).await,
+            None => None,
         };
-        match text {
+        match fetched {
             Some(text) => {
                 LOADED.with_borrow_mut(|loaded| loaded.push((choice.lang, text)));
                 Self::new(choice, text)
