@@ -7,8 +7,8 @@ use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    Blob, HtmlCanvasElement, HtmlVideoElement, MediaStream, MediaStreamConstraints,
-    MediaStreamTrack,
+    Blob, CanvasRenderingContext2d, HtmlCanvasElement, HtmlVideoElement, MediaStream,
+    MediaStreamConstraints, MediaStreamTrack,
 };
 
 use crate::i18n::Text;
@@ -158,43 +158,48 @@ pub async fn sharpest_frame(video: &HtmlVideoElement) -> Result<Blob, PrepError>
 
 /// The current video frame on a canvas no longer than `long_side`.
 pub fn frame(video: &HtmlVideoElement, long_side: u32) -> Result<HtmlCanvasElement, PrepError> {
-    let (width, height) = (video.video_width(), video.video_height());
+    scaled_copy(
+        video.video_width(),
+        video.video_height(),
+        long_side,
+        |context, w, h| {
+            context.draw_image_with_html_video_element_and_dw_and_dh(video, 0.0, 0.0, w, h)
+        },
+    )
+}
+
+/// Sharpness of a frame, measured on a small grey copy so that a burst stays quick.
+fn sharpness_of(frame: &HtmlCanvasElement) -> Result<f64, PrepError> {
+    let small = scaled_copy(
+        frame.width(),
+        frame.height(),
+        SHARPNESS_SIDE,
+        |context, w, h| {
+            context.draw_image_with_html_canvas_element_and_dw_and_dh(frame, 0.0, 0.0, w, h)
+        },
+    )?;
+    Ok(photo::sharpness(
+        &photo::grey(&small)?,
+        small.width() as usize,
+    ))
+}
+
+/// A `width` x `height` image scaled to fit `long_side`, on a new canvas that
+/// `draw(context, w, h)` paints.
+fn scaled_copy(
+    width: u32,
+    height: u32,
+    long_side: u32,
+    draw: impl FnOnce(&CanvasRenderingContext2d, f64, f64) -> Result<(), JsValue>,
+) -> Result<HtmlCanvasElement, PrepError> {
     if width == 0 || height == 0 {
         return Err(photo::unreadable());
     }
     let scale = photo::scale_to(width.max(height), long_side);
     let (w, h) = (photo::scaled(width, scale), photo::scaled(height, scale));
     let canvas = photo::canvas(w, h)?;
-    photo::context(&canvas)?
-        .draw_image_with_html_video_element_and_dw_and_dh(
-            video,
-            0.0,
-            0.0,
-            f64::from(w),
-            f64::from(h),
-        )
-        .map_err(|_| photo::unreadable())?;
+    draw(&photo::context(&canvas)?, f64::from(w), f64::from(h)).map_err(|_| photo::unreadable())?;
     Ok(canvas)
-}
-
-/// Sharpness of a frame, measured on a small grey copy so that a burst stays quick.
-fn sharpness_of(frame: &HtmlCanvasElement) -> Result<f64, PrepError> {
-    let scale = photo::scale_to(frame.width().max(frame.height()), SHARPNESS_SIDE);
-    let (w, h) = (
-        photo::scaled(frame.width(), scale),
-        photo::scaled(frame.height(), scale),
-    );
-    let small = photo::canvas(w, h)?;
-    photo::context(&small)?
-        .draw_image_with_html_canvas_element_and_dw_and_dh(
-            frame,
-            0.0,
-            0.0,
-            f64::from(w),
-            f64::from(h),
-        )
-        .map_err(|_| photo::unreadable())?;
-    Ok(photo::sharpness(&photo::grey(&small)?, w as usize))
 }
 
 fn error_name(error: &JsValue) -> String {
