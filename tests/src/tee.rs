@@ -3,6 +3,10 @@
 //! so a test can check every byte the browser received. Like the load balancer
 //! in front of a real proxy, it can answer uploads `503` for a while
 //! ([`Recorder::refuse_uploads`]) as one does while the proxy restarts.
+//!
+//! It asks the proxy for uncompressed bodies (no `Accept-Encoding`), so that what
+//! it records can be searched byte for byte; a secret inside a gzip stream
+//! would not be found.
 
 use std::sync::{Arc, Mutex};
 
@@ -114,7 +118,11 @@ async fn forward(State(tee): State<Arc<Tee>>, request: Request) -> Response {
         .request(parts.method.clone(), format!("{}{path}", tee.upstream))
         .body(body);
     for (name, value) in &parts.headers {
-        if name != header::HOST && name != header::CONTENT_LENGTH && name != header::CONNECTION {
+        if name != header::HOST
+            && name != header::CONTENT_LENGTH
+            && name != header::CONNECTION
+            && name != header::ACCEPT_ENCODING
+        {
             upstream = upstream.header(name, value);
         }
     }

@@ -707,11 +707,42 @@ async fn widget_style(browser: &Browser, host: &str, selector: &str, property: &
         .to_owned()
 }
 
+/// The bytes that came over the network for the page's resource whose URL ends
+/// with `suffix`, and its size once decoded (the Resource Timing API).
+async fn transferred(browser: &Browser, suffix: &str) -> (u64, u64) {
+    let sizes = browser
+        .client
+        .execute(
+            "const entry = performance.getEntriesByType('resource')
+               .find(e => e.name.endsWith(arguments[0]));
+             return entry ? [entry.encodedBodySize, entry.decodedBodySize] : null;",
+            vec![suffix.into()],
+        )
+        .await
+        .expect("resource timing");
+    let size = |i: usize| sizes[i].as_u64().expect("a resource size");
+    (size(0), size(1))
+}
+
 #[tokio::test]
 async fn two_widgets_on_one_page_keep_their_own_campaign_language_theme_and_photos() {
-    let (_app, tee) = demo_app().await;
+    let (app, _tee) = demo_app().await;
     let photo = fixtures::write("receipt-two-widgets.jpg", &fixtures::receipt_jpeg());
-    let (browser, first) = open(&tee, "demo-easypromos").await;
+    // Straight from the proxy, as a host page loads it (the recorder asks for
+    // uncompressed bodies).
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}/?campaign=demo-easypromos", app.address))
+        .await
+        .unwrap();
+    let first = browser.widget().await;
+    // The module came compressed: the proxy served its precompressed copy.
+    let (encoded, decoded) = transferred(&browser, "_bg.wasm").await;
+    assert!(
+        encoded > 0 && encoded * 2 < decoded,
+        "the widget's module came as {encoded} bytes for {decoded}"
+    );
     // The host page mounts a second widget with the documented JS call, themes
     // it with a custom property, and has aggressive styles of its own.
     browser

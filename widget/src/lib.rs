@@ -23,6 +23,12 @@ use web_sys::{Element, ShadowRootInit, ShadowRootMode};
 
 pub use app::{App, AppProps};
 
+// SAFETY: `new_global` asks for single-threaded wasm, which the widget is: it is
+// built without atomics and never starts a worker that shares its memory.
+#[allow(unsafe_code)]
+#[global_allocator]
+static ALLOCATOR: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };
+
 /// The widget's stylesheet, put inside the shadow root.
 const STYLE: &str = include_str!("style.css");
 

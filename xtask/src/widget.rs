@@ -68,6 +68,7 @@ pub fn build(tools: &BuildTools) -> anyhow::Result<PathBuf> {
         .replace("__QR_WASM__", &qr_wasm)
         .replace("__WORDS__", &words);
     fs::write(out.join("widget.js"), minify_js(tools, &loader, false)?)?;
+    precompress(&out)?;
     eprintln!("widget: built {}", out.display());
     Ok(out)
 }
@@ -218,6 +219,52 @@ fn rename_glue_imports(glue: &str, renamed: &[(String, String)]) -> anyhow::Resu
         glue = glue.replace(&key, &format!("\n        {new}: function("));
     }
     Ok(glue)
+}
+
+/// Writes `<file>.gz` (zopfli: the smallest gzip, which every browser takes) and
+/// `<file>.br` (brotli at its best level) beside each file the proxy serves from
+/// `out`, so phones download the compressed bytes and the proxy compresses
+/// nothing per request. One thread per file: zopfli takes seconds on a module.
+fn precompress(out: &Path) -> anyhow::Result<()> {
+    let mut files = vec![out.join("widget.js")];
+    for entry in fs::read_dir(out.join("assets"))? {
+        files.push(entry?.path());
+    }
+    std::thread::scope(|scope| {
+        let jobs: Vec<_> = files
+            .iter()
+            .map(|file| scope.spawn(move || compress_beside(file)))
+            .collect();
+        jobs.into_iter().try_for_each(|job| {
+            job.join()
+                .map_err(|_| anyhow::anyhow!("a compression thread panicked"))?
+        })
+    })
+}
+
+fn compress_beside(file: &Path) -> anyhow::Result<()> {
+    let bytes = fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let beside = |suffix: &str| {
+        let mut name = file.as_os_str().to_owned();
+        name.push(format!(".{suffix}"));
+        PathBuf::from(name)
+    };
+    let mut gzip = Vec::new();
+    zopfli::compress(
+        zopfli::Options::default(),
+        zopfli::Format::Gzip,
+        bytes.as_slice(),
+        &mut gzip,
+    )?;
+    fs::write(beside("gz"), gzip)?;
+    let mut brotli = Vec::new();
+    {
+        // Quality 11 (best), window 2^22 bytes: larger than any file here.
+        let mut writer = brotli::CompressorWriter::new(&mut brotli, 4096, 11, 22);
+        writer.write_all(&bytes)?;
+    }
+    fs::write(beside("br"), brotli)?;
+    Ok(())
 }
 
 /// `source` minified with terser; `module` for ES modules (the glue), else a
