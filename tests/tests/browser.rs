@@ -418,6 +418,9 @@ async fn a_spanish_shopper_is_told_why_an_aboutgoods_receipt_was_refused_then_a_
     browser::text_containing(&widget, ".rr-reasons", "outside the promotion").await;
     browser::text_containing(&widget, ".rr-reasons", "Solo cuentan las compras").await;
     browser::text_containing(&widget, ".rr-store", "CLAREL").await;
+    // In the theme's colour for a refusal (`--rr-bad`).
+    let colour = widget_style(&browser, "#promo-widget", ".rr-status", "color").await;
+    assert_eq!(colour, "rgb(164, 14, 38)");
     browser.step("20-aboutgoods-off-promotion").await;
 
     // Try again with a receipt that meets the rules.
@@ -426,6 +429,8 @@ async fn a_spanish_shopper_is_told_why_an_aboutgoods_receipt_was_refused_then_a_
     browser::choose_photo(&widget, &good).await;
     browser::click(&widget, ".rr-submit").await;
     browser::text_containing(&widget, ".rr-status", "ha sido aceptado").await;
+    let colour = widget_style(&browser, "#promo-widget", ".rr-status", "color").await;
+    assert_eq!(colour, "rgb(17, 99, 41)", "the theme's `--rr-ok`");
     let total = browser::text_containing(&widget, ".rr-total", "37,87").await;
     assert!(total.ends_with('€'), "{total}");
     browser.screenshot("21-aboutgoods-accepted").await;

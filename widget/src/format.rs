@@ -5,14 +5,16 @@ use api::SubmissionStatus;
 use api::fiscal::FiscalTime;
 use wasm_bindgen::JsValue;
 
-/// The class that colours a status: ok, warn or bad.
+/// The tone that colours a status, set as `data-tone` (ok, warn or bad). Classes
+/// stay literal in the widget's markup: a computed `class` brings yew's `Classes`
+/// (an ordered hash set) into the bundle, 3 KB gzip.
 pub fn status_tone(status: SubmissionStatus) -> &'static str {
     match status {
-        SubmissionStatus::Accepted => "rr-ok",
+        SubmissionStatus::Accepted => "ok",
         SubmissionStatus::NeedsReview | SubmissionStatus::Queued | SubmissionStatus::Processing => {
-            "rr-warn"
+            "warn"
         }
-        SubmissionStatus::Rejected | SubmissionStatus::Failed => "rr-bad",
+        SubmissionStatus::Rejected | SubmissionStatus::Failed => "bad",
     }
 }
 
@@ -67,11 +69,10 @@ pub fn receipt_date(date: &str, time: Option<&str>, locale: &str) -> String {
                 None => text.into(),
             }
         }
-        None => [Some(date), time]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" "),
+        None => match time {
+            Some(time) => format!("{date} {time}"),
+            None => date.to_owned(),
+        },
     }
 }
 

@@ -16,7 +16,6 @@ pub mod photo;
 pub mod scan;
 mod state;
 
-use serde::Deserialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, ShadowRootInit, ShadowRootMode};
@@ -32,19 +31,41 @@ static ALLOCATOR: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };
 /// The widget's stylesheet, put inside the shadow root.
 const STYLE: &str = include_str!("style.css");
 
-/// What a host page passes to `ReceiptRelay.mount(el, options)`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// What a host page passes to `ReceiptRelay.mount(el, options)`, read from the
+/// plain object as it is (the loader adds `apiBase`, `loadQr` and `words`).
 struct MountOptions {
     campaign: String,
     /// Origin of the proxy; the loader fills it in from its own `src`.
     api_base: String,
-    #[serde(default)]
     user: Option<String>,
     /// The language to speak (a BCP 47 tag such as `es` or `fr-CA`); the
     /// browser's languages otherwise.
-    #[serde(default)]
     lang: Option<String>,
+    /// Fetches the QR decoder module.
+    load_qr: Option<js_sys::Function>,
+    /// Language code to the URL of its words.
+    words: JsValue,
+}
+
+impl MountOptions {
+    fn read(options: &JsValue) -> Result<Self, JsValue> {
+        if !options.is_object() {
+            return Err("receipt-relay: mount options must be an object".into());
+        }
+        let field = |name: &str| js_sys::Reflect::get(options, &name.into()).unwrap_or_default();
+        let text = |name: &str| field(name).as_string().filter(|s| !s.is_empty());
+        let needed = |name: &str| {
+            text(name).ok_or_else(|| format!("receipt-relay: mount options need `{name}`"))
+        };
+        Ok(Self {
+            campaign: needed("campaign")?,
+            api_base: needed("apiBase")?,
+            user: text("user"),
+            lang: text("lang"),
+            load_qr: field("loadQr").dyn_into().ok(),
+            words: field("words"),
+        })
+    }
 }
 
 /// Mounts a widget into `host`: attaches a shadow root (or reuses the one a
@@ -52,13 +73,7 @@ struct MountOptions {
 /// once the widget is on screen, after its language's words are loaded.
 #[wasm_bindgen]
 pub async fn mount(host: Element, options: JsValue) -> Result<(), JsValue> {
-    let qr_loader = js_sys::Reflect::get(&options, &"loadQr".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-    // The loader's map of language code to the URL of its words.
-    let words = js_sys::Reflect::get(&options, &"words".into()).ok();
-    let options: MountOptions = serde_wasm_bindgen::from_value(options)
-        .map_err(|e| JsValue::from_str(&format!("receipt-relay: bad mount options: {e}")))?;
+    let options = MountOptions::read(&options)?;
     let browser = i18n::Choice::browser_languages();
     let choice = i18n::Choice::negotiate(
         options
@@ -67,8 +82,8 @@ pub async fn mount(host: Element, options: JsValue) -> Result<(), JsValue> {
             .into_iter()
             .chain(browser.iter().map(String::as_str)),
     );
-    let words_url = words
-        .and_then(|words| js_sys::Reflect::get(&words, &choice.lang.code().into()).ok())
+    let words_url = js_sys::Reflect::get(&options.words, &choice.lang.code().into())
+        .ok()
         .and_then(|url| url.as_string());
     let locale = i18n::Locale::load(choice, words_url).await;
     let shadow = match host.shadow_root() {
@@ -94,7 +109,7 @@ pub async fn mount(host: Element, options: JsValue) -> Result<(), JsValue> {
             user: options.user.map(Into::into),
             host,
             locale,
-            qr_loader: scan::QrLoader(qr_loader),
+            qr_loader: scan::QrLoader(options.load_qr),
         },
     )
     .render();

@@ -88,4 +88,9 @@ async fn an_unreachable_proxy_is_explained_in_words() {
 async fn bad_mount_options_are_an_error_not_a_panic() {
     let result = widget::mount(host(), JsValue::from_str("not an object")).await;
     assert!(result.is_err());
+    // Without a campaign there is nothing to show: the error says what is missing.
+    let options = options("", "http://127.0.0.1:9");
+    let error = widget::mount(host(), options).await.unwrap_err();
+    let message = error.as_string().unwrap_or_default();
+    assert!(message.contains("campaign"), "{message}");
 }

@@ -5,7 +5,8 @@
 //!   `rust-web-src`, `rust-web-llvm`, `rust-web-clippy`, `lld-22`), which builds
 //!   the standard library for wasm32 from source (`-Zbuild-std`);
 //! - `wasm-bindgen-cli` at exactly the `wasm-bindgen` version in `Cargo.lock`;
-//! - terser (npm), which minifies the widget's JavaScript;
+//! - terser (npm), which minifies the widget's JavaScript, and binaryen (npm),
+//!   whose `wasm-opt` shrinks its modules;
 //! - Chromium and chromedriver (Debian's `chromium`, `chromium-driver`), and
 //!   axe-core (npm) for the accessibility checks.
 
@@ -102,6 +103,8 @@ pub struct BuildTools {
     pub wasm_bindgen: PathBuf,
     /// terser's command-line script, run with `node`.
     pub terser: PathBuf,
+    /// binaryen's `wasm-opt` script, run with `node`.
+    pub wasm_opt: PathBuf,
 }
 
 /// What the tests need on top.
@@ -118,16 +121,19 @@ pub struct Tools {
 pub fn ensure_build() -> anyhow::Result<BuildTools> {
     let wasm = ensure_wasm_toolchain()?;
     let wasm_bindgen = ensure_wasm_bindgen()?;
-    let terser = ensure_terser()?;
+    let terser = ensure_npm("terser", TERSER, "terser/bin/terser")?;
+    let wasm_opt = ensure_npm("binaryen", BINARYEN, "binaryen/bin/wasm-opt")?;
     eprintln!(
-        "setup: wasm32 via {wasm:?}; {}; {}",
+        "setup: wasm32 via {wasm:?}; {}; {}; {}",
         wasm_bindgen.display(),
-        terser.display()
+        terser.display(),
+        wasm_opt.display()
     );
     Ok(BuildTools {
         wasm,
         wasm_bindgen,
         terser,
+        wasm_opt,
     })
 }
 
@@ -156,13 +162,12 @@ const AXE_CORE: &str = "axe-core@4.14.1";
 /// terser, pinned: minifies the widget's JavaScript (wasm-bindgen's glue and the
 /// loader) as any web build would.
 const TERSER: &str = "terser@5.51.2";
+/// binaryen, pinned: its `wasm-opt` (compiled to JavaScript) runs the passes
+/// that make the widget's modules smaller once compressed.
+const BINARYEN: &str = "binaryen@132.0.0";
 
 fn ensure_axe() -> anyhow::Result<PathBuf> {
     ensure_npm("axe", AXE_CORE, "axe-core/axe.min.js")
-}
-
-fn ensure_terser() -> anyhow::Result<PathBuf> {
-    ensure_npm("terser", TERSER, "terser/bin/terser")
 }
 
 /// `package` (`name@version`) installed from the npm registry into

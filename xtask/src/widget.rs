@@ -100,8 +100,9 @@ fn bindgen(tools: &BuildTools, name: &str, assets: &Path) -> anyhow::Result<(Str
     )?;
     let glue = fs::read_to_string(raw.join(format!("{name}.js")))
         .context("reading the wasm-bindgen glue")?;
-    let module =
-        fs::read(raw.join(format!("{name}_bg.wasm"))).context("reading the wasm module")?;
+    let module_path = raw.join(format!("{name}_bg.wasm"));
+    shrink(tools, &module_path)?;
+    let module = fs::read(&module_path).context("reading the wasm module")?;
     let (module, renamed) = shorten_imports(&module, &format!("./{name}_bg.js"))?;
     let glue = minify_js(tools, &rename_glue_imports(&glue, &renamed)?, true)?;
     let glue = glue.as_bytes();
@@ -111,6 +112,33 @@ fn bindgen(tools: &BuildTools, name: &str, assets: &Path) -> anyhow::Result<(Str
     fs::write(assets.join(&glue_name), glue)?;
     fs::write(assets.join(&wasm_name), module)?;
     Ok((glue_name, wasm_name))
+}
+
+/// binaryen's `wasm-opt` over `module`, in place, with the passes that make it
+/// smaller once compressed. Measured one by one on the widget: these shrink its
+/// gzip by about 2 KB; `-Oz` as a whole grows it by 8 KB, because inlining and
+/// reordering functions break up the repeats gzip feeds on. Function bodies
+/// that came out identical are merged before and after the others.
+fn shrink(tools: &BuildTools, module: &Path) -> anyhow::Result<()> {
+    exec(
+        Command::new("node")
+            .arg(&tools.wasm_opt)
+            .arg(module)
+            .args([
+                "--duplicate-function-elimination",
+                "--code-folding",
+                "--remove-unused-brs",
+                "--optimize-instructions",
+                "--precompute",
+                "--remove-unused-module-elements",
+                "--vacuum",
+                "--duplicate-function-elimination",
+                // The features it was built with, for tools; browsers ignore it.
+                "--strip-target-features",
+                "-o",
+            ])
+            .arg(module),
+    )
 }
 
 /// Writes each language but English (built into the widget) as a JSON list of

@@ -29,7 +29,7 @@ pub fn Verdict(props: &VerdictProps) -> Html {
         html! {
             <ul class="rr-offers" aria-label={t.your_offers()}>
                 { for outcome.offers.iter().map(|offer| html! {
-                    <li class={classes!("rr-offer-outcome", format::status_tone(offer.state))}>
+                    <li class="rr-offer-outcome" data-tone={format::status_tone(offer.state)}>
                         <span class="rr-offer-title">{ offer.title.clone().unwrap_or_else(|| offer.offer_id.clone()) }</span>
                         <span class="rr-offer-state">{ t.offer_state(offer.state) }</span>
                         if let (Some(award), SubmissionStatus::Accepted) = (&offer.award, offer.state) {
@@ -85,7 +85,7 @@ pub fn Verdict(props: &VerdictProps) -> Html {
         }
     });
     html! {
-        <div class={classes!("rr-verdict", tone)} role="status" aria-live="polite">
+        <div class="rr-verdict" data-tone={tone} role="status" aria-live="polite">
             <p class="rr-status">{ t.headline(status) }</p>
             if !outcome.reasons.is_empty() {
                 <ul class="rr-reasons">
@@ -105,13 +105,15 @@ pub fn Verdict(props: &VerdictProps) -> Html {
                 </button>
             }
             { for review }
-            <button
-                type="button"
-                class={classes!("rr-button", "rr-restart", (status != SubmissionStatus::Accepted).then_some("rr-secondary"))}
-                onclick={props.on_restart.clone()}
-            >
-                { if status == SubmissionStatus::Accepted { t.send_another() } else { t.start_again() } }
-            </button>
+            if status == SubmissionStatus::Accepted {
+                <button type="button" class="rr-button rr-restart" onclick={props.on_restart.clone()}>
+                    { t.send_another() }
+                </button>
+            } else {
+                <button type="button" class="rr-button rr-restart rr-secondary" onclick={props.on_restart.clone()}>
+                    { t.start_again() }
+                </button>
+            }
         </div>
     }
 }

@@ -81,13 +81,32 @@ impl Lang {
     }
 }
 
-/// `template` with each `{name}` replaced by its value.
+/// `template` with each `{name}` replaced by its value, in one pass: a value is
+/// never read as a template itself. A `{` that names no value stays as it is.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    values
-        .iter()
-        .fold(template.to_owned(), |text, (name, value)| {
-            text.replace(&format!("{{{name}}}"), value)
-        })
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let named = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            let (_, value) = values.iter().find(|(n, _)| *n == name)?;
+            Some((value, close))
+        });
+        match named {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 macro_rules! texts {
@@ -492,5 +511,12 @@ mod tests {
             "2 of 5, 2"
         );
         assert_eq!(fill("no placeholder", &[("n", "2")]), "no placeholder");
+        // A value is not read as a template: a store called "{n} & Co" stays so.
+        assert_eq!(
+            fill("At {store}: {n}", &[("store", "{n} & Co"), ("n", "3")]),
+            "At {n} & Co: 3"
+        );
+        // Braces that name nothing, or never close, are left as written.
+        assert_eq!(fill("{x} {n} {", &[("n", "1")]), "{x} 1 {");
     }
 }
