@@ -36,8 +36,8 @@ pub fn run() -> anyhow::Result<()> {
     let gz_total = size_table(&mut report, &download)?;
     writeln!(
         report,
-        "\nThe proxy serves each file compressed as the browser asks: gzip (written with zopfli) or brotli.\n\nBudget: 150 KB gzip ({} KB now). English is built in.\n\nLoaded on demand, the first time a shopper scans a QR code in a browser without `BarcodeDetector`:\n",
-        gz_total.div_ceil(1024)
+        "\nThe proxy serves each file compressed as the browser asks: gzip (written with zopfli) or brotli.\n\nBudget: 150 KB gzip ({:.1} KB now). English is built in.\n\nLoaded on demand, the first time a shopper scans a QR code in a browser without `BarcodeDetector`:\n",
+        gz_total as f64 / 1024.0
     )?;
     size_table(&mut report, &decoder)?;
     report.push_str(
