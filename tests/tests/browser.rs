@@ -99,9 +99,14 @@ async fn open(tee: &Recorder, campaign: &str) -> (Browser, ShadowRoot) {
 
 /// As [`open`], in `browser`.
 async fn open_in(browser: Browser, tee: &Recorder, campaign: &str) -> (Browser, ShadowRoot) {
+    open_at(browser, &tee.address, campaign).await
+}
+
+/// As [`open_in`], with the demo page served from `origin`.
+async fn open_at(browser: Browser, origin: &str, campaign: &str) -> (Browser, ShadowRoot) {
     browser
         .client
-        .goto(&format!("{}/?campaign={campaign}", tee.address))
+        .goto(&format!("{origin}/?campaign={campaign}"))
         .await
         .unwrap();
     let widget = browser.widget().await;
@@ -735,13 +740,7 @@ async fn two_widgets_on_one_page_keep_their_own_campaign_language_theme_and_phot
     let photo = fixtures::write("receipt-two-widgets.jpg", &fixtures::receipt_jpeg());
     // Straight from the proxy, as a host page loads it (the recorder asks for
     // uncompressed bodies).
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}/?campaign=demo-easypromos", app.address))
-        .await
-        .unwrap();
-    let first = browser.widget().await;
+    let (browser, first) = open_at(Browser::start().await, &app.address, "demo-easypromos").await;
     // The module came compressed: the proxy served its precompressed copy.
     let (encoded, decoded) = transferred(&browser, "_bg.wasm").await;
     assert!(

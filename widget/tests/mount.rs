@@ -23,6 +23,10 @@ fn options(campaign: &str, api_base: &str) -> JsValue {
     options.into()
 }
 
+fn text(element: &Element) -> String {
+    element.text_content().unwrap_or_default()
+}
+
 /// Waits (bounded) for `selector` to match inside the shadow root.
 async fn find(root: &ShadowRoot, selector: &str) -> Element {
     for _ in 0..200 {
@@ -45,21 +49,11 @@ async fn mounting_renders_the_capture_step_inside_a_shadow_root() {
         .query_selector("style")
         .unwrap()
         .expect("the stylesheet");
-    assert!(
-        style
-            .text_content()
-            .unwrap_or_default()
-            .contains("--rr-accent")
-    );
+    assert!(text(&style).contains("--rr-accent"));
     // Chromium can show a live camera: the first button opens it, and the
     // gallery is a file input for images.
     let camera = find(&root, "button.rr-open-camera").await;
-    assert!(
-        camera
-            .text_content()
-            .unwrap_or_default()
-            .contains("Take a photo")
-    );
+    assert!(text(&camera).contains("Take a photo"));
     let input = find(&root, "input.rr-gallery").await;
     assert_eq!(input.get_attribute("type").as_deref(), Some("file"));
     assert_eq!(input.get_attribute("accept").as_deref(), Some("image/*"));
@@ -79,8 +73,8 @@ async fn an_unreachable_proxy_is_explained_in_words() {
         .unwrap();
     let root = host.shadow_root().unwrap();
     let error = find(&root, ".rr-error").await;
-    let text = error.text_content().unwrap_or_default();
-    assert!(text.contains("could not reach"), "{text}");
+    let said = text(&error);
+    assert!(said.contains("could not reach"), "{said}");
     assert_eq!(error.get_attribute("role").as_deref(), Some("alert"));
 }
 
