@@ -116,7 +116,7 @@ fn bindgen(tools: &BuildTools, name: &str, assets: &Path) -> anyhow::Result<(Str
 
 /// binaryen's `wasm-opt` over `module`, in place, with the passes that make it
 /// smaller once compressed. Measured one by one on the widget: these shrink its
-/// gzip by about 2 KB; `-Oz` as a whole grows it by 8 KB, because inlining and
+/// gzip by about 2 KB; `-Oz` as a whole grows it by 6 KB, because inlining and
 /// reordering functions break up the repeats gzip feeds on. Function bodies
 /// that came out identical are merged before and after the others.
 fn shrink(tools: &BuildTools, module: &Path) -> anyhow::Result<()> {
