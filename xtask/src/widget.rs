@@ -1,10 +1,12 @@
 //! Builds the widget for browsers: wasm32 release build, wasm-bindgen glue,
+//! wasm-opt's size passes, short import names, minified JavaScript,
 //! content-hashed file names, and the loader (`widget/loader.js`) pointing at them.
 //!
 //! Output, served by the proxy (`widget_dir`): `target/widget/widget.js`,
 //! `target/widget/assets/widget-<hash>{.js,_bg.wasm}`, and what the widget loads
 //! on demand: the QR decoder, `target/widget/assets/qrscan-<hash>{.js,_bg.wasm}`,
 //! and each language but English, `target/widget/assets/words-<lang>-<hash>.json`.
+//! Beside each file, its `.gz` (zopfli) and `.br` (brotli) copy.
 
 use std::fs;
 use std::io::Write;
