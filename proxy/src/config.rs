@@ -2,20 +2,20 @@
 //!
 //! Secrets are never written in the file: a secret field holds a reference,
 //! `token = { env = "EASYPROMOS_TOKEN" }` or `token = { file = "/run/secrets/ep" }`,
-//! resolved at load time into a [`Secret`], which cannot be printed, serialized or
-//! logged. Any key can be overridden from the environment with the
+//! resolved at load time into a [`providers::Secret`], which cannot be printed,
+//! serialized or logged. Any key can be overridden from the environment with the
 //! `RECEIPT_RELAY_` prefix and `__` as the separator, e.g.
 //! `RECEIPT_RELAY_PROVIDERS__EASYPROMOS__BASE_URL`.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
-use serde::{Deserialize, Deserializer};
+use providers::ProviderConfig;
+use serde::Deserialize;
 
 /// Why a configuration could not be loaded. Messages name keys, never values.
 #[derive(Debug, thiserror::Error)]
@@ -111,54 +111,6 @@ mod millis {
     }
 }
 
-/// One provider account.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum ProviderConfig {
-    Easypromos(crate::providers::easypromos::EasypromosConfig),
-    Aboutgoods(crate::providers::aboutgoods::AboutgoodsConfig),
-    Apm(crate::providers::apm::ApmConfig),
-    Photon(crate::providers::photon::PhotonConfig),
-    Bitlabs(crate::providers::bitlabs::BitlabsConfig),
-}
-
-impl ProviderConfig {
-    /// For an account in webhook mode, whether the key its callbacks must carry is
-    /// set; `None` in polling mode.
-    fn webhook_key_set(&self) -> Option<bool> {
-        use crate::providers::Mode;
-        match self {
-            Self::Easypromos(c) => (c.mode == Mode::Webhook).then_some(c.webhook_key.is_some()),
-            Self::Apm(c) => (c.mode == Mode::Webhook).then_some(c.callback_key.is_some()),
-            Self::Photon(c) => (c.mode == Mode::Webhook).then_some(c.webhook_key.is_some()),
-            Self::Aboutgoods(_) | Self::Bitlabs(_) => None,
-        }
-    }
-
-    /// How many photos of one receipt the provider takes. Easypromos, Aboutgoods
-    /// and Photon take one image per receipt (a long receipt's photos are to be
-    /// combined into one, `capabilities.combine_photos`).
-    fn max_photos(&self) -> u8 {
-        match self {
-            Self::Apm(_) => crate::providers::apm::MAX_PHOTOS,
-            Self::Bitlabs(_) => u8::MAX,
-            Self::Easypromos(_) | Self::Aboutgoods(_) | Self::Photon(_) => 1,
-        }
-    }
-
-    /// Whether a receipt may be sent as its QR code alone, without a photo.
-    fn takes_qr_alone(&self) -> bool {
-        matches!(self, Self::Apm(_))
-    }
-
-    fn webhook_key_field(&self) -> &'static str {
-        match self {
-            Self::Apm(_) => "callback_key",
-            _ => "webhook_key",
-        }
-    }
-}
-
 /// One campaign.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -179,10 +131,6 @@ pub struct CampaignConfig {
 fn default_locale() -> String {
     "en".to_owned()
 }
-
-/// Most photos of a long receipt the widget combines into one image, for
-/// providers that take one image per receipt.
-pub const MAX_COMBINED: u8 = 4;
 
 /// Photo rules of a campaign.
 #[derive(Debug, Clone, Deserialize)]
@@ -238,18 +186,10 @@ impl Config {
 
     fn validate(&self) -> Result<(), ConfigError> {
         for (name, provider) in &self.providers {
-            if let Some(has_key) = provider.webhook_key_set() {
-                if !has_key {
-                    return Err(ConfigError::Invalid(format!(
-                        "provider {name:?}: mode = \"webhook\" needs the key callbacks carry ({})",
-                        provider.webhook_key_field()
-                    )));
-                }
-                if self.public_url.is_none() {
-                    return Err(ConfigError::Invalid(format!(
-                        "provider {name:?}: mode = \"webhook\" needs public_url, to build the callback URL"
-                    )));
-                }
+            if provider.callbacks().is_some() && self.public_url.is_none() {
+                return Err(ConfigError::Invalid(format!(
+                    "provider {name:?}: callbacks need public_url, to build the callback URL"
+                )));
             }
         }
         for (id, campaign) in &self.campaigns {
@@ -275,11 +215,9 @@ impl Config {
                 )));
             }
             // A photo the provider cannot take would be dropped on the way. Where
-            // it takes one image, the widget combines up to MAX_COMBINED photos.
-            let most = match provider.max_photos() {
-                1 => MAX_COMBINED,
-                n => n,
-            };
+            // it takes one image, the widget combines several photos into one.
+            let abilities = provider.abilities();
+            let most = abilities.most_photos();
             if p.max_count > most {
                 return Err(ConfigError::Invalid(format!(
                     "campaign {id:?}: its provider takes at most {most} photo(s) per receipt; lower photos.max_count"
@@ -290,7 +228,7 @@ impl Config {
                     "campaign {id:?}: photos.quality must be 1 to 100 and photos.long_side at least 800"
                 )));
             }
-            if p.min_count == 0 && !provider.takes_qr_alone() {
+            if p.min_count == 0 && !abilities.qr_alone {
                 return Err(ConfigError::Invalid(format!(
                     "campaign {id:?}: its provider needs a photo (photos.min_count = 0 is for QR-only receipts)"
                 )));
@@ -311,70 +249,6 @@ impl Config {
         usize::try_from(largest)
             .unwrap_or(usize::MAX)
             .saturating_add(256 * 1024)
-    }
-}
-
-/// A secret value (token, api key, password). It has no `Display` and no
-/// `Serialize`, and its `Debug` is redacted, so it cannot end up in a log line, an
-/// error message or a response by accident; [`Secret::expose`] is the one door.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a value obtained outside the configuration (tests, the demo).
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// The value, for the one place that sends it upstream.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret([redacted])")
-    }
-}
-
-/// How a secret is referenced in the file.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum SecretSource {
-    Env { env: String },
-    File { file: PathBuf },
-    Inline(serde::de::IgnoredAny),
-}
-
-impl<'de> Deserialize<'de> for Secret {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        use serde::de::Error;
-        let value = match SecretSource::deserialize(deserializer)? {
-            SecretSource::Env { env } => std::env::var(&env).map_err(|_| {
-                D::Error::custom(format!(
-                    "environment variable {env} (referenced by a secret) is not set"
-                ))
-            })?,
-            SecretSource::File { file } => std::fs::read_to_string(&file)
-                .map_err(|e| {
-                    D::Error::custom(format!(
-                        "secret file {} cannot be read: {e}",
-                        file.display()
-                    ))
-                })?
-                .trim_end()
-                .to_owned(),
-            SecretSource::Inline(_) => {
-                return Err(D::Error::custom(
-                    "secrets are never written inline: use { env = \"VAR\" } or { file = \"path\" }",
-                ));
-            }
-        };
-        if value.is_empty() {
-            return Err(D::Error::custom("a referenced secret is empty"));
-        }
-        Ok(Self(value))
     }
 }
 
@@ -450,25 +324,26 @@ mod tests {
     }
 
     #[test]
-    fn webhook_mode_needs_a_key_and_the_public_url() {
+    fn callbacks_need_a_key_and_the_public_url() {
         let (_f, text) = with_secret_file(GOOD);
-        let webhook = text.replace(
+        let keyless = text.replace(
             "kind = \"easypromos\"",
-            "kind = \"easypromos\"\nmode = \"webhook\"",
+            "kind = \"easypromos\"\ncallbacks = { header = \"X-Key\" }",
         );
-        let error = Config::from_toml(&webhook).unwrap_err().to_string();
-        assert!(error.contains("webhook_key"), "{error}");
+        let error = Config::from_toml(&keyless).unwrap_err().to_string();
+        assert!(error.contains("key"), "{error}");
 
         let path = _f.path().display().to_string();
-        let with_key = webhook.replace(
-            "mode = \"webhook\"",
-            &format!("mode = \"webhook\"\nwebhook_key = {{ file = {path:?} }}"),
+        let with_key = text.replace(
+            "kind = \"easypromos\"",
+            &format!("kind = \"easypromos\"\ncallbacks = {{ key = {{ file = {path:?} }} }}"),
         );
         let error = Config::from_toml(&with_key).unwrap_err().to_string();
         assert!(error.contains("public_url"), "{error}");
 
         let complete = format!("public_url = \"https://relay.example\"\n{with_key}");
-        assert!(Config::from_toml(&complete).is_ok());
+        let config = Config::from_toml(&complete).unwrap();
+        assert!(config.providers["ep"].callbacks().is_some());
     }
 
     #[test]

@@ -10,15 +10,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use api::SubmissionStatus;
+use providers::{MediaType, Photo};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{Row, SqlitePool};
-
-/// A photo as stored and forwarded: the original bytes, EXIF and all.
-#[derive(Debug, Clone)]
-pub struct Photo {
-    pub content_type: String,
-    pub bytes: bytes::Bytes,
-}
 
 /// A submission as received, before it is stored.
 #[derive(Debug, Clone)]
@@ -138,7 +132,7 @@ impl Db {
             )
             .bind(&new.id)
             .bind(i64::try_from(position).unwrap_or(i64::MAX))
-            .bind(&photo.content_type)
+            .bind(photo.media_type.as_str())
             .bind(photo.bytes.as_ref())
             .execute(&mut *tx)
             .await?;
@@ -184,8 +178,12 @@ impl Db {
         .await?;
         rows.iter()
             .map(|r| {
+                let content_type: String = r.try_get("content_type")?;
+                let media_type = MediaType::from_mime(&content_type).ok_or_else(|| {
+                    sqlx::Error::Decode(format!("unknown photo type {content_type:?}").into())
+                })?;
                 Ok(Photo {
-                    content_type: r.try_get("content_type")?,
+                    media_type,
                     bytes: bytes::Bytes::from(r.try_get::<Vec<u8>, _>("bytes")?),
                 })
             })

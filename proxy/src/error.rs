@@ -5,8 +5,7 @@ use api::{ErrorBody, ErrorCode, ErrorDetail};
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-
-use crate::providers::ProviderError;
+use providers::ProviderError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -37,20 +36,8 @@ pub enum ApiError {
     Storage(#[from] sqlx::Error),
     /// A synchronous call to the campaign's provider failed. The shopper sees
     /// plain words; the details (never a secret) are logged by the caller.
-    #[error("{}", provider_message(.0))]
+    #[error("{}", .0.meaning().message)]
     Provider(ProviderError),
-}
-
-fn provider_message(error: &ProviderError) -> &'static str {
-    match error {
-        ProviderError::Unsupported(_) => "This campaign does not offer that.",
-        ProviderError::Unavailable(_) | ProviderError::RateLimited | ProviderError::Held(_) => {
-            "The receipt service is busy. Please try again in a moment."
-        }
-        ProviderError::Auth(_) | ProviderError::Malformed(_) | ProviderError::Refused { .. } => {
-            "The receipt service could not handle this request."
-        }
-    }
 }
 
 impl ApiError {
@@ -89,21 +76,10 @@ impl ApiError {
                 ErrorCode::Unavailable,
                 None,
             ),
-            Self::Provider(error) => match error {
-                ProviderError::Unsupported(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound, None),
-                ProviderError::Auth(_) => (StatusCode::BAD_GATEWAY, ErrorCode::ProviderAuth, None),
-                ProviderError::RateLimited => {
-                    (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, None)
-                }
-                ProviderError::Unavailable(_) | ProviderError::Held(_) => (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    ErrorCode::Unavailable,
-                    None,
-                ),
-                ProviderError::Malformed(_) | ProviderError::Refused { .. } => {
-                    (StatusCode::BAD_GATEWAY, ErrorCode::ProviderError, None)
-                }
-            },
+            Self::Provider(error) => {
+                let meaning = error.meaning();
+                (meaning.status, meaning.code, None)
+            }
         }
     }
 }

@@ -3,12 +3,12 @@
 //! one normalized shape.
 //!
 //! [`app`] builds the router (tests drive it in process); [`serve`] runs it with the
-//! background [`worker`] until a shutdown signal.
+//! background [`worker`] until a shutdown signal. The provider adapters are the
+//! `providers` crate, which knows neither axum nor the database.
 
 pub mod config;
 pub mod db;
 pub mod error;
-pub mod providers;
 pub mod routes;
 pub mod worker;
 
@@ -20,6 +20,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::routing::{get, post};
+use providers::Providers;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -28,7 +29,6 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
 use crate::db::Db;
-use crate::providers::Providers;
 use crate::routes::{assets, campaigns, health, submissions, webhooks};
 
 /// Everything a request handler or the worker needs.
@@ -46,15 +46,15 @@ pub struct AppState {
 pub enum StartError {
     #[error("cannot open the database: {0}")]
     Database(#[from] sqlx::Error),
-    #[error("cannot build the HTTP client: {0}")]
-    Http(#[from] reqwest::Error),
+    #[error(transparent)]
+    Providers(#[from] providers::BuildError),
 }
 
 impl AppState {
     /// Opens the database (running migrations) and builds the provider adapters.
     pub async fn new(config: Config) -> Result<Self, StartError> {
         let db = Db::connect(&config.database_url).await?;
-        let providers = Providers::from_config(&config)?;
+        let providers = Providers::new(&config.providers, config.public_url.as_deref())?;
         Ok(Self {
             config: Arc::new(config),
             db,

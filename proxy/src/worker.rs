@@ -8,12 +8,12 @@
 use std::time::Duration;
 
 use api::{Outcome, Reason, ReasonCode, SubmissionStatus};
+use providers::{Alert, OutgoingReceipt, Progress, Retry, Verdict};
 use rand::Rng;
 use tokio_util::sync::CancellationToken;
 
 use crate::AppState;
 use crate::db::SubmissionRow;
-use crate::providers::{OutgoingReceipt, Progress, ProviderError, Verdict};
 
 /// Runs until `shutdown` is cancelled. The submission being worked on when that
 /// happens is finished first, so its state is never left half-done.
@@ -54,7 +54,7 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<(), sqlx::Error
     let provider = config
         .campaigns
         .get(&row.campaign)
-        .and_then(|c| state.providers.get(&c.provider).map(|p| (c, p)));
+        .and_then(|c| state.providers.get(&c.provider).map(|a| (c, &a.provider)));
     let Some((campaign, provider)) = provider else {
         tracing::error!(submission = %row.id, campaign = %row.campaign, "campaign is no longer configured");
         return state
@@ -120,21 +120,22 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<(), sqlx::Error
         }
         Err(error) => {
             let attempts = row.attempts + 1;
-            let give_up = match &error {
-                ProviderError::Refused { .. } => true,
-                ProviderError::Malformed(_) => attempts >= config.worker.max_malformed,
-                _ => false,
+            let meaning = error.meaning();
+            let give_up = match meaning.retry {
+                Retry::Never => true,
+                Retry::Limited => attempts >= config.worker.max_malformed,
+                Retry::Always => false,
             };
-            match &error {
-                ProviderError::Auth(_) => tracing::error!(
+            match meaning.alert {
+                Alert::Operator => tracing::error!(
                     submission = %row.id, campaign = %row.campaign, provider = %campaign.provider,
                     %error, "provider credentials refused; fix the configuration"
                 ),
-                // The adapter has already warned the operator why.
-                ProviderError::Held(_) => {
+                // A hold the adapter has already explained to the operator.
+                Alert::Quiet => {
                     tracing::info!(submission = %row.id, campaign = %row.campaign, %error, "submission held")
                 }
-                _ => {
+                Alert::Transient => {
                     tracing::warn!(submission = %row.id, campaign = %row.campaign, attempts, %error, "provider call failed")
                 }
             }

@@ -149,7 +149,7 @@ async fn a_good_photo_is_stored_with_its_bytes_and_answered_202() {
         photo.as_slice(),
         "original bytes are kept"
     );
-    assert_eq!(photos[0].content_type, "image/jpeg");
+    assert_eq!(photos[0].media_type, providers::MediaType::Jpeg);
 
     let (status, body) = send(
         app(state),

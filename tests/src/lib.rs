@@ -216,7 +216,7 @@ fn config_text(
     let mut easypromos_extra = format!("min_credits = {}\n", options.min_credits);
     if options.webhooks {
         easypromos_extra.push_str(&format!(
-            "mode = \"webhook\"\nwebhook_key = {}\n",
+            "callbacks = {{ key = {} }}\n",
             secret("easypromos.webhook_key", webhook_key)
         ));
     }
@@ -267,14 +267,12 @@ api_key = {apm_key}
 kind = "apm"
 base_url = "{apm_url}"
 api_key = {apm_key}
-mode = "webhook"
-callback_key = {apm_callback_key}
+callbacks = {{ key = {apm_callback_key} }}
 review = {{ products = [{{ name = "Glow Serum", id = 7 }}] }}
 
 [providers.photon-hooks]
 {photon_account}
-mode = "webhook"
-webhook_key = {photon_webhook_key}
+callbacks = {{ key = {photon_webhook_key} }}
 
 [providers.bitlabs]
 kind = "bitlabs"

@@ -3,9 +3,8 @@
 //! pre-check. The shared paths (accepted, not a receipt, outage) are in `flow.rs`.
 
 use api::{ErrorBody, ErrorCode, QualityCheck, ReasonCode, SubmissionStatus};
-use proxy::config::Secret;
-use proxy::providers::aboutgoods::{Aboutgoods, AboutgoodsConfig};
-use proxy::providers::{OutgoingReceipt, Progress, Provider};
+use providers::aboutgoods::{Aboutgoods, AboutgoodsConfig};
+use providers::{MediaType, OutgoingReceipt, Photo, Progress, Provider, Secret};
 use tests::{Options, fixtures, spawn_app, spawn_app_with};
 
 const CAMPAIGN: &str = "demo-aboutgoods";
@@ -33,8 +32,8 @@ fn receipt(id: &str) -> OutgoingReceipt {
         submission_id: id.to_owned(),
         campaign: CAMPAIGN.to_owned(),
         locale: "fr".to_owned(),
-        photos: vec![proxy::db::Photo {
-            content_type: "image/jpeg".to_owned(),
+        photos: vec![Photo {
+            media_type: MediaType::Jpeg,
             bytes: fixtures::receipt_jpeg().into(),
         }],
         qr: None,

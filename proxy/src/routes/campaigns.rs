@@ -3,24 +3,22 @@
 //! synchronous call to the campaign's provider; its failures are logged with the
 //! campaign (never a secret) and answered as 502 `provider_auth` / 502 / 503 / 429.
 
-use std::sync::Arc;
-
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
+use providers::{Adapter, Alert, MediaType, ProviderError};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::config::{CampaignConfig, PhotoLimits};
 use crate::error::ApiError;
-use crate::providers::{Provider, ProviderError};
-use crate::routes::upload::{self, ACCEPTED_TYPES};
+use crate::routes::upload;
 
 /// `GET /v1/campaigns/{campaign}`.
 pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<api::Campaign>, ApiError> {
-    let (campaign, provider) = campaign_provider(&state, &id)?;
+    let (campaign, adapter) = campaign_provider(&state, &id)?;
     Ok(Json(api::Campaign {
         title: campaign.title.clone(),
         locale: campaign.locale.clone(),
@@ -28,11 +26,11 @@ pub async fn get(
             min_count: campaign.photos.min_count,
             max_count: campaign.photos.max_count,
             max_bytes: campaign.photos.max_bytes,
-            accept: ACCEPTED_TYPES.iter().map(|t| (*t).to_owned()).collect(),
+            accept: MediaType::ALL.map(|t| t.as_str().to_owned()).to_vec(),
             long_side: campaign.photos.long_side,
             quality: campaign.photos.quality,
         },
-        capabilities: provider.capabilities(),
+        capabilities: adapter.abilities.capabilities(),
         id,
     }))
 }
@@ -42,8 +40,9 @@ pub async fn merchants(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<api::Merchant>>, ApiError> {
-    let (_, provider) = campaign_provider(&state, &id)?;
-    provider
+    let (_, adapter) = campaign_provider(&state, &id)?;
+    adapter
+        .provider
         .merchants()
         .await
         .map(Json)
@@ -61,7 +60,7 @@ pub async fn offers(
     Path(id): Path<String>,
     Query(query): Query<OffersQuery>,
 ) -> Result<Json<Vec<api::Offer>>, ApiError> {
-    let (_, provider) = campaign_provider(&state, &id)?;
+    let (_, adapter) = campaign_provider(&state, &id)?;
     let merchant = query
         .merchant
         .filter(|m| {
@@ -74,7 +73,8 @@ pub async fn offers(
             field: api::field::MERCHANT,
             message: "Choose a store first.".to_owned(),
         })?;
-    provider
+    adapter
+        .provider
         .offers(&merchant)
         .await
         .map(Json)
@@ -88,7 +88,7 @@ pub async fn quality_check(
     Path(id): Path<String>,
     multipart: Multipart,
 ) -> Result<Json<api::QualityCheck>, ApiError> {
-    let (campaign, provider) = campaign_provider(&state, &id)?;
+    let (campaign, adapter) = campaign_provider(&state, &id)?;
     let one_photo = PhotoLimits {
         min_count: 1,
         max_count: 1,
@@ -99,7 +99,8 @@ pub async fn quality_check(
         .photos
         .first()
         .ok_or_else(|| ApiError::BadRequest("A photo is needed.".to_owned()))?;
-    provider
+    adapter
+        .provider
         .check_quality(photo)
         .await
         .map(Json)
@@ -110,7 +111,7 @@ pub async fn quality_check(
 pub fn campaign_provider<'a>(
     state: &'a AppState,
     id: &str,
-) -> Result<(&'a CampaignConfig, &'a Arc<dyn Provider>), ApiError> {
+) -> Result<(&'a CampaignConfig, &'a Adapter), ApiError> {
     let campaign = state
         .config
         .campaigns
@@ -126,12 +127,12 @@ pub fn campaign_provider<'a>(
 /// Logs a failed synchronous provider call, naming the campaign, and turns it
 /// into the API's error.
 pub fn upstream(campaign: &str, doing: &str, error: ProviderError) -> ApiError {
-    match &error {
-        ProviderError::Unsupported(_) => {}
-        ProviderError::Auth(_) => {
+    match error.meaning().alert {
+        Alert::Quiet => {}
+        Alert::Operator => {
             tracing::error!(%campaign, %error, "provider refused our credentials while {doing}");
         }
-        _ => tracing::warn!(%campaign, %error, "provider call failed while {doing}"),
+        Alert::Transient => tracing::warn!(%campaign, %error, "provider call failed while {doing}"),
     }
     ApiError::Provider(error)
 }

@@ -48,7 +48,7 @@ pub async fn create(
     let capabilities = state
         .providers
         .get(&campaign.provider)
-        .map(|p| p.capabilities())
+        .map(|a| a.abilities.capabilities())
         .unwrap_or_default();
     // The shopper may take several photos of a long receipt; where the provider
     // takes one image, the widget has combined them before sending.
@@ -125,8 +125,9 @@ pub async fn review(
     if row.status != api::SubmissionStatus::Rejected || !outcome.review_available() {
         return Err(cannot());
     }
-    let (_, provider) = campaigns::campaign_provider(&state, &row.campaign)?;
-    provider
+    let (_, adapter) = campaigns::campaign_provider(&state, &row.campaign)?;
+    adapter
+        .provider
         .request_review(reference, outcome)
         .await
         .map_err(|e| campaigns::upstream(&row.campaign, "requesting a manual review", e))?;

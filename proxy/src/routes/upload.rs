@@ -9,13 +9,10 @@ use api::field;
 use api::fiscal::check_qr_text;
 use axum::extract::Multipart;
 use axum::extract::multipart::{Field, MultipartError};
+use providers::{MediaType, Photo};
 
 use crate::config::PhotoLimits;
-use crate::db::Photo;
 use crate::error::ApiError;
-
-/// The photo types the proxy takes, as detected from content.
-pub const ACCEPTED_TYPES: &[&str] = &["image/jpeg", "image/png", "image/heic", "image/heif"];
 
 const MAX_TEXT_BYTES: usize = 4096;
 
@@ -132,7 +129,7 @@ async fn read_photo(mut field: Field<'_>, limits: &PhotoLimits) -> Result<Photo,
         }
         bytes.extend_from_slice(&chunk);
     }
-    let content_type = detect_type(&bytes).ok_or_else(|| {
+    let media_type = detect_type(&bytes).ok_or_else(|| {
         ApiError::UnsupportedMediaType(
             "This file is not a photo we can read. Please send a JPEG, PNG or HEIC photo."
                 .to_owned(),
@@ -151,18 +148,14 @@ async fn read_photo(mut field: Field<'_>, limits: &PhotoLimits) -> Result<Photo,
         }
     }
     Ok(Photo {
-        content_type: content_type.to_owned(),
+        media_type,
         bytes: bytes.into(),
     })
 }
 
 /// The photo's type, judged from its first bytes.
-pub fn detect_type(bytes: &[u8]) -> Option<&'static str> {
-    let kind = infer::get(bytes)?;
-    ACCEPTED_TYPES
-        .iter()
-        .copied()
-        .find(|t| *t == kind.mime_type())
+pub fn detect_type(bytes: &[u8]) -> Option<MediaType> {
+    MediaType::from_mime(infer::get(bytes)?.mime_type())
 }
 
 async fn read_text(field: Field<'_>, name: &'static str) -> Result<String, ApiError> {
@@ -188,11 +181,11 @@ mod tests {
     fn photo_types_are_told_by_content() {
         assert_eq!(
             detect_type(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]),
-            Some("image/jpeg")
+            Some(MediaType::Jpeg)
         );
         assert_eq!(
             detect_type(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
-            Some("image/png")
+            Some(MediaType::Png)
         );
         assert_eq!(detect_type(b"%PDF-1.7\n"), None);
         assert_eq!(detect_type(b"GIF89a......"), None);

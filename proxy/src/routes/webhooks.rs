@@ -6,11 +6,11 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
+use providers::{CallbackError, Progress};
 use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::providers::{CallbackError, Progress};
 
 pub async fn receive(
     State(state): State<AppState>,
@@ -18,11 +18,11 @@ pub async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let provider = state
+    let adapter = state
         .providers
         .get(&provider_name)
         .ok_or(ApiError::NotFound)?;
-    let (reference, progress) = match provider.callback(&headers, &body) {
+    let (reference, progress) = match adapter.provider.callback(&headers, &body) {
         Ok(Some(callback)) => callback,
         Ok(None) => return Err(ApiError::NotFound),
         Err(CallbackError::Unauthorized) => {

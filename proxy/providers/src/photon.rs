@@ -15,29 +15,30 @@
 //!   `error_code` (`not_a_document` -> `not_receipt`, `unreadable` ->
 //!   `unreadable`, else `other`) and `message`.
 //!
-//! Webhook mode (`mode = "webhook"`): Photon posts each result to
+//! With `callbacks = { key = ... }`, Photon posts each result to
 //! `{public_url}/webhooks/{account}` once the document is read; the worker then
 //! fetches only as a slow safety net. The document points to an "Async API
 //! Webhook" page it does not include, so assumed (and simulated): the webhook is
 //! registered in Photon's dashboard, not per request; its body is the result
-//! fetch's body (with `photon_key`); and it carries the shared `webhook_key` in
-//! the `webhook_key_header` header (default `X-Webhook-Key`), compared in
-//! constant time.
+//! fetch's body (with `photon_key`); and it carries the shared key in the
+//! `callbacks.header` header (default `X-Webhook-Key`), compared in constant
+//! time.
 //!
 //! Photon reads documents; it does not judge promotions, so a document it read
 //! is `accepted` with the receipt attached.
+
+use std::sync::Arc;
 
 use api::{LineItem, Outcome, Receipt, SubmissionStatus};
 use async_trait::async_trait;
 use reqwest::multipart::Form;
 use serde::Deserialize;
 
-use super::outcomes::{OutcomeTable, ReasonRow, StatusRow};
-use super::{
-    CallbackError, Mode, OutgoingReceipt, Progress, Provider, ProviderError, Verdict, photo_part,
-    read_callback, send_json,
+use crate::outcomes::{OutcomeTable, ReasonRow, StatusRow};
+use crate::{
+    Abilities, Account, BuildError, CallbackError, CallbacksConfig, Delivery, Kind,
+    OutgoingReceipt, Progress, Provider, ProviderError, Secret, Verdict, send_json,
 };
-use crate::config::Secret;
 
 /// `[providers.NAME]` with `kind = "photon"`.
 #[derive(Debug, Clone, Deserialize)]
@@ -54,17 +55,27 @@ pub struct PhotonConfig {
     /// Where results are fetched (undocumented; see the module doc).
     #[serde(default = "default_result_path")]
     pub result_path: String,
+    /// Results by the webhook registered in Photon's dashboard, carrying the
+    /// key in `callbacks.header`. Polled without.
     #[serde(default)]
-    pub mode: Mode,
-    /// The shared secret Photon's webhook carries (webhook mode).
-    #[serde(default)]
-    pub webhook_key: Option<Secret>,
-    #[serde(default = "default_webhook_key_header")]
-    pub webhook_key_header: String,
+    pub callbacks: Option<CallbacksConfig>,
 }
 
-fn default_webhook_key_header() -> String {
-    "X-Webhook-Key".to_owned()
+/// The header Photon's webhook carries the key in, unless configured.
+const CALLBACK_HEADER: &str = "X-Webhook-Key";
+
+impl Kind for PhotonConfig {
+    // One document per upload: a long receipt's photos are combined.
+    const ABILITIES: Abilities = Abilities::ONE_IMAGE;
+    const OUTCOMES: &'static OutcomeTable = &OUTCOMES;
+
+    fn callbacks(&self) -> Option<&CallbacksConfig> {
+        self.callbacks.as_ref()
+    }
+
+    fn build(self, account: &Account<'_>) -> Result<Arc<dyn Provider>, BuildError> {
+        Ok(Arc::new(Photon::new(account, self)?))
+    }
 }
 
 fn default_base_url() -> String {
@@ -79,11 +90,17 @@ fn default_result_path() -> String {
 pub struct Photon {
     config: PhotonConfig,
     http: reqwest::Client,
+    delivery: Delivery,
 }
 
 impl Photon {
-    pub fn new(config: PhotonConfig, http: reqwest::Client) -> Self {
-        Self { config, http }
+    pub fn new(account: &Account<'_>, mut config: PhotonConfig) -> Result<Self, BuildError> {
+        let delivery = account.delivery(config.callbacks.take(), CALLBACK_HEADER)?;
+        Ok(Self {
+            config,
+            http: account.http.clone(),
+            delivery,
+        })
     }
 
     fn url(&self, path: &str) -> String {
@@ -151,16 +168,8 @@ struct Line {
 
 #[async_trait]
 impl Provider for Photon {
-    fn capabilities(&self) -> api::Capabilities {
-        // One document per upload: a long receipt's photos are combined.
-        api::Capabilities {
-            combine_photos: true,
-            ..api::Capabilities::default()
-        }
-    }
-
     async fn submit(&self, receipt: &OutgoingReceipt) -> Result<(String, Progress), ProviderError> {
-        let part = photo_part(&receipt.submission_id, receipt.first_photo()?)?;
+        let part = receipt.first_photo()?.part(&receipt.submission_id)?;
         let uploaded: Uploaded = send_json(
             self.authenticated(self.http.post(self.url("/api/v4")))
                 .query(&[("type", "async")])
@@ -180,18 +189,18 @@ impl Provider for Photon {
     }
 
     fn has_callbacks(&self) -> bool {
-        self.config.mode == Mode::Webhook
+        self.delivery.callbacks().is_some()
     }
 
     fn callback(
         &self,
-        headers: &axum::http::HeaderMap,
+        headers: &http::HeaderMap,
         body: &[u8],
     ) -> Result<Option<(String, Progress)>, CallbackError> {
-        let (Mode::Webhook, Some(key)) = (self.config.mode, &self.config.webhook_key) else {
+        let Some(callbacks) = self.delivery.callbacks() else {
             return Ok(None);
         };
-        let fetched: Fetched = read_callback(headers, &self.config.webhook_key_header, key, body)?;
+        let fetched: Fetched = callbacks.read(headers, body)?;
         let reference = fetched
             .photon_key
             .clone()

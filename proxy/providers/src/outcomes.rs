@@ -1,7 +1,7 @@
 //! The documented mapping from each provider's answers to the normalized status
 //! and reason codes. Adapters decide by these tables, and `docs/outcomes.md` is
-//! generated from them (`proxy/tests/outcomes_doc.rs` fails when the page and the
-//! tables differ), so the page cannot drift from the code.
+//! generated from them (`proxy/providers/tests/outcomes_doc.rs` fails when the
+//! page and the tables differ), so the page cannot drift from the code.
 
 use std::fmt::Write as _;
 
@@ -103,27 +103,21 @@ impl OutcomeTable {
 }
 
 /// Every provider's table, in the order of the seeds.
-pub fn all() -> [&'static OutcomeTable; 5] {
-    [
-        &super::easypromos::OUTCOMES,
-        &super::aboutgoods::OUTCOMES,
-        &super::apm::OUTCOMES,
-        &super::photon::OUTCOMES,
-        &super::bitlabs::OUTCOMES,
-    ]
+pub fn all() -> &'static [&'static OutcomeTable] {
+    crate::registry::OUTCOME_TABLES
 }
 
 /// `docs/outcomes.md`.
 pub fn markdown() -> String {
     let mut page = String::from(
         "# How provider answers become outcomes\n\n\
-         Generated from the adapters' tables (`proxy/src/providers/`); \
-         `proxy/tests/outcomes_doc.rs` fails when this page and the code differ \
-         (`BLESS=1 cargo test -p proxy --test outcomes_doc` rewrites it).\n\n\
+         Generated from the adapters' tables (`proxy/providers/src/`); \
+         `proxy/providers/tests/outcomes_doc.rs` fails when this page and the code differ \
+         (`BLESS=1 cargo test -p providers --test outcomes_doc` rewrites it).\n\n\
          Statuses: `queued` (stored, not yet with the provider), `processing`, \
          `accepted`, `rejected`, `needs_review`, `failed`.\n",
     );
-    for table in all() {
+    for &table in all() {
         let _ = write!(
             page,
             "\n## {} (`seeds/{}_*`)\n\n",

@@ -5,20 +5,20 @@
 //! `REVIEWED`, then `approved` or not, with a `rejectKey`.
 //!
 //! What is sent where:
-//! - photos, polling mode: `POST /api/widgets/receipts`, multipart `photos` (1..5),
+//! - photos, polled: `POST /api/widgets/receipts`, multipart `photos` (1..5),
 //!   `userUuid`, `qrAsString` (the QR the shopper scanned, if any), `source`,
 //!   `channel`;
-//! - photos, webhook mode: `POST /api/receipts`, the same photos with `config`
+//! - photos, with callbacks: `POST /api/receipts`, the same photos with `config`
 //!   (the review config, with `callback`) and `meta`; this endpoint has no QR
 //!   field, so a scanned QR travels in `meta.qr`;
 //! - a QR code alone: `POST /api/receipts/qr`, JSON `{qrStr, userUuid, channel,
-//!   meta}` (plus `config` in webhook mode).
+//!   meta}` (plus `config` with callbacks).
 //!
 //! The answer's `uuid` is the reference; `GET /api/receipts/{uuid}` gives the
-//! state. In webhook mode `config.callback` asks APM to `POST` results to
-//! `{public_url}/webhooks/{account}` with an `authorization` header (the header
-//! name is `callback_header`) holding `callback_key`, a secret only the proxy
-//! knows; a callback without it changes nothing.
+//! state. With `callbacks = { key = ... }`, `config.callback` asks APM to `POST`
+//! results to `{public_url}/webhooks/{account}` with an `authorization` header
+//! (or `callbacks.header`) holding the key, a secret only the proxy and APM
+//! know; a callback without it changes nothing.
 //!
 //! Assumptions where the document is silent (the sandbox implements the same):
 //! - the callback body (the document points to an "APM Callbacks Documentation" it
@@ -35,21 +35,18 @@
 
 use api::{Outcome, Receipt, SubmissionStatus};
 use async_trait::async_trait;
-use axum::http::HeaderMap;
+use std::sync::Arc;
+
+use http::HeaderMap;
 use reqwest::multipart::{Form, Part};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::outcomes::{OutcomeTable, ReasonRow, StatusRow};
-use super::{
-    CallbackError, Mode, OutgoingReceipt, Progress, Provider, ProviderError, Verdict, photo_part,
-    read_callback, send_json,
+use crate::outcomes::{OutcomeTable, ReasonRow, StatusRow};
+use crate::{
+    Abilities, Account, BuildError, CallbackError, CallbacksConfig, Delivery, Kind,
+    OutgoingReceipt, Progress, Provider, ProviderError, Secret, Verdict, send_json,
 };
-use crate::config::Secret;
-
-/// APM takes at most this many photos per receipt (campaigns are checked
-/// against it when the configuration is loaded).
-pub const MAX_PHOTOS: u8 = 5;
 
 /// `[providers.NAME]` with `kind = "apm"`.
 #[derive(Debug, Clone, Deserialize)]
@@ -64,15 +61,12 @@ pub struct ApmConfig {
     /// `channel` of every receipt.
     #[serde(default = "default_channel")]
     pub channel: String,
+    /// Results by callback (`config.callback`), carrying the key in
+    /// `callbacks.header`. Polled without.
     #[serde(default)]
-    pub mode: Mode,
-    /// What APM's callbacks must carry (webhook mode).
-    #[serde(default)]
-    pub callback_key: Option<Secret>,
-    #[serde(default = "default_callback_header")]
-    pub callback_header: String,
+    pub callbacks: Option<CallbacksConfig>,
     /// The review `config` (products, brands, cities...) sent with each receipt
-    /// as the document describes it; `callback` is added in webhook mode.
+    /// as the document describes it; `callback` is added with callbacks.
     #[serde(default)]
     pub review: Option<serde_json::Map<String, Value>>,
 }
@@ -89,33 +83,43 @@ fn default_channel() -> String {
     "web".to_owned()
 }
 
-fn default_callback_header() -> String {
-    "authorization".to_owned()
+/// The header APM's callbacks carry the key in, unless configured.
+const CALLBACK_HEADER: &str = "authorization";
+
+impl Kind for ApmConfig {
+    // Up to five photos of one receipt, or its QR code alone.
+    const ABILITIES: Abilities = Abilities {
+        photos_per_receipt: 5,
+        qr: true,
+        qr_alone: true,
+        ..Abilities::ONE_IMAGE
+    };
+    const OUTCOMES: &'static OutcomeTable = &OUTCOMES;
+
+    fn callbacks(&self) -> Option<&CallbacksConfig> {
+        self.callbacks.as_ref()
+    }
+
+    fn build(self, account: &Account<'_>) -> Result<Arc<dyn Provider>, BuildError> {
+        Ok(Arc::new(Apm::new(account, self)?))
+    }
 }
 
 #[derive(Debug)]
 pub struct Apm {
     config: ApmConfig,
     http: reqwest::Client,
-    /// `{public_url}/webhooks/{name}` in webhook mode.
-    callback_url: Option<String>,
+    delivery: Delivery,
 }
 
 impl Apm {
-    pub fn new(
-        name: &str,
-        config: ApmConfig,
-        http: reqwest::Client,
-        public_url: Option<&str>,
-    ) -> Self {
-        let callback_url = (config.mode == Mode::Webhook)
-            .then(|| public_url.map(|u| format!("{}/webhooks/{name}", u.trim_end_matches('/'))))
-            .flatten();
-        Self {
+    pub fn new(account: &Account<'_>, mut config: ApmConfig) -> Result<Self, BuildError> {
+        let delivery = account.delivery(config.callbacks.take(), CALLBACK_HEADER)?;
+        Ok(Self {
             config,
-            http,
-            callback_url,
-        }
+            http: account.http.clone(),
+            delivery,
+        })
     }
 
     fn url(&self, path: &str) -> String {
@@ -128,17 +132,18 @@ impl Apm {
             .header("api-key", self.config.api_key.expose())
     }
 
-    /// The review `config` as a JSON string, with the callback in webhook mode;
+    /// The review `config` as a JSON string, with the callback where results
+    /// come back that way;
     /// `None` when there is nothing to configure.
     fn review_config(&self) -> Option<String> {
         let mut config = self.config.review.clone().unwrap_or_default();
-        if let (Some(url), Some(key)) = (&self.callback_url, &self.config.callback_key) {
+        if let Some(callbacks) = self.delivery.callbacks() {
             config.insert(
                 "callback".to_owned(),
                 json!({
-                    "url": url,
+                    "url": callbacks.url,
                     "method": "POST",
-                    "headers": [{"name": self.config.callback_header, "values": [key.expose()]}],
+                    "headers": [{"name": callbacks.header, "values": [callbacks.key.expose()]}],
                 }),
             );
         }
@@ -153,7 +158,7 @@ impl Apm {
             form = form.text("userUuid", user.clone());
         }
         for photo in &receipt.photos {
-            form = form.part("photos", photo_part(&receipt.submission_id, photo)?);
+            form = form.part("photos", photo.part(&receipt.submission_id)?);
         }
         Ok(form)
     }
@@ -206,13 +211,6 @@ struct Total {
 
 #[async_trait]
 impl Provider for Apm {
-    fn capabilities(&self) -> api::Capabilities {
-        api::Capabilities {
-            qr: true,
-            ..api::Capabilities::default()
-        }
-    }
-
     async fn submit(&self, receipt: &OutgoingReceipt) -> Result<(String, Progress), ProviderError> {
         let request = if receipt.photos.is_empty() {
             let qr = receipt.qr.as_ref().ok_or_else(|| ProviderError::Refused {
@@ -231,7 +229,7 @@ impl Provider for Apm {
                 body["config"] = json!(config);
             }
             self.post("/api/receipts/qr").json(&body)
-        } else if self.callback_url.is_some() {
+        } else if self.delivery.callbacks().is_some() {
             let mut form = self
                 .photos_form(receipt)?
                 .text("meta", Self::meta(receipt, true));
@@ -261,7 +259,7 @@ impl Provider for Apm {
     }
 
     fn has_callbacks(&self) -> bool {
-        self.callback_url.is_some()
+        self.delivery.callbacks().is_some()
     }
 
     fn callback(
@@ -269,10 +267,10 @@ impl Provider for Apm {
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<Option<(String, Progress)>, CallbackError> {
-        let (Some(_), Some(key)) = (&self.callback_url, &self.config.callback_key) else {
+        let Some(callbacks) = self.delivery.callbacks() else {
             return Ok(None);
         };
-        let found: ApmReceipt = read_callback(headers, &self.config.callback_header, key, body)?;
+        let found: ApmReceipt = callbacks.read(headers, body)?;
         let reference = found.uuid.clone();
         Ok(Some((reference, map_receipt(found)?)))
     }

@@ -1,13 +1,13 @@
 //! `docs/outcomes.md` is generated from the adapters' outcome tables, which are
 //! what the adapters decide by; this test fails when the two differ.
-//! `BLESS=1 cargo test -p proxy --test outcomes_doc` rewrites the page.
+//! `BLESS=1 cargo test -p providers --test outcomes_doc` rewrites the page.
 
 use std::path::Path;
 
 #[test]
 fn docs_outcomes_md_matches_the_adapters_tables() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/outcomes.md");
-    let expected = proxy::providers::outcomes::markdown();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/outcomes.md");
+    let expected = providers::outcomes::markdown();
     if std::env::var_os("BLESS").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &expected).unwrap();
@@ -15,13 +15,13 @@ fn docs_outcomes_md_matches_the_adapters_tables() {
     let actual = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         actual == expected,
-        "docs/outcomes.md is out of date: run `BLESS=1 cargo test -p proxy --test outcomes_doc`"
+        "docs/outcomes.md is out of date: run `BLESS=1 cargo test -p providers --test outcomes_doc`"
     );
 }
 
 #[test]
 fn every_table_ends_with_a_catch_all_reason_and_covers_accepted_and_rejected() {
-    for table in proxy::providers::outcomes::all() {
+    for table in providers::outcomes::all() {
         assert_eq!(
             table.reasons.last().map(|r| r.code),
             Some("*"),

@@ -4,9 +4,10 @@
 //! field and `Authorization: Bearer`, and keep the returned `event_id`. Then:
 //! - polling mode: poll `GET {base_url}/v2/ocr/events/{event_id}` until `status`
 //!   is `finished`;
-//! - webhook mode: the upload also carries `webhook_url` (`{public_url}/webhooks/
-//!   {account name}`) and `webhook_key`, and Easypromos posts the finished event
-//!   there. The worker still polls now and then, in case a callback is lost.
+//! - with `callbacks = { key = ... }`: the upload also carries `webhook_url`
+//!   (`{public_url}/webhooks/{account name}`) and `webhook_key` (the key), and
+//!   Easypromos posts the finished event there. The worker still polls now and
+//!   then, in case a callback is lost.
 //!
 //! With `min_credits` set, `GET /v2/ocr/credits` is checked before forwarding
 //! (cached for 30 s and counted down locally); under the threshold submissions
@@ -14,7 +15,7 @@
 //!
 //! Assumptions where the document is silent (the sandbox implements the same):
 //! - the callback proves itself by carrying the `webhook_key` in a header,
-//!   `X-Webhook-Key` by default (`webhook_key_header`); it is compared in
+//!   `X-Webhook-Key` by default (`callbacks.header`); it is compared in
 //!   constant time, and a callback without it changes nothing;
 //! - any `status` other than `finished` means "not yet";
 //! - `finished_status` other than `ok` comes with `error: {code, message}`:
@@ -24,21 +25,20 @@
 //! Easypromos reads receipts; it does not judge promotions, so a receipt it read
 //! is `accepted` with the receipt attached, for the campaign's rules to judge.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use api::{LineItem, Outcome, Receipt, SubmissionStatus};
 use async_trait::async_trait;
-use axum::http::HeaderMap;
+use http::HeaderMap;
 use reqwest::multipart::Form;
 use serde::Deserialize;
 
-use super::outcomes::{OutcomeTable, ReasonRow, StatusRow};
-use super::{
-    CallbackError, Mode, OutgoingReceipt, Progress, Provider, ProviderError, Verdict, photo_part,
-    read_callback, send_json,
+use crate::outcomes::{OutcomeTable, ReasonRow, StatusRow};
+use crate::{
+    Abilities, Account, BuildError, CallbackError, CallbacksConfig, Delivery, Kind,
+    OutgoingReceipt, Progress, Provider, ProviderError, Secret, Verdict, send_json,
 };
-use crate::config::Secret;
 
 /// `[providers.NAME]` with `kind = "easypromos"`.
 #[derive(Debug, Clone, Deserialize)]
@@ -48,22 +48,31 @@ pub struct EasypromosConfig {
     pub base_url: String,
     /// The account's bearer token.
     pub token: Secret,
+    /// Results by callback: the key is sent as `webhook_key` and comes back in
+    /// `callbacks.header` (undocumented; see the module doc). Polled without.
     #[serde(default)]
-    pub mode: Mode,
-    /// The shared secret Easypromos sends back with each callback (webhook mode).
-    #[serde(default)]
-    pub webhook_key: Option<Secret>,
-    /// The header the callback carries it in (undocumented; see the module doc).
-    #[serde(default = "default_webhook_key_header")]
-    pub webhook_key_header: String,
+    pub callbacks: Option<CallbacksConfig>,
     /// Hold submissions while the account has fewer credits than this (0: never
     /// check).
     #[serde(default)]
     pub min_credits: u64,
 }
 
-fn default_webhook_key_header() -> String {
-    "X-Webhook-Key".to_owned()
+/// The header Easypromos' callbacks carry the key in, unless configured.
+const CALLBACK_HEADER: &str = "X-Webhook-Key";
+
+impl Kind for EasypromosConfig {
+    // One ticket image per receipt: a long receipt's photos are combined.
+    const ABILITIES: Abilities = Abilities::ONE_IMAGE;
+    const OUTCOMES: &'static OutcomeTable = &OUTCOMES;
+
+    fn callbacks(&self) -> Option<&CallbacksConfig> {
+        self.callbacks.as_ref()
+    }
+
+    fn build(self, account: &Account<'_>) -> Result<Arc<dyn Provider>, BuildError> {
+        Ok(Arc::new(Easypromos::new(account, self)?))
+    }
 }
 
 /// How long a credits reading is trusted.
@@ -79,29 +88,21 @@ pub struct Easypromos {
     name: String,
     config: EasypromosConfig,
     http: reqwest::Client,
-    /// `{public_url}/webhooks/{name}` in webhook mode.
-    webhook_url: Option<String>,
+    delivery: Delivery,
     /// The last credits reading and when it was taken.
     credits: Mutex<Option<(Instant, u64)>>,
 }
 
 impl Easypromos {
-    pub fn new(
-        name: &str,
-        config: EasypromosConfig,
-        http: reqwest::Client,
-        public_url: Option<&str>,
-    ) -> Self {
-        let webhook_url = (config.mode == Mode::Webhook)
-            .then(|| public_url.map(|u| format!("{}/webhooks/{name}", u.trim_end_matches('/'))))
-            .flatten();
-        Self {
-            name: name.to_owned(),
+    pub fn new(account: &Account<'_>, mut config: EasypromosConfig) -> Result<Self, BuildError> {
+        let delivery = account.delivery(config.callbacks.take(), CALLBACK_HEADER)?;
+        Ok(Self {
+            name: account.name.to_owned(),
             config,
-            http,
-            webhook_url,
+            http: account.http.clone(),
+            delivery,
             credits: Mutex::new(None),
-        }
+        })
     }
 
     /// Holds the submission back when the account's credits are under the
@@ -216,24 +217,16 @@ struct Footer {
 
 #[async_trait]
 impl Provider for Easypromos {
-    fn capabilities(&self) -> api::Capabilities {
-        // One ticket image per receipt: a long receipt's photos are combined.
-        api::Capabilities {
-            combine_photos: true,
-            ..api::Capabilities::default()
-        }
-    }
-
     async fn submit(&self, receipt: &OutgoingReceipt) -> Result<(String, Progress), ProviderError> {
         // Easypromos takes one ticket image (the widget combines a long receipt's
         // photos into one).
         self.ensure_credits().await?;
-        let part = photo_part(&receipt.submission_id, receipt.first_photo()?)?;
+        let part = receipt.first_photo()?.part(&receipt.submission_id)?;
         let mut form = Form::new().part("ticket", part);
-        if let (Some(url), Some(key)) = (&self.webhook_url, &self.config.webhook_key) {
+        if let Some(callbacks) = self.delivery.callbacks() {
             form = form
-                .text("webhook_url", url.clone())
-                .text("webhook_key", key.expose().to_owned());
+                .text("webhook_url", callbacks.url.clone())
+                .text("webhook_key", callbacks.key.expose().to_owned());
         }
         let uploaded: Uploaded = send_json(
             self.http
@@ -256,7 +249,7 @@ impl Provider for Easypromos {
     }
 
     fn has_callbacks(&self) -> bool {
-        self.webhook_url.is_some()
+        self.delivery.callbacks().is_some()
     }
 
     fn callback(
@@ -264,10 +257,10 @@ impl Provider for Easypromos {
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<Option<(String, Progress)>, CallbackError> {
-        let (Some(_), Some(key)) = (&self.webhook_url, &self.config.webhook_key) else {
+        let Some(callbacks) = self.delivery.callbacks() else {
             return Ok(None);
         };
-        let event: Event = read_callback(headers, &self.config.webhook_key_header, key, body)?;
+        let event: Event = callbacks.read(headers, body)?;
         let reference = event
             .event_id
             .ok_or_else(|| CallbackError::Malformed("no event_id".to_owned()))?

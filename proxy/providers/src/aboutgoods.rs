@@ -28,6 +28,7 @@
 //! - a `PROCESSED` document without `processedRules` (no promotion rules on the
 //!   account) is accepted as read.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use api::{LineItem, Outcome, QualityCheck, ReasonCode, Receipt, SubmissionStatus};
@@ -35,10 +36,11 @@ use async_trait::async_trait;
 use serde::Deserialize;
 use tokio::sync::Mutex;
 
-use super::outcomes::{OutcomeTable, ReasonRow, StatusRow};
-use super::{OutgoingReceipt, Progress, Provider, ProviderError, Verdict, send_json};
-use crate::config::Secret;
-use crate::db::Photo;
+use crate::outcomes::{OutcomeTable, ReasonRow, StatusRow};
+use crate::{
+    Abilities, Account, BuildError, Kind, MediaType, OutgoingReceipt, Photo, Progress, Provider,
+    ProviderError, Secret, Verdict, send_json,
+};
 
 /// `[providers.NAME]` with `kind = "aboutgoods"`.
 #[derive(Debug, Clone, Deserialize)]
@@ -60,6 +62,19 @@ pub struct AboutgoodsConfig {
     /// Or to this endpoint. With neither, documents go to `/documents`.
     #[serde(default)]
     pub endpoint_uid: Option<String>,
+}
+
+impl Kind for AboutgoodsConfig {
+    // One image per document, and a quality pre-check.
+    const ABILITIES: Abilities = Abilities {
+        quality_check: true,
+        ..Abilities::ONE_IMAGE
+    };
+    const OUTCOMES: &'static OutcomeTable = &OUTCOMES;
+
+    fn build(self, account: &Account<'_>) -> Result<Arc<dyn Provider>, BuildError> {
+        Ok(Arc::new(Aboutgoods::new(self, account.http.clone())))
+    }
 }
 
 impl AboutgoodsConfig {
@@ -289,15 +304,6 @@ struct Checked {
 
 #[async_trait]
 impl Provider for Aboutgoods {
-    fn capabilities(&self) -> api::Capabilities {
-        // One image per document, and a quality pre-check.
-        api::Capabilities {
-            quality_check: true,
-            combine_photos: true,
-            ..api::Capabilities::default()
-        }
-    }
-
     async fn submit(&self, receipt: &OutgoingReceipt) -> Result<(String, Progress), ProviderError> {
         let photo = receipt.first_photo()?;
         let mut query = vec![
@@ -364,10 +370,10 @@ impl Provider for Aboutgoods {
 }
 
 /// The seed names `image/jpg` for JPEG bodies.
-fn photo_media_type(photo: &Photo) -> &str {
-    match photo.content_type.as_str() {
-        "image/jpeg" => "image/jpg",
-        other => other,
+fn photo_media_type(photo: &Photo) -> &'static str {
+    match photo.media_type {
+        MediaType::Jpeg => "image/jpg",
+        other => other.as_str(),
     }
 }
 

@@ -29,15 +29,19 @@
 //!   goal) is kept with the submission, and BitLabs reads the bought quantity
 //!   from the receipt.
 
+use std::sync::Arc;
+
 use api::{OfferOutcome, Outcome, ReasonCode, SubmissionStatus};
 use async_trait::async_trait;
 use reqwest::multipart::{Form, Part};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::outcomes::{OutcomeTable, ReasonRow, StatusRow};
-use super::{OutgoingReceipt, Progress, Provider, ProviderError, Verdict, photo_part, send_json};
-use crate::config::Secret;
+use crate::outcomes::{OutcomeTable, ReasonRow, StatusRow};
+use crate::{
+    Abilities, Account, BuildError, Kind, OutgoingReceipt, Progress, Provider, ProviderError,
+    Secret, Verdict, send_json,
+};
 
 /// `[providers.NAME]` with `kind = "bitlabs"`.
 #[derive(Debug, Clone, Deserialize)]
@@ -52,6 +56,21 @@ pub struct BitlabsConfig {
     pub offers_cmd: String,
     #[serde(default = "default_review_cmd")]
     pub review_cmd: String,
+}
+
+impl Kind for BitlabsConfig {
+    // Several photos of one receipt, merchants and offers, manual review.
+    const ABILITIES: Abilities = Abilities {
+        photos_per_receipt: u8::MAX,
+        offers: true,
+        manual_review: true,
+        ..Abilities::ONE_IMAGE
+    };
+    const OUTCOMES: &'static OutcomeTable = &OUTCOMES;
+
+    fn build(self, account: &Account<'_>) -> Result<Arc<dyn Provider>, BuildError> {
+        Ok(Arc::new(Bitlabs::new(self, account.http.clone())))
+    }
 }
 
 fn default_base_url() -> String {
@@ -168,14 +187,6 @@ fn id_text(id: &serde_json::Value) -> String {
 
 #[async_trait]
 impl Provider for Bitlabs {
-    fn capabilities(&self) -> api::Capabilities {
-        api::Capabilities {
-            offers: true,
-            manual_review: true,
-            ..api::Capabilities::default()
-        }
-    }
-
     async fn merchants(&self) -> Result<Vec<api::Merchant>, ProviderError> {
         let list: Envelope<MerchantList> =
             send_json(self.command(reqwest::Method::GET, &self.config.merchants_cmd)).await?;
@@ -230,7 +241,7 @@ impl Provider for Bitlabs {
             form = form
                 .part(
                     format!("img{n}"),
-                    photo_part(&receipt.submission_id, photo)?.file_name(name.clone()),
+                    photo.part(&receipt.submission_id)?.file_name(name.clone()),
                 )
                 .part(format!("imgName{n}"), Part::text(name));
         }

@@ -1,0 +1,207 @@
+//! [`ProviderError`]: why a call to a provider gave no answer, and
+//! [`ProviderError::meaning`], the one place that decides what each kind means
+//! for the worker (retry or give up), the operator (what is logged how loudly)
+//! and a shopper waiting on a synchronous call (the HTTP status and error code).
+
+use api::ErrorCode;
+use http::StatusCode;
+
+/// Why a call to a provider did not give an answer. The messages are for logs and
+/// operators; they never hold a secret (the adapters send secrets in headers and
+/// never format requests into errors).
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    /// Could not reach the provider, or it answered 5xx: try again later.
+    #[error("provider unavailable: {0}")]
+    Unavailable(String),
+    /// 429: try again later.
+    #[error("provider rate limit reached")]
+    RateLimited,
+    /// 401/403: our credentials are wrong. Retried slowly, since an operator fixing
+    /// the configuration makes it go through.
+    #[error("provider refused our credentials (HTTP {0})")]
+    Auth(u16),
+    /// An answer we cannot understand: retried a few times, then the submission
+    /// fails.
+    #[error("provider answered something unexpected: {0}")]
+    Malformed(String),
+    /// We hold the submission back on purpose (e.g. the account's credits are
+    /// low); it is kept and tried again later.
+    #[error("submission held: {0}")]
+    Held(String),
+    /// The provider refused this submission for good (4xx).
+    #[error("provider refused the submission (HTTP {status}): {message}")]
+    Refused { status: u16, message: String },
+    /// This provider does not have the asked-for ability.
+    #[error("this provider cannot {0}")]
+    Unsupported(&'static str),
+}
+
+/// Whether the worker tries a submission again after this failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// The provider refused it for good: the submission fails.
+    Never,
+    /// Only up to `worker.max_malformed` failures, then it fails.
+    Limited,
+    /// With backoff, for as long as it takes: nothing is lost.
+    Always,
+}
+
+/// Who should hear of a failure, and how loudly it is logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alert {
+    /// Expected on the way (a hold the adapter has already explained, an
+    /// ability the provider lacks): info.
+    Quiet,
+    /// A passing upstream fault: warn.
+    Transient,
+    /// Only the operator can fix it (our credentials are refused): error.
+    Operator,
+}
+
+/// What a failure means, for everyone who sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Meaning {
+    pub retry: Retry,
+    pub alert: Alert,
+    /// What a shopper waiting on a synchronous call gets: status, code and
+    /// plain words (the widget says them from the code, in its language).
+    pub status: StatusCode,
+    pub code: ErrorCode,
+    pub message: &'static str,
+}
+
+const BUSY: &str = "The receipt service is busy. Please try again in a moment.";
+const FAILED: &str = "The receipt service could not handle this request.";
+
+impl ProviderError {
+    /// What this failure means; see [`Meaning`].
+    pub fn meaning(&self) -> Meaning {
+        let (retry, alert, status, code, message) = match self {
+            Self::Unavailable(_) => (
+                Retry::Always,
+                Alert::Transient,
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Unavailable,
+                BUSY,
+            ),
+            Self::Held(_) => (
+                Retry::Always,
+                Alert::Quiet,
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Unavailable,
+                BUSY,
+            ),
+            Self::RateLimited => (
+                Retry::Always,
+                Alert::Transient,
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::RateLimited,
+                BUSY,
+            ),
+            Self::Auth(_) => (
+                Retry::Always,
+                Alert::Operator,
+                StatusCode::BAD_GATEWAY,
+                ErrorCode::ProviderAuth,
+                FAILED,
+            ),
+            Self::Malformed(_) => (
+                Retry::Limited,
+                Alert::Transient,
+                StatusCode::BAD_GATEWAY,
+                ErrorCode::ProviderError,
+                FAILED,
+            ),
+            Self::Refused { .. } => (
+                Retry::Never,
+                Alert::Transient,
+                StatusCode::BAD_GATEWAY,
+                ErrorCode::ProviderError,
+                FAILED,
+            ),
+            Self::Unsupported(_) => (
+                Retry::Never,
+                Alert::Quiet,
+                StatusCode::NOT_FOUND,
+                ErrorCode::NotFound,
+                "This campaign does not offer that.",
+            ),
+        };
+        Meaning {
+            retry,
+            alert,
+            status,
+            code,
+            message,
+        }
+    }
+
+    /// Sorts an HTTP error status into the kinds above.
+    pub fn from_status(status: StatusCode, message: String) -> Self {
+        match status.as_u16() {
+            401 | 403 => Self::Auth(status.as_u16()),
+            429 => Self::RateLimited,
+            s if s >= 500 => Self::Unavailable(format!("HTTP {s}")),
+            s => Self::Refused { status: s, message },
+        }
+    }
+
+    /// A network-level failure, described without the request (which may carry
+    /// headers) and without the URL's query.
+    pub fn from_transport(error: &reqwest::Error) -> Self {
+        let what = if error.is_timeout() {
+            "timed out"
+        } else if error.is_connect() {
+            "connection failed"
+        } else if error.is_decode() {
+            return Self::Malformed("body is not the expected JSON".to_owned());
+        } else {
+            "request failed"
+        };
+        Self::Unavailable(what.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_refusal_fails_a_submission_at_once_and_only_bad_credentials_page_the_operator() {
+        let every = [
+            ProviderError::Unavailable("HTTP 503".to_owned()),
+            ProviderError::RateLimited,
+            ProviderError::Auth(401),
+            ProviderError::Malformed("x".to_owned()),
+            ProviderError::Held("low credits".to_owned()),
+            ProviderError::Refused {
+                status: 400,
+                message: String::new(),
+            },
+            ProviderError::Unsupported("list offers"),
+        ];
+        for error in &every {
+            let meaning = error.meaning();
+            let never = matches!(
+                error,
+                ProviderError::Refused { .. } | ProviderError::Unsupported(_)
+            );
+            assert_eq!(meaning.retry == Retry::Never, never, "{error:?}");
+            assert_eq!(
+                meaning.alert == Alert::Operator,
+                matches!(error, ProviderError::Auth(_)),
+                "{error:?}"
+            );
+            assert!(
+                meaning.status.is_client_error() || meaning.status.is_server_error(),
+                "{error:?}"
+            );
+        }
+        assert_eq!(
+            ProviderError::Malformed(String::new()).meaning().retry,
+            Retry::Limited
+        );
+    }
+}

@@ -1,0 +1,69 @@
+//! A photo as stored and forwarded, and the media types the proxy takes.
+
+/// A photo type the proxy takes, as told from the file's content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaType {
+    Jpeg,
+    Png,
+    Heic,
+    Heif,
+}
+
+impl MediaType {
+    /// Every type the proxy takes, in the order the widget is told them.
+    pub const ALL: [Self; 4] = [Self::Jpeg, Self::Png, Self::Heic, Self::Heif];
+
+    /// The MIME type.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Jpeg => "image/jpeg",
+            Self::Png => "image/png",
+            Self::Heic => "image/heic",
+            Self::Heif => "image/heif",
+        }
+    }
+
+    /// The type a MIME name stands for, `None` for a type the proxy does not take.
+    pub fn from_mime(mime: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == mime)
+    }
+
+    /// The file name extension providers expect.
+    pub const fn extension(self) -> &'static str {
+        match self {
+            Self::Jpeg => "jpg",
+            Self::Png => "png",
+            Self::Heic | Self::Heif => "heic",
+        }
+    }
+}
+
+/// A photo as stored and forwarded: the original bytes, EXIF and all.
+#[derive(Debug, Clone)]
+pub struct Photo {
+    pub media_type: MediaType,
+    pub bytes: bytes::Bytes,
+}
+
+impl Photo {
+    /// The photo as a multipart file part named `{stem}.{extension}`.
+    pub fn part(&self, stem: &str) -> Result<reqwest::multipart::Part, crate::ProviderError> {
+        reqwest::multipart::Part::bytes(self.bytes.to_vec())
+            .file_name(format!("{stem}.{}", self.media_type.extension()))
+            .mime_str(self.media_type.as_str())
+            .map_err(|_| crate::ProviderError::Malformed("bad content type".to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_media_type_reads_back_from_its_mime_name() {
+        for media_type in MediaType::ALL {
+            assert_eq!(MediaType::from_mime(media_type.as_str()), Some(media_type));
+        }
+        assert_eq!(MediaType::from_mime("application/pdf"), None);
+    }
+}
