@@ -17,6 +17,8 @@ use figment::providers::{Env, Format, Toml};
 use providers::ProviderConfig;
 use serde::Deserialize;
 
+use crate::policy::UploadPolicy;
+
 /// Why a configuration could not be loaded. Messages name keys, never values.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -208,31 +210,8 @@ impl Config {
                     campaign.provider
                 )));
             };
-            let p = &campaign.photos;
-            if p.max_count == 0 || p.min_count > p.max_count {
-                return Err(ConfigError::Invalid(format!(
-                    "campaign {id:?}: photos.min_count must be at most photos.max_count, which must be at least 1"
-                )));
-            }
-            // A photo the provider cannot take would be dropped on the way. Where
-            // it takes one image, the widget combines several photos into one.
-            let abilities = provider.abilities();
-            let most = abilities.most_photos();
-            if p.max_count > most {
-                return Err(ConfigError::Invalid(format!(
-                    "campaign {id:?}: its provider takes at most {most} photo(s) per receipt; lower photos.max_count"
-                )));
-            }
-            if !(1..=100).contains(&p.quality) || p.long_side < 800 {
-                return Err(ConfigError::Invalid(format!(
-                    "campaign {id:?}: photos.quality must be 1 to 100 and photos.long_side at least 800"
-                )));
-            }
-            if p.min_count == 0 && !abilities.qr_alone {
-                return Err(ConfigError::Invalid(format!(
-                    "campaign {id:?}: its provider needs a photo (photos.min_count = 0 is for QR-only receipts)"
-                )));
-            }
+            UploadPolicy::new(&campaign.photos, provider.abilities())
+                .map_err(|e| ConfigError::Invalid(format!("campaign {id:?}: {e}")))?;
         }
         Ok(())
     }

@@ -25,8 +25,8 @@ pub struct NewSubmission {
     pub qr: Option<String>,
     pub merchant: Option<String>,
     pub user_id: Option<String>,
-    /// JSON of the claimed offers, as validated.
-    pub offers: Option<String>,
+    /// The claimed offers, as validated.
+    pub offers: Vec<api::ClaimedOffer>,
     pub photos: Vec<Photo>,
 }
 
@@ -94,6 +94,10 @@ impl Db {
     /// that submission's id is returned instead.
     pub async fn insert(&self, new: NewSubmission) -> Result<String, sqlx::Error> {
         let now = now_ms();
+        // No offers is no column, as when the field was not sent.
+        let offers = (!new.offers.is_empty())
+            .then(|| to_json(&new.offers))
+            .transpose()?;
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO submissions (id, campaign, provider, idempotency_key, status, qr, merchant, user_id, offers, next_attempt_at, created_at, updated_at)
@@ -108,7 +112,7 @@ impl Db {
         .bind(&new.qr)
         .bind(&new.merchant)
         .bind(&new.user_id)
-        .bind(&new.offers)
+        .bind(offers)
         .bind(now)
         .bind(now)
         .bind(now)
@@ -215,8 +219,6 @@ impl Db {
         row.map(|r| to_row(&r)).transpose()
     }
 
-    /// The provider has the submission: remember its reference, drop the photos
-    /// (they are the provider's now) and come back after `next_in`.
     /// A provider that decides on upload (BitLabs): its reference, the verdict
     /// and the photos' removal in one transaction, so no crash can leave a
     /// submission acknowledged but undecided (there would be nothing to poll).
@@ -227,7 +229,7 @@ impl Db {
         status: SubmissionStatus,
         outcome: &api::Outcome,
     ) -> Result<(), sqlx::Error> {
-        let outcome = serde_json::to_string(outcome).unwrap_or_else(|_| "{}".to_owned());
+        let outcome = to_json(outcome)?;
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE submissions SET provider_ref = ?, status = ?, outcome = ?, attempts = 0,
@@ -248,6 +250,8 @@ impl Db {
         tx.commit().await
     }
 
+    /// The provider has the submission: remember its reference, drop the photos
+    /// (they are the provider's now) and come back after `next_in`.
     pub async fn acknowledged(
         &self,
         id: &str,
@@ -312,7 +316,7 @@ impl Db {
         outcome: &api::Outcome,
     ) -> Result<bool, sqlx::Error> {
         let now = now_ms();
-        let outcome = serde_json::to_string(outcome).unwrap_or_else(|_| "{}".to_owned());
+        let outcome = to_json(outcome)?;
         sqlx::query(
             "UPDATE submissions SET status = ?, outcome = ?, lease_until = NULL, updated_at = ?
              WHERE id = ? AND status IN ('queued', 'processing')",
@@ -333,7 +337,7 @@ impl Db {
         id: &str,
         outcome: &api::Outcome,
     ) -> Result<bool, sqlx::Error> {
-        let outcome = serde_json::to_string(outcome).unwrap_or_else(|_| "{}".to_owned());
+        let outcome = to_json(outcome)?;
         sqlx::query(
             "UPDATE submissions SET status = 'needs_review', outcome = ?, updated_at = ?
              WHERE id = ? AND status = 'rejected'",
@@ -362,6 +366,21 @@ impl Db {
     }
 }
 
+/// A value as the JSON text it is stored as. It cannot fail for the types
+/// stored here, but if it did, the write fails rather than storing `{}`.
+fn to_json(value: &impl serde::Serialize) -> Result<String, sqlx::Error> {
+    serde_json::to_string(value).map_err(|e| sqlx::Error::Encode(Box::new(e)))
+}
+
+/// A stored JSON column read back; a value that no longer reads is an error
+/// to see, not a silently missing outcome.
+fn from_json<T: serde::de::DeserializeOwned>(column: &str, text: &str) -> Result<T, sqlx::Error> {
+    serde_json::from_str(text).map_err(|e| sqlx::Error::ColumnDecode {
+        index: column.to_owned(),
+        source: Box::new(e),
+    })
+}
+
 fn to_row(r: &sqlx::sqlite::SqliteRow) -> Result<SubmissionRow, sqlx::Error> {
     let status: String = r.try_get("status")?;
     let outcome: Option<String> = r.try_get("outcome")?;
@@ -373,13 +392,14 @@ fn to_row(r: &sqlx::sqlite::SqliteRow) -> Result<SubmissionRow, sqlx::Error> {
             source: format!("unknown status {status:?}").into(),
         })?,
         provider_ref: r.try_get("provider_ref")?,
-        outcome: outcome.and_then(|o| serde_json::from_str(&o).ok()),
+        outcome: outcome.map(|o| from_json("outcome", &o)).transpose()?,
         qr: r.try_get("qr")?,
         merchant: r.try_get("merchant")?,
         user_id: r.try_get("user_id")?,
         offers: r
             .try_get::<Option<String>, _>("offers")?
-            .and_then(|o| serde_json::from_str(&o).ok())
+            .map(|o| from_json("offers", &o))
+            .transpose()?
             .unwrap_or_default(),
         attempts: u32::try_from(r.try_get::<i64, _>("attempts")?).unwrap_or(0),
         last_error: r.try_get("last_error")?,

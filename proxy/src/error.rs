@@ -5,7 +5,7 @@ use api::{ErrorBody, ErrorCode, ErrorDetail};
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use providers::ProviderError;
+use providers::{Alert, ProviderError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -41,6 +41,21 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// A failed synchronous call to a campaign's provider, logged as loudly as
+    /// it deserves, naming the campaign (never a secret).
+    pub fn upstream(campaign: &str, doing: &str, error: ProviderError) -> Self {
+        match error.meaning().alert {
+            Alert::Quiet => {}
+            Alert::Operator => {
+                tracing::error!(%campaign, %error, "provider refused our credentials while {doing}");
+            }
+            Alert::Transient => {
+                tracing::warn!(%campaign, %error, "provider call failed while {doing}");
+            }
+        }
+        Self::Provider(error)
+    }
+
     fn parts(&self) -> (StatusCode, ErrorCode, Option<&'static str>) {
         use api::field::PHOTO;
         match self {

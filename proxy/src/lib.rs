@@ -6,9 +6,11 @@
 //! background [`worker`] until a shutdown signal. The provider adapters are the
 //! `providers` crate, which knows neither axum nor the database.
 
+pub mod campaign;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod policy;
 pub mod routes;
 pub mod worker;
 
@@ -27,8 +29,10 @@ use tokio_util::sync::CancellationToken;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
+use crate::campaign::{Campaign, CampaignError, Campaigns};
 use crate::config::Config;
 use crate::db::Db;
+use crate::error::ApiError;
 use crate::routes::{assets, campaigns, health, submissions, webhooks};
 
 /// Everything a request handler or the worker needs.
@@ -36,7 +40,10 @@ use crate::routes::{assets, campaigns, health, submissions, webhooks};
 pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
+    /// Provider accounts by name (callbacks name their account).
     pub providers: Arc<Providers>,
+    /// Campaigns by id, each with its account's adapter and upload policy.
+    pub campaigns: Arc<Campaigns>,
     /// Wakes the worker when a submission is stored.
     pub wake: Arc<Notify>,
 }
@@ -48,6 +55,8 @@ pub enum StartError {
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Providers(#[from] providers::BuildError),
+    #[error(transparent)]
+    Campaign(#[from] CampaignError),
 }
 
 impl AppState {
@@ -55,12 +64,19 @@ impl AppState {
     pub async fn new(config: Config) -> Result<Self, StartError> {
         let db = Db::connect(&config.database_url).await?;
         let providers = Providers::new(&config.providers, config.public_url.as_deref())?;
+        let campaigns = Campaigns::new(&config, &providers)?;
         Ok(Self {
             config: Arc::new(config),
             db,
             providers: Arc::new(providers),
+            campaigns: Arc::new(campaigns),
             wake: Arc::new(Notify::new()),
         })
+    }
+
+    /// A campaign by its public id; 404 `unknown_campaign` when there is none.
+    pub fn campaign(&self, id: &str) -> Result<&Campaign, ApiError> {
+        self.campaigns.get(id).ok_or(ApiError::UnknownCampaign)
     }
 }
 

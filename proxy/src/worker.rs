@@ -51,11 +51,7 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
 
 async fn process(state: &AppState, row: SubmissionRow) -> Result<(), sqlx::Error> {
     let config = &state.config;
-    let provider = config
-        .campaigns
-        .get(&row.campaign)
-        .and_then(|c| state.providers.get(&c.provider).map(|a| (c, &a.provider)));
-    let Some((campaign, provider)) = provider else {
+    let Some(campaign) = state.campaigns.get(&row.campaign) else {
         tracing::error!(submission = %row.id, campaign = %row.campaign, "campaign is no longer configured");
         return state
             .db
@@ -63,13 +59,14 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<(), sqlx::Error
             .await
             .map(drop);
     };
+    let provider = &campaign.adapter.provider;
 
     let answer = match &row.provider_ref {
         None => {
             let receipt = OutgoingReceipt {
                 submission_id: row.id.clone(),
                 campaign: row.campaign.clone(),
-                locale: campaign.locale.clone(),
+                locale: campaign.config.locale.clone(),
                 photos: state.db.photos(&row.id).await?,
                 qr: row.qr.clone(),
                 merchant: row.merchant.clone(),
@@ -128,7 +125,7 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<(), sqlx::Error
             };
             match meaning.alert {
                 Alert::Operator => tracing::error!(
-                    submission = %row.id, campaign = %row.campaign, provider = %campaign.provider,
+                    submission = %row.id, campaign = %row.campaign, provider = %campaign.config.provider,
                     %error, "provider credentials refused; fix the configuration"
                 ),
                 // A hold the adapter has already explained to the operator.

@@ -108,7 +108,7 @@ impl Shared {
     }
 }
 
-pub(crate) fn router(config: &SandboxConfig, controls: Arc<Controls>) -> Router {
+pub(crate) fn router(prefix: &str, config: &SandboxConfig, controls: Arc<Controls>) -> Router {
     let shared = Shared {
         account: Arc::new(Mutex::new(Account {
             settings: config.aboutgoods.clone(),
@@ -118,14 +118,15 @@ pub(crate) fn router(config: &SandboxConfig, controls: Arc<Controls>) -> Router 
         })),
         controls,
     };
-    Router::new()
+    let routes = Router::new()
         .route("/oauth2/token", post(token))
         .route("/documents", get(list).post(create))
         .route("/documents/check", post(check))
         .route("/documents/{uid}", get(document))
         .route("/campaigns/{uid}/documents", post(create_in_campaign))
         .route("/endpoints/{uid}/documents", post(create_in_endpoint))
-        .with_state(shared)
+        .with_state(shared);
+    Router::new().nest(prefix, routes)
 }
 
 fn unauthorized() -> Response {

@@ -34,7 +34,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::verdict::{self, Verdict};
-use crate::{SandboxConfig, sample, webhook};
+use crate::{Controls, SandboxConfig, sample, webhook};
 
 /// Photos per receipt, as documented.
 const MAX_PHOTOS: usize = 5;
@@ -63,18 +63,19 @@ struct Account {
 
 type Shared = Arc<Mutex<Account>>;
 
-pub(crate) fn router(config: &SandboxConfig) -> Router {
+pub(crate) fn router(prefix: &str, config: &SandboxConfig, _: Arc<Controls>) -> Router {
     let account = Arc::new(Mutex::new(Account {
         api_key: config.apm_api_key.clone(),
         delay: config.processing_delay,
         receipts: HashMap::new(),
     }));
-    Router::new()
+    let routes = Router::new()
         .route("/api/widgets/receipts", post(widget_receipt))
         .route("/api/receipts", post(receipt_with_config))
         .route("/api/receipts/qr", post(qr_receipt))
         .route("/api/receipts/{uuid}", get(result))
-        .with_state(account)
+        .with_state(account);
+    Router::new().nest(prefix, routes)
 }
 
 fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Account> {

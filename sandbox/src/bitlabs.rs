@@ -90,7 +90,7 @@ impl Shared {
 }
 
 /// Served under `/bitlabs/` (merged, not nested: see below).
-pub(crate) fn router(config: &SandboxConfig, controls: Arc<Controls>) -> Router {
+pub(crate) fn router(prefix: &str, config: &SandboxConfig, controls: Arc<Controls>) -> Router {
     let shared = Shared {
         account: Arc::new(Mutex::new(Account {
             token: config.bitlabs_token.clone(),
@@ -102,8 +102,8 @@ pub(crate) fn router(config: &SandboxConfig, controls: Arc<Controls>) -> Router 
     // The API lives at the root (`https://receipts.bitlabs.ai/?cmd=...`); a nested
     // router would not match the trailing slash, so both paths are routed here.
     Router::new()
-        .route("/bitlabs", any(dispatch))
-        .route("/bitlabs/", any(dispatch))
+        .route(prefix, any(dispatch))
+        .route(&format!("{prefix}/"), any(dispatch))
         .with_state(shared)
 }
 

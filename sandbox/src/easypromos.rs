@@ -32,7 +32,7 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use crate::verdict::{self, Verdict};
-use crate::{SandboxConfig, sample, webhook};
+use crate::{Controls, SandboxConfig, sample, webhook};
 
 /// The first event id handed out; the document's example id.
 const FIRST_EVENT_ID: u64 = 987_654;
@@ -63,7 +63,7 @@ struct Account {
 
 type Shared = Arc<Mutex<Account>>;
 
-pub(crate) fn router(config: &SandboxConfig) -> Router {
+pub(crate) fn router(prefix: &str, config: &SandboxConfig, _: Arc<Controls>) -> Router {
     let account = Arc::new(Mutex::new(Account {
         token: config.easypromos.token.clone(),
         delay: config.processing_delay,
@@ -71,11 +71,12 @@ pub(crate) fn router(config: &SandboxConfig) -> Router {
         next_id: FIRST_EVENT_ID,
         events: HashMap::new(),
     }));
-    Router::new()
+    let routes = Router::new()
         .route("/v2/ocr/credits", get(credits))
         .route("/v2/ocr/tickets", post(upload_ticket))
         .route("/v2/ocr/events/{event_id}", get(event))
-        .with_state(account)
+        .with_state(account);
+    Router::new().nest(prefix, routes)
 }
 
 fn error(status: StatusCode, message: &str) -> Response {

@@ -159,14 +159,31 @@ impl Controls {
     }
 }
 
+/// A simulator's routes, served under the path prefix it is given.
+type Simulator = fn(&str, &SandboxConfig, Arc<Controls>) -> Router;
+
+/// Every simulated provider, by the `kind` a proxy account names it with; each
+/// is served under `/{kind}` (what [`RunningSandbox::url`] gives).
+const SIMULATORS: [(&str, Simulator); 5] = [
+    ("easypromos", easypromos::router),
+    ("aboutgoods", aboutgoods::router),
+    ("apm", apm::router),
+    ("photon", photon::router),
+    ("bitlabs", bitlabs::router),
+];
+
+/// The provider kinds the sandbox simulates.
+pub fn kinds() -> impl Iterator<Item = &'static str> {
+    SIMULATORS.into_iter().map(|(kind, _)| kind)
+}
+
 /// The router of every simulated provider.
 pub fn router(config: SandboxConfig, controls: Arc<Controls>) -> Router {
-    Router::new()
-        .nest("/easypromos", easypromos::router(&config))
-        .nest("/aboutgoods", aboutgoods::router(&config, controls.clone()))
-        .nest("/apm", apm::router(&config))
-        .merge(bitlabs::router(&config, controls.clone()))
-        .nest("/photon", photon::router(&config, controls.clone()))
+    SIMULATORS
+        .into_iter()
+        .fold(Router::new(), |router, (kind, simulator)| {
+            router.merge(simulator(&format!("/{kind}"), &config, controls.clone()))
+        })
         .layer(middleware::from_fn_with_state(controls, outage))
 }
 

@@ -65,7 +65,7 @@ struct Account {
 
 type Shared = Arc<Mutex<Account>>;
 
-pub(crate) fn router(config: &SandboxConfig, controls: Arc<Controls>) -> Router {
+pub(crate) fn router(prefix: &str, config: &SandboxConfig, controls: Arc<Controls>) -> Router {
     let account = Arc::new(Mutex::new(Account {
         credentials: config.photon.clone(),
         delay: config.processing_delay,
@@ -73,10 +73,11 @@ pub(crate) fn router(config: &SandboxConfig, controls: Arc<Controls>) -> Router 
         documents: HashMap::new(),
         controls,
     }));
-    Router::new()
+    let routes = Router::new()
         .route("/api/v4", post(upload))
         .route("/api/v4/result", get(result))
-        .with_state(account)
+        .with_state(account);
+    Router::new().nest(prefix, routes)
 }
 
 fn error(status: StatusCode, message: &str) -> Response {

@@ -168,3 +168,46 @@ async fn no_response_ever_carries_a_provider_secret_or_url() {
         );
     }
 }
+
+/// A provider added to `providers`' list but not to the sandbox, the demo or
+/// this harness is only half added: the demo page would lack it and no test
+/// would run it.
+#[tokio::test]
+async fn every_provider_kind_has_a_simulator_a_demo_campaign_and_a_test_campaign() {
+    #[derive(serde::Deserialize)]
+    struct Loose {
+        providers: std::collections::BTreeMap<String, toml::Table>,
+        campaigns: std::collections::BTreeMap<String, toml::Table>,
+    }
+    let demo = std::fs::read_to_string(tests::workspace_root().join("www/demo.toml"))
+        .expect("read www/demo.toml");
+    let demo: Loose = toml::from_str(&demo).expect("www/demo.toml is TOML");
+    let demo_kind = |account: &str| {
+        demo.providers
+            .get(account)
+            .and_then(|p| p.get("kind"))
+            .and_then(toml::Value::as_str)
+            .map(str::to_owned)
+    };
+    let app = spawn_app().await;
+    let config = &app.state.config;
+    for kind in providers::registry::KINDS {
+        assert!(
+            sandbox::kinds().any(|k| k == *kind),
+            "{kind}: no simulator in sandbox::SIMULATORS"
+        );
+        let in_demo = demo.campaigns.values().any(|c| {
+            c.get("provider")
+                .and_then(toml::Value::as_str)
+                .and_then(demo_kind)
+                .as_deref()
+                == Some(kind)
+        });
+        assert!(in_demo, "{kind}: no campaign in www/demo.toml");
+        let in_tests = config
+            .campaigns
+            .values()
+            .any(|c| config.providers[&c.provider].kind() == *kind);
+        assert!(in_tests, "{kind}: no campaign in the test harness");
+    }
+}

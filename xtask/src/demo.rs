@@ -13,20 +13,39 @@ use anyhow::{Context, bail};
 use crate::util::{self, exec};
 use crate::{setup, widget};
 
-/// The simulated providers, as named in `www/demo.toml` and the sandbox's paths.
-const PROVIDERS: [&str; 5] = ["easypromos", "aboutgoods", "apm", "photon", "bitlabs"];
+/// The demo's configuration.
+const DEMO_CONFIG: &str = "www/demo.toml";
 
-/// The credential variables `www/demo.toml` references; each gets a fresh value.
-const SECRETS: [&str; 8] = [
-    "EASYPROMOS_TOKEN",
-    "ABOUTGOODS_CLIENT_SECRET",
-    "APM_API_KEY",
-    "BITLABS_TOKEN",
-    "PHOTON_CLIENT_ID",
-    "PHOTON_API_KEY",
-    "PHOTON_PASSWORD",
-    "PHOTON_SECRET_KEY",
-];
+/// What the demo is made of, read from its configuration so that no list is
+/// kept twice: its provider accounts (`[providers.NAME]`, each named after the
+/// simulator it uses) and the variables its secrets reference
+/// (`{ env = "NAME" }`), each of which gets a fresh value per run.
+#[derive(Debug, Default, PartialEq)]
+struct Demo<'a> {
+    providers: Vec<&'a str>,
+    secrets: Vec<&'a str>,
+}
+
+impl<'a> Demo<'a> {
+    fn read(config: &'a str) -> Self {
+        let mut demo = Self::default();
+        for line in config.lines().map(str::trim) {
+            if let Some(name) = line
+                .strip_prefix("[providers.")
+                .and_then(|rest| rest.strip_suffix(']'))
+            {
+                demo.providers.push(name);
+            }
+            if let Some((name, _)) = line
+                .split_once("{ env = \"")
+                .and_then(|(_, rest)| rest.split_once('"'))
+            {
+                demo.secrets.push(name);
+            }
+        }
+        demo
+    }
+}
 
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     let addr: SocketAddr = match args {
@@ -41,6 +60,9 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     exec(util::cargo().args(["build", "--package", "proxy", "--package", "sandbox"]))?;
 
     let root = util::root();
+    let config = std::fs::read_to_string(root.join(DEMO_CONFIG))
+        .with_context(|| format!("reading {DEMO_CONFIG}"))?;
+    let demo = Demo::read(&config);
     std::fs::create_dir_all(root.join("target/demo"))?;
     // Fresh credentials for this run: the sandbox accepts them, the proxy holds
     // them (demo.toml references these variables).
@@ -48,7 +70,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         ("PHOTON_USERNAME", "demo-user".to_owned()),
         ("ABOUTGOODS_CLIENT_ID", "demo-client".to_owned()),
     ];
-    for name in SECRETS {
+    for &name in &demo.secrets {
         credentials.push((name, random_token()?));
     }
     let sandbox_addr = free_port()?;
@@ -62,9 +84,9 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     let mut proxy = Command::new(root.join("target/debug/proxy"));
     proxy
         .current_dir(&root)
-        .args(["--config", "www/demo.toml"])
+        .args(["--config", DEMO_CONFIG])
         .env("RECEIPT_RELAY_LISTEN", addr.to_string());
-    for provider in PROVIDERS {
+    for provider in &demo.providers {
         proxy.env(
             format!(
                 "RECEIPT_RELAY_PROVIDERS__{}__BASE_URL",
@@ -84,7 +106,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     wait_healthy(addr, "/healthz", &mut proxy.0)?;
     println!();
     println!("  receipt-relay demo: http://{addr}/");
-    for provider in PROVIDERS {
+    for provider in &demo.providers {
         println!("    {provider}: http://{addr}/?campaign=demo-{provider}");
     }
     println!("  (sandbox providers on {sandbox_addr}; Ctrl-C stops both)");
@@ -136,4 +158,23 @@ fn wait_healthy(addr: SocketAddr, path: &str, child: &mut Child) -> anyhow::Resu
         std::thread::sleep(Duration::from_millis(100));
     }
     bail!("{addr} did not answer within 30 s")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_config_names_its_accounts_and_secret_variables() {
+        let config = "[providers.ep]\nkind = \"easypromos\"\ntoken = { env = \"EP_TOKEN\" }\n\n\
+                      [providers.pc]\nusername = \"u\"\napi_key = { env = \"PC_KEY\" }\n\n\
+                      [campaigns.demo-ep]\nprovider = \"ep\"\n";
+        assert_eq!(
+            Demo::read(config),
+            Demo {
+                providers: vec!["ep", "pc"],
+                secrets: vec!["EP_TOKEN", "PC_KEY"],
+            }
+        );
+    }
 }

@@ -8,10 +8,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
-use crate::config::PhotoLimits;
 use crate::db::{NewSubmission, SubmissionRow};
 use crate::error::ApiError;
-use crate::routes::{campaigns, upload};
+use crate::routes::upload;
 
 const MAX_IDEMPOTENCY_KEY: usize = 128;
 
@@ -22,59 +21,19 @@ pub async fn create(
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
-    let campaign = state
-        .config
-        .campaigns
-        .get(&campaign_id)
-        .ok_or(ApiError::UnknownCampaign)?;
+    let campaign = state.campaign(&campaign_id)?;
     let multipart = multipart.map_err(|_| {
         ApiError::BadRequest("The upload must be sent as multipart/form-data.".to_owned())
     })?;
-    let idempotency_key = match headers.get(api::IDEMPOTENCY_KEY_HEADER) {
-        Some(value) => {
-            let key = value.to_str().unwrap_or_default();
-            if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY {
-                return Err(ApiError::BadRequest(format!(
-                    "{} must be 1 to {MAX_IDEMPOTENCY_KEY} visible characters.",
-                    api::IDEMPOTENCY_KEY_HEADER
-                )));
-            }
-            key.to_owned()
-        }
-        // Without a key every request is new; a generated one keeps the column
-        // unique.
-        None => uuid::Uuid::new_v4().to_string(),
-    };
-    let capabilities = state
-        .providers
-        .get(&campaign.provider)
-        .map(|a| a.abilities.capabilities())
-        .unwrap_or_default();
-    // The shopper may take several photos of a long receipt; where the provider
-    // takes one image, the widget has combined them before sending.
-    let limits = PhotoLimits {
-        max_count: if capabilities.combine_photos {
-            1
-        } else {
-            campaign.photos.max_count
-        },
-        ..campaign.photos.clone()
-    };
-    let upload = upload::read(multipart, &limits).await?;
-    let takes_offers = capabilities.offers;
-    if takes_offers && upload.claimed_offers().is_empty() {
-        return Err(ApiError::InvalidField {
-            field: api::field::OFFERS,
-            message: "Choose the offers you are claiming.".to_owned(),
-        });
-    }
+    let idempotency_key = idempotency_key(&headers)?;
+    let upload = upload::read(multipart, &campaign.policy).await?;
 
     let id = state
         .db
         .insert(NewSubmission {
             id: uuid::Uuid::new_v4().to_string(),
             campaign: campaign_id.clone(),
-            provider: campaign.provider.clone(),
+            provider: campaign.config.provider.clone(),
             idempotency_key,
             qr: upload.qr,
             merchant: upload.merchant,
@@ -101,6 +60,24 @@ pub async fn create(
         .into_response())
 }
 
+/// The request's `Idempotency-Key`: a retried upload with the same key gets the
+/// submission the first one made.
+fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
+    let Some(value) = headers.get(api::IDEMPOTENCY_KEY_HEADER) else {
+        // Without a key every request is new; a generated one keeps the column
+        // unique.
+        return Ok(uuid::Uuid::new_v4().to_string());
+    };
+    let key = value.to_str().unwrap_or_default();
+    if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY {
+        return Err(ApiError::BadRequest(format!(
+            "{} must be 1 to {MAX_IDEMPOTENCY_KEY} visible characters.",
+            api::IDEMPOTENCY_KEY_HEADER
+        )));
+    }
+    Ok(key.to_owned())
+}
+
 /// The submission's status and, once final, its outcome.
 pub async fn get(
     State(state): State<AppState>,
@@ -125,12 +102,13 @@ pub async fn review(
     if row.status != api::SubmissionStatus::Rejected || !outcome.review_available() {
         return Err(cannot());
     }
-    let (_, adapter) = campaigns::campaign_provider(&state, &row.campaign)?;
-    adapter
+    state
+        .campaign(&row.campaign)?
+        .adapter
         .provider
         .request_review(reference, outcome)
         .await
-        .map_err(|e| campaigns::upstream(&row.campaign, "requesting a manual review", e))?;
+        .map_err(|e| ApiError::upstream(&row.campaign, "requesting a manual review", e))?;
     let mut reviewed = outcome.clone();
     for offer in reviewed.offers.iter_mut().filter(|o| o.review_available) {
         offer.state = api::SubmissionStatus::NeedsReview;

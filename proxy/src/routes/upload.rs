@@ -1,9 +1,11 @@
-//! Reading and checking the multipart body of a new submission.
+//! Reading and checking the multipart body of a new submission (or of a photo
+//! for the quality pre-check) by the campaign's [`UploadPolicy`].
 //!
 //! Everything is checked before anything is stored: photo type by content (magic
 //! bytes, not the name or the declared type), size while it streams in (so an
-//! oversize photo is refused without buffering it whole), count, pixel size, and
-//! the text fields. A body that fails any check stores nothing.
+//! oversize photo is refused without buffering it whole), count, pixel size, the
+//! text fields, and the claimed offers where the campaign takes them. A body that
+//! fails any check stores nothing.
 
 use api::field;
 use api::fiscal::check_qr_text;
@@ -11,8 +13,8 @@ use axum::extract::Multipart;
 use axum::extract::multipart::{Field, MultipartError};
 use providers::{MediaType, Photo};
 
-use crate::config::PhotoLimits;
 use crate::error::ApiError;
+use crate::policy::UploadPolicy;
 
 const MAX_TEXT_BYTES: usize = 4096;
 
@@ -23,32 +25,21 @@ pub struct Upload {
     pub qr: Option<String>,
     pub merchant: Option<String>,
     pub user: Option<String>,
-    pub offers: Option<String>,
+    pub offers: Vec<api::ClaimedOffer>,
 }
 
-impl Upload {
-    /// The offers claimed (checked as valid JSON when read).
-    pub fn claimed_offers(&self) -> Vec<api::ClaimedOffer> {
-        self.offers
-            .as_deref()
-            .and_then(|o| serde_json::from_str(o).ok())
-            .unwrap_or_default()
-    }
-}
-
-/// Reads and checks the whole body against the campaign's limits.
-pub async fn read(mut multipart: Multipart, limits: &PhotoLimits) -> Result<Upload, ApiError> {
+/// Reads and checks the whole body against the campaign's policy.
+pub async fn read(mut multipart: Multipart, policy: &UploadPolicy) -> Result<Upload, ApiError> {
+    let max_photos = *policy.photos.end();
     let mut upload = Upload::default();
     while let Some(field) = multipart.next_field().await.map_err(broken)? {
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
             field::PHOTO => {
-                if upload.photos.len() >= usize::from(limits.max_count) {
-                    return Err(ApiError::TooManyPhotos {
-                        max: limits.max_count,
-                    });
+                if upload.photos.len() >= usize::from(max_photos) {
+                    return Err(ApiError::TooManyPhotos { max: max_photos });
                 }
-                upload.photos.push(read_photo(field, limits).await?);
+                upload.photos.push(read_photo(field, policy).await?);
             }
             field::QR => {
                 let text = read_text(field, field::QR).await?;
@@ -58,13 +49,11 @@ pub async fn read(mut multipart: Multipart, limits: &PhotoLimits) -> Result<Uplo
             field::USER => upload.user = Some(read_text(field, field::USER).await?),
             field::OFFERS => {
                 let text = read_text(field, field::OFFERS).await?;
-                if serde_json::from_str::<Vec<api::ClaimedOffer>>(&text).is_err() {
-                    return Err(ApiError::InvalidField {
+                upload.offers =
+                    serde_json::from_str(&text).map_err(|_| ApiError::InvalidField {
                         field: field::OFFERS,
                         message: "Offers must be a JSON list of {offer_id, quantity}.".to_owned(),
-                    });
-                }
-                upload.offers = Some(text);
+                    })?;
             }
             _ => {
                 return Err(ApiError::BadRequest(format!(
@@ -73,13 +62,11 @@ pub async fn read(mut multipart: Multipart, limits: &PhotoLimits) -> Result<Uplo
             }
         }
     }
-    if upload.photos.len() < usize::from(limits.min_count) {
+    let min_photos = *policy.photos.start();
+    if upload.photos.len() < usize::from(min_photos) {
         return Err(ApiError::InvalidField {
             field: field::PHOTO,
-            message: format!(
-                "At least {} photo(s) of the receipt are needed.",
-                limits.min_count
-            ),
+            message: format!("At least {min_photos} photo(s) of the receipt are needed."),
         });
     }
     if upload.photos.is_empty() && upload.qr.is_none() {
@@ -87,6 +74,12 @@ pub async fn read(mut multipart: Multipart, limits: &PhotoLimits) -> Result<Uplo
         return Err(ApiError::InvalidField {
             field: field::PHOTO,
             message: "Send a photo of the receipt, or its QR code.".to_owned(),
+        });
+    }
+    if policy.offers && upload.offers.is_empty() {
+        return Err(ApiError::InvalidField {
+            field: field::OFFERS,
+            message: "Choose the offers you are claiming.".to_owned(),
         });
     }
     Ok(upload)
@@ -115,7 +108,7 @@ fn broken(error: MultipartError) -> ApiError {
     }
 }
 
-async fn read_photo(mut field: Field<'_>, limits: &PhotoLimits) -> Result<Photo, ApiError> {
+async fn read_photo(mut field: Field<'_>, limits: &UploadPolicy) -> Result<Photo, ApiError> {
     let too_large = || ApiError::PhotoTooLarge {
         message: format!(
             "Each photo may be at most {} MB.",
