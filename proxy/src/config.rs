@@ -83,7 +83,8 @@ pub struct WorkerConfig {
     /// takes it over only after this (e.g. when the first one crashed).
     #[serde(with = "millis", rename = "lease_ms")]
     pub lease: Duration,
-    /// After this many unusable answers in a row, a submission is `failed`.
+    /// After this many unusable answers in a row (other failures in between end
+    /// the run), a submission is `failed`.
     pub max_malformed: u32,
     /// For providers that call back: how often to poll anyway, in case a
     /// callback is lost.

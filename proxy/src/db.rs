@@ -43,7 +43,10 @@ pub struct SubmissionRow {
     pub user_id: Option<String>,
     /// The claimed offers, as validated on upload.
     pub offers: Vec<api::ClaimedOffer>,
+    /// Upstream failures in a row (the backoff grows with them).
     pub attempts: u32,
+    /// Unusable answers in a row (`worker.max_malformed`).
+    pub malformed: u32,
     /// The last upstream failure, for operators.
     pub last_error: Option<String>,
     pub created_at: i64,
@@ -66,7 +69,7 @@ fn ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
-const SUBMISSION_COLUMNS: &str = "id, campaign, status, provider_ref, outcome, qr, merchant, user_id, offers, attempts, last_error, created_at, updated_at";
+const SUBMISSION_COLUMNS: &str = "id, campaign, status, provider_ref, outcome, qr, merchant, user_id, offers, attempts, malformed, last_error, created_at, updated_at";
 
 impl Db {
     /// Opens (creating if needed) the database at `url` and runs the migrations.
@@ -232,7 +235,7 @@ impl Db {
         let outcome = to_json(outcome)?;
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "UPDATE submissions SET provider_ref = ?, status = ?, outcome = ?, attempts = 0,
+            "UPDATE submissions SET provider_ref = ?, status = ?, outcome = ?, attempts = 0, malformed = 0,
                  last_error = NULL, lease_until = NULL, updated_at = ?
              WHERE id = ? AND status IN ('queued', 'processing')",
         )
@@ -261,7 +264,7 @@ impl Db {
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "UPDATE submissions SET provider_ref = ?, status = ?, attempts = 0, last_error = NULL,
+            "UPDATE submissions SET provider_ref = ?, status = ?, attempts = 0, malformed = 0, last_error = NULL,
                  next_attempt_at = ?, lease_until = NULL, updated_at = ?
              WHERE id = ?",
         )
@@ -279,24 +282,41 @@ impl Db {
         tx.commit().await
     }
 
-    /// Not done yet: come back after `next_in`. `error` is the upstream failure
-    /// that caused the delay, if any (it counts towards the backoff).
-    pub async fn reschedule(
+    /// Not done yet, and no failure: come back after `next_in`. Ends any run of
+    /// failures.
+    pub async fn reschedule(&self, id: &str, next_in: Duration) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE submissions SET next_attempt_at = ?, lease_until = NULL,
+                 attempts = 0, malformed = 0, last_error = NULL
+             WHERE id = ?",
+        )
+        .bind(now_ms().saturating_add(ms(next_in)))
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map(drop)
+    }
+
+    /// An upstream failure: come back after `next_in`. It counts towards the
+    /// backoff (`attempts`), and, where the answer was unusable (`malformed`),
+    /// towards `worker.max_malformed`; any other failure ends that run.
+    pub async fn failed_attempt(
         &self,
         id: &str,
         next_in: Duration,
-        error: Option<&str>,
+        error: &str,
+        malformed: bool,
     ) -> Result<(), sqlx::Error> {
         let now = now_ms();
         sqlx::query(
             "UPDATE submissions SET next_attempt_at = ?, lease_until = NULL,
-                 attempts = CASE WHEN ? IS NULL THEN 0 ELSE attempts + 1 END,
-                 last_error = ?, updated_at = CASE WHEN ? IS NULL THEN updated_at ELSE ? END
+                 attempts = attempts + 1,
+                 malformed = CASE WHEN ? THEN malformed + 1 ELSE 0 END,
+                 last_error = ?, updated_at = ?
              WHERE id = ?",
         )
         .bind(now.saturating_add(ms(next_in)))
-        .bind(error)
-        .bind(error)
+        .bind(malformed)
         .bind(error)
         .bind(now)
         .bind(id)
@@ -402,6 +422,7 @@ fn to_row(r: &sqlx::sqlite::SqliteRow) -> Result<SubmissionRow, sqlx::Error> {
             .transpose()?
             .unwrap_or_default(),
         attempts: u32::try_from(r.try_get::<i64, _>("attempts")?).unwrap_or(0),
+        malformed: u32::try_from(r.try_get::<i64, _>("malformed")?).unwrap_or(0),
         last_error: r.try_get("last_error")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,

@@ -107,7 +107,7 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<(), sqlx::Error
                     .await?;
             }
             match progress {
-                Progress::Pending => state.db.reschedule(&row.id, next_poll, None).await,
+                Progress::Pending => state.db.reschedule(&row.id, next_poll).await,
                 Progress::Done(verdict) => {
                     let Verdict { status, outcome } = *verdict;
                     tracing::info!(submission = %row.id, status = status.as_str(), "verdict");
@@ -120,7 +120,7 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<(), sqlx::Error
             let meaning = error.meaning();
             let give_up = match meaning.retry {
                 Retry::Never => true,
-                Retry::Limited => attempts >= config.worker.max_malformed,
+                Retry::Limited => row.malformed + 1 >= config.worker.max_malformed,
                 Retry::Always => false,
             };
             match meaning.alert {
@@ -148,9 +148,10 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<(), sqlx::Error
                     config.worker.retry_max,
                     row.attempts,
                 );
+                let malformed = meaning.retry == Retry::Limited;
                 state
                     .db
-                    .reschedule(&row.id, delay, Some(&error.to_string()))
+                    .failed_attempt(&row.id, delay, &error.to_string(), malformed)
                     .await
             }
         }

@@ -211,3 +211,48 @@ async fn every_provider_kind_has_a_simulator_a_demo_campaign_and_a_test_campaign
         assert!(in_tests, "{kind}: no campaign in the test harness");
     }
 }
+
+/// `worker.max_malformed` (5 in the test harness's default) counts unusable
+/// answers in a row. It counted every failure: four outages and then one
+/// unusable answer failed a submission that a sixth try would have delivered.
+#[tokio::test]
+async fn max_malformed_counts_unusable_answers_in_a_row_not_outages_before_them() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use axum::http::StatusCode;
+
+    // The provider's answer to each upload, in order: four outages, four
+    // unusable answers, an outage (which ends that run), then unusable answers.
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = calls.clone();
+    let provider = axum::Router::new().route(
+        "/easypromos/v2/ocr/tickets",
+        axum::routing::post(move || {
+            let call = counted.fetch_add(1, Ordering::SeqCst) + 1;
+            async move {
+                match call {
+                    1..=4 | 9 => (StatusCode::SERVICE_UNAVAILABLE, "down"),
+                    _ => (StatusCode::OK, "this is not JSON"),
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, provider).await });
+
+    let app = spawn_app_with(Options {
+        easypromos_url: Some(format!("http://{address}/easypromos")),
+        ..Options::default()
+    })
+    .await;
+    let id = app
+        .submit_photo("demo-easypromos", fixtures::receipt_jpeg())
+        .await;
+    let done = app.wait_final(&id).await;
+    assert_eq!(done.status, SubmissionStatus::Failed);
+    // Failed on the fifth unusable answer in a row (calls 10 to 14), not on the
+    // fifth failure (call 5).
+    assert_eq!(calls.load(Ordering::SeqCst), 14);
+}
