@@ -7,12 +7,13 @@ use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    Blob, CanvasRenderingContext2d, HtmlCanvasElement, HtmlVideoElement, MediaStream,
-    MediaStreamConstraints, MediaStreamTrack,
+    Blob, HtmlCanvasElement, HtmlVideoElement, MediaStream, MediaStreamConstraints,
+    MediaStreamTrack,
 };
 
-use crate::i18n::Text;
-use crate::photo::{self, PrepError};
+use crate::canvas::{self, PrepError, scaled_copy};
+use crate::photo;
+use crate::problem::CameraError;
 
 /// Frames in one shutter burst, and the pause between them.
 pub const BURST_FRAMES: u32 = 5;
@@ -21,41 +22,6 @@ const BURST_GAP_MS: u32 = 70;
 const SHOT_QUALITY: u8 = 92;
 /// Long side of the grey copy a frame's sharpness is measured on.
 const SHARPNESS_SIDE: u32 = 480;
-
-/// Why the live camera is not available, each with words for the shopper.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CameraError {
-    /// The shopper (or the browser's settings) refused the permission.
-    Denied,
-    /// The device has no camera.
-    NoCamera,
-    /// Another app holds the camera.
-    Busy,
-    /// The browser has no `getUserMedia` (or the page is not secure).
-    Unsupported,
-}
-
-impl CameraError {
-    /// Why the live camera is not there, and what to do instead.
-    pub fn explained(self, t: &Text) -> &'static str {
-        match self {
-            Self::Denied => t.camera_denied(),
-            Self::NoCamera => t.camera_none(),
-            Self::Busy => t.camera_busy(),
-            Self::Unsupported => t.camera_unsupported(),
-        }
-    }
-
-    /// From the `DOMException` name `getUserMedia` rejects with.
-    fn from_name(name: &str) -> Self {
-        match name {
-            "NotAllowedError" | "SecurityError" | "PermissionDeniedError" => Self::Denied,
-            "NotFoundError" | "OverconstrainedError" | "DevicesNotFoundError" => Self::NoCamera,
-            "NotReadableError" | "AbortError" | "TrackStartError" => Self::Busy,
-            _ => Self::Unsupported,
-        }
-    }
-}
 
 /// Whether this browser can show a live camera at all (it needs a secure page).
 pub fn supported() -> bool {
@@ -152,8 +118,8 @@ pub async fn sharpest_frame(video: &HtmlVideoElement) -> Result<Blob, PrepError>
             (best, best_score) = (Some(frame), score);
         }
     }
-    let best = best.ok_or_else(photo::unreadable)?;
-    photo::encode(&best, SHOT_QUALITY).await
+    let best = best.ok_or_else(canvas::unreadable)?;
+    canvas::encode(&best, SHOT_QUALITY).await
 }
 
 /// The current video frame on a canvas no longer than `long_side`.
@@ -179,27 +145,9 @@ fn sharpness_of(frame: &HtmlCanvasElement) -> Result<f64, PrepError> {
         },
     )?;
     Ok(photo::sharpness(
-        &photo::grey(&small)?,
+        &canvas::grey(&small)?,
         small.width() as usize,
     ))
-}
-
-/// A `width` x `height` image scaled to fit `long_side`, on a new canvas that
-/// `draw(context, w, h)` paints.
-fn scaled_copy(
-    width: u32,
-    height: u32,
-    long_side: u32,
-    draw: impl FnOnce(&CanvasRenderingContext2d, f64, f64) -> Result<(), JsValue>,
-) -> Result<HtmlCanvasElement, PrepError> {
-    if width == 0 || height == 0 {
-        return Err(photo::unreadable());
-    }
-    let scale = photo::scale_to(width.max(height), long_side);
-    let (w, h) = (photo::scaled(width, scale), photo::scaled(height, scale));
-    let canvas = photo::canvas(w, h)?;
-    draw(&photo::context(&canvas)?, f64::from(w), f64::from(h)).map_err(|_| photo::unreadable())?;
-    Ok(canvas)
 }
 
 fn error_name(error: &JsValue) -> String {

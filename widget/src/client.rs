@@ -5,7 +5,7 @@ use gloo_net::http::{Request, Response};
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::i18n::Problem;
+use crate::problem::Problem;
 
 use js_sys::Promise;
 use wasm_bindgen::JsCast;

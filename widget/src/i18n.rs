@@ -6,17 +6,15 @@
 //! in English only; another language is fetched when a widget that speaks it
 //! mounts ([`Locale::load`]), from the JSON file `cargo xtask widget` writes for
 //! it, and kept for the page's lifetime. Errors are kept as a [`Problem`] and put
-//! into words only when shown.
+//! into words only when shown ([`Locale::problem`]).
 
 use std::cell::RefCell;
 
-use api::ErrorCode;
-use api::fiscal::{FiscalQrError, QrTextError};
 use wasm_bindgen::JsCast;
 pub use words::{Lang, Text, fill};
 use yew::AttrValue;
 
-use crate::camera::CameraError;
+use crate::problem::Problem;
 
 /// The language a widget was asked to speak, before its words are loaded.
 #[derive(Debug, Clone, PartialEq)]
@@ -147,24 +145,7 @@ impl Locale {
 
     /// `problem` in words.
     pub fn problem(&self, problem: &Problem) -> String {
-        let t = self.t();
-        match problem {
-            Problem::Network => t.network().to_owned(),
-            Problem::BadAnswer => t.bad_answer().to_owned(),
-            Problem::Http(status) => fill(t.http_error(), &[("n", &status.to_string())]),
-            Problem::Refused(code) => t.refused(*code).to_owned(),
-            Problem::NotAPhoto => t.not_a_photo().to_owned(),
-            Problem::TooLargeToShrink => t.too_large_to_shrink().to_owned(),
-            Problem::PreviewFailed => t.preview_failed().to_owned(),
-            Problem::GaveUp => t.gave_up().to_owned(),
-            Problem::Camera(error) => error.explained(t).to_owned(),
-            Problem::ScannerUnavailable => t.scanner_unavailable().to_owned(),
-            Problem::QrNotFound => t.qr_not_found().to_owned(),
-            Problem::QrNeedTime => t.qr_need_time().to_owned(),
-            Problem::QrNeedTotal => t.qr_need_total().to_owned(),
-            Problem::QrRefused(error) => format!("{} {}", t.qr_text_error(error), t.qr_try_again()),
-            Problem::QrTyped(error) => t.fiscal_error(error),
-        }
+        problem.in_words(self.t())
     }
 }
 
@@ -189,41 +170,12 @@ async fn fetch_words(url: &str) -> Option<&'static Text> {
     Text::from_strings(strings).map(|text| &*Box::leak(Box::new(text)))
 }
 
-/// Something that went wrong, put into the shopper's language when it is shown.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Problem {
-    /// No answer from the proxy.
-    Network,
-    /// The proxy answered something that is not the API's JSON.
-    BadAnswer,
-    /// An error status without the API's error body.
-    Http(u16),
-    /// The proxy refused, with its error code.
-    Refused(ErrorCode),
-    /// A file the browser cannot decode as an image.
-    NotAPhoto,
-    /// A HEIC photo over the size limit, in a browser that cannot shrink it.
-    TooLargeToShrink,
-    PreviewFailed,
-    /// The upload's retries ran out.
-    GaveUp,
-    Camera(CameraError),
-    /// Neither the browser's detector nor the decoder module could be had.
-    ScannerUnavailable,
-    /// A chosen photo has no readable QR code.
-    QrNotFound,
-    QrNeedTime,
-    QrNeedTotal,
-    /// A scanned or read code that is refused.
-    QrRefused(QrTextError),
-    /// Typed details that do not make a valid code.
-    QrTyped(FiscalQrError),
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use api::SubmissionStatus;
+    use crate::problem::CameraError;
+    use api::fiscal::{FiscalQrError, QrTextError};
+    use api::{ErrorCode, SubmissionStatus};
     // These run in the browser, where the widget runs.
     use wasm_bindgen_test::wasm_bindgen_test as test;
     wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

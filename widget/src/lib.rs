@@ -8,11 +8,14 @@
 
 mod app;
 mod camera;
+pub mod canvas;
 mod client;
 mod components;
 pub mod format;
+mod hooks;
 pub mod i18n;
 pub mod photo;
+pub mod problem;
 pub mod scan;
 mod state;
 

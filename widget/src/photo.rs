@@ -8,15 +8,13 @@
 //! cannot decode a file (HEIC outside Safari), the original is sent as it is: the
 //! proxy takes HEIC.
 
-use js_sys::Promise;
-
-use crate::i18n::{Problem, Text};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    Blob, CanvasRenderingContext2d, Document, HtmlCanvasElement, ImageBitmap, ImageBitmapOptions,
-    ImageOrientation,
-};
+use web_sys::{Blob, HtmlCanvasElement, ImageBitmap, ImageBitmapOptions, ImageOrientation};
+use words::Text;
+
+use crate::canvas::{PrepError, canvas, context, encode, grey, scale_to, scaled, unreadable};
+use crate::problem::Problem;
 
 /// How a campaign wants its photos prepared (from [`api::PhotoRules`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,10 +68,6 @@ pub struct Prepared {
     pub height: u32,
     pub hints: Vec<Hint>,
 }
-
-/// Why a photo could not be used at all (the shopper reads it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PrepError(pub Problem);
 
 /// Below this many pixels on the long side a receipt's print is rarely legible.
 const MIN_LONG_SIDE: u32 = 800;
@@ -215,25 +209,6 @@ fn assess_bitmap(bitmap: &ImageBitmap) -> Result<Vec<Hint>, PrepError> {
     Ok(assess(&grey(&canvas)?, w as usize, long))
 }
 
-/// The canvas's pixels as luminance (ITU-R BT.601), one byte per pixel, row by row.
-pub fn grey(canvas: &HtmlCanvasElement) -> Result<Vec<u8>, PrepError> {
-    let rgba = context(canvas)?
-        .get_image_data(
-            0.0,
-            0.0,
-            f64::from(canvas.width()),
-            f64::from(canvas.height()),
-        )
-        .map_err(|_| unreadable())?
-        .data();
-    Ok(rgba
-        .chunks_exact(4)
-        .map(|p| {
-            ((299 * u32::from(p[0]) + 587 * u32::from(p[1]) + 114 * u32::from(p[2])) / 1000) as u8
-        })
-        .collect())
-}
-
 /// A photo decoded (EXIF applied) and drawn on a canvas no longer than
 /// `long_side`, for reading a QR code from it.
 pub async fn to_canvas(blob: &Blob, long_side: u32) -> Result<HtmlCanvasElement, PrepError> {
@@ -264,48 +239,6 @@ fn pass_through(file: &Blob, prep: Prep) -> Result<Prepared, PrepError> {
         height: 0,
         hints: Vec::new(),
     })
-}
-
-pub(crate) fn unreadable() -> PrepError {
-    PrepError(Problem::NotAPhoto)
-}
-
-/// Factor that brings `long` down to `limit` (never up).
-pub(crate) fn scale_to(long: u32, limit: u32) -> f64 {
-    if long > limit && limit > 0 {
-        f64::from(limit) / f64::from(long)
-    } else {
-        1.0
-    }
-}
-
-pub(crate) fn scaled(side: u32, scale: f64) -> u32 {
-    ((f64::from(side) * scale).round() as u32).max(1)
-}
-
-fn document() -> Result<Document, PrepError> {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(unreadable)
-}
-
-pub(crate) fn canvas(width: u32, height: u32) -> Result<HtmlCanvasElement, PrepError> {
-    let canvas: HtmlCanvasElement = document()?
-        .create_element("canvas")
-        .map_err(|_| unreadable())?
-        .unchecked_into();
-    canvas.set_width(width);
-    canvas.set_height(height);
-    Ok(canvas)
-}
-
-pub(crate) fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, PrepError> {
-    canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .map(JsCast::unchecked_into)
-        .ok_or_else(unreadable)
 }
 
 fn draw(
@@ -340,22 +273,4 @@ async fn encode_within(canvas: &HtmlCanvasElement, prep: Prep) -> Result<Blob, P
         }
         quality = quality.saturating_sub(15).max(MIN_QUALITY);
     }
-}
-
-/// `canvas.toBlob(…, "image/jpeg", quality)` as a future.
-pub async fn encode(canvas: &HtmlCanvasElement, quality: u8) -> Result<Blob, PrepError> {
-    let mut result = Ok(());
-    let promise = Promise::new(&mut |resolve, _reject| {
-        let callback = Closure::once_into_js(move |blob: JsValue| {
-            let _ = resolve.call1(&JsValue::NULL, &blob);
-        });
-        result = canvas.to_blob_with_type_and_encoder_options(
-            callback.unchecked_ref(),
-            "image/jpeg",
-            &JsValue::from(f64::from(quality) / 100.0),
-        );
-    });
-    result.map_err(|_| unreadable())?;
-    let blob = JsFuture::from(promise).await.map_err(|_| unreadable())?;
-    blob.dyn_into::<Blob>().map_err(|_| unreadable())
 }

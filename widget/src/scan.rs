@@ -8,7 +8,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, HtmlCanvasElement};
 
-use crate::photo;
+use crate::{canvas, photo};
 
 /// The loader's `loadQr()`: a promise of the `qrscan` module, initialised.
 /// Given to components through a yew context.
@@ -55,7 +55,7 @@ impl QrReader {
                     .find_map(|code| Reflect::get(&code, &"rawValue".into()).ok()?.as_string())
             }
             Self::Module(module) => {
-                let luma = photo::grey(canvas).ok()?;
+                let luma = canvas::grey(canvas).ok()?;
                 let decode: Function = Reflect::get(module, &"decode".into())
                     .ok()?
                     .dyn_into()

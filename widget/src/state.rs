@@ -7,8 +7,8 @@ use api::{
 };
 use yew::Reducible;
 
-use crate::i18n::Problem;
 use crate::photo::Hint;
+use crate::problem::Problem;
 
 /// A photo the shopper took or picked, prepared for upload, with an object URL
 /// for its preview and what looks wrong with it.

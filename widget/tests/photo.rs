@@ -79,7 +79,7 @@ fn receipt_canvas(width: u32, height: u32, spoil: Spoil) -> HtmlCanvasElement {
 }
 
 async fn jpeg(canvas: &HtmlCanvasElement, quality: u8) -> Blob {
-    photo::encode(canvas, quality).await.unwrap()
+    widget::canvas::encode(canvas, quality).await.unwrap()
 }
 
 async fn hints_of(canvas: &HtmlCanvasElement) -> Vec<Hint> {
@@ -212,7 +212,7 @@ async fn quality_is_lowered_to_fit_the_size_limit() {
 async fn a_file_that_is_not_a_photo_is_refused_and_heic_is_passed_on() {
     let notes = blob_of(b"these are shopping notes", "image/jpeg");
     let error = photo::prepare(&notes, PREP).await.unwrap_err();
-    assert_eq!(error.0, widget::i18n::Problem::NotAPhoto);
+    assert_eq!(error.0, widget::problem::Problem::NotAPhoto);
     // Chromium cannot decode HEIC: the original goes to the proxy, which takes it.
     let heic = blob_of(b"\0\0\0\x18ftypheic", "image/heic");
     let passed = photo::prepare(&heic, PREP).await.unwrap();

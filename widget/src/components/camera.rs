@@ -11,8 +11,9 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{Blob, HtmlElement, HtmlVideoElement, MediaStream, MediaStreamTrack};
 use yew::prelude::*;
 
-use crate::camera::{self, CameraError};
-use crate::i18n::{Locale, Problem, fill};
+use crate::camera;
+use crate::i18n::{Locale, fill};
+use crate::problem::{CameraError, Problem};
 use crate::scan::{QrLoader, QrReader};
 
 /// What the camera is open for.

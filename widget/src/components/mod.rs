@@ -1,6 +1,7 @@
 //! The widget's components, one per file.
 
 pub mod camera;
+pub mod capture;
 pub mod offer_picker;
 pub mod photo_picker;
 pub mod qr_entry;

@@ -6,10 +6,11 @@
 use web_sys::Blob;
 use yew::prelude::*;
 
-use crate::camera::{self, CameraError};
+use crate::camera;
 use crate::components::camera::{Camera, CameraMode};
 use crate::components::chosen_files;
 use crate::i18n::{Locale, fill};
+use crate::problem::CameraError;
 use crate::state::PickedPhoto;
 
 #[derive(Properties, PartialEq)]

@@ -13,7 +13,8 @@ use crate::camera;
 use crate::components::camera::{Camera, CameraMode};
 use crate::components::chosen_files;
 use crate::format;
-use crate::i18n::{Locale, Problem, Text};
+use crate::i18n::{Locale, Text};
+use crate::problem::Problem;
 use crate::scan::{QrLoader, QrReader};
 
 #[derive(Properties, PartialEq)]

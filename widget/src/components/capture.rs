@@ -1,0 +1,94 @@
+//! The capture step: the chosen store and offers (where the campaign has them),
+//! the photos, the QR code (where the provider takes one), and Send, which
+//! becomes the upload's progress while it is under way.
+
+use web_sys::Blob;
+use yew::prelude::*;
+
+use crate::components::photo_picker::{PhotoPicker, PhotoPickerProps};
+use crate::components::qr_entry::QrEntry;
+use crate::components::sending::Sending;
+use crate::i18n::Locale;
+use crate::state::PickedPhoto;
+
+#[derive(Properties, PartialEq)]
+pub struct CaptureProps {
+    /// The chosen store's name and how many offers are claimed, where the
+    /// campaign has offers.
+    pub claim: Option<(AttrValue, usize)>,
+    pub photos: Vec<PickedPhoto>,
+    /// How many more photos may be added.
+    pub room: usize,
+    /// How many are being prepared right now.
+    pub preparing: usize,
+    /// How many photos the campaign takes of one receipt.
+    pub max: usize,
+    /// The provider takes the receipt's QR code.
+    pub takes_qr: bool,
+    /// The confirmed QR text, if any.
+    pub qr: Option<String>,
+    /// The upload is under way.
+    pub sending: bool,
+    /// Bytes sent and to send, once the upload has started.
+    pub progress: Option<(f64, f64)>,
+    /// The phone is offline; the upload waits for the network.
+    pub offline: bool,
+    /// Enough has been prepared to send.
+    pub ready: bool,
+    pub on_pick: Callback<Vec<Blob>>,
+    pub on_remove: Callback<usize>,
+    pub on_qr: Callback<Option<String>>,
+    pub on_change_offers: Callback<MouseEvent>,
+    pub on_send: Callback<MouseEvent>,
+    pub on_cancel: Callback<MouseEvent>,
+}
+
+#[component]
+pub fn Capture(props: &CaptureProps) -> Html {
+    let locale = use_context::<Locale>().unwrap_or_default();
+    let t = locale.t();
+    let sending = props.sending;
+    let summary = props.claim.as_ref().map(|(store, claimed)| {
+        let offers = locale.count(t.count_offers(), *claimed as u64);
+        html! {
+            <p class="rr-summary">
+                { format!("{store} · {offers}") }
+                <button type="button" class="rr-link rr-change" disabled={sending} onclick={props.on_change_offers.clone()}>
+                    { t.change() }
+                </button>
+            </p>
+        }
+    });
+    // Built whole (`..`), as the app builds these props: yew's props builder
+    // costs the bundle more than the struct.
+    let photos = PhotoPickerProps {
+        photos: props.photos.clone(),
+        room: props.room,
+        preparing: props.preparing,
+        max: props.max,
+        disabled: sending,
+        on_pick: props.on_pick.clone(),
+        on_remove: props.on_remove.clone(),
+    };
+    html! {
+        <>
+            { for summary }
+            <PhotoPicker ..photos />
+            if props.takes_qr {
+                <QrEntry qr={props.qr.clone()} disabled={sending} on_set={props.on_qr.clone()} />
+            }
+            if sending {
+                <Sending progress={props.progress} offline={props.offline} on_cancel={props.on_cancel.clone()} />
+            } else {
+                <button
+                    class="rr-button rr-submit"
+                    type="button"
+                    disabled={!props.ready}
+                    onclick={props.on_send.clone()}
+                >
+                    { t.send() }
+                </button>
+            }
+        </>
+    }
+}

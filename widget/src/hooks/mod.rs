@@ -1,0 +1,31 @@
+//! The widget's custom hooks: the effects and callbacks behind the steps, so that
+//! the root component only wires components together.
+//!
+//! - [`use_campaign`]: loads the campaign (and its stores), and loads a store's
+//!   offers when the shopper chooses it;
+//! - [`photo_picking`]: the callback that prepares picked photos for the
+//!   campaign's rules;
+//! - [`use_upload`]: the upload with its progress, retries and offline wait,
+//!   then the status checks until the verdict, and the manual-review request.
+
+mod campaign;
+mod photos;
+mod upload;
+
+use yew::{Callback, UseReducerDispatcher};
+
+pub use campaign::use_campaign;
+pub use photos::photo_picking;
+pub use upload::{Target, new_idempotency_key, use_upload};
+
+use crate::state::{Action, State};
+
+/// A callback that dispatches the action `make` builds from its argument (yew's
+/// `function_todomvc` `make_callback`).
+pub fn action<E: 'static>(
+    dispatcher: &UseReducerDispatcher<State>,
+    make: impl Fn(E) -> Action + 'static,
+) -> Callback<E> {
+    let dispatcher = dispatcher.clone();
+    Callback::from(move |event| dispatcher.dispatch(make(event)))
+}

@@ -1,0 +1,42 @@
+//! [`photo_picking`]: picked files prepared one by one for upload. It calls no
+//! hook, so it is a plain function (yew treats every `use_*` call as a hook).
+
+use wasm_bindgen_futures::spawn_local;
+use web_sys::Blob;
+use yew::prelude::*;
+
+use crate::photo::{self, Prep};
+use crate::problem::Problem;
+use crate::state::{Action, PickedPhoto, State};
+
+/// The callback that takes picked files and prepares each for the campaign's
+/// photo rules (nothing happens before the campaign is loaded).
+pub fn photo_picking(state: &UseReducerHandle<State>) -> Callback<Vec<Blob>> {
+    let dispatcher = state.dispatcher();
+    let prep = state.campaign.as_ref().map(|c| Prep::from(&c.photos));
+    Callback::from(move |files: Vec<Blob>| {
+        let Some(prep) = prep else { return };
+        if files.is_empty() {
+            return;
+        }
+        dispatcher.dispatch(Action::Preparing(files.len()));
+        let dispatcher = dispatcher.clone();
+        spawn_local(async move {
+            for file in files {
+                dispatcher.dispatch(Action::PhotoReady(picked(&file, prep).await));
+            }
+        });
+    })
+}
+
+/// Prepares one picked file for upload, with its preview.
+async fn picked(file: &Blob, prep: Prep) -> Result<PickedPhoto, Problem> {
+    let prepared = photo::prepare(file, prep).await.map_err(|e| e.0)?;
+    let preview_url = web_sys::Url::create_object_url_with_blob(&prepared.blob)
+        .map_err(|_| Problem::PreviewFailed)?;
+    Ok(PickedPhoto {
+        blob: prepared.blob,
+        preview_url,
+        hints: prepared.hints,
+    })
+}

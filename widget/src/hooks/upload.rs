@@ -1,0 +1,276 @@
+//! [`use_upload`]: sending the receipt and following it to its verdict.
+//!
+//! The upload goes with XMLHttpRequest for its progress events, is retried on
+//! network loss with the same idempotency key (so the proxy never makes a second
+//! submission of it), and waits while the phone is offline. Then the submission
+//! is checked, backing off gently, until its status is final. The host page hears
+//! `submitted` and `result` DOM events on the host element.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use api::SubmissionCreated;
+use gloo_timers::future::TimeoutFuture;
+use js_sys::Promise;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::{JsFuture, spawn_local};
+use web_sys::{AddEventListenerOptions, Blob, CustomEvent, CustomEventInit, Element};
+use yew::prelude::*;
+
+use crate::client::{self, SendError, Transfer};
+use crate::photo::{self, Prep};
+use crate::problem::Problem;
+use crate::state::{Action, State};
+
+/// Where uploads go and who hears of them.
+#[derive(Clone)]
+pub struct Target {
+    /// The proxy's origin.
+    pub base: AttrValue,
+    pub campaign: AttrValue,
+    pub user: Option<AttrValue>,
+    /// The host element, on which the widget's DOM events are dispatched.
+    pub host: Element,
+}
+
+/// What the upload hook gives the components.
+pub struct Uploader {
+    /// Sends what the shopper prepared.
+    pub send: Callback<MouseEvent>,
+    /// Cancels the upload under way, at once.
+    pub cancel: Callback<MouseEvent>,
+    /// Asks for manual review of the submission with this id.
+    pub review: Callback<String>,
+}
+
+/// Longest wait between two status checks.
+const MAX_POLL_MS: u32 = 5_000;
+/// Attempts on a connection that is up but failing, before giving up.
+const MAX_ATTEMPTS: u32 = 4;
+
+/// The upload of what the shopper prepared, its cancel, and the manual-review
+/// request.
+#[hook]
+pub fn use_upload(state: &UseReducerHandle<State>, target: Target) -> Uploader {
+    let transfer = use_mut_ref(Transfer::default);
+    let send = {
+        let (state, transfer, target) = (state.clone(), transfer.clone(), target.clone());
+        Callback::from(move |_: MouseEvent| {
+            let Some(campaign) = state.campaign.clone() else {
+                return;
+            };
+            let Target {
+                base,
+                campaign: campaign_id,
+                user,
+                host,
+            } = target.clone();
+            let blobs: Vec<Blob> = state.photos.iter().map(|p| p.blob.clone()).collect();
+            let extras = client::Extras {
+                user: user.as_ref().map(ToString::to_string),
+                merchant: state.merchant.as_ref().map(|m| m.id.clone()),
+                offers: state.claimed.clone(),
+                qr: state.qr.clone(),
+            };
+            let key = state.idempotency_key.clone();
+            let dispatcher = state.dispatcher();
+            *transfer.borrow_mut() = Transfer::default();
+            let transfer = transfer.clone();
+            dispatcher.dispatch(Action::Sending);
+            spawn_local(async move {
+                let blobs = if campaign.capabilities.combine_photos && blobs.len() > 1 {
+                    match photo::combine(&blobs, Prep::from(&campaign.photos)).await {
+                        Ok(tall) => vec![tall],
+                        Err(e) => return dispatcher.dispatch(Action::Failed(e.0)),
+                    }
+                } else {
+                    blobs
+                };
+                let upload = Upload {
+                    base: &base,
+                    campaign: &campaign_id,
+                    key: &key,
+                    photos: &blobs,
+                    extras: &extras,
+                };
+                let created = match upload.send(&dispatcher, &transfer).await {
+                    Ok(created) => created,
+                    Err(SendError::Cancelled) => return dispatcher.dispatch(Action::Cancelled),
+                    Err(SendError::Refused(message)) => {
+                        return dispatcher.dispatch(Action::Failed(message));
+                    }
+                    // The retries ran out: the shopper can press Send again (same key).
+                    Err(SendError::Network) => {
+                        return dispatcher.dispatch(Action::Failed(Problem::GaveUp));
+                    }
+                };
+                emit(&host, "submitted", &JsValue::from_str(&created.id));
+                let (id, mut delay) = (created.id.clone(), created.poll_after_ms.max(250));
+                dispatcher.dispatch(Action::Created(created));
+                follow(&base, &id, &mut delay, &dispatcher, &host).await;
+            });
+        })
+    };
+    let cancel = Callback::from(move |_: MouseEvent| transfer.borrow_mut().cancel());
+    let review = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |id: String| {
+            let (dispatcher, base, host) =
+                (dispatcher.clone(), target.base.clone(), target.host.clone());
+            spawn_local(async move {
+                match client::review(&base, &id).await {
+                    Ok((submission, json)) => {
+                        emit(&host, "result", &json);
+                        dispatcher.dispatch(Action::Updated(submission));
+                    }
+                    Err(e) => dispatcher.dispatch(Action::Failed(e.0)),
+                }
+            });
+        })
+    };
+    Uploader {
+        send,
+        cancel,
+        review,
+    }
+}
+
+/// One upload, retried on network loss with the same idempotency key (so the
+/// proxy never makes a second submission of it), and held while the phone is
+/// offline until it is back.
+struct Upload<'a> {
+    base: &'a str,
+    campaign: &'a str,
+    key: &'a str,
+    photos: &'a [Blob],
+    extras: &'a client::Extras,
+}
+
+impl Upload<'_> {
+    async fn send(
+        &self,
+        dispatcher: &UseReducerDispatcher<State>,
+        transfer: &Rc<RefCell<Transfer>>,
+    ) -> Result<SubmissionCreated, SendError> {
+        let (mut failures, mut delay) = (0, 1_000);
+        loop {
+            if !online() {
+                dispatcher.dispatch(Action::Offline(true));
+                pause(transfer, Wake::Online).await;
+                dispatcher.dispatch(Action::Offline(false));
+            }
+            if transfer.borrow().cancelled {
+                return Err(SendError::Cancelled);
+            }
+            let progress = dispatcher.clone();
+            let result = client::submit(
+                self.base,
+                self.campaign,
+                self.key,
+                self.photos,
+                self.extras,
+                move |sent, total| progress.dispatch(Action::Progress(sent, total)),
+                transfer,
+            )
+            .await;
+            match result {
+                // Lost while going offline: wait for the network, then resend.
+                Err(SendError::Network) if !online() => {}
+                Err(SendError::Network) if failures + 1 < MAX_ATTEMPTS => {
+                    failures += 1;
+                    pause(transfer, Wake::After(delay)).await;
+                    delay *= 2;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+fn online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+/// What ends a pause of the upload (besides the shopper's cancel).
+#[derive(Clone, Copy)]
+enum Wake {
+    /// The browser is online again.
+    Online,
+    /// A retry pause of this many milliseconds is over.
+    After(u32),
+}
+
+/// Waits for `wake`, or until the shopper cancels: a cancel takes effect at once,
+/// whatever the upload is waiting for.
+async fn pause(transfer: &Rc<RefCell<Transfer>>, wake: Wake) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let done = Promise::new(&mut |resolve, _| {
+        match wake {
+            Wake::Online => {
+                let options = AddEventListenerOptions::new();
+                options.set_once(true);
+                let _ = window.add_event_listener_with_callback_and_add_event_listener_options(
+                    "online", &resolve, &options,
+                );
+            }
+            Wake::After(ms) => {
+                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                    &resolve,
+                    i32::try_from(ms).unwrap_or(i32::MAX),
+                );
+            }
+        }
+        transfer.borrow_mut().on_cancel = Some(resolve);
+    });
+    let _ = JsFuture::from(done).await;
+    transfer.borrow_mut().on_cancel = None;
+}
+
+/// Polls the submission until its status is final, backing off gently. Network
+/// errors are retried: the proxy keeps the submission whatever happens here.
+async fn follow(
+    base: &str,
+    id: &str,
+    delay: &mut u32,
+    dispatcher: &UseReducerDispatcher<State>,
+    host: &Element,
+) {
+    loop {
+        TimeoutFuture::new(*delay).await;
+        match client::submission(base, id).await {
+            Ok((submission, json)) => {
+                let done = submission.status.is_final();
+                if done {
+                    emit(host, "result", &json);
+                }
+                dispatcher.dispatch(Action::Updated(submission));
+                if done {
+                    return;
+                }
+                *delay = (*delay + *delay / 2).min(MAX_POLL_MS);
+            }
+            // A failed check backs off faster than a pending answer.
+            Err(_) => *delay = (*delay * 2).min(MAX_POLL_MS),
+        }
+    }
+}
+
+/// Dispatches a DOM event on the host element, for the host page's scripts.
+fn emit(host: &Element, name: &str, detail: &JsValue) {
+    let init = CustomEventInit::new();
+    init.set_detail(detail);
+    init.set_bubbles(true);
+    if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = host.dispatch_event(&event);
+    }
+}
+
+/// A fresh key for one upload attempt (kept across retries of that attempt).
+pub fn new_idempotency_key() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|| format!("{:x}", (js_sys::Math::random() * 1e16) as u64))
+}

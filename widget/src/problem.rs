@@ -1,0 +1,96 @@
+//! What went wrong, kept as a [`Problem`] until it is shown and then put into the
+//! shopper's words. Every module that can fail speaks in these; none of them
+//! needs to know how a language is chosen.
+
+use api::ErrorCode;
+use api::fiscal::{FiscalQrError, QrTextError};
+use words::{Text, fill};
+
+/// Something that went wrong, put into the shopper's language when it is shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// No answer from the proxy.
+    Network,
+    /// The proxy answered something that is not the API's JSON.
+    BadAnswer,
+    /// An error status without the API's error body.
+    Http(u16),
+    /// The proxy refused, with its error code.
+    Refused(ErrorCode),
+    /// A file the browser cannot decode as an image.
+    NotAPhoto,
+    /// A HEIC photo over the size limit, in a browser that cannot shrink it.
+    TooLargeToShrink,
+    PreviewFailed,
+    /// The upload's retries ran out.
+    GaveUp,
+    Camera(CameraError),
+    /// Neither the browser's detector nor the decoder module could be had.
+    ScannerUnavailable,
+    /// A chosen photo has no readable QR code.
+    QrNotFound,
+    QrNeedTime,
+    QrNeedTotal,
+    /// A scanned or read code that is refused.
+    QrRefused(QrTextError),
+    /// Typed details that do not make a valid code.
+    QrTyped(FiscalQrError),
+}
+
+impl Problem {
+    /// The problem in the words of `t`'s language.
+    pub fn in_words(&self, t: &Text) -> String {
+        match self {
+            Self::Network => t.network().to_owned(),
+            Self::BadAnswer => t.bad_answer().to_owned(),
+            Self::Http(status) => fill(t.http_error(), &[("n", &status.to_string())]),
+            Self::Refused(code) => t.refused(*code).to_owned(),
+            Self::NotAPhoto => t.not_a_photo().to_owned(),
+            Self::TooLargeToShrink => t.too_large_to_shrink().to_owned(),
+            Self::PreviewFailed => t.preview_failed().to_owned(),
+            Self::GaveUp => t.gave_up().to_owned(),
+            Self::Camera(error) => error.explained(t).to_owned(),
+            Self::ScannerUnavailable => t.scanner_unavailable().to_owned(),
+            Self::QrNotFound => t.qr_not_found().to_owned(),
+            Self::QrNeedTime => t.qr_need_time().to_owned(),
+            Self::QrNeedTotal => t.qr_need_total().to_owned(),
+            Self::QrRefused(error) => format!("{} {}", t.qr_text_error(error), t.qr_try_again()),
+            Self::QrTyped(error) => t.fiscal_error(error),
+        }
+    }
+}
+
+/// Why the live camera is not available, each with words for the shopper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CameraError {
+    /// The shopper (or the browser's settings) refused the permission.
+    Denied,
+    /// The device has no camera.
+    NoCamera,
+    /// Another app holds the camera.
+    Busy,
+    /// The browser has no `getUserMedia` (or the page is not secure).
+    Unsupported,
+}
+
+impl CameraError {
+    /// Why the live camera is not there, and what to do instead.
+    pub fn explained(self, t: &Text) -> &'static str {
+        match self {
+            Self::Denied => t.camera_denied(),
+            Self::NoCamera => t.camera_none(),
+            Self::Busy => t.camera_busy(),
+            Self::Unsupported => t.camera_unsupported(),
+        }
+    }
+
+    /// From the `DOMException` name `getUserMedia` rejects with.
+    pub fn from_name(name: &str) -> Self {
+        match name {
+            "NotAllowedError" | "SecurityError" | "PermissionDeniedError" => Self::Denied,
+            "NotFoundError" | "OverconstrainedError" | "DevicesNotFoundError" => Self::NoCamera,
+            "NotReadableError" | "AbortError" | "TrackStartError" => Self::Busy,
+            _ => Self::Unsupported,
+        }
+    }
+}
