@@ -72,21 +72,6 @@ impl SandboxConfig {
             },
         }
     }
-
-    /// Every secret value the simulated providers accept, for tests that check
-    /// none of them leaks.
-    pub fn secrets(&self) -> Vec<&str> {
-        vec![
-            &self.easypromos.token,
-            &self.aboutgoods.client_secret,
-            &self.apm_api_key,
-            &self.bitlabs_token,
-            &self.photon.client_id,
-            &self.photon.api_key,
-            &self.photon.password,
-            &self.photon.secret_key,
-        ]
-    }
 }
 
 /// A random token of the shape providers hand out.

@@ -177,6 +177,9 @@ async fn start_proxy(sandbox: RunningSandbox, dir: tempfile::TempDir, options: O
     }
 }
 
+/// The folder of a test app's directory that holds its secret files.
+const SECRETS: &str = "secrets";
+
 /// The configuration a test proxy runs with: the real TOML path, with every
 /// secret referenced from a file, as an operator would.
 fn config_text(
@@ -186,8 +189,10 @@ fn config_text(
     address: &str,
     [webhook_key, apm_callback_key, photon_webhook_key]: [&str; 3],
 ) -> String {
+    let secrets = dir.path().join(SECRETS);
+    std::fs::create_dir_all(&secrets).expect("secrets folder");
     let secret = |name: &str, value: &str| {
-        let path = dir.path().join(name);
+        let path = secrets.join(name);
         std::fs::write(&path, value).expect("write secret file");
         format!("{{ file = {:?} }}", path.display().to_string())
     };
@@ -346,6 +351,18 @@ photos = {{ max_count = 3, max_bytes = 2097152, long_side = 1600, quality = 70 }
 }
 
 impl TestApp {
+    /// Every secret the test proxy holds (provider credentials and the keys
+    /// callbacks carry), read from the files its configuration references, so
+    /// that a provider added to the harness is covered without another list.
+    pub fn secrets(&self) -> Vec<String> {
+        let files = std::fs::read_dir(self.dir.path().join(SECRETS)).expect("secrets folder");
+        let secrets: Vec<String> = files
+            .map(|file| std::fs::read_to_string(file.expect("secret file").path()).expect("read"))
+            .collect();
+        assert!(secrets.len() >= 8, "too few secrets: {}", secrets.len());
+        secrets
+    }
+
     /// The proxy's URL for `path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)

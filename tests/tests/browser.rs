@@ -122,7 +122,7 @@ fn assert_no_secret_reached_the_browser(app: &TestApp, tee: &Recorder) {
         "the recorder saw too little: {}",
         tee.response_count()
     );
-    for secret in app.sandbox.config.secrets() {
+    for secret in app.secrets() {
         assert!(
             !received
                 .windows(secret.len())

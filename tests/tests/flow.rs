@@ -154,7 +154,7 @@ async fn no_response_ever_carries_a_provider_secret_or_url() {
         paths.push(format!("/v1/campaigns/{campaign}"));
         paths.push(format!("/v1/submissions/{id}"));
     }
-    let secrets = app.sandbox.config.secrets();
+    let secrets = app.secrets();
     for path in paths {
         let response = app.http.get(app.url(&path)).send().await.unwrap();
         let headers = format!("{:?}", response.headers());

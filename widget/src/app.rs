@@ -10,7 +10,9 @@ use crate::components::capture::{Capture, CaptureProps};
 use crate::components::offer_picker::{MerchantPicker, OfferPicker};
 use crate::components::verdict::Verdict;
 use crate::components::waiting::Waiting;
-use crate::hooks::{Target, action, new_idempotency_key, photo_picking, use_campaign, use_upload};
+use crate::hooks::{
+    Target, Uploader, action, new_idempotency_key, photo_picking, use_campaign, use_upload,
+};
 use crate::i18n::Locale;
 use crate::scan::QrLoader;
 use crate::state::{Action, State, Step};
@@ -37,7 +39,11 @@ pub fn App(props: &AppProps) -> Html {
     let dispatcher = state.dispatcher();
     let on_merchant = use_campaign(&dispatcher, &props.api_base, &props.campaign);
     let on_pick = photo_picking(&state);
-    let upload = use_upload(
+    let Uploader {
+        send,
+        cancel,
+        review,
+    } = use_upload(
         &state,
         Target {
             base: props.api_base.clone(),
@@ -67,30 +73,7 @@ pub fn App(props: &AppProps) -> Html {
             None => html! {},
         },
         Step::Capture | Step::Sending => {
-            // Built whole (`..props`): yew's props builder for this many fields
-            // costs the bundle more than the component does.
-            let props = CaptureProps {
-                claim: state
-                    .merchant
-                    .as_ref()
-                    .map(|m| (AttrValue::from(m.name.clone()), state.claimed.len())),
-                photos: state.photos.clone(),
-                room: state.room(),
-                preparing: state.preparing,
-                max: state.max_photos(),
-                takes_qr: state.campaign.as_ref().is_some_and(|c| c.capabilities.qr),
-                qr: state.qr.clone(),
-                sending: state.step == Step::Sending,
-                progress: state.progress,
-                offline: state.offline,
-                ready: state.ready_to_send(),
-                on_pick,
-                on_remove: action(&dispatcher, Action::PhotoRemoved),
-                on_qr: action(&dispatcher, Action::QrSet),
-                on_change_offers,
-                on_send: upload.send,
-                on_cancel: upload.cancel,
-            };
+            let props = capture_props(&state, &dispatcher, on_pick, on_change_offers, send, cancel);
             html! { <Capture ..props /> }
         }
         Step::Waiting { status, .. } => html! { <Waiting status={*status} /> },
@@ -99,7 +82,7 @@ pub fn App(props: &AppProps) -> Html {
                 submission={submission.clone()}
                 on_restart={action(&dispatcher, |_: MouseEvent| Action::Restart(new_idempotency_key()))}
                 on_retake={action(&dispatcher, |_: MouseEvent| Action::Retake(new_idempotency_key()))}
-                on_review={upload.review}
+                on_review={review}
             />
         },
     };
@@ -121,5 +104,39 @@ pub fn App(props: &AppProps) -> Html {
         </section>
         </ContextProvider<QrLoader>>
         </ContextProvider<Locale>>
+    }
+}
+
+/// The capture step's props, built whole (`..props`): yew's props builder for
+/// this many costs the bundle about 0.3 KB.
+fn capture_props(
+    state: &State,
+    dispatcher: &UseReducerDispatcher<State>,
+    on_pick: Callback<Vec<web_sys::Blob>>,
+    on_change_offers: Callback<MouseEvent>,
+    on_send: Callback<MouseEvent>,
+    on_cancel: Callback<MouseEvent>,
+) -> CaptureProps {
+    CaptureProps {
+        claim: state
+            .merchant
+            .as_ref()
+            .map(|m| (AttrValue::from(m.name.clone()), state.claimed.len())),
+        photos: state.photos.clone(),
+        room: state.room(),
+        preparing: state.preparing,
+        max: state.max_photos(),
+        takes_qr: state.campaign.as_ref().is_some_and(|c| c.capabilities.qr),
+        qr: state.qr.clone(),
+        sending: state.step == Step::Sending,
+        progress: state.progress,
+        offline: state.offline,
+        ready: state.ready_to_send(),
+        on_pick,
+        on_remove: action(dispatcher, Action::PhotoRemoved),
+        on_qr: action(dispatcher, Action::QrSet),
+        on_change_offers,
+        on_send,
+        on_cancel,
     }
 }

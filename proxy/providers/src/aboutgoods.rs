@@ -377,11 +377,22 @@ fn photo_media_type(photo: &Photo) -> &'static str {
     }
 }
 
-const WAITING: &str = "`WAITING_FOR_DOCUMENT`, `WAITING_FOR_PROCESS`, `PROCESSING`";
-const PROCESSED_MATCHED: &str = "`PROCESSED`, `allRulesMatched: true` or no `processedRules`";
-const PROCESSED_UNMATCHED: &str =
-    "`PROCESSED`, `allRulesMatched: false` (a reason per rule not matched)";
-const NOT_EXPLOITABLE: &str = "`NOT_EXPLOITABLE` (the reason from `processReport`)";
+const WAITING: StatusRow = StatusRow {
+    answer: "`WAITING_FOR_DOCUMENT`, `WAITING_FOR_PROCESS`, `PROCESSING`",
+    status: None,
+};
+const PROCESSED_MATCHED: StatusRow = StatusRow {
+    answer: "`PROCESSED`, `allRulesMatched: true` or no `processedRules`",
+    status: Some(SubmissionStatus::Accepted),
+};
+const PROCESSED_UNMATCHED: StatusRow = StatusRow {
+    answer: "`PROCESSED`, `allRulesMatched: false` (a reason per rule not matched)",
+    status: Some(SubmissionStatus::Rejected),
+};
+const NOT_EXPLOITABLE: StatusRow = StatusRow {
+    answer: "`NOT_EXPLOITABLE` (the reason from `processReport`)",
+    status: Some(SubmissionStatus::Rejected),
+};
 
 /// How Aboutgoods answers map to our outcome (see `docs/outcomes.md`).
 pub const OUTCOMES: OutcomeTable = OutcomeTable {
@@ -389,22 +400,10 @@ pub const OUTCOMES: OutcomeTable = OutcomeTable {
     seed: "001",
     synchronous: false,
     statuses: &[
-        StatusRow {
-            answer: WAITING,
-            status: None,
-        },
-        StatusRow {
-            answer: PROCESSED_MATCHED,
-            status: Some(SubmissionStatus::Accepted),
-        },
-        StatusRow {
-            answer: PROCESSED_UNMATCHED,
-            status: Some(SubmissionStatus::Rejected),
-        },
-        StatusRow {
-            answer: NOT_EXPLOITABLE,
-            status: Some(SubmissionStatus::Rejected),
-        },
+        WAITING,
+        PROCESSED_MATCHED,
+        PROCESSED_UNMATCHED,
+        NOT_EXPLOITABLE,
     ],
     reasons: &[
         ReasonRow::new(
@@ -472,7 +471,7 @@ fn map_document(document: Document) -> Result<Progress, ProviderError> {
             )));
         }
     };
-    let Some(status) = OUTCOMES.status(answer) else {
+    let Some(status) = answer.status else {
         return Ok(Progress::Pending);
     };
     let reasons = match answer {

@@ -276,29 +276,25 @@ impl Provider for Apm {
     }
 }
 
-const ARRIVED: &str = "`ARRIVED` (waiting for moderators)";
-const APPROVED: &str = "`REVIEWED`, `approved: true`";
-const NOT_APPROVED: &str = "`REVIEWED`, `approved: false` (the reason from `rejectKey`)";
+const ARRIVED: StatusRow = StatusRow {
+    answer: "`ARRIVED` (waiting for moderators)",
+    status: None,
+};
+const APPROVED: StatusRow = StatusRow {
+    answer: "`REVIEWED`, `approved: true`",
+    status: Some(SubmissionStatus::Accepted),
+};
+const NOT_APPROVED: StatusRow = StatusRow {
+    answer: "`REVIEWED`, `approved: false` (the reason from `rejectKey`)",
+    status: Some(SubmissionStatus::Rejected),
+};
 
 /// How APM answers map to our outcome (see `docs/outcomes.md`).
 pub const OUTCOMES: OutcomeTable = OutcomeTable {
     provider: "APM (Revizor)",
     seed: "002",
     synchronous: false,
-    statuses: &[
-        StatusRow {
-            answer: ARRIVED,
-            status: None,
-        },
-        StatusRow {
-            answer: APPROVED,
-            status: Some(SubmissionStatus::Accepted),
-        },
-        StatusRow {
-            answer: NOT_APPROVED,
-            status: Some(SubmissionStatus::Rejected),
-        },
-    ],
+    statuses: &[ARRIVED, APPROVED, NOT_APPROVED],
     reasons: &[
         ReasonRow::not_receipt("NOT_RECEIPT"),
         ReasonRow::new(
@@ -361,7 +357,7 @@ fn map_receipt(found: ApmReceipt) -> Result<Progress, ProviderError> {
             )));
         }
     };
-    let Some(status) = OUTCOMES.status(answer) else {
+    let Some(status) = answer.status else {
         return Ok(Progress::Pending);
     };
     let reasons = if answer == NOT_APPROVED {

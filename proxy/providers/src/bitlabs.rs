@@ -306,9 +306,18 @@ fn upload_offer_id(reference: &str, offer_id: &str) -> Option<u64> {
         .and_then(|(_, upload)| upload.parse().ok())
 }
 
-const ACCEPTED: &str = "any offer in `confirmed` or `awardPending`";
-const PENDING: &str = "otherwise, any offer in `pending` (people check it)";
-const REJECTED: &str = "otherwise (offers in `manualReview` or `rejected`)";
+const ACCEPTED: StatusRow = StatusRow {
+    answer: "any offer in `confirmed` or `awardPending`",
+    status: Some(SubmissionStatus::Accepted),
+};
+const PENDING: StatusRow = StatusRow {
+    answer: "otherwise, any offer in `pending` (people check it)",
+    status: Some(SubmissionStatus::NeedsReview),
+};
+const REJECTED: StatusRow = StatusRow {
+    answer: "otherwise (offers in `manualReview` or `rejected`)",
+    status: Some(SubmissionStatus::Rejected),
+};
 
 /// How BitLabs answers map to our outcome (see `docs/outcomes.md`). Per offer:
 /// `confirmed` and `awardPending` are `accepted`, `pending` is `needs_review`,
@@ -318,20 +327,7 @@ pub const OUTCOMES: OutcomeTable = OutcomeTable {
     provider: "BitLabs Magic Receipts",
     seed: "004",
     synchronous: true,
-    statuses: &[
-        StatusRow {
-            answer: ACCEPTED,
-            status: Some(SubmissionStatus::Accepted),
-        },
-        StatusRow {
-            answer: PENDING,
-            status: Some(SubmissionStatus::NeedsReview),
-        },
-        StatusRow {
-            answer: REJECTED,
-            status: Some(SubmissionStatus::Rejected),
-        },
-    ],
+    statuses: &[ACCEPTED, PENDING, REJECTED],
     reasons: &[
         ReasonRow::new(
             "1",
@@ -418,8 +414,8 @@ fn map_processed(
     } else {
         REJECTED
     };
-    let status = OUTCOMES
-        .status(answer)
+    let status = answer
+        .status
         .ok_or_else(|| ProviderError::Malformed("no status".to_owned()))?;
     let mut reasons: Vec<api::Reason> = Vec::new();
     if status == SubmissionStatus::Rejected {

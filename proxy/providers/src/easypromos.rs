@@ -269,29 +269,25 @@ impl Provider for Easypromos {
     }
 }
 
-const NOT_FINISHED: &str = "`status` other than `finished`";
-const FINISHED_OK: &str = "`finished`, `finished_status: ok`";
-const FINISHED_OTHER: &str = "`finished`, any other `finished_status`";
+const NOT_FINISHED: StatusRow = StatusRow {
+    answer: "`status` other than `finished`",
+    status: None,
+};
+const FINISHED_OK: StatusRow = StatusRow {
+    answer: "`finished`, `finished_status: ok`",
+    status: Some(SubmissionStatus::Accepted),
+};
+const FINISHED_OTHER: StatusRow = StatusRow {
+    answer: "`finished`, any other `finished_status`",
+    status: Some(SubmissionStatus::Rejected),
+};
 
 /// How Easypromos answers map to our outcome (see `docs/outcomes.md`).
 pub const OUTCOMES: OutcomeTable = OutcomeTable {
     provider: "Easypromos",
     seed: "000",
     synchronous: false,
-    statuses: &[
-        StatusRow {
-            answer: NOT_FINISHED,
-            status: None,
-        },
-        StatusRow {
-            answer: FINISHED_OK,
-            status: Some(SubmissionStatus::Accepted),
-        },
-        StatusRow {
-            answer: FINISHED_OTHER,
-            status: Some(SubmissionStatus::Rejected),
-        },
-    ],
+    statuses: &[NOT_FINISHED, FINISHED_OK, FINISHED_OTHER],
     reasons: &[
         ReasonRow::not_receipt("not_a_ticket"),
         ReasonRow::unreadable("unreadable"),
@@ -307,7 +303,7 @@ fn map_event(event: Event) -> Result<Progress, ProviderError> {
     } else {
         FINISHED_OTHER
     };
-    let Some(status) = OUTCOMES.status(answer) else {
+    let Some(status) = answer.status else {
         return Ok(Progress::Pending);
     };
     let outcome = if status == SubmissionStatus::Accepted {

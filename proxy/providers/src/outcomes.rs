@@ -1,5 +1,7 @@
 //! The documented mapping from each provider's answers to the normalized status
-//! and reason codes. Adapters decide by these tables, and `docs/outcomes.md` is
+//! and reason codes. Adapters decide by these tables (an adapter sorts an answer
+//! into one of its [`StatusRow`] constants and takes the row's status; a
+//! provider code is looked up in its reasons), and `docs/outcomes.md` is
 //! generated from them (`proxy/providers/tests/outcomes_doc.rs` fails when the
 //! page and the tables differ), so the page cannot drift from the code.
 
@@ -7,8 +9,9 @@ use std::fmt::Write as _;
 
 use api::{Reason, ReasonCode, SubmissionStatus};
 
-/// One kind of provider answer and the status it means.
-#[derive(Debug, Clone, Copy)]
+/// One kind of provider answer and the status it means. Adapters name each row
+/// as a constant and decide by the constant, never by its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StatusRow {
     /// The answer, in the provider's words.
     pub answer: &'static str,
@@ -74,14 +77,6 @@ pub struct OutcomeTable {
 }
 
 impl OutcomeTable {
-    /// The status an answer means (`None`: still processing).
-    pub fn status(&self, answer: &str) -> Option<SubmissionStatus> {
-        self.statuses
-            .iter()
-            .find(|row| row.answer == answer)
-            .and_then(|row| row.status)
-    }
-
     /// The unified reason for a provider code, keeping the provider's message
     /// when it sent one.
     pub fn reason(&self, code: &str, message: String) -> Reason {

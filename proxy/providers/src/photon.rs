@@ -209,29 +209,25 @@ impl Provider for Photon {
     }
 }
 
-const PROCESSING: &str = "`status: processing` (or any other status)";
-const SUCCESS: &str = "`status: success`";
-const FAILED: &str = "`status: failed`";
+const PROCESSING: StatusRow = StatusRow {
+    answer: "`status: processing` (or any other status)",
+    status: None,
+};
+const SUCCESS: StatusRow = StatusRow {
+    answer: "`status: success`",
+    status: Some(SubmissionStatus::Accepted),
+};
+const FAILED: StatusRow = StatusRow {
+    answer: "`status: failed`",
+    status: Some(SubmissionStatus::Rejected),
+};
 
 /// How Photon answers map to our outcome (see `docs/outcomes.md`).
 pub const OUTCOMES: OutcomeTable = OutcomeTable {
     provider: "Photon Commerce",
     seed: "003",
     synchronous: false,
-    statuses: &[
-        StatusRow {
-            answer: PROCESSING,
-            status: None,
-        },
-        StatusRow {
-            answer: SUCCESS,
-            status: Some(SubmissionStatus::Accepted),
-        },
-        StatusRow {
-            answer: FAILED,
-            status: Some(SubmissionStatus::Rejected),
-        },
-    ],
+    statuses: &[PROCESSING, SUCCESS, FAILED],
     reasons: &[
         ReasonRow::not_receipt("not_a_document"),
         ReasonRow::unreadable("unreadable"),
@@ -245,7 +241,7 @@ fn map_fetched(fetched: Fetched) -> Result<Progress, ProviderError> {
         "failed" => FAILED,
         _ => PROCESSING,
     };
-    let Some(status) = OUTCOMES.status(answer) else {
+    let Some(status) = answer.status else {
         return Ok(Progress::Pending);
     };
     let outcome = if status == SubmissionStatus::Accepted {

@@ -16,7 +16,7 @@ use yew::{Callback, UseReducerDispatcher};
 
 pub use campaign::use_campaign;
 pub use photos::photo_picking;
-pub use upload::{Target, new_idempotency_key, use_upload};
+pub use upload::{Target, Uploader, new_idempotency_key, use_upload};
 
 use crate::state::{Action, State};
 
