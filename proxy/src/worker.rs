@@ -85,7 +85,7 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<(), sqlx::Error
     };
 
     // A provider that calls back is polled only as a safety net.
-    let next_poll = if provider.has_callbacks() {
+    let next_poll = if provider.delivery().callbacks().is_some() {
         config.worker.callback_fallback
     } else {
         config.worker.poll_interval

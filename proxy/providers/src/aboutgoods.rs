@@ -377,22 +377,20 @@ fn photo_media_type(photo: &Photo) -> &'static str {
     }
 }
 
-const WAITING: StatusRow = StatusRow {
-    answer: "`WAITING_FOR_DOCUMENT`, `WAITING_FOR_PROCESS`, `PROCESSING`",
-    status: None,
-};
-const PROCESSED_MATCHED: StatusRow = StatusRow {
-    answer: "`PROCESSED`, `allRulesMatched: true` or no `processedRules`",
-    status: Some(SubmissionStatus::Accepted),
-};
-const PROCESSED_UNMATCHED: StatusRow = StatusRow {
-    answer: "`PROCESSED`, `allRulesMatched: false` (a reason per rule not matched)",
-    status: Some(SubmissionStatus::Rejected),
-};
-const NOT_EXPLOITABLE: StatusRow = StatusRow {
-    answer: "`NOT_EXPLOITABLE` (the reason from `processReport`)",
-    status: Some(SubmissionStatus::Rejected),
-};
+const WAITING: StatusRow =
+    StatusRow::undecided("`WAITING_FOR_DOCUMENT`, `WAITING_FOR_PROCESS`, `PROCESSING`");
+const PROCESSED_MATCHED: StatusRow = StatusRow::decides(
+    "`PROCESSED`, `allRulesMatched: true` or no `processedRules`",
+    SubmissionStatus::Accepted,
+);
+const PROCESSED_UNMATCHED: StatusRow = StatusRow::decides(
+    "`PROCESSED`, `allRulesMatched: false` (a reason per rule not matched)",
+    SubmissionStatus::Rejected,
+);
+const NOT_EXPLOITABLE: StatusRow = StatusRow::decides(
+    "`NOT_EXPLOITABLE` (the reason from `processReport`)",
+    SubmissionStatus::Rejected,
+);
 
 /// How Aboutgoods answers map to our outcome (see `docs/outcomes.md`).
 pub const OUTCOMES: OutcomeTable = OutcomeTable {

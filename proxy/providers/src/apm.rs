@@ -37,7 +37,6 @@ use api::{Outcome, Receipt, SubmissionStatus};
 use async_trait::async_trait;
 use std::sync::Arc;
 
-use http::HeaderMap;
 use reqwest::multipart::{Form, Part};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -45,7 +44,7 @@ use serde_json::{Value, json};
 use crate::outcomes::{OutcomeTable, ReasonRow, StatusRow};
 use crate::{
     Abilities, Account, BuildError, CallbackError, CallbacksConfig, Delivery, Kind,
-    OutgoingReceipt, Progress, Provider, ProviderError, Secret, Verdict, send_json,
+    OutgoingReceipt, Progress, Provider, ProviderError, Secret, Verdict, delivery, send_json,
 };
 
 /// `[providers.NAME]` with `kind = "apm"`.
@@ -258,36 +257,23 @@ impl Provider for Apm {
         map_receipt(found)
     }
 
-    fn has_callbacks(&self) -> bool {
-        self.delivery.callbacks().is_some()
+    fn delivery(&self) -> &Delivery {
+        &self.delivery
     }
 
-    fn callback(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-    ) -> Result<Option<(String, Progress)>, CallbackError> {
-        let Some(callbacks) = self.delivery.callbacks() else {
-            return Ok(None);
-        };
-        let found: ApmReceipt = callbacks.read(headers, body)?;
-        let reference = found.uuid.clone();
-        Ok(Some((reference, map_receipt(found)?)))
+    fn read_callback(&self, body: &[u8]) -> Result<(String, Progress), CallbackError> {
+        let found: ApmReceipt = delivery::json(body)?;
+        Ok((found.uuid.clone(), map_receipt(found)?))
     }
 }
 
-const ARRIVED: StatusRow = StatusRow {
-    answer: "`ARRIVED` (waiting for moderators)",
-    status: None,
-};
-const APPROVED: StatusRow = StatusRow {
-    answer: "`REVIEWED`, `approved: true`",
-    status: Some(SubmissionStatus::Accepted),
-};
-const NOT_APPROVED: StatusRow = StatusRow {
-    answer: "`REVIEWED`, `approved: false` (the reason from `rejectKey`)",
-    status: Some(SubmissionStatus::Rejected),
-};
+const ARRIVED: StatusRow = StatusRow::undecided("`ARRIVED` (waiting for moderators)");
+const APPROVED: StatusRow =
+    StatusRow::decides("`REVIEWED`, `approved: true`", SubmissionStatus::Accepted);
+const NOT_APPROVED: StatusRow = StatusRow::decides(
+    "`REVIEWED`, `approved: false` (the reason from `rejectKey`)",
+    SubmissionStatus::Rejected,
+);
 
 /// How APM answers map to our outcome (see `docs/outcomes.md`).
 pub const OUTCOMES: OutcomeTable = OutcomeTable {

@@ -306,18 +306,18 @@ fn upload_offer_id(reference: &str, offer_id: &str) -> Option<u64> {
         .and_then(|(_, upload)| upload.parse().ok())
 }
 
-const ACCEPTED: StatusRow = StatusRow {
-    answer: "any offer in `confirmed` or `awardPending`",
-    status: Some(SubmissionStatus::Accepted),
-};
-const PENDING: StatusRow = StatusRow {
-    answer: "otherwise, any offer in `pending` (people check it)",
-    status: Some(SubmissionStatus::NeedsReview),
-};
-const REJECTED: StatusRow = StatusRow {
-    answer: "otherwise (offers in `manualReview` or `rejected`)",
-    status: Some(SubmissionStatus::Rejected),
-};
+const ACCEPTED: StatusRow = StatusRow::decides(
+    "any offer in `confirmed` or `awardPending`",
+    SubmissionStatus::Accepted,
+);
+const PENDING: StatusRow = StatusRow::decides(
+    "otherwise, any offer in `pending` (people check it)",
+    SubmissionStatus::NeedsReview,
+);
+const REJECTED: StatusRow = StatusRow::decides(
+    "otherwise (offers in `manualReview` or `rejected`)",
+    SubmissionStatus::Rejected,
+);
 
 /// How BitLabs answers map to our outcome (see `docs/outcomes.md`). Per offer:
 /// `confirmed` and `awardPending` are `accepted`, `pending` is `needs_review`,

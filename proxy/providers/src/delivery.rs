@@ -40,6 +40,10 @@ pub struct Callbacks {
     pub header: String,
 }
 
+/// An account that is polled: what [`crate::Provider::delivery`] answers by
+/// default.
+pub static POLLING: Delivery = Delivery::Polling;
+
 impl Delivery {
     /// The callbacks, where results come back that way.
     pub fn callbacks(&self) -> Option<&Callbacks> {
@@ -51,21 +55,24 @@ impl Delivery {
 }
 
 impl Callbacks {
-    /// Reads a callback's JSON body once it is proven authentic: the headers
-    /// must carry [`Callbacks::header`] with exactly the key, compared in
-    /// constant time.
-    pub fn read<T: DeserializeOwned>(
-        &self,
-        headers: &http::HeaderMap,
-        body: &[u8],
-    ) -> Result<T, CallbackError> {
+    /// Whether a callback is authentic: its headers must carry
+    /// [`Callbacks::header`] with exactly the key, compared in constant time.
+    /// Nothing of its body is read before this.
+    pub fn authenticate(&self, headers: &http::HeaderMap) -> Result<(), CallbackError> {
         use subtle::ConstantTimeEq;
         let presented = headers.get(&self.header).map_or(&[][..], |v| v.as_bytes());
-        if !bool::from(presented.ct_eq(self.key.expose().as_bytes())) {
-            return Err(CallbackError::Unauthorized);
+        if bool::from(presented.ct_eq(self.key.expose().as_bytes())) {
+            Ok(())
+        } else {
+            Err(CallbackError::Unauthorized)
         }
-        serde_json::from_slice(body).map_err(|e| CallbackError::Malformed(e.to_string()))
     }
+}
+
+/// An authentic callback's JSON body, for an adapter's
+/// [`crate::Provider::read_callback`].
+pub fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T, CallbackError> {
+    serde_json::from_slice(body).map_err(|e| CallbackError::Malformed(e.to_string()))
 }
 
 /// Why a callback was refused.
@@ -98,14 +105,20 @@ mod tests {
     }
 
     #[test]
-    fn a_callback_without_the_exact_key_is_refused_before_its_body_is_read() {
+    fn a_callback_without_the_exact_key_is_not_authentic() {
         let mut headers = http::HeaderMap::new();
-        let read = |h: &http::HeaderMap| callbacks().read::<serde_json::Value>(h, b"not json");
-        assert!(matches!(read(&headers), Err(CallbackError::Unauthorized)));
+        let check = |h: &http::HeaderMap| callbacks().authenticate(h);
+        assert!(matches!(check(&headers), Err(CallbackError::Unauthorized)));
         headers.insert("x-webhook-key", "k3".parse().unwrap());
-        assert!(matches!(read(&headers), Err(CallbackError::Unauthorized)));
+        assert!(matches!(check(&headers), Err(CallbackError::Unauthorized)));
+        headers.insert("x-webhook-key", "k3y ".parse().unwrap());
+        assert!(matches!(check(&headers), Err(CallbackError::Unauthorized)));
         headers.insert("x-webhook-key", "k3y".parse().unwrap());
-        assert!(matches!(read(&headers), Err(CallbackError::Malformed(_))));
+        assert!(check(&headers).is_ok());
+        assert!(matches!(
+            json::<serde_json::Value>(b"not json"),
+            Err(CallbackError::Malformed(_))
+        ));
     }
 
     #[test]

@@ -30,14 +30,13 @@ use std::time::{Duration, Instant};
 
 use api::{LineItem, Outcome, Receipt, SubmissionStatus};
 use async_trait::async_trait;
-use http::HeaderMap;
 use reqwest::multipart::Form;
 use serde::Deserialize;
 
 use crate::outcomes::{OutcomeTable, ReasonRow, StatusRow};
 use crate::{
     Abilities, Account, BuildError, CallbackError, CallbacksConfig, Delivery, Kind,
-    OutgoingReceipt, Progress, Provider, ProviderError, Secret, Verdict, send_json,
+    OutgoingReceipt, Progress, Provider, ProviderError, Secret, Verdict, delivery, send_json,
 };
 
 /// `[providers.NAME]` with `kind = "easypromos"`.
@@ -248,39 +247,29 @@ impl Provider for Easypromos {
         map_event(event)
     }
 
-    fn has_callbacks(&self) -> bool {
-        self.delivery.callbacks().is_some()
+    fn delivery(&self) -> &Delivery {
+        &self.delivery
     }
 
-    fn callback(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-    ) -> Result<Option<(String, Progress)>, CallbackError> {
-        let Some(callbacks) = self.delivery.callbacks() else {
-            return Ok(None);
-        };
-        let event: Event = callbacks.read(headers, body)?;
+    fn read_callback(&self, body: &[u8]) -> Result<(String, Progress), CallbackError> {
+        let event: Event = delivery::json(body)?;
         let reference = event
             .event_id
             .ok_or_else(|| CallbackError::Malformed("no event_id".to_owned()))?
             .to_string();
-        Ok(Some((reference, map_event(event)?)))
+        Ok((reference, map_event(event)?))
     }
 }
 
-const NOT_FINISHED: StatusRow = StatusRow {
-    answer: "`status` other than `finished`",
-    status: None,
-};
-const FINISHED_OK: StatusRow = StatusRow {
-    answer: "`finished`, `finished_status: ok`",
-    status: Some(SubmissionStatus::Accepted),
-};
-const FINISHED_OTHER: StatusRow = StatusRow {
-    answer: "`finished`, any other `finished_status`",
-    status: Some(SubmissionStatus::Rejected),
-};
+const NOT_FINISHED: StatusRow = StatusRow::undecided("`status` other than `finished`");
+const FINISHED_OK: StatusRow = StatusRow::decides(
+    "`finished`, `finished_status: ok`",
+    SubmissionStatus::Accepted,
+);
+const FINISHED_OTHER: StatusRow = StatusRow::decides(
+    "`finished`, any other `finished_status`",
+    SubmissionStatus::Rejected,
+);
 
 /// How Easypromos answers map to our outcome (see `docs/outcomes.md`).
 pub const OUTCOMES: OutcomeTable = OutcomeTable {

@@ -113,21 +113,19 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
         Err(ProviderError::Unsupported("request a manual review"))
     }
 
-    /// Whether results arrive by callback ([`Delivery::Callbacks`]); the worker
-    /// then polls only as a slow safety net for a lost callback.
-    fn has_callbacks(&self) -> bool {
-        false
+    /// How this account's results come back. With [`Delivery::Callbacks`],
+    /// the worker polls only as a slow safety net for a lost callback.
+    fn delivery(&self) -> &Delivery {
+        &delivery::POLLING
     }
 
-    /// Reads a callback from the provider, once it is proven authentic: the
-    /// reference it is about and where that receipt is. `Ok(None)` when this
-    /// account takes no callbacks.
-    fn callback(
-        &self,
-        _headers: &http::HeaderMap,
-        _body: &[u8],
-    ) -> Result<Option<(String, Progress)>, CallbackError> {
-        Ok(None)
+    /// Reads a callback's body, once the callback is proven authentic by the
+    /// account's [`Callbacks::authenticate`]: the reference it is about and
+    /// where that receipt is. Only asked of accounts with callbacks.
+    fn read_callback(&self, _body: &[u8]) -> Result<(String, Progress), CallbackError> {
+        Err(CallbackError::Malformed(
+            "this account takes no callbacks".to_owned(),
+        ))
     }
 }
 

@@ -29,6 +29,24 @@ pub struct ReasonRow {
     pub message: &'static str,
 }
 
+impl StatusRow {
+    /// An answer that means the provider has not decided yet.
+    pub const fn undecided(answer: &'static str) -> Self {
+        Self {
+            answer,
+            status: None,
+        }
+    }
+
+    /// An answer that means `status`.
+    pub const fn decides(answer: &'static str, status: SubmissionStatus) -> Self {
+        Self {
+            answer,
+            status: Some(status),
+        }
+    }
+}
+
 impl ReasonRow {
     pub const fn new(code: &'static str, reason: ReasonCode, message: &'static str) -> Self {
         Self {

@@ -37,7 +37,7 @@ use serde::Deserialize;
 use crate::outcomes::{OutcomeTable, ReasonRow, StatusRow};
 use crate::{
     Abilities, Account, BuildError, CallbackError, CallbacksConfig, Delivery, Kind,
-    OutgoingReceipt, Progress, Provider, ProviderError, Secret, Verdict, send_json,
+    OutgoingReceipt, Progress, Provider, ProviderError, Secret, Verdict, delivery, send_json,
 };
 
 /// `[providers.NAME]` with `kind = "photon"`.
@@ -188,39 +188,23 @@ impl Provider for Photon {
         map_fetched(fetched)
     }
 
-    fn has_callbacks(&self) -> bool {
-        self.delivery.callbacks().is_some()
+    fn delivery(&self) -> &Delivery {
+        &self.delivery
     }
 
-    fn callback(
-        &self,
-        headers: &http::HeaderMap,
-        body: &[u8],
-    ) -> Result<Option<(String, Progress)>, CallbackError> {
-        let Some(callbacks) = self.delivery.callbacks() else {
-            return Ok(None);
-        };
-        let fetched: Fetched = callbacks.read(headers, body)?;
+    fn read_callback(&self, body: &[u8]) -> Result<(String, Progress), CallbackError> {
+        let fetched: Fetched = delivery::json(body)?;
         let reference = fetched
             .photon_key
             .clone()
             .ok_or_else(|| CallbackError::Malformed("no photon_key".to_owned()))?;
-        Ok(Some((reference, map_fetched(fetched)?)))
+        Ok((reference, map_fetched(fetched)?))
     }
 }
 
-const PROCESSING: StatusRow = StatusRow {
-    answer: "`status: processing` (or any other status)",
-    status: None,
-};
-const SUCCESS: StatusRow = StatusRow {
-    answer: "`status: success`",
-    status: Some(SubmissionStatus::Accepted),
-};
-const FAILED: StatusRow = StatusRow {
-    answer: "`status: failed`",
-    status: Some(SubmissionStatus::Rejected),
-};
+const PROCESSING: StatusRow = StatusRow::undecided("`status: processing` (or any other status)");
+const SUCCESS: StatusRow = StatusRow::decides("`status: success`", SubmissionStatus::Accepted);
+const FAILED: StatusRow = StatusRow::decides("`status: failed`", SubmissionStatus::Rejected);
 
 /// How Photon answers map to our outcome (see `docs/outcomes.md`).
 pub const OUTCOMES: OutcomeTable = OutcomeTable {

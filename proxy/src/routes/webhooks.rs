@@ -22,9 +22,17 @@ pub async fn receive(
         .providers
         .get(&provider_name)
         .ok_or(ApiError::NotFound)?;
-    let (reference, progress) = match adapter.provider.callback(&headers, &body) {
-        Ok(Some(callback)) => callback,
-        Ok(None) => return Err(ApiError::NotFound),
+    // An account that is polled takes no callbacks.
+    let callbacks = adapter
+        .provider
+        .delivery()
+        .callbacks()
+        .ok_or(ApiError::NotFound)?;
+    let read = callbacks
+        .authenticate(&headers)
+        .and_then(|()| adapter.provider.read_callback(&body));
+    let (reference, progress) = match read {
+        Ok(callback) => callback,
         Err(CallbackError::Unauthorized) => {
             tracing::warn!(provider = %provider_name, "refused a callback without the shared key");
             return Err(ApiError::Unauthorized);
