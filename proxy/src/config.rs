@@ -79,10 +79,17 @@ pub struct WorkerConfig {
     /// Longest retry delay.
     #[serde(with = "millis", rename = "retry_max_ms")]
     pub retry_max: Duration,
-    /// How long a worker owns a submission it is working on; another instance
-    /// takes it over only after this (e.g. when the first one crashed).
+    /// How long a worker owns a submission it is working on without renewing
+    /// it; it renews every third of this while the submission is in hand, so
+    /// another instance takes it over only once the first is gone (crashed,
+    /// killed) for this long.
     #[serde(with = "millis", rename = "lease_ms")]
     pub lease: Duration,
+    /// Submissions forwarded or polled at once by one instance.
+    pub concurrency: usize,
+    /// Per provider account (a `[providers]` name): calls in flight at once
+    /// from one instance, where its kind's default does not suit the account.
+    pub max_in_flight: BTreeMap<String, u32>,
     /// After this many unusable answers in a row (other failures in between end
     /// the run), a submission is `failed`.
     pub max_malformed: u32,
@@ -99,6 +106,8 @@ impl Default for WorkerConfig {
             retry_base: Duration::from_millis(1000),
             retry_max: Duration::from_secs(300),
             lease: Duration::from_secs(60),
+            concurrency: 32,
+            max_in_flight: BTreeMap::new(),
             max_malformed: 5,
             callback_fallback: Duration::from_secs(120),
         }
@@ -188,6 +197,21 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
+        let worker = &self.worker;
+        if worker.concurrency == 0 || worker.lease < Duration::from_millis(300) {
+            return Err(ConfigError::Invalid(
+                "worker.concurrency must be at least 1 and worker.lease_ms at least 300".to_owned(),
+            ));
+        }
+        if let Some((name, _)) = worker
+            .max_in_flight
+            .iter()
+            .find(|(name, n)| **n == 0 || !self.providers.contains_key(*name))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "worker.max_in_flight.{name} must name a provider account and be at least 1"
+            )));
+        }
         for (name, provider) in &self.providers {
             if provider.callbacks().is_some() && self.public_url.is_none() {
                 return Err(ConfigError::Invalid(format!(

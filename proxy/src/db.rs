@@ -35,6 +35,9 @@ pub struct NewSubmission {
 pub struct SubmissionRow {
     pub id: String,
     pub campaign: String,
+    /// The provider account it goes to (`None` for rows stored before this was
+    /// kept).
+    pub provider: Option<String>,
     pub status: SubmissionStatus,
     pub provider_ref: Option<String>,
     pub outcome: Option<api::Outcome>,
@@ -69,7 +72,7 @@ fn ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
-const SUBMISSION_COLUMNS: &str = "id, campaign, status, provider_ref, outcome, qr, merchant, user_id, offers, attempts, malformed, last_error, created_at, updated_at";
+const SUBMISSION_COLUMNS: &str = "id, campaign, provider, status, provider_ref, outcome, qr, merchant, user_id, offers, attempts, malformed, last_error, created_at, updated_at";
 
 impl Db {
     /// Opens (creating if needed) the database at `url` and runs the migrations.
@@ -197,29 +200,67 @@ impl Db {
             .collect()
     }
 
-    /// Takes the submission that is due soonest, leasing it to the caller until
-    /// `now + lease`. `None` when nothing is due.
-    pub async fn claim_due(&self, lease: Duration) -> Result<Option<SubmissionRow>, sqlx::Error> {
+    /// Takes the submission that is due soonest, except those of
+    /// `busy_accounts`, leasing it to `token` until `now + lease`. `None` when
+    /// nothing is due.
+    pub async fn claim_due(
+        &self,
+        lease: Duration,
+        token: &str,
+        busy_accounts: &[&str],
+    ) -> Result<Option<SubmissionRow>, sqlx::Error> {
         let now = now_ms();
+        // Accounts at their limit wait; their submissions stay due.
+        let busy = if busy_accounts.is_empty() {
+            String::new()
+        } else {
+            let marks = vec!["?"; busy_accounts.len()].join(", ");
+            format!("AND (provider IS NULL OR provider NOT IN ({marks}))")
+        };
         // One statement, so two workers can never both take the same row.
         let sql = format!(
-            "UPDATE submissions SET lease_until = ?
+            "UPDATE submissions SET lease_until = ?, lease_token = ?
              WHERE id = (
                  SELECT id FROM submissions
                  WHERE status IN ('queued', 'processing')
                    AND next_attempt_at <= ?
                    AND (lease_until IS NULL OR lease_until <= ?)
+                   {busy}
                  ORDER BY next_attempt_at
                  LIMIT 1)
              RETURNING {SUBMISSION_COLUMNS}"
         );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(now.saturating_add(ms(lease)))
+            .bind(token)
             .bind(now)
-            .bind(now)
-            .fetch_optional(&self.pool)
-            .await?;
+            .bind(now);
+        for account in busy_accounts {
+            query = query.bind(*account);
+        }
+        let row = query.fetch_optional(&self.pool).await?;
         row.map(|r| to_row(&r)).transpose()
+    }
+
+    /// Extends the lease `token` holds on a submission by `lease` from now;
+    /// `false` when that lease is gone (the step ended, or another worker holds
+    /// the submission).
+    pub async fn renew_lease(
+        &self,
+        id: &str,
+        token: &str,
+        lease: Duration,
+    ) -> Result<bool, sqlx::Error> {
+        sqlx::query(
+            "UPDATE submissions SET lease_until = ?
+             WHERE id = ? AND lease_token = ? AND lease_until IS NOT NULL",
+        )
+        .bind(now_ms().saturating_add(ms(lease)))
+        .bind(id)
+        .bind(token)
+        .execute(&self.pool)
+        .await
+        .map(|done| done.rows_affected() == 1)
     }
 
     /// A provider that decides on upload (BitLabs): its reference, the verdict
@@ -407,6 +448,7 @@ fn to_row(r: &sqlx::sqlite::SqliteRow) -> Result<SubmissionRow, sqlx::Error> {
     Ok(SubmissionRow {
         id: r.try_get("id")?,
         campaign: r.try_get("campaign")?,
+        provider: r.try_get("provider")?,
         status: SubmissionStatus::parse(&status).ok_or_else(|| sqlx::Error::ColumnDecode {
             index: "status".to_owned(),
             source: format!("unknown status {status:?}").into(),

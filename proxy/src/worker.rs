@@ -2,35 +2,101 @@
 //! follows them until the provider has decided.
 //!
 //! It works from the database only, so a restarted proxy picks up where the last
-//! one stopped, and several instances share the work through leases. Upstream
-//! failures are retried with exponential backoff and jitter; nothing is dropped.
+//! one stopped, and several instances share the work through leases. Up to
+//! `worker.concurrency` submissions are in hand at once, each in its own task,
+//! and never more than a provider account's `max_in_flight`; a provider's 429
+//! pauses its whole account (for its `Retry-After` where it sent one). The lease
+//! of a submission in hand is renewed every third of `lease_ms`, so a step that
+//! takes longer than the lease keeps its submission, and an instance that dies
+//! lets go of its submissions within `lease_ms`. Upstream failures are retried
+//! with exponential backoff and jitter; nothing is dropped.
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use api::{Outcome, Reason, ReasonCode, SubmissionStatus};
-use providers::{Alert, OutgoingReceipt, Progress, Retry, Verdict};
+use providers::{Alert, OutgoingReceipt, Progress, ProviderError, Retry, Verdict};
 use rand::Rng;
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::AppState;
 use crate::db::SubmissionRow;
 
-/// Runs until `shutdown` is cancelled. The submission being worked on when that
-/// happens is finished first, so its state is never left half-done.
+/// Runs until `shutdown` is cancelled. The submissions in hand when that happens
+/// are finished first, so no state is left half-done.
 pub async fn run(state: AppState, shutdown: CancellationToken) {
     let idle = (state.config.worker.poll_interval / 4)
         .clamp(Duration::from_millis(50), Duration::from_secs(1));
+    let wake = state.wake.clone();
+    let worker = Worker::new(state);
+    let mut tasks = JoinSet::new();
     loop {
-        loop {
-            if shutdown.is_cancelled() {
-                return;
-            }
-            match state.db.claim_due(state.config.worker.lease).await {
-                Ok(Some(row)) => {
-                    let id = row.id.clone();
-                    if let Err(error) = process(&state, row).await {
-                        tracing::error!(submission = %id, %error, "storage error while processing");
-                    }
+        if shutdown.is_cancelled() {
+            break;
+        }
+        worker.fill(&mut tasks).await;
+        // Woken by a finished step (a slot is free), a new submission, or the
+        // idle tick for scheduled retries and submissions stored by another
+        // instance.
+        tokio::select! {
+            () = shutdown.cancelled() => break,
+            Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
+            () = wake.notified() => {}
+            () = tokio::time::sleep(idle) => {}
+        }
+    }
+    while tasks.join_next().await.is_some() {}
+}
+
+/// Steps the worker once, as tests drive it: claims every submission that is
+/// due now (within the limits), processes them concurrently, and returns how
+/// many it took.
+pub async fn run_once(state: &AppState) -> usize {
+    let worker = Worker::new(state.clone());
+    let mut tasks = JoinSet::new();
+    worker.fill(&mut tasks).await;
+    let taken = tasks.len();
+    while tasks.join_next().await.is_some() {}
+    taken
+}
+
+/// One instance's worker: what it has in hand, per provider account.
+struct Worker {
+    state: AppState,
+    /// Marks the leases this worker takes, so it renews only its own.
+    token: String,
+    accounts: Mutex<HashMap<String, Account>>,
+}
+
+/// A provider account as this instance uses it.
+#[derive(Debug, Default)]
+struct Account {
+    in_flight: u32,
+    /// After a 429: no call to this account before then.
+    paused_until: Option<Instant>,
+}
+
+impl Worker {
+    fn new(state: AppState) -> Arc<Self> {
+        Arc::new(Self {
+            state,
+            token: uuid::Uuid::new_v4().to_string(),
+            accounts: Mutex::default(),
+        })
+    }
+
+    fn accounts(&self) -> std::sync::MutexGuard<'_, HashMap<String, Account>> {
+        self.accounts.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Claims due submissions into the free slots; each goes to a task.
+    async fn fill(self: &Arc<Self>, tasks: &mut JoinSet<()>) {
+        while tasks.len() < self.state.config.worker.concurrency {
+            match self.claim().await {
+                Ok(Some((row, account))) => {
+                    tasks.spawn(self.clone().step(row, account));
                 }
                 Ok(None) => break,
                 Err(error) => {
@@ -39,17 +105,92 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
                 }
             }
         }
-        // Woken by a new submission, or on the idle tick for scheduled retries
-        // and submissions stored by another instance.
-        tokio::select! {
-            () = shutdown.cancelled() => return,
-            () = state.wake.notified() => {}
-            () = tokio::time::sleep(idle) => {}
+    }
+
+    /// The most calls in flight to `account` from this instance.
+    fn limit(&self, account: &str) -> u32 {
+        let configured = self.state.config.worker.max_in_flight.get(account);
+        let default = self.state.providers.get(account).map(|a| a.max_in_flight);
+        configured.copied().or(default).unwrap_or(1)
+    }
+
+    /// Takes the next due submission of an account that has room, and counts
+    /// it in flight.
+    async fn claim(&self) -> Result<Option<(SubmissionRow, String)>, sqlx::Error> {
+        let now = Instant::now();
+        let busy: Vec<String> = self
+            .accounts()
+            .iter()
+            .filter(|(name, account)| {
+                account.in_flight >= self.limit(name)
+                    || account.paused_until.is_some_and(|until| until > now)
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        let busy: Vec<&str> = busy.iter().map(String::as_str).collect();
+        let lease = self.state.config.worker.lease;
+        let Some(row) = self.state.db.claim_due(lease, &self.token, &busy).await? else {
+            return Ok(None);
+        };
+        let account = row
+            .provider
+            .clone()
+            .or_else(|| {
+                let campaign = self.state.campaigns.get(&row.campaign)?;
+                Some(campaign.config.provider.clone())
+            })
+            .unwrap_or_default();
+        self.accounts()
+            .entry(account.clone())
+            .or_default()
+            .in_flight += 1;
+        Ok(Some((row, account)))
+    }
+
+    /// Processes one submission while renewing its lease, then frees its slot.
+    async fn step(self: Arc<Self>, row: SubmissionRow, account: String) {
+        let id = row.id.clone();
+        let db = &self.state.db;
+        let lease = self.state.config.worker.lease;
+        let renew = async {
+            loop {
+                tokio::time::sleep(lease / 3).await;
+                match db.renew_lease(&id, &self.token, lease).await {
+                    Ok(true) => {}
+                    // Ended meanwhile, or taken over after this instance stalled
+                    // past its lease: nothing of ours left to keep.
+                    Ok(false) => std::future::pending().await,
+                    Err(error) => {
+                        tracing::warn!(submission = %id, %error, "could not renew a lease")
+                    }
+                }
+            }
+        };
+        let result = tokio::select! {
+            result = process(&self.state, row) => result,
+            () = renew => Ok(None),
+        };
+        let pause = match result {
+            Ok(pause) => pause,
+            Err(error) => {
+                tracing::error!(submission = %id, %error, "storage error while processing");
+                None
+            }
+        };
+        let mut accounts = self.accounts();
+        let slot = accounts.entry(account.clone()).or_default();
+        slot.in_flight = slot.in_flight.saturating_sub(1);
+        if let Some(pause) = pause {
+            tracing::warn!(provider = %account, pause_ms = pause.as_millis() as u64, "provider rate limit: the account is paused");
+            slot.paused_until = Some(Instant::now() + pause);
         }
     }
 }
 
-async fn process(state: &AppState, row: SubmissionRow) -> Result<(), sqlx::Error> {
+/// One step of one submission: forwards it, or asks where the provider is with
+/// it, and stores what that means. Answers how long to pause the account (after
+/// a 429).
+async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration>, sqlx::Error> {
     let config = &state.config;
     let Some(campaign) = state.campaigns.get(&row.campaign) else {
         tracing::error!(submission = %row.id, campaign = %row.campaign, "campaign is no longer configured");
@@ -57,7 +198,7 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<(), sqlx::Error
             .db
             .finish(&row.id, SubmissionStatus::Failed, &provider_failure())
             .await
-            .map(drop);
+            .map(|_| None);
     };
     let provider = &campaign.adapter.provider;
 
@@ -81,7 +222,8 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<(), sqlx::Error
         Some(reference) => provider
             .poll(reference)
             .await
-            .map(|progress| (None, progress)),
+            .map(|progress| (None, progress))
+            .map_err(ProviderError::on_status_check),
     };
 
     // A provider that calls back is polled only as a safety net.
@@ -97,6 +239,7 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<(), sqlx::Error
                 .db
                 .decided_on_upload(&row.id, &reference, verdict.status, &verdict.outcome)
                 .await
+                .map(|()| None)
         }
         Ok((reference, progress)) => {
             if let Some(reference) = reference {
@@ -107,13 +250,14 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<(), sqlx::Error
                     .await?;
             }
             match progress {
-                Progress::Pending => state.db.reschedule(&row.id, next_poll).await,
+                Progress::Pending => state.db.reschedule(&row.id, next_poll).await?,
                 Progress::Done(verdict) => {
                     let Verdict { status, outcome } = *verdict;
                     tracing::info!(submission = %row.id, status = status.as_str(), "verdict");
-                    state.db.finish(&row.id, status, &outcome).await.map(drop)
+                    state.db.finish(&row.id, status, &outcome).await?;
                 }
             }
+            Ok(None)
         }
         Err(error) => {
             let attempts = row.attempts + 1;
@@ -137,23 +281,28 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<(), sqlx::Error
                 }
             }
             if give_up {
+                tracing::warn!(submission = %row.id, campaign = %row.campaign, %error, "submission failed");
                 state
                     .db
                     .finish(&row.id, SubmissionStatus::Failed, &provider_failure())
-                    .await
-                    .map(drop)
-            } else {
-                let delay = backoff(
-                    config.worker.retry_base,
-                    config.worker.retry_max,
-                    row.attempts,
-                );
-                let malformed = meaning.retry == Retry::Limited;
-                state
-                    .db
-                    .failed_attempt(&row.id, delay, &error.to_string(), malformed)
-                    .await
+                    .await?;
+                return Ok(None);
             }
+            let delay = backoff(
+                config.worker.retry_base,
+                config.worker.retry_max,
+                row.attempts,
+            );
+            let malformed = meaning.retry == Retry::Limited;
+            state
+                .db
+                .failed_attempt(&row.id, delay, &error.to_string(), malformed)
+                .await?;
+            // The account slows down, not just this submission.
+            Ok(match error {
+                ProviderError::RateLimited { retry_after } => Some(retry_after.unwrap_or(delay)),
+                _ => None,
+            })
         }
     }
 }

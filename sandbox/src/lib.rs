@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -35,6 +35,9 @@ use tokio::net::TcpListener;
 pub struct SandboxConfig {
     /// How long an asynchronous provider takes to finish a receipt.
     pub processing_delay: Duration,
+    /// How long every request takes to be answered, as a slow provider's API
+    /// does (`SANDBOX_LATENCY_MS`).
+    pub latency: Duration,
     pub easypromos: easypromos::Settings,
     pub aboutgoods: aboutgoods::Settings,
     /// The `api-key` APM accepts.
@@ -50,6 +53,7 @@ impl SandboxConfig {
     pub fn generated() -> Self {
         Self {
             processing_delay: Duration::from_millis(1500),
+            latency: Duration::ZERO,
             easypromos: easypromos::Settings {
                 token: random_token("ep"),
                 credits: 1000,
@@ -162,17 +166,35 @@ pub fn kinds() -> impl Iterator<Item = &'static str> {
     SIMULATORS.into_iter().map(|(kind, _)| kind)
 }
 
+/// The largest request body the simulators take: above the largest upload any
+/// campaign allows (five photos of 10 MB), as the real providers take them.
+pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
 /// The router of every simulated provider.
 pub fn router(config: SandboxConfig, controls: Arc<Controls>) -> Router {
+    let latency = config.latency;
     SIMULATORS
         .into_iter()
         .fold(Router::new(), |router, (kind, simulator)| {
             router.merge(simulator(&format!("/{kind}"), &config, controls.clone()))
         })
-        .layer(middleware::from_fn_with_state(controls, outage))
+        .layer(middleware::from_fn_with_state(
+            (controls, latency),
+            conditions,
+        ))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
-async fn outage(State(controls): State<Arc<Controls>>, request: Request, next: Next) -> Response {
+/// What every simulated provider suffers: its latency, and an outage while one
+/// is switched on.
+async fn conditions(
+    State((controls, latency)): State<(Arc<Controls>, Duration)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     if controls.outage.load(Ordering::SeqCst) {
         return (
             StatusCode::SERVICE_UNAVAILABLE,

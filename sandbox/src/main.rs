@@ -1,8 +1,10 @@
 //! `sandbox`: serves the provider simulators on loopback for the demo.
 //!
 //! Credentials come from the environment (`SANDBOX_EASYPROMOS_TOKEN`,
-//! `SANDBOX_ABOUTGOODS_CLIENT_SECRET`, `SANDBOX_PHOTON_CLIENT_ID`, ...), or are generated when unset; they are never
-//! printed.
+//! `SANDBOX_ABOUTGOODS_CLIENT_SECRET`, `SANDBOX_PHOTON_CLIENT_ID`, ...), or are
+//! generated when unset; they are never printed. `SANDBOX_DELAY_MS` is how long
+//! an asynchronous provider takes to read a receipt, `SANDBOX_LATENCY_MS` how long
+//! every request takes to be answered (a slow provider).
 
 use std::time::Duration;
 
@@ -42,11 +44,17 @@ async fn main() -> anyhow::Result<()> {
             *slot = value;
         }
     }
-    if let Some(ms) = std::env::var("SANDBOX_DELAY_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
-        config.processing_delay = Duration::from_millis(ms);
+    let millis = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .map(Duration::from_millis)
+    };
+    if let Some(delay) = millis("SANDBOX_DELAY_MS") {
+        config.processing_delay = delay;
+    }
+    if let Some(latency) = millis("SANDBOX_LATENCY_MS") {
+        config.latency = latency;
     }
     let listener = tokio::net::TcpListener::bind(&addr)
         .await

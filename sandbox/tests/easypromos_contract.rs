@@ -209,3 +209,24 @@ async fn with_a_webhook_url_the_finished_event_is_posted_there_with_the_key() {
     assert_eq!(body["finished_status"], "ok");
     assert_eq!(body["result"]["header"]["store_name"], "CLAREL");
 }
+
+/// The sandbox refused bodies over axum's default 2 MB, while campaigns take
+/// photos of 10 MB: such a receipt was accepted by the proxy and then always
+/// failed. A real provider takes it.
+#[tokio::test]
+async fn a_photo_over_two_megabytes_is_taken_as_the_real_provider_takes_it() {
+    let (sb, http) = start(Duration::ZERO).await;
+    let mut photo = receipt_jpeg();
+    // Bytes after the JPEG's end marker: a larger file that reads the same.
+    photo.resize(photo.len() + 5 * 1024 * 1024, 0);
+    let response = http
+        .post(format!("{}/v2/ocr/tickets", sb.url("easypromos")))
+        .bearer_auth(&sb.config.easypromos.token)
+        .multipart(ticket_form(photo))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["event_id"].is_u64(), "{body}");
+}

@@ -1,6 +1,7 @@
 //! `cargo xtask demo`: builds the widget, the proxy and the sandbox, starts the
 //! sandbox on a free loopback port with a token generated for this run, starts
-//! the proxy with `www/demo.toml` in front of it, and prints the demo page's URL.
+//! the proxy with `www/demo.toml` in front of it on a fresh database, and prints
+//! the demo page's URL.
 //! Ctrl-C stops both.
 
 use std::io::{Read, Write};
@@ -63,7 +64,14 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     let config = std::fs::read_to_string(root.join(DEMO_CONFIG))
         .with_context(|| format!("reading {DEMO_CONFIG}"))?;
     let demo = Demo::read(&config);
-    std::fs::create_dir_all(root.join("target/demo"))?;
+    // A fresh database each run: the sandbox forgets everything when it stops,
+    // so submissions left by a last run would be followed against a provider
+    // that never saw them, and a new shopper's receipt would wait behind them.
+    let demo_dir = root.join("target/demo");
+    if demo_dir.exists() {
+        std::fs::remove_dir_all(&demo_dir).context("removing the last demo's database")?;
+    }
+    std::fs::create_dir_all(&demo_dir)?;
     // Fresh credentials for this run: the sandbox accepts them, the proxy holds
     // them (demo.toml references these variables).
     let mut credentials = vec![

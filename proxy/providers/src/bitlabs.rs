@@ -67,6 +67,9 @@ impl Kind for BitlabsConfig {
         ..Abilities::ONE_IMAGE
     };
     const OUTCOMES: &'static OutcomeTable = &OUTCOMES;
+    // The upload is synchronous and BitLabs answers 409 while one is in
+    // progress: few at a time.
+    const MAX_IN_FLIGHT: u32 = 4;
 
     fn build(self, account: &Account<'_>) -> Result<Arc<dyn Provider>, BuildError> {
         Ok(Arc::new(Bitlabs::new(self, account.http.clone())))

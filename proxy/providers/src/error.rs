@@ -3,6 +3,8 @@
 //! for the worker (retry or give up), the operator (what is logged how loudly)
 //! and a shopper waiting on a synchronous call (the HTTP status and error code).
 
+use std::time::Duration;
+
 use api::ErrorCode;
 use http::StatusCode;
 
@@ -14,9 +16,15 @@ pub enum ProviderError {
     /// Could not reach the provider, or it answered 5xx: try again later.
     #[error("provider unavailable: {0}")]
     Unavailable(String),
-    /// 429: try again later.
+    /// 429: try again later, after `Retry-After` where the provider sent one.
+    /// It slows the whole account down, not just this submission.
     #[error("provider rate limit reached")]
-    RateLimited,
+    RateLimited { retry_after: Option<Duration> },
+    /// The provider does not know the reference it gave us (404 on a status
+    /// check): retried a few times, in case it is not yet visible everywhere,
+    /// then the submission fails.
+    #[error("provider does not know this receipt's reference")]
+    UnknownReference,
     /// 401/403: our credentials are wrong. Retried slowly, since an operator fixing
     /// the configuration makes it go through.
     #[error("provider refused our credentials (HTTP {0})")]
@@ -93,7 +101,7 @@ impl ProviderError {
                 ErrorCode::Unavailable,
                 BUSY,
             ),
-            Self::RateLimited => (
+            Self::RateLimited { .. } => (
                 Retry::Always,
                 Alert::Transient,
                 StatusCode::TOO_MANY_REQUESTS,
@@ -107,7 +115,7 @@ impl ProviderError {
                 ErrorCode::ProviderAuth,
                 FAILED,
             ),
-            Self::Malformed(_) => (
+            Self::Malformed(_) | Self::UnknownReference => (
                 Retry::Limited,
                 Alert::Transient,
                 StatusCode::BAD_GATEWAY,
@@ -138,11 +146,21 @@ impl ProviderError {
         }
     }
 
-    /// Sorts an HTTP error status into the kinds above.
-    pub fn from_status(status: StatusCode, message: String) -> Self {
+    /// A 404 on a status check: the provider does not know the reference.
+    /// Other failures are what they are.
+    pub fn on_status_check(self) -> Self {
+        match self {
+            Self::Refused { status: 404, .. } => Self::UnknownReference,
+            other => other,
+        }
+    }
+
+    /// Sorts an HTTP error status into the kinds above; `retry_after` is the
+    /// answer's `Retry-After` in seconds, where it sent one.
+    pub fn from_status(status: StatusCode, message: String, retry_after: Option<Duration>) -> Self {
         match status.as_u16() {
             401 | 403 => Self::Auth(status.as_u16()),
-            429 => Self::RateLimited,
+            429 => Self::RateLimited { retry_after },
             s if s >= 500 => Self::Unavailable(format!("HTTP {s}")),
             s => Self::Refused { status: s, message },
         }
@@ -172,7 +190,8 @@ mod tests {
     fn only_a_refusal_fails_a_submission_at_once_and_only_bad_credentials_page_the_operator() {
         let every = [
             ProviderError::Unavailable("HTTP 503".to_owned()),
-            ProviderError::RateLimited,
+            ProviderError::RateLimited { retry_after: None },
+            ProviderError::UnknownReference,
             ProviderError::Auth(401),
             ProviderError::Malformed("x".to_owned()),
             ProviderError::Held("low credits".to_owned()),
@@ -201,6 +220,10 @@ mod tests {
         }
         assert_eq!(
             ProviderError::Malformed(String::new()).meaning().retry,
+            Retry::Limited
+        );
+        assert_eq!(
+            ProviderError::UnknownReference.meaning().retry,
             Retry::Limited
         );
     }

@@ -144,6 +144,14 @@ pub async fn send_json<T: serde::de::DeserializeOwned>(
         .await
         .map_err(|e| ProviderError::from_transport(&e))?;
     let status = response.status();
+    // Seconds only: the HTTP-date form is rare from APIs, and a missing value
+    // falls back to the worker's own backoff.
+    let retry_after = response
+        .headers()
+        .get(http::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+        .map(std::time::Duration::from_secs);
     let body = response
         .bytes()
         .await
@@ -152,7 +160,7 @@ pub async fn send_json<T: serde::de::DeserializeOwned>(
         let message = serde_json::from_slice::<ErrorBody>(&body)
             .map(|b| b.message)
             .unwrap_or_default();
-        return Err(ProviderError::from_status(status, message));
+        return Err(ProviderError::from_status(status, message, retry_after));
     }
     serde_json::from_slice(&body).map_err(|e| ProviderError::Malformed(e.to_string()))
 }

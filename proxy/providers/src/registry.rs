@@ -125,6 +125,10 @@ impl Account<'_> {
 pub trait Kind: Clone {
     /// What it takes and can do.
     const ABILITIES: Abilities;
+    /// How many calls an account of this provider has in flight at most from
+    /// one proxy instance, unless `worker.max_in_flight` says otherwise. The
+    /// documents state no limit; these are cautious defaults.
+    const MAX_IN_FLIGHT: u32 = 16;
     /// How its answers become statuses and reasons (`docs/outcomes.md`).
     const OUTCOMES: &'static OutcomeTable;
     /// Its callbacks, where this account takes results that way.
@@ -163,6 +167,12 @@ macro_rules! kinds {
                 match self { $(Self::$variant(_) => &<$config as Kind>::ABILITIES,)+ }
             }
 
+            /// The default of how many calls an account of this kind has in
+            /// flight at most from one instance.
+            pub fn max_in_flight(&self) -> u32 {
+                match self { $(Self::$variant(_) => <$config as Kind>::MAX_IN_FLIGHT,)+ }
+            }
+
             /// The account's callbacks, where it takes results that way.
             pub fn callbacks(&self) -> Option<&CallbacksConfig> {
                 match self { $(Self::$variant(c) => c.callbacks(),)+ }
@@ -188,6 +198,8 @@ kinds! {
 pub struct Adapter {
     pub provider: Arc<dyn Provider>,
     pub abilities: &'static Abilities,
+    /// Its kind's default of calls in flight at once ([`Kind::MAX_IN_FLIGHT`]).
+    pub max_in_flight: u32,
 }
 
 /// Every configured provider account, by name.
@@ -218,6 +230,7 @@ impl Providers {
                 let adapter = Adapter {
                     provider: config.build(&account)?,
                     abilities: config.abilities(),
+                    max_in_flight: config.max_in_flight(),
                 };
                 Ok((name.clone(), adapter))
             })
