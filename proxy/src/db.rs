@@ -200,14 +200,15 @@ impl Db {
             .collect()
     }
 
-    /// Takes the submission that is due soonest, except those of
-    /// `busy_accounts`, leasing it to `token` until `now + lease`. `None` when
-    /// nothing is due.
+    /// Takes the submission that is due soonest (due by `due_by`, Unix ms, at
+    /// the latest), except those of `busy_accounts`, leasing it to `token` until
+    /// `now + lease`. `None` when nothing is due.
     pub async fn claim_due(
         &self,
         lease: Duration,
         token: &str,
         busy_accounts: &[&str],
+        due_by: i64,
     ) -> Result<Option<SubmissionRow>, sqlx::Error> {
         let now = now_ms();
         // Accounts at their limit wait; their submissions stay due.
@@ -233,7 +234,7 @@ impl Db {
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(now.saturating_add(ms(lease)))
             .bind(token)
-            .bind(now)
+            .bind(due_by.min(now))
             .bind(now);
         for account in busy_accounts {
             query = query.bind(*account);

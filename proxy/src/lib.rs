@@ -148,7 +148,7 @@ fn origin_allowed(config: &Config, origin: &HeaderValue, path: &str) -> bool {
 
 /// Serves `app(state)` on `listener` with the background worker, until
 /// `shutdown` completes; then stops taking requests, lets the worker finish the
-/// submission in hand, and returns.
+/// submissions in hand, and returns.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -168,4 +168,17 @@ pub async fn serve(
         tracing::error!(%error, "worker task ended abnormally");
     }
     served
+}
+
+/// Serves `app(state)` on `listener` without the background worker, until
+/// `shutdown` completes: for tests that step a worker themselves
+/// ([`worker::Worker::run_once`]).
+pub async fn serve_api(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
 }

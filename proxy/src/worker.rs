@@ -24,8 +24,8 @@ use tokio_util::sync::CancellationToken;
 use crate::AppState;
 use crate::db::SubmissionRow;
 
-/// Runs until `shutdown` is cancelled. The submissions in hand when that happens
-/// are finished first, so no state is left half-done.
+/// Runs a worker until `shutdown` is cancelled. The submissions in hand when
+/// that happens are finished first, so no state is left half-done.
 pub async fn run(state: AppState, shutdown: CancellationToken) {
     let idle = (state.config.worker.poll_interval / 4)
         .clamp(Duration::from_millis(50), Duration::from_secs(1));
@@ -36,7 +36,7 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
         if shutdown.is_cancelled() {
             break;
         }
-        worker.fill(&mut tasks).await;
+        worker.fill(&mut tasks, None).await;
         // Woken by a finished step (a slot is free), a new submission, or the
         // idle tick for scheduled retries and submissions stored by another
         // instance.
@@ -50,20 +50,11 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
     while tasks.join_next().await.is_some() {}
 }
 
-/// Steps the worker once, as tests drive it: claims every submission that is
-/// due now (within the limits), processes them concurrently, and returns how
-/// many it took.
-pub async fn run_once(state: &AppState) -> usize {
-    let worker = Worker::new(state.clone());
-    let mut tasks = JoinSet::new();
-    worker.fill(&mut tasks).await;
-    let taken = tasks.len();
-    while tasks.join_next().await.is_some() {}
-    taken
-}
-
-/// One instance's worker: what it has in hand, per provider account.
-struct Worker {
+/// One instance's worker: what it has in hand, per provider account. [`run`]
+/// drives one in the background; a test drives one step by step
+/// ([`Worker::run_once`]).
+#[derive(Debug)]
+pub struct Worker {
     state: AppState,
     /// Marks the leases this worker takes, so it renews only its own.
     token: String,
@@ -79,7 +70,7 @@ struct Account {
 }
 
 impl Worker {
-    fn new(state: AppState) -> Arc<Self> {
+    pub fn new(state: AppState) -> Arc<Self> {
         Arc::new(Self {
             state,
             token: uuid::Uuid::new_v4().to_string(),
@@ -87,14 +78,28 @@ impl Worker {
         })
     }
 
+    /// Steps the worker once: claims every submission that is due now (within
+    /// the limits), processes them concurrently, and returns how many it took.
+    pub async fn run_once(self: &Arc<Self>) -> usize {
+        let mut tasks = JoinSet::new();
+        // Only what is due as the step starts: a submission that comes due again
+        // while the step runs (a poll) is the next step's.
+        self.fill(&mut tasks, Some(crate::db::now_ms())).await;
+        let taken = tasks.len();
+        while tasks.join_next().await.is_some() {}
+        taken
+    }
+
     fn accounts(&self) -> std::sync::MutexGuard<'_, HashMap<String, Account>> {
         self.accounts.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Claims due submissions into the free slots; each goes to a task.
-    async fn fill(self: &Arc<Self>, tasks: &mut JoinSet<()>) {
+    /// Claims due submissions (due by `due_by`, else by each claim's time) into
+    /// the free slots; each goes to a task.
+    async fn fill(self: &Arc<Self>, tasks: &mut JoinSet<()>, due_by: Option<i64>) {
         while tasks.len() < self.state.config.worker.concurrency {
-            match self.claim().await {
+            let due_by = due_by.unwrap_or_else(crate::db::now_ms);
+            match self.claim(due_by).await {
                 Ok(Some((row, account))) => {
                     tasks.spawn(self.clone().step(row, account));
                 }
@@ -116,7 +121,7 @@ impl Worker {
 
     /// Takes the next due submission of an account that has room, and counts
     /// it in flight.
-    async fn claim(&self) -> Result<Option<(SubmissionRow, String)>, sqlx::Error> {
+    async fn claim(&self, due_by: i64) -> Result<Option<(SubmissionRow, String)>, sqlx::Error> {
         let now = Instant::now();
         let busy: Vec<String> = self
             .accounts()
@@ -129,7 +134,8 @@ impl Worker {
             .collect();
         let busy: Vec<&str> = busy.iter().map(String::as_str).collect();
         let lease = self.state.config.worker.lease;
-        let Some(row) = self.state.db.claim_due(lease, &self.token, &busy).await? else {
+        let claimed = self.state.db.claim_due(lease, &self.token, &busy, due_by);
+        let Some(row) = claimed.await? else {
             return Ok(None);
         };
         let account = row

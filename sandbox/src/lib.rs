@@ -112,9 +112,22 @@ pub struct Controls {
     pub(crate) bitlabs_busy: AtomicBool,
     /// Photon's webhook as registered in its dashboard: (URL, key).
     pub(crate) photon_webhook: std::sync::Mutex<Option<(String, String)>>,
+    /// Requests answered so far, by `METHOD /path`.
+    requests: std::sync::Mutex<std::collections::HashMap<String, u64>>,
 }
 
 impl Controls {
+    /// How many `method` requests to `path` (e.g. `/easypromos/v2/ocr/tickets`)
+    /// the sandbox has had: what a provider would count, say uploads.
+    pub fn requests(&self, method: &str, path: &str) -> u64 {
+        self.requests
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&format!("{method} {path}"))
+            .copied()
+            .unwrap_or(0)
+    }
+
     /// While on, every provider answers `503 Service Unavailable`.
     pub fn set_outage(&self, on: bool) {
         self.outage.store(on, Ordering::SeqCst);
@@ -192,6 +205,12 @@ async fn conditions(
     request: Request,
     next: Next,
 ) -> Response {
+    *controls
+        .requests
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .entry(format!("{} {}", request.method(), request.uri().path()))
+        .or_default() += 1;
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }

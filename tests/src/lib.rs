@@ -9,11 +9,13 @@ pub mod logs;
 pub mod tee;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use api::Submission;
 use proxy::AppState;
 use proxy::config::Config;
+use proxy::worker::Worker;
 use sandbox::{RunningSandbox, SandboxConfig};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -42,6 +44,15 @@ pub struct Options {
     pub min_credits: u64,
     /// The Aboutgoods client secret the proxy holds; `None`: the sandbox's.
     pub aboutgoods_secret: Option<String>,
+    /// How long every simulated provider takes to answer a request.
+    pub latency: Duration,
+    /// `worker.lease_ms`.
+    pub lease: Duration,
+    /// `worker.max_in_flight`, by account.
+    pub max_in_flight: Vec<(&'static str, u32)>,
+    /// The proxy runs no background worker: the test steps it
+    /// ([`TestApp::step_worker`]).
+    pub stepped_worker: bool,
 }
 
 impl Default for Options {
@@ -55,6 +66,10 @@ impl Default for Options {
             sandbox_credits: 1000,
             min_credits: 0,
             aboutgoods_secret: None,
+            latency: Duration::ZERO,
+            lease: Duration::from_secs(5),
+            max_in_flight: Vec::new(),
+            stepped_worker: false,
         }
     }
 }
@@ -65,6 +80,9 @@ pub struct TestApp {
     pub address: String,
     pub sandbox: RunningSandbox,
     pub state: AppState,
+    /// The worker a test steps (with `stepped_worker`); a second one on the
+    /// same state is a second instance.
+    pub worker: Arc<Worker>,
     pub http: reqwest::Client,
     /// The key Easypromos callbacks must carry (webhook mode).
     pub webhook_key: String,
@@ -134,6 +152,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let sandbox = sandbox::spawn(listener, {
         let mut config = SandboxConfig::generated();
         config.processing_delay = options.processing_delay;
+        config.latency = options.latency;
         config.easypromos.credits = options.sandbox_credits;
         config
     })
@@ -159,12 +178,16 @@ async fn start_proxy(sandbox: RunningSandbox, dir: tempfile::TempDir, options: O
     let state = AppState::new(config).await.expect("proxy state");
     let stop = CancellationToken::new();
     let shutdown = stop.clone();
-    let server = tokio::spawn(proxy::serve(listener, state.clone(), async move {
-        shutdown.cancelled().await;
-    }));
+    let shutdown = async move { shutdown.cancelled().await };
+    let server = if options.stepped_worker {
+        tokio::spawn(proxy::serve_api(listener, state.clone(), shutdown))
+    } else {
+        tokio::spawn(proxy::serve(listener, state.clone(), shutdown))
+    };
     TestApp {
         address,
         sandbox,
+        worker: Worker::new(state.clone()),
         state,
         http: reqwest::Client::new(),
         webhook_key,
@@ -246,8 +269,9 @@ public_url = "{address}"
 poll_interval_ms = 100
 retry_base_ms = 100
 retry_max_ms = 400
-lease_ms = 5000
+lease_ms = {lease_ms}
 callback_fallback_ms = 600000
+{max_in_flight}
 
 [providers.easypromos]
 kind = "easypromos"
@@ -331,6 +355,8 @@ title = "Buy two, get 10 EUR back (Photon)"
 photos = {{ max_count = 3, max_bytes = 2097152, long_side = 1600, quality = 70 }}
 "#,
         db = dir.path().join("relay.db").display(),
+        lease_ms = options.lease.as_millis(),
+        max_in_flight = max_in_flight(&options.max_in_flight),
         aboutgoods_url = sandbox.url("aboutgoods"),
         aboutgoods_client = aboutgoods.client_id,
         aboutgoods_secret = secret(
@@ -350,7 +376,23 @@ photos = {{ max_count = 3, max_bytes = 2097152, long_side = 1600, quality = 70 }
     )
 }
 
+/// `[worker.max_in_flight]` with these accounts' limits (nothing without any).
+fn max_in_flight(limits: &[(&str, u32)]) -> String {
+    if limits.is_empty() {
+        return String::new();
+    }
+    let entries: Vec<String> = limits.iter().map(|(a, n)| format!("{a} = {n}")).collect();
+    format!("max_in_flight = {{ {} }}", entries.join(", "))
+}
+
 impl TestApp {
+    /// Steps the test's worker once (with `stepped_worker`): everything due now
+    /// is taken (within the limits) and processed; answers how many submissions
+    /// were taken.
+    pub async fn step_worker(&self) -> usize {
+        self.worker.run_once().await
+    }
+
     /// Every secret the test proxy holds (provider credentials and the keys
     /// callbacks carry), read from the files its configuration references, so
     /// that a provider added to the harness is covered without another list.

@@ -1,0 +1,158 @@
+//! The worker under a promotion's load, stepped by the test: many submissions in
+//! hand at once within each provider account's limit, a provider's 429 slowing
+//! its whole account, and leases that a long step keeps.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use api::SubmissionStatus;
+use axum::http::{StatusCode, header};
+use tests::{Options, TestApp, fixtures, spawn_app_with};
+
+const CAMPAIGN: &str = "demo-easypromos";
+const UPLOADS: &str = "/easypromos/v2/ocr/tickets";
+
+async fn submit(app: &TestApp, count: usize) -> Vec<String> {
+    let mut ids = Vec::new();
+    for _ in 0..count {
+        ids.push(app.submit_photo(CAMPAIGN, fixtures::receipt_jpeg()).await);
+    }
+    ids
+}
+
+#[tokio::test]
+async fn one_step_takes_every_due_submission_at_once_within_the_accounts_max_in_flight() {
+    let app = spawn_app_with(Options {
+        stepped_worker: true,
+        max_in_flight: vec![("easypromos", 3)],
+        ..Options::default()
+    })
+    .await;
+    let ids = submit(&app, 5).await;
+    assert_eq!(
+        app.step_worker().await,
+        3,
+        "three at once, the account's limit"
+    );
+    let acknowledged = {
+        let mut n = 0;
+        for id in &ids {
+            if app
+                .state
+                .db
+                .get(id)
+                .await
+                .unwrap()
+                .unwrap()
+                .provider_ref
+                .is_some()
+            {
+                n += 1;
+            }
+        }
+        n
+    };
+    assert_eq!(acknowledged, 3);
+    assert_eq!(app.sandbox.controls.requests("POST", UPLOADS), 3);
+
+    // Without an override, the kind's default (16) lets a burst go at once.
+    let app = spawn_app_with(Options {
+        stepped_worker: true,
+        ..Options::default()
+    })
+    .await;
+    submit(&app, 10).await;
+    assert_eq!(app.step_worker().await, 10);
+    assert_eq!(app.sandbox.controls.requests("POST", UPLOADS), 10);
+}
+
+/// A 429 slowed down only the one submission; the rest of the burst went on
+/// hammering an account that had asked for a pause.
+#[tokio::test]
+async fn a_providers_429_pauses_its_whole_account_for_its_retry_after() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = calls.clone();
+    let provider = axum::Router::new().route(
+        UPLOADS,
+        axum::routing::post(move || {
+            counted.fetch_add(1, Ordering::SeqCst);
+            async {
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(header::RETRY_AFTER, "120")],
+                    "slow down",
+                )
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, provider).await });
+    let app = spawn_app_with(Options {
+        easypromos_url: Some(format!("http://{address}/easypromos")),
+        stepped_worker: true,
+        max_in_flight: vec![("easypromos", 1)],
+        ..Options::default()
+    })
+    .await;
+    let ids = submit(&app, 2).await;
+    assert_eq!(app.step_worker().await, 1);
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    // The other submission is due, but its account is paused for 120 s.
+    assert_eq!(app.step_worker().await, 0);
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    for id in &ids {
+        let row = app.state.db.get(id).await.unwrap().unwrap();
+        assert_eq!(
+            row.status,
+            SubmissionStatus::Queued,
+            "kept, to be sent later"
+        );
+    }
+    // Another account is not held back by it.
+    let other = app
+        .submit_photo("demo-aboutgoods", fixtures::receipt_jpeg())
+        .await;
+    assert_eq!(app.step_worker().await, 1);
+    assert!(
+        app.state
+            .db
+            .get(&other)
+            .await
+            .unwrap()
+            .unwrap()
+            .provider_ref
+            .is_some()
+    );
+}
+
+/// A submit that took longer than the lease could be taken by a second worker
+/// and uploaded twice: nothing renewed a lease.
+#[tokio::test]
+async fn a_step_longer_than_its_lease_keeps_its_submission_and_uploads_once() {
+    let lease = Duration::from_millis(600);
+    let app = spawn_app_with(Options {
+        stepped_worker: true,
+        lease,
+        // Every provider call takes more than three leases.
+        latency: lease * 3 + Duration::from_millis(200),
+        ..Options::default()
+    })
+    .await;
+    let id = submit(&app, 1).await.remove(0);
+    let first = app.worker.clone();
+    let stepping = tokio::spawn(async move { first.run_once().await });
+    // The first worker has the submission and is waiting on the provider.
+    while app.sandbox.controls.requests("POST", UPLOADS) == 0 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Well past the lease it took: a second instance finds nothing to take.
+    tokio::time::sleep(lease * 2).await;
+    let second = proxy::worker::Worker::new(app.state.clone());
+    assert_eq!(second.run_once().await, 0, "the lease was kept");
+    assert_eq!(stepping.await.unwrap(), 1);
+    assert_eq!(app.sandbox.controls.requests("POST", UPLOADS), 1);
+    let row = app.state.db.get(&id).await.unwrap().unwrap();
+    assert!(row.provider_ref.is_some());
+}
