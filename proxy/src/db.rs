@@ -1,18 +1,25 @@
-//! Storage of submissions: SQLite through sqlx.
+//! Storage of submissions through sqlx: SQLite (a file, zero setup) or
+//! PostgreSQL (several proxy instances behind a load balancer), chosen by the
+//! `database_url`'s scheme. One SQL text serves both (`$N` parameters, which
+//! SQLite also reads), but for the claim, where PostgreSQL skips rows other
+//! instances have locked (`FOR UPDATE SKIP LOCKED`). Each has its migrations
+//! (`migrations/sqlite`, `migrations/postgres`).
 //!
 //! All state lives here, not in process memory, so a restarted proxy (or a second
 //! instance on the same database) carries on with every submission in flight. A
 //! submission and its photos are written in one transaction, so a failed upload
 //! never leaves half a row. Workers take a submission with a lease, so two of them
-//! never work on the same one at once.
+//! never work on the same one at once. Status changes are the moves of
+//! [`crate::lifecycle`], made only from the statuses it allows.
 
-use std::str::FromStr;
 use std::time::Duration;
 
 use api::SubmissionStatus;
 use providers::{MediaType, Photo};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
-use sqlx::{Row, SqlitePool};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+
+use crate::lifecycle::{IN_HAND, Move};
 
 /// A submission as received, before it is stored.
 #[derive(Debug, Clone)]
@@ -59,13 +66,45 @@ pub struct SubmissionRow {
 /// The database.
 #[derive(Debug, Clone)]
 pub struct Db {
-    pool: SqlitePool,
+    pool: AnyPool,
+    dialect: Dialect,
+}
+
+/// Which database a [`Db`] speaks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// The dialect of a `database_url`: `sqlite:` or `postgres(ql):`.
+    pub fn of(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Self::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
 }
 
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
     let now = time::OffsetDateTime::now_utc();
     i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// `url` with `key=value` in its query, unless it names `key` already.
+fn with_query(url: &str, key: &str, value: &str) -> String {
+    if url.contains(&format!("{key}=")) {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&{key}={value}")
+    } else {
+        format!("{url}?{key}={value}")
+    }
 }
 
 fn ms(d: Duration) -> i64 {
@@ -75,19 +114,50 @@ fn ms(d: Duration) -> i64 {
 const SUBMISSION_COLUMNS: &str = "id, campaign, provider, status, provider_ref, outcome, qr, merchant, user_id, offers, attempts, malformed, last_error, created_at, updated_at";
 
 impl Db {
-    /// Opens (creating if needed) the database at `url` and runs the migrations.
+    /// Opens the database at `url` (a SQLite file is created if missing) and
+    /// runs the migrations.
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool })
+        sqlx::any::install_default_drivers();
+        let dialect = Dialect::of(url).ok_or_else(|| {
+            sqlx::Error::Configuration("database_url must start with sqlite: or postgres:".into())
+        })?;
+        let pool = match dialect {
+            Dialect::Sqlite => {
+                let url = with_query(url, "mode", "rwc");
+                AnyPoolOptions::new()
+                    .max_connections(4)
+                    // Readers do not wait for the writer; writers queue briefly.
+                    .after_connect(|connection, _| {
+                        Box::pin(async move {
+                            for pragma in [
+                                "PRAGMA journal_mode = WAL",
+                                "PRAGMA busy_timeout = 5000",
+                                "PRAGMA foreign_keys = ON",
+                            ] {
+                                sqlx::query(pragma).execute(&mut *connection).await?;
+                            }
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await?
+            }
+            Dialect::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .connect(url)
+                    .await?
+            }
+        };
+        match dialect {
+            Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+            Dialect::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        }
+        Ok(Self { pool, dialect })
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
     }
 
     /// Answers whether the database takes queries (for `/readyz`).
@@ -107,7 +177,7 @@ impl Db {
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO submissions (id, campaign, provider, idempotency_key, status, qr, merchant, user_id, offers, next_attempt_at, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
              ON CONFLICT (campaign, idempotency_key) DO NOTHING",
         )
         .bind(&new.id)
@@ -127,7 +197,7 @@ impl Db {
         .rows_affected();
         if inserted == 0 {
             let existing: String = sqlx::query_scalar(
-                "SELECT id FROM submissions WHERE campaign = ? AND idempotency_key = ?",
+                "SELECT id FROM submissions WHERE campaign = $1 AND idempotency_key = $2",
             )
             .bind(&new.campaign)
             .bind(&new.idempotency_key)
@@ -138,7 +208,7 @@ impl Db {
         }
         for (position, photo) in new.photos.iter().enumerate() {
             sqlx::query(
-                "INSERT INTO photos (submission_id, position, content_type, bytes) VALUES (?, ?, ?, ?)",
+                "INSERT INTO photos (submission_id, position, content_type, bytes) VALUES ($1, $2, $3, $4)",
             )
             .bind(&new.id)
             .bind(i64::try_from(position).unwrap_or(i64::MAX))
@@ -153,7 +223,7 @@ impl Db {
 
     /// One submission by id.
     pub async fn get(&self, id: &str) -> Result<Option<SubmissionRow>, sqlx::Error> {
-        let sql = format!("SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE id = ?");
+        let sql = format!("SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE id = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(&self.pool)
@@ -168,7 +238,7 @@ impl Db {
         provider_ref: &str,
     ) -> Result<Option<SubmissionRow>, sqlx::Error> {
         let sql = format!(
-            "SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE provider = ? AND provider_ref = ?"
+            "SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE provider = $1 AND provider_ref = $2"
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(provider)
@@ -181,7 +251,7 @@ impl Db {
     /// The photos of a submission, in the order they were uploaded.
     pub async fn photos(&self, id: &str) -> Result<Vec<Photo>, sqlx::Error> {
         let rows = sqlx::query(
-            "SELECT content_type, bytes FROM photos WHERE submission_id = ? ORDER BY position",
+            "SELECT content_type, bytes FROM photos WHERE submission_id = $1 ORDER BY position",
         )
         .bind(id)
         .fetch_all(&self.pool)
@@ -215,20 +285,30 @@ impl Db {
         let busy = if busy_accounts.is_empty() {
             String::new()
         } else {
-            let marks = vec!["?"; busy_accounts.len()].join(", ");
+            let marks: Vec<String> = (0..busy_accounts.len())
+                .map(|i| format!("${}", i + 5))
+                .collect();
+            let marks = marks.join(", ");
             format!("AND (provider IS NULL OR provider NOT IN ({marks}))")
         };
-        // One statement, so two workers can never both take the same row.
+        // One statement, so two workers can never both take the same row;
+        // PostgreSQL's workers pass over rows another one is taking.
+        let skip_locked = match self.dialect {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
+        };
+        let in_hand = crate::lifecycle::in_sql(IN_HAND);
         let sql = format!(
-            "UPDATE submissions SET lease_until = ?, lease_token = ?
+            "UPDATE submissions SET lease_until = $1, lease_token = $2
              WHERE id = (
                  SELECT id FROM submissions
-                 WHERE status IN ('queued', 'processing')
-                   AND next_attempt_at <= ?
-                   AND (lease_until IS NULL OR lease_until <= ?)
+                 WHERE {in_hand}
+                   AND next_attempt_at <= $3
+                   AND (lease_until IS NULL OR lease_until <= $4)
                    {busy}
                  ORDER BY next_attempt_at
-                 LIMIT 1)
+                 LIMIT 1
+                 {skip_locked})
              RETURNING {SUBMISSION_COLUMNS}"
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -253,8 +333,8 @@ impl Db {
         lease: Duration,
     ) -> Result<bool, sqlx::Error> {
         sqlx::query(
-            "UPDATE submissions SET lease_until = ?
-             WHERE id = ? AND lease_token = ? AND lease_until IS NOT NULL",
+            "UPDATE submissions SET lease_until = $1
+             WHERE id = $2 AND lease_token = $3 AND lease_until IS NOT NULL",
         )
         .bind(now_ms().saturating_add(ms(lease)))
         .bind(id)
@@ -276,19 +356,22 @@ impl Db {
     ) -> Result<(), sqlx::Error> {
         let outcome = to_json(outcome)?;
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "UPDATE submissions SET provider_ref = ?, status = ?, outcome = ?, attempts = 0, malformed = 0,
-                 last_error = NULL, lease_until = NULL, updated_at = ?
-             WHERE id = ? AND status IN ('queued', 'processing')",
-        )
-        .bind(provider_ref)
-        .bind(status.as_str())
-        .bind(outcome)
-        .bind(now_ms())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM photos WHERE submission_id = ?")
+        debug_assert!(Move::Decide.allows(status));
+        let sql = format!(
+            "UPDATE submissions SET provider_ref = $1, status = $2, outcome = $3, attempts = 0,
+                 malformed = 0, last_error = NULL, lease_until = NULL, updated_at = $4
+             WHERE id = $5 AND {}",
+            Move::Decide.from_sql()
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(provider_ref)
+            .bind(status.as_str())
+            .bind(outcome)
+            .bind(now_ms())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM photos WHERE submission_id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -305,19 +388,21 @@ impl Db {
     ) -> Result<(), sqlx::Error> {
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "UPDATE submissions SET provider_ref = ?, status = ?, attempts = 0, malformed = 0, last_error = NULL,
-                 next_attempt_at = ?, lease_until = NULL, updated_at = ?
-             WHERE id = ?",
-        )
-        .bind(provider_ref)
-        .bind(SubmissionStatus::Processing.as_str())
-        .bind(now.saturating_add(ms(next_in)))
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM photos WHERE submission_id = ?")
+        let sql = format!(
+            "UPDATE submissions SET provider_ref = $1, status = $2, attempts = 0, malformed = 0,
+                 last_error = NULL, next_attempt_at = $3, lease_until = NULL, updated_at = $4
+             WHERE id = $5 AND {}",
+            Move::Acknowledge.from_sql()
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(provider_ref)
+            .bind(SubmissionStatus::Processing.as_str())
+            .bind(now.saturating_add(ms(next_in)))
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM photos WHERE submission_id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -328,9 +413,9 @@ impl Db {
     /// failures.
     pub async fn reschedule(&self, id: &str, next_in: Duration) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "UPDATE submissions SET next_attempt_at = ?, lease_until = NULL,
+            "UPDATE submissions SET next_attempt_at = $1, lease_until = NULL,
                  attempts = 0, malformed = 0, last_error = NULL
-             WHERE id = ?",
+             WHERE id = $2",
         )
         .bind(now_ms().saturating_add(ms(next_in)))
         .bind(id)
@@ -351,11 +436,11 @@ impl Db {
     ) -> Result<(), sqlx::Error> {
         let now = now_ms();
         sqlx::query(
-            "UPDATE submissions SET next_attempt_at = ?, lease_until = NULL,
+            "UPDATE submissions SET next_attempt_at = $1, lease_until = NULL,
                  attempts = attempts + 1,
-                 malformed = CASE WHEN ? THEN malformed + 1 ELSE 0 END,
-                 last_error = ?, updated_at = ?
-             WHERE id = ?",
+                 malformed = CASE WHEN $2 THEN malformed + 1 ELSE 0 END,
+                 last_error = $3, updated_at = $4
+             WHERE id = $5",
         )
         .bind(now.saturating_add(ms(next_in)))
         .bind(malformed)
@@ -377,19 +462,22 @@ impl Db {
         status: SubmissionStatus,
         outcome: &api::Outcome,
     ) -> Result<bool, sqlx::Error> {
+        debug_assert!(Move::Decide.allows(status));
         let now = now_ms();
         let outcome = to_json(outcome)?;
-        sqlx::query(
-            "UPDATE submissions SET status = ?, outcome = ?, lease_until = NULL, updated_at = ?
-             WHERE id = ? AND status IN ('queued', 'processing')",
-        )
-        .bind(status.as_str())
-        .bind(outcome)
-        .bind(now)
-        .bind(id)
-        .execute(&self.pool)
-        .await
-        .map(|done| done.rows_affected() == 1)
+        let sql = format!(
+            "UPDATE submissions SET status = $1, outcome = $2, lease_until = NULL, updated_at = $3
+             WHERE id = $4 AND {}",
+            Move::Decide.from_sql()
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(status.as_str())
+            .bind(outcome)
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map(|done| done.rows_affected() == 1)
     }
 
     /// Moves a rejected submission to `needs_review` with its updated outcome,
@@ -400,21 +488,24 @@ impl Db {
         outcome: &api::Outcome,
     ) -> Result<bool, sqlx::Error> {
         let outcome = to_json(outcome)?;
-        sqlx::query(
-            "UPDATE submissions SET status = 'needs_review', outcome = ?, updated_at = ?
-             WHERE id = ? AND status = 'rejected'",
-        )
-        .bind(outcome)
-        .bind(now_ms())
-        .bind(id)
-        .execute(&self.pool)
-        .await
-        .map(|done| done.rows_affected() == 1)
+        let sql = format!(
+            "UPDATE submissions SET status = $1, outcome = $2, updated_at = $3
+             WHERE id = $4 AND {}",
+            Move::Review.from_sql()
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(SubmissionStatus::NeedsReview.as_str())
+            .bind(outcome)
+            .bind(now_ms())
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map(|done| done.rows_affected() == 1)
     }
 
     /// How many photos are held for a submission (used by tests and ops).
     pub async fn photo_count(&self, id: &str) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM photos WHERE submission_id = ?")
+        sqlx::query_scalar("SELECT COUNT(*) FROM photos WHERE submission_id = $1")
             .bind(id)
             .fetch_one(&self.pool)
             .await
@@ -443,7 +534,7 @@ fn from_json<T: serde::de::DeserializeOwned>(column: &str, text: &str) -> Result
     })
 }
 
-fn to_row(r: &sqlx::sqlite::SqliteRow) -> Result<SubmissionRow, sqlx::Error> {
+fn to_row(r: &AnyRow) -> Result<SubmissionRow, sqlx::Error> {
     let status: String = r.try_get("status")?;
     let outcome: Option<String> = r.try_get("outcome")?;
     Ok(SubmissionRow {

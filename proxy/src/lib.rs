@@ -10,6 +10,7 @@ pub mod campaign;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod lifecycle;
 pub mod policy;
 pub mod routes;
 pub mod worker;
