@@ -93,8 +93,10 @@ pub struct TestApp {
     pub photon_webhook_key: String,
     stop: CancellationToken,
     server: Option<JoinHandle<std::io::Result<()>>>,
-    /// Holds the SQLite file and the secret file; removed on drop.
+    /// Holds the SQLite file and the secret files; removed on drop.
     pub dir: tempfile::TempDir,
+    /// The proxy's `database_url` ([`database_url`]).
+    pub database: String,
     options: Options,
 }
 
@@ -158,10 +160,40 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     })
     .expect("start sandbox");
     let dir = tempfile::tempdir().expect("temp dir");
-    start_proxy(sandbox, dir, options).await
+    let database = database_url(&dir).await;
+    start_proxy(sandbox, dir, database, options).await
 }
 
-async fn start_proxy(sandbox: RunningSandbox, dir: tempfile::TempDir, options: Options) -> TestApp {
+/// The environment variable naming a PostgreSQL server (`postgres://user@host:port`)
+/// on which each test app gets a database of its own; without it, a SQLite file.
+/// `cargo xtask ci` runs the flow tests both ways.
+pub const POSTGRES_ENV: &str = "RECEIPT_RELAY_TEST_POSTGRES";
+
+/// Where a test app's proxy keeps its state: a SQLite file in its folder, or a
+/// fresh database on the PostgreSQL server [`POSTGRES_ENV`] names.
+pub async fn database_url(dir: &tempfile::TempDir) -> String {
+    let Ok(server) = std::env::var(POSTGRES_ENV) else {
+        return format!("sqlite://{}", dir.path().join("relay.db").display());
+    };
+    let name = format!("test_{}", uuid_hex());
+    let url = format!("{}/{name}", server.trim_end_matches('/'));
+    <sqlx::Postgres as sqlx::migrate::MigrateDatabase>::create_database(&url)
+        .await
+        .expect("create a test database");
+    url
+}
+
+/// 32 random hex digits.
+fn uuid_hex() -> String {
+    sandbox::random_uuid().replace('-', "")
+}
+
+async fn start_proxy(
+    sandbox: RunningSandbox,
+    dir: tempfile::TempDir,
+    database: String,
+    options: Options,
+) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
     let address = format!("http://{}", listener.local_addr().expect("local addr"));
     let webhook_key = sandbox::random_token("whk");
@@ -170,6 +202,7 @@ async fn start_proxy(sandbox: RunningSandbox, dir: tempfile::TempDir, options: O
     let config = Config::from_toml(&config_text(
         &sandbox,
         &dir,
+        &database,
         &options,
         &address,
         [&webhook_key, &apm_callback_key, &photon_webhook_key],
@@ -196,6 +229,7 @@ async fn start_proxy(sandbox: RunningSandbox, dir: tempfile::TempDir, options: O
         stop,
         server: Some(server),
         dir,
+        database,
         options,
     }
 }
@@ -208,6 +242,7 @@ const SECRETS: &str = "secrets";
 fn config_text(
     sandbox: &RunningSandbox,
     dir: &tempfile::TempDir,
+    database: &str,
     options: &Options,
     address: &str,
     [webhook_key, apm_callback_key, photon_webhook_key]: [&str; 3],
@@ -262,7 +297,7 @@ fn config_text(
     let origins = format!("allowed_origins = [\"{address}\", \"https://brand.example\"]");
     format!(
         r#"
-database_url = "sqlite://{db}"
+database_url = "{database}"
 public_url = "{address}"
 {site}
 [worker]
@@ -354,7 +389,6 @@ title = "Buy two, get 10 EUR back (Photon)"
 {origins}
 photos = {{ max_count = 3, max_bytes = 2097152, long_side = 1600, quality = 70 }}
 "#,
-        db = dir.path().join("relay.db").display(),
         lease_ms = options.lease.as_millis(),
         max_in_flight = max_in_flight(&options.max_in_flight),
         aboutgoods_url = sandbox.url("aboutgoods"),
@@ -580,9 +614,10 @@ impl TestApp {
         let Self {
             sandbox,
             dir,
+            database,
             options,
             ..
         } = self;
-        start_proxy(sandbox, dir, options).await
+        start_proxy(sandbox, dir, database, options).await
     }
 }

@@ -1,8 +1,15 @@
 //! `cargo xtask ci`: every check, in the order that fails fastest.
 
+use crate::postgres::Postgres;
 use crate::setup;
 use crate::util::{self, exec};
 use crate::widget;
+
+/// The integration tests that run a second time on PostgreSQL, by package:
+/// every flow a submission takes through the database, and two instances on one
+/// database.
+const POSTGRES_TESTS: &[(&str, &[&str])] =
+    &[("tests", &["flow", "worker"]), ("proxy", &["instances"])];
 
 pub fn run() -> anyhow::Result<()> {
     let tools = setup::ensure()?;
@@ -33,6 +40,19 @@ pub fn run() -> anyhow::Result<()> {
             .env("CHROMIUM", &tools.chromium)
             .env("AXE_CORE", &tools.axe),
     )?;
+
+    // The flows again, on a throwaway PostgreSQL server (stopped when `postgres`
+    // drops), each test on a database of its own.
+    let postgres = Postgres::start()?;
+    for (package, tests) in POSTGRES_TESTS {
+        let mut flows = util::cargo();
+        flows.args(["test", "--package", package]);
+        for test in *tests {
+            flows.args(["--test", test]);
+        }
+        exec(flows.env("RECEIPT_RELAY_TEST_POSTGRES", &postgres.url))?;
+    }
+    drop(postgres);
 
     // The widget's and the QR decoder's own tests, in headless Chromium
     // (wasm-bindgen-test-runner reads webdriver.json for Chromium's flags).

@@ -11,6 +11,7 @@
 mod bench;
 mod ci;
 mod demo;
+mod postgres;
 mod setup;
 mod util;
 mod widget;

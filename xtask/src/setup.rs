@@ -317,7 +317,7 @@ fn ensure_chromium() -> anyhow::Result<(PathBuf, PathBuf)> {
     }
 }
 
-fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
+pub fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
     if output(Command::new("which").arg("apt-get")).is_none() {
         bail!(
             "this is not a Debian-like system: install {} yourself (or the rustup wasm32 target)",

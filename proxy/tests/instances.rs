@@ -1,0 +1,201 @@
+//! Several proxy instances on one database, as behind a load balancer: a burst
+//! is shared between two proxy processes, one of which is killed (SIGKILL) in
+//! the middle. Every submission still reaches its verdict through the other,
+//! none is lost, and none is uploaded twice but for the at-least-once window
+//! (an upload the provider received whose answer the killed instance never
+//! stored; see ARCHITECTURE.md).
+//!
+//! On SQLite (one file, two processes) by default; on PostgreSQL when
+//! `RECEIPT_RELAY_TEST_POSTGRES` names a server (`cargo xtask ci` runs both).
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use api::SubmissionStatus;
+use sandbox::SandboxConfig;
+
+/// Submissions in the burst.
+const BURST: usize = 60;
+/// Each instance's limit on calls in flight to the account, and so the most
+/// uploads the killed instance can leave unacknowledged.
+const MAX_IN_FLIGHT: usize = 8;
+const UPLOADS: &str = "/easypromos/v2/ocr/tickets";
+/// Names the PostgreSQL server to run on, where set.
+const POSTGRES_ENV: &str = "RECEIPT_RELAY_TEST_POSTGRES";
+
+/// A proxy process, killed when dropped.
+struct Instance {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start(config: &std::path::Path) -> Instance {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(env!("CARGO_BIN_EXE_proxy"))
+        .arg("--config")
+        .arg(config)
+        .env("RECEIPT_RELAY_LISTEN", format!("127.0.0.1:{port}"))
+        // Every RECEIPT_RELAY_* variable is a configuration key to the proxy.
+        .env_remove(POSTGRES_ENV)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start a proxy process");
+    let instance = Instance {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let ready = reqwest::get(format!("{}/readyz", instance.url)).await;
+        if ready.is_ok_and(|r| r.status().is_success()) {
+            return instance;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the proxy at {} never became ready", instance.url);
+}
+
+/// A SQLite file in `dir`, or a fresh database on the PostgreSQL server the
+/// environment names.
+async fn database_url(dir: &tempfile::TempDir) -> String {
+    let Ok(server) = std::env::var(POSTGRES_ENV) else {
+        return format!("sqlite://{}", dir.path().join("relay.db").display());
+    };
+    let url = format!(
+        "{}/instances_{}",
+        server.trim_end_matches('/'),
+        sandbox::random_uuid().replace('-', "")
+    );
+    <sqlx::Postgres as sqlx::migrate::MigrateDatabase>::create_database(&url)
+        .await
+        .unwrap();
+    url
+}
+
+fn receipt_jpeg() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(60, 160, |_, y| {
+        if y % 8 == 0 {
+            image::Rgb([30, 30, 30])
+        } else {
+            image::Rgb([250, 250, 245])
+        }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
+async fn submit(http: &reqwest::Client, instance: &Instance, photo: &[u8]) -> String {
+    let form = reqwest::multipart::Form::new().part(
+        api::field::PHOTO,
+        reqwest::multipart::Part::bytes(photo.to_vec()).file_name("receipt.jpg"),
+    );
+    let response = http
+        .post(format!("{}/v1/campaigns/promo/submissions", instance.url))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    response.json::<api::SubmissionCreated>().await.unwrap().id
+}
+
+#[tokio::test]
+async fn a_burst_survives_one_of_two_instances_killed_mid_way_with_no_receipt_lost() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = sandbox::spawn(
+        listener,
+        SandboxConfig {
+            processing_delay: Duration::from_millis(300),
+            latency: Duration::from_millis(100),
+            ..SandboxConfig::generated()
+        },
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let token = dir.path().join("token");
+    std::fs::write(&token, &sandbox.config.easypromos.token).unwrap();
+    let config = dir.path().join("relay.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+            database_url = "{database}"
+            [worker]
+            poll_interval_ms = 100
+            retry_base_ms = 100
+            retry_max_ms = 400
+            lease_ms = 1000
+            max_in_flight = {{ easypromos = {MAX_IN_FLIGHT} }}
+            [providers.easypromos]
+            kind = "easypromos"
+            base_url = "{base}"
+            token = {{ file = {token:?} }}
+            [campaigns.promo]
+            provider = "easypromos"
+            title = "Promo"
+            "#,
+            database = database_url(&dir).await,
+            base = sandbox.url("easypromos"),
+            token = token.display().to_string(),
+        ),
+    )
+    .unwrap();
+    let mut doomed = start(&config).await;
+    let survivor = start(&config).await;
+
+    let http = reqwest::Client::new();
+    let photo = receipt_jpeg();
+    let mut ids = Vec::new();
+    for i in 0..BURST {
+        let instance = if i % 2 == 0 { &doomed } else { &survivor };
+        ids.push(submit(&http, instance, &photo).await);
+    }
+    // Killed while both are busy with the burst.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while sandbox.controls.requests("POST", UPLOADS) < BURST as u64 / 4 {
+        assert!(Instant::now() < deadline, "the burst never got going");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    doomed.child.kill().unwrap();
+    doomed.child.wait().unwrap();
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    for id in &ids {
+        loop {
+            let submission: api::Submission = http
+                .get(format!("{}/v1/submissions/{id}", survivor.url))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if submission.status.is_final() {
+                assert_eq!(submission.status, SubmissionStatus::Accepted, "{id}");
+                break;
+            }
+            assert!(Instant::now() < deadline, "{id} never got its verdict");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let uploads = sandbox.controls.requests("POST", UPLOADS) as usize;
+    assert!(uploads >= BURST, "{uploads} uploads for {BURST} receipts");
+    assert!(
+        uploads - BURST <= MAX_IN_FLIGHT,
+        "{} receipts uploaded twice; only the killed instance's unacknowledged uploads may be",
+        uploads - BURST
+    );
+}
