@@ -1,7 +1,8 @@
 //! A throwaway PostgreSQL server for the tests and the benchmarks: Debian's
 //! server (`postgresql`, installed when missing, as Chromium is), a cluster made
-//! with `initdb` under `target/` on a free loopback port, started with `pg_ctl`
-//! and stopped when the [`Postgres`] guard drops. Nothing is assumed to be
+//! with `initdb` under `target/postgres/` (or the temporary folder, where the
+//! checkout is out of the `postgres` user's reach) on a free loopback port,
+//! started with `pg_ctl` and stopped when the [`Postgres`] guard drops. Nothing is assumed to be
 //! running already, and nothing outlives the run.
 //!
 //! `initdb` refuses to run as root: as root, the cluster belongs to the
@@ -38,12 +39,17 @@ impl Postgres {
             }
         };
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let dir = util::root().join(format!("target/postgres/{port}"));
+        let as_postgres = output(Command::new("id").arg("-u")).as_deref() == Some("0");
+        let mut dir = util::root().join(format!("target/postgres/{port}"));
+        if as_postgres && !reachable_by_postgres(&util::root()) {
+            // A checkout under a folder only root may enter (/root): the
+            // `postgres` user could not reach the cluster there.
+            dir = std::env::temp_dir().join(format!("receipt-relay-postgres-{port}"));
+        }
         if dir.exists() {
             std::fs::remove_dir_all(&dir)?;
         }
         std::fs::create_dir_all(&dir)?;
-        let as_postgres = output(Command::new("id").arg("-u")).as_deref() == Some("0");
         let server = Self {
             bin,
             dir,
@@ -116,6 +122,15 @@ impl Drop for Postgres {
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Whether the `postgres` user can enter `dir` (and every folder above it).
+fn reachable_by_postgres(dir: &std::path::Path) -> bool {
+    Command::new("runuser")
+        .args(["-u", "postgres", "--", "test", "-x"])
+        .arg(dir)
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// The newest installed server's `bin` folder.
