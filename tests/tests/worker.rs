@@ -56,7 +56,7 @@ async fn one_step_takes_every_due_submission_at_once_within_the_accounts_max_in_
     assert_eq!(acknowledged, 3);
     assert_eq!(app.sandbox.controls.requests("POST", UPLOADS), 3);
 
-    // Without an override, the kind's default (16) lets a burst go at once.
+    // Without an override, the kind's default (32) lets a burst go at once.
     let app = spawn_app_with(Options {
         stepped_worker: true,
         ..Options::default()

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use anyhow::Context;
 
+use crate::postgres::Postgres;
 use crate::setup;
 use crate::util;
 use crate::widget;
@@ -65,6 +66,19 @@ pub fn run() -> anyhow::Result<()> {
     .context("the QR decoder benchmark failed")?;
     report.push('\n');
     report.push_str(&qr);
+
+    // A promotion's peak, on SQLite and on a throwaway PostgreSQL server.
+    let postgres = Postgres::start()?;
+    let burst = util::output(
+        util::cargo()
+            .args(["bench", "--package", "proxy", "--bench", "burst"])
+            .env("BURST_POSTGRES", &postgres.url)
+            .stderr(std::process::Stdio::inherit()),
+    )
+    .context("the burst benchmark failed")?;
+    drop(postgres);
+    report.push('\n');
+    report.push_str(&burst);
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|info| {

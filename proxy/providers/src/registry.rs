@@ -127,8 +127,9 @@ pub trait Kind: Clone {
     const ABILITIES: Abilities;
     /// How many calls an account of this provider has in flight at most from
     /// one proxy instance, unless `worker.max_in_flight` says otherwise. The
-    /// documents state no limit; these are cautious defaults.
-    const MAX_IN_FLIGHT: u32 = 16;
+    /// documents state no limit; by default an account may use every slot of
+    /// the worker (`worker.concurrency`, 32), which a promotion's peak needs.
+    const MAX_IN_FLIGHT: u32 = 32;
     /// How its answers become statuses and reasons (`docs/outcomes.md`).
     const OUTCOMES: &'static OutcomeTable;
     /// Its callbacks, where this account takes results that way.

@@ -1,0 +1,314 @@
+//! A promotion's peak, measured (`cargo xtask bench` runs it; it asserts
+//! nothing): a burst of receipts sent at once to proxy processes in front of the
+//! sandbox, whose every call takes 200 ms and which reads a receipt in 1.5 s.
+//! Prints a Markdown table, a row per setup: SQLite with one instance, and, where
+//! `BURST_POSTGRES` names a PostgreSQL server, PostgreSQL with one instance and
+//! with two sharing the burst.
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sandbox::SandboxConfig;
+use sqlx::Row;
+
+/// Shoppers sending at once (the burst is spread over them).
+const SENDERS: usize = 64;
+const LATENCY: Duration = Duration::from_millis(200);
+const PROCESSING: Duration = Duration::from_millis(1500);
+
+struct Instance {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Instance {
+    async fn start(config: &std::path::Path) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_proxy"))
+            .arg("--config")
+            .arg(config)
+            .env("RECEIPT_RELAY_LISTEN", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start a proxy");
+        let instance = Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        for _ in 0..600 {
+            let ready = reqwest::get(format!("{}/readyz", instance.url)).await;
+            if ready.is_ok_and(|r| r.status().is_success()) {
+                return instance;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the proxy never became ready");
+    }
+
+    /// Peak resident memory so far (`VmHWM`), in MB.
+    fn peak_rss_mb(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    }
+}
+
+/// A receipt-like phone photo as the widget sends it (about 200 KB).
+fn photo() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(1200, 1600, |x, y| {
+        let grain = ((x.wrapping_mul(7919) ^ y.wrapping_mul(104_729)) % 23) as u8;
+        if y % 24 < 3 && x % 200 < 150 {
+            image::Rgb([30 + grain, 30 + grain, 30 + grain])
+        } else {
+            image::Rgb([235 + grain / 2, 235 + grain / 2, 228 + grain / 2])
+        }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
+struct Setup {
+    name: &'static str,
+    receipts: usize,
+    instances: usize,
+    postgres: Option<String>,
+}
+
+struct Figures {
+    accepted_per_s: f64,
+    accept_p50_ms: f64,
+    accept_p99_ms: f64,
+    last_verdict_s: f64,
+    verdicts_per_s: f64,
+    peak_rss_mb: f64,
+}
+
+fn now_ms() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap()
+}
+
+async fn run(setup: &Setup, photo: Arc<Vec<u8>>) -> Figures {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = sandbox::spawn(
+        listener,
+        SandboxConfig {
+            processing_delay: PROCESSING,
+            latency: LATENCY,
+            ..SandboxConfig::generated()
+        },
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let database = match &setup.postgres {
+        None => format!("sqlite://{}", dir.path().join("relay.db").display()),
+        Some(server) => {
+            let url = format!(
+                "{}/burst_{}",
+                server.trim_end_matches('/'),
+                sandbox::random_uuid().replace('-', "")
+            );
+            <sqlx::Postgres as sqlx::migrate::MigrateDatabase>::create_database(&url)
+                .await
+                .unwrap();
+            url
+        }
+    };
+    let token = dir.path().join("token");
+    std::fs::write(&token, &sandbox.config.easypromos.token).unwrap();
+    let config = dir.path().join("relay.toml");
+    // The default worker settings; only the provider and the campaign are the
+    // bench's.
+    std::fs::write(
+        &config,
+        format!(
+            "database_url = \"{database}\"\n\
+             [providers.easypromos]\nkind = \"easypromos\"\nbase_url = \"{}\"\n\
+             token = {{ file = {:?} }}\n\
+             [campaigns.promo]\nprovider = \"easypromos\"\ntitle = \"Promo\"\n",
+            sandbox.url("easypromos"),
+            token.display().to_string()
+        ),
+    )
+    .unwrap();
+    let mut instances = Vec::new();
+    for _ in 0..setup.instances {
+        instances.push(Instance::start(&config).await);
+    }
+    let urls: Arc<Vec<String>> = Arc::new(instances.iter().map(|i| i.url.clone()).collect());
+
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    let started_ms = now_ms();
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut senders = tokio::task::JoinSet::new();
+    for _ in 0..SENDERS {
+        let (http, urls, photo, next) = (http.clone(), urls.clone(), photo.clone(), next.clone());
+        let receipts = setup.receipts;
+        senders.spawn(async move {
+            let mut latencies = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                if i >= receipts {
+                    return latencies;
+                }
+                let form = reqwest::multipart::Form::new().part(
+                    api::field::PHOTO,
+                    reqwest::multipart::Part::bytes(photo.to_vec()).file_name("receipt.jpg"),
+                );
+                let sent = Instant::now();
+                let response = http
+                    .post(format!(
+                        "{}/v1/campaigns/promo/submissions",
+                        urls[i % urls.len()]
+                    ))
+                    .multipart(form)
+                    .send()
+                    .await
+                    .expect("send");
+                assert_eq!(response.status(), 202);
+                latencies.push(sent.elapsed());
+            }
+        });
+    }
+    let mut latencies = Vec::new();
+    while let Some(done) = senders.join_next().await {
+        latencies.extend(done.unwrap());
+    }
+    let accepted_in = started.elapsed();
+    latencies.sort();
+    let percentile = |p: f64| {
+        let i = ((latencies.len() as f64 - 1.0) * p).round() as usize;
+        latencies[i].as_secs_f64() * 1000.0
+    };
+
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&database)
+        .await
+        .unwrap();
+    let finals = "SELECT COUNT(*), MAX(updated_at) FROM submissions \
+                  WHERE status NOT IN ('queued', 'processing')";
+    let deadline = Instant::now() + Duration::from_secs(600);
+    let last_verdict_ms = loop {
+        let row = sqlx::query(finals).fetch_one(&pool).await.unwrap();
+        let (done, last): (i64, Option<i64>) = (row.get(0), row.get(1));
+        if done as usize >= setup.receipts {
+            break last.unwrap_or(started_ms);
+        }
+        assert!(Instant::now() < deadline, "the burst did not finish");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let accepted: i64 = sqlx::query("SELECT COUNT(*) FROM submissions WHERE status = 'accepted'")
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        accepted as usize, setup.receipts,
+        "every receipt is accepted"
+    );
+    let last_verdict_s = (last_verdict_ms - started_ms) as f64 / 1000.0;
+    Figures {
+        accepted_per_s: setup.receipts as f64 / accepted_in.as_secs_f64(),
+        accept_p50_ms: percentile(0.5),
+        accept_p99_ms: percentile(0.99),
+        last_verdict_s,
+        verdicts_per_s: setup.receipts as f64 / last_verdict_s,
+        peak_rss_mb: instances
+            .iter()
+            .map(Instance::peak_rss_mb)
+            .fold(0.0, f64::max),
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let receipts: usize = std::env::var("BURST_RECEIPTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    let postgres = std::env::var("BURST_POSTGRES").ok();
+    let mut setups = vec![
+        Setup {
+            name: "SQLite, 1 instance",
+            receipts: 100,
+            instances: 1,
+            postgres: None,
+        },
+        Setup {
+            name: "SQLite, 1 instance",
+            receipts,
+            instances: 1,
+            postgres: None,
+        },
+    ];
+    if let Some(server) = postgres {
+        for instances in [1, 2] {
+            setups.push(Setup {
+                name: if instances == 1 {
+                    "PostgreSQL, 1 instance"
+                } else {
+                    "PostgreSQL, 2 instances"
+                },
+                receipts,
+                instances,
+                postgres: Some(server.clone()),
+            });
+        }
+    }
+    let photo = Arc::new(photo());
+    println!("## A promotion's peak\n");
+    println!(
+        "A burst sent by {SENDERS} shoppers at once, each photo {} KB, to proxy processes \
+         (default worker settings) in front of the sandbox, whose every call takes {} ms \
+         and which reads a receipt in {} s. \"Last verdict\" is from the first upload to the \
+         last verdict stored; peak RSS is the largest proxy process's.\n",
+        photo.len() / 1024,
+        LATENCY.as_millis(),
+        PROCESSING.as_secs_f64()
+    );
+    println!(
+        "| setup | receipts | accepted per s | accept p50 | accept p99 | last verdict | verdicts per s | peak RSS |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for setup in &setups {
+        let f = run(setup, photo.clone()).await;
+        println!(
+            "| {} | {} | {:.0} | {:.0} ms | {:.0} ms | {:.1} s | {:.1} | {:.0} MB |",
+            setup.name,
+            setup.receipts,
+            f.accepted_per_s,
+            f.accept_p50_ms,
+            f.accept_p99_ms,
+            f.last_verdict_s,
+            f.verdicts_per_s,
+            f.peak_rss_mb
+        );
+    }
+    println!();
+}
