@@ -19,6 +19,7 @@ use providers::{MediaType, Photo};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
+use crate::clock::Clock;
 use crate::lifecycle::{IN_HAND, Move};
 
 /// A submission as received, before it is stored.
@@ -68,6 +69,8 @@ pub struct SubmissionRow {
 pub struct Db {
     pool: AnyPool,
     dialect: Dialect,
+    /// The time every stored and compared moment comes from.
+    clock: Clock,
 }
 
 /// Which database a [`Db`] speaks to.
@@ -90,12 +93,6 @@ impl Dialect {
     }
 }
 
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> i64 {
-    let now = time::OffsetDateTime::now_utc();
-    i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
-}
-
 /// `url` with `key=value` in its query, unless it names `key` already.
 fn with_query(url: &str, key: &str, value: &str) -> String {
     if url.contains(&format!("{key}=")) {
@@ -107,16 +104,12 @@ fn with_query(url: &str, key: &str, value: &str) -> String {
     }
 }
 
-fn ms(d: Duration) -> i64 {
-    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
-}
-
 const SUBMISSION_COLUMNS: &str = "id, campaign, provider, status, provider_ref, outcome, qr, merchant, user_id, offers, attempts, malformed, last_error, created_at, updated_at";
 
 impl Db {
     /// Opens the database at `url` (a SQLite file is created if missing) and
-    /// runs the migrations.
-    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+    /// runs the migrations; its times come from `clock`.
+    pub async fn connect(url: &str, clock: Clock) -> Result<Self, sqlx::Error> {
         sqlx::any::install_default_drivers();
         let dialect = Dialect::of(url).ok_or_else(|| {
             sqlx::Error::Configuration("database_url must start with sqlite: or postgres:".into())
@@ -153,11 +146,19 @@ impl Db {
             Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Dialect::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
-        Ok(Self { pool, dialect })
+        Ok(Self {
+            pool,
+            dialect,
+            clock,
+        })
     }
 
     pub fn dialect(&self) -> Dialect {
         self.dialect
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// Answers whether the database takes queries (for `/readyz`).
@@ -169,7 +170,7 @@ impl Db {
     /// already has a submission with this idempotency key, nothing is written and
     /// that submission's id is returned instead.
     pub async fn insert(&self, new: NewSubmission) -> Result<String, sqlx::Error> {
-        let now = now_ms();
+        let now = self.clock.now_ms();
         // No offers is no column, as when the field was not sent.
         let offers = (!new.offers.is_empty())
             .then(|| to_json(&new.offers))
@@ -280,7 +281,7 @@ impl Db {
         busy_accounts: &[&str],
         due_by: i64,
     ) -> Result<Option<SubmissionRow>, sqlx::Error> {
-        let now = now_ms();
+        let now = self.clock.now_ms();
         // Accounts at their limit wait; their submissions stay due.
         let busy = if busy_accounts.is_empty() {
             String::new()
@@ -312,7 +313,7 @@ impl Db {
              RETURNING {SUBMISSION_COLUMNS}"
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(now.saturating_add(ms(lease)))
+            .bind(self.clock.after(lease))
             .bind(token)
             .bind(due_by.min(now))
             .bind(now);
@@ -336,7 +337,7 @@ impl Db {
             "UPDATE submissions SET lease_until = $1
              WHERE id = $2 AND lease_token = $3 AND lease_until IS NOT NULL",
         )
-        .bind(now_ms().saturating_add(ms(lease)))
+        .bind(self.clock.after(lease))
         .bind(id)
         .bind(token)
         .execute(&self.pool)
@@ -367,7 +368,7 @@ impl Db {
             .bind(provider_ref)
             .bind(status.as_str())
             .bind(outcome)
-            .bind(now_ms())
+            .bind(self.clock.now_ms())
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -386,7 +387,7 @@ impl Db {
         provider_ref: &str,
         next_in: Duration,
     ) -> Result<(), sqlx::Error> {
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let mut tx = self.pool.begin().await?;
         let sql = format!(
             "UPDATE submissions SET provider_ref = $1, status = $2, attempts = 0, malformed = 0,
@@ -397,7 +398,7 @@ impl Db {
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(provider_ref)
             .bind(SubmissionStatus::Processing.as_str())
-            .bind(now.saturating_add(ms(next_in)))
+            .bind(self.clock.after(next_in))
             .bind(now)
             .bind(id)
             .execute(&mut *tx)
@@ -417,7 +418,7 @@ impl Db {
                  attempts = 0, malformed = 0, last_error = NULL
              WHERE id = $2",
         )
-        .bind(now_ms().saturating_add(ms(next_in)))
+        .bind(self.clock.after(next_in))
         .bind(id)
         .execute(&self.pool)
         .await
@@ -434,7 +435,7 @@ impl Db {
         error: &str,
         malformed: bool,
     ) -> Result<(), sqlx::Error> {
-        let now = now_ms();
+        let now = self.clock.now_ms();
         sqlx::query(
             "UPDATE submissions SET next_attempt_at = $1, lease_until = NULL,
                  attempts = attempts + 1,
@@ -442,7 +443,7 @@ impl Db {
                  last_error = $3, updated_at = $4
              WHERE id = $5",
         )
-        .bind(now.saturating_add(ms(next_in)))
+        .bind(self.clock.after(next_in))
         .bind(malformed)
         .bind(error)
         .bind(now)
@@ -463,7 +464,7 @@ impl Db {
         outcome: &api::Outcome,
     ) -> Result<bool, sqlx::Error> {
         debug_assert!(Move::Decide.allows(status));
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let outcome = to_json(outcome)?;
         let sql = format!(
             "UPDATE submissions SET status = $1, outcome = $2, lease_until = NULL, updated_at = $3
@@ -496,11 +497,20 @@ impl Db {
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(SubmissionStatus::NeedsReview.as_str())
             .bind(outcome)
-            .bind(now_ms())
+            .bind(self.clock.now_ms())
             .bind(id)
             .execute(&self.pool)
             .await
             .map(|done| done.rows_affected() == 1)
+    }
+
+    /// Until when a worker holds a submission (Unix ms), if one does (used by
+    /// tests and ops).
+    pub async fn lease_until(&self, id: &str) -> Result<Option<i64>, sqlx::Error> {
+        sqlx::query_scalar("SELECT lease_until FROM submissions WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
     }
 
     /// How many photos are held for a submission (used by tests and ops).

@@ -7,6 +7,7 @@
 //! `providers` crate, which knows neither axum nor the database.
 
 pub mod campaign;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -31,6 +32,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::campaign::{Campaign, CampaignError, Campaigns};
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::ApiError;
@@ -63,7 +65,12 @@ pub enum StartError {
 impl AppState {
     /// Opens the database (running migrations) and builds the provider adapters.
     pub async fn new(config: Config) -> Result<Self, StartError> {
-        let db = Db::connect(&config.database_url).await?;
+        Self::with_clock(config, Clock::System).await
+    }
+
+    /// [`AppState::new`] with its time from `clock` (tests move a manual one).
+    pub async fn with_clock(config: Config, clock: Clock) -> Result<Self, StartError> {
+        let db = Db::connect(&config.database_url, clock).await?;
         let providers = Providers::new(&config.providers, config.public_url.as_deref())?;
         let campaigns = Campaigns::new(&config, &providers)?;
         Ok(Self {

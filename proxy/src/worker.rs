@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use api::{Outcome, Reason, ReasonCode, SubmissionStatus};
 use providers::{Alert, OutgoingReceipt, Progress, ProviderError, Retry, Verdict};
@@ -65,8 +65,8 @@ pub struct Worker {
 #[derive(Debug, Default)]
 struct Account {
     in_flight: u32,
-    /// After a 429: no call to this account before then.
-    paused_until: Option<Instant>,
+    /// After a 429: no call to this account before then (Unix ms).
+    paused_until: Option<i64>,
 }
 
 impl Worker {
@@ -84,7 +84,8 @@ impl Worker {
         let mut tasks = JoinSet::new();
         // Only what is due as the step starts: a submission that comes due again
         // while the step runs (a poll) is the next step's.
-        self.fill(&mut tasks, Some(crate::db::now_ms())).await;
+        self.fill(&mut tasks, Some(self.state.db.clock().now_ms()))
+            .await;
         let taken = tasks.len();
         while tasks.join_next().await.is_some() {}
         taken
@@ -98,7 +99,7 @@ impl Worker {
     /// the free slots; each goes to a task.
     async fn fill(self: &Arc<Self>, tasks: &mut JoinSet<()>, due_by: Option<i64>) {
         while tasks.len() < self.state.config.worker.concurrency {
-            let due_by = due_by.unwrap_or_else(crate::db::now_ms);
+            let due_by = due_by.unwrap_or_else(|| self.state.db.clock().now_ms());
             match self.claim(due_by).await {
                 Ok(Some((row, account))) => {
                     tasks.spawn(self.clone().step(row, account));
@@ -122,7 +123,7 @@ impl Worker {
     /// Takes the next due submission of an account that has room, and counts
     /// it in flight.
     async fn claim(&self, due_by: i64) -> Result<Option<(SubmissionRow, String)>, sqlx::Error> {
-        let now = Instant::now();
+        let now = self.state.db.clock().now_ms();
         let busy: Vec<String> = self
             .accounts()
             .iter()
@@ -188,7 +189,7 @@ impl Worker {
         slot.in_flight = slot.in_flight.saturating_sub(1);
         if let Some(pause) = pause {
             tracing::warn!(provider = %account, pause_ms = pause.as_millis() as u64, "provider rate limit: the account is paused");
-            slot.paused_until = Some(Instant::now() + pause);
+            slot.paused_until = Some(self.state.db.clock().after(pause));
         }
     }
 }

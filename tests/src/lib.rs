@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use api::Submission;
 use proxy::AppState;
+use proxy::clock::Clock;
 use proxy::config::Config;
 use proxy::worker::Worker;
 use sandbox::{RunningSandbox, SandboxConfig};
@@ -51,7 +52,8 @@ pub struct Options {
     /// `worker.max_in_flight`, by account.
     pub max_in_flight: Vec<(&'static str, u32)>,
     /// The proxy runs no background worker: the test steps it
-    /// ([`TestApp::step_worker`]).
+    /// ([`TestApp::step_worker`]), and its clock stands still until the test
+    /// moves it ([`TestApp::clock`]).
     pub stepped_worker: bool,
 }
 
@@ -83,6 +85,8 @@ pub struct TestApp {
     /// The worker a test steps (with `stepped_worker`); a second one on the
     /// same state is a second instance.
     pub worker: Arc<Worker>,
+    /// The proxy's time; a manual clock with `stepped_worker`.
+    pub clock: Clock,
     pub http: reqwest::Client,
     /// The key Easypromos callbacks must carry (webhook mode).
     pub webhook_key: String,
@@ -208,7 +212,14 @@ async fn start_proxy(
         [&webhook_key, &apm_callback_key, &photon_webhook_key],
     ))
     .expect("test configuration");
-    let state = AppState::new(config).await.expect("proxy state");
+    let clock = if options.stepped_worker {
+        Clock::manual()
+    } else {
+        Clock::System
+    };
+    let state = AppState::with_clock(config, clock.clone())
+        .await
+        .expect("proxy state");
     let stop = CancellationToken::new();
     let shutdown = stop.clone();
     let shutdown = async move { shutdown.cancelled().await };
@@ -222,6 +233,7 @@ async fn start_proxy(
         sandbox,
         worker: Worker::new(state.clone()),
         state,
+        clock,
         http: reqwest::Client::new(),
         webhook_key,
         apm_callback_key,

@@ -256,3 +256,52 @@ async fn max_malformed_counts_unusable_answers_in_a_row_not_outages_before_them(
     // fifth failure (call 5).
     assert_eq!(calls.load(Ordering::SeqCst), 14);
 }
+
+/// A provider that no longer knows a reference (a sandbox restarted under a
+/// kept database) had its submissions polled again and again, and a new
+/// shopper's receipt waited behind them.
+#[tokio::test]
+async fn a_reference_the_provider_does_not_know_ends_failed_after_a_few_tries() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use axum::http::StatusCode;
+
+    let polls = Arc::new(AtomicUsize::new(0));
+    let counted = polls.clone();
+    let provider = axum::Router::new()
+        .route(
+            "/easypromos/v2/ocr/tickets",
+            axum::routing::post(|| async {
+                axum::Json(serde_json::json!({"status": "ok", "event_id": 42}))
+            }),
+        )
+        .route(
+            "/easypromos/v2/ocr/events/{id}",
+            axum::routing::get(move || {
+                counted.fetch_add(1, Ordering::SeqCst);
+                async { (StatusCode::NOT_FOUND, "Event not found") }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, provider).await });
+
+    let app = spawn_app_with(Options {
+        easypromos_url: Some(format!("http://{address}/easypromos")),
+        ..Options::default()
+    })
+    .await;
+    let id = app
+        .submit_photo("demo-easypromos", fixtures::receipt_jpeg())
+        .await;
+    let done = app.wait_final(&id).await;
+    assert_eq!(done.status, SubmissionStatus::Failed);
+    // `max_malformed` (5) status checks, not one, and not forever.
+    assert_eq!(polls.load(Ordering::SeqCst), 5);
+    let row = app.state.db.get(&id).await.unwrap().unwrap();
+    assert!(
+        row.last_error.is_some_and(|e| e.contains("does not know")),
+        "the operator can see why"
+    );
+}

@@ -125,6 +125,12 @@ async fn a_providers_429_pauses_its_whole_account_for_its_retry_after() {
             .provider_ref
             .is_some()
     );
+    // Once the provider's Retry-After has passed, the account is called again
+    // (the test's clock stands still until it is moved): one upload, within
+    // its limit of one, and the other account's status check.
+    app.clock.advance(Duration::from_secs(121));
+    assert_eq!(app.step_worker().await, 2);
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
 }
 
 /// A submit that took longer than the lease could be taken by a second worker
@@ -135,8 +141,9 @@ async fn a_step_longer_than_its_lease_keeps_its_submission_and_uploads_once() {
     let app = spawn_app_with(Options {
         stepped_worker: true,
         lease,
-        // Every provider call takes more than three leases.
-        latency: lease * 3 + Duration::from_millis(200),
+        // The upload takes a while (real time); the lease is measured on the
+        // test's clock, which the test moves.
+        latency: Duration::from_secs(2),
         ..Options::default()
     })
     .await;
@@ -147,10 +154,26 @@ async fn a_step_longer_than_its_lease_keeps_its_submission_and_uploads_once() {
     while app.sandbox.controls.requests("POST", UPLOADS) == 0 {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    // Well past the lease it took: a second instance finds nothing to take.
-    tokio::time::sleep(lease * 2).await;
+    // Past the lease it took: only a renewal keeps the submission its own.
+    app.clock.advance(lease * 2);
+    let renewed = async {
+        loop {
+            let until = app.state.db.lease_until(&id).await.unwrap();
+            if until.is_some_and(|until| until > app.clock.now_ms()) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), renewed)
+        .await
+        .expect("the first worker renews its lease while the upload runs");
     let second = proxy::worker::Worker::new(app.state.clone());
-    assert_eq!(second.run_once().await, 0, "the lease was kept");
+    assert_eq!(
+        second.run_once().await,
+        0,
+        "a second instance finds nothing to take"
+    );
     assert_eq!(stepping.await.unwrap(), 1);
     assert_eq!(app.sandbox.controls.requests("POST", UPLOADS), 1);
     let row = app.state.db.get(&id).await.unwrap().unwrap();
