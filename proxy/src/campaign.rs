@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use providers::{Adapter, Providers};
 
 use crate::config::{CampaignConfig, Config};
+use crate::db::Notify;
 use crate::policy::UploadPolicy;
 
 /// One campaign, ready to serve.
@@ -31,6 +32,17 @@ pub struct Campaigns {
 pub struct CampaignError {
     campaign: String,
     why: String,
+}
+
+impl Campaign {
+    /// Whether its status changes are told to the brand (`notify`).
+    pub fn notify(&self) -> Notify {
+        if self.config.notify.is_some() {
+            Notify::Brand
+        } else {
+            Notify::Nobody
+        }
+    }
 }
 
 impl Campaigns {

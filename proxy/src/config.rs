@@ -138,6 +138,21 @@ pub struct CampaignConfig {
     pub allowed_origins: Vec<String>,
     #[serde(default)]
     pub photos: PhotoLimits,
+    /// The brand's backend, told every verdict.
+    #[serde(default)]
+    pub notify: Option<NotifyConfig>,
+}
+
+/// `notify = { url = "https://brand.example/hooks/receipts", secret = { env = "..." } }`:
+/// every final status of the campaign's submissions, and every manual-review
+/// request, is POSTed to `url`, signed as the Standard Webhooks specification
+/// says with `secret` (`whsec_` and base64, as the brand's receiver library
+/// makes it).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyConfig {
+    pub url: String,
+    pub secret: providers::Secret,
 }
 
 fn default_locale() -> String {
@@ -237,6 +252,19 @@ impl Config {
             };
             UploadPolicy::new(&campaign.photos, provider.abilities())
                 .map_err(|e| ConfigError::Invalid(format!("campaign {id:?}: {e}")))?;
+            if let Some(notify) = &campaign.notify {
+                let url = reqwest::Url::parse(&notify.url).ok();
+                if !url.is_some_and(|u| matches!(u.scheme(), "https" | "http")) {
+                    return Err(ConfigError::Invalid(format!(
+                        "campaign {id:?}: notify.url must be an http(s) URL"
+                    )));
+                }
+                if standardwebhooks::Webhook::new(notify.secret.expose()).is_err() {
+                    return Err(ConfigError::Invalid(format!(
+                        "campaign {id:?}: notify.secret must be a Standard Webhooks secret (whsec_ and base64)"
+                    )));
+                }
+            }
         }
         Ok(())
     }
@@ -348,6 +376,39 @@ mod tests {
         let complete = format!("public_url = \"https://relay.example\"\n{with_key}");
         let config = Config::from_toml(&complete).unwrap();
         assert!(config.providers["ep"].callbacks().is_some());
+    }
+
+    #[test]
+    fn notify_needs_an_http_url_and_a_standard_webhooks_secret_never_echoed() {
+        let dir = tempfile::tempdir().unwrap();
+        let token = dir.path().join("token");
+        std::fs::write(&token, "t0ken").unwrap();
+        let secret = dir.path().join("whsec");
+        let with_notify = |url: &str, value: &str| {
+            std::fs::write(&secret, value).unwrap();
+            GOOD.replace("SECRET_PATH", &token.display().to_string())
+                .replace(
+                    "photos = { max_count = 1, max_bytes = 1000 }",
+                    &format!(
+                        "photos = {{ max_count = 1, max_bytes = 1000 }}\nnotify = {{ url = {url:?}, secret = {{ file = {:?} }} }}",
+                        secret.display().to_string()
+                    ),
+                )
+        };
+        let good = with_notify(
+            "https://brand.example/hooks",
+            "whsec_c2VjcmV0LWtleS1ieXRlcw==",
+        );
+        assert!(Config::from_toml(&good).is_ok());
+        let error = Config::from_toml(&with_notify("ftp://brand.example", "whsec_c2VjcmV0"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("notify.url"), "{error}");
+        let error = Config::from_toml(&with_notify("https://brand.example", "not*base64!"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("notify.secret"), "{error}");
+        assert!(!error.contains("not*base64"), "{error}");
     }
 
     #[test]

@@ -21,6 +21,7 @@ use sqlx::{AnyPool, Row};
 
 use crate::clock::Clock;
 use crate::lifecycle::{IN_HAND, Move};
+use crate::notify::Event;
 
 /// A submission as received, before it is stored.
 #[derive(Debug, Clone)]
@@ -62,6 +63,51 @@ pub struct SubmissionRow {
     pub last_error: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+impl SubmissionRow {
+    /// The submission as the API shows it: the outcome only once final.
+    pub fn to_api(self) -> api::Submission {
+        api::Submission {
+            id: self.id,
+            campaign: self.campaign,
+            status: self.status,
+            created_at: rfc3339(self.created_at),
+            updated_at: rfc3339(self.updated_at),
+            outcome: self.outcome.filter(|_| self.status.is_final()),
+        }
+    }
+}
+
+/// A Unix time in milliseconds as RFC 3339 (UTC).
+pub fn rfc3339(unix_ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(unix_ms) * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether a status change is told to the campaign's brand (`notify`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notify {
+    /// An event goes into the outbox in the same transaction.
+    Brand,
+    Nobody,
+}
+
+/// A notification to deliver, as claimed from the outbox.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    /// The `webhook-id`: the same on every attempt.
+    pub id: String,
+    pub campaign: String,
+    /// The JSON body, exactly as signed and sent.
+    pub payload: String,
+    pub attempts: u32,
+    pub created_at: i64,
 }
 
 /// The database.
@@ -354,6 +400,7 @@ impl Db {
         provider_ref: &str,
         status: SubmissionStatus,
         outcome: &api::Outcome,
+        notify: Notify,
     ) -> Result<(), sqlx::Error> {
         let outcome = to_json(outcome)?;
         let mut tx = self.pool.begin().await?;
@@ -364,19 +411,156 @@ impl Db {
              WHERE id = $5 AND {}",
             Move::Decide.from_sql()
         );
-        sqlx::query(sqlx::AssertSqlSafe(sql))
+        let decided = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(provider_ref)
             .bind(status.as_str())
             .bind(outcome)
             .bind(self.clock.now_ms())
             .bind(id)
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected()
+            == 1;
         sqlx::query("DELETE FROM photos WHERE submission_id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        if decided && notify == Notify::Brand {
+            self.tell_brand(&mut tx, id, Event::Decided).await?;
+        }
         tx.commit().await
+    }
+
+    /// Puts the event of the change just made to submission `id` into the
+    /// outbox, in the transaction that made it.
+    async fn tell_brand(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        id: &str,
+        event: Event,
+    ) -> Result<(), sqlx::Error> {
+        let sql = format!("SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
+        let row = to_row(&row)?;
+        let now = self.clock.now_ms();
+        let campaign = row.campaign.clone();
+        let payload = to_json(&event.body(row, now))?;
+        sqlx::query(
+            "INSERT INTO notifications (id, submission_id, campaign, payload, next_attempt_at, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(format!("msg_{}", uuid::Uuid::new_v4().simple()))
+        .bind(id)
+        .bind(campaign)
+        .bind(payload)
+        .bind(now)
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map(drop)
+    }
+
+    /// Takes the notification that is due soonest (by `due_by`), leasing it to
+    /// `token` for `lease`.
+    pub async fn claim_notification(
+        &self,
+        lease: Duration,
+        token: &str,
+        due_by: i64,
+    ) -> Result<Option<Outgoing>, sqlx::Error> {
+        let now = self.clock.now_ms();
+        let skip_locked = match self.dialect {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
+        };
+        let sql = format!(
+            "UPDATE notifications SET lease_until = $1, lease_token = $2
+             WHERE id = (
+                 SELECT id FROM notifications
+                 WHERE delivered_at IS NULL AND abandoned_at IS NULL
+                   AND next_attempt_at <= $3
+                   AND (lease_until IS NULL OR lease_until <= $4)
+                 ORDER BY next_attempt_at
+                 LIMIT 1
+                 {skip_locked})
+             RETURNING id, campaign, payload, attempts, created_at"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(self.clock.after(lease))
+            .bind(token)
+            .bind(due_by.min(now))
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(Outgoing {
+                id: r.try_get("id")?,
+                campaign: r.try_get("campaign")?,
+                payload: r.try_get("payload")?,
+                attempts: u32::try_from(r.try_get::<i64, _>("attempts")?).unwrap_or(0),
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// The receiver took notification `id` (it answered 2xx).
+    pub async fn notification_delivered(&self, id: &str) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE notifications SET delivered_at = $1, lease_until = NULL, last_error = NULL
+             WHERE id = $2",
+        )
+        .bind(self.clock.now_ms())
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map(drop)
+    }
+
+    /// The receiver did not take notification `id`: try again after `next_in`.
+    pub async fn notification_failed(
+        &self,
+        id: &str,
+        next_in: Duration,
+        error: &str,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE notifications SET attempts = attempts + 1, next_attempt_at = $1,
+                 lease_until = NULL, last_error = $2
+             WHERE id = $3",
+        )
+        .bind(self.clock.after(next_in))
+        .bind(error)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map(drop)
+    }
+
+    /// Stops trying to deliver notification `id` (after days of failures).
+    pub async fn notification_abandoned(&self, id: &str, error: &str) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE notifications SET abandoned_at = $1, lease_until = NULL, last_error = $2
+             WHERE id = $3",
+        )
+        .bind(self.clock.now_ms())
+        .bind(error)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map(drop)
+    }
+
+    /// Notifications not yet delivered nor abandoned (used by tests and ops).
+    pub async fn notifications_pending(&self) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM notifications WHERE delivered_at IS NULL AND abandoned_at IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await
     }
 
     /// The provider has the submission: remember its reference, drop the photos
@@ -456,12 +640,14 @@ impl Db {
     /// The final verdict. Photos still held (a provider that refused the upload)
     /// are kept for an operator to look at. A final verdict is never replaced, so
     /// a late poll or a replayed callback changes nothing; the answer says
-    /// whether this call decided.
+    /// whether this call decided. With [`Notify::Brand`], the event for the
+    /// brand goes into the outbox in the same transaction.
     pub async fn finish(
         &self,
         id: &str,
         status: SubmissionStatus,
         outcome: &api::Outcome,
+        notify: Notify,
     ) -> Result<bool, sqlx::Error> {
         debug_assert!(Move::Decide.allows(status));
         let now = self.clock.now_ms();
@@ -471,22 +657,31 @@ impl Db {
              WHERE id = $4 AND {}",
             Move::Decide.from_sql()
         );
-        sqlx::query(sqlx::AssertSqlSafe(sql))
+        let mut tx = self.pool.begin().await?;
+        let decided = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(status.as_str())
             .bind(outcome)
             .bind(now)
             .bind(id)
-            .execute(&self.pool)
-            .await
-            .map(|done| done.rows_affected() == 1)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if decided && notify == Notify::Brand {
+            self.tell_brand(&mut tx, id, Event::Decided).await?;
+        }
+        tx.commit().await?;
+        Ok(decided)
     }
 
     /// Moves a rejected submission to `needs_review` with its updated outcome,
-    /// once: `false` when it is not (or no longer) rejected.
+    /// once: `false` when it is not (or no longer) rejected. With
+    /// [`Notify::Brand`], the brand is told, as by [`Db::finish`].
     pub async fn send_to_review(
         &self,
         id: &str,
         outcome: &api::Outcome,
+        notify: Notify,
     ) -> Result<bool, sqlx::Error> {
         let outcome = to_json(outcome)?;
         let sql = format!(
@@ -494,14 +689,21 @@ impl Db {
              WHERE id = $4 AND {}",
             Move::Review.from_sql()
         );
-        sqlx::query(sqlx::AssertSqlSafe(sql))
+        let mut tx = self.pool.begin().await?;
+        let moved = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(SubmissionStatus::NeedsReview.as_str())
             .bind(outcome)
             .bind(self.clock.now_ms())
             .bind(id)
-            .execute(&self.pool)
-            .await
-            .map(|done| done.rows_affected() == 1)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if moved && notify == Notify::Brand {
+            self.tell_brand(&mut tx, id, Event::ReviewRequested).await?;
+        }
+        tx.commit().await?;
+        Ok(moved)
     }
 
     /// Until when a worker holds a submission (Unix ms), if one does (used by

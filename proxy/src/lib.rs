@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod lifecycle;
+pub mod notify;
 pub mod policy;
 pub mod routes;
 pub mod worker;
@@ -154,9 +155,9 @@ fn origin_allowed(config: &Config, origin: &HeaderValue, path: &str) -> bool {
     }
 }
 
-/// Serves `app(state)` on `listener` with the background worker, until
-/// `shutdown` completes; then stops taking requests, lets the worker finish the
-/// submissions in hand, and returns.
+/// Serves `app(state)` on `listener` with the background worker and notifier,
+/// until `shutdown` completes; then stops taking requests, lets the worker
+/// finish the submissions in hand, and returns.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -164,6 +165,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let stop = CancellationToken::new();
     let worker = tokio::spawn(worker::run(state.clone(), stop.clone()));
+    let notifier = tokio::spawn(notify::run(state.clone(), stop.clone()));
     let stop_worker = stop.clone();
     let served = axum::serve(listener, app(state))
         .with_graceful_shutdown(async move {
@@ -174,6 +176,9 @@ pub async fn serve(
     stop.cancel();
     if let Err(error) = worker.await {
         tracing::error!(%error, "worker task ended abnormally");
+    }
+    if let Err(error) = notifier.await {
+        tracing::error!(%error, "notifier task ended abnormally");
     }
     served
 }

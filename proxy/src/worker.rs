@@ -22,7 +22,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::AppState;
-use crate::db::SubmissionRow;
+use crate::db::{Notify, SubmissionRow};
 
 /// Runs a worker until `shutdown` is cancelled. The submissions in hand when
 /// that happens are finished first, so no state is left half-done.
@@ -203,7 +203,12 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
         tracing::error!(submission = %row.id, campaign = %row.campaign, "campaign is no longer configured");
         return state
             .db
-            .finish(&row.id, SubmissionStatus::Failed, &provider_failure())
+            .finish(
+                &row.id,
+                SubmissionStatus::Failed,
+                &provider_failure(),
+                Notify::Nobody,
+            )
             .await
             .map(|_| None);
     };
@@ -244,7 +249,13 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
             tracing::info!(submission = %row.id, campaign = %row.campaign, status = verdict.status.as_str(), "decided on upload");
             state
                 .db
-                .decided_on_upload(&row.id, &reference, verdict.status, &verdict.outcome)
+                .decided_on_upload(
+                    &row.id,
+                    &reference,
+                    verdict.status,
+                    &verdict.outcome,
+                    campaign.notify(),
+                )
                 .await
                 .map(|()| None)
         }
@@ -261,7 +272,10 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
                 Progress::Done(verdict) => {
                     let Verdict { status, outcome } = *verdict;
                     tracing::info!(submission = %row.id, status = status.as_str(), "verdict");
-                    state.db.finish(&row.id, status, &outcome).await?;
+                    state
+                        .db
+                        .finish(&row.id, status, &outcome, campaign.notify())
+                        .await?;
                 }
             }
             Ok(None)
@@ -291,7 +305,12 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
                 tracing::warn!(submission = %row.id, campaign = %row.campaign, %error, "submission failed");
                 state
                     .db
-                    .finish(&row.id, SubmissionStatus::Failed, &provider_failure())
+                    .finish(
+                        &row.id,
+                        SubmissionStatus::Failed,
+                        &provider_failure(),
+                        campaign.notify(),
+                    )
                     .await?;
                 return Ok(None);
             }

@@ -16,6 +16,7 @@ use api::Submission;
 use proxy::AppState;
 use proxy::clock::Clock;
 use proxy::config::Config;
+use proxy::notify::Notifier;
 use proxy::worker::Worker;
 use sandbox::{RunningSandbox, SandboxConfig};
 use tokio::net::TcpListener;
@@ -51,6 +52,8 @@ pub struct Options {
     pub lease: Duration,
     /// `worker.max_in_flight`, by account.
     pub max_in_flight: Vec<(&'static str, u32)>,
+    /// The brand's receiver `demo-easypromos` notifies (`notify.url`).
+    pub notify_url: Option<String>,
     /// The proxy runs no background worker: the test steps it
     /// ([`TestApp::step_worker`]), and its clock stands still until the test
     /// moves it ([`TestApp::clock`]).
@@ -71,6 +74,7 @@ impl Default for Options {
             latency: Duration::ZERO,
             lease: Duration::from_secs(5),
             max_in_flight: Vec::new(),
+            notify_url: None,
             stepped_worker: false,
         }
     }
@@ -85,6 +89,8 @@ pub struct TestApp {
     /// The worker a test steps (with `stepped_worker`); a second one on the
     /// same state is a second instance.
     pub worker: Arc<Worker>,
+    /// The brand notifier a test steps (with `stepped_worker`).
+    pub notifier: Arc<Notifier>,
     /// The proxy's time; a manual clock with `stepped_worker`.
     pub clock: Clock,
     pub http: reqwest::Client,
@@ -165,7 +171,12 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     .expect("start sandbox");
     let dir = tempfile::tempdir().expect("temp dir");
     let database = database_url(&dir).await;
-    start_proxy(sandbox, dir, database, options).await
+    let clock = if options.stepped_worker {
+        Clock::manual()
+    } else {
+        Clock::System
+    };
+    start_proxy(sandbox, dir, database, clock, options).await
 }
 
 /// The environment variable naming a PostgreSQL server (`postgres://user@host:port`)
@@ -196,6 +207,7 @@ async fn start_proxy(
     sandbox: RunningSandbox,
     dir: tempfile::TempDir,
     database: String,
+    clock: Clock,
     options: Options,
 ) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
@@ -212,11 +224,6 @@ async fn start_proxy(
         [&webhook_key, &apm_callback_key, &photon_webhook_key],
     ))
     .expect("test configuration");
-    let clock = if options.stepped_worker {
-        Clock::manual()
-    } else {
-        Clock::System
-    };
     let state = AppState::with_clock(config, clock.clone())
         .await
         .expect("proxy state");
@@ -232,6 +239,7 @@ async fn start_proxy(
         address,
         sandbox,
         worker: Worker::new(state.clone()),
+        notifier: Notifier::new(state.clone()),
         state,
         clock,
         http: reqwest::Client::new(),
@@ -307,6 +315,12 @@ fn config_text(
     );
     let photos = "photos = { max_count = 1, max_bytes = 2097152 }";
     let origins = format!("allowed_origins = [\"{address}\", \"https://brand.example\"]");
+    let notify = options.notify_url.as_ref().map_or_else(String::new, |url| {
+        format!(
+            "notify = {{ url = {url:?}, secret = {} }}",
+            secret("notify.secret", &notify_secret(dir))
+        )
+    });
     format!(
         r#"
 database_url = "{database}"
@@ -363,6 +377,7 @@ provider = "easypromos"
 title = "Buy two, get 10 EUR back"
 {origins}
 {photos}
+{notify}
 
 [campaigns.demo-aboutgoods]
 provider = "aboutgoods"
@@ -422,6 +437,18 @@ photos = {{ max_count = 3, max_bytes = 2097152, long_side = 1600, quality = 70 }
     )
 }
 
+/// The Standard Webhooks secret a test app signs its notifications with: one
+/// per app, derived from its folder's name so a restart keeps it.
+pub fn notify_secret(dir: &tempfile::TempDir) -> String {
+    use base64::Engine as _;
+    let seed = dir.path().display().to_string();
+    let key: Vec<u8> = seed.bytes().cycle().skip(3).take(32).collect();
+    format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(key)
+    )
+}
+
 /// `[worker.max_in_flight]` with these accounts' limits (nothing without any).
 fn max_in_flight(limits: &[(&str, u32)]) -> String {
     if limits.is_empty() {
@@ -437,6 +464,12 @@ impl TestApp {
     /// were taken.
     pub async fn step_worker(&self) -> usize {
         self.worker.run_once().await
+    }
+
+    /// Sends the brand's notifications that are due (with `stepped_worker`);
+    /// answers how many were taken.
+    pub async fn step_notifier(&self) -> usize {
+        self.notifier.run_once().await
     }
 
     /// Every secret the test proxy holds (provider credentials and the keys
@@ -627,9 +660,10 @@ impl TestApp {
             sandbox,
             dir,
             database,
+            clock,
             options,
             ..
         } = self;
-        start_proxy(sandbox, dir, database, options).await
+        start_proxy(sandbox, dir, database, clock, options).await
     }
 }

@@ -6,10 +6,12 @@ use crate::util::{self, exec};
 use crate::widget;
 
 /// The integration tests that run a second time on PostgreSQL, by package:
-/// every flow a submission takes through the database, and two instances on one
-/// database.
-const POSTGRES_TESTS: &[(&str, &[&str])] =
-    &[("tests", &["flow", "worker"]), ("proxy", &["instances"])];
+/// every flow a submission takes through the database (and the brand's
+/// outbox), and two instances on one database.
+const POSTGRES_TESTS: &[(&str, &[&str])] = &[
+    ("tests", &["flow", "worker", "notify"]),
+    ("proxy", &["instances"]),
+];
 
 pub fn run() -> anyhow::Result<()> {
     let tools = setup::ensure()?;

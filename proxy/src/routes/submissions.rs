@@ -84,7 +84,7 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<api::Submission>, ApiError> {
     let row = load(&state, &id).await?;
-    Ok(Json(to_api(row)))
+    Ok(Json(row.to_api()))
 }
 
 /// Asks the provider for a person to look again at a rejected receipt's offers
@@ -102,8 +102,8 @@ pub async fn review(
     if row.status != api::SubmissionStatus::Rejected || !outcome.review_available() {
         return Err(cannot());
     }
-    state
-        .campaign(&row.campaign)?
+    let campaign = state.campaign(&row.campaign)?;
+    campaign
         .adapter
         .provider
         .request_review(reference, outcome)
@@ -114,33 +114,16 @@ pub async fn review(
         offer.state = api::SubmissionStatus::NeedsReview;
         offer.review_available = false;
     }
-    if !state.db.send_to_review(&id, &reviewed).await? {
+    if !state
+        .db
+        .send_to_review(&id, &reviewed, campaign.notify())
+        .await?
+    {
         return Err(cannot());
     }
     tracing::info!(submission = %id, campaign = %row.campaign, "manual review requested");
     let row = load(&state, &id).await?;
-    Ok(Json(to_api(row)))
-}
-
-fn to_api(row: SubmissionRow) -> api::Submission {
-    api::Submission {
-        id: row.id,
-        campaign: row.campaign,
-        status: row.status,
-        created_at: rfc3339(row.created_at),
-        updated_at: rfc3339(row.updated_at),
-        outcome: row.outcome.filter(|_| row.status.is_final()),
-    }
-}
-
-fn rfc3339(unix_ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(unix_ms) * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
+    Ok(Json(row.to_api()))
 }
 
 async fn load(state: &AppState, id: &str) -> Result<SubmissionRow, ApiError> {

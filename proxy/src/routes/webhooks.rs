@@ -10,6 +10,8 @@ use providers::{CallbackError, Progress};
 use serde_json::{Value, json};
 
 use crate::AppState;
+use crate::campaign::Campaign;
+use crate::db::Notify;
 use crate::error::ApiError;
 
 pub async fn receive(
@@ -49,12 +51,16 @@ pub async fn receive(
         .find_by_provider_ref(&provider_name, &reference)
         .await?
         .ok_or(ApiError::SubmissionNotFound)?;
+    let notify = state
+        .campaigns
+        .get(&row.campaign)
+        .map_or(Notify::Nobody, Campaign::notify);
     let decided = match progress {
         Progress::Pending => false,
         Progress::Done(verdict) => {
             state
                 .db
-                .finish(&row.id, verdict.status, &verdict.outcome)
+                .finish(&row.id, verdict.status, &verdict.outcome, notify)
                 .await?
         }
     };

@@ -1,0 +1,230 @@
+//! Verdicts told to the brand's backend, which pays the reward and cannot trust
+//! what happens in the shopper's browser.
+//!
+//! A campaign with `notify = { url, secret }` has every final status of its
+//! submissions, and every manual-review request, POSTed to `url` as JSON signed
+//! as the Standard Webhooks specification says (`webhook-id`,
+//! `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256>`; the
+//! `standardwebhooks` crate signs). Delivery is durable and at least once: the
+//! event is written to the `notifications` outbox in the transaction that
+//! changes the status (`Db::finish`, `Db::decided_on_upload`,
+//! `Db::send_to_review`), then the [`Notifier`] sends it, under a lease like the
+//! worker's (so several instances share the outbox), retrying with backoff
+//! until the receiver answers 2xx, for up to [`GIVE_UP_AFTER`]. Its
+//! `webhook-id` is the same on every attempt, so the receiver can drop repeats.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::AppState;
+use crate::db::{Outgoing, SubmissionRow, rfc3339};
+
+/// First wait after a failed delivery; it doubles on each failure.
+const RETRY_BASE: Duration = Duration::from_secs(5);
+/// Longest wait between two attempts.
+const RETRY_MAX: Duration = Duration::from_secs(3600);
+/// How long a notification is tried before it is given up (and logged as an
+/// error): days, so a receiver down over a weekend still gets everything.
+pub const GIVE_UP_AFTER: Duration = Duration::from_secs(7 * 24 * 3600);
+/// Notifications sent at once by one instance.
+const CONCURRENCY: usize = 16;
+/// How long a delivery may take before another instance may retry it.
+const LEASE: Duration = Duration::from_secs(60);
+
+/// What happened to a submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// Its final status.
+    Decided,
+    /// The shopper asked for a person to look again (`needs_review`).
+    ReviewRequested,
+}
+
+/// The JSON body, in the specification's `{type, timestamp, data}` shape.
+#[derive(Debug, Serialize)]
+pub struct Body {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub timestamp: String,
+    pub data: Data,
+}
+
+/// The submission as the brand sees it: the API's shape plus the shopper and
+/// what they claimed.
+#[derive(Debug, Serialize)]
+pub struct Data {
+    #[serde(flatten)]
+    pub submission: api::Submission,
+    pub user: Option<String>,
+    pub merchant: Option<String>,
+    pub claimed_offers: Vec<api::ClaimedOffer>,
+}
+
+impl Event {
+    fn kind(self) -> &'static str {
+        match self {
+            Self::Decided => "submission.decided",
+            Self::ReviewRequested => "submission.review_requested",
+        }
+    }
+
+    /// The body telling `row` (as it is after the change), at `now` (Unix ms).
+    pub fn body(self, row: SubmissionRow, now: i64) -> Body {
+        let (user, merchant, claimed_offers) = (
+            row.user_id.clone(),
+            row.merchant.clone(),
+            row.offers.clone(),
+        );
+        Body {
+            kind: self.kind(),
+            timestamp: rfc3339(now),
+            data: Data {
+                submission: row.to_api(),
+                user,
+                merchant,
+                claimed_offers,
+            },
+        }
+    }
+}
+
+/// Runs a notifier until `shutdown`; deliveries under way are finished first.
+pub async fn run(state: AppState, shutdown: CancellationToken) {
+    let notifier = Notifier::new(state);
+    loop {
+        let sent = notifier.run_once().await;
+        if sent > 0 {
+            continue;
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(Duration::from_millis(500)) => {}
+        }
+    }
+}
+
+/// One instance's sender of the outbox. [`run`] drives one in the background; a
+/// test steps one ([`Notifier::run_once`]).
+#[derive(Debug)]
+pub struct Notifier {
+    state: AppState,
+    http: reqwest::Client,
+    /// Marks the leases this notifier takes.
+    token: String,
+}
+
+impl Notifier {
+    pub fn new(state: AppState) -> Arc<Self> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(30))
+            // The receiver is the configured URL, not wherever it points.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("receipt-relay/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .unwrap_or_default();
+        Arc::new(Self {
+            state,
+            http,
+            token: uuid::Uuid::new_v4().to_string(),
+        })
+    }
+
+    /// Sends every notification due now, concurrently; returns how many it took.
+    pub async fn run_once(self: &Arc<Self>) -> usize {
+        let due_by = self.state.db.clock().now_ms();
+        let mut tasks = JoinSet::new();
+        while tasks.len() < CONCURRENCY {
+            match self
+                .state
+                .db
+                .claim_notification(LEASE, &self.token, due_by)
+                .await
+            {
+                Ok(Some(outgoing)) => {
+                    let this = self.clone();
+                    tasks.spawn(async move { this.deliver(outgoing).await });
+                }
+                Ok(None) => break,
+                Err(error) => {
+                    tracing::error!(%error, "storage error while looking for notifications");
+                    break;
+                }
+            }
+        }
+        let taken = tasks.len();
+        while tasks.join_next().await.is_some() {}
+        taken
+    }
+
+    async fn deliver(&self, outgoing: Outgoing) {
+        let db = &self.state.db;
+        let result = match self.send(&outgoing).await {
+            Ok(()) => {
+                tracing::info!(notification = %outgoing.id, campaign = %outgoing.campaign, "brand notified");
+                db.notification_delivered(&outgoing.id).await
+            }
+            Err(error) => {
+                let age = db.clock().now_ms().saturating_sub(outgoing.created_at);
+                if age >= crate::clock::millis(GIVE_UP_AFTER) {
+                    tracing::error!(notification = %outgoing.id, campaign = %outgoing.campaign, %error, "brand notification given up");
+                    db.notification_abandoned(&outgoing.id, &error).await
+                } else {
+                    tracing::warn!(notification = %outgoing.id, campaign = %outgoing.campaign, attempts = outgoing.attempts + 1, %error, "brand notification failed; retried later");
+                    let delay = crate::worker::backoff(RETRY_BASE, RETRY_MAX, outgoing.attempts);
+                    db.notification_failed(&outgoing.id, delay, &error).await
+                }
+            }
+        };
+        if let Err(error) = result {
+            tracing::error!(notification = %outgoing.id, %error, "storage error after a delivery");
+        }
+    }
+
+    /// One attempt; the error says why, for operators (never the secret, nor
+    /// the URL, which may carry a token of the brand's).
+    async fn send(&self, outgoing: &Outgoing) -> Result<(), String> {
+        let notify = self
+            .state
+            .campaigns
+            .get(&outgoing.campaign)
+            .and_then(|c| c.config.notify.as_ref())
+            .ok_or("the campaign no longer has notify")?;
+        let webhook = standardwebhooks::Webhook::new(notify.secret.expose())
+            .map_err(|_| "notify.secret is not a Standard Webhooks secret")?;
+        let timestamp = self.state.db.clock().now_ms() / 1000;
+        let signature = webhook
+            .sign(&outgoing.id, timestamp, outgoing.payload.as_bytes())
+            .map_err(|_| "the payload cannot be signed")?;
+        let response = self
+            .http
+            .post(&notify.url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(standardwebhooks::HEADER_WEBHOOK_ID, &outgoing.id)
+            .header(
+                standardwebhooks::HEADER_WEBHOOK_TIMESTAMP,
+                timestamp.to_string(),
+            )
+            .header(standardwebhooks::HEADER_WEBHOOK_SIGNATURE, signature)
+            .body(outgoing.payload.clone())
+            .send()
+            .await
+            .map_err(|e| {
+                if e.is_timeout() {
+                    "the receiver timed out".to_owned()
+                } else {
+                    "the receiver could not be reached".to_owned()
+                }
+            })?;
+        let status = response.status();
+        if status.is_success() {
+            Ok(())
+        } else {
+            Err(format!("the receiver answered HTTP {}", status.as_u16()))
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! Verdicts delivered to the brand's backend: a real receiver, in the test, that
+//! checks every request's Standard Webhooks signature as a brand's would, and is
+//! down for a while in one test. The worker and the notifier are stepped and the
+//! clock moved by the test.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use serde_json::Value;
+use tests::{Options, TestApp, fixtures, spawn_app_with};
+
+/// What the brand's receiver got: `(webhook-id, body)` of every request whose
+/// signature held, and how many more it answers 503 to.
+#[derive(Clone, Default)]
+struct Receiver {
+    received: Arc<Mutex<Vec<(String, Value)>>>,
+    attempts: Arc<Mutex<Vec<String>>>,
+    down_for: Arc<AtomicUsize>,
+    forged: Arc<AtomicUsize>,
+    secret: Arc<Mutex<String>>,
+}
+
+async fn receive(State(receiver): State<Receiver>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let secret = receiver.secret.lock().unwrap().clone();
+    let webhook = standardwebhooks::Webhook::new(&secret).unwrap();
+    if webhook.verify(&body, &headers).is_err() {
+        receiver.forged.fetch_add(1, Ordering::SeqCst);
+        return StatusCode::UNAUTHORIZED;
+    }
+    let id = headers["webhook-id"].to_str().unwrap().to_owned();
+    receiver.attempts.lock().unwrap().push(id.clone());
+    if receiver
+        .down_for
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
+    {
+        return StatusCode::SERVICE_UNAVAILABLE;
+    }
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    receiver.received.lock().unwrap().push((id, body));
+    StatusCode::NO_CONTENT
+}
+
+/// A brand's receiver on loopback, and a stepped app whose `demo-easypromos`
+/// campaign notifies it.
+async fn start(down_for: usize) -> (TestApp, Receiver) {
+    let receiver = Receiver::default();
+    receiver.down_for.store(down_for, Ordering::SeqCst);
+    let router = axum::Router::new()
+        .route("/hooks/receipts", axum::routing::post(receive))
+        .with_state(receiver.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let app = spawn_app_with(Options {
+        stepped_worker: true,
+        processing_delay: Duration::ZERO,
+        notify_url: Some(format!("http://{address}/hooks/receipts")),
+        ..Options::default()
+    })
+    .await;
+    *receiver.secret.lock().unwrap() = tests::notify_secret(&app.dir);
+    (app, receiver)
+}
+
+/// Sends a receipt and steps the worker until the provider's verdict is stored.
+async fn decided(app: &TestApp, campaign: &str) -> String {
+    let id = app.submit_photo(campaign, fixtures::receipt_jpeg()).await;
+    assert_eq!(app.step_worker().await, 1, "uploaded");
+    app.clock.advance(Duration::from_secs(1));
+    assert_eq!(app.step_worker().await, 1, "polled");
+    assert!(app.get_submission(&id).await.status.is_final());
+    id
+}
+
+#[tokio::test]
+async fn every_verdict_reaches_the_brands_backend_signed_once() {
+    let (app, receiver) = start(0).await;
+    let id = decided(&app, "demo-easypromos").await;
+    // A campaign without `notify` tells nobody.
+    decided(&app, "demo-aboutgoods").await;
+    assert_eq!(app.state.db.notifications_pending().await.unwrap(), 1);
+
+    assert_eq!(app.step_notifier().await, 1);
+    let received = receiver.received.lock().unwrap().clone();
+    assert_eq!(received.len(), 1, "{received:?}");
+    let (webhook_id, body) = &received[0];
+    assert!(webhook_id.starts_with("msg_"), "{webhook_id}");
+    assert_eq!(body["type"], "submission.decided");
+    assert_eq!(body["data"]["id"], id.as_str());
+    assert_eq!(body["data"]["campaign"], "demo-easypromos");
+    assert_eq!(body["data"]["status"], "accepted");
+    assert_eq!(
+        body["data"]["outcome"]["receipt"]["total"],
+        sandbox::sample::TOTAL
+    );
+    assert_eq!(receiver.forged.load(Ordering::SeqCst), 0);
+    // Delivered: never sent again.
+    app.clock.advance(Duration::from_secs(24 * 3600));
+    assert_eq!(app.step_notifier().await, 0);
+    assert_eq!(app.state.db.notifications_pending().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_receiver_that_is_down_gets_the_event_later_with_the_same_webhook_id() {
+    let (app, receiver) = start(3).await;
+    decided(&app, "demo-easypromos").await;
+    assert_eq!(app.step_notifier().await, 1, "first attempt: 503");
+    assert_eq!(app.step_notifier().await, 0, "not again before its backoff");
+    // Backoff 5 s, 10 s, 20 s (each within +-20%).
+    for wait in [6, 12, 24] {
+        app.clock.advance(Duration::from_secs(wait));
+        assert_eq!(app.step_notifier().await, 1);
+    }
+    let attempts = receiver.attempts.lock().unwrap().clone();
+    assert_eq!(attempts.len(), 4, "{attempts:?}");
+    assert!(attempts.iter().all(|id| *id == attempts[0]), "{attempts:?}");
+    assert_eq!(receiver.received.lock().unwrap().len(), 1);
+    assert_eq!(app.state.db.notifications_pending().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_verdict_stored_before_a_restart_is_delivered_after_it() {
+    let (app, receiver) = start(0).await;
+    let id = decided(&app, "demo-easypromos").await;
+    // The proxy stops before the notifier ran; the outbox is in the database.
+    let app = app.restart().await;
+    assert_eq!(app.step_notifier().await, 1);
+    let received = receiver.received.lock().unwrap().clone();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].1["data"]["id"], id.as_str());
+}
