@@ -47,6 +47,10 @@ pub struct Config {
     /// it to `target/widget`.
     #[serde(default)]
     pub widget_dir: Option<PathBuf>,
+    /// The bearer token of the operator API (`/v1/operator/...`); without it,
+    /// the operator API does not exist.
+    #[serde(default)]
+    pub operator_key: Option<providers::Secret>,
     /// A folder of static pages served at `/` (the demo landing page).
     #[serde(default)]
     pub www_dir: Option<PathBuf>,

@@ -98,6 +98,20 @@ pub enum Notify {
     Nobody,
 }
 
+/// Which of a campaign's submissions to list, newest first.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    pub status: Option<SubmissionStatus>,
+    /// Created at or after (Unix ms).
+    pub from: Option<i64>,
+    /// Created before (Unix ms).
+    pub to: Option<i64>,
+    pub user: Option<String>,
+    /// After this `(created_at, id)`: where the page before ended.
+    pub after: Option<(i64, String)>,
+    pub limit: u32,
+}
+
 /// A notification to deliver, as claimed from the outbox.
 #[derive(Debug, Clone)]
 pub struct Outgoing {
@@ -704,6 +718,105 @@ impl Db {
         }
         tx.commit().await?;
         Ok(moved)
+    }
+
+    /// A page of a campaign's submissions, newest first.
+    pub async fn list(
+        &self,
+        campaign: &str,
+        listing: &Listing,
+    ) -> Result<Vec<SubmissionRow>, sqlx::Error> {
+        // Only the filters given are in the SQL (PostgreSQL cannot type a NULL
+        // parameter compared to nothing), each with its own `$N`.
+        let mut conditions = vec!["campaign = $1".to_owned()];
+        let mut n = 1;
+        let mut next = || {
+            n += 1;
+            format!("${n}")
+        };
+        if listing.status.is_some() {
+            conditions.push(format!("status = {}", next()));
+        }
+        if listing.from.is_some() {
+            conditions.push(format!("created_at >= {}", next()));
+        }
+        if listing.to.is_some() {
+            conditions.push(format!("created_at < {}", next()));
+        }
+        if listing.user.is_some() {
+            conditions.push(format!("user_id = {}", next()));
+        }
+        if listing.after.is_some() {
+            let (at, again, id) = (next(), next(), next());
+            conditions.push(format!(
+                "(created_at < {at} OR (created_at = {again} AND id < {id}))"
+            ));
+        }
+        let sql = format!(
+            "SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE {}
+             ORDER BY created_at DESC, id DESC LIMIT {}",
+            conditions.join(" AND "),
+            listing.limit
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(campaign);
+        if let Some(status) = listing.status {
+            query = query.bind(status.as_str());
+        }
+        if let Some(from) = listing.from {
+            query = query.bind(from);
+        }
+        if let Some(to) = listing.to {
+            query = query.bind(to);
+        }
+        if let Some(user) = &listing.user {
+            query = query.bind(user.clone());
+        }
+        if let Some((at, id)) = &listing.after {
+            query = query.bind(*at).bind(*at).bind(id.clone());
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter().map(to_row).collect()
+    }
+
+    /// Every submission of a campaign, oldest first (the CSV export).
+    pub async fn export(&self, campaign: &str) -> Result<Vec<SubmissionRow>, sqlx::Error> {
+        let sql = format!(
+            "SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE campaign = $1
+             ORDER BY created_at, id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(campaign)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(to_row).collect()
+    }
+
+    /// Deletes everything about one shopper: their submissions, with their
+    /// photos and the notifications about them, in one transaction. Answers how
+    /// many submissions there were.
+    pub async fn erase_user(&self, user: &str) -> Result<u64, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "DELETE FROM notifications WHERE submission_id IN
+                 (SELECT id FROM submissions WHERE user_id = $1)",
+        )
+        .bind(user)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "DELETE FROM photos WHERE submission_id IN
+                 (SELECT id FROM submissions WHERE user_id = $1)",
+        )
+        .bind(user)
+        .execute(&mut *tx)
+        .await?;
+        let erased = sqlx::query("DELETE FROM submissions WHERE user_id = $1")
+            .bind(user)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(erased)
     }
 
     /// Until when a worker holds a submission (Unix ms), if one does (used by

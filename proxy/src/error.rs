@@ -17,6 +17,8 @@ pub enum ApiError {
     NotFound,
     #[error("The callback could not be authenticated.")]
     Unauthorized,
+    #[error("This needs the operator key (Authorization: Bearer).")]
+    NotOperator,
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -63,7 +65,9 @@ impl ApiError {
             Self::SubmissionNotFound | Self::NotFound => {
                 (StatusCode::NOT_FOUND, ErrorCode::NotFound, None)
             }
-            Self::Unauthorized => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, None),
+            Self::Unauthorized | Self::NotOperator => {
+                (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, None)
+            }
             Self::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict, None),
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest, None),
             Self::PhotoTooLarge { .. } => (

@@ -37,7 +37,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::ApiError;
-use crate::routes::{assets, campaigns, health, submissions, webhooks};
+use crate::routes::{assets, campaigns, health, operator, submissions, webhooks};
 
 /// Everything a request handler or the worker needs.
 #[derive(Debug, Clone)]
@@ -113,6 +113,7 @@ pub fn app(state: AppState) -> Router {
     let mut router = Router::new()
         // Server to server: no CORS.
         .route("/webhooks/{provider}", post(webhooks::receive))
+        .merge(operator::router(state.clone()))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(api);

@@ -315,6 +315,7 @@ fn config_text(
     );
     let photos = "photos = { max_count = 1, max_bytes = 2097152 }";
     let origins = format!("allowed_origins = [\"{address}\", \"https://brand.example\"]");
+    let operator_key = secret("operator.key", &operator_key(dir));
     let notify = options.notify_url.as_ref().map_or_else(String::new, |url| {
         format!(
             "notify = {{ url = {url:?}, secret = {} }}",
@@ -325,6 +326,7 @@ fn config_text(
         r#"
 database_url = "{database}"
 public_url = "{address}"
+operator_key = {operator_key}
 {site}
 [worker]
 poll_interval_ms = 100
@@ -435,6 +437,16 @@ photos = {{ max_count = 3, max_bytes = 2097152, long_side = 1600, quality = 70 }
         apm_callback_key = secret("apm.callback_key", apm_callback_key),
         photon_webhook_key = secret("photon.webhook_key", photon_webhook_key),
     )
+}
+
+/// The operator API's bearer token of a test app (derived from its folder, so a
+/// restart keeps it).
+pub fn operator_key(dir: &tempfile::TempDir) -> String {
+    let name = dir
+        .path()
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned());
+    format!("op_sandbox_{}", name.unwrap_or_default())
 }
 
 /// The Standard Webhooks secret a test app signs its notifications with: one

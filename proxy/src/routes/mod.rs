@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod campaigns;
 pub mod health;
+pub mod operator;
 pub mod submissions;
 mod upload;
 pub mod webhooks;

@@ -1,0 +1,312 @@
+//! The operator API, for the brand's staff and systems (server to server, never
+//! CORS-enabled): list a campaign's submissions with filters and a cursor,
+//! fetch one with everything known, export a campaign as CSV, and erase
+//! everything about one shopper. Every route needs the operator key as a
+//! bearer token (`operator_key`), compared in constant time; without an
+//! `operator_key` in the configuration the operator API does not exist (404).
+
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::db::{Listing, SubmissionRow, rfc3339};
+use crate::error::ApiError;
+
+/// Most submissions one page lists.
+const MAX_PAGE: u32 = 500;
+
+/// `/v1/operator/...`, behind the operator key.
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/v1/operator/campaigns/{campaign}/submissions", get(list))
+        .route("/v1/operator/campaigns/{campaign}/export.csv", get(export))
+        .route("/v1/operator/submissions/{id}", get(one))
+        .route("/v1/operator/users/{user}", delete(erase))
+        .layer(middleware::from_fn_with_state(state, require_operator))
+}
+
+/// Lets a request through only with `Authorization: Bearer <operator key>`.
+async fn require_operator(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    use subtle::ConstantTimeEq;
+    let Some(key) = &state.config.operator_key else {
+        return Err(ApiError::NotFound);
+    };
+    let presented = bearer(request.headers()).unwrap_or_default();
+    if !bool::from(presented.as_bytes().ct_eq(key.expose().as_bytes())) {
+        tracing::warn!(path = %request.uri().path(), "operator API called without the operator key");
+        return Err(ApiError::NotOperator);
+    }
+    Ok(next.run(request).await)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+}
+
+/// Everything known about a submission.
+#[derive(Debug, Serialize)]
+pub struct OperatorSubmission {
+    pub id: String,
+    pub campaign: String,
+    /// The provider account it went to.
+    pub provider: Option<String>,
+    pub status: api::SubmissionStatus,
+    /// The provider's reference, once it acknowledged the receipt.
+    pub provider_ref: Option<String>,
+    pub user: Option<String>,
+    pub merchant: Option<String>,
+    pub qr: Option<String>,
+    pub claimed_offers: Vec<api::ClaimedOffer>,
+    pub outcome: Option<api::Outcome>,
+    /// Upstream failures in a row, and the last one.
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<SubmissionRow> for OperatorSubmission {
+    fn from(row: SubmissionRow) -> Self {
+        Self {
+            id: row.id,
+            campaign: row.campaign,
+            provider: row.provider,
+            status: row.status,
+            provider_ref: row.provider_ref,
+            user: row.user_id,
+            merchant: row.merchant,
+            qr: row.qr,
+            claimed_offers: row.offers,
+            outcome: row.outcome,
+            attempts: row.attempts,
+            last_error: row.last_error,
+            created_at: rfc3339(row.created_at),
+            updated_at: rfc3339(row.updated_at),
+        }
+    }
+}
+
+/// `?status=&from=&to=&user=&cursor=&limit=`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    status: Option<String>,
+    /// RFC 3339: created at or after.
+    from: Option<String>,
+    /// RFC 3339: created before.
+    to: Option<String>,
+    user: Option<String>,
+    /// `next_cursor` of the page before.
+    cursor: Option<String>,
+    limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Page {
+    pub submissions: Vec<OperatorSubmission>,
+    /// Pass as `cursor` for the next page; `null` on the last one.
+    pub next_cursor: Option<String>,
+}
+
+fn invalid(field: &'static str, message: &str) -> ApiError {
+    ApiError::InvalidField {
+        field,
+        message: message.to_owned(),
+    }
+}
+
+/// A time given as RFC 3339, in Unix milliseconds.
+fn unix_ms(field: &'static str, text: &str) -> Result<i64, ApiError> {
+    let time = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| invalid(field, "Give times as RFC 3339, e.g. 2026-11-29T09:00:00Z."))?;
+    i64::try_from(time.unix_timestamp_nanos() / 1_000_000)
+        .map_err(|_| invalid(field, "Out of range."))
+}
+
+impl ListQuery {
+    fn listing(&self) -> Result<Listing, ApiError> {
+        let status = self
+            .status
+            .as_deref()
+            .map(|s| {
+                api::SubmissionStatus::parse(s).ok_or_else(|| invalid("status", "Unknown status."))
+            })
+            .transpose()?;
+        let after = self
+            .cursor
+            .as_deref()
+            .map(|c| {
+                let (at, id) = c
+                    .split_once('_')
+                    .ok_or_else(|| invalid("cursor", "Unknown cursor."))?;
+                let at = at
+                    .parse()
+                    .map_err(|_| invalid("cursor", "Unknown cursor."))?;
+                Ok::<_, ApiError>((at, id.to_owned()))
+            })
+            .transpose()?;
+        Ok(Listing {
+            status,
+            from: self
+                .from
+                .as_deref()
+                .map(|t| unix_ms("from", t))
+                .transpose()?,
+            to: self.to.as_deref().map(|t| unix_ms("to", t)).transpose()?,
+            user: self.user.clone(),
+            after,
+            limit: self.limit.unwrap_or(50).clamp(1, MAX_PAGE),
+        })
+    }
+}
+
+/// `GET /v1/operator/campaigns/{campaign}/submissions`: newest first.
+async fn list(
+    State(state): State<AppState>,
+    Path(campaign): Path<String>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    state.campaign(&campaign)?;
+    let listing = query.listing()?;
+    let limit = listing.limit as usize;
+    let rows = state.db.list(&campaign, &listing).await?;
+    let next_cursor = (rows.len() == limit)
+        .then(|| rows.last().map(|r| format!("{}_{}", r.created_at, r.id)))
+        .flatten();
+    let page = Page {
+        submissions: rows.into_iter().map(OperatorSubmission::from).collect(),
+        next_cursor,
+    };
+    Ok(private(Json(page).into_response()))
+}
+
+/// `GET /v1/operator/submissions/{id}`.
+async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let row = state
+        .db
+        .get(&id)
+        .await?
+        .ok_or(ApiError::SubmissionNotFound)?;
+    Ok(private(Json(OperatorSubmission::from(row)).into_response()))
+}
+
+/// `GET /v1/operator/campaigns/{campaign}/export.csv`: every submission, oldest
+/// first, one row each.
+async fn export(
+    State(state): State<AppState>,
+    Path(campaign): Path<String>,
+) -> Result<Response, ApiError> {
+    state.campaign(&campaign)?;
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "id",
+        "created_at",
+        "updated_at",
+        "status",
+        "user",
+        "merchant",
+        "claimed_offers",
+        "store",
+        "date",
+        "total",
+        "currency",
+        "reasons",
+        "provider_ref",
+    ];
+    let failed =
+        |_| ApiError::Storage(sqlx::Error::Protocol("the CSV could not be written".into()));
+    csv.write_record(header).map_err(failed)?;
+    for row in state.db.export(&campaign).await? {
+        let receipt = row.outcome.as_ref().and_then(|o| o.receipt.as_ref());
+        let reasons: Vec<String> = row
+            .outcome
+            .iter()
+            .flat_map(|o| &o.reasons)
+            .map(|r| {
+                serde_json::to_value(r.code)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            })
+            .collect();
+        let offers: Vec<String> = row
+            .offers
+            .iter()
+            .map(|o| format!("{}x{}", o.quantity, o.offer_id))
+            .collect();
+        csv.write_record([
+            row.id.clone(),
+            rfc3339(row.created_at),
+            rfc3339(row.updated_at),
+            row.status.as_str().to_owned(),
+            row.user_id.clone().unwrap_or_default(),
+            row.merchant.clone().unwrap_or_default(),
+            offers.join(";"),
+            receipt.and_then(|r| r.store.clone()).unwrap_or_default(),
+            receipt.and_then(|r| r.date.clone()).unwrap_or_default(),
+            receipt
+                .and_then(|r| r.total)
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
+            receipt.and_then(|r| r.currency.clone()).unwrap_or_default(),
+            reasons.join(";"),
+            row.provider_ref.clone().unwrap_or_default(),
+        ])
+        .map_err(failed)?;
+    }
+    let body = csv.into_inner().map_err(|_| {
+        ApiError::Storage(sqlx::Error::Protocol("the CSV could not be written".into()))
+    })?;
+    let disposition = format!("attachment; filename=\"{campaign}.csv\"");
+    Ok(private(
+        (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (header::CONTENT_DISPOSITION, disposition),
+            ],
+            body,
+        )
+            .into_response(),
+    ))
+}
+
+#[derive(Debug, Serialize)]
+pub struct Erased {
+    /// Submissions removed, with their photos and notifications.
+    pub submissions: u64,
+}
+
+/// `DELETE /v1/operator/users/{user}`: a shopper's right to erasure, in every
+/// campaign.
+async fn erase(
+    State(state): State<AppState>,
+    Path(user): Path<String>,
+) -> Result<Response, ApiError> {
+    let submissions = state.db.erase_user(&user).await?;
+    tracing::info!(submissions, "a shopper's submissions were erased");
+    Ok(private(
+        (StatusCode::OK, Json(Erased { submissions })).into_response(),
+    ))
+}
+
+/// Personal data: no cache may keep it.
+fn private(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    response
+}
