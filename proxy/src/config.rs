@@ -18,6 +18,7 @@ use providers::ProviderConfig;
 use serde::Deserialize;
 
 use crate::policy::UploadPolicy;
+use crate::retention::Retention;
 
 /// Why a configuration could not be loaded. Messages name keys, never values.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +57,9 @@ pub struct Config {
     pub www_dir: Option<PathBuf>,
     #[serde(default)]
     pub worker: WorkerConfig,
+    /// How long personal data is kept (an operator may change it at run time).
+    #[serde(default)]
+    pub retention: Retention,
     /// Provider accounts by name; campaigns refer to them.
     pub providers: BTreeMap<String, ProviderConfig>,
     /// Campaigns by public id.
@@ -216,6 +220,12 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
+        if !self.retention.is_valid() {
+            return Err(ConfigError::Invalid(
+                "retention.failed_photos_days and retention.submissions_days must be at least 1"
+                    .to_owned(),
+            ));
+        }
         let worker = &self.worker;
         if worker.concurrency == 0 || worker.lease < Duration::from_millis(300) {
             return Err(ConfigError::Invalid(

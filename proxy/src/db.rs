@@ -22,6 +22,7 @@ use sqlx::{AnyPool, Row};
 use crate::clock::Clock;
 use crate::lifecycle::{IN_HAND, Move};
 use crate::notify::Event;
+use crate::retention::{Retention, Swept};
 
 /// A submission as received, before it is stored.
 #[derive(Debug, Clone)]
@@ -817,6 +818,72 @@ impl Db {
             .rows_affected();
         tx.commit().await?;
         Ok(erased)
+    }
+
+    /// The retention an operator set, if one did.
+    pub async fn retention(&self) -> Result<Option<Retention>, sqlx::Error> {
+        let value: Option<String> =
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'retention'")
+                .fetch_optional(&self.pool)
+                .await?;
+        value.map(|v| from_json("settings.value", &v)).transpose()
+    }
+
+    /// Sets the retention every instance follows from now on.
+    pub async fn set_retention(&self, retention: Retention) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ('retention', $1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(to_json(&retention)?)
+        .execute(&self.pool)
+        .await
+        .map(drop)
+    }
+
+    /// Drops the photos of submissions that failed before `failed_before`, and
+    /// final submissions (with their photos and notifications) created before
+    /// `submissions_before` (both Unix ms).
+    pub async fn sweep(
+        &self,
+        failed_before: i64,
+        submissions_before: i64,
+    ) -> Result<Swept, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let photos = sqlx::query(
+            "DELETE FROM photos WHERE submission_id IN
+                 (SELECT id FROM submissions WHERE status = $1 AND updated_at < $2)",
+        )
+        .bind(SubmissionStatus::Failed.as_str())
+        .bind(failed_before)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let old = format!(
+            "SELECT id FROM submissions WHERE NOT ({}) AND created_at < $1",
+            crate::lifecycle::in_sql(IN_HAND)
+        );
+        for table in ["notifications", "photos"] {
+            let sql = format!("DELETE FROM {table} WHERE submission_id IN ({old})");
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(submissions_before)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let sql = format!(
+            "DELETE FROM submissions WHERE NOT ({}) AND created_at < $1",
+            crate::lifecycle::in_sql(IN_HAND)
+        );
+        let submissions = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(submissions_before)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(Swept {
+            photos,
+            submissions,
+        })
     }
 
     /// Until when a worker holds a submission (Unix ms), if one does (used by

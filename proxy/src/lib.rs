@@ -14,6 +14,7 @@ pub mod error;
 pub mod lifecycle;
 pub mod notify;
 pub mod policy;
+pub mod retention;
 pub mod routes;
 pub mod worker;
 
@@ -167,6 +168,7 @@ pub async fn serve(
     let stop = CancellationToken::new();
     let worker = tokio::spawn(worker::run(state.clone(), stop.clone()));
     let notifier = tokio::spawn(notify::run(state.clone(), stop.clone()));
+    let sweeper = tokio::spawn(retention::run(state.clone(), stop.clone()));
     let stop_worker = stop.clone();
     let served = axum::serve(listener, app(state))
         .with_graceful_shutdown(async move {
@@ -178,8 +180,10 @@ pub async fn serve(
     if let Err(error) = worker.await {
         tracing::error!(%error, "worker task ended abnormally");
     }
-    if let Err(error) = notifier.await {
-        tracing::error!(%error, "notifier task ended abnormally");
+    for (task, name) in [(notifier, "notifier"), (sweeper, "retention")] {
+        if let Err(error) = task.await {
+            tracing::error!(%error, "{name} task ended abnormally");
+        }
     }
     served
 }

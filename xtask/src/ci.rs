@@ -9,7 +9,10 @@ use crate::widget;
 /// every flow a submission takes through the database (and the brand's
 /// outbox), and two instances on one database.
 const POSTGRES_TESTS: &[(&str, &[&str])] = &[
-    ("tests", &["flow", "worker", "notify", "operator"]),
+    (
+        "tests",
+        &["flow", "worker", "notify", "operator", "retention"],
+    ),
     ("proxy", &["instances"]),
 ];
 

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::AppState;
 use crate::db::{Listing, SubmissionRow, rfc3339};
 use crate::error::ApiError;
+use crate::retention::Retention;
 
 /// Most submissions one page lists.
 const MAX_PAGE: u32 = 500;
@@ -27,6 +28,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/v1/operator/campaigns/{campaign}/export.csv", get(export))
         .route("/v1/operator/submissions/{id}", get(one))
         .route("/v1/operator/users/{user}", delete(erase))
+        .route("/v1/operator/retention", get(retention).put(set_retention))
         .layer(middleware::from_fn_with_state(state, require_operator))
 }
 
@@ -300,6 +302,30 @@ async fn erase(
     Ok(private(
         (StatusCode::OK, Json(Erased { submissions })).into_response(),
     ))
+}
+
+/// `GET /v1/operator/retention`: the retention in force.
+async fn retention(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let retention = crate::retention::in_force(&state).await?;
+    Ok(private(Json(retention).into_response()))
+}
+
+/// `PUT /v1/operator/retention`: a new retention, for every instance.
+async fn set_retention(
+    State(state): State<AppState>,
+    body: Result<Json<Retention>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(retention) = body.map_err(|_| {
+        ApiError::BadRequest(
+            "Send JSON {\"failed_photos_days\": n, \"submissions_days\": n}.".to_owned(),
+        )
+    })?;
+    if !retention.is_valid() {
+        return Err(invalid("retention", "Keep data at least one day."));
+    }
+    state.db.set_retention(retention).await?;
+    tracing::info!(?retention, "retention changed by an operator");
+    Ok(private(Json(retention).into_response()))
 }
 
 /// Personal data: no cache may keep it.

@@ -1,0 +1,102 @@
+//! How long personal data is kept. Photos are dropped as soon as the provider
+//! has them; the photos of submissions that ended `failed` (kept so an operator
+//! can look) are dropped after `retention.failed_photos_days`, and final
+//! submissions, with what is left of them, after `retention.submissions_days`.
+//! Both come from the configuration and can be changed by an operator at run
+//! time (`PUT /v1/operator/retention`, stored in the database so every instance
+//! follows it).
+//!
+//! [`run`] sweeps now and then in the background; [`sweep`] is one sweep, which
+//! tests call after moving the clock.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
+
+use crate::AppState;
+
+/// How often the background sweep runs.
+const EVERY: Duration = Duration::from_secs(600);
+const DAY: Duration = Duration::from_secs(24 * 3600);
+
+/// The retention in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Retention {
+    /// Days the photos of a `failed` submission are kept.
+    pub failed_photos_days: u32,
+    /// Days a final submission (and its personal data) is kept.
+    pub submissions_days: u32,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self {
+            failed_photos_days: 3,
+            submissions_days: 365,
+        }
+    }
+}
+
+impl Retention {
+    /// Whether both are at least a day (nothing is dropped the moment it ends).
+    pub fn is_valid(self) -> bool {
+        self.failed_photos_days >= 1 && self.submissions_days >= 1
+    }
+}
+
+/// What one sweep dropped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Swept {
+    pub photos: u64,
+    pub submissions: u64,
+}
+
+/// The retention in force: an operator's, else the configuration's.
+pub async fn in_force(state: &AppState) -> Result<Retention, sqlx::Error> {
+    Ok(state
+        .db
+        .retention()
+        .await?
+        .unwrap_or(state.config.retention))
+}
+
+/// Drops what has been kept long enough, as of the clock's now.
+pub async fn sweep(state: &AppState) -> Result<Swept, sqlx::Error> {
+    let retention = in_force(state).await?;
+    let clock = state.db.clock();
+    let before = |days: u32| {
+        clock
+            .now_ms()
+            .saturating_sub(crate::clock::millis(DAY * days))
+    };
+    let swept = state
+        .db
+        .sweep(
+            before(retention.failed_photos_days),
+            before(retention.submissions_days),
+        )
+        .await?;
+    if swept != Swept::default() {
+        tracing::info!(
+            photos = swept.photos,
+            submissions = swept.submissions,
+            "retention: dropped what was kept long enough"
+        );
+    }
+    Ok(swept)
+}
+
+/// Sweeps every ten minutes until `shutdown`.
+pub async fn run(state: AppState, shutdown: CancellationToken) {
+    loop {
+        if let Err(error) = sweep(&state).await {
+            tracing::error!(%error, "storage error while applying retention");
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(EVERY) => {}
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! How long personal data is kept: the photos of a failed submission, then the
+//! submission itself, dropped once the clock (moved by the test) passes the
+//! retention in force, which an operator can see and change.
+
+use std::time::Duration;
+
+use api::SubmissionStatus;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use tests::{Options, TestApp, fixtures, spawn_app_with};
+
+const DAY: Duration = Duration::from_secs(24 * 3600);
+
+/// A stepped app whose Easypromos refuses every upload for good (400), so a
+/// submission ends `failed` with its photo kept for an operator to look at.
+async fn start() -> TestApp {
+    let provider = axum::Router::new().route(
+        "/easypromos/v2/ocr/tickets",
+        axum::routing::post(|| async { (StatusCode::BAD_REQUEST, "no") }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, provider).await });
+    spawn_app_with(Options {
+        easypromos_url: Some(format!("http://{address}/easypromos")),
+        stepped_worker: true,
+        ..Options::default()
+    })
+    .await
+}
+
+async fn failed(app: &TestApp) -> String {
+    let id = app
+        .submit_photo("demo-easypromos", fixtures::receipt_jpeg())
+        .await;
+    assert_eq!(app.step_worker().await, 1);
+    assert_eq!(
+        app.get_submission(&id).await.status,
+        SubmissionStatus::Failed
+    );
+    id
+}
+
+/// Failed submissions kept their photos forever, which filled the disk.
+#[tokio::test]
+async fn a_failed_submissions_photos_are_dropped_after_the_retention_then_the_submission() {
+    let app = start().await;
+    let id = failed(&app).await;
+    assert_eq!(
+        app.state.db.photo_count(&id).await.unwrap(),
+        1,
+        "kept to look at"
+    );
+
+    // The configuration's defaults: three days for those photos, a year for
+    // the submission.
+    app.clock.advance(DAY * 2);
+    proxy::retention::sweep(&app.state).await.unwrap();
+    assert_eq!(app.state.db.photo_count(&id).await.unwrap(), 1);
+    app.clock.advance(DAY * 2);
+    let swept = proxy::retention::sweep(&app.state).await.unwrap();
+    assert_eq!((swept.photos, swept.submissions), (1, 0));
+    assert_eq!(app.state.db.photo_count(&id).await.unwrap(), 0);
+    assert!(app.state.db.get(&id).await.unwrap().is_some());
+
+    app.clock.advance(DAY * 365);
+    let swept = proxy::retention::sweep(&app.state).await.unwrap();
+    assert_eq!(swept.submissions, 1);
+    assert!(app.state.db.get(&id).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn an_operator_sees_and_changes_the_retention_for_every_instance() {
+    let app = start().await;
+    let url = app.url("/v1/operator/retention");
+    let key = tests::operator_key(&app.dir);
+    let now: Value = app
+        .http
+        .get(&url)
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        now,
+        json!({"failed_photos_days": 3, "submissions_days": 365})
+    );
+
+    let short = json!({"failed_photos_days": 1, "submissions_days": 30});
+    let response = app
+        .http
+        .put(&url)
+        .bearer_auth(&key)
+        .json(&short)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let now: Value = app
+        .http
+        .get(&url)
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(now, short);
+    for bad in [
+        json!({"failed_photos_days": 0, "submissions_days": 30}),
+        json!({"days": 2}),
+    ] {
+        let response = app
+            .http
+            .put(&url)
+            .bearer_auth(&key)
+            .json(&bad)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_client_error(), "{bad}");
+    }
+    let refused = app.http.put(&url).json(&short).send().await.unwrap();
+    assert_eq!(refused.status(), 401);
+
+    // A second instance on the same database follows it.
+    let id = failed(&app).await;
+    app.clock.advance(DAY + Duration::from_secs(60));
+    let config = (*app.state.config).clone();
+    let second = proxy::AppState::with_clock(config, app.clock.clone())
+        .await
+        .unwrap();
+    let swept = proxy::retention::sweep(&second).await.unwrap();
+    assert_eq!(swept.photos, 1);
+    assert_eq!(app.state.db.photo_count(&id).await.unwrap(), 0);
+}
