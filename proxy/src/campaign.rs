@@ -12,6 +12,8 @@ use crate::policy::UploadPolicy;
 /// One campaign, ready to serve.
 #[derive(Debug)]
 pub struct Campaign {
+    /// Its public id.
+    pub id: String,
     pub config: CampaignConfig,
     /// Its provider account's adapter.
     pub adapter: Adapter,
@@ -61,6 +63,7 @@ impl Campaigns {
                 let policy = UploadPolicy::new(&campaign.photos, adapter.abilities)
                     .map_err(|e| error(e.to_string()))?;
                 let ready = Campaign {
+                    id: id.clone(),
                     config: campaign.clone(),
                     adapter: adapter.clone(),
                     policy,

@@ -149,6 +149,16 @@ pub struct CampaignConfig {
     /// The brand's backend, told every verdict.
     #[serde(default)]
     pub notify: Option<NotifyConfig>,
+    /// What a receipt sent again becomes (`"reject"`, `"review"`, `"off"`).
+    #[serde(default)]
+    pub duplicates: crate::duplicates::Action,
+    /// How far back an earlier submission counts, in days.
+    #[serde(default = "default_duplicates_window_days")]
+    pub duplicates_window_days: u32,
+}
+
+fn default_duplicates_window_days() -> u32 {
+    90
 }
 
 /// `notify = { url = "https://brand.example/hooks/receipts", secret = { env = "..." } }`:

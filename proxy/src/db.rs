@@ -38,6 +38,49 @@ pub struct NewSubmission {
     /// The claimed offers, as validated.
     pub offers: Vec<api::ClaimedOffer>,
     pub photos: Vec<Photo>,
+    /// What identifies its fiscal QR ([`crate::duplicates::qr_key`]).
+    pub qr_key: Option<String>,
+    /// Caught on upload as the duplicate of an earlier submission: it is stored
+    /// decided (this status), without its photos, and never forwarded.
+    pub duplicate: Option<(SubmissionStatus, String)>,
+}
+
+/// A verdict as stored: the status and outcome, what the provider read of the
+/// receipt identifies it as, and the earlier submission it duplicates.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub status: SubmissionStatus,
+    pub outcome: api::Outcome,
+    pub receipt_key: Option<String>,
+    pub duplicate_of: Option<String>,
+}
+
+impl Decision {
+    /// A verdict with no receipt to identify (a failure, say).
+    pub fn plain(status: SubmissionStatus, outcome: api::Outcome) -> Self {
+        Self {
+            status,
+            outcome,
+            receipt_key: None,
+            duplicate_of: None,
+        }
+    }
+}
+
+/// What identifies a receipt, to look for it again.
+#[derive(Debug, Clone, Copy)]
+pub enum Key {
+    Qr,
+    Receipt,
+}
+
+impl Key {
+    fn column(self) -> &'static str {
+        match self {
+            Self::Qr => "qr_key",
+            Self::Receipt => "receipt_key",
+        }
+    }
 }
 
 /// A stored submission.
@@ -62,6 +105,8 @@ pub struct SubmissionRow {
     pub malformed: u32,
     /// The last upstream failure, for operators.
     pub last_error: Option<String>,
+    /// The earlier submission this one duplicates, where it was caught as one.
+    pub duplicate_of: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -165,7 +210,7 @@ fn with_query(url: &str, key: &str, value: &str) -> String {
     }
 }
 
-const SUBMISSION_COLUMNS: &str = "id, campaign, provider, status, provider_ref, outcome, qr, merchant, user_id, offers, attempts, malformed, last_error, created_at, updated_at";
+const SUBMISSION_COLUMNS: &str = "id, campaign, provider, status, provider_ref, outcome, qr, merchant, user_id, offers, attempts, malformed, last_error, created_at, updated_at, duplicate_of";
 
 impl Db {
     /// Opens the database at `url` (a SQLite file is created if missing) and
@@ -230,23 +275,31 @@ impl Db {
     /// Stores a new submission with its photos, all or nothing. When the campaign
     /// already has a submission with this idempotency key, nothing is written and
     /// that submission's id is returned instead.
-    pub async fn insert(&self, new: NewSubmission) -> Result<String, sqlx::Error> {
+    pub async fn insert(&self, new: NewSubmission, notify: Notify) -> Result<String, sqlx::Error> {
         let now = self.clock.now_ms();
+        let (status, outcome, duplicate_of) = match &new.duplicate {
+            None => (SubmissionStatus::Queued, None, None),
+            Some((status, of)) => (
+                *status,
+                Some(to_json(&crate::duplicates::caught_on_upload())?),
+                Some(of.clone()),
+            ),
+        };
         // No offers is no column, as when the field was not sent.
         let offers = (!new.offers.is_empty())
             .then(|| to_json(&new.offers))
             .transpose()?;
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO submissions (id, campaign, provider, idempotency_key, status, qr, merchant, user_id, offers, next_attempt_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+            "INSERT INTO submissions (id, campaign, provider, idempotency_key, status, qr, merchant, user_id, offers, next_attempt_at, created_at, updated_at, qr_key, outcome, duplicate_of)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
              ON CONFLICT (campaign, idempotency_key) DO NOTHING",
         )
         .bind(&new.id)
         .bind(&new.campaign)
         .bind(&new.provider)
         .bind(&new.idempotency_key)
-        .bind(SubmissionStatus::Queued.as_str())
+        .bind(status.as_str())
         .bind(&new.qr)
         .bind(&new.merchant)
         .bind(&new.user_id)
@@ -254,6 +307,9 @@ impl Db {
         .bind(now)
         .bind(now)
         .bind(now)
+        .bind(&new.qr_key)
+        .bind(outcome)
+        .bind(duplicate_of)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -267,6 +323,14 @@ impl Db {
             .await?;
             tx.rollback().await?;
             return Ok(existing);
+        }
+        if new.duplicate.is_some() {
+            // Decided already: its photos go nowhere and are not kept.
+            if notify == Notify::Brand {
+                self.tell_brand(&mut tx, &new.id, Event::Decided).await?;
+            }
+            tx.commit().await?;
+            return Ok(new.id);
         }
         for (position, photo) in new.photos.iter().enumerate() {
             sqlx::query(
@@ -413,24 +477,26 @@ impl Db {
         &self,
         id: &str,
         provider_ref: &str,
-        status: SubmissionStatus,
-        outcome: &api::Outcome,
+        decision: &Decision,
         notify: Notify,
     ) -> Result<(), sqlx::Error> {
-        let outcome = to_json(outcome)?;
+        let outcome = to_json(&decision.outcome)?;
         let mut tx = self.pool.begin().await?;
-        debug_assert!(Move::Decide.allows(status));
+        debug_assert!(Move::Decide.allows(decision.status));
         let sql = format!(
             "UPDATE submissions SET provider_ref = $1, status = $2, outcome = $3, attempts = 0,
-                 malformed = 0, last_error = NULL, lease_until = NULL, updated_at = $4
-             WHERE id = $5 AND {}",
+                 malformed = 0, last_error = NULL, lease_until = NULL, updated_at = $4,
+                 receipt_key = $5, duplicate_of = $6
+             WHERE id = $7 AND {}",
             Move::Decide.from_sql()
         );
         let decided = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(provider_ref)
-            .bind(status.as_str())
+            .bind(decision.status.as_str())
             .bind(outcome)
             .bind(self.clock.now_ms())
+            .bind(&decision.receipt_key)
+            .bind(&decision.duplicate_of)
             .bind(id)
             .execute(&mut *tx)
             .await?
@@ -660,23 +726,25 @@ impl Db {
     pub async fn finish(
         &self,
         id: &str,
-        status: SubmissionStatus,
-        outcome: &api::Outcome,
+        decision: &Decision,
         notify: Notify,
     ) -> Result<bool, sqlx::Error> {
-        debug_assert!(Move::Decide.allows(status));
+        debug_assert!(Move::Decide.allows(decision.status));
         let now = self.clock.now_ms();
-        let outcome = to_json(outcome)?;
+        let outcome = to_json(&decision.outcome)?;
         let sql = format!(
-            "UPDATE submissions SET status = $1, outcome = $2, lease_until = NULL, updated_at = $3
-             WHERE id = $4 AND {}",
+            "UPDATE submissions SET status = $1, outcome = $2, lease_until = NULL, updated_at = $3,
+                 receipt_key = $4, duplicate_of = $5
+             WHERE id = $6 AND {}",
             Move::Decide.from_sql()
         );
         let mut tx = self.pool.begin().await?;
         let decided = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(status.as_str())
+            .bind(decision.status.as_str())
             .bind(outcome)
             .bind(now)
+            .bind(&decision.receipt_key)
+            .bind(&decision.duplicate_of)
             .bind(id)
             .execute(&mut *tx)
             .await?
@@ -719,6 +787,33 @@ impl Db {
         }
         tx.commit().await?;
         Ok(moved)
+    }
+
+    /// The earliest submission of `campaign` since `since` (Unix ms), other than
+    /// `not`, with this `key` (and not itself a duplicate, nor failed).
+    pub async fn find_duplicate(
+        &self,
+        campaign: &str,
+        key: Key,
+        value: &str,
+        since: i64,
+        not: &str,
+    ) -> Result<Option<String>, sqlx::Error> {
+        let sql = format!(
+            "SELECT id FROM submissions
+             WHERE campaign = $1 AND {} = $2 AND created_at >= $3 AND id <> $4
+               AND duplicate_of IS NULL AND status <> $5
+             ORDER BY created_at, id LIMIT 1",
+            key.column()
+        );
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(campaign)
+            .bind(value)
+            .bind(since)
+            .bind(not)
+            .bind(SubmissionStatus::Failed.as_str())
+            .fetch_optional(&self.pool)
+            .await
     }
 
     /// A page of a campaign's submissions, newest first.
@@ -950,6 +1045,7 @@ fn to_row(r: &AnyRow) -> Result<SubmissionRow, sqlx::Error> {
         attempts: u32::try_from(r.try_get::<i64, _>("attempts")?).unwrap_or(0),
         malformed: u32::try_from(r.try_get::<i64, _>("malformed")?).unwrap_or(0),
         last_error: r.try_get("last_error")?,
+        duplicate_of: r.try_get("duplicate_of")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
     })

@@ -10,6 +10,7 @@ pub mod campaign;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod duplicates;
 pub mod error;
 pub mod lifecycle;
 pub mod notify;

@@ -62,6 +62,8 @@ pub struct Data {
     pub user: Option<String>,
     pub merchant: Option<String>,
     pub claimed_offers: Vec<api::ClaimedOffer>,
+    /// The earlier submission this one duplicates, where it was caught as one.
+    pub duplicate_of: Option<String>,
 }
 
 impl Event {
@@ -74,10 +76,11 @@ impl Event {
 
     /// The body telling `row` (as it is after the change), at `now` (Unix ms).
     pub fn body(self, row: SubmissionRow, now: i64) -> Body {
-        let (user, merchant, claimed_offers) = (
+        let (user, merchant, claimed_offers, duplicate_of) = (
             row.user_id.clone(),
             row.merchant.clone(),
             row.offers.clone(),
+            row.duplicate_of.clone(),
         );
         Body {
             kind: self.kind(),
@@ -87,6 +90,7 @@ impl Event {
                 user,
                 merchant,
                 claimed_offers,
+                duplicate_of,
             },
         }
     }

@@ -16,13 +16,14 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use api::{Outcome, Reason, ReasonCode, SubmissionStatus};
-use providers::{Alert, OutgoingReceipt, Progress, ProviderError, Retry, Verdict};
+use providers::{Alert, OutgoingReceipt, Progress, ProviderError, Retry};
 use rand::Rng;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::AppState;
-use crate::db::{Notify, SubmissionRow};
+use crate::db::{Decision, Notify, SubmissionRow};
+use crate::duplicates;
 
 /// Runs a worker until `shutdown` is cancelled. The submissions in hand when
 /// that happens are finished first, so no state is left half-done.
@@ -203,12 +204,7 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
         tracing::error!(submission = %row.id, campaign = %row.campaign, "campaign is no longer configured");
         return state
             .db
-            .finish(
-                &row.id,
-                SubmissionStatus::Failed,
-                &provider_failure(),
-                Notify::Nobody,
-            )
+            .finish(&row.id, &failure(), Notify::Nobody)
             .await
             .map(|_| None);
     };
@@ -247,15 +243,10 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
     match answer {
         Ok((Some(reference), Progress::Done(verdict))) => {
             tracing::info!(submission = %row.id, campaign = %row.campaign, status = verdict.status.as_str(), "decided on upload");
+            let decision = duplicates::decide(&state.db, campaign, &row.id, *verdict).await?;
             state
                 .db
-                .decided_on_upload(
-                    &row.id,
-                    &reference,
-                    verdict.status,
-                    &verdict.outcome,
-                    campaign.notify(),
-                )
+                .decided_on_upload(&row.id, &reference, &decision, campaign.notify())
                 .await
                 .map(|()| None)
         }
@@ -270,11 +261,12 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
             match progress {
                 Progress::Pending => state.db.reschedule(&row.id, next_poll).await?,
                 Progress::Done(verdict) => {
-                    let Verdict { status, outcome } = *verdict;
-                    tracing::info!(submission = %row.id, status = status.as_str(), "verdict");
+                    let decision =
+                        duplicates::decide(&state.db, campaign, &row.id, *verdict).await?;
+                    tracing::info!(submission = %row.id, status = decision.status.as_str(), "verdict");
                     state
                         .db
-                        .finish(&row.id, status, &outcome, campaign.notify())
+                        .finish(&row.id, &decision, campaign.notify())
                         .await?;
                 }
             }
@@ -305,12 +297,7 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
                 tracing::warn!(submission = %row.id, campaign = %row.campaign, %error, "submission failed");
                 state
                     .db
-                    .finish(
-                        &row.id,
-                        SubmissionStatus::Failed,
-                        &provider_failure(),
-                        campaign.notify(),
-                    )
+                    .finish(&row.id, &failure(), campaign.notify())
                     .await?;
                 return Ok(None);
             }
@@ -333,14 +320,16 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
     }
 }
 
-fn provider_failure() -> Outcome {
-    Outcome {
+/// The verdict of a submission the provider could not process.
+fn failure() -> Decision {
+    let outcome = Outcome {
         reasons: vec![Reason {
             code: ReasonCode::ProviderError,
             message: "The receipt service could not process this submission.".to_owned(),
         }],
         ..Outcome::default()
-    }
+    };
+    Decision::plain(SubmissionStatus::Failed, outcome)
 }
 
 /// `base * 2^failures`, capped at `max`, with +-20% jitter so that many

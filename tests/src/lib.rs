@@ -381,6 +381,21 @@ title = "Buy two, get 10 EUR back"
 {photos}
 {notify}
 
+# Duplicates caught: the same QR refused, the same receipt sent to a person.
+[campaigns.demo-apm-once]
+provider = "apm"
+title = "One receipt, once (APM)"
+{origins}
+photos = {{ min_count = 0, max_count = 5, max_bytes = 2097152 }}
+duplicates = "reject"
+
+[campaigns.demo-easypromos-once]
+provider = "easypromos"
+title = "One receipt, once"
+{origins}
+{photos}
+duplicates = "review"
+
 [campaigns.demo-aboutgoods]
 provider = "aboutgoods"
 title = "Achetez-en deux, 10 EUR rembourses"

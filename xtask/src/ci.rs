@@ -11,7 +11,14 @@ use crate::widget;
 const POSTGRES_TESTS: &[(&str, &[&str])] = &[
     (
         "tests",
-        &["flow", "worker", "notify", "operator", "retention"],
+        &[
+            "flow",
+            "worker",
+            "notify",
+            "operator",
+            "retention",
+            "duplicates",
+        ],
     ),
     ("proxy", &["instances"]),
 ];

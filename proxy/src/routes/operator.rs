@@ -76,6 +76,8 @@ pub struct OperatorSubmission {
     /// Upstream failures in a row, and the last one.
     pub attempts: u32,
     pub last_error: Option<String>,
+    /// The earlier submission this one duplicates, where it was caught as one.
+    pub duplicate_of: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -95,6 +97,7 @@ impl From<SubmissionRow> for OperatorSubmission {
             outcome: row.outcome,
             attempts: row.attempts,
             last_error: row.last_error,
+            duplicate_of: row.duplicate_of,
             created_at: rfc3339(row.created_at),
             updated_at: rfc3339(row.updated_at),
         }

@@ -8,7 +8,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
-use crate::db::{NewSubmission, SubmissionRow};
+use crate::db::{Key, NewSubmission, SubmissionRow};
+use crate::duplicates;
 use crate::error::ApiError;
 use crate::routes::upload;
 
@@ -27,20 +28,32 @@ pub async fn create(
     })?;
     let idempotency_key = idempotency_key(&headers)?;
     let upload = upload::read(multipart, &campaign.policy).await?;
+    let id = uuid::Uuid::new_v4().to_string();
+    // The same fiscal receipt sent again is caught before the provider sees it.
+    let qr_key = upload.qr.as_deref().and_then(duplicates::qr_key);
+    let duplicate = match &qr_key {
+        Some(key) => duplicates::earlier(&state.db, campaign, Key::Qr, key, &id).await?,
+        None => None,
+    };
 
     let id = state
         .db
-        .insert(NewSubmission {
-            id: uuid::Uuid::new_v4().to_string(),
-            campaign: campaign_id.clone(),
-            provider: campaign.config.provider.clone(),
-            idempotency_key,
-            qr: upload.qr,
-            merchant: upload.merchant,
-            user_id: upload.user,
-            offers: upload.offers,
-            photos: upload.photos,
-        })
+        .insert(
+            NewSubmission {
+                id,
+                campaign: campaign_id.clone(),
+                provider: campaign.config.provider.clone(),
+                idempotency_key,
+                qr: upload.qr,
+                merchant: upload.merchant,
+                user_id: upload.user,
+                offers: upload.offers,
+                photos: upload.photos,
+                qr_key,
+                duplicate,
+            },
+            campaign.notify(),
+        )
         .await?;
     let row = load(&state, &id).await?;
     tracing::info!(submission = %id, campaign = %campaign_id, "submission stored");

@@ -10,8 +10,8 @@ use providers::{CallbackError, Progress};
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::campaign::Campaign;
-use crate::db::Notify;
+use crate::db::{Decision, Notify};
+use crate::duplicates;
 use crate::error::ApiError;
 
 pub async fn receive(
@@ -51,17 +51,20 @@ pub async fn receive(
         .find_by_provider_ref(&provider_name, &reference)
         .await?
         .ok_or(ApiError::SubmissionNotFound)?;
-    let notify = state
-        .campaigns
-        .get(&row.campaign)
-        .map_or(Notify::Nobody, Campaign::notify);
-    let decided = match progress {
-        Progress::Pending => false,
-        Progress::Done(verdict) => {
+    let campaign = state.campaigns.get(&row.campaign);
+    let decided = match (progress, campaign) {
+        (Progress::Pending, _) => false,
+        (Progress::Done(verdict), Some(campaign)) => {
+            let decision = duplicates::decide(&state.db, campaign, &row.id, *verdict).await?;
             state
                 .db
-                .finish(&row.id, verdict.status, &verdict.outcome, notify)
+                .finish(&row.id, &decision, campaign.notify())
                 .await?
+        }
+        // A campaign no longer configured: the verdict as it came, told to nobody.
+        (Progress::Done(verdict), None) => {
+            let decision = Decision::plain(verdict.status, verdict.outcome);
+            state.db.finish(&row.id, &decision, Notify::Nobody).await?
         }
     };
     if decided {

@@ -1,0 +1,190 @@
+//! Duplicate receipts, caught per campaign: the main fraud a cash-back promotion
+//! sees. `duplicates = "reject"` refuses a duplicate, `"review"` sends it to a
+//! person (`needs_review`), `"off"` (the default) lets it through; only
+//! submissions of the last `duplicates_window_days` count.
+//!
+//! - The same fiscal QR code (its drive, document and sign: FN + FD + FP) as an
+//!   earlier submission: caught on upload, before anything goes to the provider.
+//! - The same receipt as the provider read it (store, date, time, total) as an
+//!   earlier submission: caught when the verdict comes back.
+//!
+//! The shopper sees the normalized reason `duplicate`; the brand and the
+//! operator see which earlier submission it matched (`duplicate_of`).
+
+use std::time::Duration;
+
+use api::fiscal::FiscalQr;
+use api::{Outcome, Reason, ReasonCode, SubmissionStatus};
+use providers::Verdict;
+use serde::Deserialize;
+
+use crate::campaign::Campaign;
+use crate::db::{Db, Decision, Key};
+
+/// What a campaign does with a duplicate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Refused: `rejected`, reason `duplicate`.
+    Reject,
+    /// Sent to a person: `needs_review`, reason `duplicate`.
+    Review,
+    /// Let through.
+    #[default]
+    Off,
+}
+
+impl Action {
+    /// The status a duplicate ends in, `None` when duplicates are let through.
+    pub fn status(self) -> Option<SubmissionStatus> {
+        match self {
+            Self::Reject => Some(SubmissionStatus::Rejected),
+            Self::Review => Some(SubmissionStatus::NeedsReview),
+            Self::Off => None,
+        }
+    }
+}
+
+/// Where an earlier submission of the campaign has the same `key`: the status
+/// a duplicate ends in and that submission. `None` when the campaign lets
+/// duplicates through or none matches.
+pub async fn earlier(
+    db: &Db,
+    campaign: &Campaign,
+    key: Key,
+    value: &str,
+    id: &str,
+) -> Result<Option<(SubmissionStatus, String)>, sqlx::Error> {
+    let Some(status) = campaign.config.duplicates.status() else {
+        return Ok(None);
+    };
+    let window = Duration::from_secs(24 * 3600) * campaign.config.duplicates_window_days;
+    let since = db
+        .clock()
+        .now_ms()
+        .saturating_sub(crate::clock::millis(window));
+    let found = db
+        .find_duplicate(&campaign.id, key, value, since, id)
+        .await?;
+    Ok(found.map(|of| (status, of)))
+}
+
+/// A provider's verdict on submission `id`, as it is stored: what the provider
+/// read identifies the receipt, and where an accepted receipt was accepted
+/// before, the campaign's action decides instead.
+pub async fn decide(
+    db: &Db,
+    campaign: &Campaign,
+    id: &str,
+    verdict: Verdict,
+) -> Result<Decision, sqlx::Error> {
+    let Verdict { status, outcome } = verdict;
+    let receipt_key = outcome.receipt.as_ref().and_then(receipt_key);
+    let mut decision = Decision {
+        status,
+        outcome,
+        receipt_key,
+        duplicate_of: None,
+    };
+    let Some(key) = decision.receipt_key.as_deref() else {
+        return Ok(decision);
+    };
+    if decision.status != SubmissionStatus::Accepted {
+        return Ok(decision);
+    }
+    if let Some((status, of)) = earlier(db, campaign, Key::Receipt, key, id).await? {
+        tracing::warn!(submission = %id, duplicate_of = %of, campaign = %campaign.id, "duplicate receipt");
+        decision.status = status;
+        decision.outcome.reasons.insert(0, reason());
+        for offer in &mut decision.outcome.offers {
+            offer.state = status;
+        }
+        decision.duplicate_of = Some(of);
+    }
+    Ok(decision)
+}
+
+/// The reason a duplicate is given.
+pub fn reason() -> Reason {
+    Reason {
+        code: ReasonCode::Duplicate,
+        message: "This receipt has already been sent.".to_owned(),
+    }
+}
+
+/// The outcome of a duplicate caught before the provider saw it.
+pub fn caught_on_upload() -> Outcome {
+    Outcome {
+        reasons: vec![reason()],
+        ..Outcome::default()
+    }
+}
+
+/// What identifies a fiscal receipt in its QR code: the fiscal drive, the
+/// document number and the fiscal sign (the same receipt, whatever else the
+/// text says or in what order). `None` for a text that is not a fiscal QR.
+pub fn qr_key(qr: &str) -> Option<String> {
+    let parsed = FiscalQr::parse(qr).ok()?;
+    Some(format!(
+        "fn{}:fd{}:fp{}",
+        parsed.drive, parsed.document, parsed.sign
+    ))
+}
+
+/// What identifies a receipt as a provider read it: the store, the date, the
+/// time and the total (in cents). `None` when too little was read to tell one
+/// receipt from another (no date or no total).
+pub fn receipt_key(receipt: &api::Receipt) -> Option<String> {
+    let date = receipt.date.as_deref()?.trim();
+    let total = receipt.total?;
+    let cents = (total * 100.0).round() as i64;
+    let store = receipt
+        .store
+        .as_deref()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    let time = receipt.time.as_deref().unwrap_or_default().trim();
+    Some(format!("{store}|{date}|{time}|{cents}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fiscal_qr_is_known_by_its_drive_document_and_sign_in_any_order() {
+        let a = qr_key("t=20190113T154800&s=127.00&fn=9282440300682838&i=41406&fp=3826178052&n=1");
+        let b = qr_key("fn=9282440300682838&fp=3826178052&i=41406&n=1&s=127.00&t=20190113T1548");
+        assert!(a.is_some());
+        assert_eq!(a, b);
+        let other =
+            qr_key("t=20190113T154800&s=127.00&fn=9282440300682838&i=41407&fp=3826178052&n=1");
+        assert_ne!(a, other);
+        assert_eq!(qr_key("not a fiscal code"), None);
+    }
+
+    #[test]
+    fn a_receipt_read_twice_has_one_key_and_a_receipt_read_poorly_none() {
+        let read = |store: &str, total: Option<f64>| api::Receipt {
+            store: Some(store.to_owned()),
+            address: None,
+            date: Some("2025-09-24".to_owned()),
+            time: Some("18:02".to_owned()),
+            total,
+            currency: Some("EUR".to_owned()),
+            items: Vec::new(),
+        };
+        assert_eq!(
+            receipt_key(&read("CLAREL ", Some(37.87))),
+            receipt_key(&read("clarel", Some(37.870_000_1)))
+        );
+        assert_ne!(
+            receipt_key(&read("CLAREL", Some(37.87))),
+            receipt_key(&read("CLAREL", Some(37.88)))
+        );
+        assert_eq!(receipt_key(&read("CLAREL", None)), None);
+    }
+}
