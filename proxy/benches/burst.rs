@@ -5,10 +5,13 @@
 //! `BURST_POSTGRES` names a PostgreSQL server, PostgreSQL with one instance and
 //! with two sharing the burst.
 
-use std::process::{Child, Command, Stdio};
+#[path = "../tests/common/process.rs"]
+mod process;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use process::Instance;
 use sandbox::SandboxConfig;
 use sqlx::Row;
 
@@ -16,59 +19,6 @@ use sqlx::Row;
 const SENDERS: usize = 64;
 const LATENCY: Duration = Duration::from_millis(200);
 const PROCESSING: Duration = Duration::from_millis(1500);
-
-struct Instance {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Instance {
-    async fn start(config: &std::path::Path) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_proxy"))
-            .arg("--config")
-            .arg(config)
-            .env("RECEIPT_RELAY_LISTEN", format!("127.0.0.1:{port}"))
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start a proxy");
-        let instance = Self {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        };
-        for _ in 0..600 {
-            let ready = reqwest::get(format!("{}/readyz", instance.url)).await;
-            if ready.is_ok_and(|r| r.status().is_success()) {
-                return instance;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the proxy never became ready");
-    }
-
-    /// Peak resident memory so far (`VmHWM`), in MB.
-    fn peak_rss_mb(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            .map_or(0.0, |kb| kb / 1024.0)
-    }
-}
 
 /// A receipt-like phone photo as the widget sends it (about 200 KB).
 fn photo() -> Vec<u8> {

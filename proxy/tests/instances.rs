@@ -8,10 +8,13 @@
 //! On SQLite (one file, two processes) by default; on PostgreSQL when
 //! `RECEIPT_RELAY_TEST_POSTGRES` names a server (`cargo xtask ci` runs both).
 
-use std::process::{Child, Command, Stdio};
+#[path = "common/process.rs"]
+mod process;
+
 use std::time::{Duration, Instant};
 
 use api::SubmissionStatus;
+use process::Instance;
 use sandbox::SandboxConfig;
 
 /// Submissions in the burst.
@@ -22,50 +25,6 @@ const MAX_IN_FLIGHT: usize = 8;
 const UPLOADS: &str = "/easypromos/v2/ocr/tickets";
 /// Names the PostgreSQL server to run on, where set.
 const POSTGRES_ENV: &str = "RECEIPT_RELAY_TEST_POSTGRES";
-
-/// A proxy process, killed when dropped.
-struct Instance {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn start(config: &std::path::Path) -> Instance {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_proxy"))
-        .arg("--config")
-        .arg(config)
-        .env("RECEIPT_RELAY_LISTEN", format!("127.0.0.1:{port}"))
-        // Every RECEIPT_RELAY_* variable is a configuration key to the proxy.
-        .env_remove(POSTGRES_ENV)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start a proxy process");
-    let instance = Instance {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        let ready = reqwest::get(format!("{}/readyz", instance.url)).await;
-        if ready.is_ok_and(|r| r.status().is_success()) {
-            return instance;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the proxy at {} never became ready", instance.url);
-}
 
 /// A SQLite file in `dir`, or a fresh database on the PostgreSQL server the
 /// environment names.
@@ -153,8 +112,8 @@ async fn a_burst_survives_one_of_two_instances_killed_mid_way_with_no_receipt_lo
         ),
     )
     .unwrap();
-    let mut doomed = start(&config).await;
-    let survivor = start(&config).await;
+    let mut doomed = Instance::start(&config).await;
+    let survivor = Instance::start(&config).await;
 
     let http = reqwest::Client::new();
     let photo = receipt_jpeg();

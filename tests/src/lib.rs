@@ -151,6 +151,26 @@ pub fn assert_accepted_sample(submission: &Submission) {
     assert_eq!(receipt.items.len(), sandbox::sample::LINES.len());
 }
 
+/// Serves `router` on a free loopback port in the background and answers its
+/// address: a provider scripted by a test, or a brand's receiver.
+pub async fn serve_on_loopback(router: axum::Router) -> std::net::SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("local addr");
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    address
+}
+
+/// A test app whose Easypromos account talks to `provider`, a provider the
+/// test scripts (its routes under `/easypromos`), instead of the sandbox's.
+pub async fn spawn_app_scripting_easypromos(provider: axum::Router, options: Options) -> TestApp {
+    let address = serve_on_loopback(provider).await;
+    spawn_app_with(Options {
+        easypromos_url: Some(format!("http://{address}/easypromos")),
+        ..options
+    })
+    .await
+}
+
 /// Starts a sandbox and a proxy in front of it, with default options.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(Options::default()).await

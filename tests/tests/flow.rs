@@ -238,15 +238,7 @@ async fn max_malformed_counts_unusable_answers_in_a_row_not_outages_before_them(
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, provider).await });
-
-    let app = spawn_app_with(Options {
-        easypromos_url: Some(format!("http://{address}/easypromos")),
-        ..Options::default()
-    })
-    .await;
+    let app = tests::spawn_app_scripting_easypromos(provider, Options::default()).await;
     let id = app
         .submit_photo("demo-easypromos", fixtures::receipt_jpeg())
         .await;
@@ -283,15 +275,7 @@ async fn a_reference_the_provider_does_not_know_ends_failed_after_a_few_tries() 
                 async { (StatusCode::NOT_FOUND, "Event not found") }
             }),
         );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, provider).await });
-
-    let app = spawn_app_with(Options {
-        easypromos_url: Some(format!("http://{address}/easypromos")),
-        ..Options::default()
-    })
-    .await;
+    let app = tests::spawn_app_scripting_easypromos(provider, Options::default()).await;
     let id = app
         .submit_photo("demo-easypromos", fixtures::receipt_jpeg())
         .await;

@@ -53,9 +53,7 @@ async fn start(down_for: usize) -> (TestApp, Receiver) {
     let router = axum::Router::new()
         .route("/hooks/receipts", axum::routing::post(receive))
         .with_state(receiver.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let address = tests::serve_on_loopback(router).await;
     let app = spawn_app_with(Options {
         stepped_worker: true,
         processing_delay: Duration::ZERO,

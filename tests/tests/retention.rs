@@ -7,7 +7,7 @@ use std::time::Duration;
 use api::SubmissionStatus;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
-use tests::{Options, TestApp, fixtures, spawn_app_with};
+use tests::{Options, TestApp, fixtures};
 
 const DAY: Duration = Duration::from_secs(24 * 3600);
 
@@ -18,14 +18,13 @@ async fn start() -> TestApp {
         "/easypromos/v2/ocr/tickets",
         axum::routing::post(|| async { (StatusCode::BAD_REQUEST, "no") }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, provider).await });
-    spawn_app_with(Options {
-        easypromos_url: Some(format!("http://{address}/easypromos")),
-        stepped_worker: true,
-        ..Options::default()
-    })
+    tests::spawn_app_scripting_easypromos(
+        provider,
+        Options {
+            stepped_worker: true,
+            ..Options::default()
+        },
+    )
     .await
 }
 

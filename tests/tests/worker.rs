@@ -86,15 +86,14 @@ async fn a_providers_429_pauses_its_whole_account_for_its_retry_after() {
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, provider).await });
-    let app = spawn_app_with(Options {
-        easypromos_url: Some(format!("http://{address}/easypromos")),
-        stepped_worker: true,
-        max_in_flight: vec![("easypromos", 1)],
-        ..Options::default()
-    })
+    let app = tests::spawn_app_scripting_easypromos(
+        provider,
+        Options {
+            stepped_worker: true,
+            max_in_flight: vec![("easypromos", 1)],
+            ..Options::default()
+        },
+    )
     .await;
     let ids = submit(&app, 2).await;
     assert_eq!(app.step_worker().await, 1);

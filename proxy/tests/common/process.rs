@@ -1,0 +1,66 @@
+//! A proxy process, as deployed: the built binary with a configuration file,
+//! on a free loopback port; killed when dropped. The two-instance test and the
+//! burst benchmark start them.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running proxy process.
+pub struct Instance {
+    pub child: Child,
+    pub url: String,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Instance {
+    /// Starts the proxy with `config` and waits until it is ready.
+    pub async fn start(config: &Path) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_proxy"))
+            .arg("--config")
+            .arg(config)
+            .env("RECEIPT_RELAY_LISTEN", format!("127.0.0.1:{port}"))
+            // Every RECEIPT_RELAY_* variable is a configuration key to the proxy.
+            .env_remove("RECEIPT_RELAY_TEST_POSTGRES")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start a proxy process");
+        let instance = Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            let ready = reqwest::get(format!("{}/readyz", instance.url)).await;
+            if ready.is_ok_and(|r| r.status().is_success()) {
+                return instance;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the proxy at {} never became ready", instance.url);
+    }
+
+    /// Peak resident memory so far (`VmHWM`), in MB.
+    #[allow(dead_code)]
+    pub fn peak_rss_mb(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    }
+}
