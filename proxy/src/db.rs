@@ -40,6 +40,9 @@ pub struct NewSubmission {
     pub photos: Vec<Photo>,
     /// What identifies its fiscal QR ([`crate::duplicates::qr_key`]).
     pub qr_key: Option<String>,
+    /// Its photos' perceptual hashes (base64), where its campaign catches
+    /// duplicates; kept after the photos are gone.
+    pub photo_hashes: Vec<String>,
     /// Caught on upload as the duplicate of an earlier submission: it is stored
     /// decided (this status), without its photos, and never forwarded.
     pub duplicate: Option<(SubmissionStatus, String)>,
@@ -323,6 +326,18 @@ impl Db {
             .await?;
             tx.rollback().await?;
             return Ok(existing);
+        }
+        for hash in &new.photo_hashes {
+            sqlx::query(
+                "INSERT INTO photo_hashes (submission_id, campaign, hash, created_at)
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(&new.id)
+            .bind(&new.campaign)
+            .bind(hash)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         }
         if new.duplicate.is_some() {
             // Decided already: its photos go nowhere and are not kept.
@@ -816,6 +831,31 @@ impl Db {
             .await
     }
 
+    /// The photo hashes of `campaign` since `since` (Unix ms), oldest first,
+    /// with their submission: those that count as originals (not duplicates
+    /// themselves, nor failed).
+    pub async fn photo_hashes(
+        &self,
+        campaign: &str,
+        since: i64,
+    ) -> Result<Vec<(String, String)>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT h.submission_id, h.hash FROM photo_hashes h
+             JOIN submissions s ON s.id = h.submission_id
+             WHERE h.campaign = $1 AND h.created_at >= $2
+               AND s.duplicate_of IS NULL AND s.status <> $3
+             ORDER BY h.created_at, h.submission_id",
+        )
+        .bind(campaign)
+        .bind(since)
+        .bind(SubmissionStatus::Failed.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
     /// A page of a campaign's submissions, newest first.
     pub async fn list(
         &self,
@@ -899,13 +939,16 @@ impl Db {
         .bind(user)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
-            "DELETE FROM photos WHERE submission_id IN
-                 (SELECT id FROM submissions WHERE user_id = $1)",
-        )
-        .bind(user)
-        .execute(&mut *tx)
-        .await?;
+        for table in ["photos", "photo_hashes"] {
+            let sql = format!(
+                "DELETE FROM {table} WHERE submission_id IN
+                     (SELECT id FROM submissions WHERE user_id = $1)"
+            );
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(user)
+                .execute(&mut *tx)
+                .await?;
+        }
         let erased = sqlx::query("DELETE FROM submissions WHERE user_id = $1")
             .bind(user)
             .execute(&mut *tx)
@@ -958,7 +1001,7 @@ impl Db {
             "SELECT id FROM submissions WHERE NOT ({}) AND created_at < $1",
             crate::lifecycle::in_sql(IN_HAND)
         );
-        for table in ["notifications", "photos"] {
+        for table in ["notifications", "photos", "photo_hashes"] {
             let sql = format!("DELETE FROM {table} WHERE submission_id IN ({old})");
             sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(submissions_before)

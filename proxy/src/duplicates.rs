@@ -58,15 +58,42 @@ pub async fn earlier(
     let Some(status) = campaign.config.duplicates.status() else {
         return Ok(None);
     };
-    let window = Duration::from_secs(24 * 3600) * campaign.config.duplicates_window_days;
-    let since = db
-        .clock()
-        .now_ms()
-        .saturating_sub(crate::clock::millis(window));
     let found = db
-        .find_duplicate(&campaign.id, key, value, since, id)
+        .find_duplicate(&campaign.id, key, value, since(db, campaign), id)
         .await?;
     Ok(found.map(|of| (status, of)))
+}
+
+/// Where an earlier submission of the campaign has a photo like one of these:
+/// the status a duplicate ends in and that submission.
+pub async fn earlier_photo(
+    db: &Db,
+    campaign: &Campaign,
+    hashes: &[PhotoHash],
+) -> Result<Option<(SubmissionStatus, String)>, sqlx::Error> {
+    let Some(status) = campaign.config.duplicates.status() else {
+        return Ok(None);
+    };
+    if hashes.is_empty() {
+        return Ok(None);
+    }
+    let known = db.photo_hashes(&campaign.id, since(db, campaign)).await?;
+    let found = known.into_iter().find_map(|(submission, stored)| {
+        let stored = PhotoHash::from_base64(&stored).ok()?;
+        hashes
+            .iter()
+            .any(|hash| same_photo(hash, &stored))
+            .then_some(submission)
+    });
+    Ok(found.map(|of| (status, of)))
+}
+
+/// The start of the campaign's duplicates window (Unix ms).
+fn since(db: &Db, campaign: &Campaign) -> i64 {
+    let window = Duration::from_secs(24 * 3600) * campaign.config.duplicates_window_days;
+    db.clock()
+        .now_ms()
+        .saturating_sub(crate::clock::millis(window))
 }
 
 /// A provider's verdict on submission `id`, as it is stored: what the provider
@@ -102,6 +129,56 @@ pub async fn decide(
         decision.duplicate_of = Some(of);
     }
     Ok(decision)
+}
+
+/// What a photo is known by, kept after the photo itself is gone.
+pub type PhotoHash = image_hasher::ImageHash;
+
+/// How the hash is made, for the record (`docs/bench.md`).
+pub const PHOTO_HASH: &str =
+    "a 16x32 gradient hash (512 bits) of the printed area of the photo in grey";
+
+/// Bits two photos' hashes may differ by and still be the same photo:
+/// re-encoded, scaled, or cropped in its margins; different receipts differ by
+/// far more (see `docs/bench.md`).
+pub const PHOTO_DISTANCE: u32 = 64;
+
+/// The perceptual hash of a photo, `None` for one that cannot be decoded here
+/// (HEIC): such a photo is not checked.
+pub fn photo_hash(bytes: &[u8]) -> Option<PhotoHash> {
+    let photo = image::load_from_memory(bytes).ok()?;
+    // Small and grey is all a hash needs, and it keeps the work cheap.
+    let grey = photo.thumbnail(600, 600).to_luma8();
+    let print = printed_area(&grey);
+    let hasher = image_hasher::HasherConfig::new()
+        .hash_size(16, 32)
+        .hash_alg(image_hasher::HashAlg::Gradient)
+        .to_hasher();
+    Some(hasher.hash_image(&image::DynamicImage::ImageLuma8(print)))
+}
+
+/// The part of a receipt photo that holds print: the bounding box of pixels
+/// clearly darker than the paper, so a copy cropped in its margins hashes the
+/// same.
+fn printed_area(grey: &image::GrayImage) -> image::GrayImage {
+    let (w, h) = grey.dimensions();
+    let mean = grey.pixels().map(|p| u64::from(p[0])).sum::<u64>() / u64::from((w * h).max(1));
+    let ink = mean.saturating_sub(60) as u8;
+    let (mut x0, mut y0, mut x1, mut y1) = (w, h, 0, 0);
+    for (x, y, p) in grey.enumerate_pixels() {
+        if p[0] < ink {
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+        }
+    }
+    if x1 <= x0 || y1 <= y0 {
+        return grey.clone();
+    }
+    image::imageops::crop_imm(grey, x0, y0, x1 - x0 + 1, y1 - y0 + 1).to_image()
+}
+
+/// Whether two photos' hashes are close enough to be one photo.
+pub fn same_photo(a: &PhotoHash, b: &PhotoHash) -> bool {
+    a.dist(b) <= PHOTO_DISTANCE
 }
 
 /// The reason a duplicate is given.

@@ -82,10 +82,11 @@ async fn the_same_receipt_read_again_goes_to_a_person_naming_the_first() {
         app.wait_final(&first).await.status,
         SubmissionStatus::Accepted
     );
-    // Another photo of the same receipt: the provider reads the same store,
-    // date, time and total.
+    // Another photo of the same receipt (the sandbox reads every receipt-like
+    // photo as the same one): the provider reads the same store, date, time
+    // and total.
     let again = app
-        .submit_photo("demo-easypromos-once", fixtures::receipt_jpeg())
+        .submit_photo("demo-easypromos-once", fixtures::large_receipt_jpeg())
         .await;
     let held = app.wait_final(&again).await;
     assert_eq!(held.status, SubmissionStatus::NeedsReview);
@@ -97,4 +98,72 @@ async fn the_same_receipt_read_again_goes_to_a_person_naming_the_first() {
         first.as_str()
     );
     assert!(operator_view(&app, &first).await["duplicate_of"].is_null());
+}
+
+/// A copy of a photo sent before, re-encoded and scaled down as a phone's
+/// gallery or a messenger does.
+fn copy_of(photo: &[u8]) -> Vec<u8> {
+    let decoded = image::load_from_memory(photo).unwrap().to_rgb8();
+    let (w, h) = decoded.dimensions();
+    let smaller = image::imageops::resize(
+        &decoded,
+        w * 7 / 10,
+        h * 7 / 10,
+        image::imageops::FilterType::Triangle,
+    );
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 55)
+        .encode_image(&smaller)
+        .unwrap();
+    out.into_inner()
+}
+
+#[tokio::test]
+async fn a_photo_sent_again_re_encoded_and_scaled_is_caught_before_the_provider_sees_it() {
+    let app = spawn_app().await;
+    let original = fixtures::large_receipt_jpeg();
+    let first = app
+        .submit_photo("demo-easypromos-once", original.clone())
+        .await;
+    assert_eq!(
+        app.wait_final(&first).await.status,
+        SubmissionStatus::Accepted
+    );
+    let uploads = app
+        .sandbox
+        .controls
+        .requests("POST", "/easypromos/v2/ocr/tickets");
+
+    let copy = copy_of(&original);
+    assert_ne!(copy, original);
+    let again = app.submit_photo("demo-easypromos-once", copy).await;
+    let held = app.get_submission(&again).await;
+    assert_eq!(
+        held.status,
+        SubmissionStatus::NeedsReview,
+        "decided at once"
+    );
+    assert_eq!(
+        held.outcome.expect("outcome").reasons[0].code,
+        ReasonCode::Duplicate
+    );
+    assert_eq!(
+        app.sandbox
+            .controls
+            .requests("POST", "/easypromos/v2/ocr/tickets"),
+        uploads,
+        "the provider never saw the copy"
+    );
+    assert_eq!(
+        operator_view(&app, &again).await["duplicate_of"],
+        first.as_str()
+    );
+    // A different receipt's photo is not taken for it.
+    let other = app
+        .submit_photo("demo-easypromos-once", fixtures::receipt_jpeg())
+        .await;
+    assert_eq!(
+        app.get_submission(&other).await.status,
+        SubmissionStatus::Queued
+    );
 }

@@ -79,6 +79,14 @@ pub fn run() -> anyhow::Result<()> {
     drop(postgres);
     report.push('\n');
     report.push_str(&burst);
+
+    let hashes = util::output(
+        util::cargo()
+            .args(["bench", "--package", "proxy", "--bench", "photo_hash"])
+            .stderr(std::process::Stdio::inherit()),
+    )
+    .context("the photo hash benchmark failed")?;
+    report.push_str(&hashes);
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|info| {

@@ -6,8 +6,10 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use providers::Photo;
 
 use crate::AppState;
+use crate::campaign::Campaign;
 use crate::db::{Key, NewSubmission, SubmissionRow};
 use crate::duplicates;
 use crate::error::ApiError;
@@ -31,10 +33,15 @@ pub async fn create(
     let id = uuid::Uuid::new_v4().to_string();
     // The same fiscal receipt sent again is caught before the provider sees it.
     let qr_key = upload.qr.as_deref().and_then(duplicates::qr_key);
-    let duplicate = match &qr_key {
+    let mut duplicate = match &qr_key {
         Some(key) => duplicates::earlier(&state.db, campaign, Key::Qr, key, &id).await?,
         None => None,
     };
+    // So is a photo sent before, re-encoded, scaled or cropped in its margins.
+    let hashes = photo_hashes(campaign, &upload.photos).await;
+    if duplicate.is_none() {
+        duplicate = duplicates::earlier_photo(&state.db, campaign, &hashes).await?;
+    }
 
     let id = state
         .db
@@ -50,6 +57,7 @@ pub async fn create(
                 offers: upload.offers,
                 photos: upload.photos,
                 qr_key,
+                photo_hashes: hashes.iter().map(|h| h.to_base64()).collect(),
                 duplicate,
             },
             campaign.notify(),
@@ -71,6 +79,23 @@ pub async fn create(
         Json(body),
     )
         .into_response())
+}
+
+/// The photos' perceptual hashes, where the campaign catches duplicates
+/// (decoding is work, done off the async threads).
+async fn photo_hashes(campaign: &Campaign, photos: &[Photo]) -> Vec<duplicates::PhotoHash> {
+    if campaign.config.duplicates.status().is_none() {
+        return Vec::new();
+    }
+    let photos: Vec<bytes::Bytes> = photos.iter().map(|p| p.bytes.clone()).collect();
+    tokio::task::spawn_blocking(move || {
+        photos
+            .iter()
+            .filter_map(|bytes| duplicates::photo_hash(bytes))
+            .collect()
+    })
+    .await
+    .unwrap_or_default()
 }
 
 /// The request's `Idempotency-Key`: a retried upload with the same key gets the

@@ -1,0 +1,184 @@
+//! The perceptual photo hash that catches a receipt photo sent again, measured
+//! (`cargo xtask bench` runs it; it asserts nothing): its cost per photo, how
+//! often it matches altered copies of a photo, and how often it takes a
+//! different receipt for the same one (on synthetic receipts: the same store's
+//! layout with another purchase, and other stores).
+
+use std::time::Instant;
+
+use image::{DynamicImage, GrayImage, ImageFormat, Luma, RgbImage};
+
+/// A synthetic receipt photo: `store` decides the header and layout, `purchase`
+/// the item lines and the total.
+fn receipt(store: u32, purchase: u32) -> RgbImage {
+    let (w, h) = (900u32, 2000u32);
+    let mut rng = Rng(u64::from(store) * 7919 + 17);
+    let mut img = GrayImage::from_pixel(w, h, Luma([238]));
+    let mut y = 60;
+    // The store's header: its name and address lines.
+    for _ in 0..(3 + rng.next() % 3) {
+        let width = 300 + (rng.next() % 400) as u32;
+        text_line(&mut img, (w - width) / 2, y, width, 26, &mut rng);
+        y += 50;
+    }
+    y += 40;
+    // The purchase: item lines and prices.
+    let mut rng = Rng(u64::from(store) * 104_729 + u64::from(purchase) * 1_299_709 + 5);
+    for _ in 0..(8 + rng.next() % 14) {
+        let width = 200 + (rng.next() % 380) as u32;
+        text_line(&mut img, 60, y, width, 22, &mut rng);
+        text_line(&mut img, w - 200, y, 120, 22, &mut rng);
+        y += 44;
+    }
+    y += 40;
+    text_line(&mut img, 60, y, 200, 34, &mut rng);
+    text_line(&mut img, w - 260, y, 180, 34, &mut rng);
+    DynamicImage::ImageLuma8(img).to_rgb8()
+}
+
+/// Words of dark print along one line.
+fn text_line(img: &mut GrayImage, x0: u32, y0: u32, width: u32, height: u32, rng: &mut Rng) {
+    let mut x = x0;
+    while x < x0 + width {
+        let word = 20 + (rng.next() % 70) as u32;
+        for dx in 0..word.min(x0 + width - x) {
+            for dy in 0..height {
+                if (dx + dy) % 5 != 0 {
+                    img.put_pixel(x + dx, y0 + dy, Luma([40]));
+                }
+            }
+        }
+        x += word + 14;
+    }
+}
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+fn jpeg(img: &RgbImage, quality: u8) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
+        .encode_image(img)
+        .unwrap();
+    out.into_inner()
+}
+
+/// The photo turned by `degrees` (small angles), white where nothing was.
+fn turned(img: &RgbImage, degrees: f32) -> RgbImage {
+    let (w, h) = img.dimensions();
+    let (sin, cos) = degrees.to_radians().sin_cos();
+    let (cx, cy) = (w as f32 / 2.0, h as f32 / 2.0);
+    RgbImage::from_fn(w, h, |x, y| {
+        let (dx, dy) = (x as f32 - cx, y as f32 - cy);
+        let (sx, sy) = (
+            cos.mul_add(dx, sin.mul_add(dy, cx)),
+            (-sin).mul_add(dx, cos.mul_add(dy, cy)),
+        );
+        if sx >= 0.0 && sy >= 0.0 && (sx as u32) < w && (sy as u32) < h {
+            *img.get_pixel(sx as u32, sy as u32)
+        } else {
+            image::Rgb([238, 238, 238])
+        }
+    })
+}
+
+fn main() {
+    let receipts: Vec<RgbImage> = (0..40).map(|s| receipt(s, 0)).collect();
+    let originals: Vec<Vec<u8>> = receipts.iter().map(|r| jpeg(r, 85)).collect();
+    let hash = |bytes: &[u8]| proxy::duplicates::photo_hash(bytes).expect("a photo");
+
+    let started = Instant::now();
+    let hashes: Vec<_> = originals.iter().map(|b| hash(b)).collect();
+    let per_photo_ms = started.elapsed().as_secs_f64() * 1000.0 / originals.len() as f64;
+
+    type Alter = fn(&RgbImage) -> Vec<u8>;
+    let alterations: [(&str, Alter); 7] = [
+        ("re-encoded (JPEG quality 50)", |r| jpeg(r, 50)),
+        ("scaled to 60%", |r| {
+            let (w, h) = r.dimensions();
+            jpeg(
+                &image::imageops::resize(
+                    r,
+                    w * 6 / 10,
+                    h * 6 / 10,
+                    image::imageops::FilterType::Triangle,
+                ),
+                80,
+            )
+        }),
+        ("cropped 2% each side (in its margins)", |r| {
+            let (w, h) = r.dimensions();
+            jpeg(
+                &image::imageops::crop_imm(r, w / 50, h / 50, w - w / 25, h - h / 25).to_image(),
+                80,
+            )
+        }),
+        ("cropped 5% each side (into the print)", |r| {
+            let (w, h) = r.dimensions();
+            jpeg(
+                &image::imageops::crop_imm(r, w / 20, h / 20, w - w / 10, h - h / 10).to_image(),
+                80,
+            )
+        }),
+        ("turned 2 degrees", |r| jpeg(&turned(r, 2.0), 80)),
+        ("as a PNG screenshot", |r| {
+            let mut out = std::io::Cursor::new(Vec::new());
+            r.write_to(&mut out, ImageFormat::Png).unwrap();
+            out.into_inner()
+        }),
+        ("turned 90 degrees", |r| {
+            jpeg(&image::imageops::rotate90(r), 80)
+        }),
+    ];
+    let limit = proxy::duplicates::PHOTO_DISTANCE;
+    println!("## Duplicate photos\n");
+    println!(
+        "The perceptual hash the proxy keeps of every photo of a campaign that catches duplicates \
+         ({}); two photos are one receipt when their hashes differ by at most {limit} bits. \
+         On {} synthetic receipts (JPEG photos of 900x2000: a store's header, item lines, a total).\n",
+        proxy::duplicates::PHOTO_HASH,
+        receipts.len()
+    );
+    println!("Cost: {per_photo_ms:.1} ms per photo (decoding and hashing).\n");
+    println!("| copy of a photo sent before | caught |\n|---|---:|");
+    for (name, alter) in alterations {
+        let caught = receipts
+            .iter()
+            .zip(&hashes)
+            .filter(|(r, h)| proxy::duplicates::same_photo(&hash(&alter(r)), h))
+            .count();
+        println!("| {name} | {caught}/{} |", receipts.len());
+    }
+    let mut pairs = 0;
+    let mut false_matches = 0;
+    for i in 0..hashes.len() {
+        for j in i + 1..hashes.len() {
+            pairs += 1;
+            if proxy::duplicates::same_photo(&hashes[i], &hashes[j]) {
+                false_matches += 1;
+            }
+        }
+    }
+    let mut same_store = 0;
+    let mut same_store_matches = 0;
+    for store in 0..20 {
+        let a = hash(&jpeg(&receipt(store, 1), 85));
+        let b = hash(&jpeg(&receipt(store, 2), 85));
+        same_store += 1;
+        if proxy::duplicates::same_photo(&a, &b) {
+            same_store_matches += 1;
+        }
+    }
+    println!("\n| different receipts | taken for the same |\n|---|---:|");
+    println!("| other stores (every pair) | {false_matches}/{pairs} |");
+    println!("| the same store, another purchase | {same_store_matches}/{same_store} |");
+    println!();
+}
