@@ -785,3 +785,35 @@ async fn two_widgets_on_one_page_keep_their_own_campaign_language_theme_and_phot
     browser.step("50-two-widgets").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_french_shopper_who_sends_the_same_receipt_again_is_told_so_in_french() {
+    let (app, tee) = demo_app().await;
+    let photo = fixtures::write("receipt-twice.jpg", &fixtures::large_receipt_jpeg());
+    // A campaign that sends duplicates to a person (`duplicates = "review"`).
+    let (browser, widget) = open_in(
+        Browser::speaking("fr-FR").await,
+        &tee,
+        "demo-easypromos-once",
+    )
+    .await;
+    browser::choose_photo(&widget, &photo).await;
+    browser::click(&widget, ".rr-submit").await;
+    browser::find(&widget, ".rr-store").await;
+    browser::click(&widget, ".rr-restart").await;
+
+    // The same photo again: the widget prepares it the same way, and the proxy
+    // knows it before the provider sees it.
+    browser::choose_photo(&widget, &photo).await;
+    browser::click(&widget, ".rr-submit").await;
+    browser::text_containing(&widget, ".rr-reasons", "Ce ticket a déjà été envoyé").await;
+    browser.step("30-duplicate").await;
+    browser.close().await;
+    assert_eq!(
+        app.sandbox
+            .controls
+            .requests("POST", "/easypromos/v2/ocr/tickets"),
+        1,
+        "the provider saw the receipt once"
+    );
+}
