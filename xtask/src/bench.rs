@@ -86,6 +86,7 @@ pub fn run() -> anyhow::Result<()> {
             .stderr(std::process::Stdio::inherit()),
     )
     .context("the photo hash benchmark failed")?;
+    report.push_str("\n\n");
     report.push_str(&hashes);
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
