@@ -26,6 +26,9 @@ pub mod field {
     pub const MERCHANT: &str = "merchant";
     /// The host page's pseudonymous shopper id.
     pub const USER: &str = "user";
+    /// The shopper's id signed by the brand's backend (a JWT), where the
+    /// campaign asks for one.
+    pub const USER_TOKEN: &str = "user_token";
 }
 
 /// Where a submission is in its life. The last four are final.
@@ -309,6 +312,12 @@ pub enum ErrorCode {
     BadRequest,
     /// 401: a server-to-server caller (a provider's callback) is not who it says.
     Unauthorized,
+    /// 401: the campaign needs the shopper's id signed by the brand, and the
+    /// token is missing or not the brand's.
+    ShopperUnsigned,
+    /// 403: the shopper's signed token has expired (the page should get a new
+    /// one from the brand's backend).
+    ShopperExpired,
     /// 404
     UnknownCampaign,
     /// 404

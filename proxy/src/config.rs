@@ -149,6 +149,13 @@ pub struct CampaignConfig {
     /// The brand's backend, told every verdict.
     #[serde(default)]
     pub notify: Option<NotifyConfig>,
+    /// The key the brand's backend signs shopper tokens with (HS256 JWTs:
+    /// `sub` the shopper, `aud` the campaign, `exp`).
+    #[serde(default)]
+    pub shopper_key: Option<providers::Secret>,
+    /// Take a submission only with a shopper token signed with `shopper_key`.
+    #[serde(default)]
+    pub require_signed_user: bool,
     /// What a receipt sent again becomes (`"reject"`, `"review"`, `"off"`).
     #[serde(default)]
     pub duplicates: crate::duplicates::Action,
@@ -276,6 +283,11 @@ impl Config {
             };
             UploadPolicy::new(&campaign.photos, provider.abilities())
                 .map_err(|e| ConfigError::Invalid(format!("campaign {id:?}: {e}")))?;
+            if campaign.require_signed_user && campaign.shopper_key.is_none() {
+                return Err(ConfigError::Invalid(format!(
+                    "campaign {id:?}: require_signed_user needs shopper_key"
+                )));
+            }
             if let Some(notify) = &campaign.notify {
                 let url = reqwest::Url::parse(&notify.url).ok();
                 if !url.is_some_and(|u| matches!(u.scheme(), "https" | "http")) {

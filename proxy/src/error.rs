@@ -20,6 +20,10 @@ pub enum ApiError {
     #[error("This needs the operator key (Authorization: Bearer).")]
     NotOperator,
     #[error("{0}")]
+    ShopperUnsigned(String),
+    #[error("The shopper's token has expired: get a new one from the brand's site.")]
+    ShopperExpired,
+    #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
     BadRequest(String),
@@ -68,6 +72,16 @@ impl ApiError {
             Self::Unauthorized | Self::NotOperator => {
                 (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, None)
             }
+            Self::ShopperUnsigned(_) => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::ShopperUnsigned,
+                Some(api::field::USER_TOKEN),
+            ),
+            Self::ShopperExpired => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::ShopperExpired,
+                Some(api::field::USER_TOKEN),
+            ),
             Self::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict, None),
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest, None),
             Self::PhotoTooLarge { .. } => (

@@ -17,6 +17,7 @@ pub mod notify;
 pub mod policy;
 pub mod retention;
 pub mod routes;
+pub mod shopper;
 pub mod worker;
 
 use std::future::Future;

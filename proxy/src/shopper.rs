@@ -37,7 +37,9 @@ pub fn identify(
     };
     let Some(token) = token.filter(|t| !t.is_empty()) else {
         return if campaign.config.require_signed_user {
-            Err(ApiError::ShopperUnsigned("This campaign needs the shopper's signed token.".to_owned()))
+            Err(ApiError::ShopperUnsigned(
+                "This campaign needs the shopper's signed token.".to_owned(),
+            ))
         } else {
             Ok(user)
         };
@@ -53,7 +55,9 @@ pub fn identify(
     );
     match decoded {
         Ok(data) if !data.claims.sub.is_empty() => Ok(Some(data.claims.sub)),
-        Ok(_) => Err(ApiError::ShopperUnsigned("The shopper's token names no shopper.".to_owned())),
+        Ok(_) => Err(ApiError::ShopperUnsigned(
+            "The shopper's token names no shopper.".to_owned(),
+        )),
         Err(error) => match error.kind() {
             ErrorKind::ExpiredSignature => Err(ApiError::ShopperExpired),
             _ => Err(ApiError::ShopperUnsigned(

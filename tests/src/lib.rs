@@ -336,6 +336,7 @@ fn config_text(
     let photos = "photos = { max_count = 1, max_bytes = 2097152 }";
     let origins = format!("allowed_origins = [\"{address}\", \"https://brand.example\"]");
     let operator_key = secret("operator.key", &operator_key(dir));
+    let shopper_key = secret("shopper.key", &shopper_key(dir));
     let notify = options.notify_url.as_ref().map_or_else(String::new, |url| {
         format!(
             "notify = {{ url = {url:?}, secret = {} }}",
@@ -400,6 +401,15 @@ title = "Buy two, get 10 EUR back"
 {origins}
 {photos}
 {notify}
+
+# The brand vouches for its shoppers (a JWT signed with the shopper key).
+[campaigns.demo-signed]
+provider = "easypromos"
+title = "For signed-in members"
+{origins}
+{photos}
+shopper_key = {shopper_key}
+require_signed_user = true
 
 # Duplicates caught: the same QR refused, the same receipt sent to a person.
 [campaigns.demo-apm-once]
@@ -482,6 +492,34 @@ pub fn operator_key(dir: &tempfile::TempDir) -> String {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned());
     format!("op_sandbox_{}", name.unwrap_or_default())
+}
+
+/// The key the test brand signs its shoppers' tokens with (campaign
+/// `demo-signed`), derived from the app's folder.
+pub fn shopper_key(dir: &tempfile::TempDir) -> String {
+    let name = dir
+        .path()
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned());
+    format!("shopper_key_sandbox_{}", name.unwrap_or_default())
+}
+
+/// A shopper token as a brand's backend makes one (README): a JWT, HS256,
+/// with `sub` the shopper, `aud` the campaign and `exp` `valid_for` seconds
+/// from now (negative: already expired), signed with `key`.
+pub fn shopper_token(key: &str, user: &str, campaign: &str, valid_for: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time")
+        .as_secs();
+    let exp = i64::try_from(now).expect("seconds") + valid_for;
+    let claims = serde_json::json!({"sub": user, "aud": campaign, "exp": exp});
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(key.as_bytes()),
+    )
+    .expect("sign a shopper token")
 }
 
 /// The Standard Webhooks secret a test app signs its notifications with: one

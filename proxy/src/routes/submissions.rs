@@ -14,6 +14,7 @@ use crate::db::{Key, NewSubmission, SubmissionRow};
 use crate::duplicates;
 use crate::error::ApiError;
 use crate::routes::upload;
+use crate::shopper;
 
 const MAX_IDEMPOTENCY_KEY: usize = 128;
 
@@ -30,6 +31,8 @@ pub async fn create(
     })?;
     let idempotency_key = idempotency_key(&headers)?;
     let upload = upload::read(multipart, &campaign.policy).await?;
+    // Refused before anything is stored when the brand vouches for no one.
+    let user = shopper::identify(campaign, upload.user_token.as_deref(), upload.user)?;
     let id = uuid::Uuid::new_v4().to_string();
     // The same fiscal receipt sent again is caught before the provider sees it.
     let qr_key = upload.qr.as_deref().and_then(duplicates::qr_key);
@@ -53,7 +56,7 @@ pub async fn create(
                 idempotency_key,
                 qr: upload.qr,
                 merchant: upload.merchant,
-                user_id: upload.user,
+                user_id: user,
                 offers: upload.offers,
                 photos: upload.photos,
                 qr_key,

@@ -25,6 +25,8 @@ pub struct Upload {
     pub qr: Option<String>,
     pub merchant: Option<String>,
     pub user: Option<String>,
+    /// The shopper's signed token, where the page sent one.
+    pub user_token: Option<String>,
     pub offers: Vec<api::ClaimedOffer>,
 }
 
@@ -47,6 +49,9 @@ pub async fn read(mut multipart: Multipart, policy: &UploadPolicy) -> Result<Upl
             }
             field::MERCHANT => upload.merchant = Some(read_text(field, field::MERCHANT).await?),
             field::USER => upload.user = Some(read_text(field, field::USER).await?),
+            field::USER_TOKEN => {
+                upload.user_token = Some(read_text(field, field::USER_TOKEN).await?);
+            }
             field::OFFERS => {
                 let text = read_text(field, field::OFFERS).await?;
                 upload.offers =

@@ -362,6 +362,8 @@ impl Text {
             }
             ErrorCode::BadRequest
             | ErrorCode::Unauthorized
+            | ErrorCode::ShopperUnsigned
+            | ErrorCode::ShopperExpired
             | ErrorCode::Internal
             | ErrorCode::Unknown => self.refused_other(),
         }

@@ -1,0 +1,82 @@
+//! A shopper the brand vouches for: a campaign with `require_signed_user` takes
+//! a submission only with a token the brand's backend signed (made here as the
+//! README shows), and the shopper is the token's, whatever the page claims.
+
+use serde_json::Value;
+use tests::{TestApp, fixtures, spawn_app};
+
+const CAMPAIGN: &str = "demo-signed";
+
+async fn send(app: &TestApp, token: Option<&str>, user: Option<&str>) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new().part(
+        api::field::PHOTO,
+        reqwest::multipart::Part::bytes(fixtures::receipt_jpeg()).file_name("receipt.jpg"),
+    );
+    if let Some(token) = token {
+        form = form.text(api::field::USER_TOKEN, token.to_owned());
+    }
+    if let Some(user) = user {
+        form = form.text(api::field::USER, user.to_owned());
+    }
+    app.http
+        .post(app.url(&format!("/v1/campaigns/{CAMPAIGN}/submissions")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_missing_forged_foreign_or_expired_shopper_token_is_refused_and_nothing_stored() {
+    let app = spawn_app().await;
+    let key = tests::shopper_key(&app.dir);
+    let cases = [
+        (None, 401, "shopper_unsigned"),
+        (
+            Some(tests::shopper_token(
+                "not-the-brands-key",
+                "ana",
+                CAMPAIGN,
+                600,
+            )),
+            401,
+            "shopper_unsigned",
+        ),
+        (
+            Some(tests::shopper_token(&key, "ana", "demo-easypromos", 600)),
+            401,
+            "shopper_unsigned",
+        ),
+        (Some("not.a.token".to_owned()), 401, "shopper_unsigned"),
+        (
+            Some(tests::shopper_token(&key, "ana", CAMPAIGN, -3600)),
+            403,
+            "shopper_expired",
+        ),
+    ];
+    for (token, status, code) in cases {
+        let response = send(&app, token.as_deref(), Some("ana")).await;
+        assert_eq!(response.status(), status, "{token:?}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], code, "{token:?}");
+        assert_eq!(body["error"]["field"], "user_token");
+        assert!(!body.to_string().contains(&key), "the key never shows");
+    }
+    assert_eq!(app.state.db.submission_count().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_signed_shopper_is_who_the_brand_says_whatever_the_page_claims() {
+    let app = spawn_app().await;
+    let token = tests::shopper_token(&tests::shopper_key(&app.dir), "ana", CAMPAIGN, 600);
+    let response = send(&app, Some(&token), Some("mallory")).await;
+    assert_eq!(response.status(), 202);
+    let created: api::SubmissionCreated = response.json().await.unwrap();
+    let row = app.state.db.get(&created.id).await.unwrap().unwrap();
+    assert_eq!(row.user_id.as_deref(), Some("ana"));
+    // A campaign that asks for no signature takes the page's id as given.
+    let plain = app
+        .submit_photo("demo-easypromos", fixtures::receipt_jpeg())
+        .await;
+    assert!(app.state.db.get(&plain).await.unwrap().is_some());
+}
