@@ -167,3 +167,36 @@ async fn a_photo_sent_again_re_encoded_and_scaled_is_caught_before_the_provider_
         SubmissionStatus::Queued
     );
 }
+
+#[tokio::test]
+async fn a_receipt_sent_again_after_the_window_is_let_through() {
+    let app = tests::spawn_app_with(tests::Options {
+        stepped_worker: true,
+        processing_delay: std::time::Duration::ZERO,
+        ..tests::Options::default()
+    })
+    .await;
+    let first = app.submit_qr("demo-apm-once", &[], QR).await;
+    assert_eq!(app.step_worker().await, 1, "uploaded");
+    app.clock.advance(std::time::Duration::from_secs(2));
+    assert_eq!(app.step_worker().await, 1, "decided");
+    assert_eq!(
+        app.get_submission(&first).await.status,
+        SubmissionStatus::Accepted
+    );
+
+    // Within the campaign's 90 days it is a duplicate...
+    let again = app.submit_qr("demo-apm-once", &[], SAME_QR).await;
+    assert_eq!(
+        app.get_submission(&again).await.status,
+        SubmissionStatus::Rejected
+    );
+    // ...after them, a receipt like any other.
+    app.clock
+        .advance(std::time::Duration::from_secs(91 * 24 * 3600));
+    let later = app.submit_qr("demo-apm-once", &[], SAME_QR).await;
+    assert_eq!(
+        app.get_submission(&later).await.status,
+        SubmissionStatus::Queued
+    );
+}
