@@ -3,7 +3,8 @@
 // The loader finds the proxy's origin from its own src, loads the content-hashed
 // wasm build from there, and mounts one widget next to the script tag (or into the
 // element named by data-target). data-lang picks the language (en, es, fr, ru;
-// else the browser's). Pages can also call ReceiptRelay.mount(el, options).
+// else the browser's); data-user-token carries the shopper's id as the brand
+// signed it. Pages can also call ReceiptRelay.mount(el, options).
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -47,7 +48,7 @@
       host.className = "receipt-relay";
       script.parentNode.insertBefore(host, script.nextSibling);
     }
-    mount(host, { campaign: d.campaign, user: d.user, lang: d.lang }).catch(function (e) {
+    mount(host, { campaign: d.campaign, user: d.user, userToken: d.userToken, lang: d.lang }).catch(function (e) {
       console.error("receipt-relay: could not start", e);
     });
   }

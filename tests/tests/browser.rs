@@ -817,3 +817,41 @@ async fn a_french_shopper_who_sends_the_same_receipt_again_is_told_so_in_french(
         "the provider saw the receipt once"
     );
 }
+
+#[tokio::test]
+async fn a_shopper_the_brand_did_not_sign_in_is_told_in_spanish_and_a_signed_one_gets_through() {
+    let (app, tee) = demo_app().await;
+    let photo = fixtures::write("receipt-signed.jpg", &fixtures::receipt_jpeg());
+    // `demo-signed` requires the shopper's id signed by the brand.
+    let (browser, widget) = open_in(Browser::speaking("es-ES").await, &tee, "demo-signed").await;
+    browser::choose_photo(&widget, &photo).await;
+    browser::click(&widget, ".rr-submit").await;
+    browser::text_containing(&widget, ".rr-error", "Inicia sesión en este sitio").await;
+    browser.step("40-unsigned").await;
+    assert_eq!(app.state.db.submission_count().await.unwrap(), 0);
+
+    // The page embeds the token the brand's backend signed (data-user-token).
+    let token = tests::shopper_token(
+        &tests::shopper_key(&app.dir),
+        "socio-42",
+        "demo-signed",
+        600,
+    );
+    let (browser, widget) =
+        open_in(browser, &tee, &format!("demo-signed&user_token={token}")).await;
+    browser::choose_photo(&widget, &photo).await;
+    browser::click(&widget, ".rr-submit").await;
+    browser::find(&widget, ".rr-store").await;
+    browser.close().await;
+    let page: serde_json::Value = app
+        .http
+        .get(app.url("/v1/operator/campaigns/demo-signed/submissions"))
+        .bearer_auth(tests::operator_key(&app.dir))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["submissions"][0]["user"], "socio-42");
+}

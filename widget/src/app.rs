@@ -7,8 +7,8 @@ use web_sys::Element;
 use yew::prelude::*;
 
 use crate::components::capture::{Capture, CaptureProps};
-use crate::components::offer_picker::{MerchantPicker, OfferPicker};
-use crate::components::verdict::Verdict;
+use crate::components::offer_picker::{MerchantPicker, OfferPicker, OfferPickerProps};
+use crate::components::verdict::{Verdict, VerdictProps};
 use crate::components::waiting::Waiting;
 use crate::hooks::{
     Target, Uploader, action, new_idempotency_key, photo_picking, use_campaign, use_upload,
@@ -23,6 +23,8 @@ pub struct AppProps {
     /// The proxy's origin.
     pub api_base: AttrValue,
     pub user: Option<AttrValue>,
+    /// The shopper's id as the brand signed it, where the campaign asks for one.
+    pub user_token: Option<AttrValue>,
     /// The host element, on which the widget's DOM events are dispatched.
     pub host: Element,
     /// The language the widget speaks, and dates and amounts are formatted in.
@@ -49,6 +51,7 @@ pub fn App(props: &AppProps) -> Html {
             base: props.api_base.clone(),
             campaign: props.campaign.clone(),
             user: props.user.clone(),
+            user_token: props.user_token.clone(),
             host: props.host.clone(),
         },
     );
@@ -60,16 +63,17 @@ pub fn App(props: &AppProps) -> Html {
             <MerchantPicker merchants={state.merchants.clone()} on_choose={on_merchant} />
         },
         Step::Offers => match &state.merchant {
-            Some(merchant) => html! {
-                <OfferPicker
-                    merchant={merchant.clone()}
-                    offers={state.offers.clone()}
-                    claimed={state.claimed.clone()}
-                    on_set={action(&dispatcher, |(id, quantity)| Action::OfferSet(id, quantity))}
-                    on_back={on_change_offers}
-                    on_continue={action(&dispatcher, |_: MouseEvent| Action::OffersConfirmed)}
-                />
-            },
+            Some(merchant) => {
+                let props = OfferPickerProps {
+                    merchant: merchant.clone(),
+                    offers: state.offers.clone(),
+                    claimed: state.claimed.clone(),
+                    on_set: action(&dispatcher, |(id, quantity)| Action::OfferSet(id, quantity)),
+                    on_back: on_change_offers,
+                    on_continue: action(&dispatcher, |_: MouseEvent| Action::OffersConfirmed),
+                };
+                html! { <OfferPicker ..props /> }
+            }
             None => html! {},
         },
         Step::Capture | Step::Sending => {
@@ -77,14 +81,19 @@ pub fn App(props: &AppProps) -> Html {
             html! { <Capture ..props /> }
         }
         Step::Waiting { status, .. } => html! { <Waiting status={*status} /> },
-        Step::Done(submission) => html! {
-            <Verdict
-                submission={submission.clone()}
-                on_restart={action(&dispatcher, |_: MouseEvent| Action::Restart(new_idempotency_key()))}
-                on_retake={action(&dispatcher, |_: MouseEvent| Action::Retake(new_idempotency_key()))}
-                on_review={review}
-            />
-        },
+        Step::Done(submission) => {
+            let props = VerdictProps {
+                submission: submission.clone(),
+                on_restart: action(&dispatcher, |_: MouseEvent| {
+                    Action::Restart(new_idempotency_key())
+                }),
+                on_retake: action(&dispatcher, |_: MouseEvent| {
+                    Action::Retake(new_idempotency_key())
+                }),
+                on_review: review,
+            };
+            html! { <Verdict ..props /> }
+        }
     };
 
     html! {

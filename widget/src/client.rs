@@ -72,6 +72,8 @@ pub async fn offers(base: &str, campaign: &str, merchant: &str) -> Result<Vec<Of
 #[derive(Debug, Clone, Default)]
 pub struct Extras {
     pub user: Option<String>,
+    /// The shopper's id as the brand signed it (`userToken`).
+    pub user_token: Option<String>,
     pub merchant: Option<String>,
     pub offers: Vec<ClaimedOffer>,
     pub qr: Option<String>,
@@ -185,6 +187,7 @@ fn form(photos: &[Blob], extras: &Extras) -> Result<FormData, JsValue> {
     }
     let texts = [
         (api::field::USER, extras.user.clone()),
+        (api::field::USER_TOKEN, extras.user_token.clone()),
         (api::field::MERCHANT, extras.merchant.clone()),
         (api::field::QR, extras.qr.clone()),
         (

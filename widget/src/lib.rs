@@ -41,6 +41,9 @@ struct MountOptions {
     /// Origin of the proxy; the loader fills it in from its own `src`.
     api_base: String,
     user: Option<String>,
+    /// The shopper's id signed by the brand's backend (a JWT), where the
+    /// campaign asks for one.
+    user_token: Option<String>,
     /// The language to speak (a BCP 47 tag such as `es` or `fr-CA`); the
     /// browser's languages otherwise.
     lang: Option<String>,
@@ -64,6 +67,7 @@ impl MountOptions {
             campaign: needed("campaign")?,
             api_base: needed("apiBase")?,
             user: text("user"),
+            user_token: text("userToken"),
             lang: text("lang"),
             load_qr: field("loadQr").dyn_into().ok(),
             words: field("words"),
@@ -110,6 +114,7 @@ pub async fn mount(host: Element, options: JsValue) -> Result<(), JsValue> {
             campaign: options.campaign.into(),
             api_base: options.api_base.trim_end_matches('/').to_owned().into(),
             user: options.user.map(Into::into),
+            user_token: options.user_token.map(Into::into),
             host,
             locale,
             qr_loader: scan::QrLoader(options.load_qr),

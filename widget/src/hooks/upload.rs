@@ -29,6 +29,7 @@ pub struct Target {
     pub base: AttrValue,
     pub campaign: AttrValue,
     pub user: Option<AttrValue>,
+    pub user_token: Option<AttrValue>,
     /// The host element, on which the widget's DOM events are dispatched.
     pub host: Element,
 }
@@ -63,11 +64,13 @@ pub fn use_upload(state: &UseReducerHandle<State>, target: Target) -> Uploader {
                 base,
                 campaign: campaign_id,
                 user,
+                user_token,
                 host,
             } = target.clone();
             let blobs: Vec<Blob> = state.photos.iter().map(|p| p.blob.clone()).collect();
             let extras = client::Extras {
                 user: user.as_ref().map(ToString::to_string),
+                user_token: user_token.as_ref().map(ToString::to_string),
                 merchant: state.merchant.as_ref().map(|m| m.id.clone()),
                 offers: state.claimed.clone(),
                 qr: state.qr.clone(),

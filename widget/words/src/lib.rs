@@ -186,6 +186,8 @@ texts! {
     refused_invalid,
     refused_review,
     refused_rate,
+    refused_unsigned,
+    refused_expired,
     refused_provider,
     refused_other,
 
@@ -357,13 +359,13 @@ impl Text {
             ErrorCode::InvalidField => self.refused_invalid(),
             ErrorCode::Conflict => self.refused_review(),
             ErrorCode::RateLimited => self.refused_rate(),
+            ErrorCode::ShopperUnsigned => self.refused_unsigned(),
+            ErrorCode::ShopperExpired => self.refused_expired(),
             ErrorCode::ProviderAuth | ErrorCode::ProviderError | ErrorCode::Unavailable => {
                 self.refused_provider()
             }
             ErrorCode::BadRequest
             | ErrorCode::Unauthorized
-            | ErrorCode::ShopperUnsigned
-            | ErrorCode::ShopperExpired
             | ErrorCode::Internal
             | ErrorCode::Unknown => self.refused_other(),
         }

@@ -24,6 +24,8 @@ pub static TEXT: Text = Text::new(Words {
     refused_invalid: "Some of the details sent are not valid. Check them and send again.",
     refused_review: "This receipt cannot be sent to manual review.",
     refused_rate: "Too many attempts in a short time. Please wait a minute and try again.",
+    refused_unsigned: "Sign in on this site to send your receipt.",
+    refused_expired: "Your session on this site has ended. Reload the page and send your receipt again.",
     refused_provider: "Receipts cannot be checked right now. Please try again in a few minutes.",
     refused_other: "Something went wrong on our side. Please try again.",
 

@@ -24,6 +24,8 @@ pub static TEXT: Text = Text::new(Words {
     refused_invalid: "Algunos de los datos enviados no son válidos. Revísalos y vuelve a enviarlo.",
     refused_review: "Este ticket no se puede enviar a revisión manual.",
     refused_rate: "Demasiados intentos en poco tiempo. Espera un minuto e inténtalo de nuevo.",
+    refused_unsigned: "Inicia sesión en este sitio para enviar tu ticket.",
+    refused_expired: "Tu sesión en este sitio ha terminado. Recarga la página y vuelve a enviar tu ticket.",
     refused_provider: "Ahora mismo no se pueden comprobar tickets. Inténtalo de nuevo en unos minutos.",
     refused_other: "Algo ha salido mal por nuestra parte. Inténtalo de nuevo.",
 

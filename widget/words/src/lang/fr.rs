@@ -24,6 +24,8 @@ pub static TEXT: Text = Text::new(Words {
     refused_invalid: "Certaines informations envoyées ne sont pas valides. Vérifiez-les et renvoyez.",
     refused_review: "Ce ticket ne peut pas être soumis à une vérification manuelle.",
     refused_rate: "Trop de tentatives en peu de temps. Patientez une minute et réessayez.",
+    refused_unsigned: "Connectez-vous sur ce site pour envoyer votre ticket.",
+    refused_expired: "Votre session sur ce site a pris fin. Rechargez la page et renvoyez votre ticket.",
     refused_provider: "Les tickets ne peuvent pas être vérifiés pour le moment. Réessayez dans quelques minutes.",
     refused_other: "Un problème est survenu de notre côté. Veuillez réessayer.",
 
