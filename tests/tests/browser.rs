@@ -819,7 +819,7 @@ async fn a_french_shopper_who_sends_the_same_receipt_again_is_told_so_in_french(
 }
 
 #[tokio::test]
-async fn a_shopper_the_brand_did_not_sign_in_is_told_in_spanish_and_a_signed_one_gets_through() {
+async fn an_unsigned_or_expired_shopper_is_told_in_spanish_and_a_signed_one_gets_through() {
     let (app, tee) = demo_app().await;
     let photo = fixtures::write("receipt-signed.jpg", &fixtures::receipt_jpeg());
     // `demo-signed` requires the shopper's id signed by the brand.
@@ -830,13 +830,19 @@ async fn a_shopper_the_brand_did_not_sign_in_is_told_in_spanish_and_a_signed_one
     browser.step("40-unsigned").await;
     assert_eq!(app.state.db.submission_count().await.unwrap(), 0);
 
+    // A token signed long ago: the shopper is asked to reload for a fresh one.
+    let key = tests::shopper_key(&app.dir);
+    let stale = tests::shopper_token(&key, "socio-42", "demo-signed", -3600);
+    let (browser, widget) =
+        open_in(browser, &tee, &format!("demo-signed&user_token={stale}")).await;
+    browser::choose_photo(&widget, &photo).await;
+    browser::click(&widget, ".rr-submit").await;
+    browser::text_containing(&widget, ".rr-error", "Recarga la página").await;
+    browser.step("41-expired").await;
+    assert_eq!(app.state.db.submission_count().await.unwrap(), 0);
+
     // The page embeds the token the brand's backend signed (data-user-token).
-    let token = tests::shopper_token(
-        &tests::shopper_key(&app.dir),
-        "socio-42",
-        "demo-signed",
-        600,
-    );
+    let token = tests::shopper_token(&key, "socio-42", "demo-signed", 600);
     let (browser, widget) =
         open_in(browser, &tee, &format!("demo-signed&user_token={token}")).await;
     browser::choose_photo(&widget, &photo).await;
