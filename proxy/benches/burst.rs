@@ -73,20 +73,7 @@ async fn run(setup: &Setup, photo: Arc<Vec<u8>>) -> Figures {
     )
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let database = match &setup.postgres {
-        None => format!("sqlite://{}", dir.path().join("relay.db").display()),
-        Some(server) => {
-            let url = format!(
-                "{}/burst_{}",
-                server.trim_end_matches('/'),
-                sandbox::random_uuid().replace('-', "")
-            );
-            <sqlx::Postgres as sqlx::migrate::MigrateDatabase>::create_database(&url)
-                .await
-                .unwrap();
-            url
-        }
-    };
+    let database = process::database_url(dir.path(), setup.postgres.as_deref(), "burst").await;
     let token = dir.path().join("token");
     std::fs::write(&token, &sandbox.config.easypromos.token).unwrap();
     let config = dir.path().join("relay.toml");

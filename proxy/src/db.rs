@@ -341,10 +341,8 @@ impl Db {
         }
         if new.duplicate.is_some() {
             // Decided already: its photos go nowhere and are not kept.
-            if notify == Notify::Brand {
-                self.tell_brand(&mut tx, &new.id, Event::Decided).await?;
-            }
-            tx.commit().await?;
+            self.commit_telling(tx, &new.id, true, notify, Event::Decided)
+                .await?;
             return Ok(new.id);
         }
         for (position, photo) in new.photos.iter().enumerate() {
@@ -521,10 +519,27 @@ impl Db {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        if decided && notify == Notify::Brand {
-            self.tell_brand(&mut tx, id, Event::Decided).await?;
+        self.commit_telling(tx, id, decided, notify, Event::Decided)
+            .await
+            .map(drop)
+    }
+
+    /// Commits a status change's transaction; where it `changed` submission
+    /// `id` and the brand is told, the event goes into the outbox first, in the
+    /// same transaction. Answers `changed`.
+    async fn commit_telling(
+        &self,
+        mut tx: sqlx::Transaction<'_, sqlx::Any>,
+        id: &str,
+        changed: bool,
+        notify: Notify,
+        event: Event,
+    ) -> Result<bool, sqlx::Error> {
+        if changed && notify == Notify::Brand {
+            self.tell_brand(&mut tx, id, event).await?;
         }
-        tx.commit().await
+        tx.commit().await?;
+        Ok(changed)
     }
 
     /// Puts the event of the change just made to submission `id` into the
@@ -765,11 +780,8 @@ impl Db {
             .await?
             .rows_affected()
             == 1;
-        if decided && notify == Notify::Brand {
-            self.tell_brand(&mut tx, id, Event::Decided).await?;
-        }
-        tx.commit().await?;
-        Ok(decided)
+        self.commit_telling(tx, id, decided, notify, Event::Decided)
+            .await
     }
 
     /// Moves a rejected submission to `needs_review` with its updated outcome,
@@ -797,11 +809,8 @@ impl Db {
             .await?
             .rows_affected()
             == 1;
-        if moved && notify == Notify::Brand {
-            self.tell_brand(&mut tx, id, Event::ReviewRequested).await?;
-        }
-        tx.commit().await?;
-        Ok(moved)
+        self.commit_telling(tx, id, moved, notify, Event::ReviewRequested)
+            .await
     }
 
     /// The earliest submission of `campaign` since `since` (Unix ms), other than

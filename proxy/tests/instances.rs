@@ -26,23 +26,6 @@ const UPLOADS: &str = "/easypromos/v2/ocr/tickets";
 /// Names the PostgreSQL server to run on, where set.
 const POSTGRES_ENV: &str = "RECEIPT_RELAY_TEST_POSTGRES";
 
-/// A SQLite file in `dir`, or a fresh database on the PostgreSQL server the
-/// environment names.
-async fn database_url(dir: &tempfile::TempDir) -> String {
-    let Ok(server) = std::env::var(POSTGRES_ENV) else {
-        return format!("sqlite://{}", dir.path().join("relay.db").display());
-    };
-    let url = format!(
-        "{}/instances_{}",
-        server.trim_end_matches('/'),
-        sandbox::random_uuid().replace('-', "")
-    );
-    <sqlx::Postgres as sqlx::migrate::MigrateDatabase>::create_database(&url)
-        .await
-        .unwrap();
-    url
-}
-
 fn receipt_jpeg() -> Vec<u8> {
     let img = image::RgbImage::from_fn(60, 160, |_, y| {
         if y % 8 == 0 {
@@ -106,7 +89,12 @@ async fn a_burst_survives_one_of_two_instances_killed_mid_way_with_no_receipt_lo
             provider = "easypromos"
             title = "Promo"
             "#,
-            database = database_url(&dir).await,
+            database = process::database_url(
+                dir.path(),
+                std::env::var(POSTGRES_ENV).ok().as_deref(),
+                "instances"
+            )
+            .await,
             base = sandbox.url("easypromos"),
             token = token.display().to_string(),
         ),

@@ -52,7 +52,10 @@ pub struct Options {
     pub lease: Duration,
     /// `worker.max_in_flight`, by account.
     pub max_in_flight: Vec<(&'static str, u32)>,
-    /// The brand's receiver `demo-easypromos` notifies (`notify.url`).
+    /// `worker.concurrency`.
+    pub concurrency: usize,
+    /// The brand's receiver `demo-easypromos` and `demo-bitlabs` notify
+    /// (`notify.url`).
     pub notify_url: Option<String>,
     /// The proxy runs no background worker: the test steps it
     /// ([`TestApp::step_worker`]), and its clock stands still until the test
@@ -74,6 +77,7 @@ impl Default for Options {
             latency: Duration::ZERO,
             lease: Duration::from_secs(5),
             max_in_flight: Vec::new(),
+            concurrency: 32,
             notify_url: None,
             stepped_worker: false,
         }
@@ -354,6 +358,7 @@ poll_interval_ms = 100
 retry_base_ms = 100
 retry_max_ms = 400
 lease_ms = {lease_ms}
+concurrency = {concurrency}
 callback_fallback_ms = 600000
 {max_in_flight}
 
@@ -456,6 +461,7 @@ provider = "bitlabs"
 title = "Magic Receipts: get cash back on your shopping"
 {origins}
 photos = {{ min_count = 1, max_count = 5, max_bytes = 2097152 }}
+{notify}
 
 [campaigns.demo-photon]
 provider = "photon"
@@ -464,6 +470,7 @@ title = "Buy two, get 10 EUR back (Photon)"
 photos = {{ max_count = 3, max_bytes = 2097152, long_side = 1600, quality = 70 }}
 "#,
         lease_ms = options.lease.as_millis(),
+        concurrency = options.concurrency,
         max_in_flight = max_in_flight(&options.max_in_flight),
         aboutgoods_url = sandbox.url("aboutgoods"),
         aboutgoods_client = aboutgoods.client_id,
@@ -555,6 +562,28 @@ impl TestApp {
     /// answers how many were taken.
     pub async fn step_notifier(&self) -> usize {
         self.notifier.run_once().await
+    }
+
+    /// `method path` on the operator API, with the operator key.
+    pub fn operator(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, self.url(path))
+            .bearer_auth(operator_key(&self.dir))
+    }
+
+    /// `GET path` on the operator API, as JSON.
+    pub async fn operator_json(&self, path: &str) -> serde_json::Value {
+        let response = self
+            .operator(reqwest::Method::GET, path)
+            .send()
+            .await
+            .expect("GET");
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
+        response.json().await.expect("JSON")
     }
 
     /// Every secret the test proxy holds (provider credentials and the keys

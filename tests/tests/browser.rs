@@ -849,15 +849,8 @@ async fn an_unsigned_or_expired_shopper_is_told_in_spanish_and_a_signed_one_gets
     browser::click(&widget, ".rr-submit").await;
     browser::find(&widget, ".rr-store").await;
     browser.close().await;
-    let page: serde_json::Value = app
-        .http
-        .get(app.url("/v1/operator/campaigns/demo-signed/submissions"))
-        .bearer_auth(tests::operator_key(&app.dir))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = app
+        .operator_json("/v1/operator/campaigns/demo-signed/submissions")
+        .await;
     assert_eq!(page["submissions"][0]["user"], "socio-42");
 }

@@ -11,15 +11,8 @@ const QR: &str = "t=20190113T154800&s=127.00&fn=9282440300682838&i=41406&fp=3826
 const SAME_QR: &str = "fn=9282440300682838&i=41406&fp=3826178052&n=1&s=127.00&t=20190113T154800";
 
 async fn operator_view(app: &TestApp, id: &str) -> Value {
-    app.http
-        .get(app.url(&format!("/v1/operator/submissions/{id}")))
-        .bearer_auth(tests::operator_key(&app.dir))
-        .send()
+    app.operator_json(&format!("/v1/operator/submissions/{id}"))
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
 }
 
 #[tokio::test]

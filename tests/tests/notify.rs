@@ -132,3 +132,52 @@ async fn a_verdict_stored_before_a_restart_is_delivered_after_it() {
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].1["data"]["id"], id.as_str());
 }
+
+/// A shopper's manual-review request is told too, after the verdict it appeals.
+#[tokio::test]
+async fn a_manual_review_request_is_told_after_the_verdict_it_appeals() {
+    let (app, receiver) = start(0).await;
+    // BitLabs decides on upload; a receipt outside its rules may go to a person.
+    let id = app
+        .submit_offers(
+            "demo-bitlabs",
+            &[fixtures::blue_jpeg()],
+            "7",
+            &[("191405", 1)],
+        )
+        .await;
+    assert_eq!(app.step_worker().await, 1);
+    let response = app
+        .http
+        .post(app.url(&format!("/v1/submissions/{id}/review")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+
+    assert_eq!(app.step_notifier().await, 2);
+    let mut told: Vec<(String, String)> = receiver
+        .received
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, body)| {
+            assert_eq!(body["data"]["id"], id.as_str());
+            (
+                body["type"].as_str().unwrap().to_owned(),
+                body["data"]["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    told.sort();
+    assert_eq!(
+        told,
+        [
+            ("submission.decided".to_owned(), "rejected".to_owned()),
+            (
+                "submission.review_requested".to_owned(),
+                "needs_review".to_owned()
+            ),
+        ]
+    );
+}

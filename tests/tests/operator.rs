@@ -10,9 +10,7 @@ use tests::{TestApp, fixtures, spawn_app};
 const CAMPAIGN: &str = "demo-easypromos";
 
 async fn operator(app: &TestApp, path: &str) -> reqwest::Response {
-    app.http
-        .get(app.url(path))
-        .bearer_auth(tests::operator_key(&app.dir))
+    app.operator(reqwest::Method::GET, path)
         .send()
         .await
         .unwrap()
@@ -63,10 +61,8 @@ async fn the_operator_api_needs_its_key_and_never_answers_a_browser() {
         assert_eq!(body["error"]["code"], "unauthorized");
     }
     let response = app
-        .http
-        .get(app.url(&path))
+        .operator(reqwest::Method::GET, &path)
         .header("Origin", app.address.as_str())
-        .bearer_auth(tests::operator_key(&app.dir))
         .send()
         .await
         .unwrap();
@@ -172,9 +168,7 @@ async fn a_campaign_exports_as_csv_and_a_shoppers_data_is_erased() {
     assert!(lines[1].contains(sandbox::sample::STORE), "{csv}");
 
     let erased = app
-        .http
-        .delete(app.url("/v1/operator/users/ana"))
-        .bearer_auth(tests::operator_key(&app.dir))
+        .operator(reqwest::Method::DELETE, "/v1/operator/users/ana")
         .send()
         .await
         .unwrap();

@@ -71,59 +71,30 @@ async fn a_failed_submissions_photos_are_dropped_after_the_retention_then_the_su
 #[tokio::test]
 async fn an_operator_sees_and_changes_the_retention_for_every_instance() {
     let app = start().await;
-    let url = app.url("/v1/operator/retention");
-    let key = tests::operator_key(&app.dir);
-    let now: Value = app
-        .http
-        .get(&url)
-        .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    const PATH: &str = "/v1/operator/retention";
+    let put = |body: &Value| app.operator(reqwest::Method::PUT, PATH).json(body).send();
     assert_eq!(
-        now,
+        app.operator_json(PATH).await,
         json!({"failed_photos_days": 3, "submissions_days": 365})
     );
 
     let short = json!({"failed_photos_days": 1, "submissions_days": 30});
-    let response = app
-        .http
-        .put(&url)
-        .bearer_auth(&key)
-        .json(&short)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let now: Value = app
-        .http
-        .get(&url)
-        .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(now, short);
+    assert_eq!(put(&short).await.unwrap().status(), 200);
+    assert_eq!(app.operator_json(PATH).await, short);
     for bad in [
         json!({"failed_photos_days": 0, "submissions_days": 30}),
         json!({"days": 2}),
     ] {
-        let response = app
-            .http
-            .put(&url)
-            .bearer_auth(&key)
-            .json(&bad)
-            .send()
-            .await
-            .unwrap();
+        let response = put(&bad).await.unwrap();
         assert!(response.status().is_client_error(), "{bad}");
     }
-    let refused = app.http.put(&url).json(&short).send().await.unwrap();
+    let refused = app
+        .http
+        .put(app.url(PATH))
+        .json(&short)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(refused.status(), 401);
 
     // A second instance on the same database follows it.

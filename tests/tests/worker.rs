@@ -67,6 +67,19 @@ async fn one_step_takes_every_due_submission_at_once_within_the_accounts_max_in_
     assert_eq!(app.sandbox.controls.requests("POST", UPLOADS), 10);
 }
 
+#[tokio::test]
+async fn one_instance_never_has_more_than_worker_concurrency_in_hand() {
+    let app = spawn_app_with(Options {
+        stepped_worker: true,
+        concurrency: 2,
+        ..Options::default()
+    })
+    .await;
+    submit(&app, 5).await;
+    assert_eq!(app.step_worker().await, 2, "two slots, whatever is due");
+    assert_eq!(app.sandbox.controls.requests("POST", UPLOADS), 2);
+}
+
 /// A 429 slowed down only the one submission; the rest of the burst went on
 /// hammering an account that had asked for a pause.
 #[tokio::test]

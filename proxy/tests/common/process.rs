@@ -1,6 +1,6 @@
 //! A proxy process, as deployed: the built binary with a configuration file,
 //! on a free loopback port; killed when dropped. The two-instance test and the
-//! burst benchmark start them.
+//! burst benchmark start them, on a database [`database_url`] makes.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -63,4 +63,21 @@ impl Instance {
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
             .map_or(0.0, |kb| kb / 1024.0)
     }
+}
+
+/// A SQLite file in `dir`, or, where `postgres` names a server, a fresh
+/// database on it named after `prefix`.
+pub async fn database_url(dir: &Path, postgres: Option<&str>, prefix: &str) -> String {
+    let Some(server) = postgres else {
+        return format!("sqlite://{}", dir.join("relay.db").display());
+    };
+    let url = format!(
+        "{}/{prefix}_{}",
+        server.trim_end_matches('/'),
+        sandbox::random_uuid().replace('-', "")
+    );
+    <sqlx::Postgres as sqlx::migrate::MigrateDatabase>::create_database(&url)
+        .await
+        .expect("create a database");
+    url
 }
