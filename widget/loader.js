@@ -2,9 +2,9 @@
 //   <script src="https://proxy.example/widget.js" data-campaign="ID" async></script>
 // The loader finds the proxy's origin from its own src, loads the content-hashed
 // wasm build from there, and mounts one widget next to the script tag (or into the
-// element named by data-target). data-lang picks the language (en, es, fr, ru;
-// else the browser's); data-user-token carries the shopper's id as the brand
-// signed it. Pages can also call ReceiptRelay.mount(el, options).
+// element named by data-target). data-lang picks the language (en, es, fr, ru,
+// de, it, pt, pl; else the browser's); data-user-token carries the shopper's id
+// as the brand signed it. Pages can also call ReceiptRelay.mount(el, options).
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -27,15 +27,47 @@
   // The QR decoder (a second, larger wasm module) is fetched only when a shopper
   // scans in a browser without BarcodeDetector.
   var loadQr = once("__QR_GLUE__", "__QR_WASM__");
-  // The widget speaks English built in; it fetches another language's words
-  // (a small JSON file each) when a widget that speaks it mounts.
+  // The widget carries no words: each language is a small JSON file, and the
+  // loader fetches the shopper's while the wasm downloads.
   var words = __WORDS__;
-  for (var lang in words) words[lang] = origin + "/widget/" + words[lang];
+  var fetched = {};
+  function primary(tag) {
+    return String(tag || "").trim().split(/[-_]/)[0].toLowerCase();
+  }
+  // The page's language, then the browser's, then English.
+  function speak(lang) {
+    var tags = [lang].concat(navigator.languages || [navigator.language]);
+    for (var i = 0; i < tags.length; i++) {
+      if (words.hasOwnProperty(primary(tags[i]))) return String(tags[i]).trim();
+    }
+    return "en";
+  }
+  function wordsOf(tag) {
+    var code = primary(tag);
+    if (!fetched[code]) {
+      fetched[code] = fetch(origin + "/widget/" + words[code]).then(function (r) {
+        if (!r.ok) throw new Error("receipt-relay: words " + code + ": HTTP " + r.status);
+        return r.json();
+      });
+      fetched[code].catch(function () {
+        delete fetched[code];
+      });
+    }
+    return fetched[code];
+  }
   function mount(el, options) {
-    var opts = Object.assign({}, options, { apiBase: origin, loadQr: loadQr, words: words });
-    return load().then(function (m) {
-      return m.mount(el, opts);
-    }).then(function () {
+    if (!(el instanceof Element)) {
+      return Promise.reject(new TypeError("receipt-relay: mount(el, options) needs a DOM element as el"));
+    }
+    var lang = speak(options && options.lang);
+    // A language that cannot be had leaves the widget in English.
+    var text = wordsOf(lang).catch(function () {
+      lang = "en";
+      return wordsOf(lang);
+    });
+    return Promise.all([load(), text]).then(function (both) {
+      var opts = Object.assign({}, options, { apiBase: origin, loadQr: loadQr, lang: lang, words: both[1] });
+      both[0].mount(el, opts);
       return el;
     });
   }

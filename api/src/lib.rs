@@ -192,6 +192,34 @@ impl Outcome {
     pub fn review_available(&self) -> bool {
         self.offers.iter().any(|o| o.review_available)
     }
+
+    /// Whether some claimed offers were accepted and others were not (or are
+    /// still with a person): the receipt was partly accepted.
+    pub fn partly_accepted(&self) -> bool {
+        let accepted = |o: &&OfferOutcome| o.state == SubmissionStatus::Accepted;
+        self.offers.iter().any(|o| accepted(&o)) && !self.offers.iter().all(|o| accepted(&o))
+    }
+
+    /// Whether new photos of the same receipt could change the verdict: only
+    /// when every reason is about the photos, not about the purchase.
+    pub fn retake_helps(&self) -> bool {
+        !self.reasons.is_empty() && self.reasons.iter().all(|r| r.code.about_the_photo())
+    }
+}
+
+impl ReasonCode {
+    /// The photo, not the purchase, is at fault: a better photo can help.
+    pub fn about_the_photo(self) -> bool {
+        matches!(self, Self::NotReceipt | Self::Unreadable | Self::BadQuality)
+    }
+}
+
+impl Submission {
+    /// A short reference a shopper can read out to support: the id's first
+    /// eight characters, upper case.
+    pub fn reference(&self) -> String {
+        self.id.chars().take(8).collect::<String>().to_uppercase()
+    }
 }
 
 /// `GET /v1/campaigns/{campaign}/merchants`: a store the shopper may have bought at.

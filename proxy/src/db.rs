@@ -19,6 +19,7 @@ use providers::{MediaType, Photo};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
+use crate::changes::Changes;
 use crate::clock::Clock;
 use crate::lifecycle::{IN_HAND, Move};
 use crate::notify::Event;
@@ -180,6 +181,8 @@ pub struct Db {
     dialect: Dialect,
     /// The time every stored and compared moment comes from.
     clock: Clock,
+    /// Every status change is announced here once committed.
+    changes: Changes,
 }
 
 /// Which database a [`Db`] speaks to.
@@ -251,15 +254,46 @@ impl Db {
                     .await?
             }
         };
-        match dialect {
-            Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
-            Dialect::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
-        }
+        let changes = match dialect {
+            Dialect::Sqlite => {
+                sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+                Changes::local()
+            }
+            Dialect::Postgres => {
+                sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+                Changes::listening(url).await?
+            }
+        };
         Ok(Self {
             pool,
             dialect,
             clock,
+            changes,
         })
+    }
+
+    /// The feed of status changes, from this instance and (on PostgreSQL)
+    /// every other one on the database.
+    pub fn changes(&self) -> &Changes {
+        &self.changes
+    }
+
+    /// Commits a transaction that changed submission `id`'s status and
+    /// announces the change (on PostgreSQL, to every instance, at commit).
+    async fn commit_announcing(
+        &self,
+        mut tx: sqlx::Transaction<'_, sqlx::Any>,
+        id: &str,
+    ) -> Result<(), sqlx::Error> {
+        if self.dialect == Dialect::Postgres {
+            sqlx::query(Changes::notify_sql())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        self.changes.announce(id);
+        Ok(())
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -535,11 +569,15 @@ impl Db {
         notify: Notify,
         event: Event,
     ) -> Result<bool, sqlx::Error> {
-        if changed && notify == Notify::Brand {
+        if !changed {
+            tx.commit().await?;
+            return Ok(false);
+        }
+        if notify == Notify::Brand {
             self.tell_brand(&mut tx, id, event).await?;
         }
-        tx.commit().await?;
-        Ok(changed)
+        self.commit_announcing(tx, id).await?;
+        Ok(true)
     }
 
     /// Puts the event of the change just made to submission `id` into the
@@ -702,7 +740,7 @@ impl Db {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await
+        self.commit_announcing(tx, id).await
     }
 
     /// Not done yet, and no failure: come back after `next_in`. Ends any run of

@@ -7,6 +7,7 @@
 //! `providers` crate, which knows neither axum nor the database.
 
 pub mod campaign;
+pub mod changes;
 pub mod clock;
 pub mod config;
 pub mod db;

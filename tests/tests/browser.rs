@@ -216,11 +216,11 @@ async fn photon_a_dark_photo_is_flagged_retaken_and_a_long_receipt_goes_as_one_c
     browser::click(&widget, ".rr-submit").await;
     browser::text_containing(&widget, ".rr-status", "not accepted").await;
 
-    // Retake: back to the photos as they were, then replace the dark one with
-    // the two halves of a long receipt.
+    // The photo was at fault, so retaking is the way on; it starts from no
+    // photos (the refused one kept would be combined with the new ones and
+    // refused again).
+    browser::text_containing(&widget, ".rr-reasons strong", "could not be read").await;
     browser::click(&widget, ".rr-retake").await;
-    browser::wait_count(&widget, ".rr-thumb", 1).await;
-    browser::click(&widget, ".rr-remove").await;
     browser::wait_count(&widget, ".rr-thumb", 0).await;
     browser::choose_photo(&widget, &top).await;
     browser::choose_photo(&widget, &bottom).await;
@@ -420,8 +420,14 @@ async fn a_spanish_shopper_is_told_why_an_aboutgoods_receipt_was_refused_then_a_
     browser::choose_photo(&widget, &off).await;
     browser::click(&widget, ".rr-submit").await;
     browser::text_containing(&widget, ".rr-status", "no ha sido aceptado").await;
-    browser::text_containing(&widget, ".rr-reasons", "outside the promotion").await;
+    // The headline of the reason in Spanish, what to do about it, and the
+    // provider's own words as detail.
+    browser::text_containing(&widget, ".rr-reasons strong", "fuera de la promoción").await;
     browser::text_containing(&widget, ".rr-reasons", "Solo cuentan las compras").await;
+    browser::text_containing(&widget, ".rr-detail", "outside the promotion").await;
+    // No new photo can change the date: no retake, but another receipt.
+    browser::wait_count(&widget, ".rr-retake", 0).await;
+    browser::text_containing(&widget, ".rr-ref", "Referencia").await;
     browser::text_containing(&widget, ".rr-store", "CLAREL").await;
     // In the theme's colour for a refusal (`--rr-bad`).
     let colour = widget_style(&browser, "#promo-widget", ".rr-status", "color").await;
@@ -429,7 +435,7 @@ async fn a_spanish_shopper_is_told_why_an_aboutgoods_receipt_was_refused_then_a_
     browser.step("20-aboutgoods-off-promotion").await;
 
     // Try again with a receipt that meets the rules.
-    browser::text_containing(&widget, ".rr-restart", "Empezar de nuevo").await;
+    browser::text_containing(&widget, ".rr-restart", "Enviar otro ticket").await;
     browser::click(&widget, ".rr-restart").await;
     browser::choose_photo(&widget, &good).await;
     browser::click(&widget, ".rr-submit").await;

@@ -289,3 +289,103 @@ async fn a_reference_the_provider_does_not_know_ends_failed_after_a_few_tries() 
         "the operator can see why"
     );
 }
+
+/// `GET /v1/submissions/{id}?wait=S&seen=STATUS`, with the status it answered.
+async fn follow(
+    app: &tests::TestApp,
+    id: &str,
+    query: &str,
+) -> (reqwest::StatusCode, serde_json::Value) {
+    let response = app
+        .http
+        .get(app.url(&format!("/v1/submissions/{id}?{query}")))
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_status_request_is_held_until_the_worker_moves_the_submission_on() {
+    let app = std::sync::Arc::new(
+        spawn_app_with(Options {
+            stepped_worker: true,
+            ..Options::default()
+        })
+        .await,
+    );
+    let id = app
+        .submit_photo("demo-easypromos", fixtures::receipt_jpeg())
+        .await;
+    let waiting = {
+        let (app, id) = (app.clone(), id.clone());
+        tokio::spawn(async move { follow(&app, &id, "wait=20&seen=queued").await })
+    };
+    // Nothing has moved: the answer is held (a plain poll would be back at once).
+    let mut waiting = std::pin::pin!(waiting);
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), &mut waiting)
+            .await
+            .is_err(),
+        "answered while the status was still the one seen"
+    );
+    // The worker forwards it: the held request answers with the new status.
+    assert_eq!(app.step_worker().await, 1);
+    let (status, body) = tokio::time::timeout(Duration::from_secs(10), waiting)
+        .await
+        .expect("answered once the status changed")
+        .unwrap();
+    assert_eq!(status, 200);
+    assert_ne!(body["status"], "queued", "{body}");
+
+    // A caller that has not seen the current status is answered at once.
+    let (status, body) = follow(&app, &id, "wait=20&seen=queued").await;
+    assert_eq!(status, 200);
+    assert_ne!(body["status"], "queued");
+    // A wait that runs out answers with the status unchanged.
+    let seen = body["status"].as_str().unwrap().to_owned();
+    let (status, body) = follow(&app, &id, &format!("wait=0&seen={seen}")).await;
+    assert_eq!(
+        (status.as_u16(), body["status"].as_str()),
+        (200, Some(&*seen))
+    );
+}
+
+#[tokio::test]
+async fn a_status_request_with_a_bad_wait_is_refused_in_json() {
+    let app = spawn_app().await;
+    let id = app
+        .submit_photo("demo-easypromos", fixtures::receipt_jpeg())
+        .await;
+    for query in ["wait=soon&seen=queued", "wait=5&seen=done", "wait=5"] {
+        let (status, body) = follow(&app, &id, query).await;
+        assert_eq!(status, 422, "{query}: {body}");
+        assert_eq!(body["error"]["code"], "invalid_field", "{query}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn a_status_change_is_heard_by_every_instance_on_the_database() {
+    let app = spawn_app_with(Options {
+        stepped_worker: true,
+        ..Options::default()
+    })
+    .await;
+    // A second instance's database handle: on PostgreSQL it hears the first
+    // one's changes (NOTIFY); SQLite has one instance only.
+    let other = proxy::db::Db::connect(&app.database, app.clock.clone())
+        .await
+        .unwrap();
+    let mut here = app.state.db.changes().subscribe();
+    let mut there = other.changes().subscribe();
+    let id = app
+        .submit_photo("demo-easypromos", fixtures::receipt_jpeg())
+        .await;
+    assert_eq!(app.step_worker().await, 1);
+    let heard = tokio::time::timeout(Duration::from_secs(10), here.recv()).await;
+    assert_eq!(&*heard.expect("heard in time").unwrap(), id);
+    if other.dialect() == proxy::db::Dialect::Postgres {
+        let heard = tokio::time::timeout(Duration::from_secs(10), there.recv()).await;
+        assert_eq!(&*heard.expect("heard by the other instance").unwrap(), id);
+    }
+}

@@ -28,7 +28,6 @@ pub struct AppProps {
     /// The host element, on which the widget's DOM events are dispatched.
     pub host: Element,
     /// The language the widget speaks, and dates and amounts are formatted in.
-    #[prop_or_default]
     pub locale: Locale,
     /// Fetches the QR decoder module when a scan needs it.
     #[prop_or_default]

@@ -1,6 +1,9 @@
 //! The proxy's public API, as the widget calls it (gloo-net over fetch).
 
-use api::{Campaign, ClaimedOffer, ErrorBody, Merchant, Offer, Submission, SubmissionCreated};
+use api::{
+    Campaign, ClaimedOffer, ErrorBody, Merchant, Offer, Submission, SubmissionCreated,
+    SubmissionStatus,
+};
 use gloo_net::http::{Request, Response};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -229,10 +232,22 @@ fn extension(mime: &str) -> &'static str {
 }
 
 /// A submission, with its JSON as the proxy sent it (the detail of the widget's
-/// `result` event).
-pub async fn submission(base: &str, id: &str) -> Result<(Submission, JsValue), ClientError> {
-    get(&format!("{base}/v1/submissions/{id}")).await
+/// `result` event). The proxy holds the answer until the status is no longer
+/// `seen` (or `WAIT_S` pass), so a change is seen the moment it is stored.
+pub async fn submission(
+    base: &str,
+    id: &str,
+    seen: SubmissionStatus,
+) -> Result<(Submission, JsValue), ClientError> {
+    let seen = seen.as_str();
+    get(&format!(
+        "{base}/v1/submissions/{id}?wait={WAIT_S}&seen={seen}"
+    ))
+    .await
 }
+
+/// How long the proxy may hold a status request until the status changes.
+const WAIT_S: u32 = 20;
 
 /// Asks for a person to look at a rejected receipt again; answers as
 /// [`submission`] does.

@@ -1,72 +1,26 @@
-//! The shopper's language in the widget: which one (the embed tag's `data-lang`,
-//! else the browser's languages, else English), its words, and errors put into
-//! them.
+//! The shopper's language in the widget: its words and rules, and errors put
+//! into them.
 //!
-//! The words and each language's rules are the `words` crate. The widget builds
-//! in English only; another language is fetched when a widget that speaks it
-//! mounts ([`Locale::load`]), from the JSON file `cargo xtask widget` writes for
-//! it, and kept for the page's lifetime. Errors are kept as a [`Problem`] and put
-//! into words only when shown ([`Locale::problem`]).
+//! The words and each language's rules are the `words` crate. The bundle holds
+//! no words: the loader chooses the language (the embed tag's `data-lang`, else
+//! the browser's languages, else English), fetches its JSON list of strings
+//! while the wasm downloads, and passes both to `mount` ([`Locale::from_js`]).
+//! Errors are kept as a [`Problem`] and put into words only when shown
+//! ([`Locale::problem`]).
 
-use std::cell::RefCell;
-
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 pub use words::{Lang, Text, fill};
-use yew::AttrValue;
+use yew::{AttrValue, hook, use_context};
 
 use crate::problem::Problem;
 
-/// The language a widget was asked to speak, before its words are loaded.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Choice {
-    pub lang: Lang,
-    /// The full BCP 47 tag dates and amounts are formatted with (`es-MX`
-    /// formats differently from `es-ES`).
-    pub tag: AttrValue,
-}
-
-impl Choice {
-    /// The first of `wanted` (the embed tag's language, then the browser's, in
-    /// order of preference) that the widget speaks; English otherwise.
-    pub fn negotiate<'a>(wanted: impl IntoIterator<Item = &'a str>) -> Self {
-        wanted
-            .into_iter()
-            .map(str::trim)
-            .find_map(|tag| {
-                Lang::of_tag(tag).map(|lang| Self {
-                    lang,
-                    tag: tag.to_owned().into(),
-                })
-            })
-            .unwrap_or(Self {
-                lang: Lang::En,
-                tag: AttrValue::Static("en"),
-            })
-    }
-
-    /// The browser's languages, most preferred first.
-    pub fn browser_languages() -> Vec<String> {
-        let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
-            return Vec::new();
-        };
-        let listed: Vec<String> = navigator
-            .languages()
-            .iter()
-            .filter_map(|tag| tag.as_string())
-            .collect();
-        if listed.is_empty() {
-            navigator.language().into_iter().collect()
-        } else {
-            listed
-        }
-    }
-}
-
 /// The shopper's language with its words. Given to every component as a yew
-/// context.
+/// context ([`use_locale`]).
 #[derive(Clone)]
 pub struct Locale {
     pub lang: Lang,
+    /// The full BCP 47 tag dates and amounts are formatted with (`es-MX`
+    /// formats differently from `es-ES`).
     pub tag: AttrValue,
     text: &'static Text,
 }
@@ -84,54 +38,31 @@ impl PartialEq for Locale {
     }
 }
 
-impl Default for Locale {
-    fn default() -> Self {
-        Self::new(Choice::negotiate([]), &words::lang::en::TEXT)
-    }
-}
-
-thread_local! {
-    /// The languages fetched so far, shared by every widget on the page.
-    static LOADED: RefCell<Vec<(Lang, &'static Text)>> = const { RefCell::new(Vec::new()) };
-}
-
 impl Locale {
-    /// `choice` speaking with `text`, which must be its language's words.
-    pub fn new(choice: Choice, text: &'static Text) -> Self {
+    /// `tag` speaking with `text`, which must be its language's words.
+    pub fn new(tag: AttrValue, text: &'static Text) -> Self {
         Self {
-            lang: choice.lang,
-            tag: choice.tag,
+            lang: Lang::of_tag(&tag).unwrap_or(Lang::En),
+            tag,
             text,
         }
     }
 
-    /// `choice` with its words: English's are built in; another language's are
-    /// fetched from `url` (the loader's `words` map) once per page. Where they
-    /// cannot be had, the widget speaks English rather than not at all.
-    pub async fn load(choice: Choice, url: Option<String>) -> Self {
-        if choice.lang == Lang::En {
-            return Self::new(choice, &words::lang::en::TEXT);
-        }
-        let cached = LOADED.with_borrow(|loaded| {
-            loaded
-                .iter()
-                .find(|(lang, _)| *lang == choice.lang)
-                .map(|(_, text)| *text)
-        });
-        if let Some(text) = cached {
-            return Self::new(choice, text);
-        }
-        let fetched = match url {
-            Some(url) => fetch_words(&url).await,
-            None => None,
-        };
-        match fetched {
-            Some(text) => {
-                LOADED.with_borrow_mut(|loaded| loaded.push((choice.lang, text)));
-                Self::new(choice, text)
-            }
-            None => Self::default(),
-        }
+    /// The language the loader chose (`tag`, English if none) with the words
+    /// it fetched: a JS array of strings in [`Text`] order. `None` unless
+    /// there are exactly as many strings as this build has words. They live
+    /// as long as the page (a few KB per mount).
+    pub fn from_js(tag: Option<String>, words: &JsValue) -> Option<Self> {
+        let list: &js_sys::Array = words.dyn_ref()?;
+        let strings = list
+            .iter()
+            .map(|s| s.as_string().map(|s| &*String::leak(s)))
+            .collect::<Option<Vec<&'static str>>>()?;
+        let text = Text::from_strings(strings)?;
+        Some(Self::new(
+            tag.map_or(AttrValue::Static("en"), Into::into),
+            Box::leak(Box::new(text)),
+        ))
     }
 
     pub fn t(&self) -> &'static Text {
@@ -149,25 +80,10 @@ impl Locale {
     }
 }
 
-/// A language's words from its JSON file: a list of strings in [`Text`]'s field
-/// order. They live as long as the page (a few KB, fetched once per language).
-async fn fetch_words(url: &str) -> Option<&'static Text> {
-    let response = gloo_net::http::Request::get(url).send().await.ok()?;
-    if !response.ok() {
-        return None;
-    }
-    let list: js_sys::Array = js_sys::JSON::parse(&response.text().await.ok()?)
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    if list.length() as usize != Text::LEN {
-        return None;
-    }
-    let strings = list
-        .iter()
-        .map(|s| s.as_string().map(|s| &*String::leak(s)))
-        .collect::<Option<Vec<&'static str>>>()?;
-    Text::from_strings(strings).map(|text| &*Box::leak(Box::new(text)))
+/// The widget's language, which `App` provides to every component under it.
+#[hook]
+pub fn use_locale() -> Locale {
+    use_context::<Locale>().expect("App provides the Locale to every component")
 }
 
 #[cfg(test)]
@@ -181,43 +97,24 @@ mod tests {
     wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
     fn speaking(tag: &'static str) -> Locale {
-        let choice = Choice::negotiate([tag]);
-        let text = choice.lang.text();
-        Locale::new(choice, text)
+        let lang = Lang::of_tag(tag).unwrap();
+        Locale::new(tag.into(), lang.text())
     }
 
-    /// A language's words as `cargo xtask widget` writes them, in a `data:` URL.
-    fn words_url(lang: Lang) -> String {
+    /// A language's words as the loader passes them: a JS array of strings.
+    fn words_of(lang: Lang) -> JsValue {
         let list: js_sys::Array = lang
             .text()
             .entries()
             .into_iter()
-            .map(|(_, s)| wasm_bindgen::JsValue::from_str(s))
+            .map(|(_, s)| JsValue::from_str(s))
             .collect();
-        let json = String::from(js_sys::JSON::stringify(&list).unwrap());
-        format!(
-            "data:application/json,{}",
-            String::from(js_sys::encode_uri_component(&json))
-        )
+        list.into()
     }
 
     #[test]
-    fn the_embed_language_comes_first_then_the_browsers_then_english() {
-        let chosen = Choice::negotiate(["es-MX", "fr-FR"]);
-        assert_eq!((chosen.lang, chosen.tag.as_str()), (Lang::Es, "es-MX"));
-        let chosen = Choice::negotiate(["de-DE", " RU ", "en"]);
-        assert_eq!((chosen.lang, chosen.tag.as_str()), (Lang::Ru, "RU"));
-        assert_eq!(Choice::negotiate(["fr_CA"]).lang, Lang::Fr);
-        assert_eq!(
-            Choice::negotiate(["de", "pt-BR", ""]),
-            Choice::negotiate([])
-        );
-        assert_eq!(Choice::negotiate([]).lang, Lang::En);
-    }
-
-    #[wasm_bindgen_test::wasm_bindgen_test]
-    async fn a_language_is_loaded_from_its_words_file_once() {
-        let fr = Locale::load(Choice::negotiate(["fr-CA"]), Some(words_url(Lang::Fr))).await;
+    fn a_language_is_read_from_exactly_its_strings() {
+        let fr = Locale::from_js(Some("fr-CA".to_owned()), &words_of(Lang::Fr)).unwrap();
         assert_eq!((fr.lang, fr.tag.as_str()), (Lang::Fr, "fr-CA"));
         assert_eq!(fr.t().entries(), Lang::Fr.text().entries());
         assert_eq!(
@@ -225,35 +122,24 @@ mod tests {
             "2 offres",
             "French plurals"
         );
-        // The second widget in French on the page needs no file.
-        let again = Locale::load(Choice::negotiate(["fr"]), None).await;
-        assert!(std::ptr::eq(again.t(), fr.t()));
+        let en = Locale::from_js(None, &words_of(Lang::En)).unwrap();
+        assert_eq!((en.lang, en.tag.as_str()), (Lang::En, "en"));
     }
 
-    #[wasm_bindgen_test::wasm_bindgen_test]
-    async fn words_that_cannot_be_had_leave_the_widget_in_english() {
-        let english = Locale::default();
-        let no_file = Locale::load(Choice::negotiate(["es"]), None).await;
-        assert_eq!(no_file, english);
-        let not_json = Locale::load(
-            Choice::negotiate(["es"]),
-            Some("data:application/json,not%20json".to_owned()),
-        )
-        .await;
-        assert_eq!(not_json, english);
-        let too_short = Locale::load(
-            Choice::negotiate(["es"]),
-            Some("data:application/json,%5B%22uno%22%5D".to_owned()),
-        )
-        .await;
-        assert_eq!(too_short, english);
-        assert_eq!(too_short.t().send(), "Send receipt");
+    #[test]
+    fn words_that_do_not_fit_this_build_are_refused() {
+        let short: js_sys::Array = [JsValue::from_str("uno")].into_iter().collect();
+        assert!(Locale::from_js(None, &short.into()).is_none());
+        let numbers: js_sys::Array = (0..Text::LEN).map(|n| JsValue::from(n as f64)).collect();
+        assert!(Locale::from_js(None, &numbers.into()).is_none());
+        assert!(Locale::from_js(None, &JsValue::from_str("not a list")).is_none());
+        assert!(Locale::from_js(None, &JsValue::UNDEFINED).is_none());
     }
 
     #[test]
     fn problems_are_said_in_the_shoppers_language_with_their_details() {
         let missing_drive = Problem::QrRefused(QrTextError::Fiscal(FiscalQrError::Missing("fn")));
-        let en = Locale::default().problem(&missing_drive);
+        let en = speaking("en").problem(&missing_drive);
         assert!(
             en.starts_with("The fiscal drive number (FN) is missing"),
             "{en}"
@@ -271,7 +157,7 @@ mod tests {
         let denied = speaking("es").problem(&Problem::Camera(CameraError::Denied));
         assert_eq!(denied, Lang::Es.text().camera_denied());
         assert_eq!(
-            Locale::default().t().headline(SubmissionStatus::Accepted),
+            speaking("en").t().headline(SubmissionStatus::Accepted),
             Lang::En.text().headline_accepted()
         );
     }

@@ -44,13 +44,12 @@ struct MountOptions {
     /// The shopper's id signed by the brand's backend (a JWT), where the
     /// campaign asks for one.
     user_token: Option<String>,
-    /// The language to speak (a BCP 47 tag such as `es` or `fr-CA`); the
-    /// browser's languages otherwise.
-    lang: Option<String>,
     /// Fetches the QR decoder module.
     load_qr: Option<js_sys::Function>,
-    /// Language code to the URL of its words.
-    words: JsValue,
+    /// The language the loader chose (`lang`, a BCP 47 tag such as `es` or
+    /// `fr-CA`; English if none) with its `words`: the strings of its JSON
+    /// file, in order.
+    locale: i18n::Locale,
 }
 
 impl MountOptions {
@@ -68,31 +67,21 @@ impl MountOptions {
             api_base: needed("apiBase")?,
             user: text("user"),
             user_token: text("userToken"),
-            lang: text("lang"),
             load_qr: field("loadQr").dyn_into().ok(),
-            words: field("words"),
+            locale: i18n::Locale::from_js(text("lang"), &field("words")).ok_or_else(|| {
+                "receipt-relay: the mount options' `words` do not fit this build; load the widget through /widget.js"
+            })?,
         })
     }
 }
 
 /// Mounts a widget into `host`: attaches a shadow root (or reuses the one a
 /// previous mount made), puts the stylesheet and the app inside it. Resolves
-/// once the widget is on screen, after its language's words are loaded.
+/// once the widget is on screen.
 #[wasm_bindgen]
-pub async fn mount(host: Element, options: JsValue) -> Result<(), JsValue> {
+pub fn mount(host: Element, options: JsValue) -> Result<(), JsValue> {
     let options = MountOptions::read(&options)?;
-    let browser = i18n::Choice::browser_languages();
-    let choice = i18n::Choice::negotiate(
-        options
-            .lang
-            .as_deref()
-            .into_iter()
-            .chain(browser.iter().map(String::as_str)),
-    );
-    let words_url = js_sys::Reflect::get(&options.words, &choice.lang.code().into())
-        .ok()
-        .and_then(|url| url.as_string());
-    let locale = i18n::Locale::load(choice, words_url).await;
+    let locale = options.locale;
     let shadow = match host.shadow_root() {
         Some(root) => root,
         None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,

@@ -88,6 +88,13 @@ impl State {
         }
     }
 
+    /// Frees the photos' preview URLs before the photos are dropped.
+    fn revoke_previews(&self) {
+        for photo in &self.photos {
+            let _ = web_sys::Url::revoke_object_url(&photo.preview_url);
+        }
+    }
+
     /// Whether the shopper picks a store and offers before the photos.
     pub fn has_offers(&self) -> bool {
         self.campaign
@@ -153,7 +160,8 @@ pub enum Action {
     Offline(bool),
     /// The shopper cancelled the upload; back to capture with everything kept.
     Cancelled,
-    /// From the verdict back to capture with the photos kept, for a new try.
+    /// From the verdict back to capture with no photos, to photograph the
+    /// receipt again (the store, offers and QR code are kept).
     Retake(String),
     /// The proxy stored the upload.
     Created(SubmissionCreated),
@@ -250,7 +258,11 @@ impl Reducible for State {
                 next.offline = false;
                 next.cancelled = true;
             }
+            // New photos of the same receipt: the refused ones would only be
+            // combined with them and refused again.
             Action::Retake(key) => {
+                next.revoke_previews();
+                next.photos.clear();
                 next.step = Step::Capture;
                 next.idempotency_key = key;
                 next.progress = None;
@@ -274,9 +286,7 @@ impl Reducible for State {
                 };
             }
             Action::Restart(key) => {
-                for photo in &next.photos {
-                    let _ = web_sys::Url::revoke_object_url(&photo.preview_url);
-                }
+                next.revoke_previews();
                 next = Self {
                     campaign: next.campaign,
                     merchants: next.merchants,

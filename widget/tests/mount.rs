@@ -16,10 +16,23 @@ fn host() -> Element {
     host
 }
 
+/// A language's words as the loader passes them: the strings of its JSON file.
+fn words_of(lang: words::Lang) -> JsValue {
+    let list: js_sys::Array = lang
+        .text()
+        .entries()
+        .into_iter()
+        .map(|(_, s)| JsValue::from_str(s))
+        .collect();
+    list.into()
+}
+
+/// The options the loader passes for a page that asked for `campaign`.
 fn options(campaign: &str, api_base: &str) -> JsValue {
     let options = js_sys::Object::new();
     js_sys::Reflect::set(&options, &"campaign".into(), &campaign.into()).unwrap();
     js_sys::Reflect::set(&options, &"apiBase".into(), &api_base.into()).unwrap();
+    js_sys::Reflect::set(&options, &"words".into(), &words_of(words::Lang::En)).unwrap();
     options.into()
 }
 
@@ -41,9 +54,7 @@ async fn find(root: &ShadowRoot, selector: &str) -> Element {
 #[wasm_bindgen_test]
 async fn mounting_renders_the_capture_step_inside_a_shadow_root() {
     let host = host();
-    widget::mount(host.clone(), options("demo", "http://127.0.0.1:9"))
-        .await
-        .unwrap();
+    widget::mount(host.clone(), options("demo", "http://127.0.0.1:9")).unwrap();
     let root = host.shadow_root().expect("an open shadow root");
     let style = root
         .query_selector("style")
@@ -68,9 +79,7 @@ async fn mounting_renders_the_capture_step_inside_a_shadow_root() {
 #[wasm_bindgen_test]
 async fn an_unreachable_proxy_is_explained_in_words() {
     let host = host();
-    widget::mount(host.clone(), options("demo", "http://127.0.0.1:9"))
-        .await
-        .unwrap();
+    widget::mount(host.clone(), options("demo", "http://127.0.0.1:9")).unwrap();
     let root = host.shadow_root().unwrap();
     let error = find(&root, ".rr-error").await;
     let said = text(&error);
@@ -80,11 +89,29 @@ async fn an_unreachable_proxy_is_explained_in_words() {
 
 #[wasm_bindgen_test]
 async fn bad_mount_options_are_an_error_not_a_panic() {
-    let result = widget::mount(host(), JsValue::from_str("not an object")).await;
+    let result = widget::mount(host(), JsValue::from_str("not an object"));
     assert!(result.is_err());
     // Without a campaign there is nothing to show: the error says what is missing.
-    let options = options("", "http://127.0.0.1:9");
-    let error = widget::mount(host(), options).await.unwrap_err();
+    let error = widget::mount(host(), options("", "http://127.0.0.1:9")).unwrap_err();
     let message = error.as_string().unwrap_or_default();
     assert!(message.contains("campaign"), "{message}");
+    // Words from another build (one string short) are refused, not misread.
+    let other_build = options("demo", "http://127.0.0.1:9");
+    let short = js_sys::Array::from(&words_of(words::Lang::Fr));
+    short.pop();
+    js_sys::Reflect::set(&other_build, &"words".into(), &short).unwrap();
+    let error = widget::mount(host(), other_build).unwrap_err();
+    let message = error.as_string().unwrap_or_default();
+    assert!(message.contains("words"), "{message}");
+    // Spanish words, asked for as `es-MX`, speak Spanish.
+    let spanish = options("demo", "http://127.0.0.1:9");
+    js_sys::Reflect::set(&spanish, &"words".into(), &words_of(words::Lang::Es)).unwrap();
+    js_sys::Reflect::set(&spanish, &"lang".into(), &"es-MX".into()).unwrap();
+    let host = host();
+    widget::mount(host.clone(), spanish).unwrap();
+    let root = host.shadow_root().unwrap();
+    let card = find(&root, ".rr").await;
+    assert_eq!(card.get_attribute("lang").as_deref(), Some("es"));
+    let camera = find(&root, "button.rr-open-camera").await;
+    assert!(text(&camera).contains("Haz una foto"), "{}", text(&camera));
 }

@@ -23,10 +23,18 @@ const POSTGRES_TESTS: &[(&str, &[&str])] = &[
     ("proxy", &["instances"]),
 ];
 
+/// Cargo for a one-off check: no incremental caches, which would double the
+/// disk a fresh machine needs and never be reused.
+fn cargo() -> std::process::Command {
+    let mut cmd = util::cargo();
+    cmd.env("CARGO_INCREMENTAL", "0");
+    cmd
+}
+
 pub fn run() -> anyhow::Result<()> {
     let tools = setup::ensure()?;
-    exec(util::cargo().args(["fmt", "--all", "--check"]))?;
-    exec(util::cargo().args([
+    exec(cargo().args(["fmt", "--all", "--check"]))?;
+    exec(cargo().args([
         "clippy",
         "--workspace",
         "--exclude",
@@ -44,7 +52,7 @@ pub fn run() -> anyhow::Result<()> {
     // Host tests, including the end-to-end tests in Chromium against the widget
     // just built.
     exec(
-        util::cargo()
+        cargo()
             .args(["test", "--workspace", "--exclude", "widget"])
             .args(["--features", "qrscan/fixtures"])
             .env("RECEIPT_RELAY_WIDGET_DIR", &widget_dir)
@@ -57,7 +65,7 @@ pub fn run() -> anyhow::Result<()> {
     // drops), each test on a database of its own.
     let postgres = Postgres::start()?;
     for (package, tests) in POSTGRES_TESTS {
-        let mut flows = util::cargo();
+        let mut flows = cargo();
         flows.args(["test", "--package", package]);
         for test in *tests {
             flows.args(["--test", test]);
@@ -73,6 +81,7 @@ pub fn run() -> anyhow::Result<()> {
             .build
             .wasm
             .cargo("test")
+            .env("CARGO_INCREMENTAL", "0")
             .args(["--package", "widget", "--package", "qrscan"])
             .args(["--features", "qrscan/fixtures"])
             .env("CHROMEDRIVER", &tools.chromedriver)

@@ -5,7 +5,7 @@
 //! Output, served by the proxy (`widget_dir`): `target/widget/widget.js`,
 //! `target/widget/assets/widget-<hash>{.js,_bg.wasm}`, and what the widget loads
 //! on demand: the QR decoder, `target/widget/assets/qrscan-<hash>{.js,_bg.wasm}`,
-//! and each language but English, `target/widget/assets/words-<lang>-<hash>.json`.
+//! and each language, `target/widget/assets/words-<lang>-<hash>.json`.
 //! Beside each file, its `.gz` (zopfli) and `.br` (brotli) copy.
 
 use std::fs;
@@ -143,15 +143,12 @@ fn shrink(tools: &BuildTools, module: &Path) -> anyhow::Result<()> {
     )
 }
 
-/// Writes each language but English (built into the widget) as a JSON list of
-/// its strings in `words::Text` order, under a content-hashed name; returns the
-/// loader's map of language code to file name, as a JS object literal.
+/// Writes each language as a JSON list of its strings in `words::Text` order,
+/// under a content-hashed name; returns the loader's map of language code to
+/// file name, as a JS object literal.
 fn write_words(assets: &Path) -> anyhow::Result<String> {
     let mut map = serde_json::Map::new();
-    for lang in words::Lang::ALL
-        .into_iter()
-        .filter(|l| *l != words::Lang::En)
-    {
+    for lang in words::Lang::ALL {
         let strings: Vec<&str> = lang.text().entries().into_iter().map(|(_, s)| s).collect();
         let json = serde_json::to_vec(&strings)?;
         let name = format!("words-{}-{}.json", lang.code(), content_hash(&[&json]));

@@ -1,15 +1,19 @@
 //! `POST /v1/campaigns/{campaign}/submissions`, `GET /v1/submissions/{id}` and
 //! `POST /v1/submissions/{id}/review`.
 
+use std::time::Duration;
+
 use axum::Json;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use providers::Photo;
+use serde::Deserialize;
 
 use crate::AppState;
 use crate::campaign::Campaign;
+use crate::changes::Changes;
 use crate::db::{Key, NewSubmission, SubmissionRow};
 use crate::duplicates;
 use crate::error::ApiError;
@@ -120,11 +124,67 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
 }
 
 /// The submission's status and, once final, its outcome.
+/// The longest a status request is held open (`?wait=`): below the idle
+/// timeouts of the proxies and load balancers commonly in front.
+pub const MAX_WAIT: Duration = Duration::from_secs(25);
+
+/// `?wait=S&seen=STATUS`: hold the answer up to `S` seconds while the
+/// submission's status is still `seen` (the one the caller already shows).
+#[derive(Debug, Deserialize)]
+pub struct Follow {
+    wait: Option<String>,
+    seen: Option<String>,
+}
+
+impl Follow {
+    /// How long to wait while the status is what, or nothing to wait for.
+    fn parse(&self) -> Result<Option<(Duration, api::SubmissionStatus)>, ApiError> {
+        let invalid = |field, message: &str| ApiError::InvalidField {
+            field,
+            message: message.to_owned(),
+        };
+        let (Some(wait), Some(seen)) = (&self.wait, &self.seen) else {
+            return match (&self.wait, &self.seen) {
+                (None, None) => Ok(None),
+                _ => Err(invalid("wait", "`wait` and `seen` go together.")),
+            };
+        };
+        let wait: u64 = wait
+            .parse()
+            .map_err(|_| invalid("wait", "`wait` is a whole number of seconds."))?;
+        let seen = api::SubmissionStatus::parse(seen)
+            .ok_or_else(|| invalid("seen", "`seen` is not a submission status."))?;
+        Ok(Some((Duration::from_secs(wait).min(MAX_WAIT), seen)))
+    }
+}
+
+/// A submission's state; with `?wait=S&seen=STATUS`, answered as soon as its
+/// status is no longer `seen` (a long poll), or after `S` seconds with the
+/// status unchanged.
 pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Query(follow): Query<Follow>,
 ) -> Result<Json<api::Submission>, ApiError> {
-    let row = load(&state, &id).await?;
+    let follow = follow.parse()?;
+    // Hear changes before reading, so none falls between the read and the wait.
+    let mut changes = state.db.changes().subscribe();
+    let mut row = load(&state, &id).await?;
+    let Some((wait, seen)) = follow else {
+        return Ok(Json(row.to_api()));
+    };
+    let deadline = tokio::time::Instant::now() + wait;
+    while row.status == seen {
+        let recheck = (tokio::time::Instant::now() + Changes::RECHECK).min(deadline);
+        match tokio::time::timeout_at(recheck, changes.recv()).await {
+            Ok(Ok(changed)) if *changed != *id => continue,
+            // Ours, or too many to tell (lagged): read it again.
+            Ok(_) => {}
+            Err(_) if recheck >= deadline => break,
+            Err(_) => {}
+        }
+        row = load(&state, &id).await?;
+    }
     Ok(Json(row.to_api()))
 }
 

@@ -12,7 +12,7 @@ use web_sys::{Blob, HtmlElement, HtmlVideoElement, MediaStream, MediaStreamTrack
 use yew::prelude::*;
 
 use crate::camera;
-use crate::i18n::{Locale, fill};
+use crate::i18n::{fill, use_locale};
 use crate::problem::{CameraError, Problem};
 use crate::scan::{QrLoader, QrReader};
 
@@ -64,7 +64,7 @@ pub fn Camera(props: &CameraProps) -> Html {
     let torch = use_state(|| None::<(MediaStreamTrack, bool)>);
     let alive = use_mut_ref(|| true);
     let loader = use_context::<QrLoader>().unwrap_or_default();
-    let locale = use_context::<Locale>().unwrap_or_default();
+    let locale = use_locale();
     let t = locale.t();
 
     {

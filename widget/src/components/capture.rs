@@ -8,7 +8,7 @@ use yew::prelude::*;
 use crate::components::photo_picker::{PhotoPicker, PhotoPickerProps};
 use crate::components::qr_entry::QrEntry;
 use crate::components::sending::Sending;
-use crate::i18n::Locale;
+use crate::i18n::use_locale;
 use crate::state::PickedPhoto;
 
 #[derive(Properties, PartialEq)]
@@ -45,7 +45,7 @@ pub struct CaptureProps {
 
 #[component]
 pub fn Capture(props: &CaptureProps) -> Html {
-    let locale = use_context::<Locale>().unwrap_or_default();
+    let locale = use_locale();
     let t = locale.t();
     let sending = props.sending;
     let summary = props.claim.as_ref().map(|(store, claimed)| {

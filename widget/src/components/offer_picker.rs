@@ -4,7 +4,7 @@
 use api::{ClaimedOffer, Merchant, Offer};
 use yew::prelude::*;
 
-use crate::i18n::{Locale, Text, fill};
+use crate::i18n::{Text, fill, use_locale};
 
 #[derive(Properties, PartialEq)]
 pub struct MerchantPickerProps {
@@ -15,7 +15,7 @@ pub struct MerchantPickerProps {
 
 #[component]
 pub fn MerchantPicker(props: &MerchantPickerProps) -> Html {
-    let locale = use_context::<Locale>().unwrap_or_default();
+    let locale = use_locale();
     let t = locale.t();
     let Some(merchants) = &props.merchants else {
         return html! { <p class="rr-loading" role="status">{ t.loading_stores() }</p> };
@@ -53,7 +53,7 @@ pub struct OfferPickerProps {
 
 #[component]
 pub fn OfferPicker(props: &OfferPickerProps) -> Html {
-    let locale = use_context::<Locale>().unwrap_or_default();
+    let locale = use_locale();
     let t = locale.t();
     let back = html! {
         <button type="button" class="rr-link rr-back" onclick={props.on_back.clone()}>

@@ -9,7 +9,7 @@ use yew::prelude::*;
 use crate::camera;
 use crate::components::camera::{Camera, CameraMode};
 use crate::components::chosen_files;
-use crate::i18n::{Locale, fill};
+use crate::i18n::{fill, use_locale};
 use crate::problem::CameraError;
 use crate::state::PickedPhoto;
 
@@ -29,7 +29,7 @@ pub struct PhotoPickerProps {
 
 #[component]
 pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
-    let locale = use_context::<Locale>().unwrap_or_default();
+    let locale = use_locale();
     let t = locale.t();
     let onchange = {
         let (on_pick, room) = (props.on_pick.clone(), props.room);

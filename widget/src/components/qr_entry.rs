@@ -13,7 +13,7 @@ use crate::camera;
 use crate::components::camera::{Camera, CameraMode};
 use crate::components::chosen_files;
 use crate::format;
-use crate::i18n::{Locale, Text};
+use crate::i18n::{Text, use_locale};
 use crate::problem::Problem;
 use crate::scan::{QrLoader, QrReader};
 
@@ -44,7 +44,7 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
     let scanning = use_state(|| false);
     let reading = use_state(|| false);
     let loader = use_context::<QrLoader>().unwrap_or_default();
-    let locale = use_context::<Locale>().unwrap_or_default();
+    let locale = use_locale();
     let t = locale.t();
     // A scanned or read code is checked as the proxy will check it, then set.
     let found = {

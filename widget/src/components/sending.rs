@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use crate::i18n::{Locale, fill};
+use crate::i18n::{fill, use_locale};
 
 #[derive(Properties, PartialEq)]
 pub struct SendingProps {
@@ -16,7 +16,7 @@ pub struct SendingProps {
 
 #[component]
 pub fn Sending(props: &SendingProps) -> Html {
-    let locale = use_context::<Locale>().unwrap_or_default();
+    let locale = use_locale();
     let t = locale.t();
     let percent = props
         .progress

@@ -1,18 +1,19 @@
-//! The verdict: the status, the reasons in plain words, each claimed offer's
-//! state, the receipt as the provider read it, and the next steps (retake the
-//! photos, manual review where the provider allows it, start again).
+//! The verdict: the status, the reasons in the shopper's words (the provider's
+//! own text as detail), each claimed offer's state, the receipt as the provider
+//! read it, a reference, and the next step that fits the reason: new photos
+//! only where the photo was at fault, otherwise another receipt or a person.
 
 use api::{Submission, SubmissionStatus};
 use yew::prelude::*;
 
 use crate::format;
-use crate::i18n::Locale;
+use crate::i18n::{fill, use_locale};
 
 #[derive(Properties, PartialEq)]
 pub struct VerdictProps {
     pub submission: Submission,
     pub on_restart: Callback<MouseEvent>,
-    /// Back to the photos, kept as they were, to retake some.
+    /// Back to the capture step with no photos, to photograph the receipt again.
     pub on_retake: Callback<MouseEvent>,
     /// Asks for a manual review of this submission (by id).
     pub on_review: Callback<String>,
@@ -20,11 +21,23 @@ pub struct VerdictProps {
 
 #[component]
 pub fn Verdict(props: &VerdictProps) -> Html {
-    let locale = use_context::<Locale>().unwrap_or_default();
+    let locale = use_locale();
     let t = locale.t();
     let status = props.submission.status;
     let outcome = props.submission.outcome.clone().unwrap_or_default();
-    let tone = format::status_tone(status);
+    let partly = status == SubmissionStatus::Accepted && outcome.partly_accepted();
+    let tone = if partly {
+        "warn"
+    } else {
+        format::status_tone(status)
+    };
+    let headline = if partly {
+        t.headline_partly()
+    } else {
+        t.headline(status)
+    };
+    let rejected = status == SubmissionStatus::Rejected;
+    let retake = rejected && outcome.retake_helps();
     let offers = (!outcome.offers.is_empty()).then(|| {
         html! {
             <ul class="rr-offers" aria-label={t.your_offers()}>
@@ -43,7 +56,7 @@ pub fn Verdict(props: &VerdictProps) -> Html {
             </ul>
         }
     });
-    let review = (status == SubmissionStatus::Rejected && outcome.review_available()).then(|| {
+    let review = (rejected && outcome.review_available()).then(|| {
         let (on_review, id) = (props.on_review.clone(), props.submission.id.clone());
         html! {
             <button type="button" class="rr-button rr-review" onclick={move |_| on_review.emit(id.clone())}>
@@ -86,34 +99,34 @@ pub fn Verdict(props: &VerdictProps) -> Html {
     });
     html! {
         <div class="rr-verdict" data-tone={tone} role="status" aria-live="polite">
-            <p class="rr-status">{ t.headline(status) }</p>
+            <p class="rr-status">{ headline }</p>
             if !outcome.reasons.is_empty() {
                 <ul class="rr-reasons">
                     { for outcome.reasons.iter().map(|reason| html! {
                         <li>
-                            <strong>{ &reason.message }</strong>
-                            <span class="rr-hint">{ t.reason_hint(reason.code) }</span>
+                            <strong>{ t.why(reason.code) }</strong>
+                            // Once a person has it, there is nothing to do.
+                            if status != SubmissionStatus::NeedsReview {
+                                <span class="rr-hint">{ t.reason_hint(reason.code) }</span>
+                            }
+                            <small class="rr-detail">{ &reason.message }</small>
                         </li>
                     }) }
                 </ul>
             }
             { for offers }
             { for receipt }
-            if matches!(status, SubmissionStatus::Rejected | SubmissionStatus::Failed) {
+            <p class="rr-ref">{ fill(t.reference(), &[("ref", &props.submission.reference())]) }</p>
+            if retake {
                 <button type="button" class="rr-button rr-retake" onclick={props.on_retake.clone()}>
                     { t.retake() }
                 </button>
             }
             { for review }
-            if status == SubmissionStatus::Accepted {
-                <button type="button" class="rr-button rr-restart" onclick={props.on_restart.clone()}>
-                    { t.send_another() }
-                </button>
-            } else {
-                <button type="button" class="rr-button rr-restart rr-secondary" onclick={props.on_restart.clone()}>
-                    { t.start_again() }
-                </button>
-            }
+            <button type="button" class={classes!("rr-button", "rr-restart", retake.then_some("rr-secondary"))}
+                onclick={props.on_restart.clone()}>
+                { if retake || status == SubmissionStatus::Failed { t.start_again() } else { t.send_another() } }
+            </button>
         </div>
     }
 }

@@ -108,9 +108,9 @@ pub fn use_upload(state: &UseReducerHandle<State>, target: Target) -> Uploader {
                     }
                 };
                 emit(&host, "submitted", &JsValue::from_str(&created.id));
-                let (id, mut delay) = (created.id.clone(), created.poll_after_ms.max(250));
+                let (id, seen) = (created.id.clone(), created.status);
                 dispatcher.dispatch(Action::Created(created));
-                follow(&base, &id, &mut delay, &dispatcher, &host).await;
+                follow(&base, &id, seen, &dispatcher, &host).await;
             });
         })
     };
@@ -231,31 +231,41 @@ async fn pause(transfer: &Rc<RefCell<Transfer>>, wake: Wake) {
     transfer.borrow_mut().on_cancel = None;
 }
 
-/// Polls the submission until its status is final, backing off gently. Network
-/// errors are retried: the proxy keeps the submission whatever happens here.
+/// Follows the submission until its status is final. Each request is a long
+/// poll: the proxy answers when the status moves on from `seen`. An answer that
+/// brings no change (the wait ran out) or a failed request is followed by a
+/// pause that grows, so a proxy that cannot hold requests is polled gently.
+/// The proxy keeps the submission whatever happens here.
 async fn follow(
     base: &str,
     id: &str,
-    delay: &mut u32,
+    mut seen: api::SubmissionStatus,
     dispatcher: &UseReducerDispatcher<State>,
     host: &Element,
 ) {
+    let mut pause = 0;
     loop {
-        TimeoutFuture::new(*delay).await;
-        match client::submission(base, id).await {
+        if pause > 0 {
+            TimeoutFuture::new(pause).await;
+        }
+        match client::submission(base, id, seen).await {
             Ok((submission, json)) => {
-                let done = submission.status.is_final();
-                if done {
+                let status = submission.status;
+                if status.is_final() {
                     emit(host, "result", &json);
                 }
                 dispatcher.dispatch(Action::Updated(submission));
-                if done {
+                if status.is_final() {
                     return;
                 }
-                *delay = (*delay + *delay / 2).min(MAX_POLL_MS);
+                pause = if status == seen {
+                    (pause * 2).clamp(500, MAX_POLL_MS)
+                } else {
+                    0
+                };
+                seen = status;
             }
-            // A failed check backs off faster than a pending answer.
-            Err(_) => *delay = (*delay * 2).min(MAX_POLL_MS),
+            Err(_) => pause = (pause * 2).clamp(1_000, MAX_POLL_MS),
         }
     }
 }

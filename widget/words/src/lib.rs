@@ -1,16 +1,17 @@
-//! The widget's words: every string it shows, in English, Spanish, French and
-//! Russian, and the rules that go with a language (plural forms, placeholders).
+//! The widget's words: every string it shows, in English, Spanish, French,
+//! Russian, German, Italian, Portuguese and Polish, and the rules that go with
+//! a language (plural forms, placeholders).
 //!
-//! Every language is one [`Text`] (in `lang/{en,es,fr,ru}.rs`): a struct with a
+//! Every language is one [`Text`] (in `lang/<code>.rs`): a struct with a
 //! field per string, so a language that lacks a string does not compile. Strings
 //! with a number or a name take it through a `{placeholder}` ([`fill`]); counted
 //! strings list their plural forms separated by `|` ([`Lang::count`]).
 //!
-//! The widget builds in English only. `cargo xtask widget` writes every other
-//! language out as a content-hashed JSON list of its strings
-//! ([`Text::entries`] order), and the widget fetches the one a shopper needs
-//! ([`Text::from_strings`]): a language costs its speakers one small request and
-//! everybody else nothing.
+//! The widget carries no words. `cargo xtask widget` writes every language out
+//! as a content-hashed JSON list of its strings ([`Text::entries`] order), and
+//! the loader fetches the one a shopper needs while the wasm downloads
+//! ([`Text::from_strings`]): a language costs its speakers one small request
+//! and everybody else nothing, and adding one costs the bundle nothing.
 
 pub mod lang;
 
@@ -24,10 +25,23 @@ pub enum Lang {
     Es,
     Fr,
     Ru,
+    De,
+    It,
+    Pt,
+    Pl,
 }
 
 impl Lang {
-    pub const ALL: [Self; 4] = [Self::En, Self::Es, Self::Fr, Self::Ru];
+    pub const ALL: [Self; 8] = [
+        Self::En,
+        Self::Es,
+        Self::Fr,
+        Self::Ru,
+        Self::De,
+        Self::It,
+        Self::Pt,
+        Self::Pl,
+    ];
 
     /// The language of a BCP 47 tag (`es-MX` is Spanish), if the widget speaks it.
     pub fn of_tag(tag: &str) -> Option<Self> {
@@ -41,6 +55,10 @@ impl Lang {
             Self::Es => "es",
             Self::Fr => "fr",
             Self::Ru => "ru",
+            Self::De => "de",
+            Self::It => "it",
+            Self::Pt => "pt",
+            Self::Pl => "pl",
         }
     }
 
@@ -53,19 +71,30 @@ impl Lang {
             Self::Es => &lang::es::TEXT,
             Self::Fr => &lang::fr::TEXT,
             Self::Ru => &lang::ru::TEXT,
+            Self::De => &lang::de::TEXT,
+            Self::It => &lang::it::TEXT,
+            Self::Pt => &lang::pt::TEXT,
+            Self::Pl => &lang::pl::TEXT,
         }
     }
 
     /// Which of a counted string's forms (`one|other`, or `one|few|many` in
-    /// Russian) goes with `n`, by the CLDR rules for whole numbers.
+    /// Russian and Polish) goes with `n`, by the CLDR rules for whole numbers.
     pub fn plural_form(self, n: u64) -> usize {
         match self {
-            Self::En | Self::Es => usize::from(n != 1),
-            Self::Fr => usize::from(n > 1),
+            Self::En | Self::Es | Self::De | Self::It => usize::from(n != 1),
+            // Brazilian and European Portuguese differ on 0; CLDR's `pt` says one.
+            Self::Fr | Self::Pt => usize::from(n > 1),
             Self::Ru => match (n % 10, n % 100) {
                 (1, 11) | (5..=9 | 0, _) | (_, 12..=14) => 2,
                 (1, _) => 0,
                 _ => 1,
+            },
+            Self::Pl => match (n, n % 10, n % 100) {
+                (1, _, _) => 0,
+                (_, 2..=4, 12..=14) => 2,
+                (_, 2..=4, _) => 1,
+                _ => 2,
             },
         }
     }
@@ -190,6 +219,8 @@ texts! {
     refused_expired,
     refused_provider,
     refused_other,
+    /// The proxy refused this page's origin (CORS), or the campaign is unknown.
+    not_available,
 
     // Photos.
     take_photo,
@@ -283,6 +314,9 @@ texts! {
     cancel,
     queued_detail,
     usually_seconds,
+    /// `{n}`: seconds since the receipt was sent.
+    waited,
+    taking_longer,
 
     // The verdict.
     headline_checking,
@@ -290,6 +324,10 @@ texts! {
     headline_rejected,
     headline_review,
     headline_failed,
+    /// Some offers accepted, others not (or still with a person).
+    headline_partly,
+    /// `{ref}`: the receipt's short reference.
+    reference,
     offer_approved,
     offer_review,
     offer_rejected,
@@ -302,6 +340,15 @@ texts! {
     reason_products,
     reason_stores,
     reason_later,
+    // A refusal's headline, by its reason; the provider's own words are detail.
+    why_not_receipt,
+    why_unreadable,
+    why_bad_quality,
+    why_duplicate,
+    why_dates,
+    why_products,
+    why_stores,
+    why_other,
     your_offers,
     ask_review,
     store,
@@ -332,6 +379,21 @@ impl Text {
             SubmissionStatus::Rejected => self.offer_rejected(),
             SubmissionStatus::Queued | SubmissionStatus::Processing => self.offer_checking(),
             SubmissionStatus::Failed => self.offer_failed(),
+        }
+    }
+
+    /// A refusal's headline, by its normalized reason: the same words in
+    /// every language whatever the provider wrote.
+    pub fn why(&self, code: ReasonCode) -> &'static str {
+        match code {
+            ReasonCode::NotReceipt => self.why_not_receipt(),
+            ReasonCode::Unreadable => self.why_unreadable(),
+            ReasonCode::BadQuality => self.why_bad_quality(),
+            ReasonCode::Duplicate => self.why_duplicate(),
+            ReasonCode::DateOutOfRange => self.why_dates(),
+            ReasonCode::ProductMismatch => self.why_products(),
+            ReasonCode::StoreMismatch => self.why_stores(),
+            ReasonCode::ProviderError | ReasonCode::Other => self.why_other(),
         }
     }
 
@@ -410,17 +472,22 @@ mod tests {
     }
 
     /// Strings that are the same word in English and in another language.
-    const SAME_AS_ENGLISH: [(Lang, &str); 3] = [
+    const SAME_AS_ENGLISH: [(Lang, &str); 4] = [
         (Lang::Es, "field_total"),
         (Lang::Fr, "field_total"),
         (Lang::Fr, "date"),
+        (Lang::Pt, "field_total"),
     ];
 
     #[test]
     fn every_language_has_every_string_translated_with_the_same_placeholders() {
         let english = Lang::En.text().entries();
         for lang in Lang::ALL {
-            let forms = if lang == Lang::Ru { 3 } else { 2 };
+            let forms = if matches!(lang, Lang::Ru | Lang::Pl) {
+                3
+            } else {
+                2
+            };
             for ((name, text), (_, en)) in lang.text().entries().into_iter().zip(&english) {
                 assert!(!text.trim().is_empty(), "{lang:?} {name} is empty");
                 assert_eq!(placeholders(text), placeholders(en), "{lang:?} {name}");
@@ -484,6 +551,31 @@ mod tests {
         let fr = Lang::Fr.text().count_offers();
         assert_eq!(Lang::Fr.count(fr, 0), "0 offre");
         assert_eq!(Lang::Fr.count(fr, 2), "2 offres");
+        let pt = Lang::Pt.text().count_offers();
+        assert_eq!(Lang::Pt.count(pt, 0), "0 oferta");
+        assert_eq!(Lang::Pt.count(pt, 2), "2 ofertas");
+        let pl = Lang::Pl.text().count_offers();
+        let forms: Vec<String> = [1, 2, 4, 5, 12, 14, 22, 25, 0]
+            .into_iter()
+            .map(|n| Lang::Pl.count(pl, n))
+            .collect();
+        assert_eq!(
+            forms,
+            [
+                "1 oferta",
+                "2 oferty",
+                "4 oferty",
+                "5 ofert",
+                "12 ofert",
+                "14 ofert",
+                "22 oferty",
+                "25 ofert",
+                "0 ofert",
+            ]
+        );
+        let de = Lang::De.text().count_offers();
+        assert_eq!(Lang::De.count(de, 1), "1 Angebot");
+        assert_eq!(Lang::De.count(de, 3), "3 Angebote");
     }
 
     #[test]
@@ -504,7 +596,9 @@ mod tests {
         assert_eq!(Lang::of_tag("es-MX"), Some(Lang::Es));
         assert_eq!(Lang::of_tag("FR_ca"), Some(Lang::Fr));
         assert_eq!(Lang::of_tag("ru"), Some(Lang::Ru));
-        assert_eq!(Lang::of_tag("de-DE"), None);
+        assert_eq!(Lang::of_tag("de-AT"), Some(Lang::De));
+        assert_eq!(Lang::of_tag("pt-BR"), Some(Lang::Pt));
+        assert_eq!(Lang::of_tag("nl-NL"), None);
         assert_eq!(Lang::of_tag(""), None);
     }
 
