@@ -68,9 +68,9 @@ impl MountOptions {
             user: text("user"),
             user_token: text("userToken"),
             load_qr: field("loadQr").dyn_into().ok(),
-            locale: i18n::Locale::from_js(text("lang"), &field("words")).ok_or_else(|| {
-                "receipt-relay: the mount options' `words` do not fit this build; load the widget through /widget.js"
-            })?,
+            locale: i18n::Locale::from_js(text("lang"), &field("words")).ok_or(
+                "receipt-relay: the mount options' `words` do not fit this build; load the widget through /widget.js",
+            )?,
         })
     }
 }

@@ -123,10 +123,15 @@ pub fn Verdict(props: &VerdictProps) -> Html {
                 </button>
             }
             { for review }
-            <button type="button" class={classes!("rr-button", "rr-restart", retake.then_some("rr-secondary"))}
-                onclick={props.on_restart.clone()}>
-                { if retake || status == SubmissionStatus::Failed { t.start_again() } else { t.send_another() } }
-            </button>
+            if retake {
+                <button type="button" class="rr-button rr-restart rr-secondary" onclick={props.on_restart.clone()}>
+                    { t.start_again() }
+                </button>
+            } else {
+                <button type="button" class="rr-button rr-restart" onclick={props.on_restart.clone()}>
+                    { if status == SubmissionStatus::Failed { t.start_again() } else { t.send_another() } }
+                </button>
+            }
         </div>
     }
 }
