@@ -216,9 +216,10 @@ impl ReasonCode {
 
 impl Submission {
     /// A short reference a shopper can read out to support: the id's first
-    /// eight characters, upper case.
+    /// eight characters, upper case (ASCII only: Unicode's case tables would
+    /// cost the widget's bundle kilobytes).
     pub fn reference(&self) -> String {
-        self.id.chars().take(8).collect::<String>().to_uppercase()
+        self.id.get(..8).unwrap_or(&self.id).to_ascii_uppercase()
     }
 }
 

@@ -541,7 +541,7 @@ async fn the_live_camera_keeps_a_sharp_frame_and_scans_the_receipts_qr_code() {
     browser.step("40-camera-viewfinder").await;
     browser::click(&widget, ".rr-shutter").await;
     browser::wait_count(&widget, ".rr-thumb", 1).await;
-    browser::text_containing(&widget, ".rr-camera-status", "1 of 5 taken").await;
+    browser::text_containing(&widget, ".rr-camera-status", "1 taken (up to 5)").await;
     // The kept frame is the camera's own, full size: not the preview's.
     let sizes = browser
         .client
@@ -859,4 +859,60 @@ async fn an_unsigned_or_expired_shopper_is_told_in_spanish_and_a_signed_one_gets
         .operator_json("/v1/operator/campaigns/demo-signed/submissions")
         .await;
     assert_eq!(page["submissions"][0]["user"], "socio-42");
+}
+
+#[tokio::test]
+async fn a_reload_after_sending_finds_the_receipt_and_its_verdict_instead_of_an_empty_widget() {
+    // The worker is stepped: the receipt stays queued while the page reloads.
+    let app = spawn_app_with(Options {
+        with_widget: true,
+        stepped_worker: true,
+        processing_delay: std::time::Duration::ZERO,
+        ..Options::default()
+    })
+    .await;
+    let tee = Recorder::start(&app.address).await;
+    let photo = fixtures::write("receipt-reload.jpg", &fixtures::receipt_jpeg());
+    let (browser, widget) = open(&tee, "demo-easypromos").await;
+    browser::choose_photo(&widget, &photo).await;
+    browser::click(&widget, ".rr-submit").await;
+    browser::find(&widget, ".rr-waiting").await;
+
+    // The phone reloads the tab (iOS does after the camera app): the widget
+    // comes back waiting for that receipt, not empty.
+    browser.client.refresh().await.unwrap();
+    let widget = browser.widget().await;
+    browser::text_containing(&widget, ".rr-waiting", "checking your receipt").await;
+    browser::wait_count(&widget, ".rr-submit", 0).await;
+    browser.step("60-reload-still-waiting").await;
+
+    // The provider decides while the page shows the wait: the held status
+    // request brings the verdict.
+    assert_eq!(app.step_worker().await, 1, "uploaded");
+    app.clock.advance(std::time::Duration::from_secs(1));
+    assert_eq!(app.step_worker().await, 1, "polled");
+    browser::text_containing(&widget, ".rr-status", "was accepted").await;
+    browser::find(&widget, ".rr-ref").await;
+
+    // Closed and opened again, the verdict is still there.
+    browser.client.refresh().await.unwrap();
+    let widget = browser.widget().await;
+    browser::text_containing(&widget, ".rr-status", "was accepted").await;
+    browser.step("61-reload-verdict").await;
+
+    // Once the shopper starts again, a reload starts afresh too.
+    browser::click(&widget, ".rr-restart").await;
+    browser::find(&widget, ".rr-submit").await;
+    browser.client.refresh().await.unwrap();
+    let widget = browser.widget().await;
+    browser::find(&widget, ".rr-submit").await;
+    browser::wait_count(&widget, ".rr-verdict", 0).await;
+    browser.close().await;
+    assert_eq!(
+        app.sandbox
+            .controls
+            .requests("POST", "/easypromos/v2/ocr/tickets"),
+        1,
+        "one receipt, sent once"
+    );
 }

@@ -41,6 +41,7 @@ pub fn App(props: &AppProps) -> Html {
     let on_merchant = use_campaign(&dispatcher, &props.api_base, &props.campaign);
     let on_pick = photo_picking(&state);
     let Uploader {
+        resume,
         send,
         cancel,
         review,
@@ -83,10 +84,15 @@ pub fn App(props: &AppProps) -> Html {
         Step::Done(submission) => {
             let props = VerdictProps {
                 submission: submission.clone(),
-                on_restart: action(&dispatcher, |_: MouseEvent| {
-                    Action::Restart(new_idempotency_key())
-                }),
-                on_retake: action(&dispatcher, |_: MouseEvent| {
+                on_restart: {
+                    let resume = resume.clone();
+                    action(&dispatcher, move |_: MouseEvent| {
+                        resume.clear();
+                        Action::Restart(new_idempotency_key())
+                    })
+                },
+                on_retake: action(&dispatcher, move |_: MouseEvent| {
+                    resume.clear();
                     Action::Retake(new_idempotency_key())
                 }),
                 on_review: review,

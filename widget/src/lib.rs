@@ -16,6 +16,7 @@ mod hooks;
 pub mod i18n;
 pub mod photo;
 pub mod problem;
+mod resume;
 pub mod scan;
 mod state;
 

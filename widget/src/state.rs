@@ -165,6 +165,8 @@ pub enum Action {
     Retake(String),
     /// The proxy stored the upload.
     Created(SubmissionCreated),
+    /// A submission this widget left in flight before the page went away.
+    Resumed(String),
     /// The proxy answered; the status may already be final.
     Updated(Submission),
     /// Start over with a fresh idempotency key.
@@ -273,6 +275,12 @@ impl Reducible for State {
                 next.step = Step::Waiting {
                     id: created.id,
                     status: created.status,
+                };
+            }
+            Action::Resumed(id) => {
+                next.step = Step::Waiting {
+                    id,
+                    status: SubmissionStatus::Queued,
                 };
             }
             Action::Updated(submission) => {

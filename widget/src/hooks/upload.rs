@@ -20,6 +20,7 @@ use yew::prelude::*;
 use crate::client::{self, SendError, Transfer};
 use crate::photo::{self, Prep};
 use crate::problem::Problem;
+use crate::resume::Resume;
 use crate::state::{Action, State};
 
 /// Where uploads go and who hears of them.
@@ -36,6 +37,9 @@ pub struct Target {
 
 /// What the upload hook gives the components.
 pub struct Uploader {
+    /// The submission in flight, kept across reloads until the shopper starts
+    /// again (and so clears it).
+    pub resume: Resume,
     /// Sends what the shopper prepared.
     pub send: Callback<MouseEvent>,
     /// Cancels the upload under way, at once.
@@ -54,8 +58,31 @@ const MAX_ATTEMPTS: u32 = 4;
 #[hook]
 pub fn use_upload(state: &UseReducerHandle<State>, target: Target) -> Uploader {
     let transfer = use_mut_ref(Transfer::default);
+    let resume = (*use_memo((), |()| {
+        Resume::new(&target.campaign, target.user.as_deref())
+    }))
+    .clone();
+    // A submission left in flight by an earlier page: straight to its wait.
+    {
+        let (dispatcher, resume, base, host) = (
+            state.dispatcher(),
+            resume.clone(),
+            target.base.clone(),
+            target.host.clone(),
+        );
+        use_effect_with((), move |()| {
+            if let Some(id) = resume.get() {
+                dispatcher.dispatch(Action::Resumed(id.clone()));
+                spawn_local(async move {
+                    let seen = api::SubmissionStatus::Queued;
+                    follow(&base, &id, seen, &dispatcher, &host, &resume).await;
+                });
+            }
+        });
+    }
     let send = {
         let (state, transfer, target) = (state.clone(), transfer.clone(), target.clone());
+        let resume = resume.clone();
         Callback::from(move |_: MouseEvent| {
             let Some(campaign) = state.campaign.clone() else {
                 return;
@@ -78,7 +105,7 @@ pub fn use_upload(state: &UseReducerHandle<State>, target: Target) -> Uploader {
             let key = state.idempotency_key.clone();
             let dispatcher = state.dispatcher();
             *transfer.borrow_mut() = Transfer::default();
-            let transfer = transfer.clone();
+            let (transfer, resume) = (transfer.clone(), resume.clone());
             dispatcher.dispatch(Action::Sending);
             spawn_local(async move {
                 let blobs = if campaign.capabilities.combine_photos && blobs.len() > 1 {
@@ -109,8 +136,9 @@ pub fn use_upload(state: &UseReducerHandle<State>, target: Target) -> Uploader {
                 };
                 emit(&host, "submitted", &JsValue::from_str(&created.id));
                 let (id, seen) = (created.id.clone(), created.status);
+                resume.set(&id);
                 dispatcher.dispatch(Action::Created(created));
-                follow(&base, &id, seen, &dispatcher, &host).await;
+                follow(&base, &id, seen, &dispatcher, &host, &resume).await;
             });
         })
     };
@@ -132,6 +160,7 @@ pub fn use_upload(state: &UseReducerHandle<State>, target: Target) -> Uploader {
         })
     };
     Uploader {
+        resume,
         send,
         cancel,
         review,
@@ -242,6 +271,7 @@ async fn follow(
     mut seen: api::SubmissionStatus,
     dispatcher: &UseReducerDispatcher<State>,
     host: &Element,
+    resume: &Resume,
 ) {
     let mut pause = 0;
     loop {
@@ -264,6 +294,11 @@ async fn follow(
                     0
                 };
                 seen = status;
+            }
+            // Gone (erased, or past its retention): nothing to wait for.
+            Err(client::ClientError(problem @ Problem::Refused(api::ErrorCode::NotFound))) => {
+                resume.clear();
+                return dispatcher.dispatch(Action::Failed(problem));
             }
             Err(_) => pause = (pause * 2).clamp(1_000, MAX_POLL_MS),
         }
