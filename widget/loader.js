@@ -4,7 +4,9 @@
 // wasm build from there, and mounts one widget next to the script tag (or into the
 // element named by data-target). data-lang picks the language (en, es, fr, ru,
 // de, it, pt, pl; else the browser's); data-user-token carries the shopper's id
-// as the brand signed it. Pages can also call ReceiptRelay.mount(el, options).
+// as the brand signed it. Pages can also call ReceiptRelay.mount(el, options)
+// and ReceiptRelay.unmount(el); the host element hears step, submitted, result
+// and error events.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -71,7 +73,13 @@
       return el;
     });
   }
-  window.ReceiptRelay = window.ReceiptRelay || { mount: mount };
+  // Stops the widget on el and empties it; resolves to whether there was one.
+  function unmount(el) {
+    return load().then(function (m) {
+      return m.unmount(el);
+    });
+  }
+  window.ReceiptRelay = window.ReceiptRelay || { mount: mount, unmount: unmount };
   var d = script.dataset;
   if (d.campaign) {
     var host = d.target ? document.querySelector(d.target) : null;

@@ -254,7 +254,14 @@ pub struct Goal {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Campaign {
     pub id: String,
+    /// In the language asked for (`?lang=`), where the campaign has it.
     pub title: String,
+    /// What the shopper gets for an accepted receipt, as the brand words it.
+    #[serde(default)]
+    pub reward: Option<String>,
+    /// When and how the reward comes.
+    #[serde(default)]
+    pub reward_when: Option<String>,
     /// BCP 47 language tag, e.g. `es-ES`.
     pub locale: String,
     pub photos: PhotoRules,

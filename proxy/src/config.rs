@@ -138,6 +138,17 @@ pub struct CampaignConfig {
     /// Name of an entry of `[providers]`.
     pub provider: String,
     pub title: String,
+    /// What the shopper gets for an accepted receipt, e.g. "10 EUR back".
+    #[serde(default)]
+    pub reward: Option<String>,
+    /// When and how it comes, e.g. "by bank transfer within 5 working days".
+    #[serde(default)]
+    pub reward_when: Option<String>,
+    /// The title and reward in other languages, by language code
+    /// (`[campaigns.<id>.translations.es]`); what one leaves out is said as
+    /// above.
+    #[serde(default)]
+    pub translations: BTreeMap<String, CampaignWords>,
     #[serde(default = "default_locale")]
     pub locale: String,
     /// Origins (scheme://host[:port]) of the pages allowed to call the API for
@@ -162,6 +173,36 @@ pub struct CampaignConfig {
     /// How far back an earlier submission counts, in days.
     #[serde(default = "default_duplicates_window_days")]
     pub duplicates_window_days: u32,
+}
+
+/// A campaign's own words in one language.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignWords {
+    pub title: Option<String>,
+    pub reward: Option<String>,
+    pub reward_when: Option<String>,
+}
+
+impl CampaignConfig {
+    /// The title and reward in the language of `tag` (`es-MX` reads
+    /// `translations.es`), each falling back to the campaign's own.
+    pub fn words(&self, tag: Option<&str>) -> CampaignWords {
+        let code = tag
+            .and_then(|t| t.split(['-', '_']).next())
+            .map(str::to_ascii_lowercase);
+        let translated = code.and_then(|c| self.translations.get(&c));
+        let pick = |own: &Option<String>, of: fn(&CampaignWords) -> &Option<String>| {
+            translated
+                .and_then(|w| of(w).clone())
+                .or_else(|| own.clone())
+        };
+        CampaignWords {
+            title: pick(&Some(self.title.clone()), |w| &w.title),
+            reward: pick(&self.reward, |w| &w.reward),
+            reward_when: pick(&self.reward_when, |w| &w.reward_when),
+        }
+    }
 }
 
 fn default_duplicates_window_days() -> u32 {
@@ -374,6 +415,36 @@ mod tests {
         );
         let error = Config::from_toml(&text).unwrap_err().to_string();
         assert!(error.contains("RECEIPT_RELAY_TEST_SURELY_UNSET"), "{error}");
+    }
+
+    #[test]
+    fn a_campaigns_title_and_reward_are_said_in_the_shoppers_language_else_its_own() {
+        let (_f, text) = with_secret_file(GOOD);
+        let text = format!(
+            "{text}
+            reward = \"10 EUR back\"
+            [campaigns.summer-promo.translations.es]
+            title = \"Verano\"
+            "
+        );
+        let config = Config::from_toml(&text).unwrap();
+        let campaign = &config.campaigns["summer-promo"];
+        let es = campaign.words(Some("es-MX"));
+        assert_eq!(es.title.as_deref(), Some("Verano"));
+        assert_eq!(es.reward.as_deref(), Some("10 EUR back"), "not translated");
+        assert_eq!(es.reward_when, None);
+        for other in [Some("de"), Some(""), None] {
+            assert_eq!(
+                campaign.words(other).title.as_deref(),
+                Some("Summer"),
+                "{other:?}"
+            );
+        }
+        let typo = text.replace("title = \"Verano\"", "titel = \"Verano\"");
+        assert!(
+            Config::from_toml(&typo).is_err(),
+            "unknown keys are refused"
+        );
     }
 
     #[test]

@@ -434,9 +434,20 @@ duplicates = "review"
 [campaigns.demo-aboutgoods]
 provider = "aboutgoods"
 title = "Achetez-en deux, 10 EUR rembourses"
+reward = "10 EUR rembourses"
+reward_when = "Par virement sous 5 jours ouvres"
 locale = "fr"
 {origins}
 {photos}
+
+[campaigns.demo-aboutgoods.translations.es]
+title = "Compra dos y te devolvemos 10 EUR"
+reward = "10 EUR de reembolso"
+reward_when = "Por transferencia en 5 dias habiles"
+
+[campaigns.demo-aboutgoods.translations.en]
+title = "Buy two, get 10 EUR back"
+reward = "10 EUR back"
 
 [campaigns.demo-apm]
 provider = "apm"

@@ -58,6 +58,16 @@ async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
     browser::wait_count(&widget, ".rr-thumb", 0).await;
     browser.step("02-not-a-photo").await;
 
+    // The host page follows the shopper's steps (for its funnel).
+    browser
+        .client
+        .execute(
+            "window.steps = []; document.querySelector('.receipt-relay').addEventListener('step', e => steps.push(e.detail));",
+            vec![],
+        )
+        .await
+        .unwrap();
+
     // Then a real receipt photo.
     browser::choose_photo(&widget, &photo).await;
     let thumb = browser::find(&widget, ".rr-thumb img").await;
@@ -84,6 +94,12 @@ async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
     let items = widget.find_all(Locator::Css(".rr-items li")).await.unwrap();
     assert_eq!(items.len(), 5);
     browser.step("05-verdict").await;
+    let steps = browser
+        .client
+        .execute("return window.steps;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(steps, serde_json::json!(["sending", "waiting", "verdict"]));
     browser.close().await;
 
     // The page, the loader, the glue, the wasm and every API answer went through
@@ -411,7 +427,8 @@ async fn a_spanish_shopper_is_told_why_an_aboutgoods_receipt_was_refused_then_a_
     // A shopper whose browser speaks Spanish (no language on the embed tag).
     let (browser, widget) =
         open_in(Browser::speaking("es-ES").await, &tee, "demo-aboutgoods").await;
-    browser::text_containing(&widget, ".rr-title", "10 EUR").await;
+    // The campaign's title in Spanish, as the brand translated it.
+    browser::text_containing(&widget, ".rr-title", "te devolvemos 10 EUR").await;
     browser::text_containing(&widget, ".rr-pick", "Haz una foto de tu ticket").await;
 
     // A receipt bought outside the promotion's dates: the provider's reason as
@@ -440,6 +457,9 @@ async fn a_spanish_shopper_is_told_why_an_aboutgoods_receipt_was_refused_then_a_
     browser::choose_photo(&widget, &good).await;
     browser::click(&widget, ".rr-submit").await;
     browser::text_containing(&widget, ".rr-status", "ha sido aceptado").await;
+    // The payoff: what the shopper gets, and when.
+    browser::text_containing(&widget, ".rr-reward", "10 EUR de reembolso").await;
+    browser::text_containing(&widget, ".rr-verdict", "5 dias habiles").await;
     let colour = widget_style(&browser, "#promo-widget", ".rr-status", "color").await;
     assert_eq!(colour, "rgb(17, 99, 41)", "the theme's `--rr-ok`");
     let total = browser::text_containing(&widget, ".rr-total", "37,87").await;
@@ -915,4 +935,87 @@ async fn a_reload_after_sending_finds_the_receipt_and_its_verdict_instead_of_an_
         1,
         "one receipt, sent once"
     );
+}
+
+/// A landing page on an origin of its own that mounts the widget by script
+/// and records what the widget tells it.
+fn host_page(proxy: &str, campaign: &str) -> String {
+    format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main><div id="w" class="receipt-relay"></div></main>
+<script>
+  window.seen = {{ errors: [], logged: [] }};
+  const log = console.error;
+  console.error = (...said) => {{ seen.logged.push(said.join(" ")); log(...said); }};
+</script>
+<script src="{proxy}/widget.js"></script>
+<script>
+  const el = document.getElementById("w");
+  el.addEventListener("error", e => seen.errors.push(e.detail.kind));
+  ReceiptRelay.mount(null, {{}}).catch(e => {{ seen.badMount = e.message; }});
+  ReceiptRelay.mount(el, {{ campaign: "{campaign}" }}).then(() => {{ seen.mounted = true; }});
+</script></body></html>"#
+    )
+}
+
+#[tokio::test]
+async fn a_page_the_campaign_does_not_allow_gets_a_clean_refusal_its_developer_can_read() {
+    let (app, _tee) = demo_app().await;
+    // The landing page is on an origin not in the campaign's allowed_origins.
+    let page = host_page(&app.address, "demo-easypromos");
+    let site = tests::serve_on_loopback(axum::Router::new().route(
+        "/",
+        axum::routing::get(move || async move { axum::response::Html(page) }),
+    ))
+    .await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("http://{site}/"))
+        .await
+        .unwrap();
+    let widget = browser.widget().await;
+
+    // The shopper: not a connection problem, and no buttons that do nothing.
+    browser::text_containing(&widget, ".rr-error", "not available on this page").await;
+    browser::wait_count(&widget, "button", 0).await;
+    browser.screenshot("70-origin-not-allowed").await;
+    // The page's developer: an `error` event, and the console names the origin
+    // and the setting to change. A bad mount call is a rejected promise.
+    let seen = browser
+        .client
+        .execute("return window.seen;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        seen["errors"],
+        serde_json::json!(["not_available"]),
+        "{seen}"
+    );
+    let logged = seen["logged"].to_string();
+    assert!(logged.contains("allowed_origins"), "{logged}");
+    assert!(logged.contains(&format!("http://{site}")), "{logged}");
+    assert!(
+        seen["badMount"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("DOM element"),
+        "{seen}"
+    );
+    assert_eq!(seen["mounted"], true);
+
+    // The page takes the widget away again.
+    let removed = browser
+        .client
+        .execute_async(
+            "const done = arguments[0]; ReceiptRelay.unmount(document.getElementById('w')).then(done);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(removed, true);
+    browser::wait_count(&widget, ".rr", 0).await;
+    browser.close().await;
 }

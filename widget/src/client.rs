@@ -42,6 +42,17 @@ async fn decode<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// Whether the proxy answers `url` when the answer need not be readable by
+/// this page (`no-cors`). A request that failed while this one succeeds was
+/// refused by CORS, not by the network.
+pub async fn answers_without_cors(url: &str) -> bool {
+    Request::get(url)
+        .mode(web_sys::RequestMode::NoCors)
+        .send()
+        .await
+        .is_ok()
+}
+
 async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Result<(T, JsValue), ClientError> {
     let response = Request::get(url)
         .send()
@@ -50,8 +61,11 @@ async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Result<(T, JsValue), 
     decode(response).await
 }
 
-pub async fn campaign(base: &str, id: &str) -> Result<Campaign, ClientError> {
-    get(&format!("{base}/v1/campaigns/{id}"))
+/// The campaign, its title and reward in the shopper's language (`lang`, a
+/// BCP 47 tag) where the brand gave them.
+pub async fn campaign(base: &str, id: &str, lang: &str) -> Result<Campaign, ClientError> {
+    let lang = String::from(js_sys::encode_uri_component(lang));
+    get(&format!("{base}/v1/campaigns/{id}?lang={lang}"))
         .await
         .map(|(campaign, _)| campaign)
 }

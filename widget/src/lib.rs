@@ -83,6 +83,8 @@ impl MountOptions {
 pub fn mount(host: Element, options: JsValue) -> Result<(), JsValue> {
     let options = MountOptions::read(&options)?;
     let locale = options.locale;
+    // A second mount on one host replaces the first.
+    unmount(&host);
     let shadow = match host.shadow_root() {
         Some(root) => root,
         None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
@@ -98,18 +100,41 @@ pub fn mount(host: Element, options: JsValue) -> Result<(), JsValue> {
     root.set_class_name("rr");
     root.set_attribute("lang", locale.lang.code())?;
     shadow.append_child(&root)?;
-    yew::Renderer::<App>::with_root_and_props(
+    let app = yew::Renderer::<App>::with_root_and_props(
         root,
         AppProps {
             campaign: options.campaign.into(),
             api_base: options.api_base.trim_end_matches('/').to_owned().into(),
             user: options.user.map(Into::into),
             user_token: options.user_token.map(Into::into),
-            host,
+            host: host.clone(),
             locale,
             qr_loader: scan::QrLoader(options.load_qr),
         },
     )
     .render();
+    MOUNTED.with_borrow_mut(|mounted| mounted.push((host, app)));
     Ok(())
+}
+
+thread_local! {
+    /// The widgets on the page, by host element.
+    static MOUNTED: std::cell::RefCell<Vec<(Element, yew::AppHandle<App>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Removes the widget mounted on `host`: stops it (its timers and requests
+/// end with it) and empties its shadow root. Answers whether there was one.
+#[wasm_bindgen]
+pub fn unmount(host: &Element) -> bool {
+    let app = MOUNTED.with_borrow_mut(|mounted| {
+        let at = mounted.iter().position(|(h, _)| h == host)?;
+        Some(mounted.swap_remove(at).1)
+    });
+    let Some(app) = app else { return false };
+    app.destroy();
+    if let Some(shadow) = host.shadow_root() {
+        shadow.set_inner_html("");
+    }
+    true
 }

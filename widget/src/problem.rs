@@ -11,6 +11,9 @@ use words::{Text, fill};
 pub enum Problem {
     /// No answer from the proxy.
     Network,
+    /// The proxy answers, but not to this page: its origin is not in the
+    /// campaign's `allowed_origins` (CORS).
+    NotAvailable,
     /// The proxy answered something that is not the API's JSON.
     BadAnswer,
     /// An error status without the API's error body.
@@ -38,10 +41,29 @@ pub enum Problem {
 }
 
 impl Problem {
+    /// What kind of problem, for the host page's `error` event.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Network | Self::GaveUp => "network",
+            Self::NotAvailable => "not_available",
+            Self::BadAnswer | Self::Http(_) => "server",
+            Self::Refused(_) => "refused",
+            Self::NotAPhoto | Self::TooLargeToShrink | Self::PreviewFailed => "photo",
+            Self::Camera(_) => "camera",
+            Self::ScannerUnavailable
+            | Self::QrNotFound
+            | Self::QrNeedTime
+            | Self::QrNeedTotal
+            | Self::QrRefused(_)
+            | Self::QrTyped(_) => "qr",
+        }
+    }
+
     /// The problem in the words of `t`'s language.
     pub fn in_words(&self, t: &Text) -> String {
         match self {
             Self::Network => t.network().to_owned(),
+            Self::NotAvailable => t.not_available().to_owned(),
             Self::BadAnswer => t.bad_answer().to_owned(),
             Self::Http(status) => fill(t.http_error(), &[("n", &status.to_string())]),
             Self::Refused(code) => t.refused(*code).to_owned(),

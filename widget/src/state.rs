@@ -39,6 +39,20 @@ pub enum Step {
     Done(Submission),
 }
 
+impl Step {
+    /// The step's name in the host page's `step` events.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Merchant => "merchant",
+            Self::Offers => "offers",
+            Self::Capture => "capture",
+            Self::Sending => "sending",
+            Self::Waiting { .. } => "waiting",
+            Self::Done(_) => "verdict",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
     pub campaign: Option<Campaign>,

@@ -52,7 +52,7 @@ async fn find(root: &ShadowRoot, selector: &str) -> Element {
 }
 
 #[wasm_bindgen_test]
-async fn mounting_renders_the_capture_step_inside_a_shadow_root() {
+async fn mounting_renders_inside_a_shadow_root_and_offers_no_photo_before_the_campaign() {
     let host = host();
     widget::mount(host.clone(), options("demo", "http://127.0.0.1:9")).unwrap();
     let root = host.shadow_root().expect("an open shadow root");
@@ -61,23 +61,16 @@ async fn mounting_renders_the_capture_step_inside_a_shadow_root() {
         .unwrap()
         .expect("the stylesheet");
     assert!(text(&style).contains("--rr-accent"));
-    // Chromium can show a live camera: the first button opens it, and the
-    // gallery is a file input for images.
-    let camera = find(&root, "button.rr-open-camera").await;
-    assert!(text(&camera).contains("Take a photo"));
-    let input = find(&root, "input.rr-gallery").await;
-    assert_eq!(input.get_attribute("type").as_deref(), Some("file"));
-    assert_eq!(input.get_attribute("accept").as_deref(), Some("image/*"));
-    assert_eq!(input.get_attribute("capture"), None);
-    // Nothing to send yet.
-    let submit = find(&root, "button.rr-submit").await;
-    assert!(submit.has_attribute("disabled"));
+    // Until the campaign's rules are here there is nothing to pick: a photo
+    // picked now would have no rules to be prepared by.
+    find(&root, ".rr-loading").await;
+    assert!(root.query_selector("input.rr-gallery").unwrap().is_none());
     // The host page's DOM holds nothing of the widget but the host.
     assert_eq!(host.child_element_count(), 0);
 }
 
 #[wasm_bindgen_test]
-async fn an_unreachable_proxy_is_explained_in_words() {
+async fn an_unreachable_proxy_is_explained_in_words_with_no_dead_buttons() {
     let host = host();
     widget::mount(host.clone(), options("demo", "http://127.0.0.1:9")).unwrap();
     let root = host.shadow_root().unwrap();
@@ -85,6 +78,8 @@ async fn an_unreachable_proxy_is_explained_in_words() {
     let said = text(&error);
     assert!(said.contains("could not reach"), "{said}");
     assert_eq!(error.get_attribute("role").as_deref(), Some("alert"));
+    assert!(root.query_selector("button").unwrap().is_none());
+    assert!(root.query_selector(".rr-loading").unwrap().is_none());
 }
 
 #[wasm_bindgen_test]
@@ -112,6 +107,10 @@ async fn bad_mount_options_are_an_error_not_a_panic() {
     let root = host.shadow_root().unwrap();
     let card = find(&root, ".rr").await;
     assert_eq!(card.get_attribute("lang").as_deref(), Some("es"));
-    let camera = find(&root, "button.rr-open-camera").await;
-    assert!(text(&camera).contains("Haz una foto"), "{}", text(&camera));
+    let error = find(&root, ".rr-error").await;
+    assert!(
+        text(&error).contains("No hemos podido conectar"),
+        "{}",
+        text(&error)
+    );
 }

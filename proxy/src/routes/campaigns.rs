@@ -12,14 +12,24 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::routes::upload;
 
-/// `GET /v1/campaigns/{campaign}`.
+#[derive(Deserialize)]
+pub struct CampaignQuery {
+    /// The shopper's language (a BCP 47 tag): the title and reward in it.
+    lang: Option<String>,
+}
+
+/// `GET /v1/campaigns/{campaign}?lang=TAG`.
 pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Query(query): Query<CampaignQuery>,
 ) -> Result<Json<api::Campaign>, ApiError> {
     let campaign = state.campaign(&id)?;
+    let words = campaign.config.words(query.lang.as_deref());
     Ok(Json(api::Campaign {
-        title: campaign.config.title.clone(),
+        title: words.title.unwrap_or_default(),
+        reward: words.reward,
+        reward_when: words.reward_when,
         locale: campaign.config.locale.clone(),
         photos: campaign.policy.photo_rules(),
         capabilities: campaign.adapter.abilities.capabilities(),

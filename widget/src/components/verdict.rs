@@ -3,7 +3,7 @@
 //! read it, a reference, and the next step that fits the reason: new photos
 //! only where the photo was at fault, otherwise another receipt or a person.
 
-use api::{Submission, SubmissionStatus};
+use api::{Campaign, Submission, SubmissionStatus};
 use yew::prelude::*;
 
 use crate::format;
@@ -12,6 +12,8 @@ use crate::i18n::{fill, use_locale};
 #[derive(Properties, PartialEq)]
 pub struct VerdictProps {
     pub submission: Submission,
+    /// Its reward, said on the accepted screen.
+    pub campaign: Option<Campaign>,
     pub on_restart: Callback<MouseEvent>,
     /// Back to the capture step with no photos, to photograph the receipt again.
     pub on_retake: Callback<MouseEvent>,
@@ -113,6 +115,16 @@ pub fn Verdict(props: &VerdictProps) -> Html {
                         </li>
                     }) }
                 </ul>
+            }
+            if status == SubmissionStatus::Accepted {
+                if let Some(campaign) = &props.campaign {
+                    if let Some(reward) = &campaign.reward {
+                        <p class="rr-reward">{ reward }</p>
+                    }
+                    if let Some(when) = &campaign.reward_when {
+                        <p class="rr-hint">{ when }</p>
+                    }
+                }
             }
             { for offers }
             { for receipt }

@@ -12,6 +12,8 @@ mod campaign;
 mod photos;
 mod upload;
 
+use wasm_bindgen::JsValue;
+use web_sys::{CustomEvent, CustomEventInit, Element};
 use yew::{Callback, UseReducerDispatcher};
 
 pub use campaign::use_campaign;
@@ -19,6 +21,18 @@ pub use photos::photo_picking;
 pub use upload::{Target, Uploader, new_idempotency_key, use_upload};
 
 use crate::state::{Action, State};
+
+/// Dispatches a DOM event on the host element, for the host page's scripts.
+/// `error` does not bubble: a page's own `window` error handlers are for
+/// script errors.
+pub fn emit(host: &Element, name: &str, detail: &JsValue, bubbles: bool) {
+    let init = CustomEventInit::new();
+    init.set_detail(detail);
+    init.set_bubbles(bubbles);
+    if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = host.dispatch_event(&event);
+    }
+}
 
 /// A callback that dispatches the action `make` builds from its argument (yew's
 /// `function_todomvc` `make_callback`).

@@ -14,9 +14,10 @@ use gloo_timers::future::TimeoutFuture;
 use js_sys::Promise;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::{JsFuture, spawn_local};
-use web_sys::{AddEventListenerOptions, Blob, CustomEvent, CustomEventInit, Element};
+use web_sys::{AddEventListenerOptions, Blob, Element};
 use yew::prelude::*;
 
+use super::emit;
 use crate::client::{self, SendError, Transfer};
 use crate::photo::{self, Prep};
 use crate::problem::Problem;
@@ -134,7 +135,7 @@ pub fn use_upload(state: &UseReducerHandle<State>, target: Target) -> Uploader {
                         return dispatcher.dispatch(Action::Failed(Problem::GaveUp));
                     }
                 };
-                emit(&host, "submitted", &JsValue::from_str(&created.id));
+                emit(&host, "submitted", &JsValue::from_str(&created.id), true);
                 let (id, seen) = (created.id.clone(), created.status);
                 resume.set(&id);
                 dispatcher.dispatch(Action::Created(created));
@@ -151,7 +152,7 @@ pub fn use_upload(state: &UseReducerHandle<State>, target: Target) -> Uploader {
             spawn_local(async move {
                 match client::review(&base, &id).await {
                     Ok((submission, json)) => {
-                        emit(&host, "result", &json);
+                        emit(&host, "result", &json, true);
                         dispatcher.dispatch(Action::Updated(submission));
                     }
                     Err(e) => dispatcher.dispatch(Action::Failed(e.0)),
@@ -282,7 +283,7 @@ async fn follow(
             Ok((submission, json)) => {
                 let status = submission.status;
                 if status.is_final() {
-                    emit(host, "result", &json);
+                    emit(host, "result", &json, true);
                 }
                 dispatcher.dispatch(Action::Updated(submission));
                 if status.is_final() {
@@ -302,16 +303,6 @@ async fn follow(
             }
             Err(_) => pause = (pause * 2).clamp(1_000, MAX_POLL_MS),
         }
-    }
-}
-
-/// Dispatches a DOM event on the host element, for the host page's scripts.
-fn emit(host: &Element, name: &str, detail: &JsValue) {
-    let init = CustomEventInit::new();
-    init.set_detail(detail);
-    init.set_bubbles(true);
-    if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
-        let _ = host.dispatch_event(&event);
     }
 }
 
