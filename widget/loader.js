@@ -57,19 +57,51 @@
     }
     return fetched[code];
   }
+  // The campaign, asked for while the wasm downloads: {campaign} as the proxy
+  // answered, or {error}. A page whose origin the campaign does not allow
+  // (CORS) sees what looks like a network failure; the proxy answering a
+  // request CORS does not guard tells the two apart.
+  function campaignOf(id, lang) {
+    var url = origin + "/v1/campaigns/" + encodeURIComponent(id) + "?lang=" + encodeURIComponent(lang);
+    function said(message) {
+      console.error("receipt-relay: " + message);
+    }
+    return fetch(url).then(function (r) {
+      return r.json().then(function (body) {
+        if (r.ok) return { campaign: body };
+        var code = body.error && body.error.code;
+        if (code === "unknown_campaign") said("the proxy at " + origin + " has no campaign `" + id + "`");
+        return { error: code };
+      }, function () {
+        return { error: "server" };
+      });
+    }, function () {
+      return fetch(origin + "/healthz", { mode: "no-cors" }).then(function () {
+        said("campaign `" + id + "` does not allow this page's origin " + location.origin +
+          "; add it to the campaign's allowed_origins on the proxy");
+        return { error: "not_available" };
+      });
+    }).catch(function () {
+      return { error: "network" };
+    });
+  }
   function mount(el, options) {
     if (!(el instanceof Element)) {
       return Promise.reject(new TypeError("receipt-relay: mount(el, options) needs a DOM element as el"));
     }
-    var lang = speak(options && options.lang);
+    options = options || {};
+    var lang = speak(options.lang);
     // A language that cannot be had leaves the widget in English.
     var text = wordsOf(lang).catch(function () {
       lang = "en";
       return wordsOf(lang);
     });
-    return Promise.all([load(), text]).then(function (both) {
-      var opts = Object.assign({}, options, { apiBase: origin, loadQr: loadQr, lang: lang, words: both[1] });
-      both[0].mount(el, opts);
+    var campaign = options.campaign ? campaignOf(options.campaign, lang) : null;
+    return Promise.all([load(), text, campaign]).then(function (all) {
+      var opts = Object.assign({}, options, {
+        apiBase: origin, loadQr: loadQr, lang: lang, words: all[1], loaded: all[2]
+      });
+      all[0].mount(el, opts);
       return el;
     });
   }

@@ -12,7 +12,8 @@ use crate::components::offer_picker::{MerchantPicker, OfferPicker, OfferPickerPr
 use crate::components::verdict::{Verdict, VerdictProps};
 use crate::components::waiting::Waiting;
 use crate::hooks::{
-    Target, Uploader, action, emit, new_idempotency_key, photo_picking, use_campaign, use_upload,
+    Loaded, Target, Uploader, action, emit, new_idempotency_key, photo_picking, use_campaign,
+    use_upload,
 };
 use crate::i18n::Locale;
 use crate::scan::QrLoader;
@@ -33,18 +34,15 @@ pub struct AppProps {
     /// Fetches the QR decoder module when a scan needs it.
     #[prop_or_default]
     pub qr_loader: QrLoader,
+    /// The campaign the loader fetched, or why it could not.
+    pub loaded: Loaded,
 }
 
 #[component]
 pub fn App(props: &AppProps) -> Html {
     let state = use_reducer(|| State::new(new_idempotency_key()));
     let dispatcher = state.dispatcher();
-    let on_merchant = use_campaign(
-        &dispatcher,
-        &props.api_base,
-        &props.campaign,
-        &props.locale.tag,
-    );
+    let on_merchant = use_campaign(&dispatcher, &props.api_base, &props.campaign, &props.loaded);
     let on_pick = photo_picking(&state);
     let Uploader {
         resume,

@@ -42,17 +42,6 @@ async fn decode<T: serde::de::DeserializeOwned>(
     }
 }
 
-/// Whether the proxy answers `url` when the answer need not be readable by
-/// this page (`no-cors`). A request that failed while this one succeeds was
-/// refused by CORS, not by the network.
-pub async fn answers_without_cors(url: &str) -> bool {
-    Request::get(url)
-        .mode(web_sys::RequestMode::NoCors)
-        .send()
-        .await
-        .is_ok()
-}
-
 async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Result<(T, JsValue), ClientError> {
     let response = Request::get(url)
         .send()
@@ -61,13 +50,23 @@ async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Result<(T, JsValue), 
     decode(response).await
 }
 
-/// The campaign, its title and reward in the shopper's language (`lang`, a
-/// BCP 47 tag) where the brand gave them.
-pub async fn campaign(base: &str, id: &str, lang: &str) -> Result<Campaign, ClientError> {
-    let lang = String::from(js_sys::encode_uri_component(lang));
-    get(&format!("{base}/v1/campaigns/{id}?lang={lang}"))
-        .await
-        .map(|(campaign, _)| campaign)
+/// The campaign as the loader fetched it (`mount`'s `loaded` option):
+/// `{campaign}`, the proxy's JSON, or `{error}`, one of `network`,
+/// `not_available` (the page's origin is not allowed) or the proxy's error code.
+pub fn loaded(value: &JsValue) -> Result<Campaign, Problem> {
+    let field = |name: &str| js_sys::Reflect::get(value, &name.into()).unwrap_or_default();
+    let campaign = field("campaign");
+    if campaign.is_object() {
+        return serde_wasm_bindgen::from_value(campaign).map_err(|_| Problem::BadAnswer);
+    }
+    let error = field("error");
+    Err(match error.as_string().as_deref() {
+        Some("network") => Problem::Network,
+        Some("not_available") => Problem::NotAvailable,
+        // Any other: the proxy's error code (one this build does not know is
+        // `Unknown`).
+        _ => serde_wasm_bindgen::from_value(error).map_or(Problem::BadAnswer, Problem::Refused),
+    })
 }
 
 pub async fn merchants(base: &str, campaign: &str) -> Result<Vec<Merchant>, ClientError> {

@@ -47,6 +47,8 @@ struct MountOptions {
     user_token: Option<String>,
     /// Fetches the QR decoder module.
     load_qr: Option<js_sys::Function>,
+    /// The campaign, as the loader fetched it.
+    loaded: hooks::Loaded,
     /// The language the loader chose (`lang`, a BCP 47 tag such as `es` or
     /// `fr-CA`; English if none) with its `words`: the strings of its JSON
     /// file, in order.
@@ -69,6 +71,7 @@ impl MountOptions {
             user: text("user"),
             user_token: text("userToken"),
             load_qr: field("loadQr").dyn_into().ok(),
+            loaded: std::rc::Rc::new(client::loaded(&field("loaded"))),
             locale: i18n::Locale::from_js(text("lang"), &field("words")).ok_or(
                 "receipt-relay: the mount options' `words` do not fit this build; load the widget through /widget.js",
             )?,
@@ -110,6 +113,7 @@ pub fn mount(host: Element, options: JsValue) -> Result<(), JsValue> {
             host: host.clone(),
             locale,
             qr_loader: scan::QrLoader(options.load_qr),
+            loaded: options.loaded,
         },
     )
     .render();

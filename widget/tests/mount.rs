@@ -27,14 +27,29 @@ fn words_of(lang: words::Lang) -> JsValue {
     list.into()
 }
 
-/// The options the loader passes for a page that asked for `campaign`.
-fn options(campaign: &str, api_base: &str) -> JsValue {
+/// A campaign as the proxy describes it, for one photo.
+const CAMPAIGN: &str = r#"{"campaign": {"id": "demo", "title": "Buy two, get 10 EUR back",
+    "locale": "en", "capabilities": {"qr": false, "offers": false, "manual_review": false,
+    "quality_check": false, "combine_photos": false},
+    "photos": {"min_count": 1, "max_count": 1, "max_bytes": 2000000,
+    "accept": ["image/jpeg"], "long_side": 2000, "quality": 80}}}"#;
+
+/// The options the loader passes for a page that asked for `campaign`, with
+/// what it `loaded` for it (a JSON text).
+fn options(campaign: &str, loaded: &str) -> JsValue {
     let options = js_sys::Object::new();
-    js_sys::Reflect::set(&options, &"campaign".into(), &campaign.into()).unwrap();
-    js_sys::Reflect::set(&options, &"apiBase".into(), &api_base.into()).unwrap();
-    js_sys::Reflect::set(&options, &"words".into(), &words_of(words::Lang::En)).unwrap();
+    let set = |name: &str, value: &JsValue| {
+        js_sys::Reflect::set(&options, &name.into(), value).unwrap();
+    };
+    set("campaign", &campaign.into());
+    set("apiBase", &"http://127.0.0.1:9".into());
+    set("words", &words_of(words::Lang::En));
+    set("loaded", &js_sys::JSON::parse(loaded).unwrap());
     options.into()
 }
+
+/// What the loader passes when the proxy cannot be reached.
+const UNREACHABLE: &str = r#"{"error": "network"}"#;
 
 fn text(element: &Element) -> String {
     element.text_content().unwrap_or_default()
@@ -52,34 +67,54 @@ async fn find(root: &ShadowRoot, selector: &str) -> Element {
 }
 
 #[wasm_bindgen_test]
-async fn mounting_renders_inside_a_shadow_root_and_offers_no_photo_before_the_campaign() {
+async fn mounting_renders_the_capture_step_inside_a_shadow_root() {
     let host = host();
-    widget::mount(host.clone(), options("demo", "http://127.0.0.1:9")).unwrap();
+    widget::mount(host.clone(), options("demo", CAMPAIGN)).unwrap();
     let root = host.shadow_root().expect("an open shadow root");
     let style = root
         .query_selector("style")
         .unwrap()
         .expect("the stylesheet");
     assert!(text(&style).contains("--rr-accent"));
-    // Until the campaign's rules are here there is nothing to pick: a photo
-    // picked now would have no rules to be prepared by.
-    find(&root, ".rr-loading").await;
-    assert!(root.query_selector("input.rr-gallery").unwrap().is_none());
+    let title = find(&root, ".rr-title").await;
+    assert_eq!(text(&title), "Buy two, get 10 EUR back");
+    // Chromium can show a live camera: the first button opens it, and the
+    // gallery is a file input for images.
+    let camera = find(&root, "button.rr-open-camera").await;
+    assert!(text(&camera).contains("Take a photo"));
+    let input = find(&root, "input.rr-gallery").await;
+    assert_eq!(input.get_attribute("type").as_deref(), Some("file"));
+    assert_eq!(input.get_attribute("accept").as_deref(), Some("image/*"));
+    assert_eq!(input.get_attribute("capture"), None);
+    // Nothing to send yet.
+    let submit = find(&root, "button.rr-submit").await;
+    assert!(submit.has_attribute("disabled"));
     // The host page's DOM holds nothing of the widget but the host.
     assert_eq!(host.child_element_count(), 0);
+    // Mounted again on the same host, it replaces itself; unmounted, it is gone.
+    widget::mount(host.clone(), options("demo", CAMPAIGN)).unwrap();
+    assert_eq!(root.query_selector_all(".rr").unwrap().length(), 1);
+    assert!(widget::unmount(&host));
+    assert!(root.query_selector(".rr").unwrap().is_none());
+    assert!(!widget::unmount(&host), "nothing left to unmount");
 }
 
 #[wasm_bindgen_test]
-async fn an_unreachable_proxy_is_explained_in_words_with_no_dead_buttons() {
-    let host = host();
-    widget::mount(host.clone(), options("demo", "http://127.0.0.1:9")).unwrap();
-    let root = host.shadow_root().unwrap();
-    let error = find(&root, ".rr-error").await;
-    let said = text(&error);
-    assert!(said.contains("could not reach"), "{said}");
-    assert_eq!(error.get_attribute("role").as_deref(), Some("alert"));
-    assert!(root.query_selector("button").unwrap().is_none());
-    assert!(root.query_selector(".rr-loading").unwrap().is_none());
+async fn a_campaign_that_could_not_be_had_is_explained_in_words_with_no_dead_buttons() {
+    for (loaded, said) in [
+        (UNREACHABLE, "could not reach"),
+        (r#"{"error": "not_available"}"#, "not available on this page"),
+        (r#"{"error": "unknown_campaign"}"#, "could not be found"),
+        (r#"{"error": "a_code_from_a_newer_proxy"}"#, "went wrong on our side"),
+    ] {
+        let host = host();
+        widget::mount(host.clone(), options("demo", loaded)).unwrap();
+        let root = host.shadow_root().unwrap();
+        let error = find(&root, ".rr-error").await;
+        assert!(text(&error).contains(said), "{loaded}: {}", text(&error));
+        assert_eq!(error.get_attribute("role").as_deref(), Some("alert"));
+        assert!(root.query_selector("button").unwrap().is_none(), "{loaded}");
+    }
 }
 
 #[wasm_bindgen_test]
@@ -87,11 +122,11 @@ async fn bad_mount_options_are_an_error_not_a_panic() {
     let result = widget::mount(host(), JsValue::from_str("not an object"));
     assert!(result.is_err());
     // Without a campaign there is nothing to show: the error says what is missing.
-    let error = widget::mount(host(), options("", "http://127.0.0.1:9")).unwrap_err();
+    let error = widget::mount(host(), options("", UNREACHABLE)).unwrap_err();
     let message = error.as_string().unwrap_or_default();
     assert!(message.contains("campaign"), "{message}");
     // Words from another build (one string short) are refused, not misread.
-    let other_build = options("demo", "http://127.0.0.1:9");
+    let other_build = options("demo", UNREACHABLE);
     let short = js_sys::Array::from(&words_of(words::Lang::Fr));
     short.pop();
     js_sys::Reflect::set(&other_build, &"words".into(), &short).unwrap();
@@ -99,7 +134,7 @@ async fn bad_mount_options_are_an_error_not_a_panic() {
     let message = error.as_string().unwrap_or_default();
     assert!(message.contains("words"), "{message}");
     // Spanish words, asked for as `es-MX`, speak Spanish.
-    let spanish = options("demo", "http://127.0.0.1:9");
+    let spanish = options("demo", UNREACHABLE);
     js_sys::Reflect::set(&spanish, &"words".into(), &words_of(words::Lang::Es)).unwrap();
     js_sys::Reflect::set(&spanish, &"lang".into(), &"es-MX".into()).unwrap();
     let host = host();

@@ -1,4 +1,10 @@
 //! [`use_campaign`]: the campaign, its stores and a chosen store's offers.
+//!
+//! The loader asks for the campaign while the wasm downloads (so the widget
+//! renders it at once) and tells a page its origin is not allowed apart from a
+//! network failure; the widget gets the answer as [`Loaded`].
+
+use std::rc::Rc;
 
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -7,37 +13,36 @@ use crate::client;
 use crate::problem::Problem;
 use crate::state::{Action, State};
 
-/// Loads the campaign when the widget mounts (or is given another one), then its
-/// stores where it has offers. Returns the callback that chooses a store and
-/// loads its offers.
+/// The campaign as the loader fetched it, or why it could not be had.
+pub type Loaded = Rc<Result<api::Campaign, Problem>>;
+
+/// Takes the campaign the loader fetched (or why it could not) when the
+/// widget mounts, then loads its stores where it has offers. Returns the
+/// callback that chooses a store and loads its offers.
 #[hook]
 pub fn use_campaign(
     dispatcher: &UseReducerDispatcher<State>,
     base: &AttrValue,
     id: &AttrValue,
-    lang: &AttrValue,
+    loaded: &Loaded,
 ) -> Callback<api::Merchant> {
     {
-        let (dispatcher, base, lang) = (dispatcher.clone(), base.clone(), lang.clone());
-        use_effect_with(id.clone(), move |id| {
-            let id = id.clone();
-            spawn_local(async move {
-                let campaign = match client::campaign(&base, &id, &lang).await {
-                    Ok(campaign) => campaign,
-                    Err(e) => {
-                        let problem = explain(&base, &id, e.0).await;
-                        return dispatcher.dispatch(Action::Failed(problem));
-                    }
-                };
-                let offers = campaign.capabilities.offers;
-                dispatcher.dispatch(Action::CampaignLoaded(campaign));
-                if offers {
+        let (dispatcher, base, id) = (dispatcher.clone(), base.clone(), id.clone());
+        use_effect_with(loaded.clone(), move |loaded| {
+            let campaign = match &**loaded {
+                Ok(campaign) => campaign.clone(),
+                Err(problem) => return dispatcher.dispatch(Action::Failed(problem.clone())),
+            };
+            let offers = campaign.capabilities.offers;
+            dispatcher.dispatch(Action::CampaignLoaded(campaign));
+            if offers {
+                spawn_local(async move {
                     match client::merchants(&base, &id).await {
                         Ok(merchants) => dispatcher.dispatch(Action::MerchantsLoaded(merchants)),
                         Err(e) => dispatcher.dispatch(Action::Failed(e.0)),
                     }
-                }
-            });
+                });
+            }
         });
     }
     let (dispatcher, base, campaign) = (dispatcher.clone(), base.clone(), id.clone());
@@ -54,27 +59,3 @@ pub fn use_campaign(
     })
 }
 
-/// Why campaign `id` could not be had, for the shopper, and for the page's
-/// developer in the console: a page whose origin the campaign does not allow
-/// looks to the widget like a network failure, so the proxy is asked once more
-/// in a way CORS does not hide.
-async fn explain(base: &str, id: &str, problem: Problem) -> Problem {
-    let said = match problem {
-        Problem::Network if client::answers_without_cors(&format!("{base}/healthz")).await => {
-            let origin = web_sys::window()
-                .and_then(|w| w.location().origin().ok())
-                .unwrap_or_default();
-            let said = format!(
-                "receipt-relay: campaign `{id}` does not allow this page's origin {origin}; add it to the campaign's allowed_origins on the proxy"
-            );
-            (Problem::NotAvailable, said)
-        }
-        Problem::Refused(api::ErrorCode::UnknownCampaign) => {
-            let said = format!("receipt-relay: the proxy at {base} has no campaign `{id}`");
-            (problem, said)
-        }
-        problem => return problem,
-    };
-    web_sys::console::error_1(&said.1.into());
-    said.0
-}

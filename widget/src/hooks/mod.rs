@@ -16,7 +16,7 @@ use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, Element};
 use yew::{Callback, UseReducerDispatcher};
 
-pub use campaign::use_campaign;
+pub use campaign::{Loaded, use_campaign};
 pub use photos::photo_picking;
 pub use upload::{Target, Uploader, new_idempotency_key, use_upload};
 
