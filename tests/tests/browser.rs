@@ -953,7 +953,7 @@ fn host_page(proxy: &str, campaign: &str) -> String {
 <script src="{proxy}/widget.js"></script>
 <script>
   const el = document.getElementById("w");
-  el.addEventListener("error", e => seen.errors.push(e.detail.kind));
+  el.addEventListener("error", e => seen.errors.push(e.detail));
   ReceiptRelay.mount(null, {{}}).catch(e => {{ seen.badMount = e.message; }});
   ReceiptRelay.mount(el, {{ campaign: "{campaign}" }}).then(() => {{ seen.mounted = true; }});
 </script></body></html>"#

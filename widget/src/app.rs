@@ -3,7 +3,6 @@
 //! upload -> waiting -> verdict (-> manual review, where the provider has it).
 //! The state is one reducer (`state.rs`); the effects are hooks (`hooks/`).
 
-use wasm_bindgen::JsValue;
 use web_sys::Element;
 use yew::prelude::*;
 
@@ -12,8 +11,7 @@ use crate::components::offer_picker::{MerchantPicker, OfferPicker, OfferPickerPr
 use crate::components::verdict::{Verdict, VerdictProps};
 use crate::components::waiting::Waiting;
 use crate::hooks::{
-    Loaded, Target, Uploader, action, emit, new_idempotency_key, photo_picking, use_campaign,
-    use_upload,
+    Loaded, Target, Uploader, action, new_idempotency_key, photo_picking, use_campaign, use_upload,
 };
 use crate::i18n::Locale;
 use crate::scan::QrLoader;
@@ -40,7 +38,7 @@ pub struct AppProps {
 
 #[component]
 pub fn App(props: &AppProps) -> Html {
-    let state = use_reducer(|| State::new(new_idempotency_key()));
+    let state = use_reducer(|| State::new(new_idempotency_key(), props.host.clone()));
     let dispatcher = state.dispatcher();
     let on_merchant = use_campaign(&dispatcher, &props.api_base, &props.campaign, &props.loaded);
     let on_pick = photo_picking(&state);
@@ -60,30 +58,6 @@ pub fn App(props: &AppProps) -> Html {
         },
     );
     let on_change_offers = action(&dispatcher, |_: MouseEvent| Action::ChangeOffers);
-    // The host page hears each step the shopper reaches (for its funnel), once
-    // the campaign is here, and each problem the shopper is shown.
-    {
-        let host = props.host.clone();
-        let step = state.campaign.is_some().then(|| state.step.name());
-        use_effect_with(step, move |step| {
-            if let Some(step) = step {
-                emit(&host, "step", &JsValue::from_str(step), true);
-            }
-        });
-    }
-    {
-        let (host, locale) = (props.host.clone(), props.locale.clone());
-        use_effect_with(state.error.clone(), move |error| {
-            if let Some(problem) = error {
-                let detail = js_sys::Object::new();
-                let _ = js_sys::Reflect::set(&detail, &"kind".into(), &problem.kind().into());
-                let message = JsValue::from_str(&locale.problem(problem));
-                let _ = js_sys::Reflect::set(&detail, &"message".into(), &message);
-                emit(&host, "error", &detail, false);
-            }
-        });
-    }
-
     let t = props.locale.t();
     let body = match &state.step {
         // Nothing to pick or choose until the campaign's rules are here (a
@@ -121,7 +95,11 @@ pub fn App(props: &AppProps) -> Html {
         Step::Done(submission) => {
             let props = VerdictProps {
                 submission: submission.clone(),
-                campaign: state.campaign.clone(),
+                reward: state
+                    .campaign
+                    .as_ref()
+                    .map(|c| (c.reward.clone(), c.reward_when.clone()))
+                    .unwrap_or_default(),
                 on_restart: {
                     let resume = resume.clone();
                     action(&dispatcher, move |_: MouseEvent| {

@@ -32,8 +32,9 @@ pub use app::{App, AppProps};
 #[global_allocator]
 static ALLOCATOR: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };
 
-/// The widget's stylesheet, put inside the shadow root.
-const STYLE: &str = include_str!("style.css");
+/// The widget's stylesheet (`src/style.css`, minified by `build.rs`), put
+/// inside the shadow root.
+const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/style.css"));
 
 /// What a host page passes to `ReceiptRelay.mount(el, options)`, read from the
 /// plain object as it is (the loader adds `apiBase`, `loadQr` and `words`).
@@ -71,7 +72,7 @@ impl MountOptions {
             user: text("user"),
             user_token: text("userToken"),
             load_qr: field("loadQr").dyn_into().ok(),
-            loaded: std::rc::Rc::new(client::loaded(&field("loaded"))),
+            loaded: hooks::Loaded(std::rc::Rc::new(client::loaded(&field("loaded")))),
             locale: i18n::Locale::from_js(text("lang"), &field("words")).ok_or(
                 "receipt-relay: the mount options' `words` do not fit this build; load the widget through /widget.js",
             )?,

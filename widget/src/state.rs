@@ -7,6 +7,7 @@ use api::{
 };
 use yew::Reducible;
 
+use crate::hooks::emit;
 use crate::photo::Hint;
 use crate::problem::Problem;
 
@@ -80,11 +81,15 @@ pub struct State {
     /// Reused when the shopper retries the same upload, so a retry never makes a
     /// second submission.
     pub idempotency_key: String,
+    /// The host element, which hears a `step` event for each step the shopper
+    /// reaches and an `error` event for each problem they are shown.
+    pub host: web_sys::Element,
 }
 
 impl State {
-    pub fn new(idempotency_key: String) -> Self {
+    pub fn new(idempotency_key: String, host: web_sys::Element) -> Self {
         Self {
+            host,
             campaign: None,
             merchants: None,
             merchant: None,
@@ -225,6 +230,7 @@ impl Reducible for State {
             }
             Action::ChangeOffers => next.step = Step::Merchant,
             Action::Failed(problem) => {
+                emit(&next.host, "error", &problem.kind().into(), false);
                 next.error = Some(problem);
                 next.offline = false;
                 if next.step == Step::Sending {
@@ -246,7 +252,10 @@ impl Reducible for State {
                     Ok(photo) => {
                         let _ = web_sys::Url::revoke_object_url(&photo.preview_url);
                     }
-                    Err(problem) => next.error = Some(problem),
+                    Err(problem) => {
+                        emit(&next.host, "error", &problem.kind().into(), false);
+                        next.error = Some(problem);
+                    }
                 }
             }
             Action::QrSet(qr) => {
@@ -312,10 +321,16 @@ impl Reducible for State {
                 next = Self {
                     campaign: next.campaign,
                     merchants: next.merchants,
-                    ..Self::new(key)
+                    ..Self::new(key, next.host.clone())
                 };
                 next.step = next.first_step();
             }
+        }
+        // The host page is told here, where every change passes (and each
+        // problem as it is set, above), rather than by effects that would cost
+        // the bundle a kilobyte.
+        if next.campaign.is_some() && next.step.name() != self.step.name() {
+            emit(&next.host, "step", &next.step.name().into(), true);
         }
         Rc::new(next)
     }

@@ -103,9 +103,15 @@ async fn mounting_renders_the_capture_step_inside_a_shadow_root() {
 async fn a_campaign_that_could_not_be_had_is_explained_in_words_with_no_dead_buttons() {
     for (loaded, said) in [
         (UNREACHABLE, "could not reach"),
-        (r#"{"error": "not_available"}"#, "not available on this page"),
+        (
+            r#"{"error": "not_available"}"#,
+            "not available on this page",
+        ),
         (r#"{"error": "unknown_campaign"}"#, "could not be found"),
-        (r#"{"error": "a_code_from_a_newer_proxy"}"#, "went wrong on our side"),
+        (
+            r#"{"error": "a_code_from_a_newer_proxy"}"#,
+            "went wrong on our side",
+        ),
     ] {
         let host = host();
         widget::mount(host.clone(), options("demo", loaded)).unwrap();

@@ -3,7 +3,7 @@
 //! read it, a reference, and the next step that fits the reason: new photos
 //! only where the photo was at fault, otherwise another receipt or a person.
 
-use api::{Campaign, Submission, SubmissionStatus};
+use api::{Submission, SubmissionStatus};
 use yew::prelude::*;
 
 use crate::format;
@@ -12,8 +12,8 @@ use crate::i18n::{fill, use_locale};
 #[derive(Properties, PartialEq)]
 pub struct VerdictProps {
     pub submission: Submission,
-    /// Its reward, said on the accepted screen.
-    pub campaign: Option<Campaign>,
+    /// The campaign's reward and when it comes, said on the accepted screen.
+    pub reward: (Option<String>, Option<String>),
     pub on_restart: Callback<MouseEvent>,
     /// Back to the capture step with no photos, to photograph the receipt again.
     pub on_retake: Callback<MouseEvent>,
@@ -117,13 +117,11 @@ pub fn Verdict(props: &VerdictProps) -> Html {
                 </ul>
             }
             if status == SubmissionStatus::Accepted {
-                if let Some(campaign) = &props.campaign {
-                    if let Some(reward) = &campaign.reward {
-                        <p class="rr-reward">{ reward }</p>
-                    }
-                    if let Some(when) = &campaign.reward_when {
-                        <p class="rr-hint">{ when }</p>
-                    }
+                if let Some(reward) = &props.reward.0 {
+                    <p class="rr-reward">{ reward }</p>
+                }
+                if let Some(when) = &props.reward.1 {
+                    <p class="rr-hint">{ when }</p>
                 }
             }
             { for offers }

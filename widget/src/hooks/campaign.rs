@@ -13,8 +13,17 @@ use crate::client;
 use crate::problem::Problem;
 use crate::state::{Action, State};
 
-/// The campaign as the loader fetched it, or why it could not be had.
-pub type Loaded = Rc<Result<api::Campaign, Problem>>;
+/// The campaign as the loader fetched it, or why it could not be had. Equal
+/// only to itself: one mount's answer never changes, and comparing campaigns
+/// field by field would cost the bundle for nothing.
+#[derive(Clone)]
+pub struct Loaded(pub Rc<Result<api::Campaign, Problem>>);
+
+impl PartialEq for Loaded {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
 
 /// Takes the campaign the loader fetched (or why it could not) when the
 /// widget mounts, then loads its stores where it has offers. Returns the
@@ -29,7 +38,7 @@ pub fn use_campaign(
     {
         let (dispatcher, base, id) = (dispatcher.clone(), base.clone(), id.clone());
         use_effect_with(loaded.clone(), move |loaded| {
-            let campaign = match &**loaded {
+            let campaign = match &*loaded.0 {
                 Ok(campaign) => campaign.clone(),
                 Err(problem) => return dispatcher.dispatch(Action::Failed(problem.clone())),
             };
@@ -58,4 +67,3 @@ pub fn use_campaign(
         });
     })
 }
-
