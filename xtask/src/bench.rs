@@ -37,12 +37,12 @@ pub fn run() -> anyhow::Result<()> {
     let gz_total = size_table(&mut report, &download)?;
     writeln!(
         report,
-        "\nThe proxy serves each file compressed as the browser asks: gzip (written with zopfli) or brotli.\n\nBudget: 150 KB gzip ({:.1} KB now). English is built in.\n\nLoaded on demand, the first time a shopper scans a QR code in a browser without `BarcodeDetector`:\n",
+        "\nThe proxy serves each file compressed as the browser asks: gzip (written with zopfli) or brotli.\n\nBudget: 150 KB gzip ({:.1} KB now). No words are built in.\n\nLoaded on demand, the first time a shopper scans a QR code in a browser without `BarcodeDetector`:\n",
         gz_total as f64 / 1024.0
     )?;
     size_table(&mut report, &decoder)?;
     report.push_str(
-        "\nLoaded on demand, one per widget that speaks another language than English:\n\n",
+        "\nFetched by the loader beside the wasm, the one of the shopper's language:\n\n",
     );
     size_table(&mut report, &words)?;
     report.push('\n');
