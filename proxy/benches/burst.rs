@@ -3,7 +3,10 @@
 //! sandbox, whose every call takes 200 ms and which reads a receipt in 1.5 s.
 //! Prints a Markdown table, a row per setup: SQLite with one instance, and, where
 //! `BURST_POSTGRES` names a PostgreSQL server, PostgreSQL with one instance and
-//! with two sharing the burst.
+//! with two sharing the burst. Every shopper then follows their receipt as the
+//! widget does (long polls, `?wait=20&seen=STATUS`), on another instance than
+//! the one that took it where there are two; "verdict seen" is how long after
+//! the verdict was stored the shopper had it.
 
 #[path = "../tests/common/process.rs"]
 mod process;
@@ -49,6 +52,23 @@ struct Figures {
     last_verdict_s: f64,
     verdicts_per_s: f64,
     peak_rss_mb: f64,
+    seen_p50_ms: f64,
+    seen_p99_ms: f64,
+}
+
+/// Follows submission `id` at `base` as the widget does until its status is
+/// final; answers when (Unix ms) the shopper had the verdict.
+async fn follow(http: reqwest::Client, base: String, id: String) -> (String, i64) {
+    let mut seen = String::from("queued");
+    loop {
+        let url = format!("{base}/v1/submissions/{id}?wait=20&seen={seen}");
+        let body: serde_json::Value = http.get(url).send().await.unwrap().json().await.unwrap();
+        let status = body["status"].as_str().unwrap_or_default().to_owned();
+        if !matches!(status.as_str(), "queued" | "processing") {
+            return (id, now_ms());
+        }
+        seen = status;
+    }
 }
 
 fn now_ms() -> i64 {
@@ -101,9 +121,11 @@ async fn run(setup: &Setup, photo: Arc<Vec<u8>>) -> Figures {
     let started = Instant::now();
     let started_ms = now_ms();
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let followers = Arc::new(std::sync::Mutex::new(tokio::task::JoinSet::new()));
     let mut senders = tokio::task::JoinSet::new();
     for _ in 0..SENDERS {
         let (http, urls, photo, next) = (http.clone(), urls.clone(), photo.clone(), next.clone());
+        let followers = followers.clone();
         let receipts = setup.receipts;
         senders.spawn(async move {
             let mut latencies = Vec::new();
@@ -128,6 +150,12 @@ async fn run(setup: &Setup, photo: Arc<Vec<u8>>) -> Figures {
                     .expect("send");
                 assert_eq!(response.status(), 202);
                 latencies.push(sent.elapsed());
+                let id = response.json::<api::SubmissionCreated>().await.unwrap().id;
+                let base = urls[(i + 1) % urls.len()].clone();
+                followers
+                    .lock()
+                    .unwrap()
+                    .spawn(follow(http.clone(), base, id));
             }
         });
     }
@@ -170,12 +198,29 @@ async fn run(setup: &Setup, photo: Arc<Vec<u8>>) -> Figures {
         "every receipt is accepted"
     );
     let last_verdict_s = (last_verdict_ms - started_ms) as f64 / 1000.0;
+    // When each shopper had their verdict, against when it was stored.
+    let mut followers = std::mem::take(&mut *followers.lock().unwrap());
+    let mut seen_ms = Vec::new();
+    while let Some(done) = followers.join_next().await {
+        let (id, had) = done.unwrap();
+        let stored: i64 = sqlx::query("SELECT updated_at FROM submissions WHERE id = $1")
+            .bind(&id)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+            .get(0);
+        seen_ms.push(had - stored);
+    }
+    seen_ms.sort_unstable();
+    let seen = |p: f64| seen_ms[((seen_ms.len() as f64 - 1.0) * p).round() as usize] as f64;
     Figures {
         accepted_per_s: setup.receipts as f64 / accepted_in.as_secs_f64(),
         accept_p50_ms: percentile(0.5),
         accept_p99_ms: percentile(0.99),
         last_verdict_s,
         verdicts_per_s: setup.receipts as f64 / last_verdict_s,
+        seen_p50_ms: seen(0.5),
+        seen_p99_ms: seen(0.99),
         peak_rss_mb: instances
             .iter()
             .map(Instance::peak_rss_mb)
@@ -224,19 +269,21 @@ async fn main() {
         "A burst sent by {SENDERS} shoppers at once, each photo {} KB, to proxy processes \
          (default worker settings) in front of the sandbox, whose every call takes {} ms \
          and which reads a receipt in {} s. \"Last verdict\" is from the first upload to the \
-         last verdict stored; peak RSS is the largest proxy process's.\n",
+         last verdict stored; \"verdict seen\" is from a verdict stored to its shopper having it, \
+         each following their receipt by long poll as the widget does (on the other instance \
+         where there are two); peak RSS is the largest proxy process's.\n",
         photo.len() / 1024,
         LATENCY.as_millis(),
         PROCESSING.as_secs_f64()
     );
     println!(
-        "| setup | receipts | accepted per s | accept p50 | accept p99 | last verdict | verdicts per s | peak RSS |"
+        "| setup | receipts | accepted per s | accept p50 | accept p99 | last verdict | verdicts per s | verdict seen p50 | verdict seen p99 | peak RSS |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for setup in &setups {
         let f = run(setup, photo.clone()).await;
         println!(
-            "| {} | {} | {:.0} | {:.0} ms | {:.0} ms | {:.1} s | {:.1} | {:.0} MB |",
+            "| {} | {} | {:.0} | {:.0} ms | {:.0} ms | {:.1} s | {:.1} | {:.0} ms | {:.0} ms | {:.0} MB |",
             setup.name,
             setup.receipts,
             f.accepted_per_s,
@@ -244,6 +291,8 @@ async fn main() {
             f.accept_p99_ms,
             f.last_verdict_s,
             f.verdicts_per_s,
+            f.seen_p50_ms,
+            f.seen_p99_ms,
             f.peak_rss_mb
         );
     }

@@ -5,22 +5,23 @@ use crate::setup;
 use crate::util::{self, exec};
 use crate::widget;
 
-/// The integration tests that run a second time on PostgreSQL, by package:
-/// every flow a submission takes through the database (and the brand's
-/// outbox), and two instances on one database.
-const POSTGRES_TESTS: &[(&str, &[&str])] = &[
+/// The integration tests that run a second time on PostgreSQL, as (package,
+/// test binary, test name filters): every flow a submission takes through the
+/// database (and the brand's outbox), and two instances on one database.
+const POSTGRES_TESTS: &[(&str, &str, &[&str])] = &[
     (
         "tests",
+        "e2e",
         &[
-            "flow",
-            "worker",
-            "notify",
-            "operator",
-            "retention",
-            "duplicates",
+            "flow::",
+            "worker::",
+            "notify::",
+            "operator::",
+            "retention::",
+            "duplicates::",
         ],
     ),
-    ("proxy", &["instances"]),
+    ("proxy", "instances", &[]),
 ];
 
 /// Cargo for a one-off check: no incremental caches, which would double the
@@ -64,12 +65,10 @@ pub fn run() -> anyhow::Result<()> {
     // The flows again, on a throwaway PostgreSQL server (stopped when `postgres`
     // drops), each test on a database of its own.
     let postgres = Postgres::start()?;
-    for (package, tests) in POSTGRES_TESTS {
+    for (package, binary, filters) in POSTGRES_TESTS {
         let mut flows = cargo();
-        flows.args(["test", "--package", package]);
-        for test in *tests {
-            flows.args(["--test", test]);
-        }
+        flows.args(["test", "--package", package, "--test", binary, "--"]);
+        flows.args(*filters);
         exec(flows.env("RECEIPT_RELAY_TEST_POSTGRES", &postgres.url))?;
     }
     drop(postgres);
