@@ -70,15 +70,14 @@
       return r.json().then(function (body) {
         if (r.ok) return { campaign: body };
         var code = body.error && body.error.code;
-        if (code === "unknown_campaign") said("the proxy at " + origin + " has no campaign `" + id + "`");
+        if (code === "unknown_campaign") said("no campaign " + id + " at " + origin);
         return { error: code };
       }, function () {
         return { error: "server" };
       });
     }, function () {
       return fetch(origin + "/healthz", { mode: "no-cors" }).then(function () {
-        said("campaign `" + id + "` does not allow this page's origin " + location.origin +
-          "; add it to the campaign's allowed_origins on the proxy");
+        said("campaign " + id + " does not allow origin " + location.origin + ": add it to its allowed_origins");
         return { error: "not_available" };
       });
     }).catch(function () {
@@ -87,9 +86,16 @@
   }
   function mount(el, options) {
     if (!(el instanceof Element)) {
-      return Promise.reject(new TypeError("receipt-relay: mount(el, options) needs a DOM element as el"));
+      return Promise.reject(new TypeError("receipt-relay: mount(el) needs an element"));
     }
     options = options || {};
+    // The widget's first step is about this tall on a phone: reserved now, so
+    // the page does not jump when the wasm arrives (the widget's own rendering
+    // replaces this shadow root's content). A page reserves it from the start
+    // with `min-height` on the host (README).
+    if (!el.shadowRoot) {
+      el.attachShadow({ mode: "open" }).innerHTML = '<div style="min-height:260px"></div>';
+    }
     var lang = speak(options.lang);
     // A language that cannot be had leaves the widget in English.
     var text = wordsOf(lang).catch(function () {

@@ -73,9 +73,8 @@ impl MountOptions {
             user_token: text("userToken"),
             load_qr: field("loadQr").dyn_into().ok(),
             loaded: hooks::Loaded(std::rc::Rc::new(client::loaded(&field("loaded")))),
-            locale: i18n::Locale::from_js(text("lang"), &field("words")).ok_or(
-                "receipt-relay: the mount options' `words` do not fit this build; load the widget through /widget.js",
-            )?,
+            locale: i18n::Locale::from_js(text("lang"), &field("words"))
+                .ok_or("receipt-relay: `words` do not fit this build; load /widget.js")?,
         })
     }
 }

@@ -329,7 +329,9 @@ impl Reducible for State {
         // The host page is told here, where every change passes (and each
         // problem as it is set, above), rather than by effects that would cost
         // the bundle a kilobyte.
-        if next.campaign.is_some() && next.step.name() != self.step.name() {
+        // The first step counts once the campaign is here.
+        let moved = self.campaign.is_none() || next.step.name() != self.step.name();
+        if next.campaign.is_some() && moved {
             emit(&next.host, "step", &next.step.name().into(), true);
         }
         Rc::new(next)

@@ -47,16 +47,20 @@ pub fn run() -> anyhow::Result<()> {
     size_table(&mut report, &words)?;
     report.push('\n');
 
-    let capture = util::output(
-        util::cargo()
-            .args(["bench", "--package", "tests", "--bench", "capture"])
-            .env("RECEIPT_RELAY_WIDGET_DIR", &dir)
-            .env("CHROMEDRIVER", &tools.chromedriver)
-            .env("CHROMIUM", &tools.chromium)
-            .stderr(std::process::Stdio::inherit()),
-    )
-    .context("the capture benchmark failed")?;
-    report.push_str(&capture);
+    // In Chromium against the widget just built: the first load on a slow
+    // phone, then photo preparation.
+    for bench in ["first_load", "capture"] {
+        let figures = util::output(
+            util::cargo()
+                .args(["bench", "--package", "tests", "--bench", bench])
+                .env("RECEIPT_RELAY_WIDGET_DIR", &dir)
+                .env("CHROMEDRIVER", &tools.chromedriver)
+                .env("CHROMIUM", &tools.chromium)
+                .stderr(std::process::Stdio::inherit()),
+        )
+        .with_context(|| format!("the {bench} benchmark failed"))?;
+        report.push_str(&figures);
+    }
     let qr = util::output(
         util::cargo()
             .args(["bench", "--package", "qrscan", "--features", "fixtures"])

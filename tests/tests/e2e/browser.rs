@@ -27,8 +27,15 @@ async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
     let photo = fixtures::write("receipt.jpg", &fixtures::receipt_jpeg());
     let not_a_photo = fixtures::write("notes.jpg", b"these are shopping notes, not a photo");
 
-    // The demo page's default campaign.
+    // The demo page's default campaign. The page follows the shopper's steps
+    // (for its funnel) from the start.
     let browser = Browser::start().await;
+    browser
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            serde_json::json!({"source": "window.steps = []; document.addEventListener('step', e => steps.push(e.detail));"}),
+        )
+        .await;
     browser
         .client
         .goto(&format!("{}/", tee.address))
@@ -57,16 +64,6 @@ async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
     assert!(error.contains("JPEG"), "{error}");
     browser::wait_count(&widget, ".rr-thumb", 0).await;
     browser.step("02-not-a-photo").await;
-
-    // The host page follows the shopper's steps (for its funnel).
-    browser
-        .client
-        .execute(
-            "window.steps = []; document.querySelector('.receipt-relay').addEventListener('step', e => steps.push(e.detail));",
-            vec![],
-        )
-        .await
-        .unwrap();
 
     // Then a real receipt photo.
     browser::choose_photo(&widget, &photo).await;
@@ -99,7 +96,10 @@ async fn a_shopper_sends_a_receipt_from_the_demo_page_and_sees_what_was_read() {
         .execute("return window.steps;", vec![])
         .await
         .unwrap();
-    assert_eq!(steps, serde_json::json!(["sending", "waiting", "verdict"]));
+    assert_eq!(
+        steps,
+        serde_json::json!(["capture", "sending", "waiting", "verdict"])
+    );
     browser.close().await;
 
     // The page, the loader, the glue, the wasm and every API answer went through
@@ -1001,7 +1001,7 @@ async fn a_page_the_campaign_does_not_allow_gets_a_clean_refusal_its_developer_c
         seen["badMount"]
             .as_str()
             .unwrap_or_default()
-            .contains("DOM element"),
+            .contains("needs an element"),
         "{seen}"
     );
     assert_eq!(seen["mounted"], true);
