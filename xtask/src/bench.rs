@@ -60,6 +60,7 @@ pub fn run() -> anyhow::Result<()> {
         )
         .with_context(|| format!("the {bench} benchmark failed"))?;
         report.push_str(&figures);
+        report.push_str("\n\n");
     }
     let qr = util::output(
         util::cargo()
@@ -68,7 +69,6 @@ pub fn run() -> anyhow::Result<()> {
             .stderr(std::process::Stdio::inherit()),
     )
     .context("the QR decoder benchmark failed")?;
-    report.push('\n');
     report.push_str(&qr);
 
     // A promotion's peak, on SQLite and on a throwaway PostgreSQL server.
