@@ -143,6 +143,45 @@ pub enum ReasonCode {
     Other,
 }
 
+impl ReasonCode {
+    /// Every code this version knows (`Other` stands for the rest).
+    pub const ALL: [Self; 9] = [
+        Self::NotReceipt,
+        Self::Unreadable,
+        Self::BadQuality,
+        Self::Duplicate,
+        Self::DateOutOfRange,
+        Self::ProductMismatch,
+        Self::StoreMismatch,
+        Self::ProviderError,
+        Self::Other,
+    ];
+
+    /// The snake_case name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotReceipt => "not_receipt",
+            Self::Unreadable => "unreadable",
+            Self::BadQuality => "bad_quality",
+            Self::Duplicate => "duplicate",
+            Self::DateOutOfRange => "date_out_of_range",
+            Self::ProductMismatch => "product_mismatch",
+            Self::StoreMismatch => "store_mismatch",
+            Self::ProviderError => "provider_error",
+            Self::Other => "other",
+        }
+    }
+
+    /// The code of a wire name; one this version does not know is `Other`,
+    /// as serde reads it.
+    pub fn parse(name: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str() == name)
+            .unwrap_or(Self::Other)
+    }
+}
+
 /// A receipt as the provider read it. Amounts are as the provider gave them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Receipt {
@@ -384,9 +423,82 @@ pub enum ErrorCode {
     Unknown,
 }
 
+impl ErrorCode {
+    /// Every code this version knows (`Unknown` stands for the rest).
+    pub const ALL: [Self; 17] = [
+        Self::BadRequest,
+        Self::Unauthorized,
+        Self::ShopperUnsigned,
+        Self::ShopperExpired,
+        Self::UnknownCampaign,
+        Self::NotFound,
+        Self::PhotoTooLarge,
+        Self::UnsupportedMediaType,
+        Self::TooManyPhotos,
+        Self::InvalidField,
+        Self::Conflict,
+        Self::RateLimited,
+        Self::ProviderAuth,
+        Self::ProviderError,
+        Self::Unavailable,
+        Self::Internal,
+        Self::Unknown,
+    ];
+
+    /// The snake_case name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadRequest => "bad_request",
+            Self::Unauthorized => "unauthorized",
+            Self::ShopperUnsigned => "shopper_unsigned",
+            Self::ShopperExpired => "shopper_expired",
+            Self::UnknownCampaign => "unknown_campaign",
+            Self::NotFound => "not_found",
+            Self::PhotoTooLarge => "photo_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::TooManyPhotos => "too_many_photos",
+            Self::InvalidField => "invalid_field",
+            Self::Conflict => "conflict",
+            Self::RateLimited => "rate_limited",
+            Self::ProviderAuth => "provider_auth",
+            Self::ProviderError => "provider_error",
+            Self::Unavailable => "unavailable",
+            Self::Internal => "internal",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    /// The code of a wire name; one this version does not know is
+    /// `Unknown`, as serde reads it.
+    pub fn parse(name: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str() == name)
+            .unwrap_or(Self::Unknown)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reason_and_error_code_names_are_serdes_and_unknown_ones_read_as_the_catch_all() {
+        for code in ReasonCode::ALL {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            assert_eq!(ReasonCode::parse(code.as_str()), code);
+        }
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            assert_eq!(ErrorCode::parse(code.as_str()), code);
+        }
+        assert_eq!(ReasonCode::parse("a_newer_reason"), ReasonCode::Other);
+        assert_eq!(ErrorCode::parse("a_newer_error"), ErrorCode::Unknown);
+        let newer: ErrorCode = serde_json::from_str("\"a_newer_error\"").unwrap();
+        assert_eq!(newer, ErrorCode::Unknown);
+    }
 
     #[test]
     fn status_names_round_trip_through_json_and_parse() {

@@ -1,14 +1,14 @@
 //! The proxy's public API, as the widget calls it (gloo-net over fetch).
 
 use api::{
-    Campaign, ClaimedOffer, ErrorBody, Merchant, Offer, Submission, SubmissionCreated,
-    SubmissionStatus,
+    Campaign, ClaimedOffer, Merchant, Offer, Submission, SubmissionCreated, SubmissionStatus,
 };
 use gloo_net::http::{Request, Response};
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::problem::Problem;
+use crate::wire::{self, FromJs};
 
 use js_sys::Promise;
 use wasm_bindgen::JsCast;
@@ -21,28 +21,31 @@ use web_sys::{Blob, FormData, ProgressEvent, XmlHttpRequest};
 pub struct ClientError(pub Problem);
 
 /// A JSON body read into `T`, with the parsed JSON as the proxy sent it. The
-/// browser's `JSON.parse` does the parsing and serde-wasm-bindgen the typing,
-/// which keeps a JSON parser out of the bundle.
-fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Option<(T, JsValue)> {
+/// browser's `JSON.parse` does the parsing and [`wire`] the typing, which keeps
+/// a JSON parser out of the bundle.
+fn parse<T: FromJs>(text: &str) -> Option<(T, JsValue)> {
     let json = js_sys::JSON::parse(text).ok()?;
-    let value = serde_wasm_bindgen::from_value(json.clone()).ok()?;
+    let value = T::from_js(&json)?;
     Some((value, json))
 }
 
-async fn decode<T: serde::de::DeserializeOwned>(
-    response: Response,
-) -> Result<(T, JsValue), ClientError> {
+async fn decode<T: FromJs>(response: Response) -> Result<(T, JsValue), ClientError> {
     let text = response.text().await.unwrap_or_default();
     if response.ok() {
         return parse(&text).ok_or(ClientError(Problem::BadAnswer));
     }
-    match parse::<ErrorBody>(&text) {
-        Some((body, _)) => Err(ClientError(Problem::Refused(body.error.code))),
+    match refusal(&text) {
+        Some(code) => Err(ClientError(Problem::Refused(code))),
         None => Err(ClientError(Problem::Http(response.status()))),
     }
 }
 
-async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Result<(T, JsValue), ClientError> {
+/// The code of an error body (`{"error": {"code", …}}`), if it is one.
+fn refusal(text: &str) -> Option<api::ErrorCode> {
+    wire::error_code(&js_sys::JSON::parse(text).ok()?)
+}
+
+async fn get<T: FromJs>(url: &str) -> Result<(T, JsValue), ClientError> {
     let response = Request::get(url)
         .send()
         .await
@@ -57,7 +60,7 @@ pub fn loaded(value: &JsValue) -> Result<Campaign, Problem> {
     let field = |name: &str| js_sys::Reflect::get(value, &name.into()).unwrap_or_default();
     let campaign = field("campaign");
     if campaign.is_object() {
-        return serde_wasm_bindgen::from_value(campaign).map_err(|_| Problem::BadAnswer);
+        return Campaign::from_js(&campaign).ok_or(Problem::BadAnswer);
     }
     let error = field("error");
     Err(match error.as_string().as_deref() {
@@ -65,7 +68,7 @@ pub fn loaded(value: &JsValue) -> Result<Campaign, Problem> {
         Some("not_available") => Problem::NotAvailable,
         // Any other: the proxy's error code (one this build does not know is
         // `Unknown`).
-        _ => serde_wasm_bindgen::from_value(error).map_or(Problem::BadAnswer, Problem::Refused),
+        _ => api::ErrorCode::from_js(&error).map_or(Problem::BadAnswer, Problem::Refused),
     })
 }
 
@@ -185,9 +188,7 @@ pub async fn submit(
             .ok_or(SendError::Network),
         0 | 500..=599 => Err(SendError::Network),
         _ => Err(SendError::Refused(
-            parse::<ErrorBody>(&text).map_or(Problem::Http(status), |(body, _)| {
-                Problem::Refused(body.error.code)
-            }),
+            refusal(&text).map_or(Problem::Http(status), Problem::Refused),
         )),
     }
 }
@@ -219,20 +220,14 @@ fn form(photos: &[Blob], extras: &Extras) -> Result<FormData, JsValue> {
     Ok(form)
 }
 
-/// The `offers` field: `[{"offer_id": …, "quantity": …}]`, built with the
-/// browser's JSON (no serializer in the bundle for one small list).
+/// The `offers` field: `[{"offer_id": …, "quantity": …}]`, the `api` type
+/// turned into JS values by serde-wasm-bindgen and written by the browser's
+/// JSON (no JSON serializer in the bundle).
 fn offers_json(offers: &[ClaimedOffer]) -> String {
-    let list: js_sys::Array = offers
-        .iter()
-        .map(|offer| {
-            let item = js_sys::Object::new();
-            let _ =
-                js_sys::Reflect::set(&item, &"offer_id".into(), &offer.offer_id.as_str().into());
-            let _ = js_sys::Reflect::set(&item, &"quantity".into(), &offer.quantity.into());
-            JsValue::from(item)
-        })
-        .collect();
-    js_sys::JSON::stringify(&list).map_or_else(|_| String::new(), String::from)
+    serde_wasm_bindgen::to_value(offers)
+        .ok()
+        .and_then(|list| js_sys::JSON::stringify(&list).ok())
+        .map_or_else(String::new, String::from)
 }
 
 fn extension(mime: &str) -> &'static str {

@@ -19,6 +19,7 @@ pub mod problem;
 mod resume;
 pub mod scan;
 mod state;
+mod wire;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
