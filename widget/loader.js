@@ -84,6 +84,51 @@
       return { error: "network" };
     });
   }
+  // The shopper's drafts (photos, store, offers) in IndexedDB, so a reload or a
+  // killed tab loses nothing: get, put and del by key, each a promise.
+  var db;
+  function drafted(mode, work) {
+    db = db || new Promise(function (ok, fail) {
+      var open = indexedDB.open("receipt-relay", 1);
+      open.onupgradeneeded = function () {
+        open.result.createObjectStore("drafts");
+      };
+      open.onsuccess = function () {
+        ok(open.result);
+      };
+      open.onerror = function () {
+        fail(open.error);
+      };
+    });
+    return db.then(function (d) {
+      return new Promise(function (ok, fail) {
+        var r = work(d.transaction("drafts", mode).objectStore("drafts"));
+        r.onsuccess = function () {
+          ok(r.result);
+        };
+        r.onerror = function () {
+          fail(r.error);
+        };
+      });
+    });
+  }
+  var drafts = {
+    get: function (k) {
+      return drafted("readonly", function (s) {
+        return s.get(k);
+      });
+    },
+    put: function (k, v) {
+      return drafted("readwrite", function (s) {
+        return s.put(v, k);
+      });
+    },
+    del: function (k) {
+      return drafted("readwrite", function (s) {
+        return s.delete(k);
+      });
+    }
+  };
   function mount(el, options) {
     if (!(el instanceof Element)) {
       return Promise.reject(new TypeError("receipt-relay: mount(el) needs an element"));
@@ -105,7 +150,7 @@
     var campaign = options.campaign ? campaignOf(options.campaign, lang) : null;
     return Promise.all([load(), text, campaign]).then(function (all) {
       var opts = Object.assign({}, options, {
-        apiBase: origin, loadQr: loadQr, lang: lang, words: all[1], loaded: all[2]
+        apiBase: origin, loadQr: loadQr, lang: lang, words: all[1], loaded: all[2], drafts: drafts
       });
       all[0].mount(el, opts);
       return el;

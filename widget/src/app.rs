@@ -11,7 +11,8 @@ use crate::components::offer_picker::{MerchantPicker, OfferPicker, OfferPickerPr
 use crate::components::verdict::{Verdict, VerdictProps};
 use crate::components::waiting::Waiting;
 use crate::hooks::{
-    Loaded, Target, Uploader, action, new_idempotency_key, photo_picking, use_campaign, use_upload,
+    Loaded, Target, Uploader, action, new_idempotency_key, photo_picking, use_campaign, use_draft,
+    use_upload,
 };
 use crate::i18n::Locale;
 use crate::scan::QrLoader;
@@ -34,6 +35,8 @@ pub struct AppProps {
     pub qr_loader: QrLoader,
     /// The campaign the loader fetched, or why it could not.
     pub loaded: Loaded,
+    /// The loader's draft store, which keeps the shopper's draft across reloads.
+    pub drafts: wasm_bindgen::JsValue,
 }
 
 #[component]
@@ -57,6 +60,7 @@ pub fn App(props: &AppProps) -> Html {
             host: props.host.clone(),
         },
     );
+    use_draft(&state, &props.drafts, &resume, &on_merchant);
     let on_change_offers = action(&dispatcher, |_: MouseEvent| Action::ChangeOffers);
     let t = props.locale.t();
     let body = match &state.step {

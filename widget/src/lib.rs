@@ -11,6 +11,7 @@ mod camera;
 pub mod canvas;
 mod client;
 mod components;
+mod draft;
 pub mod format;
 mod hooks;
 pub mod i18n;
@@ -51,6 +52,8 @@ struct MountOptions {
     load_qr: Option<js_sys::Function>,
     /// The campaign, as the loader fetched it.
     loaded: hooks::Loaded,
+    /// The loader's draft store (IndexedDB).
+    drafts: JsValue,
     /// The language the loader chose (`lang`, a BCP 47 tag such as `es` or
     /// `fr-CA`; English if none) with its `words`: the strings of its JSON
     /// file, in order.
@@ -74,6 +77,7 @@ impl MountOptions {
             user_token: text("userToken"),
             load_qr: field("loadQr").dyn_into().ok(),
             loaded: hooks::Loaded(std::rc::Rc::new(client::loaded(&field("loaded")))),
+            drafts: field("drafts"),
             locale: i18n::Locale::from_js(text("lang"), &field("words"))
                 .ok_or("receipt-relay: `words` do not fit this build; load /widget.js")?,
         })
@@ -115,6 +119,7 @@ pub fn mount(host: Element, options: JsValue) -> Result<(), JsValue> {
             locale,
             qr_loader: scan::QrLoader(options.load_qr),
             loaded: options.loaded,
+            drafts: options.drafts,
         },
     )
     .render();

@@ -30,6 +30,11 @@ impl Resume {
         web_sys::window()?.local_storage().ok()?
     }
 
+    /// The storage key: campaign, page path and shopper.
+    pub fn key(&self) -> &str {
+        &self.0
+    }
+
     /// The id of the submission this widget left in flight, if any.
     pub fn get(&self) -> Option<String> {
         Self::storage()?.get_item(&self.0).ok()?

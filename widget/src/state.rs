@@ -186,6 +186,8 @@ pub enum Action {
     Created(SubmissionCreated),
     /// A submission this widget left in flight before the page went away.
     Resumed(String),
+    /// The draft an earlier page left: back where the shopper was.
+    Restored(crate::draft::Draft),
     /// The proxy answered; the status may already be final.
     Updated(Submission),
     /// Start over with a fresh idempotency key.
@@ -298,6 +300,22 @@ impl Reducible for State {
                 next.step = Step::Waiting {
                     id: created.id,
                     status: created.status,
+                };
+            }
+            Action::Restored(draft) => {
+                next.revoke_previews();
+                next.photos = draft.picked();
+                if draft.merchant.is_some() {
+                    next.merchant = draft.merchant;
+                }
+                next.claimed = draft.claimed;
+                next.qr = draft.qr;
+                next.idempotency_key = draft.idempotency_key;
+                next.step = match draft.step.as_str() {
+                    _ if !next.has_offers() => Step::Capture,
+                    "merchant" => Step::Merchant,
+                    "offers" if next.merchant.is_some() => Step::Offers,
+                    _ => Step::Capture,
                 };
             }
             Action::Resumed(id) => {

@@ -152,6 +152,15 @@ impl FromJs for Offer {
     }
 }
 
+impl FromJs for api::ClaimedOffer {
+    fn from_js(v: &JsValue) -> Option<Self> {
+        Some(Self {
+            offer_id: text(v, "offer_id")?,
+            quantity: whole(v, "quantity")?,
+        })
+    }
+}
+
 impl FromJs for Goal {
     fn from_js(v: &JsValue) -> Option<Self> {
         Some(Self {

@@ -1019,3 +1019,33 @@ async fn a_page_the_campaign_does_not_allow_gets_a_clean_refusal_its_developer_c
     browser::wait_count(&widget, ".rr", 0).await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_reload_before_sending_brings_back_the_store_the_offers_and_the_photos() {
+    let (app, tee) = demo_app().await;
+    let photo = fixtures::write("receipt-draft.jpg", &fixtures::receipt_jpeg());
+    let (browser, widget) = open(&tee, "demo-bitlabs").await;
+    claim_serum_and_mousse(&browser, &widget).await;
+    browser::choose_photo(&widget, &photo).await;
+
+    // The phone reloads the tab before the shopper sends (iOS does, after the
+    // camera app): the store, the offers and the prepared photo are all back.
+    browser.client.refresh().await.unwrap();
+    let widget = browser.widget().await;
+    browser::text_containing(&widget, ".rr-summary", "CLAREL · 2 offers").await;
+    browser::wait_count(&widget, ".rr-thumb", 1).await;
+    browser.step("62-draft-back-after-reload").await;
+
+    // And it goes as it would have.
+    browser::click(&widget, ".rr-submit").await;
+    browser::text_containing(&widget, ".rr-status", "accepted").await;
+    browser::wait_count(&widget, ".rr-offer-outcome", 2).await;
+
+    // Once sent, a reload shows the receipt's verdict, not the draft again.
+    browser.client.refresh().await.unwrap();
+    let widget = browser.widget().await;
+    browser::text_containing(&widget, ".rr-status", "accepted").await;
+    browser::wait_count(&widget, ".rr-thumb", 0).await;
+    browser.close().await;
+    assert_eq!(app.state.db.submission_count().await.unwrap(), 1);
+}

@@ -6,9 +6,12 @@
 //! - [`photo_picking`]: the callback that prepares picked photos for the
 //!   campaign's rules;
 //! - [`use_upload`]: the upload with its progress, retries and offline wait,
-//!   then the status checks until the verdict, and the manual-review request.
+//!   then the status checks until the verdict, and the manual-review request;
+//! - [`use_draft`]: the shopper's draft brought back after a reload and kept
+//!   as they go.
 
 mod campaign;
+mod draft;
 mod photos;
 mod upload;
 
@@ -17,6 +20,7 @@ use web_sys::{CustomEvent, CustomEventInit, Element};
 use yew::{Callback, UseReducerDispatcher};
 
 pub use campaign::{Loaded, use_campaign};
+pub use draft::use_draft;
 pub use photos::photo_picking;
 pub use upload::{Target, Uploader, new_idempotency_key, use_upload};
 
