@@ -562,6 +562,16 @@ async fn the_live_camera_keeps_a_sharp_frame_and_scans_the_receipts_qr_code() {
     browser::click(&widget, ".rr-shutter").await;
     browser::wait_count(&widget, ".rr-thumb", 1).await;
     browser::text_containing(&widget, ".rr-camera-status", "1 taken (up to 5)").await;
+    // The photo just taken shows beside the round shutter, over a
+    // receipt-shaped guide.
+    browser::find(&widget, "img.rr-last").await;
+    browser::find(&widget, ".rr-receipt-frame").await;
+    let shutter = browser::find(&widget, ".rr-shutter").await;
+    assert_eq!(
+        shutter.attr("aria-label").await.unwrap().as_deref(),
+        Some("Take photo")
+    );
+    browser.screenshot("40-camera-photo-taken").await;
     // The kept frame is the camera's own, full size: not the preview's.
     let sizes = browser
         .client
@@ -1046,6 +1056,32 @@ async fn a_reload_before_sending_brings_back_the_store_the_offers_and_the_photos
     let widget = browser.widget().await;
     browser::text_containing(&widget, ".rr-status", "accepted").await;
     browser::wait_count(&widget, ".rr-thumb", 0).await;
+    browser.close().await;
+    assert_eq!(app.state.db.submission_count().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn photos_in_which_the_widget_sees_no_receipt_are_sent_only_if_the_shopper_says_so() {
+    let (app, tee) = demo_app().await;
+    let red = fixtures::write("not-a-receipt.jpg", &fixtures::red_jpeg());
+    let (browser, widget) = open(&tee, "demo-easypromos").await;
+    browser::choose_photo(&widget, &red).await;
+    browser::text_containing(&widget, ".rr-thumb", "cannot see a receipt").await;
+
+    // Send asks first; nothing has gone to the proxy.
+    browser::click(&widget, ".rr-submit").await;
+    browser::text_containing(&widget, ".rr-confirm", "Send anyway?").await;
+    browser.step("63-send-anyway").await;
+    assert_eq!(app.state.db.submission_count().await.unwrap(), 0);
+    // "Cancel" leaves the photos to be retaken; Send asks again.
+    browser::click(&widget, ".rr-not-yet").await;
+    browser::wait_count(&widget, ".rr-confirm", 0).await;
+    browser::click(&widget, ".rr-submit").await;
+
+    // The shopper insists: it goes, and the refusal says why.
+    browser::click(&widget, ".rr-send-anyway").await;
+    browser::text_containing(&widget, ".rr-status", "not accepted").await;
+    browser::text_containing(&widget, ".rr-reasons strong", "could not find a receipt").await;
     browser.close().await;
     assert_eq!(app.state.db.submission_count().await.unwrap(), 1);
 }

@@ -31,6 +31,9 @@ pub struct CameraProps {
     pub taken: usize,
     #[prop_or_default]
     pub max: usize,
+    /// The newest photo's preview, shown beside the shutter.
+    #[prop_or_default]
+    pub last: Option<AttrValue>,
     #[prop_or_default]
     pub on_photo: Callback<Blob>,
     #[prop_or_default]
@@ -184,9 +187,14 @@ pub fn Camera(props: &CameraProps) -> Html {
     html! {
         <div class="rr-camera-dialog" role="dialog" aria-modal="true" aria-label={label}
             tabindex="-1" ref={dialog} {onkeydown}>
+            // The whole frame, as it will be saved (`object-fit: contain`).
             <video class="rr-viewfinder" ref={video} autoplay=true muted=true playsinline=true />
             if props.mode == CameraMode::Qr {
                 <div class="rr-qr-frame" aria-hidden="true"></div>
+            } else {
+                <div class="rr-receipt-frame" aria-hidden="true"></div>
+                // Re-made at each photo, so its flash plays once per shot.
+                <div class="rr-flash" key={props.taken.to_string()} aria-hidden="true"></div>
             }
             <p class="rr-camera-status rr-live" role="status" aria-live="polite">{ line }</p>
             <div class="rr-camera-bar">
@@ -194,9 +202,12 @@ pub fn Camera(props: &CameraProps) -> Html {
                     <button type="button" class="rr-button rr-secondary rr-torch" aria-pressed={on.to_string()}
                         onclick={on_torch}>{ t.torch() }</button>
                 }
+                if let Some(last) = &props.last {
+                    <img class="rr-last" src={last.clone()} alt={t.last_photo()} />
+                }
                 if props.mode == CameraMode::Photo {
-                    <button type="button" class="rr-button rr-shutter" disabled={!live || *status == Status::Shooting}
-                        onclick={on_shutter}>{ t.shutter() }</button>
+                    <button type="button" class="rr-shutter" aria-label={t.shutter()}
+                        disabled={!live || *status == Status::Shooting} onclick={on_shutter}></button>
                 }
                 <button type="button" class="rr-button rr-secondary rr-camera-close" onclick={close}>
                     { close_label }

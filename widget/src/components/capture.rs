@@ -1,6 +1,8 @@
 //! The capture step: the chosen store and offers (where the campaign has them),
 //! the photos, the QR code (where the provider takes one), and Send, which
-//! becomes the upload's progress while it is under way.
+//! becomes the upload's progress while it is under way. Where the widget sees
+//! no receipt in a photo, Send first asks whether to send anyway: the shopper
+//! should not wait for a certain refusal without being told.
 
 use web_sys::Blob;
 use yew::prelude::*;
@@ -9,6 +11,7 @@ use crate::components::photo_picker::{PhotoPicker, PhotoPickerProps};
 use crate::components::qr_entry::QrEntry;
 use crate::components::sending::Sending;
 use crate::i18n::use_locale;
+use crate::photo::Hint;
 use crate::state::PickedPhoto;
 
 #[derive(Properties, PartialEq)]
@@ -70,6 +73,25 @@ pub fn Capture(props: &CaptureProps) -> Html {
         on_pick: props.on_pick.clone(),
         on_remove: props.on_remove.clone(),
     };
+    // Asked for these photos (by their count): a photo added or removed asks
+    // again.
+    let asked = use_state(|| None::<usize>);
+    let doubtful = props
+        .photos
+        .iter()
+        .any(|p| p.hints.contains(&Hint::NoReceipt));
+    let count = props.photos.len();
+    let on_send = {
+        let (asked, on_send) = (asked.clone(), props.on_send.clone());
+        Callback::from(move |e: MouseEvent| {
+            if doubtful && *asked != Some(count) {
+                asked.set(Some(count));
+            } else {
+                on_send.emit(e);
+            }
+        })
+    };
+    let asking = doubtful && *asked == Some(count) && !sending;
     html! {
         <>
             { for summary }
@@ -77,14 +99,25 @@ pub fn Capture(props: &CaptureProps) -> Html {
             if props.takes_qr {
                 <QrEntry qr={props.qr.clone()} disabled={sending} on_set={props.on_qr.clone()} />
             }
-            if sending {
+            if asking {
+                <div class="rr-confirm" role="alertdialog" aria-label={t.no_receipt_question()}>
+                    <p>{ t.no_receipt_question() }</p>
+                    <button type="button" class="rr-button rr-send-anyway" onclick={props.on_send.clone()}>
+                        { t.send_anyway() }
+                    </button>
+                    <button type="button" class="rr-button rr-secondary rr-not-yet"
+                        onclick={let asked = asked.clone(); move |_| asked.set(None)}>
+                        { t.cancel() }
+                    </button>
+                </div>
+            } else if sending {
                 <Sending progress={props.progress} offline={props.offline} on_cancel={props.on_cancel.clone()} />
             } else {
                 <button
                     class="rr-button rr-submit"
                     type="button"
                     disabled={!props.ready}
-                    onclick={props.on_send.clone()}
+                    onclick={on_send}
                 >
                     { t.send() }
                 </button>

@@ -107,6 +107,7 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
                     mode={CameraMode::Photo}
                     taken={props.photos.len() + props.preparing}
                     max={props.max}
+                    last={props.photos.last().map(|p| AttrValue::from(p.preview_url.clone()))}
                     {on_photo}
                     {on_fail}
                     {on_close}

@@ -239,6 +239,9 @@ texts! {
     hint_bright,
     hint_small,
     hint_no_receipt,
+    /// Before sending photos in which the widget sees no receipt.
+    no_receipt_question,
+    send_anyway,
 
     // The camera.
     camera_denied,
@@ -258,6 +261,8 @@ texts! {
     scanner_close,
     torch,
     shutter,
+    /// The thumbnail of the newest photo, in the camera.
+    last_photo,
 
     // The QR code.
     scanner_unavailable,

@@ -43,6 +43,8 @@ pub static TEXT: Text = Text::new(Words {
     hint_bright: "Zu hell: Vermeiden Sie Spiegelungen auf dem Papier und nehmen Sie es neu auf.",
     hint_small: "Sehr klein: Gehen Sie näher heran, damit der Druck lesbar ist.",
     hint_no_receipt: "Auf diesem Foto ist kein Kassenbon zu sehen.",
+    no_receipt_question: "Auf Ihren Fotos ist kein Kassenbon zu sehen, er wird also sehr wahrscheinlich abgelehnt. Trotzdem senden?",
+    send_anyway: "Trotzdem senden",
 
     camera_denied: "Die Kamera ist für diese Seite gesperrt. Sie können sie in den Browser-Einstellungen erlauben oder stattdessen Ihre Kamera-App oder Galerie verwenden.",
     camera_none: "Auf diesem Gerät wurde keine Kamera gefunden. Sie können stattdessen ein Foto aus der Galerie wählen.",
@@ -60,6 +62,7 @@ pub static TEXT: Text = Text::new(Words {
     scanner_close: "Scanner schließen",
     torch: "Licht",
     shutter: "Foto aufnehmen",
+    last_photo: "Das gerade aufgenommene Foto",
 
     scanner_unavailable: "Der QR-Scanner konnte nicht geladen werden. Sie können die Angaben unter dem Code stattdessen eintippen.",
     qr_try_again: "Scannen Sie den Code auf Ihrem Kassenbon erneut oder tippen Sie seine Angaben ein.",

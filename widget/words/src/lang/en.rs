@@ -43,6 +43,8 @@ pub static TEXT: Text = Text::new(Words {
     hint_bright: "Too bright: avoid glare on the paper and retake it.",
     hint_small: "Very small: move closer so the print is readable.",
     hint_no_receipt: "We cannot see a receipt in this photo.",
+    no_receipt_question: "We cannot see a receipt in your photos, so it will most likely be refused. Send anyway?",
+    send_anyway: "Send anyway",
 
     camera_denied: "The camera is blocked for this page. You can allow it in your browser's settings, or use your camera app or gallery instead.",
     camera_none: "No camera was found on this device. You can choose a photo from your gallery instead.",
@@ -60,6 +62,7 @@ pub static TEXT: Text = Text::new(Words {
     scanner_close: "Close scanner",
     torch: "Light",
     shutter: "Take photo",
+    last_photo: "The photo just taken",
 
     scanner_unavailable: "The QR scanner could not be loaded. You can type the details printed under the code instead.",
     qr_try_again: "Scan the code on your receipt again, or type its details.",

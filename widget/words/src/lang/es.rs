@@ -43,6 +43,8 @@ pub static TEXT: Text = Text::new(Words {
     hint_bright: "Demasiado clara: evita los reflejos en el papel y repítela.",
     hint_small: "Muy pequeña: acércate para que se pueda leer.",
     hint_no_receipt: "No vemos ningún ticket en esta foto.",
+    no_receipt_question: "No vemos ningún ticket en tus fotos, así que lo más probable es que lo rechacen. ¿Enviarlo de todos modos?",
+    send_anyway: "Enviar de todos modos",
 
     camera_denied: "La cámara está bloqueada en esta página. Puedes permitirla en los ajustes del navegador, o usar la app de la cámara o la galería.",
     camera_none: "No se ha encontrado ninguna cámara en este dispositivo. Puedes elegir una foto de la galería.",
@@ -60,6 +62,7 @@ pub static TEXT: Text = Text::new(Words {
     scanner_close: "Cerrar el lector",
     torch: "Linterna",
     shutter: "Hacer la foto",
+    last_photo: "La foto que acabas de hacer",
 
     scanner_unavailable: "No se ha podido cargar el lector de QR. Puedes escribir los datos impresos bajo el código.",
     qr_try_again: "Vuelve a escanear el código del ticket o escribe sus datos.",

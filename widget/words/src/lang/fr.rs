@@ -43,6 +43,8 @@ pub static TEXT: Text = Text::new(Words {
     hint_bright: "Trop claire\u{a0}: évitez les reflets sur le papier et reprenez-la.",
     hint_small: "Très petite\u{a0}: rapprochez-vous pour que le texte soit lisible.",
     hint_no_receipt: "Nous ne voyons pas de ticket sur cette photo.",
+    no_receipt_question: "Nous ne voyons pas de ticket sur vos photos\u{a0}: il sera très probablement refusé. L'envoyer quand même\u{a0}?",
+    send_anyway: "Envoyer quand même",
 
     camera_denied: "La caméra est bloquée pour cette page. Vous pouvez l'autoriser dans les réglages du navigateur, ou utiliser l'appareil photo ou la galerie.",
     camera_none: "Aucune caméra n'a été trouvée sur cet appareil. Vous pouvez choisir une photo dans la galerie.",
@@ -60,6 +62,7 @@ pub static TEXT: Text = Text::new(Words {
     scanner_close: "Fermer le lecteur",
     torch: "Lampe",
     shutter: "Prendre la photo",
+    last_photo: "La photo qui vient d'être prise",
 
     scanner_unavailable: "Le lecteur de QR n'a pas pu être chargé. Vous pouvez saisir les informations imprimées sous le code.",
     qr_try_again: "Scannez à nouveau le code du ticket, ou saisissez ses informations.",

@@ -43,6 +43,8 @@ pub static TEXT: Text = Text::new(Words {
     hint_bright: "Troppo chiara: evita i riflessi sulla carta e scattala di nuovo.",
     hint_small: "Molto piccola: avvicinati perché la stampa sia leggibile.",
     hint_no_receipt: "Non vediamo uno scontrino in questa foto.",
+    no_receipt_question: "Non vediamo uno scontrino nelle tue foto, quindi molto probabilmente sarà rifiutato. Inviarlo comunque?",
+    send_anyway: "Invia comunque",
 
     camera_denied: "La fotocamera è bloccata per questa pagina. Puoi consentirla nelle impostazioni del browser, oppure usare l'app della fotocamera o la galleria.",
     camera_none: "Su questo dispositivo non è stata trovata alcuna fotocamera. Puoi scegliere una foto dalla galleria.",
@@ -60,6 +62,7 @@ pub static TEXT: Text = Text::new(Words {
     scanner_close: "Chiudi il lettore",
     torch: "Luce",
     shutter: "Scatta la foto",
+    last_photo: "La foto appena scattata",
 
     scanner_unavailable: "Non è stato possibile caricare il lettore QR. Puoi digitare i dati stampati sotto il codice.",
     qr_try_again: "Scansiona di nuovo il codice dello scontrino o digita i suoi dati.",

@@ -43,6 +43,8 @@ pub static TEXT: Text = Text::new(Words {
     hint_bright: "Za jasne: unikaj odblasków na papierze i zrób je ponownie.",
     hint_small: "Bardzo małe: podejdź bliżej, aby druk był czytelny.",
     hint_no_receipt: "Nie widzimy paragonu na tym zdjęciu.",
+    no_receipt_question: "Na Twoich zdjęciach nie widać paragonu, więc najpewniej zostanie odrzucony. Wysłać mimo to?",
+    send_anyway: "Wyślij mimo to",
 
     camera_denied: "Aparat jest zablokowany dla tej strony. Możesz go zezwolić w ustawieniach przeglądarki albo użyć aplikacji aparatu lub galerii.",
     camera_none: "Na tym urządzeniu nie znaleziono aparatu. Możesz wybrać zdjęcie z galerii.",
@@ -60,6 +62,7 @@ pub static TEXT: Text = Text::new(Words {
     scanner_close: "Zamknij skaner",
     torch: "Latarka",
     shutter: "Zrób zdjęcie",
+    last_photo: "Właśnie zrobione zdjęcie",
 
     scanner_unavailable: "Nie udało się wczytać skanera QR. Możesz zamiast tego wpisać dane wydrukowane pod kodem.",
     qr_try_again: "Zeskanuj ponownie kod z paragonu albo wpisz jego dane.",

@@ -43,6 +43,8 @@ pub static TEXT: Text = Text::new(Words {
     hint_bright: "Demasiado clara: evite reflexos no papel e tire-a de novo.",
     hint_small: "Muito pequena: aproxime-se para que o texto se leia.",
     hint_no_receipt: "Não vemos nenhum talão nesta foto.",
+    no_receipt_question: "Não vemos nenhum talão nas suas fotos, por isso o mais provável é ser recusado. Enviar mesmo assim?",
+    send_anyway: "Enviar mesmo assim",
 
     camera_denied: "A câmara está bloqueada nesta página. Pode permiti-la nas definições do navegador, ou usar a app da câmara ou a galeria.",
     camera_none: "Não foi encontrada nenhuma câmara neste dispositivo. Pode escolher uma foto da galeria.",
@@ -60,6 +62,7 @@ pub static TEXT: Text = Text::new(Words {
     scanner_close: "Fechar o leitor",
     torch: "Luz",
     shutter: "Tirar foto",
+    last_photo: "A foto acabada de tirar",
 
     scanner_unavailable: "Não foi possível carregar o leitor de QR. Pode escrever os dados impressos por baixo do código.",
     qr_try_again: "Leia de novo o código do talão, ou escreva os seus dados.",
