@@ -70,7 +70,8 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
     };
 
     html! {
-        <div class="rr-picker">
+        // With no photo yet, taking one is the first action (`data-first`).
+        <div class="rr-picker" data-first={(props.photos.len() + props.preparing == 0).to_string()}>
             <ol class="rr-thumbs" aria-label={t.photos_label()}>
                 { for props.photos.iter().enumerate().map(|(i, photo)| {
                     let on_remove = props.on_remove.clone();

@@ -37,7 +37,7 @@ pub fn Sending(props: &SendingProps) -> Html {
                 value={percent.unwrap_or(0).to_string()}
                 aria-label={t.progress_label()}
             />
-            <p class="rr-live" role="status" aria-live="polite">{ words }</p>
+            <p class="rr-live" role="status" aria-live="polite" data-offline={props.offline.to_string()}>{ words }</p>
             <button type="button" class="rr-button rr-secondary rr-cancel" onclick={props.on_cancel.clone()}>
                 { t.cancel() }
             </button>
