@@ -380,6 +380,7 @@ campaign_uid = "{aboutgoods_campaign}"
 kind = "apm"
 base_url = "{apm_url}"
 api_key = {apm_key}
+currency = "RUB"
 
 [providers.apm-callbacks]
 kind = "apm"

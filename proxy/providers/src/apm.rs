@@ -68,6 +68,11 @@ pub struct ApmConfig {
     /// as the document describes it; `callback` is added with callbacks.
     #[serde(default)]
     pub review: Option<serde_json::Map<String, Value>>,
+    /// The ISO 4217 currency of the receipts' totals (`"RUB"`): APM's answers
+    /// give the sum alone, and a total without its currency reads as a bare
+    /// number to the shopper.
+    #[serde(default)]
+    pub currency: Option<String>,
 }
 
 fn default_base_url() -> String {
@@ -254,7 +259,7 @@ impl Provider for Apm {
                 .header("api-key", self.config.api_key.expose()),
         )
         .await?;
-        map_receipt(found)
+        map_receipt(found, self.config.currency.as_deref())
     }
 
     fn delivery(&self) -> &Delivery {
@@ -263,7 +268,8 @@ impl Provider for Apm {
 
     fn read_callback(&self, body: &[u8]) -> Result<(String, Progress), CallbackError> {
         let found: ApmReceipt = delivery::json(body)?;
-        Ok((found.uuid.clone(), map_receipt(found)?))
+        let uuid = found.uuid.clone();
+        Ok((uuid, map_receipt(found, self.config.currency.as_deref())?))
     }
 }
 
@@ -332,7 +338,7 @@ fn known(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.is_empty() && v != "Unknown")
 }
 
-fn map_receipt(found: ApmReceipt) -> Result<Progress, ProviderError> {
+fn map_receipt(found: ApmReceipt, currency: Option<&str>) -> Result<Progress, ProviderError> {
     let answer = match (found.state.as_str(), found.approved) {
         ("ARRIVED", _) => ARRIVED,
         ("REVIEWED", Some(true)) => APPROVED,
@@ -365,6 +371,7 @@ fn map_receipt(found: ApmReceipt) -> Result<Progress, ProviderError> {
         store,
         address,
         date,
+        currency: total.and(currency.map(str::to_owned)),
         total,
         ..Receipt::default()
     });
@@ -384,7 +391,7 @@ mod tests {
     use api::ReasonCode;
 
     fn map(value: Value) -> Result<Progress, ProviderError> {
-        map_receipt(serde_json::from_value(value).unwrap())
+        map_receipt(serde_json::from_value(value).unwrap(), None)
     }
 
     fn done(value: Value) -> Verdict {
@@ -423,6 +430,25 @@ mod tests {
         let receipt = verdict.outcome.receipt.unwrap();
         assert_eq!(receipt.store, None);
         assert_eq!(receipt.total, Some(30.35));
+    }
+
+    #[test]
+    fn the_accounts_currency_goes_with_a_total_and_only_with_one() {
+        let reviewed = |total: Value| {
+            let value = json!({"uuid": "u", "state": "REVIEWED", "approved": true,
+                "receiptDate": "2025-09-24", "total": total});
+            match map_receipt(serde_json::from_value(value).unwrap(), Some("RUB")).unwrap() {
+                Progress::Done(verdict) => verdict.outcome.receipt.unwrap(),
+                Progress::Pending => panic!("decided"),
+            }
+        };
+        let with_total = reviewed(json!({"sum": 37.87}));
+        assert_eq!(
+            (with_total.total, with_total.currency.as_deref()),
+            (Some(37.87), Some("RUB"))
+        );
+        let without = reviewed(json!({"sum": 0.0}));
+        assert_eq!((without.total, without.currency), (None, None));
     }
 
     #[test]
