@@ -301,6 +301,10 @@ pub struct Campaign {
     /// When and how the reward comes.
     #[serde(default)]
     pub reward_when: Option<String>,
+    /// Working days a person takes to check a receipt sent to manual review,
+    /// where the brand says.
+    #[serde(default)]
+    pub review_days: Option<u32>,
     /// BCP 47 language tag, e.g. `es-ES`.
     pub locale: String,
     pub photos: PhotoRules,

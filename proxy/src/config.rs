@@ -144,6 +144,10 @@ pub struct CampaignConfig {
     /// When and how it comes, e.g. "by bank transfer within 5 working days".
     #[serde(default)]
     pub reward_when: Option<String>,
+    /// Working days a person takes to check a receipt sent to manual review,
+    /// told to the shopper who asked for one.
+    #[serde(default)]
+    pub review_days: Option<u32>,
     /// The title and reward in other languages, by language code
     /// (`[campaigns.<id>.translations.es]`); what one leaves out is said as
     /// above.

@@ -471,6 +471,7 @@ title = "Buy two, get 10 EUR back (Photon, webhook)"
 [campaigns.demo-bitlabs]
 provider = "bitlabs"
 title = "Magic Receipts: get cash back on your shopping"
+review_days = 2
 {origins}
 photos = {{ min_count = 1, max_count = 5, max_bytes = 2097152 }}
 {notify}

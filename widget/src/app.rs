@@ -104,6 +104,7 @@ pub fn App(props: &AppProps) -> Html {
                     .as_ref()
                     .map(|c| (c.reward.clone(), c.reward_when.clone()))
                     .unwrap_or_default(),
+                review_days: state.campaign.as_ref().and_then(|c| c.review_days),
                 on_restart: {
                     let resume = resume.clone();
                     action(&dispatcher, move |_: MouseEvent| {

@@ -102,6 +102,36 @@ pub fn money_cents(cents: u64, currency: &str, locale: &str) -> String {
     money(cents as f64 / 100.0, Some(currency), locale)
 }
 
+/// An award as a provider writes it (`1.50 USD`): hundredths and currency.
+/// Read with integer parsing (float parsing would cost the bundle).
+pub fn award_cents(award: &str) -> Option<(u64, &str)> {
+    let (amount, currency) = award.trim().split_once(' ')?;
+    let (units, fraction) = amount.split_once('.').unwrap_or((amount, "0"));
+    let hundredths: u64 = match fraction.len() {
+        1 => fraction.parse::<u64>().ok()? * 10,
+        2 => fraction.parse().ok()?,
+        _ => return None,
+    };
+    Some((
+        units.parse::<u64>().ok()? * 100 + hundredths,
+        currency.trim(),
+    ))
+}
+
+/// The awards added up, where every one reads and all are in one currency.
+pub fn award_total<'a>(awards: impl IntoIterator<Item = &'a str>) -> Option<(u64, &'a str)> {
+    let mut total: Option<(u64, &str)> = None;
+    for award in awards {
+        let (cents, currency) = award_cents(award)?;
+        total = match total {
+            None => Some((cents, currency)),
+            Some((sum, same)) if same == currency => Some((sum + cents, same)),
+            Some(_) => return None,
+        };
+    }
+    total
+}
+
 fn options(pairs: &[(&str, &str)]) -> js_sys::Object {
     let options = js_sys::Object::new();
     for (key, value) in pairs {
@@ -164,5 +194,18 @@ mod tests {
             no_seconds.ends_with(" noon") && no_seconds.contains("2024"),
             "{no_seconds}"
         );
+    }
+
+    #[test]
+    fn awards_add_up_in_one_currency_only() {
+        assert_eq!(award_cents("1.50 USD"), Some((150, "USD")));
+        assert_eq!(award_cents("2 EUR"), Some((200, "EUR")));
+        assert_eq!(award_cents("0.5 USD"), Some((50, "USD")));
+        assert_eq!(award_cents("free sample"), None);
+        assert_eq!(award_cents("1.505 USD"), None);
+        assert_eq!(award_total(["1.50 USD", "2.25 USD"]), Some((375, "USD")));
+        assert_eq!(award_total(["1.50 USD", "2 EUR"]), None);
+        assert_eq!(award_total(["1.50 USD", "a gift"]), None);
+        assert_eq!(award_total([]), None);
     }
 }

@@ -100,6 +100,7 @@ impl FromJs for Campaign {
             title: text(v, "title")?,
             reward: text(v, "reward"),
             reward_when: text(v, "reward_when"),
+            review_days: whole(v, "review_days"),
             locale: text(v, "locale")?,
             photos: PhotoRules::from_js(&field(v, "photos"))?,
             capabilities: Capabilities::from_js(&field(v, "capabilities"))?,
@@ -321,6 +322,7 @@ mod tests {
             title: "Buy two".into(),
             reward: Some("10 EUR back".into()),
             reward_when: None,
+            review_days: Some(2),
             locale: "es-ES".into(),
             photos: PhotoRules {
                 min_count: 0,

@@ -30,6 +30,7 @@ pub async fn get(
         title: words.title.unwrap_or_default(),
         reward: words.reward,
         reward_when: words.reward_when,
+        review_days: campaign.config.review_days,
         locale: campaign.config.locale.clone(),
         photos: campaign.policy.photo_rules(),
         capabilities: campaign.adapter.abilities.capabilities(),

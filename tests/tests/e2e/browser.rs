@@ -436,6 +436,9 @@ async fn a_spanish_shopper_is_told_why_an_aboutgoods_receipt_was_refused_then_a_
     // Aboutgoods read.
     browser::choose_photo(&widget, &off).await;
     browser::click(&widget, ".rr-submit").await;
+    // The flat blue test photo looks like no receipt to the widget: it asks.
+    browser::text_containing(&widget, ".rr-send-anyway", "Enviar de todos modos").await;
+    browser::click(&widget, ".rr-send-anyway").await;
     browser::text_containing(&widget, ".rr-status", "no ha sido aceptado").await;
     // The headline of the reason in Spanish, what to do about it, and the
     // provider's own words as detail.
@@ -690,6 +693,7 @@ async fn a_bitlabs_shopper_picks_store_and_offers_asks_for_a_manual_review_then_
     claim_serum_and_mousse(&browser, &widget).await;
     browser::choose_photo(&widget, &off).await;
     browser::click(&widget, ".rr-submit").await;
+    browser::click(&widget, ".rr-send-anyway").await;
     browser::text_containing(&widget, ".rr-status", "not accepted").await;
     browser::wait_count(&widget, ".rr-offer-outcome", 2).await;
     browser::text_containing(&widget, ".rr-offers", "could not match").await;
@@ -697,6 +701,9 @@ async fn a_bitlabs_shopper_picks_store_and_offers_asks_for_a_manual_review_then_
     browser::click(&widget, ".rr-review").await;
     browser::text_containing(&widget, ".rr-status", "checked by a person").await;
     browser::text_containing(&widget, ".rr-offers", "A person will check it").await;
+    // When, as the brand says (`review_days`), and the refusal's advice no more.
+    browser::text_containing(&widget, ".rr-review-when", "within 2 working days").await;
+    browser::wait_count(&widget, ".rr-reasons .rr-hint", 0).await;
     browser.step("42-bitlabs-manual-review").await;
 
     // Start again with a good photo: cash back per offer.
@@ -706,6 +713,8 @@ async fn a_bitlabs_shopper_picks_store_and_offers_asks_for_a_manual_review_then_
     browser::click(&widget, ".rr-submit").await;
     browser::text_containing(&widget, ".rr-status", "was accepted").await;
     browser::text_containing(&widget, ".rr-offers", "1.50 USD").await;
+    // The accepted offers' awards, added up.
+    browser::text_containing(&widget, ".rr-award-total", "Your reward: $").await;
     browser.screenshot("43-bitlabs-cash-back").await;
     browser.close().await;
     assert_no_secret_reached_the_browser(&app, &tee);
@@ -806,9 +815,10 @@ async fn two_widgets_on_one_page_keep_their_own_campaign_language_theme_and_phot
     browser::text_containing(&second, ".rr-submit", "Envoyer le ticket").await;
     browser::text_containing(&first, ".rr-submit", "Send receipt").await;
 
-    // Each takes its accent from its own host; the page's styles stay outside.
+    // Each takes its accent from its own host (on its one filled button, the
+    // first photo's); the page's styles stay outside.
     let accent =
-        |host: &'static str| widget_style(&browser, host, ".rr-submit", "background-color");
+        |host: &'static str| widget_style(&browser, host, ".rr-open-camera", "background-color");
     assert_eq!(accent("#second").await, "rgb(10, 120, 60)");
     assert_eq!(accent("#promo-widget").await, "rgb(122, 75, 42)");
     let color = widget_style(&browser, "#second", ".rr-submit", "color").await;
@@ -871,9 +881,10 @@ async fn an_unsigned_or_expired_shopper_is_told_in_spanish_and_a_signed_one_gets
     // A token signed long ago: the shopper is asked to reload for a fresh one.
     let key = tests::shopper_key(&app.dir);
     let stale = tests::shopper_token(&key, "socio-42", "demo-signed", -3600);
+    // The page comes back with its photo (the shopper's draft), ready to send.
     let (browser, widget) =
         open_in(browser, &tee, &format!("demo-signed&user_token={stale}")).await;
-    browser::choose_photo(&widget, &photo).await;
+    browser::wait_count(&widget, ".rr-thumb", 1).await;
     browser::click(&widget, ".rr-submit").await;
     browser::text_containing(&widget, ".rr-error", "Recarga la página").await;
     browser.step("41-expired").await;
@@ -883,7 +894,7 @@ async fn an_unsigned_or_expired_shopper_is_told_in_spanish_and_a_signed_one_gets
     let token = tests::shopper_token(&key, "socio-42", "demo-signed", 600);
     let (browser, widget) =
         open_in(browser, &tee, &format!("demo-signed&user_token={token}")).await;
-    browser::choose_photo(&widget, &photo).await;
+    browser::wait_count(&widget, ".rr-thumb", 1).await;
     browser::click(&widget, ".rr-submit").await;
     browser::find(&widget, ".rr-store").await;
     browser.close().await;

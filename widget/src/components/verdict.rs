@@ -14,6 +14,8 @@ pub struct VerdictProps {
     pub submission: Submission,
     /// The campaign's reward and when it comes, said on the accepted screen.
     pub reward: (Option<String>, Option<String>),
+    /// Working days a manual review takes, where the brand says.
+    pub review_days: Option<u32>,
     pub on_restart: Callback<MouseEvent>,
     /// Back to the capture step with no photos, to photograph the receipt again.
     pub on_retake: Callback<MouseEvent>,
@@ -124,7 +126,22 @@ pub fn Verdict(props: &VerdictProps) -> Html {
                     <p class="rr-hint">{ when }</p>
                 }
             }
+            if status == SubmissionStatus::NeedsReview {
+                if let Some(days) = props.review_days {
+                    <p class="rr-hint rr-review-when">{ locale.count(t.review_within(), u64::from(days)) }</p>
+                }
+            }
             { for offers }
+            // What the accepted offers bring, added up where they share a currency.
+            if let Some((cents, currency)) = format::award_total(
+                outcome.offers.iter()
+                    .filter(|o| o.state == SubmissionStatus::Accepted)
+                    .filter_map(|o| o.award.as_deref())
+            ) {
+                <p class="rr-award-total">
+                    { fill(t.award_total(), &[("amount", &format::money_cents(cents, currency, &locale.tag))]) }
+                </p>
+            }
             { for receipt }
             <p class="rr-ref">{ fill(t.reference(), &[("ref", &props.submission.reference())]) }</p>
             if retake {

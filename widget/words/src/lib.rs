@@ -333,6 +333,10 @@ texts! {
     headline_partly,
     /// `{ref}`: the receipt's short reference.
     reference,
+    /// `{amount}`: the awards of the accepted offers, added up.
+    award_total,
+    /// Counted, `{n}` working days: when a person will have checked it.
+    review_within,
     offer_approved,
     offer_review,
     offer_rejected,

@@ -122,6 +122,8 @@ pub static TEXT: Text = Text::new(Words {
     headline_failed: "Wir konnten Ihren Kassenbon nicht prüfen",
     headline_partly: "Ihr Kassenbon wurde teilweise angenommen",
     reference: "Referenz {ref}",
+    award_total: "Ihre Prämie: {amount}",
+    review_within: "Eine Person prüft ihn innerhalb von 1 Werktag.|Eine Person prüft ihn innerhalb von {n} Werktagen.",
     offer_approved: "Angenommen",
     offer_review: "Eine Person prüft es",
     offer_rejected: "Nicht angenommen",

@@ -122,6 +122,8 @@ pub static TEXT: Text = Text::new(Words {
     headline_failed: "We could not check your receipt",
     headline_partly: "Your receipt was partly accepted",
     reference: "Reference {ref}",
+    award_total: "Your reward: {amount}",
+    review_within: "A person checks it within 1 working day.|A person checks it within {n} working days.",
     offer_approved: "Approved",
     offer_review: "A person will check it",
     offer_rejected: "Not approved",

@@ -122,6 +122,8 @@ pub static TEXT: Text = Text::new(Words {
     headline_failed: "No hemos podido comprobar tu ticket",
     headline_partly: "Tu ticket ha sido aceptado en parte",
     reference: "Referencia {ref}",
+    award_total: "Tu recompensa: {amount}",
+    review_within: "Una persona lo revisa en 1 día hábil.|Una persona lo revisa en {n} días hábiles.",
     offer_approved: "Aprobada",
     offer_review: "La revisará una persona",
     offer_rejected: "No aprobada",

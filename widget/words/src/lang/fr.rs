@@ -122,6 +122,8 @@ pub static TEXT: Text = Text::new(Words {
     headline_failed: "Nous n'avons pas pu vérifier votre ticket",
     headline_partly: "Votre ticket a été accepté en partie",
     reference: "Référence {ref}",
+    award_total: "Votre récompense\u{a0}: {amount}",
+    review_within: "Une personne le vérifie sous {n} jour ouvré.|Une personne le vérifie sous {n} jours ouvrés.",
     offer_approved: "Validée",
     offer_review: "Une personne va la vérifier",
     offer_rejected: "Non validée",

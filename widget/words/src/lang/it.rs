@@ -122,6 +122,8 @@ pub static TEXT: Text = Text::new(Words {
     headline_failed: "Non siamo riusciti a verificare il tuo scontrino",
     headline_partly: "Il tuo scontrino è stato accettato in parte",
     reference: "Riferimento {ref}",
+    award_total: "Il tuo premio: {amount}",
+    review_within: "Una persona lo verifica entro 1 giorno lavorativo.|Una persona lo verifica entro {n} giorni lavorativi.",
     offer_approved: "Approvata",
     offer_review: "La verificherà una persona",
     offer_rejected: "Non approvata",

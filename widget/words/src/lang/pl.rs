@@ -122,6 +122,8 @@ pub static TEXT: Text = Text::new(Words {
     headline_failed: "Nie udało się sprawdzić Twojego paragonu",
     headline_partly: "Twój paragon został przyjęty częściowo",
     reference: "Numer {ref}",
+    award_total: "Twoja nagroda: {amount}",
+    review_within: "Człowiek sprawdzi go w ciągu {n} dnia roboczego.|Człowiek sprawdzi go w ciągu {n} dni roboczych.|Człowiek sprawdzi go w ciągu {n} dni roboczych.",
     offer_approved: "Zatwierdzona",
     offer_review: "Sprawdzi ją człowiek",
     offer_rejected: "Niezatwierdzona",

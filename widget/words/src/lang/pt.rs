@@ -122,6 +122,8 @@ pub static TEXT: Text = Text::new(Words {
     headline_failed: "Não foi possível verificar o seu talão",
     headline_partly: "O seu talão foi aceite em parte",
     reference: "Referência {ref}",
+    award_total: "A sua recompensa: {amount}",
+    review_within: "Uma pessoa verifica-o em {n} dia útil.|Uma pessoa verifica-o em {n} dias úteis.",
     offer_approved: "Aprovada",
     offer_review: "Uma pessoa vai verificá-la",
     offer_rejected: "Não aprovada",

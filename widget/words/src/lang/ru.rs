@@ -122,6 +122,8 @@ pub static TEXT: Text = Text::new(Words {
     headline_failed: "Не удалось проверить ваш чек",
     headline_partly: "Ваш чек принят частично",
     reference: "Номер {ref}",
+    award_total: "Ваше вознаграждение: {amount}",
+    review_within: "Специалист проверит его в течение {n} рабочего дня.|Специалист проверит его в течение {n} рабочих дней.|Специалист проверит его в течение {n} рабочих дней.",
     offer_approved: "Одобрено",
     offer_review: "Проверит специалист",
     offer_rejected: "Не одобрено",
