@@ -396,6 +396,31 @@ async fn a_russian_shopper_types_an_apm_receipts_qr_code_sees_it_confirmed_then_
     }
     browser::click(&widget, ".rr-qr-check").await;
     browser::text_containing(&widget, ".rr-qr-error", "номер фискального накопителя").await;
+    // The field at fault is marked, and has the focus (the phone scrolls to it).
+    let drive = browser::find(&widget, "[name=fn]").await;
+    assert_eq!(
+        drive.attr("aria-invalid").await.unwrap().as_deref(),
+        Some("true")
+    );
+    let focused = browser
+        .client
+        .execute(
+            "return document.querySelector('.receipt-relay').shadowRoot.activeElement.name;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(focused, "fn");
+    assert_eq!(
+        browser::find(&widget, "[name=fd]")
+            .await
+            .attr("aria-invalid")
+            .await
+            .unwrap(),
+        None
+    );
+    // A way back to scanning is there too.
+    browser::text_containing(&widget, ".rr-qr-back", "Сканировать").await;
     browser.step("32-apm-qr-mistyped").await;
     browser::find(&widget, "[name=fn]")
         .await

@@ -3,10 +3,10 @@
 //! with [`api::fiscal`] and shown back (date and amount) for confirmation before
 //! it is sent.
 
-use api::fiscal::{FiscalQr, FiscalTime, Operation, check_qr_text};
+use api::fiscal::{FiscalQr, FiscalQrError, FiscalTime, Operation, check_qr_text};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{Element, HtmlInputElement};
+use web_sys::{Element, HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
 use crate::camera;
@@ -35,6 +35,23 @@ fn fields(t: &Text) -> [(&'static str, &'static str, &'static str, &'static str)
         ("fd", t.field_fd(), "text", "numeric"),
         ("fp", t.field_fp(), "text", "numeric"),
     ]
+}
+
+/// The typed field a problem is about (`fields`' name), to mark and focus.
+fn field_at_fault(problem: &Problem) -> Option<&'static str> {
+    match problem {
+        Problem::QrNeedTime => Some("date"),
+        Problem::QrNeedTotal => Some("total"),
+        Problem::QrTyped(FiscalQrError::Missing(key) | FiscalQrError::Invalid(key)) => match *key {
+            "t" => Some("date"),
+            "s" => Some("total"),
+            "fn" => Some("fn"),
+            "i" => Some("fd"),
+            "fp" => Some("fp"),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 #[component]
@@ -190,26 +207,55 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
                     open.set(false);
                     on_set.emit(Some(qr));
                 }
-                Err(problem) => error.set(Some(problem)),
+                Err(problem) => {
+                    // The phone scrolls to the field at fault, above its keyboard.
+                    if let Some(input) = field_at_fault(&problem)
+                        .and_then(|name| {
+                            form.query_selector(&format!("[name={name}]"))
+                                .ok()
+                                .flatten()
+                        })
+                        .and_then(|el| el.dyn_into::<HtmlElement>().ok())
+                    {
+                        let _ = input.focus();
+                    }
+                    error.set(Some(problem));
+                }
             }
         })
+    };
+    let at_fault = error.as_ref().and_then(field_at_fault);
+    let back_to_scanning = {
+        let (open, error) = (open.clone(), error.clone());
+        move |_: MouseEvent| {
+            error.set(None);
+            open.set(false);
+        }
     };
     html! {
         <form class="rr-qr rr-qr-form" {onsubmit} novalidate=true>
             <fieldset class="rr-step">
                 <legend class="rr-question">{ t.qr_form_legend() }</legend>
-                { for fields(t).into_iter().map(|(name, label, kind, mode)| html! {
-                    <label class="rr-field">
-                        <span>{ label }</span>
-                        <input name={name} type={kind} inputmode={mode} required=true
-                            disabled={props.disabled} autocomplete="off" />
-                    </label>
+                { for fields(t).into_iter().map(|(name, label, kind, mode)| {
+                    let wrong = at_fault == Some(name);
+                    html! {
+                        <label class="rr-field">
+                            <span>{ label }</span>
+                            <input name={name} type={kind} inputmode={mode} required=true
+                                disabled={props.disabled} autocomplete="off"
+                                aria-invalid={wrong.then_some("true")}
+                                aria-describedby={wrong.then_some("rr-qr-error")} />
+                        </label>
+                    }
                 }) }
             </fieldset>
             if let Some(problem) = &*error {
-                <p class="rr-error rr-qr-error" role="alert">{ locale.problem(problem) }</p>
+                <p class="rr-error rr-qr-error" id="rr-qr-error" role="alert">{ locale.problem(problem) }</p>
             }
             <button type="submit" class="rr-button rr-qr-check" disabled={props.disabled}>{ t.qr_check() }</button>
+            <button type="button" class="rr-link rr-qr-back" disabled={props.disabled} onclick={back_to_scanning}>
+                { t.qr_scan() }
+            </button>
         </form>
     }
 }
