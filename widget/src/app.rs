@@ -44,7 +44,7 @@ pub fn App(props: &AppProps) -> Html {
     let state = use_reducer(|| State::new(new_idempotency_key(), props.host.clone()));
     let dispatcher = state.dispatcher();
     let on_merchant = use_campaign(&dispatcher, &props.api_base, &props.campaign, &props.loaded);
-    let on_pick = photo_picking(&state);
+    let on_pick = photo_picking(&state, &props.api_base, &props.campaign);
     let Uploader {
         resume,
         send,

@@ -257,6 +257,25 @@ pub async fn submission(
 /// How long the proxy may hold a status request until the status changes.
 const WAIT_S: u32 = 20;
 
+/// The provider's own check of one prepared photo, before it is sent
+/// (`capabilities.quality_check`).
+pub async fn quality_check(
+    base: &str,
+    campaign: &str,
+    photo: &Blob,
+) -> Result<api::QualityCheck, ClientError> {
+    let form = FormData::new().map_err(|_| ClientError(Problem::BadAnswer))?;
+    form.append_with_blob_and_filename(api::field::PHOTO, photo, "receipt.jpg")
+        .map_err(|_| ClientError(Problem::BadAnswer))?;
+    let response = Request::post(&format!("{base}/v1/campaigns/{campaign}/quality-check"))
+        .body(form)
+        .map_err(|_| ClientError(Problem::BadAnswer))?
+        .send()
+        .await
+        .map_err(|_| ClientError(Problem::Network))?;
+    decode(response).await.map(|(check, _)| check)
+}
+
 /// Asks for a person to look at a rejected receipt again; answers as
 /// [`submission`] does.
 pub async fn review(base: &str, id: &str) -> Result<(Submission, JsValue), ClientError> {

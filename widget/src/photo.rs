@@ -38,13 +38,15 @@ impl From<&api::PhotoRules> for Prep {
 }
 
 /// A quality problem seen in a photo: a hint to the shopper, never a block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hint {
     Blurred,
     TooDark,
     TooBright,
     TooSmall,
     NoReceipt,
+    /// The provider's own check says it cannot use the photo, and why.
+    Unusable(api::ReasonCode),
 }
 
 impl Hint {
@@ -56,6 +58,7 @@ impl Hint {
             Self::TooBright => t.hint_bright(),
             Self::TooSmall => t.hint_small(),
             Self::NoReceipt => t.hint_no_receipt(),
+            Self::Unusable(code) => t.why(code),
         }
     }
 }

@@ -171,6 +171,8 @@ pub enum Action {
     /// One photo is ready (or could not be used: `Err` says why).
     PhotoReady(Result<PickedPhoto, Problem>),
     PhotoRemoved(usize),
+    /// The provider's check found the photo with this preview unusable.
+    PhotoUnusable(String, Vec<api::ReasonCode>),
     /// The QR code was confirmed (or removed).
     QrSet(Option<String>),
     Sending,
@@ -263,6 +265,20 @@ impl Reducible for State {
             Action::QrSet(qr) => {
                 next.qr = qr;
                 next.error = None;
+            }
+            Action::PhotoUnusable(preview_url, codes) => {
+                if let Some(photo) = next
+                    .photos
+                    .iter_mut()
+                    .find(|p| p.preview_url == preview_url)
+                {
+                    for code in codes {
+                        let hint = Hint::Unusable(code);
+                        if !photo.hints.contains(&hint) {
+                            photo.hints.push(hint);
+                        }
+                    }
+                }
             }
             Action::PhotoRemoved(index) => {
                 if index < next.photos.len() {

@@ -204,6 +204,15 @@ impl FromJs for Outcome {
     }
 }
 
+impl FromJs for api::QualityCheck {
+    fn from_js(v: &JsValue) -> Option<Self> {
+        Some(Self {
+            usable: flag(v, "usable")?,
+            reasons: list(v, "reasons")?,
+        })
+    }
+}
+
 impl FromJs for Reason {
     fn from_js(v: &JsValue) -> Option<Self> {
         Some(Self {

@@ -1123,3 +1123,28 @@ async fn photos_in_which_the_widget_sees_no_receipt_are_sent_only_if_the_shopper
     browser.close().await;
     assert_eq!(app.state.db.submission_count().await.unwrap(), 1);
 }
+
+#[tokio::test]
+async fn the_providers_own_photo_check_is_a_hint_and_a_question_before_sending() {
+    let (app, tee) = demo_app().await;
+    let dark = fixtures::write("receipt-aboutgoods-dark.jpg", &fixtures::dark_jpeg());
+    let good = fixtures::write("receipt-aboutgoods-checked.jpg", &fixtures::receipt_jpeg());
+    // Aboutgoods checks a photo before it is sent (`capabilities.quality_check`).
+    let (browser, widget) = open(&tee, "demo-aboutgoods").await;
+    browser::choose_photo(&widget, &dark).await;
+    // Its verdict joins the widget's own hint on the photo.
+    browser::text_containing(&widget, ".rr-thumb", "too blurred, dark or small").await;
+    browser::click(&widget, ".rr-submit").await;
+    browser::text_containing(&widget, ".rr-confirm", "checker says it cannot use").await;
+    browser.step("64-provider-check").await;
+    assert_eq!(app.state.db.submission_count().await.unwrap(), 0);
+
+    // A good photo instead: no question, straight to the verdict.
+    browser::click(&widget, ".rr-not-yet").await;
+    browser::click(&widget, ".rr-remove").await;
+    browser::choose_photo(&widget, &good).await;
+    browser::click(&widget, ".rr-submit").await;
+    browser::text_containing(&widget, ".rr-status", "was accepted").await;
+    browser.close().await;
+    assert_eq!(app.state.db.submission_count().await.unwrap(), 1);
+}

@@ -76,10 +76,16 @@ pub fn Capture(props: &CaptureProps) -> Html {
     // Asked for these photos (by their count): a photo added or removed asks
     // again.
     let asked = use_state(|| None::<usize>);
-    let doubtful = props
+    // The widget's own look, or the provider's check.
+    let unusable = props
         .photos
         .iter()
-        .any(|p| p.hints.contains(&Hint::NoReceipt));
+        .any(|p| p.hints.iter().any(|h| matches!(h, Hint::Unusable(_))));
+    let doubtful = unusable
+        || props
+            .photos
+            .iter()
+            .any(|p| p.hints.contains(&Hint::NoReceipt));
     let count = props.photos.len();
     let on_send = {
         let (asked, on_send) = (asked.clone(), props.on_send.clone());
@@ -100,8 +106,9 @@ pub fn Capture(props: &CaptureProps) -> Html {
                 <QrEntry qr={props.qr.clone()} disabled={sending} on_set={props.on_qr.clone()} />
             }
             if asking {
-                <div class="rr-confirm" role="alertdialog" aria-label={t.no_receipt_question()}>
-                    <p>{ t.no_receipt_question() }</p>
+                <div class="rr-confirm" role="alertdialog"
+                    aria-label={if unusable { t.unusable_question() } else { t.no_receipt_question() }}>
+                    <p>{ if unusable { t.unusable_question() } else { t.no_receipt_question() } }</p>
                     <button type="button" class="rr-button rr-send-anyway" onclick={props.on_send.clone()}>
                         { t.send_anyway() }
                     </button>

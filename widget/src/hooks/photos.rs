@@ -5,25 +5,51 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::Blob;
 use yew::prelude::*;
 
+use crate::client;
 use crate::photo::{self, Prep};
 use crate::problem::Problem;
 use crate::state::{Action, PickedPhoto, State};
 
 /// The callback that takes picked files and prepares each for the campaign's
-/// photo rules (nothing happens before the campaign is loaded).
-pub fn photo_picking(state: &UseReducerHandle<State>) -> Callback<Vec<Blob>> {
+/// photo rules (nothing happens before the campaign is loaded). Where the
+/// provider checks photos (`capabilities.quality_check`), each prepared photo
+/// is then checked at `base` for `campaign`: what it finds is a hint, never a
+/// block.
+pub fn photo_picking(
+    state: &UseReducerHandle<State>,
+    base: &AttrValue,
+    campaign: &AttrValue,
+) -> Callback<Vec<Blob>> {
     let dispatcher = state.dispatcher();
     let prep = state.campaign.as_ref().map(|c| Prep::from(&c.photos));
+    let checked = state
+        .campaign
+        .as_ref()
+        .is_some_and(|c| c.capabilities.quality_check);
+    let (base, campaign) = (base.clone(), campaign.clone());
     Callback::from(move |files: Vec<Blob>| {
         let Some(prep) = prep else { return };
         if files.is_empty() {
             return;
         }
         dispatcher.dispatch(Action::Preparing(files.len()));
-        let dispatcher = dispatcher.clone();
+        let (dispatcher, base, campaign) = (dispatcher.clone(), base.clone(), campaign.clone());
         spawn_local(async move {
             for file in files {
-                dispatcher.dispatch(Action::PhotoReady(picked(&file, prep).await));
+                let ready = picked(&file, prep).await;
+                let check = ready
+                    .as_ref()
+                    .ok()
+                    .filter(|_| checked)
+                    .map(|p| (p.blob.clone(), p.preview_url.clone()));
+                dispatcher.dispatch(Action::PhotoReady(ready));
+                if let Some((blob, preview_url)) = check
+                    && let Ok(found) = client::quality_check(&base, &campaign, &blob).await
+                    && !found.usable
+                {
+                    let codes = found.reasons.iter().map(|r| r.code).collect();
+                    dispatcher.dispatch(Action::PhotoUnusable(preview_url, codes));
+                }
             }
         });
     })

@@ -241,6 +241,8 @@ texts! {
     hint_no_receipt,
     /// Before sending photos in which the widget sees no receipt.
     no_receipt_question,
+    /// Before sending photos the provider's own check found unusable.
+    unusable_question,
     send_anyway,
 
     // The camera.

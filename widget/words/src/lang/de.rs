@@ -44,6 +44,7 @@ pub static TEXT: Text = Text::new(Words {
     hint_small: "Sehr klein: Gehen Sie näher heran, damit der Druck lesbar ist.",
     hint_no_receipt: "Auf diesem Foto ist kein Kassenbon zu sehen.",
     no_receipt_question: "Auf Ihren Fotos ist kein Kassenbon zu sehen, er wird also sehr wahrscheinlich abgelehnt. Trotzdem senden?",
+    unusable_question: "Die Prüfung der Aktion kann diese Fotos nicht verwenden, der Kassenbon wird also sehr wahrscheinlich abgelehnt. Trotzdem senden?",
     send_anyway: "Trotzdem senden",
 
     camera_denied: "Die Kamera ist für diese Seite gesperrt. Sie können sie in den Browser-Einstellungen erlauben oder stattdessen Ihre Kamera-App oder Galerie verwenden.",

@@ -44,6 +44,7 @@ pub static TEXT: Text = Text::new(Words {
     hint_small: "Very small: move closer so the print is readable.",
     hint_no_receipt: "We cannot see a receipt in this photo.",
     no_receipt_question: "We cannot see a receipt in your photos, so it will most likely be refused. Send anyway?",
+    unusable_question: "The promotion's checker says it cannot use these photos, so the receipt will most likely be refused. Send anyway?",
     send_anyway: "Send anyway",
 
     camera_denied: "The camera is blocked for this page. You can allow it in your browser's settings, or use your camera app or gallery instead.",

@@ -44,6 +44,7 @@ pub static TEXT: Text = Text::new(Words {
     hint_small: "Molto piccola: avvicinati perché la stampa sia leggibile.",
     hint_no_receipt: "Non vediamo uno scontrino in questa foto.",
     no_receipt_question: "Non vediamo uno scontrino nelle tue foto, quindi molto probabilmente sarà rifiutato. Inviarlo comunque?",
+    unusable_question: "Il controllo della promozione dice che non può usare queste foto, quindi molto probabilmente lo scontrino sarà rifiutato. Inviarlo comunque?",
     send_anyway: "Invia comunque",
 
     camera_denied: "La fotocamera è bloccata per questa pagina. Puoi consentirla nelle impostazioni del browser, oppure usare l'app della fotocamera o la galleria.",

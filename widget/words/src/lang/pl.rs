@@ -44,6 +44,7 @@ pub static TEXT: Text = Text::new(Words {
     hint_small: "Bardzo małe: podejdź bliżej, aby druk był czytelny.",
     hint_no_receipt: "Nie widzimy paragonu na tym zdjęciu.",
     no_receipt_question: "Na Twoich zdjęciach nie widać paragonu, więc najpewniej zostanie odrzucony. Wysłać mimo to?",
+    unusable_question: "Sprawdzanie promocji nie może użyć tych zdjęć, więc paragon najpewniej zostanie odrzucony. Wysłać mimo to?",
     send_anyway: "Wyślij mimo to",
 
     camera_denied: "Aparat jest zablokowany dla tej strony. Możesz go zezwolić w ustawieniach przeglądarki albo użyć aplikacji aparatu lub galerii.",

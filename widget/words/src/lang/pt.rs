@@ -44,6 +44,7 @@ pub static TEXT: Text = Text::new(Words {
     hint_small: "Muito pequena: aproxime-se para que o texto se leia.",
     hint_no_receipt: "Não vemos nenhum talão nesta foto.",
     no_receipt_question: "Não vemos nenhum talão nas suas fotos, por isso o mais provável é ser recusado. Enviar mesmo assim?",
+    unusable_question: "A verificação da promoção diz que não consegue usar estas fotos, por isso o mais provável é o talão ser recusado. Enviar mesmo assim?",
     send_anyway: "Enviar mesmo assim",
 
     camera_denied: "A câmara está bloqueada nesta página. Pode permiti-la nas definições do navegador, ou usar a app da câmara ou a galeria.",
