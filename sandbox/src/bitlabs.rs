@@ -229,13 +229,23 @@ async fn upload(
             "Invalid offer IDs",
         );
     };
-    let all: Vec<(u64, &str)> = MERCHANTS
+    // Each offer with its title and the award of its first goal: what the
+    // sample receipt (one of each product) earns.
+    let all: Vec<(u64, &str, &str)> = MERCHANTS
         .iter()
-        .flat_map(|(_, _, offers)| offers.iter().map(|(id, title, _)| (*id, *title)))
+        .flat_map(|(_, _, offers)| {
+            offers.iter().map(|(id, title, goals)| {
+                (
+                    *id,
+                    *title,
+                    goals.first().map_or("0.00 USD", |(_, award)| *award),
+                )
+            })
+        })
         .collect();
     let known = |id: &u64| match offers {
         Some(offers) => offers.iter().any(|(o, _, _)| o == id),
-        None => all.iter().any(|(o, _)| o == id),
+        None => all.iter().any(|(o, _, _)| o == id),
     };
     if !claimed.iter().all(known) {
         return error(
@@ -308,7 +318,10 @@ async fn upload(
     for id in claimed {
         let upload_id = account.next_upload_offer;
         account.next_upload_offer += 1;
-        let title = all.iter().find(|(o, _)| *o == id).map_or("", |(_, t)| t);
+        let (title, award) = all
+            .iter()
+            .find(|(o, _, _)| *o == id)
+            .map_or(("", ""), |(_, t, a)| (*t, *a));
         let (bucket, state, error_code, error_str) = match verdict {
             Verdict::Accepted if id == FLAGGED_OFFER => ("pending", "pending", 0, ""),
             Verdict::Accepted => ("confirmed", "confirmed", 0, ""),
@@ -328,8 +341,9 @@ async fn upload(
         buckets.entry(bucket).or_default().push(json!({
             "maxLinesForManualReview": 3, "offerID": id, "imageUrl": format!("https://cdn.bitlabs.sandbox/o/{id}.png"),
             "pendingDays": if confirmed { 0 } else { 3 }, "uploadOfferID": upload_id, "state": state,
-            "award": if confirmed { "150" } else { "0" },
-            "awardCashback": if confirmed { "1.50 USD" } else { "" },
+            // `award` in cents, `awardCashback` as written ("1.50 USD").
+            "award": if confirmed { award.split(' ').next().unwrap_or("0").replace('.', "") } else { "0".to_owned() },
+            "awardCashback": if confirmed { award } else { "" },
             "surveyUrl": "", "shortErrorStr": if error_code == 0 { "" } else { "Not eligible" },
             "errorStr": error_str, "errorCode": error_code, "isBarcodeScanEligible": false,
             "offerTitle": title, "addedToList": true, "isUnselectedOffer": false,
@@ -337,9 +351,24 @@ async fn upload(
     }
     let bucket = |name: &str| {
         let offers = buckets.get(name).cloned().unwrap_or_default();
+        // "1.50 USD" awards added up, in cents.
+        let cents: u64 = offers
+            .iter()
+            .filter_map(|o| o["awardCashback"].as_str())
+            .filter_map(|a| {
+                a.trim_end_matches(" USD")
+                    .replace('.', "")
+                    .parse::<u64>()
+                    .ok()
+            })
+            .sum();
+        let total = if cents == 0 {
+            "0".to_owned()
+        } else {
+            format!("{}.{:02} USD", cents / 100, cents % 100)
+        };
         json!({"offers": offers, "awardBonuses": [], "unusedLineItems": [],
-            "totalAwardCashback": if name == "confirmed" && !offers.is_empty() { "1.50 USD" } else { "0" },
-            "totalAward": "0"})
+            "totalAwardCashback": total, "totalAward": cents.to_string()})
     };
     let mut both = buckets.get("confirmed").cloned().unwrap_or_default();
     both.extend(buckets.get("awardPending").cloned().unwrap_or_default());

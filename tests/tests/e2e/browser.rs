@@ -739,7 +739,9 @@ async fn a_bitlabs_shopper_picks_store_and_offers_asks_for_a_manual_review_then_
     browser::text_containing(&widget, ".rr-status", "was accepted").await;
     browser::text_containing(&widget, ".rr-offers", "1.50 USD").await;
     // The accepted offers' awards, added up.
-    browser::text_containing(&widget, ".rr-award-total", "Your reward: $").await;
+    // Serum 1.50 and mousse 1.00, as each offer's award says.
+    browser::text_containing(&widget, ".rr-offers", "1.00 USD").await;
+    browser::text_containing(&widget, ".rr-award-total", "Your reward: $2.50").await;
     browser.screenshot("43-bitlabs-cash-back").await;
     browser.close().await;
     assert_no_secret_reached_the_browser(&app, &tee);
