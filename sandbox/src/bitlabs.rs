@@ -28,10 +28,10 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::any;
+use axum::routing::{any, get};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
@@ -79,6 +79,8 @@ struct Account {
 struct Shared {
     account: Arc<Mutex<Account>>,
     controls: Arc<Controls>,
+    /// Where the simulator is served (`/bitlabs`), for its image URLs.
+    prefix: String,
 }
 
 impl Shared {
@@ -98,12 +100,14 @@ pub(crate) fn router(prefix: &str, config: &SandboxConfig, controls: Arc<Control
             reviewable: HashMap::new(),
         })),
         controls,
+        prefix: prefix.to_owned(),
     };
     // The API lives at the root (`https://receipts.bitlabs.ai/?cmd=...`); a nested
     // router would not match the trailing slash, so both paths are routed here.
     Router::new()
         .route(prefix, any(dispatch))
         .route(&format!("{prefix}/"), any(dispatch))
+        .route(&format!("{prefix}/cdn/{{kind}}/{{file}}"), get(image))
         .with_state(shared)
 }
 
@@ -134,9 +138,18 @@ async fn dispatch(
         return error(StatusCode::UNAUTHORIZED, "unauthorized", "Invalid token");
     }
     let method = request.method().clone();
+    // Images as BitLabs' CDN serves them: a host of its own, as BitLabs' is
+    // (`localhost` here, where the API is `127.0.0.1`), served by the
+    // simulator itself. The CDN's address is public; the API's is not.
+    let port = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|host| host.rsplit_once(':'))
+        .map_or("80", |(_, port)| port);
+    let cdn = format!("http://localhost:{port}{}/cdn", shared.prefix);
     match (method.as_str(), query.get("cmd").map(String::as_str)) {
-        ("GET", Some("mp-mr-api-merchants")) => merchants(),
-        ("GET", Some("mp-mr-api-offers-short")) => offers(&query),
+        ("GET", Some("mp-mr-api-merchants")) => merchants(&cdn),
+        ("GET", Some("mp-mr-api-offers-short")) => offers(&query, &cdn),
         ("POST", Some("mp-mr-api-upload-receipt")) => {
             match <Multipart as axum::extract::FromRequest<()>>::from_request(request, &()).await {
                 Ok(multipart) => upload(&shared, &query, multipart).await,
@@ -155,10 +168,22 @@ async fn dispatch(
     }
 }
 
-fn merchants() -> Response {
+/// A product's or a store's picture (a plain square in a colour of its id).
+async fn image(Path((_, file)): Path<(String, String)>) -> Response {
+    let id: u32 = file.trim_end_matches(".png").parse().unwrap_or(0);
+    let colour = [(id * 37 % 200) as u8 + 40, (id * 91 % 200) as u8 + 40, 160];
+    let square = image::RgbImage::from_pixel(96, 96, image::Rgb(colour));
+    let mut png = std::io::Cursor::new(Vec::new());
+    if square.write_to(&mut png, image::ImageFormat::Png).is_err() {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    ([(header::CONTENT_TYPE, "image/png")], png.into_inner()).into_response()
+}
+
+fn merchants(cdn: &str) -> Response {
     let list: Vec<Value> = MERCHANTS
         .iter()
-        .map(|(id, name, _)| json!({"id": id, "name": name, "imageUrl": format!("https://cdn.bitlabs.sandbox/m/{id}.png")}))
+        .map(|(id, name, _)| json!({"id": id, "name": name, "imageUrl": format!("{cdn}/m/{id}.png")}))
         .collect();
     ok(json!({"merchants": list}))
 }
@@ -171,7 +196,7 @@ fn catalogue(merchant: Option<&String>) -> Option<&'static Catalogue> {
         .map(|(_, _, offers)| *offers)
 }
 
-fn offers(query: &HashMap<String, String>) -> Response {
+fn offers(query: &HashMap<String, String>, cdn: &str) -> Response {
     let Some(offers) = catalogue(query.get("merchantID")) else {
         return error(
             StatusCode::BAD_REQUEST,
@@ -187,7 +212,7 @@ fn offers(query: &HashMap<String, String>) -> Response {
                 .map(|(quantity, award)| json!({"quantity": quantity, "award": award}))
                 .collect();
             json!({"offerID": id, "offerTitle": title, "goals": goals,
-                "imageUrl": format!("https://cdn.bitlabs.sandbox/o/{id}.png")})
+                "imageUrl": format!("{cdn}/o/{id}.png")})
         })
         .collect();
     ok(json!({"offers": list}))

@@ -692,6 +692,25 @@ async fn claim_serum_and_mousse(browser: &Browser, widget: &ShadowRoot) {
     browser::text_containing(widget, ".rr-merchant", "CLAREL").await;
     browser::click(widget, ".rr-merchant").await;
     browser::text_containing(widget, ".rr-question", "What did you buy at CLAREL").await;
+    // Each offer with the provider's picture of the product, loaded.
+    browser::wait_count(widget, "img.rr-offer-image", 3).await;
+    let mut loaded = serde_json::Value::Null;
+    for _ in 0..50 {
+        loaded = browser
+            .client
+            .execute(
+                "return [...document.querySelector('.receipt-relay').shadowRoot
+                   .querySelectorAll('img.rr-offer-image')].every(i => i.complete && i.naturalWidth > 0);",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if loaded == true {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(loaded, true, "every product picture loaded");
     browser::click(widget, "#rr-offer-191405").await;
     browser::wait_count(widget, ".rr-goal input", 2).await;
     let goals = widget

@@ -133,6 +133,11 @@ fn offer_row(
                     checked={quantity.is_some()}
                     onchange={toggle}
                 />
+                // The product's picture, as the provider gives it (the title
+                // says what it is).
+                if let Some(src) = &offer.image_url {
+                    <img class="rr-offer-image" src={src.clone()} alt="" width="48" height="48" loading="lazy" />
+                }
                 <span class="rr-offer-title">{ &offer.title }</span>
                 if offer.goals.len() == 1 {
                     <span class="rr-award">{ award }</span>
