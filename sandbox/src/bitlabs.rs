@@ -46,7 +46,7 @@ const MAX_IMAGES: usize = 10;
 /// One merchant and its offers: (id, title, goals as (quantity, award)).
 type Catalogue = [(u64, &'static str, &'static [(u32, &'static str)])];
 
-const MERCHANTS: [(u64, &str, &Catalogue); 2] = [
+const MERCHANTS: [(u64, &str, &Catalogue); 8] = [
     (
         7,
         "CLAREL",
@@ -64,6 +64,33 @@ const MERCHANTS: [(u64, &str, &Catalogue); 2] = [
         12,
         "Mercadona",
         &[(170_001, "Sparkling Water 6-pack", &[(1, "0.50 USD")])],
+    ),
+    // A list long enough for the widget's store search.
+    (
+        21,
+        "Carrefour",
+        &[(171_001, "Olive Oil 1 l", &[(1, "0.75 USD")])],
+    ),
+    (22, "Dia", &[(172_001, "Coffee Beans", &[(1, "0.60 USD")])]),
+    (
+        23,
+        "Eroski",
+        &[(173_001, "Greek Yogurt 4-pack", &[(1, "0.40 USD")])],
+    ),
+    (
+        24,
+        "Lidl",
+        &[(174_001, "Dark Chocolate", &[(1, "0.30 USD")])],
+    ),
+    (
+        25,
+        "Alcampo",
+        &[(175_001, "Orange Juice 1 l", &[(1, "0.45 USD")])],
+    ),
+    (
+        26,
+        "El Corte Ingles",
+        &[(176_001, "Shampoo 400 ml", &[(1, "0.80 USD")])],
     ),
 ];
 

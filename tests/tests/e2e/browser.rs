@@ -689,6 +689,11 @@ async fn a_blocked_camera_is_explained_the_camera_app_is_offered_and_the_qr_is_r
 
 /// The BitLabs steps: the store, then the serum (bought two) and the mousse.
 async fn claim_serum_and_mousse(browser: &Browser, widget: &ShadowRoot) {
+    // A long list of stores has a search box, whatever the case typed.
+    browser::wait_count(widget, ".rr-merchant", 8).await;
+    let search = browser::find(widget, ".rr-search").await;
+    search.send_keys("cla").await.unwrap();
+    browser::wait_count(widget, ".rr-merchant", 1).await;
     browser::text_containing(widget, ".rr-merchant", "CLAREL").await;
     browser::click(widget, ".rr-merchant").await;
     browser::text_containing(widget, ".rr-question", "What did you buy at CLAREL").await;

@@ -13,28 +13,56 @@ pub struct MerchantPickerProps {
     pub on_choose: Callback<Merchant>,
 }
 
+/// From how many stores the list gets a search box.
+const SEARCH_FROM: usize = 7;
+
+/// Whether a store's `name` has `query` in it, whatever the case (the
+/// browser's lower case, which knows every script).
+fn matches(name: &str, query: &str) -> bool {
+    let lower = |s: &str| String::from(js_sys::JsString::from(s).to_locale_lower_case(None));
+    query.is_empty() || lower(name).contains(&lower(query))
+}
+
 #[component]
 pub fn MerchantPicker(props: &MerchantPickerProps) -> Html {
     let locale = use_locale();
     let t = locale.t();
+    let query = use_state(String::new);
     let Some(merchants) = &props.merchants else {
         return html! { <p class="rr-loading" role="status">{ t.loading_stores() }</p> };
+    };
+    let oninput = {
+        let query = query.clone();
+        Callback::from(move |e: InputEvent| {
+            query.set(
+                e.target_unchecked_into::<web_sys::HtmlInputElement>()
+                    .value(),
+            );
+        })
     };
     html! {
         <fieldset class="rr-step rr-merchants">
             <legend class="rr-question">{ t.where_shopped() }</legend>
-            { for merchants.iter().map(|merchant| {
-                let on_choose = props.on_choose.clone();
-                let chosen = merchant.clone();
-                html! {
-                    <button
-                        type="button"
-                        class="rr-button rr-choice rr-merchant"
-                        key={merchant.id.clone()}
-                        onclick={move |_| on_choose.emit(chosen.clone())}
-                    >{ &merchant.name }</button>
-                }
-            }) }
+            if merchants.len() >= SEARCH_FROM {
+                <input type="search" class="rr-search" aria-label={t.search_stores()}
+                    placeholder={t.search_stores()} {oninput} />
+            }
+            // In a list of their own: the search box is never re-made while
+            // the list changes under it.
+            <div class="rr-merchant-list">
+                { for merchants.iter().filter(|m| matches(&m.name, &query)).map(|merchant| {
+                    let on_choose = props.on_choose.clone();
+                    let chosen = merchant.clone();
+                    html! {
+                        <button
+                            type="button"
+                            class="rr-button rr-choice rr-merchant"
+                            key={merchant.id.clone()}
+                            onclick={move |_| on_choose.emit(chosen.clone())}
+                        >{ &merchant.name }</button>
+                    }
+                }) }
+            </div>
         </fieldset>
     }
 }

@@ -303,6 +303,8 @@ texts! {
     // Store and offers.
     loading_stores,
     where_shopped,
+    /// The search box over a long list of stores.
+    search_stores,
     change_store,
     loading_offers,
     /// `{store}`: the store's name.

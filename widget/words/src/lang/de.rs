@@ -98,6 +98,7 @@ pub static TEXT: Text = Text::new(Words {
 
     loading_stores: "Die Geschäfte werden geladen…",
     where_shopped: "Wo haben Sie eingekauft?",
+    search_stores: "Geschäft suchen",
     change_store: "Geschäft ändern",
     loading_offers: "Die Angebote werden geladen…",
     what_bought: "Was haben Sie bei {store} gekauft?",

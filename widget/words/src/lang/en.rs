@@ -98,6 +98,7 @@ pub static TEXT: Text = Text::new(Words {
 
     loading_stores: "Loading the stores…",
     where_shopped: "Where did you shop?",
+    search_stores: "Search stores",
     change_store: "Change store",
     loading_offers: "Loading the offers…",
     what_bought: "What did you buy at {store}?",

@@ -98,6 +98,7 @@ pub static TEXT: Text = Text::new(Words {
 
     loading_stores: "Cargando las tiendas…",
     where_shopped: "¿Dónde has comprado?",
+    search_stores: "Buscar tiendas",
     change_store: "Cambiar de tienda",
     loading_offers: "Cargando las ofertas…",
     what_bought: "¿Qué has comprado en {store}?",

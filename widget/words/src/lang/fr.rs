@@ -98,6 +98,7 @@ pub static TEXT: Text = Text::new(Words {
 
     loading_stores: "Chargement des magasins…",
     where_shopped: "Où avez-vous fait vos achats\u{a0}?",
+    search_stores: "Rechercher un magasin",
     change_store: "Changer de magasin",
     loading_offers: "Chargement des offres…",
     what_bought: "Qu'avez-vous acheté chez {store}\u{a0}?",

@@ -98,6 +98,7 @@ pub static TEXT: Text = Text::new(Words {
 
     loading_stores: "Caricamento dei negozi…",
     where_shopped: "Dove hai fatto acquisti?",
+    search_stores: "Cerca un negozio",
     change_store: "Cambia negozio",
     loading_offers: "Caricamento delle offerte…",
     what_bought: "Cosa hai comprato da {store}?",

@@ -98,6 +98,7 @@ pub static TEXT: Text = Text::new(Words {
 
     loading_stores: "Wczytujemy sklepy…",
     where_shopped: "Gdzie zrobiłeś zakupy?",
+    search_stores: "Szukaj sklepu",
     change_store: "Zmień sklep",
     loading_offers: "Wczytujemy oferty…",
     what_bought: "Co kupiłeś w {store}?",

@@ -98,6 +98,7 @@ pub static TEXT: Text = Text::new(Words {
 
     loading_stores: "A carregar as lojas…",
     where_shopped: "Onde fez as compras?",
+    search_stores: "Procurar loja",
     change_store: "Mudar de loja",
     loading_offers: "A carregar as ofertas…",
     what_bought: "O que comprou em {store}?",

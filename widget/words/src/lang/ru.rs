@@ -98,6 +98,7 @@ pub static TEXT: Text = Text::new(Words {
 
     loading_stores: "Загружаем магазины…",
     where_shopped: "Где вы совершили покупку?",
+    search_stores: "Поиск магазина",
     change_store: "Выбрать другой магазин",
     loading_offers: "Загружаем предложения…",
     what_bought: "Что вы купили в {store}?",
