@@ -162,6 +162,10 @@ fn capture_props(
         preparing: state.preparing,
         max: state.max_photos(),
         takes_qr: state.campaign.as_ref().is_some_and(|c| c.capabilities.qr),
+        either: state
+            .campaign
+            .as_ref()
+            .is_some_and(|c| c.capabilities.qr && c.photos.min_count == 0),
         qr: state.qr.clone(),
         sending: state.step == Step::Sending,
         progress: state.progress,

@@ -377,6 +377,8 @@ async fn a_russian_shopper_types_an_apm_receipts_qr_code_sees_it_confirmed_then_
     let root = browser::find(&widget, ".rr").await;
     assert_eq!(root.attr("lang").await.unwrap().as_deref(), Some("ru"));
     browser::text_containing(&widget, ".rr-submit", "Отправить чек").await;
+    // APM takes photos, a QR code, or both: the shopper is told either will do.
+    browser::text_containing(&widget, ".rr-either", "достаточно чего-то одного").await;
     browser::text_containing(&widget, ".rr-qr-open", "Ввести данные").await;
     browser::click(&widget, ".rr-qr-open").await;
     browser.set_value("[name=date]", "2019-01-13").await;
@@ -505,7 +507,7 @@ async fn a_long_receipt_in_two_photos_goes_to_apms_moderators_and_is_approved() 
     let (browser, widget) = open(&tee, "demo-apm").await;
     browser::text_containing(&widget, ".rr-title", "APM").await;
     // The shopper is told a long receipt goes in parts, and how many.
-    browser::text_containing(&widget, ".rr-hint", "up to 5").await;
+    browser::text_containing(&widget, ".rr-picker", "up to 5").await;
     browser::choose_photo(&widget, &top).await;
     browser::wait_count(&widget, ".rr-thumb", 1).await;
     // Both parts of the long receipt are kept.

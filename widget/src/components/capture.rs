@@ -28,6 +28,9 @@ pub struct CaptureProps {
     pub max: usize,
     /// The provider takes the receipt's QR code.
     pub takes_qr: bool,
+    /// Photos or the QR code alone are enough (the campaign needs no photo
+    /// when there is a code): said before the choices, so none looks required.
+    pub either: bool,
     /// The confirmed QR text, if any.
     pub qr: Option<String>,
     /// The upload is under way.
@@ -101,6 +104,9 @@ pub fn Capture(props: &CaptureProps) -> Html {
     html! {
         <>
             { for summary }
+            if props.either {
+                <p class="rr-hint rr-either">{ t.qr_or_photos() }</p>
+            }
             <PhotoPicker ..photos />
             if props.takes_qr {
                 <QrEntry qr={props.qr.clone()} disabled={sending} on_set={props.on_qr.clone()} />

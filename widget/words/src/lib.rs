@@ -273,6 +273,8 @@ texts! {
     qr_set_label,
     qr_remove,
     qr_label,
+    /// Where the provider takes photos, a QR code, or both.
+    qr_or_photos,
     qr_scan,
     qr_from_photo,
     qr_type,

@@ -71,6 +71,7 @@ pub static TEXT: Text = Text::new(Words {
     qr_set_label: "QR-Code des Kassenbons",
     qr_remove: "Entfernen",
     qr_label: "Der QR-Code des Kassenbons",
+    qr_or_photos: "Fotos des Kassenbons oder sein QR-Code: eins von beiden genügt.",
     qr_scan: "QR-Code scannen",
     qr_from_photo: "Aus einem Foto lesen",
     qr_type: "Angaben eintippen",

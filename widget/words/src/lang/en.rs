@@ -71,6 +71,7 @@ pub static TEXT: Text = Text::new(Words {
     qr_set_label: "Receipt QR code",
     qr_remove: "Remove",
     qr_label: "The receipt's QR code",
+    qr_or_photos: "Photos of the receipt or its QR code: either one is enough.",
     qr_scan: "Scan the QR code",
     qr_from_photo: "Read it from a photo",
     qr_type: "Type the details instead",

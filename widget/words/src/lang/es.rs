@@ -71,6 +71,7 @@ pub static TEXT: Text = Text::new(Words {
     qr_set_label: "Código QR del ticket",
     qr_remove: "Quitar",
     qr_label: "El código QR del ticket",
+    qr_or_photos: "Fotos del ticket o su código QR: basta con uno de los dos.",
     qr_scan: "Escanear el código QR",
     qr_from_photo: "Leerlo de una foto",
     qr_type: "Escribir los datos",

@@ -71,6 +71,7 @@ pub static TEXT: Text = Text::new(Words {
     qr_set_label: "Code QR du ticket",
     qr_remove: "Retirer",
     qr_label: "Le code QR du ticket",
+    qr_or_photos: "Des photos du ticket ou son code QR\u{a0}: l'un des deux suffit.",
     qr_scan: "Scanner le code QR",
     qr_from_photo: "Le lire sur une photo",
     qr_type: "Saisir les informations",

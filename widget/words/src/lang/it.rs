@@ -71,6 +71,7 @@ pub static TEXT: Text = Text::new(Words {
     qr_set_label: "Codice QR dello scontrino",
     qr_remove: "Rimuovi",
     qr_label: "Il codice QR dello scontrino",
+    qr_or_photos: "Foto dello scontrino o il suo codice QR: basta uno dei due.",
     qr_scan: "Scansiona il codice QR",
     qr_from_photo: "Leggilo da una foto",
     qr_type: "Digita i dati",

@@ -71,6 +71,7 @@ pub static TEXT: Text = Text::new(Words {
     qr_set_label: "Kod QR paragonu",
     qr_remove: "Usuń",
     qr_label: "Kod QR paragonu",
+    qr_or_photos: "Zdjęcia paragonu albo jego kod QR: wystarczy jedno z nich.",
     qr_scan: "Zeskanuj kod QR",
     qr_from_photo: "Odczytaj ze zdjęcia",
     qr_type: "Wpisz dane",

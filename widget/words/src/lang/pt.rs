@@ -71,6 +71,7 @@ pub static TEXT: Text = Text::new(Words {
     qr_set_label: "Código QR do talão",
     qr_remove: "Retirar",
     qr_label: "O código QR do talão",
+    qr_or_photos: "Fotos do talão ou o seu código QR: basta um dos dois.",
     qr_scan: "Ler o código QR",
     qr_from_photo: "Ler de uma foto",
     qr_type: "Escrever os dados",

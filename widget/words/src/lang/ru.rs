@@ -71,6 +71,7 @@ pub static TEXT: Text = Text::new(Words {
     qr_set_label: "QR-код чека",
     qr_remove: "Удалить",
     qr_label: "QR-код чека",
+    qr_or_photos: "Фото чека или его QR-код: достаточно чего-то одного.",
     qr_scan: "Сканировать QR-код",
     qr_from_photo: "Прочитать с фото",
     qr_type: "Ввести данные вручную",
