@@ -26,6 +26,13 @@
     };
   }
   var load = once("__GLUE__", "__WASM__");
+  // The wait's seconds are counted by the widget's stylesheet in an integer
+  // custom property, which only the page can register (not a shadow root).
+  try {
+    CSS.registerProperty({ name: "--rr-s", syntax: "<integer>", inherits: false, initialValue: "0" });
+  } catch (e) {
+    // Registered already (a second loader), or a browser without it: no count.
+  }
   // The QR decoder (a second, larger wasm module) is fetched only when a shopper
   // scans in a browser without BarcodeDetector.
   var loadQr = once("__QR_GLUE__", "__QR_WASM__");

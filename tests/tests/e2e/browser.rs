@@ -982,6 +982,60 @@ async fn a_reload_after_sending_finds_the_receipt_and_its_verdict_instead_of_an_
     browser::wait_count(&widget, ".rr-submit", 0).await;
     browser.step("60-reload-still-waiting").await;
 
+    // The wait speaks: its time runs on, and past 15 s the shopper is told they
+    // may close the page. The stylesheet keeps that time (CSS animations); the
+    // test moves their clocks 20 s on rather than waiting.
+    let animations = browser
+        .client
+        .execute(
+            "const root = document.querySelector('.receipt-relay').shadowRoot;
+             const all = root.getAnimations ? root.getAnimations() : document.getAnimations();
+             all.forEach(a => { a.currentTime = 20000; });
+             return all.length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(animations.as_u64().unwrap_or(0) >= 3, "{animations}");
+    let shown = |selector: &'static str| {
+        let browser = &browser;
+        async move {
+            browser
+                .client
+                .execute(
+                    "return getComputedStyle(document.querySelector('.receipt-relay').shadowRoot
+                       .querySelector(arguments[0])).visibility;",
+                    vec![selector.into()],
+                )
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        shown(".rr-longer").await,
+        "visible",
+        "the longer-than-usual word"
+    );
+    assert_eq!(shown(".rr-usual").await, "hidden");
+    browser::text_containing(&widget, ".rr-longer", "You can close this page").await;
+    let seconds = browser
+        .client
+        .execute(
+            "return getComputedStyle(document.querySelector('.receipt-relay').shadowRoot
+               .querySelector('.rr-seconds')).getPropertyValue('--rr-s');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let seconds: u32 = seconds
+        .as_str()
+        .unwrap_or_default()
+        .trim()
+        .parse()
+        .unwrap_or(0);
+    assert!((15..=25).contains(&seconds), "the wait shows {seconds} s");
+    browser.step("60-waiting-longer-than-usual").await;
+
     // The provider decides while the page shows the wait: the held status
     // request brings the verdict.
     assert_eq!(app.step_worker().await, 1, "uploaded");
