@@ -1230,3 +1230,32 @@ async fn the_providers_own_photo_check_is_a_hint_and_a_question_before_sending()
     browser.close().await;
     assert_eq!(app.state.db.submission_count().await.unwrap(), 1);
 }
+
+#[tokio::test]
+async fn a_bitlabs_receipt_with_an_offer_left_to_a_person_is_partly_accepted_with_what_it_brings() {
+    let (_app, tee) = demo_app().await;
+    let good = fixtures::write("receipt-bitlabs-partly.jpg", &fixtures::receipt_jpeg());
+    let (browser, widget) = open(&tee, "demo-bitlabs").await;
+    browser::wait_count(&widget, ".rr-merchant", 8).await;
+    browser::click(&widget, ".rr-merchant").await;
+    browser::text_containing(&widget, ".rr-question", "What did you buy at CLAREL").await;
+    // The mousse, and the night cream BitLabs leaves to a person.
+    browser::click(&widget, "#rr-offer-143787").await;
+    browser::click(&widget, "#rr-offer-150001").await;
+    browser::click(&widget, ".rr-continue").await;
+    browser::choose_photo(&widget, &good).await;
+    browser::click(&widget, ".rr-submit").await;
+
+    // Not "accepted": partly, in the colour of a wait, with what it brings so far.
+    browser::text_containing(&widget, ".rr-status", "partly accepted").await;
+    let verdict = browser::find(&widget, ".rr-verdict").await;
+    assert_eq!(
+        verdict.attr("data-tone").await.unwrap().as_deref(),
+        Some("warn")
+    );
+    browser::text_containing(&widget, ".rr-offers", "A person will check it").await;
+    browser::text_containing(&widget, ".rr-award-total", "Your reward: $1.00").await;
+    browser::text_containing(&widget, ".rr-review-when", "within 2 working days").await;
+    browser.step("44-bitlabs-partly-accepted").await;
+    browser.close().await;
+}

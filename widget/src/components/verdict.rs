@@ -126,7 +126,9 @@ pub fn Verdict(props: &VerdictProps) -> Html {
                     <p class="rr-hint">{ when }</p>
                 }
             }
-            if status == SubmissionStatus::NeedsReview {
+            // A person has it, or one of its offers.
+            if status == SubmissionStatus::NeedsReview
+                || outcome.offers.iter().any(|o| o.state == SubmissionStatus::NeedsReview) {
                 if let Some(days) = props.review_days {
                     <p class="rr-hint rr-review-when">{ locale.count(t.review_within(), u64::from(days)) }</p>
                 }
