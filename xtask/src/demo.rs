@@ -1,6 +1,6 @@
 //! `cargo xtask demo`: builds the widget, the proxy and the sandbox, starts the
 //! sandbox on a free loopback port with a token generated for this run, starts
-//! the proxy with `www/demo.toml` in front of it on a fresh database, and prints
+//! the proxy with `xtask/demo.toml` in front of it on a fresh database, and prints
 //! the demo page's URL.
 //! Ctrl-C stops both.
 
@@ -15,7 +15,7 @@ use crate::util::{self, exec};
 use crate::{setup, widget};
 
 /// The demo's configuration.
-const DEMO_CONFIG: &str = "www/demo.toml";
+const DEMO_CONFIG: &str = "xtask/demo.toml";
 
 /// What the demo is made of, read from its configuration so that no list is
 /// kept twice: its provider accounts (`[providers.NAME]`, each named after the

@@ -179,9 +179,9 @@ async fn every_provider_kind_has_a_simulator_a_demo_campaign_and_a_test_campaign
         providers: std::collections::BTreeMap<String, toml::Table>,
         campaigns: std::collections::BTreeMap<String, toml::Table>,
     }
-    let demo = std::fs::read_to_string(tests::workspace_root().join("www/demo.toml"))
-        .expect("read www/demo.toml");
-    let demo: Loose = toml::from_str(&demo).expect("www/demo.toml is TOML");
+    let demo = std::fs::read_to_string(tests::workspace_root().join("xtask/demo.toml"))
+        .expect("read xtask/demo.toml");
+    let demo: Loose = toml::from_str(&demo).expect("xtask/demo.toml is TOML");
     let demo_kind = |account: &str| {
         demo.providers
             .get(account)
@@ -203,7 +203,7 @@ async fn every_provider_kind_has_a_simulator_a_demo_campaign_and_a_test_campaign
                 .as_deref()
                 == Some(kind)
         });
-        assert!(in_demo, "{kind}: no campaign in www/demo.toml");
+        assert!(in_demo, "{kind}: no campaign in xtask/demo.toml");
         let in_tests = config
             .campaigns
             .values()
@@ -387,5 +387,26 @@ async fn a_status_change_is_heard_by_every_instance_on_the_database() {
     if other.dialect() == proxy::db::Dialect::Postgres {
         let heard = tokio::time::timeout(Duration::from_secs(10), there.recv()).await;
         assert_eq!(&*heard.expect("heard by the other instance").unwrap(), id);
+    }
+}
+
+#[tokio::test]
+async fn the_demo_configuration_is_not_served_beside_the_page() {
+    let app = spawn_app_with(Options {
+        with_widget: true,
+        ..Options::default()
+    })
+    .await;
+    let status = |path: &'static str| {
+        let app = &app;
+        async move { app.http.get(app.url(path)).send().await.unwrap().status() }
+    };
+    assert_eq!(status("/").await, 200, "the demo page");
+    // It once lived in `www/`, and `www_dir` serves every file there.
+    assert_eq!(status("/demo.toml").await, 404);
+    let served = std::fs::read_dir(tests::workspace_root().join("www")).unwrap();
+    for file in served {
+        let name = file.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(!name.ends_with(".toml"), "{name} would be served");
     }
 }
