@@ -34,6 +34,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::campaign::{Campaign, CampaignError, Campaigns};
@@ -113,6 +114,12 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/campaigns/{campaign}/offers", get(campaigns::offers))
         .route("/v1/submissions/{id}", get(submissions::get))
         .route("/v1/submissions/{id}/review", post(submissions::review))
+        // What a shopper's answers hold (receipt details, their status) is
+        // theirs: no shared cache keeps it.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .layer(cors(config.clone()));
     let mut router = Router::new()
         // Server to server: no CORS.
@@ -127,7 +134,18 @@ pub fn app(state: AppState) -> Router {
     if let Some(dir) = &config.www_dir {
         router = router.fallback_service(assets::site(dir));
     }
-    router.with_state(state).layer(TraceLayer::new_for_http())
+    router
+        .with_state(state)
+        // On everything served: no type sniffing, no address in referrers.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(TraceLayer::new_for_http())
 }
 
 /// CORS for the API: a browser may call a campaign's endpoints only from that

@@ -365,3 +365,44 @@ async fn health_checks_answer() {
         assert_eq!(response.status(), StatusCode::OK, "{path}");
     }
 }
+
+#[tokio::test]
+async fn submission_json_is_never_cached_and_nothing_served_is_sniffed() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = state(&dir).await;
+    let response = app(state.clone())
+        .oneshot(post(
+            "promo",
+            multipart(&[("photo", Some("r.jpg"), &jpeg())]),
+        ))
+        .await
+        .unwrap();
+    let location = response.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    // A submission holds what a shopper bought: no shared cache may keep it.
+    let answer = app(state.clone())
+        .oneshot(Request::get(&location).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(answer.headers()[header::CACHE_CONTROL], "no-store");
+    // Every answer, errors and health included, forbids type sniffing and
+    // keeps its address out of referrers.
+    for path in [location.as_str(), "/v1/campaigns/nope", "/healthz"] {
+        let answer = app(state.clone())
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(
+            answer.headers()[header::X_CONTENT_TYPE_OPTIONS],
+            "nosniff",
+            "{path}"
+        );
+        assert_eq!(
+            answer.headers()[header::REFERRER_POLICY],
+            "strict-origin-when-cross-origin",
+            "{path}"
+        );
+    }
+}
