@@ -260,6 +260,60 @@ async fn malformed_offers_are_422() {
 }
 
 #[tokio::test]
+async fn offers_that_are_not_one_offer_each_once_in_a_real_quantity_are_refused() {
+    for offers in [
+        // Three ids joined in one: it would claim three offers at the provider.
+        r#"[{"offer_id": "191405,143787,150001", "quantity": 1}]"#,
+        r#"[{"offer_id": "191405", "quantity": 0}]"#,
+        r#"[{"offer_id": "", "quantity": 1}]"#,
+        r#"[{"offer_id": "191405", "quantity": 1, "price": 0}]"#,
+        r#"[{"offer_id": "191405", "quantity": 1}, {"offer_id": "191405", "quantity": 2}]"#,
+        r#"[{"offer_id": "191405", "quantity": 1000}]"#,
+        r#"[{"offer_id": -3, "quantity": 1}]"#,
+    ] {
+        let (status, body) = refused(post(
+            "promo",
+            multipart(&[
+                ("photo", Some("r.jpg"), &jpeg()),
+                ("offers", None, offers.as_bytes()),
+            ]),
+        ))
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{offers}");
+        assert_eq!(body["error"]["field"], "offers", "{offers}");
+    }
+}
+
+#[tokio::test]
+async fn a_numeric_offer_id_as_offers_lists_it_is_taken_as_its_digits() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = state(&dir).await;
+    let response = app(state.clone())
+        .oneshot(post(
+            "promo",
+            multipart(&[
+                ("photo", Some("r.jpg"), &jpeg()),
+                ("offers", None, br#"[{"offer_id": 191405, "quantity": 2}]"#),
+            ]),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let created: api::SubmissionCreated = serde_json::from_slice(&bytes).unwrap();
+    let row = state.db.get(&created.id).await.unwrap().unwrap();
+    assert_eq!(
+        row.offers,
+        vec![api::ClaimedOffer {
+            offer_id: "191405".to_owned(),
+            quantity: 2
+        }]
+    );
+}
+
+#[tokio::test]
 async fn an_unknown_campaign_is_404_for_reads_and_uploads() {
     let (status, body) = refused(post(
         "nope",

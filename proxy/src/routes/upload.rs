@@ -54,11 +54,7 @@ pub async fn read(mut multipart: Multipart, policy: &UploadPolicy) -> Result<Upl
             }
             field::OFFERS => {
                 let text = read_text(field, field::OFFERS).await?;
-                upload.offers =
-                    serde_json::from_str(&text).map_err(|_| ApiError::InvalidField {
-                        field: field::OFFERS,
-                        message: "Offers must be a JSON list of {offer_id, quantity}.".to_owned(),
-                    })?;
+                upload.offers = parse_offers(&text)?;
             }
             _ => {
                 return Err(ApiError::BadRequest(format!(
@@ -88,6 +84,65 @@ pub async fn read(mut multipart: Multipart, policy: &UploadPolicy) -> Result<Upl
         });
     }
     Ok(upload)
+}
+
+/// Most offers one receipt may claim.
+const MAX_OFFERS: usize = 50;
+
+/// The claimed offers: a JSON list of `{offer_id, quantity}`. An id is one
+/// offer's, as `/offers` lists it (letters, digits, `-`, `_`, `.`; a JSON
+/// number is read as its digits); a quantity is 1 to 99; no offer twice, no
+/// other key. Anything else would reach the provider as something else
+/// (`"1,2,3"` joined into a list of ids claims three offers).
+fn parse_offers(text: &str) -> Result<Vec<api::ClaimedOffer>, ApiError> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Claim {
+        offer_id: serde_json::Value,
+        quantity: u32,
+    }
+    let invalid = |message: &str| ApiError::InvalidField {
+        field: field::OFFERS,
+        message: message.to_owned(),
+    };
+    let claims: Vec<Claim> = serde_json::from_str(text)
+        .map_err(|_| invalid("Offers must be a JSON list of {offer_id, quantity}."))?;
+    if claims.len() > MAX_OFFERS {
+        return Err(invalid("Too many offers for one receipt."));
+    }
+    let mut offers: Vec<api::ClaimedOffer> = Vec::with_capacity(claims.len());
+    for claim in claims {
+        let offer_id = match claim.offer_id {
+            serde_json::Value::String(id) => id,
+            serde_json::Value::Number(n) if n.is_u64() => n.to_string(),
+            _ => {
+                return Err(invalid(
+                    "An offer_id is an offer's id, as /offers lists it.",
+                ));
+            }
+        };
+        let well_formed = !offer_id.is_empty()
+            && offer_id.len() <= 64
+            && offer_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !well_formed {
+            return Err(invalid(
+                "An offer_id is one offer's id, as /offers lists it.",
+            ));
+        }
+        if !(1..=99).contains(&claim.quantity) {
+            return Err(invalid("A quantity is a whole number from 1 to 99."));
+        }
+        if offers.iter().any(|o| o.offer_id == offer_id) {
+            return Err(invalid("Each offer is claimed once."));
+        }
+        offers.push(api::ClaimedOffer {
+            offer_id,
+            quantity: claim.quantity,
+        });
+    }
+    Ok(offers)
 }
 
 /// A QR code's text, checked as the widget checks it ([`check_qr_text`]). Empty
