@@ -75,7 +75,8 @@ struct Account {
     settings: Settings,
     delay: Duration,
     /// Token -> (expiry, the revocation epoch it was issued in).
-    tokens: HashMap<String, (Instant, u64)>,
+    /// Token -> (expiry, revocation epoch, granted the `access:promo` scope).
+    tokens: HashMap<String, (Instant, u64, bool)>,
     documents: Vec<Document>,
 }
 
@@ -94,17 +95,19 @@ impl Shared {
 
     /// Whether the bearer token is one we issued, unexpired and not revoked.
     fn authorized(&self, headers: &HeaderMap) -> bool {
+        self.token(headers).is_some()
+    }
+
+    /// The bearer token's `access:promo` scope, where the token is valid.
+    fn token(&self, headers: &HeaderMap) -> Option<bool> {
         let token = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
+            .and_then(|v| v.strip_prefix("Bearer "))?;
         let epoch = self.controls.aboutgoods_epoch.load(Ordering::SeqCst);
-        token.is_some_and(|t| {
-            self.lock()
-                .tokens
-                .get(t)
-                .is_some_and(|(expiry, issued)| Instant::now() < *expiry && *issued == epoch)
-        })
+        let account = self.lock();
+        let (expiry, issued, promo) = account.tokens.get(token)?;
+        (Instant::now() < *expiry && *issued == epoch).then_some(*promo)
     }
 }
 
@@ -152,6 +155,8 @@ fn not_found() -> Response {
 #[derive(Deserialize)]
 struct TokenForm {
     grant_type: Option<String>,
+    /// Space-separated, as OAuth2 has it.
+    scope: Option<String>,
 }
 
 async fn token(
@@ -177,7 +182,18 @@ async fn token(
         )
             .into_response();
     }
-    if form.ok().and_then(|f| f.0.grant_type).as_deref() != Some("client_credentials") {
+    let Some(Form(form)) = form.ok() else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "invalid_request"})),
+        )
+            .into_response();
+    };
+    let promo = form
+        .scope
+        .as_deref()
+        .is_some_and(|s| s.split(' ').any(|s| s == "access:promo"));
+    if form.grant_type.as_deref() != Some("client_credentials") {
         return (
             StatusCode::BAD_REQUEST,
             Json(json!({"error": "unsupported_grant_type"})),
@@ -189,7 +205,7 @@ async fn token(
     let epoch = shared.controls.aboutgoods_epoch.load(Ordering::SeqCst);
     account
         .tokens
-        .insert(access_token.clone(), (Instant::now() + ttl, epoch));
+        .insert(access_token.clone(), (Instant::now() + ttl, epoch, promo));
     Json(json!({"access_token": access_token, "token_type": "bearer", "expires_in": ttl.as_secs()}))
         .into_response()
 }
@@ -256,8 +272,17 @@ fn create_document(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Response {
-    if !shared.authorized(headers) {
+    let Some(promo) = shared.token(headers) else {
         return unauthorized();
+    };
+    // "OAuth2.0 authentification required AND the scope 'access:promo' must be
+    // activated" (the document, for `/campaigns/...`).
+    if matches!(target, Target::Campaign(_)) && !promo {
+        return (
+            StatusCode::FORBIDDEN,
+            Json(json!({"forbidden": "the scope 'access:promo' is required"})),
+        )
+            .into_response();
     }
     let Some(name) = query.name.filter(|n| !n.is_empty()) else {
         return bad_request("You are missing some field or they are malformed");

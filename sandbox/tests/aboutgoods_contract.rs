@@ -14,12 +14,19 @@ fn url(sb: &RunningSandbox, path: &str) -> String {
     format!("{}{path}", sb.url("aboutgoods"))
 }
 
+/// A token with the `access:promo` scope, which campaign documents need.
 async fn token(sb: &RunningSandbox) -> String {
+    token_for(sb, &[("scope", "access:promo")]).await
+}
+
+async fn token_for(sb: &RunningSandbox, extra: &[(&str, &str)]) -> String {
     let settings = &sb.config.aboutgoods;
+    let mut form = vec![("grant_type", "client_credentials")];
+    form.extend_from_slice(extra);
     let response = reqwest::Client::new()
         .post(url(sb, "/oauth2/token"))
         .basic_auth(&settings.client_id, Some(&settings.client_secret))
-        .form(&[("grant_type", "client_credentials")])
+        .form(&form)
         .send()
         .await
         .unwrap();
@@ -255,4 +262,25 @@ async fn the_quality_check_reports_exploitable_or_why_not() {
     assert_eq!(dark["status"], "NOT_EXPLOITABLE");
     assert_eq!(dark["processReport"], "BAD_QUALITY_IMAGE");
     assert_eq!(check(b"not an image".to_vec()).await.0, 400);
+}
+
+#[tokio::test]
+async fn campaign_documents_need_the_access_promo_scope_and_plain_documents_do_not() {
+    let sb = start(Duration::ZERO).await;
+    let plain = token_for(&sb, &[]).await;
+    let path = format!("/campaigns/{}/documents", sb.config.aboutgoods.campaign_uid);
+    let refused = post_document(&sb, &plain, &path, &[("name", "no-scope")], jpeg(PAPER)).await;
+    assert_eq!(refused.status(), 403);
+    let plain_document = post_document(
+        &sb,
+        &plain,
+        "/documents",
+        &[("name", "no-scope")],
+        jpeg(PAPER),
+    )
+    .await;
+    assert_eq!(plain_document.status(), 200);
+    let scoped = token(&sb).await;
+    let taken = post_document(&sb, &scoped, &path, &[("name", "scoped")], jpeg(PAPER)).await;
+    assert_eq!(taken.status(), 200);
 }

@@ -22,7 +22,7 @@
 //!
 //! Assumptions where the document is silent (the sandbox implements the same):
 //! - the token URL (`token_url`, default `https://auth.agkit.io/oauth2/token`, Ory
-//!   Hydra's path) takes `grant_type=client_credentials` (and `scope` if set) as a
+//!   Hydra's path) takes `grant_type=client_credentials` (and `scope`) as a
 //!   form with HTTP Basic client authentication, Hydra's default, and answers
 //!   `{access_token, token_type, expires_in}`;
 //! - a `PROCESSED` document without `processedRules` (no promotion rules on the
@@ -54,6 +54,8 @@ pub struct AboutgoodsConfig {
     /// Not secret on its own; sent with the secret in HTTP Basic.
     pub client_id: String,
     pub client_secret: Secret,
+    /// The OAuth2 scope asked for; by default `access:promo` where documents
+    /// go to a campaign (the document requires it there), none otherwise.
     #[serde(default)]
     pub scope: Option<String>,
     /// Send documents to this Aboutgoods campaign (its rules are checked).
@@ -78,6 +80,15 @@ impl Kind for AboutgoodsConfig {
 }
 
 impl AboutgoodsConfig {
+    /// The scope the token is asked for: the configured one, else
+    /// `access:promo` where documents go to a campaign (the document: "the
+    /// scope 'access:promo' must be activated" on `/campaigns/...`).
+    fn scope(&self) -> Option<&str> {
+        self.scope
+            .as_deref()
+            .or_else(|| self.campaign_uid.as_ref().map(|_| "access:promo"))
+    }
+
     /// Where documents are created.
     fn documents_path(&self) -> String {
         match (&self.campaign_uid, &self.endpoint_uid) {
@@ -146,7 +157,7 @@ impl Aboutgoods {
             3600
         }
         let mut form = vec![("grant_type", "client_credentials")];
-        if let Some(scope) = &self.config.scope {
+        if let Some(scope) = self.config.scope() {
             form.push(("scope", scope));
         }
         let granted: Granted = send_json(
@@ -633,6 +644,22 @@ mod tests {
             config(Some("c1"), Some("e1")).documents_path(),
             "/campaigns/c1/documents"
         );
+    }
+
+    #[test]
+    fn a_token_for_a_campaigns_documents_asks_for_the_access_promo_scope() {
+        let config = |campaign: Option<&str>, scope: Option<&str>| AboutgoodsConfig {
+            base_url: default_base_url(),
+            token_url: default_token_url(),
+            client_id: "c".to_owned(),
+            client_secret: Secret::new("s"),
+            scope: scope.map(str::to_owned),
+            campaign_uid: campaign.map(str::to_owned),
+            endpoint_uid: None,
+        };
+        assert_eq!(config(Some("c1"), None).scope(), Some("access:promo"));
+        assert_eq!(config(None, None).scope(), None);
+        assert_eq!(config(Some("c1"), Some("custom")).scope(), Some("custom"));
     }
 
     #[test]
