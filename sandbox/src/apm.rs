@@ -113,15 +113,23 @@ struct Upload {
 
 async fn read_multipart(mut multipart: Multipart, allowed: &[&str]) -> Result<Upload, String> {
     let mut upload = Upload::default();
+    let mut files = std::collections::HashSet::new();
     loop {
         match multipart.next_field().await {
             Ok(Some(field)) => {
                 let name = field.name().unwrap_or_default().to_owned();
+                let field_name = field.file_name().map(str::to_owned);
                 let data = field
                     .bytes()
                     .await
                     .map_err(|_| "Malformed multipart body".to_owned())?;
                 if name == "photos" {
+                    // Files of one upload are kept by name: two with one name
+                    // would be one photo.
+                    let file = field_name.unwrap_or_default();
+                    if !files.insert(file) {
+                        return Err("Two photos have the same file name".to_owned());
+                    }
                     upload.photos.push(data.to_vec());
                 } else if allowed.contains(&name.as_str()) {
                     let text = String::from_utf8(data.to_vec())

@@ -17,9 +17,13 @@ fn url(sb: &RunningSandbox, path: &str) -> String {
     format!("{}{path}", sb.url("apm"))
 }
 
+/// `photos` added as parts named `receipt-1.jpg`, `receipt-2.jpg`...
 fn photos(form: Form, photos: &[[u8; 3]]) -> Form {
-    photos.iter().fold(form, |form, rgb| {
-        form.part("photos", Part::bytes(jpeg(*rgb)).file_name("receipt.jpg"))
+    photos.iter().enumerate().fold(form, |form, (n, rgb)| {
+        form.part(
+            "photos",
+            Part::bytes(jpeg(*rgb)).file_name(format!("receipt-{}.jpg", n + 1)),
+        )
     })
 }
 
@@ -102,6 +106,11 @@ async fn widget_receipts_take_one_to_five_photos_and_only_the_documented_fields(
     assert_eq!(post_form(&sb, path, &key, unknown).await.0, 400);
     let long_source = photos(Form::new().text("source", "s".repeat(256)), &[PAPER]);
     assert_eq!(post_form(&sb, path, &key, long_source).await.0, 400);
+    // Two parts under one file name would be one photo.
+    let same_name = [PAPER; 2].iter().fold(Form::new(), |form, rgb| {
+        form.part("photos", Part::bytes(jpeg(*rgb)).file_name("receipt.jpg"))
+    });
+    assert_eq!(post_form(&sb, path, &key, same_name).await.0, 400);
 
     let form = Form::new()
         .text("userUuid", "257f42e1-4709-4c8c-8989-9f9d94d6fb4a")

@@ -161,8 +161,11 @@ impl Apm {
         if let Some(user) = &receipt.user {
             form = form.text("userUuid", user.clone());
         }
-        for photo in &receipt.photos {
-            form = form.part("photos", photo.part(&receipt.submission_id)?);
+        // Each part its own file name: parts of one receipt under one name
+        // could overwrite each other.
+        for (n, photo) in receipt.photos.iter().enumerate() {
+            let stem = format!("{}-{}", receipt.submission_id, n + 1);
+            form = form.part("photos", photo.part(&stem)?);
         }
         Ok(form)
     }
