@@ -460,3 +460,31 @@ async fn submission_json_is_never_cached_and_nothing_served_is_sniffed() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_quality_check_that_is_not_multipart_and_an_oversized_callback_answer_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = state(&dir).await;
+    // Once a plain-text 400 from axum's extractor.
+    let (status, body) = send(
+        app(state.clone()),
+        Request::post("/v1/campaigns/promo/quality-check")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{}"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "bad_request", "{body}");
+    // Once a plain-text 413.
+    let (status, body) = send(
+        app(state),
+        Request::post("/webhooks/easypromos")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(vec![b' '; 3 * 1024 * 1024]))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(body["error"]["code"], "photo_too_large", "{body}");
+}

@@ -5,6 +5,7 @@
 //! ([`ApiError::upstream`]).
 
 use axum::Json;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use serde::Deserialize;
 
@@ -91,9 +92,12 @@ pub async fn offers(
 pub async fn quality_check(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<api::QualityCheck>, ApiError> {
     let campaign = state.campaign(&id)?;
+    let multipart = multipart.map_err(|_| {
+        ApiError::BadRequest("The photo must be sent as multipart/form-data.".to_owned())
+    })?;
     let upload = upload::read(multipart, &campaign.policy.one_photo()).await?;
     let photo = upload
         .photos

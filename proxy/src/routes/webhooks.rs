@@ -4,8 +4,9 @@
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use providers::{CallbackError, Progress};
 use serde_json::{Value, json};
 
@@ -18,8 +19,15 @@ pub async fn receive(
     State(state): State<AppState>,
     Path(provider_name): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    // Too large, or not readable: said in the JSON error body, as every error.
+    let body = body.map_err(|rejection| match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PhotoTooLarge {
+            message: "The callback body is too large.".to_owned(),
+        },
+        _ => ApiError::BadRequest("The callback body could not be read.".to_owned()),
+    })?;
     let adapter = state
         .providers
         .get(&provider_name)
