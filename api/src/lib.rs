@@ -397,6 +397,9 @@ pub enum ErrorCode {
     /// 403: the shopper's signed token has expired (the page should get a new
     /// one from the brand's backend).
     ShopperExpired,
+    /// 403: a state-changing request from a page whose origin the campaign
+    /// does not allow (another site acting in a shopper's name).
+    OriginNotAllowed,
     /// 404
     UnknownCampaign,
     /// 404
@@ -429,11 +432,12 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code this version knows (`Unknown` stands for the rest).
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 18] = [
         Self::BadRequest,
         Self::Unauthorized,
         Self::ShopperUnsigned,
         Self::ShopperExpired,
+        Self::OriginNotAllowed,
         Self::UnknownCampaign,
         Self::NotFound,
         Self::PhotoTooLarge,
@@ -456,6 +460,7 @@ impl ErrorCode {
             Self::Unauthorized => "unauthorized",
             Self::ShopperUnsigned => "shopper_unsigned",
             Self::ShopperExpired => "shopper_expired",
+            Self::OriginNotAllowed => "origin_not_allowed",
             Self::UnknownCampaign => "unknown_campaign",
             Self::NotFound => "not_found",
             Self::PhotoTooLarge => "photo_too_large",

@@ -23,6 +23,8 @@ pub enum ApiError {
     ShopperUnsigned(String),
     #[error("The shopper's token has expired: get a new one from the brand's site.")]
     ShopperExpired,
+    #[error("This page may not send to this promotion (its origin is not allowed).")]
+    OriginNotAllowed,
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -82,6 +84,7 @@ impl ApiError {
                 ErrorCode::ShopperExpired,
                 Some(api::field::USER_TOKEN),
             ),
+            Self::OriginNotAllowed => (StatusCode::FORBIDDEN, ErrorCode::OriginNotAllowed, None),
             Self::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict, None),
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest, None),
             Self::PhotoTooLarge { .. } => (

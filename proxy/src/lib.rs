@@ -114,6 +114,10 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/campaigns/{campaign}/offers", get(campaigns::offers))
         .route("/v1/submissions/{id}", get(submissions::get))
         .route("/v1/submissions/{id}/review", post(submissions::review))
+        .layer(axum::middleware::from_fn_with_state(
+            config.clone(),
+            same_site_writes,
+        ))
         // What a shopper's answers hold (receipt details, their status) is
         // theirs: no shared cache keeps it.
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -162,6 +166,33 @@ fn cors(config: Arc<Config>) -> CorsLayer {
         ])
         .expose_headers([header::LOCATION])
         .max_age(Duration::from_secs(600))
+}
+
+/// Refuses a state-changing request a browser sent from a page the campaign
+/// does not allow (403 `origin_not_allowed`): CORS only hides answers, it does
+/// not stop a foreign page from submitting or asking for a review in a
+/// shopper's name. Browsers name the page in `Origin` on every POST; a request
+/// without one is not from a browser's page (a server, a test) and goes on.
+/// The proxy's own pages (`Sec-Fetch-Site: same-origin`) go on too.
+async fn same_site_writes(
+    axum::extract::State(config): axum::extract::State<Arc<Config>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let headers = request.headers();
+    let same_origin = headers
+        .get("sec-fetch-site")
+        .is_some_and(|site| site == "same-origin");
+    let refused = request.method() == Method::POST
+        && !same_origin
+        && headers
+            .get(header::ORIGIN)
+            .is_some_and(|origin| !origin_allowed(&config, origin, request.uri().path()));
+    if refused {
+        return ApiError::OriginNotAllowed.into_response();
+    }
+    next.run(request).await
 }
 
 fn origin_allowed(config: &Config, origin: &HeaderValue, path: &str) -> bool {

@@ -488,3 +488,57 @@ async fn a_quality_check_that_is_not_multipart_and_an_oversized_callback_answer_
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(body["error"]["code"], "photo_too_large", "{body}");
 }
+
+/// A submission `post` as a browser sends it from a page at `origin`.
+fn post_from(origin: &str, same_site: Option<&str>) -> Request<Body> {
+    let mut request = post("promo", multipart(&[("photo", Some("r.jpg"), &jpeg())]));
+    request
+        .headers_mut()
+        .insert(header::ORIGIN, origin.parse().unwrap());
+    if let Some(site) = same_site {
+        request
+            .headers_mut()
+            .insert("sec-fetch-site", site.parse().unwrap());
+    }
+    request
+}
+
+#[tokio::test]
+async fn a_page_the_campaign_does_not_allow_cannot_submit_or_ask_for_review_in_a_shoppers_name() {
+    // CORS only hid the answer: the submission was stored all the same.
+    let (status, body) = refused(post_from("https://evil.example", Some("cross-site"))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["error"]["code"], "origin_not_allowed");
+    // Another campaign's origin is not this one's.
+    let (status, _) = refused(post_from("https://other.example", Some("cross-site"))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let dir = tempfile::tempdir().unwrap();
+    let state = state(&dir).await;
+    // The campaign's own page, and the proxy's own pages, may.
+    for (origin, site) in [
+        ("https://brand.example", Some("cross-site")),
+        ("http://relay.example", Some("same-origin")),
+    ] {
+        let (status, _) = send(app(state.clone()), post_from(origin, site)).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{origin}");
+    }
+    // As does a caller that is no browser page (no `Origin`).
+    let (status, _) = send(
+        app(state.clone()),
+        post("promo", multipart(&[("photo", Some("r.jpg"), &jpeg())])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    // A review asked for from a foreign page is refused before anything is looked up.
+    let (status, body) = send(
+        app(state),
+        Request::post("/v1/submissions/any/review")
+            .header(header::ORIGIN, "https://evil.example")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["error"]["code"], "origin_not_allowed");
+}

@@ -438,6 +438,7 @@ impl Text {
             ErrorCode::RateLimited => self.refused_rate(),
             ErrorCode::ShopperUnsigned => self.refused_unsigned(),
             ErrorCode::ShopperExpired => self.refused_expired(),
+            ErrorCode::OriginNotAllowed => self.not_available(),
             ErrorCode::ProviderAuth | ErrorCode::ProviderError | ErrorCode::Unavailable => {
                 self.refused_provider()
             }
