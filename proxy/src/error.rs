@@ -42,6 +42,9 @@ pub enum ApiError {
     },
     #[error("The service is temporarily unavailable. Please try again.")]
     Storage(#[from] sqlx::Error),
+    /// Work the proxy set aside did not finish (a task that panicked).
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
     /// A synchronous call to the campaign's provider failed. The shopper sees
     /// plain words; the details (never a secret) are logged by the caller.
     #[error("{}", .0.meaning().message)]
@@ -112,6 +115,7 @@ impl ApiError {
                 ErrorCode::Unavailable,
                 None,
             ),
+            Self::Internal => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, None),
             Self::Provider(error) => {
                 let meaning = error.meaning();
                 (meaning.status, meaning.code, None)

@@ -542,3 +542,35 @@ async fn a_page_the_campaign_does_not_allow_cannot_submit_or_ask_for_review_in_a
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(body["error"]["code"], "origin_not_allowed");
 }
+
+#[tokio::test]
+async fn photos_are_judged_by_decoding_them_so_no_trick_in_their_first_bytes_gets_through() {
+    let good = jpeg();
+    let sof = good
+        .windows(2)
+        .position(|w| w == [0xFF, 0xC0])
+        .expect("a baseline JPEG's start of frame");
+    // The pixel limit once applied only where `imagesize` could read the
+    // header: one legal 0xFF fill byte before the frame hid a 50000x50000 one.
+    let mut bomb = good.clone();
+    bomb[sof + 5..sof + 9].copy_from_slice(&[0xC3, 0x50, 0xC3, 0x50]);
+    bomb.insert(sof, 0xFF);
+    // A JPEG header that goes on as a web page.
+    let mut polyglot = good[..sof + 20].to_vec();
+    polyglot.extend_from_slice(b"<html><script>alert(1)</script></html>");
+    // Cut off in the middle.
+    let truncated = good[..good.len() * 6 / 10].to_vec();
+    for (what, photo) in [
+        ("fill byte before a huge frame", bomb),
+        ("jpeg header then html", polyglot),
+        ("truncated", truncated),
+    ] {
+        let (status, body) = refused(post(
+            "promo",
+            multipart(&[("photo", Some("r.jpg"), &photo)]),
+        ))
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{what}: {body}");
+        assert_eq!(body["error"]["field"], "photo", "{what}");
+    }
+}

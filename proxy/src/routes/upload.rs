@@ -188,22 +188,77 @@ async fn read_photo(mut field: Field<'_>, limits: &UploadPolicy) -> Result<Photo
                 .to_owned(),
         )
     })?;
-    if let Ok(size) = imagesize::blob_size(&bytes) {
-        let pixels = (size.width as u64).saturating_mul(size.height as u64);
-        if pixels > limits.max_pixels {
-            return Err(ApiError::InvalidField {
-                field: field::PHOTO,
-                message: format!(
-                    "The photo has too many pixels (at most {} megapixels).",
-                    limits.max_pixels / 1_000_000
-                ),
-            });
+    let bytes: bytes::Bytes = bytes.into();
+    let checked = bytes.clone();
+    let max_pixels = limits.max_pixels;
+    // Decoding is CPU work, off the request threads, and a decoded photo is
+    // tens of MB: a few at a time, so a burst of uploads cannot take all the
+    // memory.
+    let _turn = DECODING.acquire().await.map_err(|_| ApiError::Internal)?;
+    tokio::task::spawn_blocking(move || check_structure(&checked, media_type, max_pixels))
+        .await
+        .map_err(|_| ApiError::Internal)??;
+    Ok(Photo { media_type, bytes })
+}
+
+/// Photos decoded at once, across all uploads.
+static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// Whether `bytes` are a whole photo of at most `max_pixels`, by decoding
+/// them, not by trusting their first bytes: the pixel limit always applies (a
+/// photo whose size cannot be read is refused), and a truncated file or one
+/// that goes on as something else (a JPEG header, then HTML) is refused.
+/// HEIC, which the proxy cannot decode, is passed on to the provider once its
+/// size is read from its header.
+fn check_structure(bytes: &[u8], media_type: MediaType, max_pixels: u64) -> Result<(), ApiError> {
+    let not_whole = || ApiError::InvalidField {
+        field: field::PHOTO,
+        message: "This photo is damaged or incomplete. Please take it again.".to_owned(),
+    };
+    let too_many = || ApiError::InvalidField {
+        field: field::PHOTO,
+        message: format!(
+            "The photo has too many pixels (at most {} megapixels).",
+            max_pixels / 1_000_000
+        ),
+    };
+    let format = match media_type {
+        MediaType::Jpeg => image::ImageFormat::Jpeg,
+        MediaType::Png => image::ImageFormat::Png,
+        MediaType::Heic | MediaType::Heif => {
+            let size = imagesize::blob_size(bytes).map_err(|_| not_whole())?;
+            let pixels = (size.width as u64).saturating_mul(size.height as u64);
+            return if pixels > max_pixels {
+                Err(too_many())
+            } else {
+                Ok(())
+            };
         }
+    };
+    let reader = || image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
+    let (width, height) = reader().into_dimensions().map_err(|_| not_whole())?;
+    if u64::from(width).saturating_mul(u64::from(height)) > max_pixels {
+        return Err(too_many());
     }
-    Ok(Photo {
-        media_type,
-        bytes: bytes.into(),
-    })
+    let mut decoding = reader();
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(width);
+    limits.max_image_height = Some(height);
+    decoding.limits(limits);
+    decoding.decode().map(drop).map_err(|_| not_whole())?;
+    // A JPEG ends with its end-of-image marker: a decoder may fill in what a
+    // truncated one lacks.
+    if media_type == MediaType::Jpeg && !ends_with_end_of_image(bytes) {
+        return Err(not_whole());
+    }
+    Ok(())
+}
+
+/// A JPEG's end-of-image marker (`FF D9`) among its last bytes (cameras may
+/// pad after it).
+fn ends_with_end_of_image(bytes: &[u8]) -> bool {
+    let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    tail.windows(2).any(|w| w == [0xFF, 0xD9])
 }
 
 /// The photo's type, judged from its first bytes.
