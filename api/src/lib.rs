@@ -412,6 +412,8 @@ pub enum ErrorCode {
     TooManyPhotos,
     /// 422
     InvalidField,
+    /// 422: an `Idempotency-Key` already used for an upload with other content.
+    IdempotencyConflict,
     /// 409
     Conflict,
     /// 429
@@ -432,7 +434,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code this version knows (`Unknown` stands for the rest).
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 19] = [
         Self::BadRequest,
         Self::Unauthorized,
         Self::ShopperUnsigned,
@@ -444,6 +446,7 @@ impl ErrorCode {
         Self::UnsupportedMediaType,
         Self::TooManyPhotos,
         Self::InvalidField,
+        Self::IdempotencyConflict,
         Self::Conflict,
         Self::RateLimited,
         Self::ProviderAuth,
@@ -467,6 +470,7 @@ impl ErrorCode {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::TooManyPhotos => "too_many_photos",
             Self::InvalidField => "invalid_field",
+            Self::IdempotencyConflict => "idempotency_conflict",
             Self::Conflict => "conflict",
             Self::RateLimited => "rate_limited",
             Self::ProviderAuth => "provider_auth",

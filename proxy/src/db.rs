@@ -47,6 +47,20 @@ pub struct NewSubmission {
     /// Caught on upload as the duplicate of an earlier submission: it is stored
     /// decided (this status), without its photos, and never forwarded.
     pub duplicate: Option<(SubmissionStatus, String)>,
+    /// What it carries, as one digest (user, QR, store, offers, photos).
+    pub content_hash: String,
+}
+
+/// What storing a submission came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stored {
+    /// Stored now, under this id.
+    New(String),
+    /// Its idempotency key names this earlier submission, with the same content:
+    /// a retry, answered as the first.
+    Again(String),
+    /// Its idempotency key names an earlier submission with other content.
+    Conflict,
 }
 
 /// A verdict as stored: the status and outcome, what the provider read of the
@@ -312,7 +326,7 @@ impl Db {
     /// Stores a new submission with its photos, all or nothing. When the campaign
     /// already has a submission with this idempotency key, nothing is written and
     /// that submission's id is returned instead.
-    pub async fn insert(&self, new: NewSubmission, notify: Notify) -> Result<String, sqlx::Error> {
+    pub async fn insert(&self, new: NewSubmission, notify: Notify) -> Result<Stored, sqlx::Error> {
         let now = self.clock.now_ms();
         let (status, outcome, duplicate_of) = match &new.duplicate {
             None => (SubmissionStatus::Queued, None, None),
@@ -328,8 +342,8 @@ impl Db {
             .transpose()?;
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO submissions (id, campaign, provider, idempotency_key, status, qr, merchant, user_id, offers, next_attempt_at, created_at, updated_at, qr_key, outcome, duplicate_of)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+            "INSERT INTO submissions (id, campaign, provider, idempotency_key, status, qr, merchant, user_id, offers, next_attempt_at, created_at, updated_at, qr_key, outcome, duplicate_of, content_hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
              ON CONFLICT (campaign, idempotency_key) DO NOTHING",
         )
         .bind(&new.id)
@@ -347,19 +361,26 @@ impl Db {
         .bind(&new.qr_key)
         .bind(outcome)
         .bind(duplicate_of)
+        .bind(&new.content_hash)
         .execute(&mut *tx)
         .await?
         .rows_affected();
         if inserted == 0 {
-            let existing: String = sqlx::query_scalar(
-                "SELECT id FROM submissions WHERE campaign = $1 AND idempotency_key = $2",
+            let existing = sqlx::query(
+                "SELECT id, content_hash FROM submissions WHERE campaign = $1 AND idempotency_key = $2",
             )
             .bind(&new.campaign)
             .bind(&new.idempotency_key)
             .fetch_one(&mut *tx)
             .await?;
             tx.rollback().await?;
-            return Ok(existing);
+            let id: String = existing.try_get("id")?;
+            let hash: Option<String> = existing.try_get("content_hash")?;
+            // Rows stored before digests were kept are taken at their word.
+            return Ok(match hash {
+                Some(hash) if hash != new.content_hash => Stored::Conflict,
+                _ => Stored::Again(id),
+            });
         }
         for hash in &new.photo_hashes {
             sqlx::query(
@@ -377,7 +398,7 @@ impl Db {
             // Decided already: its photos go nowhere and are not kept.
             self.commit_telling(tx, &new.id, true, notify, Event::Decided)
                 .await?;
-            return Ok(new.id);
+            return Ok(Stored::New(new.id));
         }
         for (position, photo) in new.photos.iter().enumerate() {
             sqlx::query(
@@ -391,7 +412,7 @@ impl Db {
             .await?;
         }
         tx.commit().await?;
-        Ok(new.id)
+        Ok(Stored::New(new.id))
     }
 
     /// One submission by id.

@@ -25,6 +25,8 @@ pub enum ApiError {
     ShopperExpired,
     #[error("This page may not send to this promotion (its origin is not allowed).")]
     OriginNotAllowed,
+    #[error("This Idempotency-Key was used for another upload: use a new key for new content.")]
+    IdempotencyConflict,
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -88,6 +90,11 @@ impl ApiError {
                 Some(api::field::USER_TOKEN),
             ),
             Self::OriginNotAllowed => (StatusCode::FORBIDDEN, ErrorCode::OriginNotAllowed, None),
+            Self::IdempotencyConflict => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::IdempotencyConflict,
+                None,
+            ),
             Self::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict, None),
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest, None),
             Self::PhotoTooLarge { .. } => (

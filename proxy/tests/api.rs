@@ -574,3 +574,37 @@ async fn photos_are_judged_by_decoding_them_so_no_trick_in_their_first_bytes_get
         assert_eq!(body["error"]["field"], "photo", "{what}");
     }
 }
+
+#[tokio::test]
+async fn an_idempotency_key_reused_for_other_content_is_refused_not_taken_for_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = state(&dir).await;
+    let upload = |photo: &[u8], user: &[u8]| {
+        let mut request = post(
+            "promo",
+            multipart(&[("photo", Some("r.jpg"), photo), ("user", None, user)]),
+        );
+        request
+            .headers_mut()
+            .insert("idempotency-key", "key-1".parse().unwrap());
+        request
+    };
+    let (status, first) = send(app(state.clone()), upload(&jpeg(), b"shopper-1")).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    // The same upload again (a retry): the first submission.
+    let (status, again) = send(app(state.clone()), upload(&jpeg(), b"shopper-1")).await;
+    assert_eq!((status, &again["id"]), (StatusCode::ACCEPTED, &first["id"]));
+    // Another photo, or another shopper, under that key: once silently the
+    // first submission's answer.
+    let mut other_photo = jpeg();
+    other_photo.extend_from_slice(&[0, 0]);
+    for (photo, user) in [
+        (other_photo, b"shopper-1".as_slice()),
+        (jpeg(), b"shopper-2"),
+    ] {
+        let (status, body) = send(app(state.clone()), upload(&photo, user)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["error"]["code"], "idempotency_conflict");
+    }
+    assert_eq!(state.db.submission_count().await.unwrap(), 1);
+}

@@ -360,6 +360,26 @@ impl Reducible for State {
                 next.step = next.first_step();
             }
         }
+        // New content is a new upload: the proxy refuses a key it has seen
+        // with other content (`idempotency_conflict`). Retries of one upload
+        // keep theirs.
+        let content = |s: &Self| {
+            (
+                s.photos
+                    .iter()
+                    .map(|p| p.preview_url.clone())
+                    .collect::<Vec<_>>(),
+                s.qr.clone(),
+                s.merchant.as_ref().map(|m| m.id.clone()),
+                s.claimed.clone(),
+            )
+        };
+        if next.step != Step::Sending
+            && next.idempotency_key == self.idempotency_key
+            && content(&next) != content(&self)
+        {
+            next.idempotency_key = crate::hooks::new_idempotency_key();
+        }
         // The host page is told here, where every change passes (and each
         // problem as it is set, above), rather than by effects that would cost
         // the bundle a kilobyte.

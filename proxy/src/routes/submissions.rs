@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::campaign::Campaign;
 use crate::changes::Changes;
-use crate::db::{Key, NewSubmission, SubmissionRow};
+use crate::db::{Key, NewSubmission, Stored, SubmissionRow};
 use crate::duplicates;
 use crate::error::ApiError;
 use crate::routes::upload;
@@ -34,9 +34,9 @@ pub async fn create(
         ApiError::BadRequest("The upload must be sent as multipart/form-data.".to_owned())
     })?;
     let idempotency_key = idempotency_key(&headers)?;
-    let upload = upload::read(multipart, &campaign.policy).await?;
+    let mut upload = upload::read(multipart, &campaign.policy).await?;
     // Refused before anything is stored when the brand vouches for no one.
-    let user = shopper::identify(campaign, upload.user_token.as_deref(), upload.user)?;
+    let user = shopper::identify(campaign, upload.user_token.as_deref(), upload.user.take())?;
     let id = uuid::Uuid::new_v4().to_string();
     // The same fiscal receipt sent again is caught before the provider sees it.
     let qr_key = upload.qr.as_deref().and_then(duplicates::qr_key);
@@ -50,7 +50,8 @@ pub async fn create(
         duplicate = duplicates::earlier_photo(&state.db, campaign, &hashes).await?;
     }
 
-    let id = state
+    let content_hash = content_hash(&upload, user.as_deref());
+    let stored = state
         .db
         .insert(
             NewSubmission {
@@ -66,10 +67,15 @@ pub async fn create(
                 qr_key,
                 photo_hashes: hashes.iter().map(|h| h.to_base64()).collect(),
                 duplicate,
+                content_hash,
             },
             campaign.notify(),
         )
         .await?;
+    let id = match stored {
+        Stored::New(id) | Stored::Again(id) => id,
+        Stored::Conflict => return Err(ApiError::IdempotencyConflict),
+    };
     let row = load(&state, &id).await?;
     tracing::info!(submission = %id, campaign = %campaign_id, "submission stored");
     state.wake.notify_one();
@@ -229,4 +235,32 @@ pub async fn review(
 
 async fn load(state: &AppState, id: &str) -> Result<SubmissionRow, ApiError> {
     state.db.get(id).await?.ok_or(ApiError::SubmissionNotFound)
+}
+
+/// What an upload carries, as one digest (hex SHA-256): the shopper it is
+/// for, its QR code, store, offers and photos, each length-prefixed so no two
+/// uploads read alike. A retry with the same `Idempotency-Key` carries the
+/// same; another upload under that key is refused, not taken for the first.
+fn content_hash(upload: &upload::Upload, user: Option<&str>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut digest = Sha256::new();
+    let mut part = |value: &[u8]| {
+        digest.update((value.len() as u64).to_be_bytes());
+        digest.update(value);
+    };
+    part(user.unwrap_or_default().as_bytes());
+    part(upload.qr.as_deref().unwrap_or_default().as_bytes());
+    part(upload.merchant.as_deref().unwrap_or_default().as_bytes());
+    for offer in &upload.offers {
+        part(offer.offer_id.as_bytes());
+        part(&offer.quantity.to_be_bytes());
+    }
+    for photo in &upload.photos {
+        part(&photo.bytes);
+    }
+    digest
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -433,7 +433,7 @@ impl Text {
             ErrorCode::PhotoTooLarge => self.refused_too_large(),
             ErrorCode::UnsupportedMediaType => self.refused_media_type(),
             ErrorCode::TooManyPhotos => self.refused_too_many(),
-            ErrorCode::InvalidField => self.refused_invalid(),
+            ErrorCode::InvalidField | ErrorCode::IdempotencyConflict => self.refused_invalid(),
             ErrorCode::Conflict => self.refused_review(),
             ErrorCode::RateLimited => self.refused_rate(),
             ErrorCode::ShopperUnsigned => self.refused_unsigned(),
