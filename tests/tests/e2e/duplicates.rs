@@ -151,14 +151,14 @@ async fn a_photo_sent_again_re_encoded_and_scaled_is_caught_before_the_provider_
         operator_view(&app, &again).await["duplicate_of"],
         first.as_str()
     );
-    // A different receipt's photo is not taken for it.
+    // A different receipt's photo is not taken for it: it is not decided on
+    // upload, but goes to the provider. (Asserting `queued` raced the worker,
+    // which may already have taken it: `processing` is as good.)
     let other = app
         .submit_photo("demo-easypromos-once", fixtures::receipt_jpeg())
         .await;
-    assert_eq!(
-        app.get_submission(&other).await.status,
-        SubmissionStatus::Queued
-    );
+    let status = app.get_submission(&other).await.status;
+    assert!(!status.is_final(), "caught on upload: {status:?}");
 }
 
 #[tokio::test]
