@@ -74,8 +74,28 @@ impl Kind for EasypromosConfig {
     }
 }
 
-/// How long a credits reading is trusted.
+/// How long a credits reading is trusted, from when it was read.
 const CREDITS_TTL: Duration = Duration::from_secs(30);
+
+/// The last credits reading, counted down locally as submissions use credits.
+/// It stays as old as the reading: counting down must not make it young again,
+/// or under steady traffic it would never be read again (and an account held
+/// for low credits would stay held after a top-up).
+#[derive(Debug, Default)]
+struct CreditsCache(Option<(Instant, u64)>);
+
+impl CreditsCache {
+    /// When the trusted reading was taken, and the credits it leaves, at `now`.
+    fn trusted(&self, now: Instant) -> Option<(Instant, u64)> {
+        self.0
+            .filter(|(read_at, _)| now.saturating_duration_since(*read_at) < CREDITS_TTL)
+    }
+
+    /// Keeps `credits` left as of the reading taken at `read_at`.
+    fn keep(&mut self, read_at: Instant, credits: u64) {
+        self.0 = Some((read_at, credits));
+    }
+}
 
 fn default_base_url() -> String {
     "https://api.easypromosapp.com".to_owned()
@@ -88,8 +108,8 @@ pub struct Easypromos {
     config: EasypromosConfig,
     http: reqwest::Client,
     delivery: Delivery,
-    /// The last credits reading and when it was taken.
-    credits: Mutex<Option<(Instant, u64)>>,
+    /// The last credits reading, counted down.
+    credits: Mutex<CreditsCache>,
 }
 
 impl Easypromos {
@@ -100,7 +120,7 @@ impl Easypromos {
             config,
             http: account.http.clone(),
             delivery,
-            credits: Mutex::new(None),
+            credits: Mutex::new(CreditsCache::default()),
         })
     }
 
@@ -111,12 +131,10 @@ impl Easypromos {
         if min == 0 {
             return Ok(());
         }
-        let cached = self.credits.lock().ok().and_then(|c| {
-            c.filter(|(at, _)| at.elapsed() < CREDITS_TTL)
-                .map(|(_, n)| n)
-        });
-        let credits = match cached {
-            Some(n) => n,
+        let now = Instant::now();
+        let cached = self.credits.lock().ok().and_then(|c| c.trusted(now));
+        let (read_at, credits) = match cached {
+            Some(trusted) => trusted,
             None => {
                 let reading: Credits = send_json(
                     self.http
@@ -124,7 +142,7 @@ impl Easypromos {
                         .bearer_auth(self.config.token.expose()),
                 )
                 .await?;
-                reading.credits
+                (now, reading.credits)
             }
         };
         if credits < min {
@@ -133,7 +151,7 @@ impl Easypromos {
                 "Easypromos credits are under the threshold: new submissions are held until they are topped up"
             );
             if let Ok(mut c) = self.credits.lock() {
-                *c = Some((Instant::now(), credits));
+                c.keep(read_at, credits);
             }
             return Err(ProviderError::Held(format!(
                 "{credits} Easypromos credits left, threshold {min}"
@@ -141,7 +159,7 @@ impl Easypromos {
         }
         // This submission will use one.
         if let Ok(mut c) = self.credits.lock() {
-            *c = Some((Instant::now(), credits - 1));
+            c.keep(read_at, credits - 1);
         }
         Ok(())
     }
@@ -331,6 +349,32 @@ fn map_event(event: Event) -> Result<Progress, ProviderError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_credits_reading_held_under_steady_traffic_is_read_again_after_30_s() {
+        // Once each use restamped the reading: with a submission every few
+        // seconds it never aged, and a topped-up account stayed held.
+        let read = Instant::now();
+        let mut cache = CreditsCache::default();
+        cache.keep(read, 10);
+        for s in [5, 10, 15, 20, 25] {
+            let now = read + Duration::from_secs(s);
+            let (read_at, left) = cache.trusted(now).expect("still trusted");
+            assert_eq!(read_at, read, "the reading keeps its own time");
+            cache.keep(read_at, left - 1);
+        }
+        assert_eq!(
+            cache
+                .trusted(read + Duration::from_secs(29))
+                .map(|(_, n)| n),
+            Some(5)
+        );
+        assert_eq!(
+            cache.trusted(read + Duration::from_secs(30)),
+            None,
+            "read again"
+        );
+    }
+
     use super::*;
     use api::ReasonCode;
 
