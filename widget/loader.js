@@ -141,6 +141,9 @@
       return Promise.reject(new TypeError("receipt-relay: mount(el) needs an element"));
     }
     options = options || {};
+    if (!options.campaign) {
+      return Promise.reject(new TypeError("receipt-relay: mount(el, options) needs options.campaign"));
+    }
     // The widget's first step is about this tall on a phone: reserved now, so
     // the page does not jump when the wasm arrives (the widget's own rendering
     // replaces this shadow root's content). A page reserves it from the start
@@ -154,8 +157,7 @@
       lang = "en";
       return wordsOf(lang);
     });
-    var campaign = options.campaign ? campaignOf(options.campaign, lang) : null;
-    return Promise.all([load(), text, campaign]).then(function (all) {
+    return Promise.all([load(), text, campaignOf(options.campaign, lang)]).then(function (all) {
       var opts = Object.assign({}, options, {
         apiBase: origin, loadQr: loadQr, lang: lang, words: all[1], loaded: all[2], drafts: drafts
       });

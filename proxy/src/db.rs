@@ -300,10 +300,7 @@ impl Db {
         id: &str,
     ) -> Result<(), sqlx::Error> {
         if self.dialect == Dialect::Postgres {
-            sqlx::query(Changes::notify_sql())
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            Changes::notify_in(&mut tx, id).await?;
         }
         tx.commit().await?;
         self.changes.announce(id);

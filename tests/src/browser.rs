@@ -238,10 +238,16 @@ impl Browser {
     /// a phone in a tunnel (`navigator.onLine` turns false); otherwise uploads
     /// are throttled to `upload_bytes_per_s`.
     pub async fn network(&self, offline: bool, upload_bytes_per_s: u64) {
+        let body = json!({"network_conditions": {
+            "offline": offline,
+            "latency": 0,
+            "download_throughput": 50_000_000,
+            "upload_throughput": upload_bytes_per_s,
+        }});
         self.client
-            .issue_cmd(NetworkConditions {
-                offline,
-                upload_bytes_per_s,
+            .issue_cmd(Chromium {
+                path: "chromium/network_conditions",
+                body,
             })
             .await
             .expect("set network conditions");
@@ -252,9 +258,9 @@ impl Browser {
     /// run before the page's own, cache control.
     pub async fn cdp(&self, cmd: &str, params: serde_json::Value) -> serde_json::Value {
         self.client
-            .issue_cmd(Cdp {
-                cmd: cmd.to_owned(),
-                params,
+            .issue_cmd(Chromium {
+                path: "goog/cdp/execute",
+                body: json!({"cmd": cmd, "params": params}),
             })
             .await
             .unwrap_or_else(|e| panic!("CDP {cmd}: {e}"))
@@ -280,58 +286,29 @@ impl Browser {
     }
 }
 
-/// chromedriver's `POST /session/{id}/goog/cdp/execute`.
+/// A chromedriver extension command: `POST /session/{id}/{path}` with `body`
+/// (`goog/cdp/execute` for DevTools, `chromium/network_conditions`).
 #[derive(Debug)]
-struct Cdp {
-    cmd: String,
-    params: serde_json::Value,
+struct Chromium {
+    path: &'static str,
+    body: serde_json::Value,
 }
 
-impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+impl fantoccini::wd::WebDriverCompatibleCommand for Chromium {
     fn endpoint(
         &self,
         base_url: &url::Url,
         session_id: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
+            "session/{}/{}",
+            session_id.unwrap_or_default(),
+            self.path
         ))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({"cmd": self.cmd, "params": self.params});
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
-
-/// chromedriver's `POST /session/{id}/chromium/network_conditions`.
-#[derive(Debug)]
-struct NetworkConditions {
-    offline: bool,
-    upload_bytes_per_s: u64,
-}
-
-impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/chromium/network_conditions",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({"network_conditions": {
-            "offline": self.offline,
-            "latency": 0,
-            "download_throughput": 50_000_000,
-            "upload_throughput": self.upload_bytes_per_s,
-        }});
-        (http::Method::POST, Some(body.to_string()))
+        (http::Method::POST, Some(self.body.to_string()))
     }
 }
 

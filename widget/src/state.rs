@@ -391,3 +391,35 @@ impl Reducible for State {
         Rc::new(next)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    // The reducer runs where the widget runs: in the browser.
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    fn host() -> web_sys::Element {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.create_element("div").ok())
+            .expect("a host element")
+    }
+
+    #[test]
+    fn new_content_gets_a_new_idempotency_key_and_a_retried_upload_keeps_its_own() {
+        let empty = Rc::new(State::new("first".to_owned(), host()));
+        // The proxy refuses a key it has seen with other content.
+        let with_qr = empty.reduce(Action::QrSet(Some("t=20190113T1548".to_owned())));
+        assert_ne!(with_qr.idempotency_key, "first");
+        // Sending, its progress, a cancel: the same upload, the same key.
+        let key = with_qr.idempotency_key.clone();
+        let sending = with_qr.reduce(Action::Sending);
+        let progress = sending.reduce(Action::Progress(1.0, 2.0));
+        let cancelled = progress.reduce(Action::Cancelled);
+        assert_eq!(cancelled.idempotency_key, key);
+        // Changed after the cancel: a new upload.
+        let changed = cancelled.reduce(Action::QrSet(None));
+        assert_ne!(changed.idempotency_key, key);
+    }
+}

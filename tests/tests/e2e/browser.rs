@@ -1085,6 +1085,7 @@ fn host_page(proxy: &str, campaign: &str) -> String {
   const el = document.getElementById("w");
   el.addEventListener("error", e => seen.errors.push(e.detail));
   ReceiptRelay.mount(null, {{}}).catch(e => {{ seen.badMount = e.message; }});
+  ReceiptRelay.mount(el, {{}}).catch(e => {{ seen.noCampaign = e instanceof TypeError && e.message; }});
   ReceiptRelay.mount(el, {{ campaign: "{campaign}" }}).then(() => {{ seen.mounted = true; }});
 </script></body></html>"#
     )
@@ -1132,6 +1133,13 @@ async fn a_page_the_campaign_does_not_allow_gets_a_clean_refusal_its_developer_c
             .as_str()
             .unwrap_or_default()
             .contains("needs an element"),
+        "{seen}"
+    );
+    assert!(
+        seen["noCampaign"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("campaign"),
         "{seen}"
     );
     assert_eq!(seen["mounted"], true);
