@@ -17,6 +17,7 @@ use figment::providers::{Env, Format, Toml};
 use providers::ProviderConfig;
 use serde::Deserialize;
 
+use crate::limits::LimitsConfig;
 use crate::policy::UploadPolicy;
 use crate::retention::Retention;
 
@@ -57,6 +58,9 @@ pub struct Config {
     pub www_dir: Option<PathBuf>,
     #[serde(default)]
     pub worker: WorkerConfig,
+    /// Rate limits, timeouts and connection limits (see [`LimitsConfig`]).
+    #[serde(default)]
+    pub limits: LimitsConfig,
     /// How long personal data is kept (an operator may change it at run time).
     #[serde(default)]
     pub retention: Retention,
@@ -122,11 +126,11 @@ impl Default for WorkerConfig {
     }
 }
 
-mod millis {
+pub(crate) mod millis {
     use serde::{Deserialize, Deserializer};
     use std::time::Duration;
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         u64::deserialize(d).map(Duration::from_millis)
     }
 }

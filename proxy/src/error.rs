@@ -3,7 +3,7 @@
 
 use api::{ErrorBody, ErrorCode, ErrorDetail};
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use providers::{Alert, ProviderError};
 
@@ -29,6 +29,9 @@ pub enum ApiError {
     IdempotencyConflict,
     #[error("{0}")]
     Conflict(String),
+    /// Too many requests from this client, or for this campaign, just now.
+    #[error("Too many requests just now. Please try again in {retry_after} s.")]
+    RateLimited { retry_after: u64 },
     #[error("{0}")]
     BadRequest(String),
     #[error("{message}")]
@@ -96,6 +99,9 @@ impl ApiError {
                 None,
             ),
             Self::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict, None),
+            Self::RateLimited { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, None)
+            }
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest, None),
             Self::PhotoTooLarge { .. } => (
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -144,6 +150,12 @@ impl IntoResponse for ApiError {
                 field: field.map(str::to_owned),
             },
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Self::RateLimited { retry_after } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        }
+        response
     }
 }

@@ -14,10 +14,13 @@ pub mod db;
 pub mod duplicates;
 pub mod error;
 pub mod lifecycle;
+pub mod limits;
 pub mod notify;
+pub mod photo;
 pub mod policy;
 pub mod retention;
 pub mod routes;
+pub mod server;
 pub mod shopper;
 pub mod worker;
 
@@ -35,6 +38,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::campaign::{Campaign, CampaignError, Campaigns};
@@ -42,6 +46,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::ApiError;
+use crate::limits::{RateLimits, UploadBudget};
 use crate::routes::{assets, campaigns, health, operator, submissions, webhooks};
 
 /// Everything a request handler or the worker needs.
@@ -55,6 +60,10 @@ pub struct AppState {
     pub campaigns: Arc<Campaigns>,
     /// Wakes the worker when a submission is stored.
     pub wake: Arc<Notify>,
+    /// Per client and per campaign allowances of costly requests.
+    pub rate_limits: Arc<RateLimits>,
+    /// Upload bytes held in memory at once.
+    pub upload_budget: UploadBudget,
 }
 
 /// Why the proxy could not start.
@@ -79,7 +88,11 @@ impl AppState {
         let db = Db::connect(&config.database_url, clock).await?;
         let providers = Providers::new(&config.providers, config.public_url.as_deref())?;
         let campaigns = Campaigns::new(&config, &providers)?;
+        let rate_limits = RateLimits::new(&config.limits, config.campaigns.keys());
+        let upload_budget = UploadBudget::new(config.limits.upload_memory_mb);
         Ok(Self {
+            rate_limits: Arc::new(rate_limits),
+            upload_budget,
             config: Arc::new(config),
             db,
             providers: Arc::new(providers),
@@ -97,23 +110,46 @@ impl AppState {
 /// The proxy's HTTP interface.
 pub fn app(state: AppState) -> Router {
     let config = state.config.clone();
+    // What stores something or costs a provider call is rate limited; an
+    // upload also holds its size of the upload memory budget while it is read.
+    let limited = axum::middleware::from_fn_with_state(
+        state.rate_limits.clone(),
+        limits::limit_rate,
+    );
+    let max_body = config.max_body_bytes();
+    let upload_memory = axum::middleware::from_fn_with_state(
+        (state.upload_budget.clone(), max_body as u64),
+        limits::hold_upload_memory,
+    );
     let api = Router::new()
         .route("/v1/campaigns/{campaign}", get(campaigns::get))
         .route(
             "/v1/campaigns/{campaign}/submissions",
-            post(submissions::create).layer(DefaultBodyLimit::max(config.max_body_bytes())),
+            post(submissions::create)
+                .layer(DefaultBodyLimit::max(max_body))
+                .layer(upload_memory.clone())
+                .layer(limited.clone()),
         )
         .route(
             "/v1/campaigns/{campaign}/quality-check",
-            post(campaigns::quality_check).layer(DefaultBodyLimit::max(config.max_body_bytes())),
+            post(campaigns::quality_check)
+                .layer(DefaultBodyLimit::max(max_body))
+                .layer(upload_memory)
+                .layer(limited.clone()),
         )
         .route(
             "/v1/campaigns/{campaign}/merchants",
-            get(campaigns::merchants),
+            get(campaigns::merchants).layer(limited.clone()),
         )
-        .route("/v1/campaigns/{campaign}/offers", get(campaigns::offers))
+        .route(
+            "/v1/campaigns/{campaign}/offers",
+            get(campaigns::offers).layer(limited.clone()),
+        )
         .route("/v1/submissions/{id}", get(submissions::get))
-        .route("/v1/submissions/{id}/review", post(submissions::review))
+        .route(
+            "/v1/submissions/{id}/review",
+            post(submissions::review).layer(limited),
+        )
         .layer(axum::middleware::from_fn_with_state(
             config.clone(),
             same_site_writes,
@@ -149,6 +185,8 @@ pub fn app(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
+        // A stalled upload ends instead of holding its memory and connection.
+        .layer(RequestBodyTimeoutLayer::new(config.limits.body_timeout))
         .layer(TraceLayer::new_for_http())
 }
 
@@ -222,12 +260,12 @@ pub async fn serve(
     let notifier = tokio::spawn(notify::run(state.clone(), stop.clone()));
     let sweeper = tokio::spawn(retention::run(state.clone(), stop.clone()));
     let stop_worker = stop.clone();
-    let served = axum::serve(listener, app(state))
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            stop_worker.cancel();
-        })
-        .await;
+    let limits = state.config.limits.clone();
+    let served = server::run(listener, app(state), &limits, async move {
+        shutdown.await;
+        stop_worker.cancel();
+    })
+    .await;
     stop.cancel();
     if let Err(error) = worker.await {
         tracing::error!(%error, "worker task ended abnormally");
@@ -248,7 +286,6 @@ pub async fn serve_api(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = state.config.limits.clone();
+    server::run(listener, app(state), &limits, shutdown).await
 }

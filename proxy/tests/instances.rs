@@ -81,6 +81,10 @@ async fn a_burst_survives_one_of_two_instances_killed_mid_way_with_no_receipt_lo
             retry_max_ms = 400
             lease_ms = 1000
             max_in_flight = {{ easypromos = {MAX_IN_FLIGHT} }}
+            # The whole burst comes from this one test's address.
+            [limits]
+            per_client = {{ per_minute = 100000, burst = 10000 }}
+            per_campaign = {{ per_minute = 100000, burst = 10000 }}
             [providers.easypromos]
             kind = "easypromos"
             base_url = "{base}"

@@ -61,7 +61,15 @@ pub struct Options {
     /// ([`TestApp::step_worker`]), and its clock stands still until the test
     /// moves it ([`TestApp::clock`]).
     pub stepped_worker: bool,
+    /// The `[limits]` table's lines; the default lets a test send as much as
+    /// it likes from one address.
+    pub limits: String,
 }
+
+/// `[limits]` of a test proxy unless a test says otherwise: rates no test
+/// reaches, the other limits as shipped.
+pub const GENEROUS_LIMITS: &str = "per_client = { per_minute = 1000000, burst = 100000 }\n\
+                                   per_campaign = { per_minute = 1000000, burst = 100000 }";
 
 impl Default for Options {
     fn default() -> Self {
@@ -80,6 +88,7 @@ impl Default for Options {
             concurrency: 32,
             notify_url: None,
             stepped_worker: false,
+            limits: GENEROUS_LIMITS.to_owned(),
         }
     }
 }
@@ -362,6 +371,9 @@ concurrency = {concurrency}
 callback_fallback_ms = 600000
 {max_in_flight}
 
+[limits]
+{limits}
+
 [providers.easypromos]
 kind = "easypromos"
 base_url = "{easypromos_url}"
@@ -485,6 +497,7 @@ photos = {{ max_count = 3, max_bytes = 2097152, long_side = 1600, quality = 70 }
         lease_ms = options.lease.as_millis(),
         concurrency = options.concurrency,
         max_in_flight = max_in_flight(&options.max_in_flight),
+        limits = options.limits,
         aboutgoods_url = sandbox.url("aboutgoods"),
         aboutgoods_client = aboutgoods.client_id,
         aboutgoods_secret = secret(

@@ -101,6 +101,10 @@ async fn photo_hashes(campaign: &Campaign, photos: &[Photo]) -> Vec<duplicates::
         return Vec::new();
     }
     let photos: Vec<bytes::Bytes> = photos.iter().map(|p| p.bytes.clone()).collect();
+    // A hash decodes the whole photo: in turn with the uploads' checks.
+    let Ok(_turn) = crate::photo::DECODING.acquire().await else {
+        return Vec::new();
+    };
     tokio::task::spawn_blocking(move || {
         photos
             .iter()

@@ -11,9 +11,10 @@ use api::field;
 use api::fiscal::check_qr_text;
 use axum::extract::Multipart;
 use axum::extract::multipart::{Field, MultipartError};
-use providers::{MediaType, Photo};
+use providers::Photo;
 
 use crate::error::ApiError;
+use crate::photo;
 use crate::policy::UploadPolicy;
 
 const MAX_TEXT_BYTES: usize = 4096;
@@ -182,7 +183,7 @@ async fn read_photo(mut field: Field<'_>, limits: &UploadPolicy) -> Result<Photo
         }
         bytes.extend_from_slice(&chunk);
     }
-    let media_type = detect_type(&bytes).ok_or_else(|| {
+    let media_type = photo::detect_type(&bytes).ok_or_else(|| {
         ApiError::UnsupportedMediaType(
             "This file is not a photo we can read. Please send a JPEG, PNG or HEIC photo."
                 .to_owned(),
@@ -191,79 +192,27 @@ async fn read_photo(mut field: Field<'_>, limits: &UploadPolicy) -> Result<Photo
     let bytes: bytes::Bytes = bytes.into();
     let checked = bytes.clone();
     let max_pixels = limits.max_pixels;
-    // Decoding is CPU work, off the request threads, and a decoded photo is
-    // tens of MB: a few at a time, so a burst of uploads cannot take all the
-    // memory.
-    let _turn = DECODING.acquire().await.map_err(|_| ApiError::Internal)?;
-    tokio::task::spawn_blocking(move || check_structure(&checked, media_type, max_pixels))
+    // Decoding is CPU work, off the request threads: a few at a time, so a
+    // burst of uploads cannot take every core (or, for a progressive JPEG,
+    // whose coefficients are all held, the memory).
+    let _turn = photo::DECODING.acquire().await.map_err(|_| ApiError::Internal)?;
+    tokio::task::spawn_blocking(move || photo::check(&checked, media_type, max_pixels))
         .await
-        .map_err(|_| ApiError::Internal)??;
+        .map_err(|_| ApiError::Internal)?
+        .map_err(|problem| match problem {
+            photo::Problem::NotWhole => ApiError::InvalidField {
+                field: field::PHOTO,
+                message: "This photo is damaged or incomplete. Please take it again.".to_owned(),
+            },
+            photo::Problem::TooManyPixels => ApiError::InvalidField {
+                field: field::PHOTO,
+                message: format!(
+                    "The photo has too many pixels (at most {} megapixels).",
+                    max_pixels / 1_000_000
+                ),
+            },
+        })?;
     Ok(Photo { media_type, bytes })
-}
-
-/// Photos decoded at once, across all uploads.
-static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
-
-/// Whether `bytes` are a whole photo of at most `max_pixels`, by decoding
-/// them, not by trusting their first bytes: the pixel limit always applies (a
-/// photo whose size cannot be read is refused), and a truncated file or one
-/// that goes on as something else (a JPEG header, then HTML) is refused.
-/// HEIC, which the proxy cannot decode, is passed on to the provider once its
-/// size is read from its header.
-fn check_structure(bytes: &[u8], media_type: MediaType, max_pixels: u64) -> Result<(), ApiError> {
-    let not_whole = || ApiError::InvalidField {
-        field: field::PHOTO,
-        message: "This photo is damaged or incomplete. Please take it again.".to_owned(),
-    };
-    let too_many = || ApiError::InvalidField {
-        field: field::PHOTO,
-        message: format!(
-            "The photo has too many pixels (at most {} megapixels).",
-            max_pixels / 1_000_000
-        ),
-    };
-    let format = match media_type {
-        MediaType::Jpeg => image::ImageFormat::Jpeg,
-        MediaType::Png => image::ImageFormat::Png,
-        MediaType::Heic | MediaType::Heif => {
-            let size = imagesize::blob_size(bytes).map_err(|_| not_whole())?;
-            let pixels = (size.width as u64).saturating_mul(size.height as u64);
-            return if pixels > max_pixels {
-                Err(too_many())
-            } else {
-                Ok(())
-            };
-        }
-    };
-    let reader = || image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
-    let (width, height) = reader().into_dimensions().map_err(|_| not_whole())?;
-    if u64::from(width).saturating_mul(u64::from(height)) > max_pixels {
-        return Err(too_many());
-    }
-    let mut decoding = reader();
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(width);
-    limits.max_image_height = Some(height);
-    decoding.limits(limits);
-    decoding.decode().map(drop).map_err(|_| not_whole())?;
-    // A JPEG ends with its end-of-image marker: a decoder may fill in what a
-    // truncated one lacks.
-    if media_type == MediaType::Jpeg && !ends_with_end_of_image(bytes) {
-        return Err(not_whole());
-    }
-    Ok(())
-}
-
-/// A JPEG's end-of-image marker (`FF D9`) among its last bytes (cameras may
-/// pad after it).
-fn ends_with_end_of_image(bytes: &[u8]) -> bool {
-    let tail = &bytes[bytes.len().saturating_sub(1024)..];
-    tail.windows(2).any(|w| w == [0xFF, 0xD9])
-}
-
-/// The photo's type, judged from its first bytes.
-pub fn detect_type(bytes: &[u8]) -> Option<MediaType> {
-    MediaType::from_mime(infer::get(bytes)?.mime_type())
 }
 
 async fn read_text(field: Field<'_>, name: &'static str) -> Result<String, ApiError> {
@@ -279,25 +228,4 @@ async fn read_text(field: Field<'_>, name: &'static str) -> Result<String, ApiEr
         message: format!("The field {name} is not valid text."),
     })?;
     Ok(text.trim().to_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn photo_types_are_told_by_content() {
-        assert_eq!(
-            detect_type(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]),
-            Some(MediaType::Jpeg)
-        );
-        assert_eq!(
-            detect_type(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
-            Some(MediaType::Png)
-        );
-        assert_eq!(detect_type(b"%PDF-1.7\n"), None);
-        assert_eq!(detect_type(b"GIF89a......"), None);
-        assert_eq!(detect_type(b"just some text"), None);
-        assert_eq!(detect_type(b""), None);
-    }
 }

@@ -10,7 +10,7 @@ mod browser;
 mod callbacks;
 mod duplicates;
 mod flow;
-mod logs;
+mod limits;
 mod notify;
 mod operator;
 mod retention;

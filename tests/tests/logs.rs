@@ -1,9 +1,10 @@
 //! What an operator's log holds: never a token, even at TRACE level and when the
 //! provider refuses the credentials.
 //!
-//! Alone in its own test binary on purpose: `tracing` caches per call site whether
-//! anyone listens, and other tests running on other threads of the same process
-//! could make that cache miss the capture installed here.
+//! Alone in its own test binary on purpose (not a module of `e2e`): `tracing`
+//! caches per call site whether anyone listens, and other tests running on
+//! other threads of the same process make that cache miss the capture
+//! installed here (it did, once the `limits` tests ran beside it).
 
 use std::time::Duration;
 
