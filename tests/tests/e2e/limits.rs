@@ -152,12 +152,10 @@ async fn headers_sent_one_byte_at_a_time_held_the_connection_forever() {
                 }
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 let mut probe = [0u8; 64];
-                if let Ok(Ok(n)) =
-                    tokio::time::timeout(Duration::from_millis(1), stream.read(&mut probe)).await
-                {
-                    if n == 0 {
-                        break;
-                    }
+                let read =
+                    tokio::time::timeout(Duration::from_millis(1), stream.read(&mut probe)).await;
+                if let Ok(Ok(0)) = read {
+                    break;
                 }
             }
             true
