@@ -440,6 +440,16 @@ impl Db {
     }
 
     /// The photos of a submission, in the order they were uploaded.
+    /// The bytes of a submission's photos, all told (what loading them takes).
+    pub async fn photo_bytes(&self, id: &str) -> Result<u64, sqlx::Error> {
+        let total: i64 =
+            sqlx::query_scalar("SELECT COALESCE(SUM(LENGTH(bytes)), 0) FROM photos WHERE submission_id = $1")
+                .bind(id)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(u64::try_from(total).unwrap_or(0))
+    }
+
     pub async fn photos(&self, id: &str) -> Result<Vec<Photo>, sqlx::Error> {
         let rows = sqlx::query(
             "SELECT content_type, bytes FROM photos WHERE submission_id = $1 ORDER BY position",

@@ -308,6 +308,33 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn fifty_big_uploads_at_once_each_took_their_memory() {
+        let budget = UploadBudget::new(8);
+        let first = budget.hold(6 * 1024 * 1024).await.expect("6 of 8 MB");
+        // A second 6 MB upload waits for the first to be done...
+        let mut second = std::pin::pin!(budget.hold(6 * 1024 * 1024));
+        assert!(
+            futures_poll(&mut second).is_none(),
+            "held while the first holds its 6 MB"
+        );
+        drop(first);
+        assert!(futures_poll(&mut second).is_some(), "free once it is done");
+        // ...and one bigger than the whole budget waits for all of it, not forever.
+        let all = budget.hold(100 * 1024 * 1024);
+        assert!(std::pin::pin!(all).await.is_some());
+    }
+
+    /// Polls `future` once.
+    fn futures_poll<F: std::future::Future + Unpin>(future: &mut F) -> Option<F::Output> {
+        let waker = std::task::Waker::noop();
+        let mut context = std::task::Context::from_waker(waker);
+        match std::pin::Pin::new(future).poll(&mut context) {
+            std::task::Poll::Ready(out) => Some(out),
+            std::task::Poll::Pending => None,
+        }
+    }
+
     #[test]
     fn ipv6_clients_are_counted_by_their_64_prefix() {
         let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();

@@ -6,8 +6,37 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+/// Big blocks (upload buffers) go back to the system when freed. glibc's
+/// malloc otherwise raises the size it maps blocks from to that of the
+/// biggest block freed so far, so that after a burst of uploads, photo-sized
+/// buffers are carved from its heaps, which keep their memory: 200 uploads of
+/// 3.6 MB held 194 MB instead of 120 MB (`cargo xtask bench`, big uploads).
+/// jemalloc (177 MB) and mimalloc (241 MB) did worse.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+fn return_big_blocks() {
+    // SAFETY: mallopt only sets a tuning parameter of the allocator, with a
+    // valid value; it is called first thing, before any other thread runs.
+    let set = unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024) };
+    if set != 1 {
+        eprintln!("warning: could not set malloc's mmap threshold");
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn return_big_blocks() {}
+
+fn main() -> anyhow::Result<()> {
+    // Before the runtime starts its threads.
+    return_big_blocks();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?
+        .block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()

@@ -22,6 +22,9 @@ use tower::ServiceExt as _;
 
 use crate::limits::LimitsConfig;
 
+/// Bytes a connection reads ahead of its handler, at most.
+const READ_AHEAD: usize = 64 * 1024;
+
 /// How long, once `shutdown` completes, requests in progress have to finish.
 const DRAIN: Duration = Duration::from_secs(30);
 
@@ -40,7 +43,11 @@ pub async fn run(
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_timeout);
+        .header_read_timeout(limits.header_timeout)
+        // What a connection may have read ahead of its handler: hyper's
+        // default (about 400 KB) times a crowd of uploads waiting for the
+        // upload memory budget would be memory outside that budget.
+        .max_buf_size(READ_AHEAD);
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {

@@ -84,6 +84,15 @@ pub fn run() -> anyhow::Result<()> {
     report.push('\n');
     report.push_str(&burst);
 
+    let uploads = util::output(
+        util::cargo()
+            .args(["bench", "--package", "proxy", "--bench", "big_uploads"])
+            .stderr(std::process::Stdio::inherit()),
+    )
+    .context("the big uploads benchmark failed")?;
+    report.push_str("\n\n");
+    report.push_str(&uploads);
+
     let hashes = util::output(
         util::cargo()
             .args(["bench", "--package", "proxy", "--bench", "photo_hash"])

@@ -46,9 +46,11 @@ pub struct Photo {
 }
 
 impl Photo {
-    /// The photo as a multipart file part named `{stem}.{extension}`.
+    /// The photo as a multipart file part named `{stem}.{extension}` (its
+    /// bytes shared, not copied).
     pub fn part(&self, stem: &str) -> Result<reqwest::multipart::Part, crate::ProviderError> {
-        reqwest::multipart::Part::bytes(self.bytes.to_vec())
+        let length = self.bytes.len() as u64;
+        reqwest::multipart::Part::stream_with_length(self.bytes.clone(), length)
             .file_name(format!("{stem}.{}", self.media_type.extension()))
             .mime_str(self.media_type.as_str())
             .map_err(|_| crate::ProviderError::Malformed("bad content type".to_owned()))

@@ -67,6 +67,7 @@ impl Instance {
 
 /// A SQLite file in `dir`, or, where `postgres` names a server, a fresh
 /// database on it named after `prefix`.
+#[allow(dead_code)]
 pub async fn database_url(dir: &Path, postgres: Option<&str>, prefix: &str) -> String {
     let Some(server) = postgres else {
         return format!("sqlite://{}", dir.join("relay.db").display());
