@@ -326,7 +326,7 @@ mod tests {
     }
 
     /// Polls `future` once.
-    fn futures_poll<F: std::future::Future + Unpin>(future: &mut F) -> Option<F::Output> {
+    fn futures_poll<F: Future + Unpin>(future: &mut F) -> Option<F::Output> {
         let waker = std::task::Waker::noop();
         let mut context = std::task::Context::from_waker(waker);
         match std::pin::Pin::new(future).poll(&mut context) {

@@ -608,3 +608,43 @@ async fn an_idempotency_key_reused_for_other_content_is_refused_not_taken_for_th
     }
     assert_eq!(state.db.submission_count().await.unwrap(), 1);
 }
+
+#[tokio::test]
+async fn a_five_megabyte_file_name_was_accepted() {
+    let name = "r".repeat(5 * 1024 * 1024);
+    let (status, body) = refused(post(
+        "promo",
+        multipart(&[("photo", Some(name.as_str()), &jpeg())]),
+    ))
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "bad_request");
+}
+
+#[tokio::test]
+async fn a_text_field_was_read_whole_before_its_length_was_checked() {
+    use tokio::io::AsyncWriteExt;
+    // A text field that goes on and on, and a client that then stops sending
+    // without ending the body: the field is refused once it passes 4 KB,
+    // without waiting for the rest.
+    let mut start = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\n"
+    )
+    .into_bytes();
+    start.extend(std::iter::repeat_n(b'u', 16 * 1024));
+    let (mut client, server) = tokio::io::duplex(64 * 1024);
+    client.write_all(&start).await.unwrap();
+    let request = Request::post("/v1/campaigns/promo/submissions")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(Body::from_stream(tokio_util::io::ReaderStream::new(server)))
+        .unwrap();
+    let (status, body) = tokio::time::timeout(std::time::Duration::from_secs(30), refused(request))
+        .await
+        .expect("answered without the rest of the body");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["field"], "user");
+    drop(client);
+}

@@ -36,6 +36,7 @@ pub async fn read(mut multipart: Multipart, policy: &UploadPolicy) -> Result<Upl
     let max_photos = *policy.photos.end();
     let mut upload = Upload::default();
     while let Some(field) = multipart.next_field().await.map_err(broken)? {
+        check_part_headers(&field)?;
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
             field::PHOTO => {
@@ -85,6 +86,25 @@ pub async fn read(mut multipart: Multipart, policy: &UploadPolicy) -> Result<Upl
         });
     }
     Ok(upload)
+}
+
+/// Longest part header value (a field's name, a file's name, a type).
+const MAX_HEADER_BYTES: usize = 256;
+
+/// Refuses a part whose headers are longer than any real form's: a file name
+/// of megabytes would otherwise be carried along.
+fn check_part_headers(field: &Field<'_>) -> Result<(), ApiError> {
+    let too_long = field
+        .headers()
+        .values()
+        .any(|value| value.len() > MAX_HEADER_BYTES)
+        || field.headers().len() > 8;
+    if too_long {
+        return Err(ApiError::BadRequest(
+            "A part of the upload has headers longer than a form's.".to_owned(),
+        ));
+    }
+    Ok(())
 }
 
 /// Most offers one receipt may claim.
@@ -215,15 +235,20 @@ async fn read_photo(mut field: Field<'_>, limits: &UploadPolicy) -> Result<Photo
     Ok(Photo { media_type, bytes })
 }
 
-async fn read_text(field: Field<'_>, name: &'static str) -> Result<String, ApiError> {
-    let bytes = field.bytes().await.map_err(broken)?;
-    if bytes.len() > MAX_TEXT_BYTES {
-        return Err(ApiError::InvalidField {
-            field: name,
-            message: format!("The field {name} is too long."),
-        });
+/// A text field, refused as soon as it grows past [`MAX_TEXT_BYTES`] (never
+/// read whole first).
+async fn read_text(mut field: Field<'_>, name: &'static str) -> Result<String, ApiError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(broken)? {
+        if bytes.len() + chunk.len() > MAX_TEXT_BYTES {
+            return Err(ApiError::InvalidField {
+                field: name,
+                message: format!("The field {name} is too long."),
+            });
+        }
+        bytes.extend_from_slice(&chunk);
     }
-    let text = String::from_utf8(bytes.to_vec()).map_err(|_| ApiError::InvalidField {
+    let text = String::from_utf8(bytes).map_err(|_| ApiError::InvalidField {
         field: name,
         message: format!("The field {name} is not valid text."),
     })?;
