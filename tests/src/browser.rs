@@ -143,12 +143,21 @@ impl Browser {
                 Ok(client) => {
                     let screenshots = crate::workspace_root().join("target/e2e-screenshots");
                     std::fs::create_dir_all(&screenshots).expect("screenshot dir");
-                    return Self {
+                    let browser = Self {
                         client,
                         driver,
                         screenshots,
                         _profile: profile,
                     };
+                    // Every page notes what its Content-Security-Policy
+                    // blocked, for `step` to fail on.
+                    browser
+                        .cdp(
+                            "Page.addScriptToEvaluateOnNewDocument",
+                            json!({"source": CSP_WATCH}),
+                        )
+                        .await;
+                    return browser;
                 }
                 Err(e) => last_error = Some(e),
             }
@@ -162,7 +171,19 @@ impl Browser {
     /// `name`.
     pub async fn step(&self, name: &str) {
         self.assert_accessible(name).await;
+        self.assert_nothing_blocked(name).await;
         self.screenshot(name).await;
+    }
+
+    /// Fails if the page's Content-Security-Policy blocked anything so far
+    /// (a script, a style, an image, a call the widget needs).
+    pub async fn assert_nothing_blocked(&self, step: &str) {
+        let blocked = self
+            .client
+            .execute("return window.__blockedByPolicy || [];", vec![])
+            .await
+            .expect("read what the policy blocked");
+        assert_eq!(blocked, json!([]), "{step}: the page's policy blocked these");
     }
 
     /// Runs axe-core over every widget on the page, their shadow DOM included,
@@ -285,6 +306,13 @@ impl Browser {
         let _ = self.driver.wait();
     }
 }
+
+/// Notes every Content-Security-Policy violation of a page in
+/// `window.__blockedByPolicy`.
+const CSP_WATCH: &str = "window.__blockedByPolicy = []; \
+    document.addEventListener('securitypolicyviolation', function (e) { \
+      window.__blockedByPolicy.push(e.violatedDirective + ' ' + e.blockedURI); \
+    }, true);";
 
 /// A chromedriver extension command: `POST /session/{id}/{path}` with `body`
 /// (`goog/cdp/execute` for DevTools, `chromium/network_conditions`).

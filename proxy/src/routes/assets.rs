@@ -16,7 +16,8 @@ use axum::Router;
 use axum::http::{HeaderValue, header};
 use tower_http::cors::CorsLayer;
 use tower_http::services::{ServeDir, ServeFile};
-use tower_http::set_header::SetResponseHeaderLayer;
+use tower::Layer as _;
+use tower_http::set_header::{SetResponseHeader, SetResponseHeaderLayer};
 
 /// Routes serving the built widget from `dir`.
 pub fn widget<S: Clone + Send + Sync + 'static>(dir: &Path) -> Router<S> {
@@ -47,9 +48,23 @@ pub fn widget<S: Clone + Send + Sync + 'static>(dir: &Path) -> Router<S> {
         .layer(CorsLayer::new().allow_origin(tower_http::cors::Any))
 }
 
-/// A static site (the demo landing page) served at `/`.
-pub fn site(dir: &Path) -> ServeDir {
-    ServeDir::new(dir)
+/// What a page the proxy serves may load and run: its own scripts and the
+/// widget's wasm, nothing inline but styles (the widget styles its shadow
+/// root), images from anywhere (offers' pictures come from the provider's
+/// CDN) and the shopper's own photos (`blob:`), calls to itself only, in no
+/// frame.
+pub const PAGE_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self' 'unsafe-inline'; img-src 'self' blob: data: https: http:; \
+    connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+    frame-ancestors 'none'";
+
+/// A static site (the demo landing page) served at `/`, under [`PAGE_POLICY`].
+pub fn site(dir: &Path) -> SetResponseHeader<ServeDir, HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PAGE_POLICY),
+    )
+    .layer(ServeDir::new(dir))
 }
 
 #[cfg(test)]
@@ -137,5 +152,22 @@ mod tests {
         let (parts, served) = get(dir.path(), "/widget/words-es-0123456789.json", Some("br")).await;
         assert_eq!(served, "[\"palabras\"]");
         assert_eq!(value(&parts, header::CONTENT_ENCODING), "");
+    }
+
+    #[tokio::test]
+    async fn the_pages_served_carry_a_content_security_policy() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("index.html"), "<!doctype html>").unwrap();
+        let response = site(dir.path())
+            .oneshot(Request::get("/").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let policy = response.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap();
+        assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval';"), "{policy}");
+        assert!(!policy.contains("script-src 'self' 'unsafe-inline'"), "{policy}");
+        assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
     }
 }
