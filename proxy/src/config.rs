@@ -53,6 +53,14 @@ pub struct Config {
     /// the operator API does not exist.
     #[serde(default)]
     pub operator_key: Option<providers::Secret>,
+    /// Where Prometheus scrapes `/metrics` without the operator key (an
+    /// address only the monitoring network reaches, e.g. `10.0.0.5:9100`);
+    /// without it, `/metrics` is on `listen`, behind the operator key.
+    #[serde(default)]
+    pub metrics_listen: Option<SocketAddr>,
+    /// `"text"` (the default) or `"json"`: one JSON object per log line.
+    #[serde(default)]
+    pub log_format: LogFormat,
     /// A folder of static pages served at `/` (the demo landing page).
     #[serde(default)]
     pub www_dir: Option<PathBuf>,
@@ -68,6 +76,15 @@ pub struct Config {
     pub providers: BTreeMap<String, ProviderConfig>,
     /// Campaigns by public id.
     pub campaigns: BTreeMap<String, CampaignConfig>,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 fn default_listen() -> SocketAddr {

@@ -49,6 +49,8 @@ pub struct NewSubmission {
     pub duplicate: Option<(SubmissionStatus, String)>,
     /// What it carries, as one digest (user, QR, store, offers, photos).
     pub content_hash: String,
+    /// The uploading request's id (`x-request-id`), which its log lines carry.
+    pub request_id: Option<String>,
 }
 
 /// What storing a submission came to.
@@ -127,6 +129,8 @@ pub struct SubmissionRow {
     pub duplicate_of: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The uploading request's id, which every log line about it carries.
+    pub request_id: Option<String>,
 }
 
 impl SubmissionRow {
@@ -230,7 +234,7 @@ fn with_query(url: &str, key: &str, value: &str) -> String {
     }
 }
 
-const SUBMISSION_COLUMNS: &str = "id, campaign, provider, status, provider_ref, outcome, qr, merchant, user_id, offers, attempts, malformed, last_error, created_at, updated_at, duplicate_of";
+const SUBMISSION_COLUMNS: &str = "id, campaign, provider, status, provider_ref, outcome, qr, merchant, user_id, offers, attempts, malformed, last_error, created_at, updated_at, duplicate_of, request_id";
 
 impl Db {
     /// Opens the database at `url` (a SQLite file is created if missing) and
@@ -339,8 +343,8 @@ impl Db {
             .transpose()?;
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO submissions (id, campaign, provider, idempotency_key, status, qr, merchant, user_id, offers, next_attempt_at, created_at, updated_at, qr_key, outcome, duplicate_of, content_hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+            "INSERT INTO submissions (id, campaign, provider, idempotency_key, status, qr, merchant, user_id, offers, next_attempt_at, created_at, updated_at, qr_key, outcome, duplicate_of, content_hash, request_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
              ON CONFLICT (campaign, idempotency_key) DO NOTHING",
         )
         .bind(&new.id)
@@ -359,6 +363,7 @@ impl Db {
         .bind(outcome)
         .bind(duplicate_of)
         .bind(&new.content_hash)
+        .bind(&new.request_id)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -442,11 +447,12 @@ impl Db {
     /// The photos of a submission, in the order they were uploaded.
     /// The bytes of a submission's photos, all told (what loading them takes).
     pub async fn photo_bytes(&self, id: &str) -> Result<u64, sqlx::Error> {
-        let total: i64 =
-            sqlx::query_scalar("SELECT COALESCE(SUM(LENGTH(bytes)), 0) FROM photos WHERE submission_id = $1")
-                .bind(id)
-                .fetch_one(&self.pool)
-                .await?;
+        let total: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(LENGTH(bytes)), 0) FROM photos WHERE submission_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
         Ok(u64::try_from(total).unwrap_or(0))
     }
 
@@ -1117,11 +1123,47 @@ impl Db {
     }
 
     /// How many submissions exist (used by tests and ops).
+    /// What the metrics tell of the store: submissions by status, how many
+    /// in hand are due now, and since when the longest-waiting one is due
+    /// (Unix ms), and the notifications still to deliver.
+    pub async fn gauges(&self) -> Result<Gauges, sqlx::Error> {
+        let by_status =
+            sqlx::query("SELECT status, COUNT(*) AS n FROM submissions GROUP BY status")
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get::<String, _>("status")?, r.try_get::<i64, _>("n")?)))
+                .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let in_hand = crate::lifecycle::in_sql(IN_HAND);
+        let due = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS n, MIN(next_attempt_at) AS oldest FROM submissions
+             WHERE {in_hand} AND next_attempt_at <= $1"
+        )))
+        .bind(self.clock.now_ms())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Gauges {
+            by_status,
+            due: due.try_get("n")?,
+            oldest_due_ms: due.try_get("oldest")?,
+            undelivered: self.notifications_pending().await?,
+        })
+    }
+
     pub async fn submission_count(&self) -> Result<i64, sqlx::Error> {
         sqlx::query_scalar("SELECT COUNT(*) FROM submissions")
             .fetch_one(&self.pool)
             .await
     }
+}
+
+/// See [`Db::gauges`].
+#[derive(Debug)]
+pub struct Gauges {
+    pub by_status: Vec<(String, i64)>,
+    pub due: i64,
+    pub oldest_due_ms: Option<i64>,
+    pub undelivered: i64,
 }
 
 /// A value as the JSON text it is stored as. It cannot fail for the types
@@ -1166,5 +1208,6 @@ fn to_row(r: &AnyRow) -> Result<SubmissionRow, sqlx::Error> {
         duplicate_of: r.try_get("duplicate_of")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
+        request_id: r.try_get("request_id")?,
     })
 }

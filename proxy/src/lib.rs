@@ -7,6 +7,7 @@
 //! `providers` crate, which knows neither axum nor the database.
 
 pub mod campaign;
+pub mod catalogue;
 pub mod changes;
 pub mod clock;
 pub mod config;
@@ -15,6 +16,8 @@ pub mod duplicates;
 pub mod error;
 pub mod lifecycle;
 pub mod limits;
+pub mod logging;
+pub mod metrics;
 pub mod notify;
 pub mod photo;
 pub mod policy;
@@ -37,11 +40,13 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::campaign::{Campaign, CampaignError, Campaigns};
+use crate::catalogue::Catalogue;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
@@ -64,6 +69,8 @@ pub struct AppState {
     pub rate_limits: Arc<RateLimits>,
     /// Upload bytes held in memory at once.
     pub upload_budget: UploadBudget,
+    /// The campaigns' stores and offers, as their providers last listed them.
+    pub catalogue: Arc<Catalogue>,
 }
 
 /// Why the proxy could not start.
@@ -85,6 +92,8 @@ impl AppState {
 
     /// [`AppState::new`] with its time from `clock` (tests move a manual one).
     pub async fn with_clock(config: Config, clock: Clock) -> Result<Self, StartError> {
+        // Installed before anything is counted.
+        metrics::handle();
         let db = Db::connect(&config.database_url, clock).await?;
         let providers = Providers::new(&config.providers, config.public_url.as_deref())?;
         let campaigns = Campaigns::new(&config, &providers)?;
@@ -93,6 +102,7 @@ impl AppState {
         Ok(Self {
             rate_limits: Arc::new(rate_limits),
             upload_budget,
+            catalogue: Arc::new(Catalogue::default()),
             config: Arc::new(config),
             db,
             providers: Arc::new(providers),
@@ -112,10 +122,8 @@ pub fn app(state: AppState) -> Router {
     let config = state.config.clone();
     // What stores something or costs a provider call is rate limited; an
     // upload also holds its size of the upload memory budget while it is read.
-    let limited = axum::middleware::from_fn_with_state(
-        state.rate_limits.clone(),
-        limits::limit_rate,
-    );
+    let limited =
+        axum::middleware::from_fn_with_state(state.rate_limits.clone(), limits::limit_rate);
     let max_body = config.max_body_bytes();
     let upload_memory = axum::middleware::from_fn_with_state(
         (state.upload_budget.clone(), max_body as u64),
@@ -185,9 +193,30 @@ pub fn app(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
+        .route_layer(axum::middleware::from_fn(metrics::track_requests))
         // A stalled upload ends instead of holding its memory and connection.
         .layer(RequestBodyTimeoutLayer::new(config.limits.body_timeout))
-        .layer(TraceLayer::new_for_http())
+        // Every request has an id (the load balancer's `x-request-id`, or a
+        // new one), on its log lines and in its answer; a submission keeps its
+        // upload's, so the worker's lines about it carry it too.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// The span every line logged while answering `request` is in.
+fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id = %id,
+    )
 }
 
 /// CORS for the API: a browser may call a campaign's endpoints only from that
@@ -259,6 +288,24 @@ pub async fn serve(
     let worker = tokio::spawn(worker::run(state.clone(), stop.clone()));
     let notifier = tokio::spawn(notify::run(state.clone(), stop.clone()));
     let sweeper = tokio::spawn(retention::run(state.clone(), stop.clone()));
+    let metrics_server = match state.config.metrics_listen {
+        Some(address) => {
+            let listener = TcpListener::bind(address).await?;
+            tracing::info!(addr = %listener.local_addr()?, "metrics listening");
+            let router = Router::new()
+                .route("/metrics", get(metrics::serve))
+                .with_state(state.clone());
+            let limits = state.config.limits.clone();
+            let stopped = stop.clone();
+            Some(tokio::spawn(async move {
+                server::run(listener, router, &limits, async move {
+                    stopped.cancelled().await;
+                })
+                .await
+            }))
+        }
+        None => None,
+    };
     let stop_worker = stop.clone();
     let limits = state.config.limits.clone();
     let served = server::run(listener, app(state), &limits, async move {
@@ -269,6 +316,11 @@ pub async fn serve(
     stop.cancel();
     if let Err(error) = worker.await {
         tracing::error!(%error, "worker task ended abnormally");
+    }
+    if let Some(task) = metrics_server
+        && let Err(error) = task.await
+    {
+        tracing::error!(%error, "metrics listener ended abnormally");
     }
     for (task, name) in [(notifier, "notifier"), (sweeper, "retention")] {
         if let Err(error) = task.await {

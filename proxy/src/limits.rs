@@ -197,7 +197,11 @@ pub async fn limit_rate(
     match limits.check(client, campaign) {
         Ok(()) => next.run(request).await,
         Err(wait) => {
-            metrics::counter!("receipt_relay_rate_limited_total").increment(1);
+            let route = request
+                .extensions()
+                .get::<axum::extract::MatchedPath>()
+                .map_or_else(String::new, |p| p.as_str().to_owned());
+            metrics::counter!("receipt_relay_rate_limited_total", "route" => route).increment(1);
             ApiError::RateLimited {
                 retry_after: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
             }

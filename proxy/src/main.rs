@@ -37,12 +37,6 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn run() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tower_http=info".into()),
-        )
-        .init();
     let path: PathBuf = std::env::args()
         .skip_while(|a| a != "--config")
         .nth(1)
@@ -51,6 +45,10 @@ async fn run() -> anyhow::Result<()> {
         .into();
     let config = proxy::config::Config::load(&path)
         .with_context(|| format!("loading {}", path.display()))?;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,tower_http=info".into());
+    let logs = proxy::logging::subscriber(config.log_format, filter, std::io::stdout);
+    tracing::subscriber::set_global_default(logs).context("installing the logger")?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;

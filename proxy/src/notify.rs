@@ -167,7 +167,11 @@ impl Notifier {
 
     async fn deliver(&self, outgoing: Outgoing) {
         let db = &self.state.db;
-        let result = match self.send(&outgoing).await {
+        let sent = self.send(&outgoing).await;
+        ::metrics::counter!("receipt_relay_brand_deliveries_total",
+            "outcome" => if sent.is_ok() { "delivered" } else { "failed" })
+        .increment(1);
+        let result = match sent {
             Ok(()) => {
                 tracing::info!(notification = %outgoing.id, campaign = %outgoing.campaign, "brand notified");
                 db.notification_delivered(&outgoing.id).await

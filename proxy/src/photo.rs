@@ -51,7 +51,10 @@ pub fn check(bytes: &[u8], media_type: MediaType, max_pixels: u64) -> Result<(),
     }
 }
 
-fn check_jpeg(bytes: &[u8], within: impl Fn(u64, u64) -> Result<(), Problem>) -> Result<(), Problem> {
+fn check_jpeg(
+    bytes: &[u8],
+    within: impl Fn(u64, u64) -> Result<(), Problem>,
+) -> Result<(), Problem> {
     let mut decoder = jpeg_decoder::Decoder::new(bytes);
     decoder.read_info().map_err(|_| Problem::NotWhole)?;
     let info = decoder.info().ok_or(Problem::NotWhole)?;
@@ -70,7 +73,10 @@ fn check_jpeg(bytes: &[u8], within: impl Fn(u64, u64) -> Result<(), Problem>) ->
     Ok(())
 }
 
-fn check_png(bytes: &[u8], within: impl Fn(u64, u64) -> Result<(), Problem>) -> Result<(), Problem> {
+fn check_png(
+    bytes: &[u8],
+    within: impl Fn(u64, u64) -> Result<(), Problem>,
+) -> Result<(), Problem> {
     // The chunk that ends every PNG: nothing may follow it.
     const IEND: [u8; 12] = [0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82];
     if !bytes.ends_with(&IEND) {
@@ -127,7 +133,10 @@ mod tests {
         let photo = jpeg(2400, 1800);
         assert_eq!(check(&photo, MediaType::Jpeg, u64::MAX), Ok(()));
         let cut = &photo[..photo.len() * 2 / 3];
-        assert_eq!(check(cut, MediaType::Jpeg, u64::MAX), Err(Problem::NotWhole));
+        assert_eq!(
+            check(cut, MediaType::Jpeg, u64::MAX),
+            Err(Problem::NotWhole)
+        );
     }
 
     #[test]
@@ -148,8 +157,14 @@ mod tests {
         assert_eq!(check(&png, MediaType::Png, u64::MAX), Ok(()));
         let mut polyglot = png.clone();
         polyglot.extend_from_slice(b"<html><script>alert(1)</script></html>");
-        assert_eq!(check(&polyglot, MediaType::Png, u64::MAX), Err(Problem::NotWhole));
+        assert_eq!(
+            check(&polyglot, MediaType::Png, u64::MAX),
+            Err(Problem::NotWhole)
+        );
         let truncated = &png[..png.len() / 2];
-        assert_eq!(check(truncated, MediaType::Png, u64::MAX), Err(Problem::NotWhole));
+        assert_eq!(
+            check(truncated, MediaType::Png, u64::MAX),
+            Err(Problem::NotWhole)
+        );
     }
 }

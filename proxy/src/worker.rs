@@ -24,6 +24,7 @@ use tokio_util::sync::CancellationToken;
 use crate::AppState;
 use crate::db::{Decision, Notify, SubmissionRow};
 use crate::duplicates;
+use crate::metrics;
 
 /// Runs a worker until `shutdown` is cancelled. The submissions in hand when
 /// that happens are finished first, so no state is left half-done.
@@ -174,8 +175,15 @@ impl Worker {
                 }
             }
         };
+        // Every line about this submission carries its id and its upload's
+        // request id.
+        let span = tracing::info_span!(
+            "submission",
+            id = %row.id,
+            request_id = row.request_id.as_deref().unwrap_or_default(),
+        );
         let result = tokio::select! {
-            result = process(&self.state, row) => result,
+            result = tracing::Instrument::instrument(process(&self.state, row), span) => result,
             () = renew => Ok(None),
         };
         let pause = match result {
@@ -190,7 +198,11 @@ impl Worker {
         slot.in_flight = slot.in_flight.saturating_sub(1);
         if let Some(pause) = pause {
             tracing::warn!(provider = %account, pause_ms = pause.as_millis() as u64, "provider rate limit: the account is paused");
-            slot.paused_until = Some(self.state.db.clock().after(pause));
+            let until = self.state.db.clock().after(pause);
+            slot.paused_until = Some(until);
+            ::metrics::gauge!("receipt_relay_provider_paused_until_seconds",
+                "account" => account.clone())
+            .set(until as f64 / 1000.0);
         }
     }
 }
@@ -209,6 +221,7 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
             .map(|_| None);
     };
     let provider = &campaign.adapter.provider;
+    let account = &campaign.config.provider;
 
     let answer = match &row.provider_ref {
         None => {
@@ -226,13 +239,11 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
                 user: row.user_id.clone(),
                 offers: row.offers.clone(),
             };
-            provider
-                .submit(&receipt)
+            metrics::provider_call(account, "submit", provider.submit(&receipt))
                 .await
                 .map(|(reference, progress)| (Some(reference), progress))
         }
-        Some(reference) => provider
-            .poll(reference)
+        Some(reference) => metrics::provider_call(account, "poll", provider.poll(reference))
             .await
             .map(|progress| (None, progress))
             .map_err(ProviderError::on_status_check),
@@ -291,6 +302,9 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
                 ),
                 // A hold the adapter has already explained to the operator.
                 Alert::Quiet => {
+                    ::metrics::counter!("receipt_relay_submissions_held_total",
+                        "account" => account.clone())
+                    .increment(1);
                     tracing::info!(submission = %row.id, campaign = %row.campaign, %error, "submission held")
                 }
                 Alert::Transient => {

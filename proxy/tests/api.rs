@@ -40,8 +40,16 @@ async fn state(dir: &tempfile::TempDir) -> AppState {
         provider = "ep"
         title = "Other"
         allowed_origins = ["https://other.example"]
+        [providers.bl]
+        kind = "bitlabs"
+        base_url = "http://127.0.0.1:9/bitlabs"
+        token = {{ file = {:?} }}
+        [campaigns.offers]
+        provider = "bl"
+        title = "Cash back on offers"
         "#,
         dir.path().join("relay.db").display(),
+        secret.display().to_string(),
         secret.display().to_string(),
         secret.display().to_string()
     ))
@@ -248,7 +256,7 @@ async fn a_body_that_is_not_multipart_is_400() {
 #[tokio::test]
 async fn malformed_offers_are_422() {
     let (status, body) = refused(post(
-        "promo",
+        "offers",
         multipart(&[
             ("photo", Some("r.jpg"), &jpeg()),
             ("offers", None, b"[{\"offer\":1}]"),
@@ -272,9 +280,10 @@ async fn offers_that_are_not_one_offer_each_once_in_a_real_quantity_are_refused(
         r#"[{"offer_id": -3, "quantity": 1}]"#,
     ] {
         let (status, body) = refused(post(
-            "promo",
+            "offers",
             multipart(&[
                 ("photo", Some("r.jpg"), &jpeg()),
+                ("merchant", None, b"7"),
                 ("offers", None, offers.as_bytes()),
             ]),
         ))
@@ -288,11 +297,14 @@ async fn offers_that_are_not_one_offer_each_once_in_a_real_quantity_are_refused(
 async fn a_numeric_offer_id_as_offers_lists_it_is_taken_as_its_digits() {
     let dir = tempfile::tempdir().unwrap();
     let state = state(&dir).await;
+    // (The provider cannot be reached here: the claim goes on unchecked, for
+    // the provider to check on upload.)
     let response = app(state.clone())
         .oneshot(post(
-            "promo",
+            "offers",
             multipart(&[
                 ("photo", Some("r.jpg"), &jpeg()),
+                ("merchant", None, b"7"),
                 ("offers", None, br#"[{"offer_id": 191405, "quantity": 2}]"#),
             ]),
         ))
@@ -627,10 +639,9 @@ async fn a_text_field_was_read_whole_before_its_length_was_checked() {
     // A text field that goes on and on, and a client that then stops sending
     // without ending the body: the field is refused once it passes 4 KB,
     // without waiting for the rest.
-    let mut start = format!(
-        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\n"
-    )
-    .into_bytes();
+    let mut start =
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\n")
+            .into_bytes();
     start.extend(std::iter::repeat_n(b'u', 16 * 1024));
     let (mut client, server) = tokio::io::duplex(64 * 1024);
     client.write_all(&start).await.unwrap();

@@ -183,7 +183,11 @@ impl Browser {
             .execute("return window.__blockedByPolicy || [];", vec![])
             .await
             .expect("read what the policy blocked");
-        assert_eq!(blocked, json!([]), "{step}: the page's policy blocked these");
+        assert_eq!(
+            blocked,
+            json!([]),
+            "{step}: the page's policy blocked these"
+        );
     }
 
     /// Runs axe-core over every widget on the page, their shadow DOM included,

@@ -64,6 +64,8 @@ pub struct Options {
     /// The `[limits]` table's lines; the default lets a test send as much as
     /// it likes from one address.
     pub limits: String,
+    /// Serve `/metrics` on an address of its own ([`TestApp::metrics_url`]).
+    pub metrics_listen: bool,
 }
 
 /// `[limits]` of a test proxy unless a test says otherwise: rates no test
@@ -89,6 +91,7 @@ impl Default for Options {
             notify_url: None,
             stepped_worker: false,
             limits: GENEROUS_LIMITS.to_owned(),
+            metrics_listen: false,
         }
     }
 }
@@ -120,6 +123,8 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
     /// The proxy's `database_url` ([`database_url`]).
     pub database: String,
+    /// `http://host:port/metrics` where `metrics_listen` is on.
+    pub metrics_url: Option<String>,
     options: Options,
 }
 
@@ -245,18 +250,26 @@ async fn start_proxy(
 ) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
     let address = format!("http://{}", listener.local_addr().expect("local addr"));
+    let metrics_address = options.metrics_listen.then(|| {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port for metrics")
+    });
     let webhook_key = sandbox::random_token("whk");
     let apm_callback_key = sandbox::random_token("apm_cb");
     let photon_webhook_key = sandbox::random_token("pc_hook");
-    let config = Config::from_toml(&config_text(
+    let mut text = config_text(
         &sandbox,
         &dir,
         &database,
         &options,
         &address,
         [&webhook_key, &apm_callback_key, &photon_webhook_key],
-    ))
-    .expect("test configuration");
+    );
+    if let Some(metrics) = metrics_address {
+        text.insert_str(0, &format!("metrics_listen = \"{metrics}\"\n"));
+    }
+    let config = Config::from_toml(&text).expect("test configuration");
     let state = AppState::with_clock(config, clock.clone())
         .await
         .expect("proxy state");
@@ -283,6 +296,7 @@ async fn start_proxy(
         server: Some(server),
         dir,
         database,
+        metrics_url: metrics_address.map(|a| format!("http://{a}/metrics")),
         options,
     }
 }

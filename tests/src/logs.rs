@@ -24,6 +24,18 @@ impl Logs {
         (logs.clone(), tracing::subscriber::set_default(subscriber))
     }
 
+    /// As [`Logs::capture`], written as the proxy writes with
+    /// `log_format = "json"` ([`proxy::logging::subscriber`]).
+    pub fn capture_json() -> (Self, DefaultGuard) {
+        let logs = Self::default();
+        let subscriber = proxy::logging::subscriber(
+            proxy::config::LogFormat::Json,
+            tracing_subscriber::EnvFilter::new("trace"),
+            logs.clone(),
+        );
+        (logs.clone(), tracing::subscriber::set_default(subscriber))
+    }
+
     pub fn text(&self) -> String {
         self.0
             .lock()

@@ -13,7 +13,7 @@ use tests::{Options, fixtures, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn no_log_line_carries_a_token_even_when_the_provider_refuses_it() {
-    let (logs, _guard) = tests::logs::Logs::capture();
+    let (logs, guard) = tests::logs::Logs::capture();
     let wrong_token = "wrong-token-that-must-not-be-logged".to_owned();
 
     // The whole happy path, at TRACE level.
@@ -88,4 +88,42 @@ async fn no_log_line_carries_a_token_even_when_the_provider_refuses_it() {
         !text.contains(&wrong_token),
         "the configured token was logged"
     );
+    drop(guard);
+
+    // As JSON (`log_format = "json"`), every line about a receipt, from its
+    // upload to its verdict, carries its upload's request id. (One test, so
+    // the two captures never run at once: see the module's doc.)
+    let (json, _guard) = tests::logs::Logs::capture_json();
+    let request_id = "req-upload-to-verdict-1";
+    let response = app
+        .http
+        .post(app.url("/v1/campaigns/demo-easypromos/submissions"))
+        .header("x-request-id", request_id)
+        .multipart(reqwest::multipart::Form::new().part(
+            api::field::PHOTO,
+            reqwest::multipart::Part::bytes(fixtures::receipt_jpeg()).file_name("r.jpg"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    assert_eq!(response.headers()["x-request-id"], request_id, "told back");
+    let id = response.json::<api::SubmissionCreated>().await.unwrap().id;
+    app.wait_final(&id).await;
+    let lines: Vec<serde_json::Value> = json
+        .text()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is one JSON object"))
+        .collect();
+    let about = |message: &str| {
+        lines.iter().any(|l| {
+            l["message"] == message
+                && l["spans"]
+                    .as_array()
+                    .is_some_and(|spans| spans.iter().any(|s| s["request_id"] == request_id))
+        })
+    };
+    assert!(about("submission stored"), "the upload's line");
+    assert!(about("provider acknowledged"), "the worker's line");
+    assert!(about("verdict"), "the verdict's line");
 }

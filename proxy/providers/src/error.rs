@@ -84,6 +84,20 @@ const BUSY: &str = "The receipt service is busy. Please try again in a moment.";
 const FAILED: &str = "The receipt service could not handle this request.";
 
 impl ProviderError {
+    /// The failure's kind, as the metrics label it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Unavailable(_) => "unavailable",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::UnknownReference => "unknown_reference",
+            Self::Auth(_) => "auth",
+            Self::Malformed(_) => "malformed",
+            Self::Held(_) => "held",
+            Self::Refused { .. } => "refused",
+            Self::Unsupported(_) => "unsupported",
+        }
+    }
+
     /// What this failure means; see [`Meaning`].
     pub fn meaning(&self) -> Meaning {
         let (retry, alert, status, code, message) = match self {

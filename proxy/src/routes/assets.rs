@@ -14,9 +14,9 @@ use std::path::Path;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
+use tower::Layer as _;
 use tower_http::cors::CorsLayer;
 use tower_http::services::{ServeDir, ServeFile};
-use tower::Layer as _;
 use tower_http::set_header::{SetResponseHeader, SetResponseHeaderLayer};
 
 /// Routes serving the built widget from `dir`.
@@ -166,8 +166,14 @@ mod tests {
         let policy = response.headers()[header::CONTENT_SECURITY_POLICY]
             .to_str()
             .unwrap();
-        assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval';"), "{policy}");
-        assert!(!policy.contains("script-src 'self' 'unsafe-inline'"), "{policy}");
+        assert!(
+            policy.contains("script-src 'self' 'wasm-unsafe-eval';"),
+            "{policy}"
+        );
+        assert!(
+            !policy.contains("script-src 'self' 'unsafe-inline'"),
+            "{policy}"
+        );
         assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
     }
 }

@@ -45,12 +45,11 @@ pub async fn merchants(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<api::Merchant>>, ApiError> {
     let campaign = state.campaign(&id)?;
-    campaign
-        .adapter
-        .provider
-        .merchants()
+    state
+        .catalogue
+        .merchants(campaign)
         .await
-        .map(Json)
+        .map(|list| Json(list.to_vec()))
         .map_err(|e| ApiError::upstream(&id, "listing merchants", e))
 }
 
@@ -78,13 +77,16 @@ pub async fn offers(
             field: api::field::MERCHANT,
             message: "Choose a store first.".to_owned(),
         })?;
-    campaign
-        .adapter
-        .provider
-        .offers(&merchant)
+    state
+        .catalogue
+        .offers(campaign, &merchant)
         .await
-        .map(Json)
-        .map_err(|e| ApiError::upstream(&id, "listing offers", e))
+        .map_err(|e| ApiError::upstream(&id, "listing offers", e))?
+        .map(|list| Json(list.to_vec()))
+        .ok_or(ApiError::InvalidField {
+            field: api::field::MERCHANT,
+            message: "This store is not one of the campaign's.".to_owned(),
+        })
 }
 
 /// `POST /v1/campaigns/{campaign}/quality-check`: whether the provider can work
@@ -103,11 +105,13 @@ pub async fn quality_check(
         .photos
         .first()
         .ok_or_else(|| ApiError::BadRequest("A photo is needed.".to_owned()))?;
-    campaign
-        .adapter
-        .provider
-        .check_quality(photo)
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::upstream(&id, "checking a photo's quality", e))
+    let account = &campaign.config.provider;
+    crate::metrics::provider_call(
+        account,
+        "check_quality",
+        campaign.adapter.provider.check_quality(photo),
+    )
+    .await
+    .map(Json)
+    .map_err(|e| ApiError::upstream(&id, "checking a photo's quality", e))
 }

@@ -4,6 +4,8 @@
 //! everything about one shopper. Every route needs the operator key as a
 //! bearer token (`operator_key`), compared in constant time; without an
 //! `operator_key` in the configuration the operator API does not exist (404).
+//! `/metrics` is here too unless `metrics_listen` gives it an address of its
+//! own.
 
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -29,6 +31,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/v1/operator/submissions/{id}", get(one))
         .route("/v1/operator/users/{user}", delete(erase))
         .route("/v1/operator/retention", get(retention).put(set_retention))
+        // Prometheus metrics, where they have no listen address of their own.
+        .route("/metrics", get(crate::metrics::serve))
         .layer(middleware::from_fn_with_state(state, require_operator))
 }
 

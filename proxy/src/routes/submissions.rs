@@ -35,6 +35,10 @@ pub async fn create(
     })?;
     let idempotency_key = idempotency_key(&headers)?;
     let mut upload = upload::read(multipart, &campaign.policy).await?;
+    state
+        .catalogue
+        .check_claim(campaign, upload.merchant.as_deref(), &upload.offers)
+        .await?;
     // Refused before anything is stored when the brand vouches for no one.
     let user = shopper::identify(campaign, upload.user_token.as_deref(), upload.user.take())?;
     let id = uuid::Uuid::new_v4().to_string();
@@ -55,6 +59,7 @@ pub async fn create(
         .db
         .insert(
             NewSubmission {
+                request_id: request_id(&headers),
                 id,
                 campaign: campaign_id.clone(),
                 provider: campaign.config.provider.clone(),
@@ -113,6 +118,17 @@ async fn photo_hashes(campaign: &Campaign, photos: &[Photo]) -> Vec<duplicates::
     })
     .await
     .unwrap_or_default()
+}
+
+/// The request's id (`x-request-id`: the load balancer's, else the one the
+/// proxy gave it), kept with the submission so that the worker's log lines
+/// carry it too.
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|id| id.len() <= 128)
+        .map(str::to_owned)
 }
 
 /// The request's `Idempotency-Key`: a retried upload with the same key gets the

@@ -215,7 +215,10 @@ async fn read_photo(mut field: Field<'_>, limits: &UploadPolicy) -> Result<Photo
     // Decoding is CPU work, off the request threads: a few at a time, so a
     // burst of uploads cannot take every core (or, for a progressive JPEG,
     // whose coefficients are all held, the memory).
-    let _turn = photo::DECODING.acquire().await.map_err(|_| ApiError::Internal)?;
+    let _turn = photo::DECODING
+        .acquire()
+        .await
+        .map_err(|_| ApiError::Internal)?;
     tokio::task::spawn_blocking(move || photo::check(&checked, media_type, max_pixels))
         .await
         .map_err(|_| ApiError::Internal)?

@@ -58,7 +58,9 @@ async fn the_widget_gets_merchants_then_their_offers_through_the_proxy() {
         &format!("/v1/campaigns/{CAMPAIGN}/offers?merchant=999"),
     )
     .await;
-    assert_eq!((status, body.error.code), (502, ErrorCode::ProviderError));
+    // A store the campaign does not list is refused by the proxy, not
+    // asked of the provider.
+    assert_eq!((status, body.error.code), (422, ErrorCode::InvalidField));
     // A provider without offers.
     let (status, _): (_, ErrorBody) = get(&app, "/v1/campaigns/demo-easypromos/merchants").await;
     assert_eq!(status, 404);
@@ -217,4 +219,97 @@ async fn during_an_outage_the_receipt_and_its_offers_are_kept_and_sent_after() {
     let done = app.wait_final(&id).await;
     assert_eq!(done.status, SubmissionStatus::Accepted);
     assert_eq!(done.outcome.unwrap().offers[0].offer_id, SERUM);
+}
+
+/// Posts a claim and answers the status and the error's field.
+async fn claim(
+    app: &TestApp,
+    campaign: &str,
+    merchant: Option<&str>,
+    offers: &str,
+) -> (u16, String) {
+    let mut form = reqwest::multipart::Form::new()
+        .part(
+            api::field::PHOTO,
+            reqwest::multipart::Part::bytes(fixtures::receipt_jpeg()).file_name("r.jpg"),
+        )
+        .text(api::field::OFFERS, offers.to_owned());
+    if let Some(merchant) = merchant {
+        form = form.text(api::field::MERCHANT, merchant.to_owned());
+    }
+    let response = app
+        .http
+        .post(app.url(&format!("/v1/campaigns/{campaign}/submissions")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let body: ErrorBody = response.json().await.unwrap_or_else(|_| ErrorBody {
+        error: api::ErrorDetail {
+            code: ErrorCode::Unknown,
+            message: String::new(),
+            field: None,
+        },
+    });
+    (status, body.error.field.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn a_store_and_offers_the_campaign_does_not_have_were_forwarded() {
+    let app = spawn_app().await;
+    let serum = format!(r#"[{{"offer_id": "{SERUM}", "quantity": 1}}]"#);
+    // A store no one lists, a store that exists but not with this offer, an
+    // offer no store has, no store at all.
+    for (merchant, offers, field) in [
+        (Some("999"), serum.as_str(), "merchant"),
+        (Some("12"), serum.as_str(), "offers"),
+        (
+            Some("7"),
+            r#"[{"offer_id": "424242", "quantity": 1}]"#,
+            "offers",
+        ),
+        (None, serum.as_str(), "merchant"),
+    ] {
+        assert_eq!(
+            claim(&app, CAMPAIGN, merchant, offers).await,
+            (422, field.to_owned()),
+            "{merchant:?} {offers}"
+        );
+    }
+    // A store and offer on a campaign that takes none.
+    assert_eq!(
+        claim(&app, "demo-easypromos", Some("7"), &serum).await,
+        (422, "merchant".to_owned())
+    );
+    // What the campaign has goes through.
+    assert_eq!(claim(&app, CAMPAIGN, Some("7"), &serum).await.0, 202);
+    let listed = app
+        .operator_json(&format!("/v1/operator/campaigns/{CAMPAIGN}/submissions"))
+        .await;
+    app.wait_final(listed["submissions"][0]["id"].as_str().unwrap())
+        .await;
+    assert_eq!(
+        app.sandbox.controls.requests("POST", "/bitlabs/"),
+        1,
+        "only the claim the campaign offers reached the provider"
+    );
+}
+
+#[tokio::test]
+async fn every_shopper_opening_the_store_list_cost_a_provider_call() {
+    let app = spawn_app().await;
+    for _ in 0..5 {
+        let (status, _): (_, Vec<Merchant>) =
+            get(&app, &format!("/v1/campaigns/{CAMPAIGN}/merchants")).await;
+        assert_eq!(status, 200);
+        let (status, _): (_, Vec<Offer>) =
+            get(&app, &format!("/v1/campaigns/{CAMPAIGN}/offers?merchant=7")).await;
+        assert_eq!(status, 200);
+    }
+    assert_eq!(
+        app.sandbox.controls.requests("GET", "/bitlabs/"),
+        2,
+        "one read of the stores and one of the store's offers, kept for a while"
+    );
 }

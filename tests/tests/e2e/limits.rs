@@ -35,7 +35,9 @@ async fn three_hundred_submissions_from_one_client_were_all_accepted() {
     .await;
     let mut refused = 0;
     for _ in 0..10 {
-        let response = app.submit(CAMPAIGN, &[fixtures::receipt_jpeg()], None).await;
+        let response = app
+            .submit(CAMPAIGN, &[fixtures::receipt_jpeg()], None)
+            .await;
         if response.status() == 429 {
             refused += 1;
             let retry_after: u64 = response.headers()["retry-after"]
@@ -134,10 +136,7 @@ async fn closed_within(stream: &mut TcpStream, within: Duration) -> Option<Durat
 
 #[tokio::test]
 async fn headers_sent_one_byte_at_a_time_held_the_connection_forever() {
-    let app = spawn_app_with(limits(
-        "header_timeout_ms = 500\nmax_connections = 100\n",
-    ))
-    .await;
+    let app = spawn_app_with(limits("header_timeout_ms = 500\nmax_connections = 100\n")).await;
     let address = socket(&app);
     let mut slow = Vec::new();
     for _ in 0..50 {
@@ -166,7 +165,10 @@ async fn headers_sent_one_byte_at_a_time_held_the_connection_forever() {
     assert_eq!(health.status(), 200);
     for connection in slow {
         let cut = tokio::time::timeout(Duration::from_secs(30), connection).await;
-        assert!(matches!(cut, Ok(Ok(true))), "a slow connection was not closed");
+        assert!(
+            matches!(cut, Ok(Ok(true))),
+            "a slow connection was not closed"
+        );
     }
 }
 
@@ -181,20 +183,23 @@ async fn an_idle_keep_alive_connection_stayed_open_forever() {
         .unwrap();
     let mut answer = vec![0u8; 512];
     let n = stream.read(&mut answer).await.unwrap();
-    assert!(answer[..n].starts_with(b"HTTP/1.1 200"), "{:?}", String::from_utf8_lossy(&answer[..n]));
+    assert!(
+        answer[..n].starts_with(b"HTTP/1.1 200"),
+        "{:?}",
+        String::from_utf8_lossy(&answer[..n])
+    );
     // Kept alive, then idle: the proxy closes it.
     assert!(
-        closed_within(&mut stream, Duration::from_secs(30)).await.is_some(),
+        closed_within(&mut stream, Duration::from_secs(30))
+            .await
+            .is_some(),
         "an idle connection is still open"
     );
 }
 
 #[tokio::test]
 async fn connections_beyond_the_limit_wait_for_a_free_one() {
-    let app = spawn_app_with(limits(
-        "header_timeout_ms = 1000\nmax_connections = 2\n",
-    ))
-    .await;
+    let app = spawn_app_with(limits("header_timeout_ms = 1000\nmax_connections = 2\n")).await;
     let address = socket(&app);
     // Two connections that say nothing take both places.
     let mut quiet = [

@@ -11,6 +11,7 @@ mod callbacks;
 mod duplicates;
 mod flow;
 mod limits;
+mod metrics;
 mod notify;
 mod operator;
 mod retention;
