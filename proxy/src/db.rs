@@ -820,6 +820,17 @@ impl Db {
         .map(drop)
     }
 
+    /// Keeps `error` as a submission's last error, for operators, changing
+    /// nothing else.
+    pub async fn note_error(&self, id: &str, error: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE submissions SET last_error = $1 WHERE id = $2")
+            .bind(error)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map(drop)
+    }
+
     /// The final verdict. Photos still held (a provider that refused the upload)
     /// are kept for an operator to look at. A final verdict is never replaced, so
     /// a late poll or a replayed callback changes nothing; the answer says

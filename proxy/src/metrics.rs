@@ -49,11 +49,21 @@ pub fn handle() -> &'static PrometheusHandle {
 /// `GET /metrics`: the Prometheus text format.
 pub async fn serve(State(state): State<AppState>) -> Response {
     let handle = handle();
+    // One scrape at a time sets the gauges and renders them (several apps in
+    // one process, as in tests, would otherwise mix their numbers).
+    static SCRAPE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _turn = SCRAPE.lock().await;
     match state.db.gauges().await {
         Ok(gauges) => {
-            for (status, n) in &gauges.by_status {
-                ::metrics::gauge!("receipt_relay_submissions", "status" => status.clone())
-                    .set(*n as f64);
+            // Every status, so one that no submission has any more reads 0.
+            for status in api::SubmissionStatus::ALL {
+                let n = gauges
+                    .by_status
+                    .iter()
+                    .find(|(s, _)| s == status.as_str())
+                    .map_or(0, |(_, n)| *n);
+                ::metrics::gauge!("receipt_relay_submissions", "status" => status.as_str())
+                    .set(n as f64);
             }
             ::metrics::gauge!("receipt_relay_queue_due").set(gauges.due as f64);
             let oldest = gauges.oldest_due_ms.map_or(0.0, |due| {

@@ -296,9 +296,13 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
                 Retry::Always => false,
             };
             match meaning.alert {
-                Alert::Operator => tracing::error!(
+                Alert::Operator if matches!(error, ProviderError::Auth(_)) => tracing::error!(
                     submission = %row.id, campaign = %row.campaign, provider = %campaign.config.provider,
                     %error, "provider credentials refused; fix the configuration"
+                ),
+                Alert::Operator => tracing::error!(
+                    submission = %row.id, campaign = %row.campaign, provider = %campaign.config.provider,
+                    %error, "check this submission at the provider"
                 ),
                 // A hold the adapter has already explained to the operator.
                 Alert::Quiet => {
@@ -310,6 +314,15 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
                 Alert::Transient => {
                     tracing::warn!(submission = %row.id, campaign = %row.campaign, attempts, %error, "provider call failed")
                 }
+            }
+            if let ProviderError::Unconfirmed(_) = error {
+                // The provider has the receipt; what it decided is unknown.
+                state
+                    .db
+                    .finish(&row.id, &unconfirmed(), campaign.notify())
+                    .await?;
+                state.db.note_error(&row.id, &error.to_string()).await?;
+                return Ok(None);
             }
             if give_up {
                 tracing::warn!(submission = %row.id, campaign = %row.campaign, %error, "submission failed");
@@ -348,6 +361,21 @@ fn failure() -> Decision {
         ..Outcome::default()
     };
     Decision::plain(SubmissionStatus::Failed, outcome)
+}
+
+/// The verdict of a submission the provider took but whose answer could not
+/// be read ([`ProviderError::Unconfirmed`]): a person at the brand checks it
+/// at the provider (the operator API shows its last error), and it is never
+/// uploaded again.
+fn unconfirmed() -> Decision {
+    let outcome = Outcome {
+        reasons: vec![Reason {
+            code: ReasonCode::ProviderError,
+            message: "The receipt reached the receipt service, but its answer was lost: a person will check it.".to_owned(),
+        }],
+        ..Outcome::default()
+    };
+    Decision::plain(SubmissionStatus::NeedsReview, outcome)
 }
 
 /// `base * 2^failures`, capped at `max`, with +-20% jitter so that many

@@ -110,6 +110,7 @@ pub struct Controls {
     pub(crate) aboutgoods_epoch: AtomicU64,
     pub(crate) aboutgoods_quota_exceeded: AtomicBool,
     pub(crate) bitlabs_busy: AtomicBool,
+    garbled: AtomicBool,
     /// Photon's webhook as registered in its dashboard: (URL, key).
     pub(crate) photon_webhook: std::sync::Mutex<Option<(String, String)>>,
     /// Requests answered so far, by `METHOD /path`.
@@ -148,6 +149,13 @@ impl Controls {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) =
             Some((url.to_owned(), key.to_owned()));
+    }
+
+    /// While on, every provider does what it is asked, but its answer is cut
+    /// off on the way: a 200 whose JSON ends half way (a proxy or a network
+    /// that dropped the connection mid-answer).
+    pub fn set_garbled_answers(&self, on: bool) {
+        self.garbled.store(on, Ordering::SeqCst);
     }
 
     /// While on, BitLabs answers uploads with 409: an upload is in progress.
@@ -198,8 +206,8 @@ pub fn router(config: SandboxConfig, controls: Arc<Controls>) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
-/// What every simulated provider suffers: its latency, and an outage while one
-/// is switched on.
+/// What every simulated provider suffers: its latency, an outage while one is
+/// switched on, and answers cut off while that is.
 async fn conditions(
     State((controls, latency)): State<(Arc<Controls>, Duration)>,
     request: Request,
@@ -221,7 +229,16 @@ async fn conditions(
         )
             .into_response();
     }
-    next.run(request).await
+    let response = next.run(request).await;
+    if controls.garbled.load(Ordering::SeqCst) && response.status().is_success() {
+        return (
+            StatusCode::OK,
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            r#"{"status": "ok", "data": {"confir"#,
+        )
+            .into_response();
+    }
+    response
 }
 
 /// A sandbox serving on a loopback port in the background.

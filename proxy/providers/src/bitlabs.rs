@@ -254,15 +254,23 @@ impl Provider for Bitlabs {
         if let Some(merchant) = &receipt.merchant {
             request = request.query(&[("merchantID", merchant)]);
         }
+        // BitLabs decides on upload and has no way to look an upload up: once
+        // it answered 2xx, the receipt is its, whether or not we can read the
+        // answer, and a second upload would be refused as the shopper's own
+        // duplicate. An unreadable answer is Unconfirmed, never sent again.
+        let unconfirmed = |error: ProviderError| match error {
+            ProviderError::Malformed(why) => ProviderError::Unconfirmed(why),
+            other => other,
+        };
         let processed: Envelope<Processed> = match send_json(request.multipart(form)).await {
             Err(ProviderError::Refused { status: 409, .. }) => {
                 return Err(ProviderError::Held(
                     "BitLabs has an upload in progress for this member".to_owned(),
                 ));
             }
-            other => other?,
+            other => other.map_err(unconfirmed)?,
         };
-        let (reference, verdict) = map_processed(processed.data, receipt)?;
+        let (reference, verdict) = map_processed(processed.data, receipt).map_err(unconfirmed)?;
         Ok((reference, Progress::Done(Box::new(verdict))))
     }
 

@@ -40,6 +40,12 @@ pub enum ProviderError {
     /// The provider refused this submission for good (4xx).
     #[error("provider refused the submission (HTTP {status}): {message}")]
     Refused { status: u16, message: String },
+    /// The provider took the upload (it answered 2xx) but its answer could
+    /// not be read, and it has no way to look the upload up: sending it again
+    /// would be a second upload (refused as the shopper's own duplicate), so
+    /// it never is; a person checks it at the provider.
+    #[error("provider took the upload but its answer could not be read: {0}")]
+    Unconfirmed(String),
     /// This provider does not have the asked-for ability.
     #[error("this provider cannot {0}")]
     Unsupported(&'static str),
@@ -94,6 +100,7 @@ impl ProviderError {
             Self::Malformed(_) => "malformed",
             Self::Held(_) => "held",
             Self::Refused { .. } => "refused",
+            Self::Unconfirmed(_) => "unconfirmed",
             Self::Unsupported(_) => "unsupported",
         }
     }
@@ -139,6 +146,13 @@ impl ProviderError {
             Self::Refused { .. } => (
                 Retry::Never,
                 Alert::Transient,
+                StatusCode::BAD_GATEWAY,
+                ErrorCode::ProviderError,
+                FAILED,
+            ),
+            Self::Unconfirmed(_) => (
+                Retry::Never,
+                Alert::Operator,
                 StatusCode::BAD_GATEWAY,
                 ErrorCode::ProviderError,
                 FAILED,

@@ -313,3 +313,42 @@ async fn every_shopper_opening_the_store_list_cost_a_provider_call() {
         "one read of the stores and one of the store's offers, kept for a while"
     );
 }
+
+#[tokio::test]
+async fn after_an_unreadable_answer_to_an_upload_the_same_receipt_was_uploaded_again() {
+    let app = tests::spawn_app_with(tests::Options {
+        stepped_worker: true,
+        ..tests::Options::default()
+    })
+    .await;
+    let id = app
+        .submit_offers(CAMPAIGN, &[fixtures::receipt_jpeg()], "7", &[(SERUM, 1)])
+        .await;
+    // BitLabs takes the upload and decides; its answer is cut off on the way.
+    app.sandbox.controls.set_garbled_answers(true);
+    assert_eq!(app.step_worker().await, 1);
+    app.sandbox.controls.set_garbled_answers(false);
+    let held = app.get_submission(&id).await;
+    assert_eq!(
+        held.status,
+        SubmissionStatus::NeedsReview,
+        "a person checks it"
+    );
+    assert_eq!(
+        held.outcome.expect("outcome").reasons[0].code,
+        ReasonCode::ProviderError
+    );
+    // Never sent again, however long the worker runs.
+    app.clock.advance(std::time::Duration::from_secs(3600));
+    assert_eq!(app.step_worker().await, 0);
+    assert_eq!(app.sandbox.controls.requests("POST", "/bitlabs/"), 1);
+    let seen = app
+        .operator_json(&format!("/v1/operator/submissions/{id}"))
+        .await;
+    assert!(
+        seen["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("could not be read")),
+        "{seen}"
+    );
+}

@@ -93,6 +93,11 @@ async fn an_operator_could_see_nothing_but_a_log_line() {
             sample(page, "receipt_relay_submissions", &[("status", "accepted")]),
             Some(1.0)
         );
+        assert_eq!(
+            sample(page, "receipt_relay_submissions", &[("status", "failed")]),
+            Some(0.0),
+            "a status no submission has reads 0"
+        );
         assert_eq!(sample(page, "receipt_relay_queue_due", &[]), Some(0.0));
         assert!(sample(page, "receipt_relay_queue_oldest_due_age_seconds", &[]).is_some());
         let submit = [
@@ -120,4 +125,49 @@ async fn an_operator_could_see_nothing_but_a_log_line() {
             .is_some_and(|n| n >= 1.0)
         );
     }
+}
+
+#[tokio::test]
+async fn refused_credentials_alerted_no_one_but_a_log_line() {
+    let app = spawn_app_with(Options {
+        easypromos_token: Some("a-token-the-provider-refuses".to_owned()),
+        ..Options::default()
+    })
+    .await;
+    let id = app
+        .submit_photo("demo-easypromos", fixtures::receipt_jpeg())
+        .await;
+    let row = app.wait_for_failures(&id, 1).await;
+    // The receipt is kept for when an operator fixes the token (the widget
+    // tells the shopper it is safe and they may close the page).
+    assert_eq!(row.status, api::SubmissionStatus::Queued);
+    let page = app
+        .operator(reqwest::Method::GET, "/metrics")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        sample(
+            &page,
+            "receipt_relay_provider_credentials_refused_total",
+            &[("account", "easypromos")]
+        )
+        .is_some_and(|n| n >= 1.0),
+        "an alert rule has a series to fire on"
+    );
+    assert!(
+        sample(
+            &page,
+            "receipt_relay_provider_calls_total",
+            &[
+                ("account", "easypromos"),
+                ("call", "submit"),
+                ("outcome", "auth")
+            ]
+        )
+        .is_some_and(|n| n >= 1.0)
+    );
 }
