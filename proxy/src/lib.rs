@@ -176,8 +176,14 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(api);
-    if let Some(dir) = &config.widget_dir {
-        router = router.merge(assets::widget(dir));
+    // `widget_dir` where given, else the build this binary carries.
+    let widget = config
+        .widget_dir
+        .clone()
+        .map(assets::Source::Dir)
+        .or_else(assets::embedded);
+    if let Some(source) = &widget {
+        router = router.merge(assets::widget(source));
     }
     if let Some(dir) = &config.www_dir {
         router = router.fallback_service(assets::site(dir));

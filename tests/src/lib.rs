@@ -334,14 +334,19 @@ fn config_text(
         .easypromos_url
         .clone()
         .unwrap_or_else(|| sandbox.url("easypromos"));
-    let site = if options.with_widget {
-        format!(
+    // The widget this proxy carries where it carries one (as CI builds it),
+    // else the built folder.
+    let site = match (options.with_widget, proxy::routes::assets::embedded()) {
+        (false, _) => String::new(),
+        (true, Some(_)) => format!(
+            "www_dir = {:?}\n",
+            workspace_root().join("www").display().to_string()
+        ),
+        (true, None) => format!(
             "widget_dir = {:?}\nwww_dir = {:?}\n",
             widget_dir().display().to_string(),
             workspace_root().join("www").display().to_string()
-        )
-    } else {
-        String::new()
+        ),
     };
     let mut easypromos_extra = format!("min_credits = {}\n", options.min_credits);
     if options.webhooks {

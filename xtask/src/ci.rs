@@ -54,10 +54,12 @@ pub fn run() -> anyhow::Result<()> {
 
     // Host tests, including the end-to-end tests in Chromium against the widget
     // just built.
+    // The proxy carries the widget just built (as `cargo xtask dist` builds
+    // it), so the browser tests load the widget from inside the binary.
     exec(
         cargo()
             .args(["test", "--workspace", "--exclude", "widget"])
-            .args(["--features", "qrscan/fixtures"])
+            .args(["--features", "qrscan/fixtures,proxy/embed-widget"])
             .env("RECEIPT_RELAY_WIDGET_DIR", &widget_dir)
             .env("CHROMEDRIVER", &tools.chromedriver)
             .env("CHROMIUM", &tools.chromium)
@@ -69,7 +71,8 @@ pub fn run() -> anyhow::Result<()> {
     let postgres = Postgres::start()?;
     for (package, binary, filters) in POSTGRES_TESTS {
         let mut flows = cargo();
-        flows.args(["test", "--package", package, "--test", binary, "--"]);
+        flows.args(["test", "--package", package, "--test", binary]);
+        flows.args(["--features", "proxy/embed-widget", "--"]);
         flows.args(*filters);
         exec(flows.env("RECEIPT_RELAY_TEST_POSTGRES", &postgres.url))?;
     }

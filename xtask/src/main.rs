@@ -5,6 +5,7 @@
 //! - `widget`: lints and builds the widget into `target/widget` (what `demo` and
 //!   `ci` serve), for working on it;
 //! - `demo [--addr HOST:PORT]`: builds everything and serves the demo page;
+//! - `dist`: builds the widget and a release proxy that carries it;
 //! - `ci`: every check, as CI runs it;
 //! - `bench`: measures sizes and times and writes `target/bench.md`.
 
@@ -18,7 +19,8 @@ mod widget;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <setup | widget | demo [--addr HOST:PORT] | ci | bench>";
+const USAGE: &str =
+    "usage: cargo xtask <setup | widget | demo [--addr HOST:PORT] | dist | ci | bench>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
         Some("setup") => setup::ensure().map(drop),
         Some("widget") => widget::lint_and_build(),
         Some("demo") => demo::run(&args[1..]),
+        Some("dist") => widget::dist(),
         Some("ci") => ci::run(),
         Some("bench") => bench::run(),
         _ => {

@@ -26,6 +26,26 @@ pub fn lint_and_build() -> anyhow::Result<()> {
     build(&tools).map(drop)
 }
 
+/// `cargo xtask dist`: the widget, then a release proxy that carries it
+/// (`--features embed-widget`): one file to deploy with its configuration.
+pub fn dist() -> anyhow::Result<()> {
+    let tools = crate::setup::ensure_build()?;
+    build(&tools)?;
+    exec(util::cargo().args([
+        "build",
+        "--release",
+        "--package",
+        "proxy",
+        "--features",
+        "embed-widget",
+    ]))?;
+    eprintln!(
+        "dist: {} carries the widget; deploy it with its configuration",
+        util::root().join("target/release/proxy").display()
+    );
+    Ok(())
+}
+
 /// Clippy on the widget for wasm32, warnings denied.
 pub fn lint(tools: &BuildTools) -> anyhow::Result<()> {
     exec(tools.wasm.clippy().args([

@@ -10,42 +10,147 @@
 //! the file itself otherwise. A phone downloads the wasm module at a third of
 //! its size, and the proxy compresses nothing per request.
 
-use std::path::Path;
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
+use axum::extract::Path as UrlPath;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use tower::Layer as _;
 use tower_http::cors::CorsLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::{SetResponseHeader, SetResponseHeaderLayer};
 
-/// Routes serving the built widget from `dir`.
-pub fn widget<S: Clone + Send + Sync + 'static>(dir: &Path) -> Router<S> {
-    let loader = Router::new()
-        .route_service(
-            "/widget.js",
-            ServeFile::new(dir.join("widget.js"))
-                .precompressed_br()
-                .precompressed_gzip(),
-        )
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ));
-    let hashed = Router::new()
-        .nest_service(
-            "/widget",
-            ServeDir::new(dir.join("assets"))
-                .precompressed_br()
-                .precompressed_gzip(),
-        )
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=31536000, immutable"),
-        ));
+/// A build's files in memory, by their path in the build (`widget.js`,
+/// `assets/widget-….wasm.br`).
+pub type Files = Arc<dyn Fn(&str) -> Option<Cow<'static, [u8]>> + Send + Sync>;
+
+/// Where the widget's files come from.
+#[derive(Clone)]
+pub enum Source {
+    /// A folder `cargo xtask widget` wrote (`widget_dir`).
+    Dir(PathBuf),
+    /// Files in memory: the build the binary carries ([`embedded`]).
+    Memory(Files),
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Dir(dir) => f.debug_tuple("Dir").field(dir).finish(),
+            Self::Memory(_) => f.write_str("Memory"),
+        }
+    }
+}
+
+/// The widget built into this binary (`--features embed-widget`, from
+/// `target/widget` at compile time), if it was.
+pub fn embedded() -> Option<Source> {
+    #[cfg(feature = "embed-widget")]
+    {
+        #[derive(rust_embed::Embed)]
+        #[folder = "../target/widget/"]
+        struct Built;
+        let files: Files = Arc::new(|path| Built::get(path).map(|file| file.data));
+        Some(Source::Memory(files))
+    }
+    #[cfg(not(feature = "embed-widget"))]
+    None
+}
+
+/// Routes serving the built widget from `source`.
+pub fn widget<S: Clone + Send + Sync + 'static>(source: &Source) -> Router<S> {
+    let (loader, hashed) = match source {
+        Source::Dir(dir) => (
+            Router::new().route_service(
+                "/widget.js",
+                ServeFile::new(dir.join("widget.js"))
+                    .precompressed_br()
+                    .precompressed_gzip(),
+            ),
+            Router::new().nest_service(
+                "/widget",
+                ServeDir::new(dir.join("assets"))
+                    .precompressed_br()
+                    .precompressed_gzip(),
+            ),
+        ),
+        Source::Memory(files) => {
+            let (loader_files, asset_files) = (files.clone(), files.clone());
+            (
+                Router::new().route(
+                    "/widget.js",
+                    get(move |headers: HeaderMap| {
+                        let files = loader_files.clone();
+                        async move { from_memory(&files, "widget.js", &headers) }
+                    }),
+                ),
+                Router::new().route(
+                    "/widget/{*file}",
+                    get(move |UrlPath(file): UrlPath<String>, headers: HeaderMap| {
+                        let files = asset_files.clone();
+                        async move { from_memory(&files, &format!("assets/{file}"), &headers) }
+                    }),
+                ),
+            )
+        }
+    };
+    let loader = loader.layer(SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache"),
+    ));
+    let hashed = hashed.layer(SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    ));
     loader
         .merge(hashed)
         .layer(CorsLayer::new().allow_origin(tower_http::cors::Any))
+}
+
+/// One file of a build in memory: its brotli or gzip copy where the browser
+/// takes it and the build has one, else the file itself; as `ServeDir` does
+/// for a folder.
+fn from_memory(files: &Files, path: &str, headers: &HeaderMap) -> Response {
+    let accepts = |coding: &str| {
+        headers
+            .get_all(header::ACCEPT_ENCODING)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|c| c.split(';').next().is_some_and(|c| c.trim() == coding))
+    };
+    let copy = [("br", ".br"), ("gzip", ".gz")]
+        .into_iter()
+        .filter(|(coding, _)| accepts(coding))
+        .find_map(|(coding, suffix)| Some((Some(coding), files(&format!("{path}{suffix}"))?)));
+    let Some((coding, body)) = copy.or_else(|| Some((None, files(path)?))) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let kind = match path.rsplit('.').next() {
+        Some("js") => "text/javascript",
+        Some("wasm") => "application/wasm",
+        Some("json") => "application/json",
+        Some("css") => "text/css",
+        _ => "application/octet-stream",
+    };
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(kind)),
+            (header::VARY, HeaderValue::from_static("accept-encoding")),
+        ],
+        body.into_owned(),
+    )
+        .into_response();
+    if let Some(coding) = coding {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+    }
+    response
 }
 
 /// What a page the proxy serves may load and run: its own scripts and the
@@ -94,7 +199,7 @@ mod tests {
     }
 
     async fn get(
-        dir: &Path,
+        source: &Source,
         path: &str,
         accept: Option<&str>,
     ) -> (axum::http::response::Parts, String) {
@@ -102,7 +207,7 @@ mod tests {
         if let Some(accept) = accept {
             request = request.header(header::ACCEPT_ENCODING, accept);
         }
-        let response = widget::<()>(dir)
+        let response = widget::<()>(source)
             .oneshot(request.body(Body::empty()).unwrap())
             .await
             .unwrap();
@@ -118,6 +223,35 @@ mod tests {
     #[tokio::test]
     async fn the_copy_the_browser_accepts_is_served_and_the_file_itself_otherwise() {
         let dir = built();
+        // The same build from its folder and from memory (as carried in the
+        // binary).
+        for source in [Source::Dir(dir.path().to_owned()), in_memory(dir.path())] {
+            served_as_the_browser_accepts(&source).await;
+        }
+    }
+
+    /// `dir`'s files, read into memory.
+    fn in_memory(dir: &Path) -> Source {
+        let mut files = std::collections::HashMap::new();
+        for sub in ["", "assets"] {
+            for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_file() {
+                    let name = path
+                        .strip_prefix(dir)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned();
+                    files.insert(name, std::fs::read(&path).unwrap());
+                }
+            }
+        }
+        Source::Memory(Arc::new(move |path| {
+            files.get(path).map(|bytes| Cow::Owned(bytes.clone()))
+        }))
+    }
+
+    async fn served_as_the_browser_accepts(source: &Source) {
         let wasm = "/widget/widget-0123456789_bg.wasm";
         for (accept, body, encoding) in [
             (Some("gzip, deflate, br, zstd"), "module brotli", "br"),
@@ -125,7 +259,7 @@ mod tests {
             (Some("identity"), "module", ""),
             (None, "module", ""),
         ] {
-            let (parts, served) = get(dir.path(), wasm, accept).await;
+            let (parts, served) = get(source, wasm, accept).await;
             assert_eq!(parts.status, StatusCode::OK, "{accept:?}");
             assert_eq!(served, body, "{accept:?}");
             assert_eq!(
@@ -143,13 +277,13 @@ mod tests {
             assert_eq!(value(&parts, header::ACCESS_CONTROL_ALLOW_ORIGIN), "*");
         }
 
-        let (parts, served) = get(dir.path(), "/widget.js", Some("gzip")).await;
+        let (parts, served) = get(source, "/widget.js", Some("gzip")).await;
         assert_eq!(served, "loader gzip");
         assert_eq!(value(&parts, header::CACHE_CONTROL), "no-cache");
         assert_eq!(value(&parts, header::CONTENT_ENCODING), "gzip");
 
         // A file without compressed copies is served as it is.
-        let (parts, served) = get(dir.path(), "/widget/words-es-0123456789.json", Some("br")).await;
+        let (parts, served) = get(source, "/widget/words-es-0123456789.json", Some("br")).await;
         assert_eq!(served, "[\"palabras\"]");
         assert_eq!(value(&parts, header::CONTENT_ENCODING), "");
     }

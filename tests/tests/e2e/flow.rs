@@ -410,3 +410,19 @@ async fn the_demo_configuration_is_not_served_beside_the_page() {
         assert!(!name.ends_with(".toml"), "{name} would be served");
     }
 }
+
+#[tokio::test]
+async fn a_deployment_needed_the_widget_folder_beside_the_binary() {
+    // No `widget_dir`: the proxy serves the widget it carries, where it was
+    // built with it (`cargo xtask dist`, and CI's tests), and none otherwise.
+    let app = tests::spawn_app().await;
+    let loader = app.http.get(app.url("/widget.js")).send().await.unwrap();
+    if proxy::routes::assets::embedded().is_some() {
+        assert_eq!(loader.status(), 200);
+        assert_eq!(loader.headers()["cache-control"], "no-cache");
+        let built = std::fs::read_to_string(tests::widget_dir().join("widget.js")).unwrap();
+        assert_eq!(loader.text().await.unwrap(), built, "the build, as built");
+    } else {
+        assert_eq!(loader.status(), 404);
+    }
+}
