@@ -415,7 +415,7 @@ async fn the_demo_configuration_is_not_served_beside_the_page() {
 async fn a_deployment_needed_the_widget_folder_beside_the_binary() {
     // No `widget_dir`: the proxy serves the widget it carries, where it was
     // built with it (`cargo xtask dist`, and CI's tests), and none otherwise.
-    let app = tests::spawn_app().await;
+    let app = spawn_app().await;
     let loader = app.http.get(app.url("/widget.js")).send().await.unwrap();
     if proxy::routes::assets::embedded().is_some() {
         assert_eq!(loader.status(), 200);
