@@ -33,6 +33,7 @@ pub mod field {
 
 /// Where a submission is in its life. The last four are final.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SubmissionStatus {
     /// Stored by the proxy, not yet acknowledged by the provider.
@@ -83,6 +84,7 @@ impl SubmissionStatus {
 
 /// `202 Accepted` body of a new submission.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SubmissionCreated {
     pub id: String,
     pub status: SubmissionStatus,
@@ -92,6 +94,7 @@ pub struct SubmissionCreated {
 
 /// `GET /v1/submissions/{id}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Submission {
     pub id: String,
     pub campaign: String,
@@ -106,6 +109,7 @@ pub struct Submission {
 
 /// What the provider decided, in one shape whatever the provider.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Outcome {
     /// Why it was rejected or needs review; empty when accepted.
     #[serde(default)]
@@ -120,6 +124,7 @@ pub struct Outcome {
 
 /// One reason, with a code unified across providers and a plain-words message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reason {
     pub code: ReasonCode,
     pub message: String,
@@ -127,6 +132,7 @@ pub struct Reason {
 
 /// Reason codes unified across providers. The widget words each one for shoppers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonCode {
     NotReceipt,
@@ -184,6 +190,7 @@ impl ReasonCode {
 
 /// A receipt as the provider read it. Amounts are as the provider gave them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Receipt {
     pub store: Option<String>,
     pub address: Option<String>,
@@ -199,6 +206,7 @@ pub struct Receipt {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineItem {
     pub description: String,
     pub quantity: Option<f64>,
@@ -207,6 +215,7 @@ pub struct LineItem {
 
 /// One offer the shopper claims, sent as the JSON `offers` multipart field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClaimedOffer {
     pub offer_id: String,
     pub quantity: u32,
@@ -214,6 +223,7 @@ pub struct ClaimedOffer {
 
 /// The verdict on one claimed offer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OfferOutcome {
     pub offer_id: String,
     pub title: Option<String>,
@@ -264,6 +274,7 @@ impl Submission {
 
 /// `GET /v1/campaigns/{campaign}/merchants`: a store the shopper may have bought at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Merchant {
     pub id: String,
     pub name: String,
@@ -272,6 +283,7 @@ pub struct Merchant {
 /// `GET /v1/campaigns/{campaign}/offers?merchant=ID`: an offer the shopper may
 /// claim, with its buying options.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Offer {
     pub id: String,
     pub title: String,
@@ -282,6 +294,7 @@ pub struct Offer {
 
 /// One buying option of an offer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Goal {
     pub quantity: u32,
     /// As the provider writes it, e.g. `1.50 USD`.
@@ -291,6 +304,7 @@ pub struct Goal {
 /// `GET /v1/campaigns/{campaign}`: what the widget needs to render the capture
 /// step. Public by design: no provider, no URL, no secret.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Campaign {
     pub id: String,
     /// In the language asked for (`?lang=`), where the campaign has it.
@@ -315,6 +329,7 @@ pub struct Campaign {
 /// What a campaign's provider can do. The widget shows a step only where its
 /// capability is on.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Capabilities {
     /// Takes the receipt's QR code.
     pub qr: bool,
@@ -332,6 +347,7 @@ pub struct Capabilities {
 /// provider can work with a photo, and if not, why. A hint for the shopper, not a
 /// block: the photo can still be submitted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QualityCheck {
     pub usable: bool,
     #[serde(default)]
@@ -340,6 +356,7 @@ pub struct QualityCheck {
 
 /// Capture rules of a campaign's photos.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhotoRules {
     pub min_count: u8,
     pub max_count: u8,
@@ -369,11 +386,13 @@ fn default_quality() -> u8 {
 
 /// Every error response body: `{"error": {"code", "message", "field"}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     pub code: ErrorCode,
     /// Plain words, safe to show to a shopper.
@@ -385,6 +404,7 @@ pub struct ErrorDetail {
 
 /// Machine-readable error codes. Each goes with one HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// 400: the request is not well formed (e.g. broken multipart).

@@ -159,3 +159,61 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+/// Middleware on everything, for the API's paths (`/v1/`, `/webhooks/`): an
+/// error answered by something other than a handler (axum's own rejections of a query or path it cannot read, a
+/// method a route does not take, a body over the limit) becomes the JSON
+/// error body too, with its status and its text as the message.
+pub async fn every_error_json(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let api = ["/v1/", "/webhooks/"]
+        .iter()
+        .any(|prefix| request.uri().path().starts_with(prefix));
+    let response = next.run(request).await;
+    if !api {
+        return response;
+    }
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let code = match status {
+        StatusCode::UNAUTHORIZED => ErrorCode::Unauthorized,
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PhotoTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
+        StatusCode::UNPROCESSABLE_ENTITY => ErrorCode::InvalidField,
+        StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,
+        StatusCode::BAD_GATEWAY => ErrorCode::ProviderError,
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => ErrorCode::Unavailable,
+        s if s.is_server_error() => ErrorCode::Internal,
+        _ => ErrorCode::BadRequest,
+    };
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 1024).await.unwrap_or_default();
+    let message = match std::str::from_utf8(&text).map(str::trim) {
+        Ok(text) if !text.is_empty() => text.to_owned(),
+        _ => status.canonical_reason().unwrap_or("Error").to_owned(),
+    };
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code,
+            message,
+            field: None,
+        },
+    };
+    let mut json = (status, Json(body)).into_response();
+    // Keep what the answer said beyond its body (Allow, Retry-After...).
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            json.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    json
+}

@@ -19,6 +19,7 @@ pub mod limits;
 pub mod logging;
 pub mod metrics;
 pub mod notify;
+pub mod openapi;
 pub mod photo;
 pub mod policy;
 pub mod retention;
@@ -130,6 +131,7 @@ pub fn app(state: AppState) -> Router {
         limits::hold_upload_memory,
     );
     let api = Router::new()
+        .route("/v1/openapi.json", get(openapi::serve))
         .route("/v1/campaigns/{campaign}", get(campaigns::get))
         .route(
             "/v1/campaigns/{campaign}/submissions",
@@ -200,6 +202,8 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
         .route_layer(axum::middleware::from_fn(metrics::track_requests))
+        // Whatever answers an API error, it is the JSON error body.
+        .layer(axum::middleware::from_fn(error::every_error_json))
         // A stalled upload ends instead of holding its memory and connection.
         .layer(RequestBodyTimeoutLayer::new(config.limits.body_timeout))
         // Every request has an id (the load balancer's `x-request-id`, or a

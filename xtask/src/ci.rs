@@ -1,5 +1,6 @@
 //! `cargo xtask ci`: every check, in the order that fails fastest.
 
+use crate::demo;
 use crate::postgres::Postgres;
 use crate::setup;
 use crate::util::{self, exec};
@@ -91,6 +92,50 @@ pub fn run() -> anyhow::Result<()> {
             .env("CHROMEDRIVER", &tools.chromedriver)
             .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
     )?;
+    contract(&tools.schemathesis)?;
     eprintln!("ci: all checks passed");
     Ok(())
+}
+
+/// The live API against its OpenAPI description (`/v1/openapi.json`):
+/// schemathesis on the demo's proxy and sandbox, every check but
+/// `positive_data_acceptance` (a body the schema allows is not always a
+/// photo, nor a JSON list of offers), with a fixed seed so that a run is
+/// repeatable. The demo's rate limits are lifted: every request comes from
+/// here.
+fn contract(schemathesis: &std::path::Path) -> anyhow::Result<()> {
+    exec(
+        cargo()
+            .args(["build", "--package", "proxy", "--package", "sandbox"])
+            .args(["--features", "proxy/embed-widget"]),
+    )?;
+    let addr = demo::free_port()?;
+    let lifted = [
+        ("RECEIPT_RELAY_LIMITS__PER_CLIENT__PER_MINUTE", "1000000"),
+        ("RECEIPT_RELAY_LIMITS__PER_CLIENT__BURST", "100000"),
+        ("RECEIPT_RELAY_LIMITS__PER_CAMPAIGN__PER_MINUTE", "1000000"),
+        ("RECEIPT_RELAY_LIMITS__PER_CAMPAIGN__BURST", "100000"),
+    ];
+    let _demo = demo::start(addr, &lifted)?;
+    exec(
+        std::process::Command::new(schemathesis)
+            .arg("--config-file")
+            .arg(util::root().join("xtask/schemathesis.toml"))
+            .arg("run")
+            .arg(format!("http://{addr}/v1/openapi.json"))
+            .args([
+                "--checks",
+                "all",
+                "--exclude-checks",
+                "positive_data_acceptance",
+            ])
+            .args([
+                "--max-examples",
+                "40",
+                "--workers",
+                "2",
+                "--seed",
+                "20261129",
+            ]),
+    )
 }

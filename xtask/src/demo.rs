@@ -59,7 +59,39 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     let tools = setup::ensure_build()?;
     widget::build(&tools)?;
     exec(util::cargo().args(["build", "--package", "proxy", "--package", "sandbox"]))?;
+    let root = util::root();
+    let config = std::fs::read_to_string(root.join(DEMO_CONFIG))
+        .with_context(|| format!("reading {DEMO_CONFIG}"))?;
+    let demo = Demo::read(&config);
+    let mut running = start(addr, &[])?;
+    println!();
+    println!("  receipt-relay demo: http://{addr}/");
+    for provider in &demo.providers {
+        println!("    {provider}: http://{addr}/?campaign=demo-{provider}");
+    }
+    println!(
+        "  (sandbox providers on {}; Ctrl-C stops both)",
+        running.sandbox_addr
+    );
+    println!();
+    let status = running.proxy.0.wait()?;
+    if !status.success() {
+        bail!("the proxy stopped: {status}");
+    }
+    Ok(())
+}
 
+/// The demo's sandbox and proxy, running (both stopped when dropped).
+pub struct Running {
+    pub proxy: Guard,
+    _sandbox: Guard,
+    pub sandbox_addr: SocketAddr,
+}
+
+/// Starts the sandbox on a free port and the proxy (already built, in
+/// `target/debug`) on `addr` with the demo's configuration, each
+/// `RECEIPT_RELAY_*` override in `overrides` applied, on a fresh database.
+pub fn start(addr: SocketAddr, overrides: &[(&str, &str)]) -> anyhow::Result<Running> {
     let root = util::root();
     let config = std::fs::read_to_string(root.join(DEMO_CONFIG))
         .with_context(|| format!("reading {DEMO_CONFIG}"))?;
@@ -110,24 +142,20 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     for (name, value) in &credentials {
         proxy.env(name, value);
     }
+    for (name, value) in overrides {
+        proxy.env(name, value);
+    }
     let mut proxy = Guard(proxy.spawn().context("starting the proxy")?);
     wait_healthy(addr, "/healthz", &mut proxy.0)?;
-    println!();
-    println!("  receipt-relay demo: http://{addr}/");
-    for provider in &demo.providers {
-        println!("    {provider}: http://{addr}/?campaign=demo-{provider}");
-    }
-    println!("  (sandbox providers on {sandbox_addr}; Ctrl-C stops both)");
-    println!();
-    let status = proxy.0.wait()?;
-    if !status.success() {
-        bail!("the proxy stopped: {status}");
-    }
-    Ok(())
+    Ok(Running {
+        proxy,
+        _sandbox: sandbox,
+        sandbox_addr,
+    })
 }
 
 /// Kills the child when dropped, so no server outlives the demo.
-struct Guard(Child);
+pub struct Guard(pub Child);
 
 impl Drop for Guard {
     fn drop(&mut self) {
@@ -136,7 +164,7 @@ impl Drop for Guard {
     }
 }
 
-fn free_port() -> anyhow::Result<SocketAddr> {
+pub fn free_port() -> anyhow::Result<SocketAddr> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?)
 }
 

@@ -8,7 +8,9 @@
 //! - terser (npm), which minifies the widget's JavaScript, and binaryen (npm),
 //!   whose `wasm-opt` shrinks its modules;
 //! - Chromium and chromedriver (Debian's `chromium`, `chromium-driver`), and
-//!   axe-core (npm) for the accessibility checks.
+//!   axe-core (npm) for the accessibility checks;
+//! - schemathesis (PyPI, in a virtualenv under `target/schemathesis`), which
+//!   checks the proxy against its OpenAPI description.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -115,6 +117,8 @@ pub struct Tools {
     pub chromedriver: PathBuf,
     /// axe-core's browser script, which the end-to-end tests run in the page.
     pub axe: PathBuf,
+    /// The `schemathesis` command.
+    pub schemathesis: PathBuf,
 }
 
 /// Installs what building the widget needs (for the demo).
@@ -142,17 +146,20 @@ pub fn ensure() -> anyhow::Result<Tools> {
     let build = ensure_build()?;
     let (chromium, chromedriver) = ensure_chromium()?;
     let axe = ensure_axe()?;
+    let schemathesis = ensure_schemathesis()?;
     eprintln!(
-        "setup: {}; {}; {}",
+        "setup: {}; {}; {}; {}",
         chromium.display(),
         chromedriver.display(),
-        axe.display()
+        axe.display(),
+        schemathesis.display()
     );
     Ok(Tools {
         build,
         chromium,
         chromedriver,
         axe,
+        schemathesis,
     })
 }
 
@@ -165,6 +172,37 @@ const TERSER: &str = "terser@5.51.2";
 /// binaryen, pinned: its `wasm-opt` (compiled to JavaScript) runs the passes
 /// that make the widget's modules smaller once compressed.
 const BINARYEN: &str = "binaryen@132.0.0";
+
+/// schemathesis, pinned, from PyPI.
+const SCHEMATHESIS: &str = "schemathesis==4.32.5";
+
+/// schemathesis in a virtualenv of its own (`target/schemathesis`) unless
+/// that version is there already; returns its command.
+fn ensure_schemathesis() -> anyhow::Result<PathBuf> {
+    let venv = util::root().join("target/schemathesis");
+    let command = venv.join("bin/schemathesis");
+    let pinned = venv.join(".version");
+    if command.is_file() && std::fs::read_to_string(&pinned).is_ok_and(|v| v == SCHEMATHESIS) {
+        return Ok(command);
+    }
+    if output(Command::new("python3").args(["-m", "venv", "--help"])).is_none() {
+        apt_install(&["python3-venv"])?;
+    }
+    exec(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    exec(
+        Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .arg(SCHEMATHESIS),
+    )?;
+    if !command.is_file() {
+        bail!(
+            "pip installed {SCHEMATHESIS} but {} is missing",
+            command.display()
+        );
+    }
+    std::fs::write(&pinned, SCHEMATHESIS)?;
+    Ok(command)
+}
 
 fn ensure_axe() -> anyhow::Result<PathBuf> {
     ensure_npm("axe", AXE_CORE, "axe-core/axe.min.js")

@@ -20,6 +20,21 @@ pub struct CampaignQuery {
 }
 
 /// `GET /v1/campaigns/{campaign}?lang=TAG`.
+#[utoipa::path(
+    get,
+    path = "/v1/campaigns/{campaign}",
+    operation_id = "campaign",
+    tag = "shopper",
+    params(
+        ("campaign" = String, Path, description = "The campaign's public id"),
+        ("lang" = Option<String>, Query, description = "The shopper's language (BCP 47, e.g. `es-MX`): the title and reward in it where the campaign has them"),
+    ),
+    responses(
+        (status = 200, description = "The campaign's public description", body = api::Campaign),
+        (status = 400, description = "`bad_request`: a query string that cannot be read", body = api::ErrorBody),
+        (status = 404, description = "`unknown_campaign`", body = api::ErrorBody),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -40,6 +55,20 @@ pub async fn get(
 }
 
 /// `GET /v1/campaigns/{campaign}/merchants`.
+#[utoipa::path(
+    get,
+    path = "/v1/campaigns/{campaign}/merchants",
+    operation_id = "merchants",
+    tag = "shopper",
+    params(("campaign" = String, Path, description = "The campaign's public id")),
+    responses(
+        (status = 200, description = "The campaign's stores", body = Vec<api::Merchant>),
+        (status = 404, description = "`unknown_campaign`, or `not_found`: the campaign's provider has no stores", body = api::ErrorBody),
+        (status = 429, description = "`rate_limited`", body = api::ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
+        (status = 502, description = "`provider_auth` or `provider_error`", body = api::ErrorBody),
+        (status = 503, description = "`unavailable`: the provider or the store, for now", body = api::ErrorBody),
+    )
+)]
 pub async fn merchants(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -59,6 +88,25 @@ pub struct OffersQuery {
 }
 
 /// `GET /v1/campaigns/{campaign}/offers?merchant=ID`.
+#[utoipa::path(
+    get,
+    path = "/v1/campaigns/{campaign}/offers",
+    operation_id = "offers",
+    tag = "shopper",
+    params(
+        ("campaign" = String, Path, description = "The campaign's public id"),
+        ("merchant" = String, Query, description = "A store's id, from `/merchants`"),
+    ),
+    responses(
+        (status = 200, description = "The offers at that store", body = Vec<api::Offer>),
+        (status = 400, description = "`bad_request`: a query string that cannot be read", body = api::ErrorBody),
+        (status = 404, description = "`unknown_campaign`, or `not_found`: the campaign's provider has no offers", body = api::ErrorBody),
+        (status = 422, description = "`invalid_field` `merchant`: none, or not one of the campaign's stores", body = api::ErrorBody),
+        (status = 429, description = "`rate_limited`", body = api::ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
+        (status = 502, description = "`provider_auth` or `provider_error`", body = api::ErrorBody),
+        (status = 503, description = "`unavailable`", body = api::ErrorBody),
+    )
+)]
 pub async fn offers(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -91,6 +139,26 @@ pub async fn offers(
 
 /// `POST /v1/campaigns/{campaign}/quality-check`: whether the provider can work
 /// with one `photo`. Nothing is stored.
+#[utoipa::path(
+    post,
+    path = "/v1/campaigns/{campaign}/quality-check",
+    operation_id = "quality_check",
+    tag = "shopper",
+    params(("campaign" = String, Path, description = "The campaign's public id")),
+    request_body(content = crate::openapi::PhotoForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "Whether the provider can work with the photo", body = api::QualityCheck),
+        (status = 400, description = "`bad_request`: not a well-formed multipart body", body = api::ErrorBody),
+        (status = 403, description = "`origin_not_allowed`", body = api::ErrorBody),
+        (status = 404, description = "`unknown_campaign`, or `not_found`: the provider has no quality check", body = api::ErrorBody),
+        (status = 413, description = "`photo_too_large`", body = api::ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: not a JPEG, PNG or HEIC photo", body = api::ErrorBody),
+        (status = 422, description = "`invalid_field`, `too_many_photos`", body = api::ErrorBody),
+        (status = 429, description = "`rate_limited`", body = api::ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
+        (status = 502, description = "`provider_auth` or `provider_error`", body = api::ErrorBody),
+        (status = 503, description = "`unavailable`", body = api::ErrorBody),
+    )
+)]
 pub async fn quality_check(
     State(state): State<AppState>,
     Path(id): Path<String>,

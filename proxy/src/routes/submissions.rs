@@ -23,6 +23,30 @@ use crate::shopper;
 const MAX_IDEMPOTENCY_KEY: usize = 128;
 
 /// Stores a checked submission and wakes the worker; answers `202` at once.
+#[utoipa::path(
+    post,
+    path = "/v1/campaigns/{campaign}/submissions",
+    operation_id = "submit",
+    tag = "shopper",
+    params(
+        ("campaign" = String, Path, description = "The campaign's public id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "The same key with the same content answers the first submission (1 to 255 visible characters)"),
+    ),
+    request_body(content = crate::openapi::SubmissionForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 202, description = "Stored; follow it at `Location`", body = api::SubmissionCreated,
+            headers(("location" = String, description = "`/v1/submissions/{id}`"))),
+        (status = 400, description = "`bad_request`: not a well-formed multipart body, an unknown field", body = api::ErrorBody),
+        (status = 401, description = "`shopper_unsigned`", body = api::ErrorBody),
+        (status = 403, description = "`origin_not_allowed`, `shopper_expired`", body = api::ErrorBody),
+        (status = 404, description = "`unknown_campaign`", body = api::ErrorBody),
+        (status = 413, description = "`photo_too_large`", body = api::ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = api::ErrorBody),
+        (status = 422, description = "`invalid_field`, `too_many_photos`, `idempotency_conflict`", body = api::ErrorBody),
+        (status = 429, description = "`rate_limited`", body = api::ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`unavailable`", body = api::ErrorBody),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     Path(campaign_id): Path<String>,
@@ -187,6 +211,24 @@ impl Follow {
 /// A submission's state; with `?wait=S&seen=STATUS`, answered as soon as its
 /// status is no longer `seen` (a long poll), or after `S` seconds with the
 /// status unchanged.
+#[utoipa::path(
+    get,
+    path = "/v1/submissions/{id}",
+    operation_id = "submission",
+    tag = "shopper",
+    params(
+        ("id" = String, Path, description = "The submission's id"),
+        ("wait" = Option<u32>, Query, maximum = 25, description = "With `seen`: hold the answer up to this many seconds while the status is still `seen`"),
+        ("seen" = Option<api::SubmissionStatus>, Query, description = "The status the caller already shows"),
+    ),
+    responses(
+        (status = 200, description = "The submission; its outcome once final", body = api::Submission),
+        (status = 400, description = "`bad_request`: a query string that cannot be read", body = api::ErrorBody),
+        (status = 404, description = "`not_found`", body = api::ErrorBody),
+        (status = 422, description = "`invalid_field`: `wait` without `seen`, or not a number", body = api::ErrorBody),
+        (status = 503, description = "`unavailable`", body = api::ErrorBody),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -217,6 +259,22 @@ pub async fn get(
 /// Asks the provider for a person to look again at a rejected receipt's offers
 /// that allow it; the submission is then `needs_review`. 409 when it is not a
 /// rejected submission with such offers.
+#[utoipa::path(
+    post,
+    path = "/v1/submissions/{id}/review",
+    operation_id = "request_review",
+    tag = "shopper",
+    params(("id" = String, Path, description = "The submission's id")),
+    responses(
+        (status = 200, description = "Sent to a person: now `needs_review`", body = api::Submission),
+        (status = 403, description = "`origin_not_allowed`", body = api::ErrorBody),
+        (status = 404, description = "`not_found`", body = api::ErrorBody),
+        (status = 409, description = "`conflict`: not a rejected receipt with offers a person may look at again", body = api::ErrorBody),
+        (status = 429, description = "`rate_limited`", body = api::ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
+        (status = 502, description = "`provider_auth` or `provider_error`", body = api::ErrorBody),
+        (status = 503, description = "`unavailable`", body = api::ErrorBody),
+    )
+)]
 pub async fn review(
     State(state): State<AppState>,
     Path(id): Path<String>,
