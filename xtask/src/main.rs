@@ -7,11 +7,13 @@
 //! - `demo [--addr HOST:PORT]`: builds everything and serves the demo page;
 //! - `dist`: builds the widget and a release proxy that carries it;
 //! - `ci`: every check, as CI runs it;
+//! - `fuzz [--seconds N]`: the fuzz targets, ten minutes by default;
 //! - `bench`: measures sizes and times and writes `target/bench.md`.
 
 mod bench;
 mod ci;
 mod demo;
+mod fuzz;
 mod postgres;
 mod setup;
 mod util;
@@ -19,8 +21,7 @@ mod widget;
 
 use std::process::ExitCode;
 
-const USAGE: &str =
-    "usage: cargo xtask <setup | widget | demo [--addr HOST:PORT] | dist | ci | bench>";
+const USAGE: &str = "usage: cargo xtask <setup | widget | demo [--addr HOST:PORT] | dist | ci | fuzz [--seconds N] | bench>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
         Some("demo") => demo::run(&args[1..]),
         Some("dist") => widget::dist(),
         Some("ci") => ci::run(),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("bench") => bench::run(),
         _ => {
             eprintln!("{USAGE}");
