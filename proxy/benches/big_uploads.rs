@@ -118,7 +118,7 @@ async fn run(budget: &str, photo: Arc<Vec<u8>>) -> Figures {
 async fn main() {
     let photo = Arc::new(photo());
     let mut table = format!(
-        "### Big uploads\n\n{UPLOADS} photos of {:.1} MB sent at once to one proxy process (SQLite), \
+        "## Big uploads\n\n{UPLOADS} photos of {:.1} MB sent at once to one proxy process (SQLite), \
          which forwards them meanwhile.\n\n\
          | upload memory | resident before | peak resident | all answered | accepted |\n\
          |---|---|---|---|---|\n",

@@ -169,6 +169,22 @@ pub fn assert_accepted_sample(submission: &Submission) {
     assert_eq!(receipt.items.len(), sandbox::sample::LINES.len());
 }
 
+/// The value of the sample `name{labels}` in a Prometheus text page, where the
+/// sample's labels include every one of `labels`.
+pub fn prometheus_sample(page: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    page.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.rsplit_once(' '))
+        .find(|(series, _)| {
+            let (metric, rest) = series.split_once('{').unwrap_or((series, ""));
+            metric == name
+                && labels
+                    .iter()
+                    .all(|(k, v)| rest.contains(&format!("{k}=\"{v}\"")))
+        })
+        .and_then(|(_, value)| value.parse().ok())
+}
+
 /// Serves `router` on a free loopback port in the background and answers its
 /// address: a provider scripted by a test, or a brand's receiver.
 pub async fn serve_on_loopback(router: axum::Router) -> std::net::SocketAddr {

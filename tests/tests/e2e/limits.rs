@@ -231,3 +231,31 @@ async fn connections_beyond_the_limit_wait_for_a_free_one() {
         "the third connection was served ({answered:?}) before a place was free ({freed:?})"
     );
 }
+
+#[tokio::test]
+async fn an_upload_that_stalls_half_way_held_its_connection_and_memory_forever() {
+    let app = spawn_app_with(limits("body_timeout_ms = 500\n")).await;
+    let address = socket(&app);
+    let mut stream = TcpStream::connect(&address).await.unwrap();
+    let boundary = "stalledBoundary";
+    let head = format!(
+        "POST /v1/campaigns/{CAMPAIGN}/submissions HTTP/1.1\r\nHost: {address}\r\n\
+         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: 1000000\r\n\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"r.jpg\"\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream
+        .write_all(&fixtures::receipt_jpeg()[..200])
+        .await
+        .unwrap();
+    // Then nothing more: the proxy gives up on the body and answers.
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "the stalled upload is still open");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 4"),
+        "{answer}"
+    );
+    assert_eq!(stored(&app, CAMPAIGN).await, 0);
+}

@@ -1,22 +1,6 @@
 //! What an operator's Prometheus sees at `/metrics`.
 
-use tests::{Options, fixtures, spawn_app_with};
-
-/// The value of the sample `name{labels}` in a Prometheus text page, where the
-/// sample's labels include every one of `labels`.
-fn sample(page: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
-    page.lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| l.rsplit_once(' '))
-        .find(|(series, _)| {
-            let (metric, rest) = series.split_once('{').unwrap_or((series, ""));
-            metric == name
-                && labels
-                    .iter()
-                    .all(|(k, v)| rest.contains(&format!("{k}=\"{v}\"")))
-        })
-        .and_then(|(_, value)| value.parse().ok())
-}
+use tests::{Options, fixtures, prometheus_sample as sample, spawn_app_with};
 
 #[tokio::test]
 async fn an_operator_could_see_nothing_but_a_log_line() {

@@ -119,6 +119,31 @@ async fn a_receiver_that_is_down_gets_the_event_later_with_the_same_webhook_id()
     assert!(attempts.iter().all(|id| *id == attempts[0]), "{attempts:?}");
     assert_eq!(receiver.received.lock().unwrap().len(), 1);
     assert_eq!(app.state.db.notifications_pending().await.unwrap(), 0);
+    // What an operator's Prometheus sees of it.
+    let page = app
+        .operator(reqwest::Method::GET, "/metrics")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let deliveries = |outcome| {
+        tests::prometheus_sample(
+            &page,
+            "receipt_relay_brand_deliveries_total",
+            &[("outcome", outcome)],
+        )
+        .unwrap_or(0.0)
+    };
+    assert!(
+        deliveries("failed") >= 3.0 && deliveries("delivered") >= 1.0,
+        "{page}"
+    );
+    assert_eq!(
+        tests::prometheus_sample(&page, "receipt_relay_brand_notifications_pending", &[]),
+        Some(0.0)
+    );
 }
 
 #[tokio::test]
