@@ -659,6 +659,17 @@ impl TestApp {
         secrets
     }
 
+    /// The proxy's `/metrics` page, read with the operator key.
+    pub async fn metrics(&self) -> String {
+        let response = self
+            .operator(reqwest::Method::GET, "/metrics")
+            .send()
+            .await
+            .expect("GET /metrics");
+        assert_eq!(response.status(), 200);
+        response.text().await.expect("the metrics page")
+    }
+
     /// The proxy's URL for `path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)

@@ -64,9 +64,7 @@ pub async fn get(
     responses(
         (status = 200, description = "The campaign's stores", body = Vec<api::Merchant>),
         (status = 404, description = "`unknown_campaign`, or `not_found`: the campaign's provider has no stores", body = api::ErrorBody),
-        (status = 429, description = "`rate_limited`", body = api::ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
-        (status = 502, description = "`provider_auth` or `provider_error`", body = api::ErrorBody),
-        (status = 503, description = "`unavailable`: the provider or the store, for now", body = api::ErrorBody),
+        crate::openapi::ProviderTrouble,
     )
 )]
 pub async fn merchants(
@@ -102,9 +100,7 @@ pub struct OffersQuery {
         (status = 400, description = "`bad_request`: a query string that cannot be read", body = api::ErrorBody),
         (status = 404, description = "`unknown_campaign`, or `not_found`: the campaign's provider has no offers", body = api::ErrorBody),
         (status = 422, description = "`invalid_field` `merchant`: none, or not one of the campaign's stores", body = api::ErrorBody),
-        (status = 429, description = "`rate_limited`", body = api::ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
-        (status = 502, description = "`provider_auth` or `provider_error`", body = api::ErrorBody),
-        (status = 503, description = "`unavailable`", body = api::ErrorBody),
+        crate::openapi::ProviderTrouble,
     )
 )]
 pub async fn offers(
@@ -154,9 +150,7 @@ pub async fn offers(
         (status = 413, description = "`photo_too_large`", body = api::ErrorBody),
         (status = 415, description = "`unsupported_media_type`: not a JPEG, PNG or HEIC photo", body = api::ErrorBody),
         (status = 422, description = "`invalid_field`, `too_many_photos`", body = api::ErrorBody),
-        (status = 429, description = "`rate_limited`", body = api::ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
-        (status = 502, description = "`provider_auth` or `provider_error`", body = api::ErrorBody),
-        (status = 503, description = "`unavailable`", body = api::ErrorBody),
+        crate::openapi::ProviderTrouble,
     )
 )]
 pub async fn quality_check(

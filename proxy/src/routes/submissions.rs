@@ -270,9 +270,7 @@ pub async fn get(
         (status = 403, description = "`origin_not_allowed`", body = api::ErrorBody),
         (status = 404, description = "`not_found`", body = api::ErrorBody),
         (status = 409, description = "`conflict`: not a rejected receipt with offers a person may look at again", body = api::ErrorBody),
-        (status = 429, description = "`rate_limited`", body = api::ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
-        (status = 502, description = "`provider_auth` or `provider_error`", body = api::ErrorBody),
-        (status = 503, description = "`unavailable`", body = api::ErrorBody),
+        crate::openapi::ProviderTrouble,
     )
 )]
 pub async fn review(

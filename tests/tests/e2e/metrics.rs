@@ -30,14 +30,7 @@ async fn an_operator_could_see_nothing_but_a_log_line() {
     // On the API's address, only with the operator key.
     let anonymous = app.http.get(app.url("/metrics")).send().await.unwrap();
     assert_eq!(anonymous.status(), 401);
-    let page = app
-        .operator(reqwest::Method::GET, "/metrics")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.metrics().await;
     // On its own address, without.
     let own = app.metrics_url.clone().expect("metrics_listen");
     let response = reqwest::get(own).await.unwrap();
@@ -125,14 +118,7 @@ async fn refused_credentials_alerted_no_one_but_a_log_line() {
     // The receipt is kept for when an operator fixes the token (the widget
     // tells the shopper it is safe and they may close the page).
     assert_eq!(row.status, api::SubmissionStatus::Queued);
-    let page = app
-        .operator(reqwest::Method::GET, "/metrics")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.metrics().await;
     assert!(
         sample(
             &page,

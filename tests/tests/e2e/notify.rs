@@ -120,14 +120,7 @@ async fn a_receiver_that_is_down_gets_the_event_later_with_the_same_webhook_id()
     assert_eq!(receiver.received.lock().unwrap().len(), 1);
     assert_eq!(app.state.db.notifications_pending().await.unwrap(), 0);
     // What an operator's Prometheus sees of it.
-    let page = app
-        .operator(reqwest::Method::GET, "/metrics")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.metrics().await;
     let deliveries = |outcome| {
         tests::prometheus_sample(
             &page,
