@@ -20,6 +20,8 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         util::cargo()
             .args(["test", "--release", "--package", "tests", "--test", "fuzz"])
             .args(["--", "--nocapture"])
-            .env("FUZZ_SECONDS", seconds.to_string()),
+            .env("FUZZ_SECONDS", seconds.to_string())
+            // The three targets side by side, whatever the number of cores.
+            .env("RUST_TEST_THREADS", "3"),
     )
 }
