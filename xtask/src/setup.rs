@@ -185,10 +185,12 @@ fn ensure_schemathesis() -> anyhow::Result<PathBuf> {
     if command.is_file() && std::fs::read_to_string(&pinned).is_ok_and(|v| v == SCHEMATHESIS) {
         return Ok(command);
     }
-    if output(Command::new("python3").args(["-m", "venv", "--help"])).is_none() {
+    let make_venv = || exec(Command::new("python3").args(["-m", "venv", "--clear"]).arg(&venv));
+    if make_venv().is_err() {
+        // Debian's python3 makes virtualenvs only with python3-venv.
         apt_install(&["python3-venv"])?;
+        make_venv()?;
     }
-    exec(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
     exec(
         Command::new(venv.join("bin/pip"))
             .args(["install", "--quiet", "--disable-pip-version-check"])
