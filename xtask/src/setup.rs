@@ -185,7 +185,13 @@ fn ensure_schemathesis() -> anyhow::Result<PathBuf> {
     if command.is_file() && std::fs::read_to_string(&pinned).is_ok_and(|v| v == SCHEMATHESIS) {
         return Ok(command);
     }
-    let make_venv = || exec(Command::new("python3").args(["-m", "venv", "--clear"]).arg(&venv));
+    let make_venv = || {
+        exec(
+            Command::new("python3")
+                .args(["-m", "venv", "--clear"])
+                .arg(&venv),
+        )
+    };
     if make_venv().is_err() {
         // Debian's python3 makes virtualenvs only with python3-venv.
         apt_install(&["python3-venv"])?;
