@@ -156,11 +156,11 @@ fn from_memory(files: &Files, path: &str, headers: &HeaderMap) -> Response {
 /// What a page the proxy serves may load and run: its own scripts and the
 /// widget's wasm, nothing inline but styles (the widget styles its shadow
 /// root), images from anywhere (offers' pictures come from the provider's
-/// CDN) and the shopper's own photos (`blob:`), calls to itself only, in no
-/// frame.
+/// CDN) and the shopper's own photos (`blob:`, which the page may also read
+/// back: that sends nothing anywhere), calls to itself only, in no frame.
 pub const PAGE_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
     style-src 'self' 'unsafe-inline'; img-src 'self' blob: data: https: http:; \
-    connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+    connect-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; \
     frame-ancestors 'none'";
 
 /// A static site (the demo landing page) served at `/`, under [`PAGE_POLICY`].
