@@ -103,6 +103,8 @@ pub struct RateLimits {
     campaigns: HashMap<String, DefaultDirectRateLimiter>,
     /// Checks since the client table was last swept of full buckets.
     checks: AtomicU32,
+    /// Made once: making one calibrates it, which takes a while.
+    clock: DefaultClock,
 }
 
 /// How often (in checks) the client table forgets clients whose allowance is
@@ -118,6 +120,7 @@ impl RateLimits {
                 .map(|id| (id.clone(), RateLimiter::direct(limits.per_campaign.quota())))
                 .collect(),
             checks: AtomicU32::new(0),
+            clock: DefaultClock::default(),
         }
     }
 
@@ -128,14 +131,12 @@ impl RateLimits {
             self.clients.retain_recent();
             self.clients.shrink_to_fit();
         }
-        let now = DefaultClock::default().now();
-        self.clients
-            .check_key(&client_key(client))
-            .map_err(|not_until| not_until.wait_time_from(now))?;
+        // The time is read only for a refusal's wait (the limiters keep
+        // their own).
+        let wait = |not_until: governor::NotUntil<_>| not_until.wait_time_from(self.clock.now());
+        self.clients.check_key(&client_key(client)).map_err(wait)?;
         if let Some(limiter) = campaign.and_then(|id| self.campaigns.get(id)) {
-            limiter
-                .check()
-                .map_err(|not_until| not_until.wait_time_from(now))?;
+            limiter.check().map_err(wait)?;
         }
         Ok(())
     }
