@@ -119,6 +119,8 @@ fn contract(schemathesis: &std::path::Path) -> anyhow::Result<()> {
     let _demo = demo::start(addr, &lifted)?;
     exec(
         std::process::Command::new(schemathesis)
+            // Its cache goes where it runs: under target/, not in the checkout.
+            .current_dir(util::root().join("target"))
             .arg("--config-file")
             .arg(util::root().join("xtask/schemathesis.toml"))
             .arg("run")
