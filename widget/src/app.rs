@@ -15,6 +15,7 @@ use crate::hooks::{
     use_upload,
 };
 use crate::i18n::Locale;
+use crate::resume::Resume;
 use crate::scan::QrLoader;
 use crate::state::{Action, State, Step};
 
@@ -79,14 +80,7 @@ pub fn App(props: &AppProps) -> Html {
         },
         Step::Offers => match &state.merchant {
             Some(merchant) => {
-                let props = OfferPickerProps {
-                    merchant: merchant.clone(),
-                    offers: state.offers.clone(),
-                    claimed: state.claimed.clone(),
-                    on_set: action(&dispatcher, |(id, quantity)| Action::OfferSet(id, quantity)),
-                    on_back: on_change_offers,
-                    on_continue: action(&dispatcher, |_: MouseEvent| Action::OffersConfirmed),
-                };
+                let props = offer_props(&state, &dispatcher, merchant, on_change_offers);
                 html! { <OfferPicker ..props /> }
             }
             None => html! {},
@@ -97,27 +91,7 @@ pub fn App(props: &AppProps) -> Html {
         }
         Step::Waiting { status, .. } => html! { <Waiting status={*status} /> },
         Step::Done(submission) => {
-            let props = VerdictProps {
-                submission: submission.clone(),
-                reward: state
-                    .campaign
-                    .as_ref()
-                    .map(|c| (c.reward.clone(), c.reward_when.clone()))
-                    .unwrap_or_default(),
-                review_days: state.campaign.as_ref().and_then(|c| c.review_days),
-                on_restart: {
-                    let resume = resume.clone();
-                    action(&dispatcher, move |_: MouseEvent| {
-                        resume.clear();
-                        Action::Restart(new_idempotency_key())
-                    })
-                },
-                on_retake: action(&dispatcher, move |_: MouseEvent| {
-                    resume.clear();
-                    Action::Retake(new_idempotency_key())
-                }),
-                on_review: review,
-            };
+            let props = verdict_props(&state, &dispatcher, submission, &resume, review);
             html! { <Verdict ..props /> }
         }
     };
@@ -139,6 +113,52 @@ pub fn App(props: &AppProps) -> Html {
         </section>
         </ContextProvider<QrLoader>>
         </ContextProvider<Locale>>
+    }
+}
+
+/// The offers step's props, built whole (`..props`).
+fn offer_props(
+    state: &State,
+    dispatcher: &UseReducerDispatcher<State>,
+    merchant: &api::Merchant,
+    on_back: Callback<MouseEvent>,
+) -> OfferPickerProps {
+    OfferPickerProps {
+        merchant: merchant.clone(),
+        offers: state.offers.clone(),
+        claimed: state.claimed.clone(),
+        on_set: action(dispatcher, |(id, quantity)| Action::OfferSet(id, quantity)),
+        on_back,
+        on_continue: action(dispatcher, |_: MouseEvent| Action::OffersConfirmed),
+    }
+}
+
+/// The verdict step's props: starting again (or retaking the photos) forgets
+/// the submission kept for a reload, and takes a new upload key.
+fn verdict_props(
+    state: &State,
+    dispatcher: &UseReducerDispatcher<State>,
+    submission: &api::Submission,
+    resume: &Resume,
+    on_review: Callback<String>,
+) -> VerdictProps {
+    let campaign = state.campaign.as_ref();
+    let (restart, retake) = (resume.clone(), resume.clone());
+    VerdictProps {
+        submission: submission.clone(),
+        reward: campaign
+            .map(|c| (c.reward.clone(), c.reward_when.clone()))
+            .unwrap_or_default(),
+        review_days: campaign.and_then(|c| c.review_days),
+        on_restart: action(dispatcher, move |_: MouseEvent| {
+            restart.clear();
+            Action::Restart(new_idempotency_key())
+        }),
+        on_retake: action(dispatcher, move |_: MouseEvent| {
+            retake.clear();
+            Action::Retake(new_idempotency_key())
+        }),
+        on_review,
     }
 }
 
