@@ -57,27 +57,15 @@ async fn run(budget: &str, photo: Arc<Vec<u8>>) -> Figures {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let sandbox = sandbox::spawn(listener, SandboxConfig::generated()).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let token = dir.path().join("token");
-    std::fs::write(&token, &sandbox.config.easypromos.token).unwrap();
-    let config = dir.path().join("relay.toml");
+    let database = process::database_url(dir.path(), None, "big_uploads").await;
     // All 200 come from this one address, at once: the rates are lifted.
-    std::fs::write(
-        &config,
-        format!(
-            "database_url = \"sqlite://{}\"\n\
-             [limits]\n{budget}\n\
-             per_client = {{ per_minute = 1000000, burst = 100000 }}\n\
-             per_campaign = {{ per_minute = 1000000, burst = 100000 }}\n\
-             [providers.easypromos]\nkind = \"easypromos\"\nbase_url = \"{}\"\n\
-             token = {{ file = {:?} }}\n\
-             [campaigns.promo]\nprovider = \"easypromos\"\ntitle = \"Promo\"\n\
-             photos = {{ max_bytes = 8388608 }}\n",
-            dir.path().join("relay.db").display(),
-            sandbox.url("easypromos"),
-            token.display().to_string()
-        ),
-    )
-    .unwrap();
+    let config = process::write_config(
+        dir.path(),
+        &database,
+        &sandbox,
+        &format!("[limits]\n{budget}\n{}", process::LIFTED_RATES),
+        "photos = { max_bytes = 8388608 }",
+    );
     let instance = Instance::start(&config).await;
     let before_mb = resident_mb(&instance);
     let http = reqwest::Client::new();

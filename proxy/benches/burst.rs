@@ -94,27 +94,14 @@ async fn run(setup: &Setup, photo: Arc<Vec<u8>>) -> Figures {
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let database = process::database_url(dir.path(), setup.postgres.as_deref(), "burst").await;
-    let token = dir.path().join("token");
-    std::fs::write(&token, &sandbox.config.easypromos.token).unwrap();
-    let config = dir.path().join("relay.toml");
     // The default worker settings; only the provider and the campaign are the
     // bench's. Its shoppers all come from one address, and all at once: the
     // rate limits, made for a crowd of addresses, are lifted.
-    std::fs::write(
-        &config,
-        format!(
-            "database_url = \"{database}\"\n\
-             [limits]\nmax_connections = 4096\n\
-             per_client = {{ per_minute = 1000000, burst = 100000 }}\n\
-             per_campaign = {{ per_minute = 1000000, burst = 100000 }}\n\
-             [providers.easypromos]\nkind = \"easypromos\"\nbase_url = \"{}\"\n\
-             token = {{ file = {:?} }}\n\
-             [campaigns.promo]\nprovider = \"easypromos\"\ntitle = \"Promo\"\n",
-            sandbox.url("easypromos"),
-            token.display().to_string()
-        ),
-    )
-    .unwrap();
+    let tables = format!(
+        "[limits]\nmax_connections = 4096\n{}",
+        process::LIFTED_RATES
+    );
+    let config = process::write_config(dir.path(), &database, &sandbox, &tables, "");
     let mut instances = Vec::new();
     for _ in 0..setup.instances {
         instances.push(Instance::start(&config).await);

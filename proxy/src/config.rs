@@ -573,4 +573,20 @@ mod tests {
         let six = apm.replace("max_count = 5,", "max_count = 6,");
         assert!(Config::from_toml(&six).is_err());
     }
+
+    #[test]
+    fn logs_are_text_unless_json_is_asked_for_and_nothing_else_is_taken() {
+        let (_f, text) = with_secret_file(GOOD);
+        assert_eq!(
+            Config::from_toml(&text).unwrap().log_format,
+            LogFormat::Text
+        );
+        let json = format!("log_format = \"json\"\n{text}");
+        assert_eq!(
+            Config::from_toml(&json).unwrap().log_format,
+            LogFormat::Json
+        );
+        let other = format!("log_format = \"xml\"\n{text}");
+        assert!(Config::from_toml(&other).is_err());
+    }
 }

@@ -216,7 +216,7 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
         tracing::error!(submission = %row.id, campaign = %row.campaign, "campaign is no longer configured");
         return state
             .db
-            .finish(&row.id, &failure(), Notify::Nobody)
+            .finish(&row.id, &given_up(SubmissionStatus::Failed), Notify::Nobody)
             .await
             .map(|_| None);
     };
@@ -315,21 +315,14 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
                     tracing::warn!(submission = %row.id, campaign = %row.campaign, attempts, %error, "provider call failed")
                 }
             }
-            if let ProviderError::Unconfirmed(_) = error {
-                // The provider has the receipt; what it decided is unknown.
-                state
-                    .db
-                    .finish(&row.id, &unconfirmed(), campaign.notify())
-                    .await?;
-                state.db.note_error(&row.id, &error.to_string()).await?;
-                return Ok(None);
-            }
             if give_up {
-                tracing::warn!(submission = %row.id, campaign = %row.campaign, %error, "submission failed");
+                tracing::warn!(submission = %row.id, campaign = %row.campaign, %error, status = meaning.given_up.as_str(), "given up");
                 state
                     .db
-                    .finish(&row.id, &failure(), campaign.notify())
+                    .finish(&row.id, &given_up(meaning.given_up), campaign.notify())
                     .await?;
+                // What went wrong stays for the operator.
+                state.db.note_error(&row.id, &error.to_string()).await?;
                 return Ok(None);
             }
             let delay = backoff(
@@ -351,31 +344,24 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
     }
 }
 
-/// The verdict of a submission the provider could not process.
-fn failure() -> Decision {
+/// The verdict of a submission the worker gave up on: `failed`, or
+/// `needs_review` where the provider took it but its answer could not be read
+/// ([`ProviderError::Unconfirmed`]), so that a person checks it there (the
+/// operator API shows its last error) and it is never uploaded again.
+fn given_up(status: SubmissionStatus) -> Decision {
+    let message = if status == SubmissionStatus::NeedsReview {
+        "The receipt reached the receipt service, but its answer was lost: a person will check it."
+    } else {
+        "The receipt service could not process this submission."
+    };
     let outcome = Outcome {
         reasons: vec![Reason {
             code: ReasonCode::ProviderError,
-            message: "The receipt service could not process this submission.".to_owned(),
+            message: message.to_owned(),
         }],
         ..Outcome::default()
     };
-    Decision::plain(SubmissionStatus::Failed, outcome)
-}
-
-/// The verdict of a submission the provider took but whose answer could not
-/// be read ([`ProviderError::Unconfirmed`]): a person at the brand checks it
-/// at the provider (the operator API shows its last error), and it is never
-/// uploaded again.
-fn unconfirmed() -> Decision {
-    let outcome = Outcome {
-        reasons: vec![Reason {
-            code: ReasonCode::ProviderError,
-            message: "The receipt reached the receipt service, but its answer was lost: a person will check it.".to_owned(),
-        }],
-        ..Outcome::default()
-    };
-    Decision::plain(SubmissionStatus::NeedsReview, outcome)
+    Decision::plain(status, outcome)
 }
 
 /// `base * 2^failures`, capped at `max`, with +-20% jitter so that many

@@ -67,43 +67,20 @@ async fn a_burst_survives_one_of_two_instances_killed_mid_way_with_no_receipt_lo
     )
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let token = dir.path().join("token");
-    std::fs::write(&token, &sandbox.config.easypromos.token).unwrap();
-    let config = dir.path().join("relay.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"
-            database_url = "{database}"
-            [worker]
-            poll_interval_ms = 100
-            retry_base_ms = 100
-            retry_max_ms = 400
-            lease_ms = 1000
-            max_in_flight = {{ easypromos = {MAX_IN_FLIGHT} }}
-            # The whole burst comes from this one test's address.
-            [limits]
-            per_client = {{ per_minute = 100000, burst = 10000 }}
-            per_campaign = {{ per_minute = 100000, burst = 10000 }}
-            [providers.easypromos]
-            kind = "easypromos"
-            base_url = "{base}"
-            token = {{ file = {token:?} }}
-            [campaigns.promo]
-            provider = "easypromos"
-            title = "Promo"
-            "#,
-            database = process::database_url(
-                dir.path(),
-                std::env::var(POSTGRES_ENV).ok().as_deref(),
-                "instances"
-            )
-            .await,
-            base = sandbox.url("easypromos"),
-            token = token.display().to_string(),
-        ),
+    let database = process::database_url(
+        dir.path(),
+        std::env::var(POSTGRES_ENV).ok().as_deref(),
+        "instances",
     )
-    .unwrap();
+    .await;
+    // The whole burst comes from this one test's address.
+    let tables = format!(
+        "[worker]\npoll_interval_ms = 100\nretry_base_ms = 100\nretry_max_ms = 400\n\
+         lease_ms = 1000\nmax_in_flight = {{ easypromos = {MAX_IN_FLIGHT} }}\n\
+         [limits]\n{}",
+        process::LIFTED_RATES
+    );
+    let config = process::write_config(dir.path(), &database, &sandbox, &tables, "");
     let mut doomed = Instance::start(&config).await;
     let survivor = Instance::start(&config).await;
 

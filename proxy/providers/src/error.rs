@@ -79,6 +79,10 @@ pub enum Alert {
 pub struct Meaning {
     pub retry: Retry,
     pub alert: Alert,
+    /// What the submission becomes once the worker gives up on it: `failed`,
+    /// or `needs_review` where the provider may have it and only a person
+    /// can tell (it is never sent again).
+    pub given_up: api::SubmissionStatus,
     /// What a shopper waiting on a synchronous call gets: status, code and
     /// plain words (the widget says them from the code, in its language).
     pub status: StatusCode,
@@ -165,9 +169,14 @@ impl ProviderError {
                 "This campaign does not offer that.",
             ),
         };
+        let given_up = match self {
+            Self::Unconfirmed(_) => api::SubmissionStatus::NeedsReview,
+            _ => api::SubmissionStatus::Failed,
+        };
         Meaning {
             retry,
             alert,
+            given_up,
             status,
             code,
             message,
@@ -215,7 +224,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_a_refusal_fails_a_submission_at_once_and_only_bad_credentials_page_the_operator() {
+    fn what_each_failure_means_for_the_worker_the_operator_and_the_submission() {
         let every = [
             ProviderError::Unavailable("HTTP 503".to_owned()),
             ProviderError::RateLimited { retry_after: None },
@@ -228,17 +237,27 @@ mod tests {
                 message: String::new(),
             },
             ProviderError::Unsupported("list offers"),
+            ProviderError::Unconfirmed("cut off".to_owned()),
         ];
         for error in &every {
             let meaning = error.meaning();
             let never = matches!(
                 error,
-                ProviderError::Refused { .. } | ProviderError::Unsupported(_)
+                ProviderError::Refused { .. }
+                    | ProviderError::Unsupported(_)
+                    | ProviderError::Unconfirmed(_)
             );
             assert_eq!(meaning.retry == Retry::Never, never, "{error:?}");
+            // Bad credentials, and an upload only a person can find again.
+            let operator = matches!(
+                error,
+                ProviderError::Auth(_) | ProviderError::Unconfirmed(_)
+            );
+            assert_eq!(meaning.alert == Alert::Operator, operator, "{error:?}");
+            let to_review = matches!(error, ProviderError::Unconfirmed(_));
             assert_eq!(
-                meaning.alert == Alert::Operator,
-                matches!(error, ProviderError::Auth(_)),
+                meaning.given_up == api::SubmissionStatus::NeedsReview,
+                to_review,
                 "{error:?}"
             );
             assert!(

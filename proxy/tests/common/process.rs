@@ -65,6 +65,39 @@ impl Instance {
     }
 }
 
+/// The rates a burst from one test address needs lifted (`[limits]` lines):
+/// the shipped ones are made for a crowd of addresses.
+#[allow(dead_code)]
+pub const LIFTED_RATES: &str = "per_client = { per_minute = 1000000, burst = 100000 }\n\
+                                per_campaign = { per_minute = 1000000, burst = 100000 }";
+
+/// Writes the configuration of a proxy process into `dir`: on `database`,
+/// one Easypromos account in front of `sandbox` (its token in a file beside),
+/// and campaign `promo` with `campaign` lines; `tables` (`[worker]`,
+/// `[limits]`...) come before. Answers the file's path.
+#[allow(dead_code)]
+pub fn write_config(
+    dir: &Path,
+    database: &str,
+    sandbox: &sandbox::RunningSandbox,
+    tables: &str,
+    campaign: &str,
+) -> std::path::PathBuf {
+    let token = dir.join("token");
+    std::fs::write(&token, &sandbox.config.easypromos.token).expect("write the token");
+    let config = dir.join("relay.toml");
+    let text = format!(
+        "database_url = \"{database}\"\n{tables}\n\
+         [providers.easypromos]\nkind = \"easypromos\"\nbase_url = \"{}\"\n\
+         token = {{ file = {:?} }}\n\
+         [campaigns.promo]\nprovider = \"easypromos\"\ntitle = \"Promo\"\n{campaign}\n",
+        sandbox.url("easypromos"),
+        token.display().to_string()
+    );
+    std::fs::write(&config, text).expect("write the configuration");
+    config
+}
+
 /// A SQLite file in `dir`, or, where `postgres` names a server, a fresh
 /// database on it named after `prefix`.
 #[allow(dead_code)]
