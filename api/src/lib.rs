@@ -105,6 +105,11 @@ pub struct Submission {
     pub updated_at: String,
     /// Present once the status is final.
     pub outcome: Option<Outcome>,
+    /// Still waiting, and the last try to reach the provider failed (it is
+    /// down, or refused the proxy's credentials): the receipt is kept and is
+    /// sent again by itself, and the shopper may close the page.
+    #[serde(default)]
+    pub delayed: bool,
 }
 
 /// What the provider decided, in one shape whatever the provider.
@@ -436,6 +441,8 @@ pub enum ErrorCode {
     IdempotencyConflict,
     /// 409
     Conflict,
+    /// 408: the request's body came slower than the proxy takes.
+    TooSlow,
     /// 429
     RateLimited,
     /// 502: the provider refused the proxy's own credentials (an operator must fix
@@ -454,7 +461,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code this version knows (`Unknown` stands for the rest).
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 20] = [
         Self::BadRequest,
         Self::Unauthorized,
         Self::ShopperUnsigned,
@@ -468,6 +475,7 @@ impl ErrorCode {
         Self::InvalidField,
         Self::IdempotencyConflict,
         Self::Conflict,
+        Self::TooSlow,
         Self::RateLimited,
         Self::ProviderAuth,
         Self::ProviderError,
@@ -492,6 +500,7 @@ impl ErrorCode {
             Self::InvalidField => "invalid_field",
             Self::IdempotencyConflict => "idempotency_conflict",
             Self::Conflict => "conflict",
+            Self::TooSlow => "too_slow",
             Self::RateLimited => "rate_limited",
             Self::ProviderAuth => "provider_auth",
             Self::ProviderError => "provider_error",

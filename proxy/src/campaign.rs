@@ -61,6 +61,7 @@ impl Campaigns {
                     .get(&campaign.provider)
                     .ok_or_else(|| error(format!("no provider account {:?}", campaign.provider)))?;
                 let policy = UploadPolicy::new(&campaign.photos, adapter.abilities)
+                    .and_then(|p| p.taking_qr_codes(&campaign.qr_patterns))
                     .map_err(|e| error(e.to_string()))?;
                 let ready = Campaign {
                     id: id.clone(),

@@ -192,6 +192,15 @@ pub struct CampaignConfig {
     /// Take a submission only with a shopper token signed with `shopper_key`.
     #[serde(default)]
     pub require_signed_user: bool,
+    /// Seconds of clock difference between the brand's servers and ours
+    /// forgiven when a shopper token's `exp` and `nbf` are checked.
+    #[serde(default = "default_shopper_leeway_s")]
+    pub shopper_leeway_s: u64,
+    /// QR codes other than fiscal receipts' that a QR-only submission may
+    /// carry: regular expressions, each matched against the whole text (a
+    /// provider's own receipt ids, say). Without them, only fiscal codes.
+    #[serde(default)]
+    pub qr_patterns: Vec<String>,
     /// What a receipt sent again becomes (`"reject"`, `"review"`, `"off"`).
     #[serde(default)]
     pub duplicates: crate::duplicates::Action,
@@ -230,6 +239,10 @@ impl CampaignConfig {
     }
 }
 
+fn default_shopper_leeway_s() -> u64 {
+    30
+}
+
 fn default_duplicates_window_days() -> u32 {
     90
 }
@@ -238,12 +251,28 @@ fn default_duplicates_window_days() -> u32 {
 /// every final status of the campaign's submissions, and every manual-review
 /// request, is POSTed to `url`, signed as the Standard Webhooks specification
 /// says with `secret` (`whsec_` and base64, as the brand's receiver library
-/// makes it).
+/// makes it). `timeout_ms` is how long the receiver has to answer one
+/// delivery; one that answers later counts as failed and gets the same event
+/// again (the same `webhook-id`) after the backoff.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NotifyConfig {
     pub url: String,
     pub secret: providers::Secret,
+    #[serde(
+        default = "default_notify_timeout",
+        with = "millis",
+        rename = "timeout_ms"
+    )]
+    pub timeout: Duration,
+}
+
+/// The receiver's time to answer one delivery, unless configured: long enough
+/// to store an event, short enough that a stuck receiver holds no sender.
+pub const DEFAULT_NOTIFY_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn default_notify_timeout() -> Duration {
+    DEFAULT_NOTIFY_TIMEOUT
 }
 
 fn default_locale() -> String {
@@ -348,6 +377,7 @@ impl Config {
                 )));
             };
             UploadPolicy::new(&campaign.photos, provider.abilities())
+                .and_then(|p| p.taking_qr_codes(&campaign.qr_patterns))
                 .map_err(|e| ConfigError::Invalid(format!("campaign {id:?}: {e}")))?;
             if campaign.require_signed_user && campaign.shopper_key.is_none() {
                 return Err(ConfigError::Invalid(format!(
@@ -359,6 +389,11 @@ impl Config {
                 if !url.is_some_and(|u| matches!(u.scheme(), "https" | "http")) {
                     return Err(ConfigError::Invalid(format!(
                         "campaign {id:?}: notify.url must be an http(s) URL"
+                    )));
+                }
+                if notify.timeout.is_zero() {
+                    return Err(ConfigError::Invalid(format!(
+                        "campaign {id:?}: notify.timeout_ms must be more than 0"
                     )));
                 }
                 if standardwebhooks::Webhook::new(notify.secret.expose()).is_err() {

@@ -12,6 +12,7 @@
 //! never work on the same one at once. Status changes are the moves of
 //! [`crate::lifecycle`], made only from the statuses it allows.
 
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use api::SubmissionStatus;
@@ -47,6 +48,9 @@ pub struct NewSubmission {
     /// Caught on upload as the duplicate of an earlier submission: it is stored
     /// decided (this status), without its photos, and never forwarded.
     pub duplicate: Option<(SubmissionStatus, String)>,
+    /// The earlier submission whose photo its photo resembles: a suspicion the
+    /// provider's reading settles ([`crate::duplicates::decide`]).
+    pub photo_match_of: Option<String>,
     /// What it carries, as one digest (user, QR, store, offers, photos).
     pub content_hash: String,
     /// The uploading request's id (`x-request-id`), which its log lines carry.
@@ -125,8 +129,13 @@ pub struct SubmissionRow {
     pub malformed: u32,
     /// The last upstream failure, for operators.
     pub last_error: Option<String>,
-    /// The earlier submission this one duplicates, where it was caught as one.
+    /// The earlier submission this one duplicates, where it was caught as one
+    /// ([`ERASED`] where that one has been erased since).
     pub duplicate_of: Option<String>,
+    /// What identifies its fiscal QR, where it came with one.
+    pub qr_key: Option<String>,
+    /// The earlier submission whose photo its photo resembled on upload.
+    pub photo_match_of: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
     /// The uploading request's id, which every log line about it carries.
@@ -142,6 +151,7 @@ impl SubmissionRow {
             status: self.status,
             created_at: rfc3339(self.created_at),
             updated_at: rfc3339(self.updated_at),
+            delayed: !self.status.is_final() && self.attempts > 0,
             outcome: self.outcome.filter(|_| self.status.is_final()),
         }
     }
@@ -201,6 +211,8 @@ pub struct Db {
     clock: Clock,
     /// Every status change is announced here once committed.
     changes: Changes,
+    /// The key erased receipts' keys are hashed with, once read.
+    hash_key: Arc<OnceLock<Vec<u8>>>,
 }
 
 /// Which database a [`Db`] speaks to.
@@ -234,7 +246,12 @@ fn with_query(url: &str, key: &str, value: &str) -> String {
     }
 }
 
-const SUBMISSION_COLUMNS: &str = "id, campaign, provider, status, provider_ref, outcome, qr, merchant, user_id, offers, attempts, malformed, last_error, created_at, updated_at, duplicate_of, request_id";
+const SUBMISSION_COLUMNS: &str = "id, campaign, provider, status, provider_ref, outcome, qr, merchant, user_id, offers, attempts, malformed, last_error, created_at, updated_at, duplicate_of, request_id, qr_key, photo_match_of";
+
+/// What a reference to an erased submission says instead of its id
+/// (`duplicate_of`, `photo_match_of`): the submission is gone, what stops its
+/// receipt being claimed again is not.
+pub const ERASED: &str = "erased";
 
 impl Db {
     /// Opens the database at `url` (a SQLite file is created if missing) and
@@ -254,6 +271,9 @@ impl Db {
                         Box::pin(async move {
                             for pragma in [
                                 "PRAGMA journal_mode = WAL",
+                                // What is deleted (an erased shopper) is
+                                // overwritten, not left in free pages.
+                                "PRAGMA secure_delete = ON",
                                 "PRAGMA busy_timeout = 5000",
                                 "PRAGMA foreign_keys = ON",
                             ] {
@@ -287,6 +307,7 @@ impl Db {
             dialect,
             clock,
             changes,
+            hash_key: Arc::default(),
         })
     }
 
@@ -343,8 +364,8 @@ impl Db {
             .transpose()?;
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO submissions (id, campaign, provider, idempotency_key, status, qr, merchant, user_id, offers, next_attempt_at, created_at, updated_at, qr_key, outcome, duplicate_of, content_hash, request_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+            "INSERT INTO submissions (id, campaign, provider, idempotency_key, status, qr, merchant, user_id, offers, next_attempt_at, created_at, updated_at, qr_key, outcome, duplicate_of, content_hash, request_id, photo_match_of)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
              ON CONFLICT (campaign, idempotency_key) DO NOTHING",
         )
         .bind(&new.id)
@@ -364,6 +385,7 @@ impl Db {
         .bind(duplicate_of)
         .bind(&new.content_hash)
         .bind(&new.request_id)
+        .bind(&new.photo_match_of)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -631,6 +653,18 @@ impl Db {
         let now = self.clock.now_ms();
         let campaign = row.campaign.clone();
         let payload = to_json(&event.body(row, now))?;
+        self.enqueue(tx, id, &campaign, payload, now).await
+    }
+
+    /// Puts one notification into the outbox, in `tx`.
+    async fn enqueue(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        id: &str,
+        campaign: &str,
+        payload: String,
+        now: i64,
+    ) -> Result<(), sqlx::Error> {
         sqlx::query(
             "INSERT INTO notifications (id, submission_id, campaign, payload, next_attempt_at, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -897,7 +931,10 @@ impl Db {
     }
 
     /// The earliest submission of `campaign` since `since` (Unix ms), other than
-    /// `not`, with this `key` (and not itself a duplicate, nor failed).
+    /// `not`, with this `key` (and not itself a duplicate, nor failed), else
+    /// [`ERASED`] where an erased receipt had it. With `qr_key`, a submission
+    /// whose fiscal QR is another is passed over: two fiscal codes are two
+    /// receipts, whatever else they share.
     pub async fn find_duplicate(
         &self,
         campaign: &str,
@@ -905,47 +942,136 @@ impl Db {
         value: &str,
         since: i64,
         not: &str,
+        qr_key: Option<&str>,
     ) -> Result<Option<String>, sqlx::Error> {
+        let column = key.column();
+        let same_qr = if qr_key.is_some() {
+            "AND (qr_key IS NULL OR qr_key = $6)"
+        } else {
+            ""
+        };
         let sql = format!(
             "SELECT id FROM submissions
-             WHERE campaign = $1 AND {} = $2 AND created_at >= $3 AND id <> $4
-               AND duplicate_of IS NULL AND status <> $5
-             ORDER BY created_at, id LIMIT 1",
-            key.column()
+             WHERE campaign = $1 AND {column} = $2 AND created_at >= $3 AND id <> $4
+               AND duplicate_of IS NULL AND status <> $5 {same_qr}
+             ORDER BY created_at, id LIMIT 1"
         );
-        sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
             .bind(campaign)
             .bind(value)
             .bind(since)
             .bind(not)
-            .bind(SubmissionStatus::Failed.as_str())
+            .bind(SubmissionStatus::Failed.as_str());
+        if let Some(qr) = qr_key {
+            query = query.bind(qr);
+        }
+        if let Some(found) = query.fetch_optional(&self.pool).await? {
+            return Ok(Some(found));
+        }
+        let hash_key = self.receipt_hash_key().await?;
+        let same_qr = if qr_key.is_some() {
+            "AND (qr_key IS NULL OR qr_key = $4)"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT id FROM erased_receipts
+             WHERE campaign = $1 AND {column} = $2 AND created_at >= $3 {same_qr} LIMIT 1"
+        );
+        let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql))
+            .bind(campaign)
+            .bind(keyed_hash(&hash_key, value))
+            .bind(since);
+        if let Some(qr) = qr_key {
+            query = query.bind(keyed_hash(&hash_key, qr));
+        }
+        Ok(query
             .fetch_optional(&self.pool)
-            .await
+            .await?
+            .map(|_| ERASED.to_owned()))
     }
 
     /// The photo hashes of `campaign` since `since` (Unix ms), oldest first,
     /// with their submission: those that count as originals (not duplicates
-    /// themselves, nor failed).
+    /// themselves, nor failed), then those of erased receipts (as [`ERASED`]).
+    /// With `qr_key`, those of receipts with another fiscal QR are left out:
+    /// no photo likeness makes two fiscal codes one receipt.
     pub async fn photo_hashes(
         &self,
         campaign: &str,
         since: i64,
+        qr_key: Option<&str>,
     ) -> Result<Vec<(String, String)>, sqlx::Error> {
-        let rows = sqlx::query(
+        let same_qr = if qr_key.is_some() {
+            "AND (s.qr_key IS NULL OR s.qr_key = $4)"
+        } else {
+            ""
+        };
+        let sql = format!(
             "SELECT h.submission_id, h.hash FROM photo_hashes h
              JOIN submissions s ON s.id = h.submission_id
              WHERE h.campaign = $1 AND h.created_at >= $2
-               AND s.duplicate_of IS NULL AND s.status <> $3
-             ORDER BY h.created_at, h.submission_id",
-        )
-        .bind(campaign)
-        .bind(since)
-        .bind(SubmissionStatus::Failed.as_str())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
+               AND s.duplicate_of IS NULL AND s.status <> $3 {same_qr}
+             ORDER BY h.created_at, h.submission_id"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(campaign)
+            .bind(since)
+            .bind(SubmissionStatus::Failed.as_str());
+        if let Some(qr) = qr_key {
+            query = query.bind(qr);
+        }
+        let mut found = query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect()
+            .collect::<Result<Vec<(String, String)>, sqlx::Error>>()?;
+        let same_qr = if qr_key.is_some() {
+            "AND (e.qr_key IS NULL OR e.qr_key = $3)"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT h.hash FROM erased_photo_hashes h
+             JOIN erased_receipts e ON e.id = h.erased_id
+             WHERE h.campaign = $1 AND h.created_at >= $2 {same_qr}"
+        );
+        let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql))
+            .bind(campaign)
+            .bind(since);
+        if let Some(qr) = qr_key {
+            query = query.bind(keyed_hash(&self.receipt_hash_key().await?, qr));
+        }
+        for hash in query.fetch_all(&self.pool).await? {
+            found.push((ERASED.to_owned(), hash));
+        }
+        Ok(found)
+    }
+
+    /// The key receipts' keys are hashed with once erased: made at random the
+    /// first time, kept in `settings` so every instance hashes alike.
+    async fn receipt_hash_key(&self) -> Result<Vec<u8>, sqlx::Error> {
+        if let Some(key) = self.hash_key.get() {
+            return Ok(key.clone());
+        }
+        let fresh: String = (0..32)
+            .map(|_| format!("{:02x}", rand::random::<u8>()))
+            .collect();
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ('receipt_hash_key', $1)
+             ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(fresh)
+        .execute(&self.pool)
+        .await?;
+        let key: String =
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'receipt_hash_key'")
+                .fetch_one(&self.pool)
+                .await?;
+        let key = key.into_bytes();
+        let _ = self.hash_key.set(key.clone());
+        Ok(key)
     }
 
     /// A page of a campaign's submissions, newest first.
@@ -1020,34 +1146,113 @@ impl Db {
     }
 
     /// Deletes everything about one shopper: their submissions, with their
-    /// photos and the notifications about them, in one transaction. Answers how
-    /// many submissions there were.
-    pub async fn erase_user(&self, user: &str) -> Result<u64, sqlx::Error> {
+    /// photos, read data and the notifications about them, in one transaction.
+    /// What stops their receipts from being claimed again stays, and nothing
+    /// personal with it: each receipt's exact keys as keyed one-way hashes and
+    /// its photos' fingerprints, under a new id linked to no one. Other
+    /// submissions that named an erased one (`duplicate_of`, `photo_match_of`)
+    /// now say [`ERASED`]. Where `told` says a campaign's brand is told, an
+    /// `erased` event per submission goes into the outbox. On SQLite, the
+    /// write-ahead log is then checkpointed, so no erased text stays in the
+    /// files (`secure_delete` zeroes the freed pages). Answers the erased ids.
+    pub async fn erase_user(
+        &self,
+        user: &str,
+        told: impl Fn(&str) -> bool,
+    ) -> Result<Vec<String>, sqlx::Error> {
+        let hash_key = self.receipt_hash_key().await?;
+        let now = self.clock.now_ms();
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "DELETE FROM notifications WHERE submission_id IN
-                 (SELECT id FROM submissions WHERE user_id = $1)",
+        let rows = sqlx::query(
+            "SELECT id, campaign, qr_key, receipt_key, created_at FROM submissions
+             WHERE user_id = $1 ORDER BY created_at, id",
         )
         .bind(user)
-        .execute(&mut *tx)
+        .fetch_all(&mut *tx)
         .await?;
-        for table in ["photos", "photo_hashes"] {
-            let sql = format!(
-                "DELETE FROM {table} WHERE submission_id IN
-                     (SELECT id FROM submissions WHERE user_id = $1)"
-            );
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(user)
+        let mut erased = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id: String = row.try_get("id")?;
+            let campaign: String = row.try_get("campaign")?;
+            let qr_key: Option<String> = row.try_get("qr_key")?;
+            let receipt_key: Option<String> = row.try_get("receipt_key")?;
+            let created_at: i64 = row.try_get("created_at")?;
+            let hashes: Vec<String> =
+                sqlx::query_scalar("SELECT hash FROM photo_hashes WHERE submission_id = $1")
+                    .bind(&id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            if qr_key.is_some() || receipt_key.is_some() || !hashes.is_empty() {
+                let mark = format!("erased_{}", uuid::Uuid::new_v4().simple());
+                sqlx::query(
+                    "INSERT INTO erased_receipts (id, campaign, qr_key, receipt_key, created_at)
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&mark)
+                .bind(&campaign)
+                .bind(qr_key.map(|k| keyed_hash(&hash_key, &k)))
+                .bind(receipt_key.map(|k| keyed_hash(&hash_key, &k)))
+                .bind(created_at)
                 .execute(&mut *tx)
                 .await?;
+                for hash in hashes {
+                    sqlx::query(
+                        "INSERT INTO erased_photo_hashes (erased_id, campaign, hash, created_at)
+                         VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(&mark)
+                    .bind(&campaign)
+                    .bind(hash)
+                    .bind(created_at)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            for column in ["duplicate_of", "photo_match_of"] {
+                let sql = format!("UPDATE submissions SET {column} = $1 WHERE {column} = $2");
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(ERASED)
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for table in ["notifications", "photos", "photo_hashes"] {
+                let sql = format!("DELETE FROM {table} WHERE submission_id = $1");
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query("DELETE FROM submissions WHERE id = $1")
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+            if told(&campaign) {
+                let payload = to_json(&Event::erased_body(&id, &campaign, now))?;
+                self.enqueue(&mut tx, &id, &campaign, payload, now).await?;
+            }
+            erased.push(id);
         }
-        let erased = sqlx::query("DELETE FROM submissions WHERE user_id = $1")
-            .bind(user)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
         tx.commit().await?;
+        if self.dialect == Dialect::Sqlite && !erased.is_empty() {
+            self.checkpoint().await;
+        }
         Ok(erased)
+    }
+
+    /// Moves everything in SQLite's write-ahead log into the database file and
+    /// empties the log, so what was just erased is in neither. Best effort: a
+    /// reader in the middle of a long query can hold it up, and the next
+    /// erasure (or SQLite's own checkpoint) finishes it.
+    async fn checkpoint(&self) {
+        let done = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&self.pool)
+            .await;
+        match done {
+            Ok(row) if row.try_get::<i64, _>(0).unwrap_or(1) == 0 => {}
+            Ok(_) => tracing::warn!("the log could not be checkpointed at once after an erasure"),
+            Err(error) => tracing::warn!(%error, "checkpoint after an erasure failed"),
+        }
     }
 
     /// The retention an operator set, if one did.
@@ -1109,6 +1314,21 @@ impl Db {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+        // What stops an erased receipt's claim again lasts as long as the
+        // submission would have, and the outbox keeps nothing about a
+        // submission that is gone once it is sent.
+        sqlx::query("DELETE FROM erased_receipts WHERE created_at < $1")
+            .bind(submissions_before)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "DELETE FROM notifications
+             WHERE (delivered_at IS NOT NULL OR abandoned_at IS NOT NULL) AND created_at < $1
+               AND submission_id NOT IN (SELECT id FROM submissions)",
+        )
+        .bind(submissions_before)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(Swept {
             photos,
@@ -1177,6 +1397,22 @@ pub struct Gauges {
     pub undelivered: i64,
 }
 
+/// `value` hashed one way with `key` (HMAC-SHA256, hex): what an erased
+/// receipt's keys are kept as, so the same receipt is known again but the
+/// table alone tells nothing of it.
+fn keyed_hash(key: &[u8], value: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(key) else {
+        unreachable!("HMAC takes a key of any length")
+    };
+    mac.update(value.as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// A value as the JSON text it is stored as. It cannot fail for the types
 /// stored here, but if it did, the write fails rather than storing `{}`.
 fn to_json(value: &impl serde::Serialize) -> Result<String, sqlx::Error> {
@@ -1217,6 +1453,8 @@ fn to_row(r: &AnyRow) -> Result<SubmissionRow, sqlx::Error> {
         malformed: u32::try_from(r.try_get::<i64, _>("malformed")?).unwrap_or(0),
         last_error: r.try_get("last_error")?,
         duplicate_of: r.try_get("duplicate_of")?,
+        qr_key: r.try_get("qr_key")?,
+        photo_match_of: r.try_get("photo_match_of")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
         request_id: r.try_get("request_id")?,

@@ -3,10 +3,27 @@
 //! person (`needs_review`), `"off"` (the default) lets it through; only
 //! submissions of the last `duplicates_window_days` count.
 //!
+//! What proves a receipt was sent before, and what only hints at it:
+//!
 //! - The same fiscal QR code (its drive, document and sign: FN + FD + FP) as an
-//!   earlier submission: caught on upload, before anything goes to the provider.
+//!   earlier submission proves it: caught on upload, before anything goes to
+//!   the provider.
 //! - The same receipt as the provider read it (store, date, time, total) as an
-//!   earlier submission: caught when the verdict comes back.
+//!   earlier submission proves it: caught when the verdict comes back.
+//! - A photo like an earlier submission's only hints at it: receipts of one
+//!   shop look alike, and a fingerprint is no proof. The receipt goes on to
+//!   the provider, and when its reading comes back it decides
+//!   ([`decide`]): read data that clearly differs (another store, date or
+//!   time, a total beyond OCR noise) is another receipt; read data that agrees
+//!   is the same receipt. Where nothing was read to tell, a campaign that
+//!   opts into review (`"review"`) holds it for a person; otherwise the
+//!   provider's verdict stands.
+//! - A different fiscal QR code proves another receipt: no photo likeness and
+//!   no read data overrides it.
+//!
+//! An erased shopper's receipts still count: their keys are kept as keyed
+//! hashes and their photos' fingerprints, linked to no one (`Db::erase_user`),
+//! and a match names the earlier submission as [`crate::db::ERASED`].
 //!
 //! The shopper sees the normalized reason `duplicate`; the brand and the
 //! operator see which earlier submission it matched (`duplicate_of`).
@@ -47,45 +64,47 @@ impl Action {
 
 /// Where an earlier submission of the campaign has the same `key`: the status
 /// a duplicate ends in and that submission. `None` when the campaign lets
-/// duplicates through or none matches.
+/// duplicates through or none matches. With `qr_key`, an earlier submission
+/// with another fiscal QR never matches.
 pub async fn earlier(
     db: &Db,
     campaign: &Campaign,
     key: Key,
     value: &str,
     id: &str,
+    qr_key: Option<&str>,
 ) -> Result<Option<(SubmissionStatus, String)>, sqlx::Error> {
     let Some(status) = campaign.config.duplicates.status() else {
         return Ok(None);
     };
     let found = db
-        .find_duplicate(&campaign.id, key, value, since(db, campaign), id)
+        .find_duplicate(&campaign.id, key, value, since(db, campaign), id, qr_key)
         .await?;
     Ok(found.map(|of| (status, of)))
 }
 
-/// Where an earlier submission of the campaign has a photo like one of these:
-/// the status a duplicate ends in and that submission.
-pub async fn earlier_photo(
+/// The earlier submission of the campaign with a photo like one of these, not
+/// known to be another receipt by its fiscal QR: a suspicion for [`decide`]
+/// to settle, never a verdict by itself.
+pub async fn photo_match(
     db: &Db,
     campaign: &Campaign,
     hashes: &[PhotoHash],
-) -> Result<Option<(SubmissionStatus, String)>, sqlx::Error> {
-    let Some(status) = campaign.config.duplicates.status() else {
-        return Ok(None);
-    };
-    if hashes.is_empty() {
+    qr_key: Option<&str>,
+) -> Result<Option<String>, sqlx::Error> {
+    if campaign.config.duplicates.status().is_none() || hashes.is_empty() {
         return Ok(None);
     }
-    let known = db.photo_hashes(&campaign.id, since(db, campaign)).await?;
-    let found = known.into_iter().find_map(|(submission, stored)| {
+    let known = db
+        .photo_hashes(&campaign.id, since(db, campaign), qr_key)
+        .await?;
+    Ok(known.into_iter().find_map(|(submission, stored)| {
         let stored = PhotoHash::from_base64(&stored).ok()?;
         hashes
             .iter()
             .any(|hash| same_photo(hash, &stored))
             .then_some(submission)
-    });
-    Ok(found.map(|of| (status, of)))
+    }))
 }
 
 /// The start of the campaign's duplicates window (Unix ms).
@@ -97,8 +116,9 @@ fn since(db: &Db, campaign: &Campaign) -> i64 {
 }
 
 /// A provider's verdict on submission `id`, as it is stored: what the provider
-/// read identifies the receipt, and where an accepted receipt was accepted
-/// before, the campaign's action decides instead.
+/// read identifies the receipt; where an accepted receipt was accepted before
+/// (the same read data, or a photo like an earlier one's with read data that
+/// does not clearly differ from it), the campaign's action decides instead.
 pub async fn decide(
     db: &Db,
     campaign: &Campaign,
@@ -113,13 +133,26 @@ pub async fn decide(
         receipt_key,
         duplicate_of: None,
     };
-    let Some(key) = decision.receipt_key.as_deref() else {
+    let Some(action) = campaign.config.duplicates.status() else {
         return Ok(decision);
     };
     if decision.status != SubmissionStatus::Accepted {
         return Ok(decision);
     }
-    if let Some((status, of)) = earlier(db, campaign, Key::Receipt, key, id).await? {
+    let Some(row) = db.get(id).await? else {
+        return Ok(decision);
+    };
+    let qr_key = row.qr_key.as_deref();
+    let mut found = match decision.receipt_key.as_deref() {
+        Some(key) => earlier(db, campaign, Key::Receipt, key, id, qr_key).await?,
+        None => None,
+    };
+    if found.is_none()
+        && let Some(of) = row.photo_match_of.as_deref()
+    {
+        found = settle_photo_match(db, action, decision.outcome.receipt.as_ref(), of).await?;
+    }
+    if let Some((status, of)) = found {
         tracing::warn!(submission = %id, duplicate_of = %of, campaign = %campaign.id, "duplicate receipt");
         decision.status = status;
         decision.outcome.reasons.insert(0, reason());
@@ -129,6 +162,68 @@ pub async fn decide(
         decision.duplicate_of = Some(of);
     }
     Ok(decision)
+}
+
+/// What a photo like earlier submission `of`'s comes to once the provider has
+/// read this receipt (`read`): the same receipt where the two readings agree,
+/// another where they clearly differ, and, where there is nothing to compare,
+/// a person's to decide if the campaign reviews duplicates.
+async fn settle_photo_match(
+    db: &Db,
+    action: SubmissionStatus,
+    read: Option<&api::Receipt>,
+    of: &str,
+) -> Result<Option<(SubmissionStatus, String)>, sqlx::Error> {
+    let earlier = db
+        .get(of)
+        .await?
+        .and_then(|row| row.outcome)
+        .and_then(|outcome| outcome.receipt);
+    let held = (action == SubmissionStatus::NeedsReview)
+        .then(|| (SubmissionStatus::NeedsReview, of.to_owned()));
+    Ok(match (read, earlier.as_ref()) {
+        (Some(read), Some(earlier)) if comparable(read) && comparable(earlier) => {
+            (!clearly_differ(read, earlier)).then(|| (action, of.to_owned()))
+        }
+        _ => held,
+    })
+}
+
+/// Whether a reading has enough to compare: a total, or a date.
+fn comparable(receipt: &api::Receipt) -> bool {
+    receipt.total.is_some() || receipt.date.is_some()
+}
+
+/// Whether two readings are of two receipts: a store, date or time that both
+/// read and that differ, or totals further apart than OCR noise (more than 10
+/// cents and more than 1%).
+pub fn clearly_differ(a: &api::Receipt, b: &api::Receipt) -> bool {
+    let text = |value: &Option<String>| {
+        value
+            .as_deref()
+            .map(|v| {
+                v.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase()
+            })
+            .filter(|v| !v.is_empty())
+    };
+    let differ =
+        |x: Option<String>, y: Option<String>| matches!((x, y), (Some(x), Some(y)) if x != y);
+    if differ(text(&a.store), text(&b.store))
+        || differ(text(&a.date), text(&b.date))
+        || differ(text(&a.time), text(&b.time))
+    {
+        return true;
+    }
+    match (a.total, b.total) {
+        (Some(x), Some(y)) => {
+            let gap = (x - y).abs();
+            gap > 0.10 && gap > 0.01 * x.abs().max(y.abs())
+        }
+        _ => false,
+    }
 }
 
 /// What a photo is known by, kept after the photo itself is gone.
@@ -210,10 +305,15 @@ pub fn qr_key(qr: &str) -> Option<String> {
 
 /// What identifies a receipt as a provider read it: the store, the date, the
 /// time and the total (in cents). `None` when too little was read to tell one
-/// receipt from another (no date or no total).
+/// receipt from another (no date, time or total): two receipts of one shop on
+/// one day with one total are two receipts.
 pub fn receipt_key(receipt: &api::Receipt) -> Option<String> {
     let date = receipt.date.as_deref()?.trim();
+    let time = receipt.time.as_deref()?.trim();
     let total = receipt.total?;
+    if date.is_empty() || time.is_empty() {
+        return None;
+    }
     let cents = (total * 100.0).round() as i64;
     let store = receipt
         .store
@@ -223,13 +323,56 @@ pub fn receipt_key(receipt: &api::Receipt) -> Option<String> {
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase();
-    let time = receipt.time.as_deref().unwrap_or_default().trim();
     Some(format!("{store}|{date}|{time}|{cents}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read(store: &str, date: &str, time: &str, total: f64) -> api::Receipt {
+        api::Receipt {
+            store: Some(store.to_owned()),
+            address: None,
+            date: Some(date.to_owned()),
+            time: Some(time.to_owned()),
+            total: Some(total),
+            currency: Some("EUR".to_owned()),
+            items: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn readings_of_two_receipts_clearly_differ_and_ocr_noise_does_not() {
+        let a = read("CLAREL", "2025-09-24", "20:08", 37.87);
+        // One receipt read twice: case, spaces and a misread cent.
+        assert!(!clearly_differ(
+            &a,
+            &read(" clarel ", "2025-09-24", "20:08", 37.81)
+        ));
+        // Another shop, another day, another minute, another total.
+        assert!(clearly_differ(
+            &a,
+            &read("DIA", "2025-09-24", "20:08", 37.87)
+        ));
+        assert!(clearly_differ(
+            &a,
+            &read("CLAREL", "2025-09-25", "20:08", 37.87)
+        ));
+        assert!(clearly_differ(
+            &a,
+            &read("CLAREL", "2025-09-24", "20:09", 37.87)
+        ));
+        assert!(clearly_differ(
+            &a,
+            &read("CLAREL", "2025-09-24", "20:08", 12.40)
+        ));
+        // What one reading lacks is no difference.
+        let mut partial = read("CLAREL", "2025-09-24", "20:08", 37.87);
+        partial.store = None;
+        partial.time = None;
+        assert!(!clearly_differ(&a, &partial));
+    }
 
     #[test]
     fn a_fiscal_qr_is_known_by_its_drive_document_and_sign_in_any_order() {
@@ -263,5 +406,10 @@ mod tests {
             receipt_key(&read("CLAREL", Some(37.88)))
         );
         assert_eq!(receipt_key(&read("CLAREL", None)), None);
+        let no_time = api::Receipt {
+            time: None,
+            ..read("CLAREL", Some(37.87))
+        };
+        assert_eq!(receipt_key(&no_time), None);
     }
 }

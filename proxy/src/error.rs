@@ -32,6 +32,9 @@ pub enum ApiError {
     /// Too many requests from this client, or for this campaign, just now.
     #[error("Too many requests just now. Please try again in {retry_after} s.")]
     RateLimited { retry_after: u64 },
+    /// The body came slower than `limits.min_body_rate`.
+    #[error("The upload came too slowly. Please try again where the connection is better.")]
+    TooSlow,
     #[error("{0}")]
     BadRequest(String),
     #[error("{message}")]
@@ -102,6 +105,7 @@ impl ApiError {
             Self::RateLimited { .. } => {
                 (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, None)
             }
+            Self::TooSlow => (StatusCode::REQUEST_TIMEOUT, ErrorCode::TooSlow, None),
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest, None),
             Self::PhotoTooLarge { .. } => (
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -190,6 +194,7 @@ pub async fn every_error_json(
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
         StatusCode::UNPROCESSABLE_ENTITY => ErrorCode::InvalidField,
         StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,
+        StatusCode::REQUEST_TIMEOUT => ErrorCode::TooSlow,
         StatusCode::BAD_GATEWAY => ErrorCode::ProviderError,
         StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => ErrorCode::Unavailable,
         s if s.is_server_error() => ErrorCode::Internal,

@@ -6,6 +6,7 @@
 //! background [`worker`] until a shutdown signal. The provider adapters are the
 //! `providers` crate, which knows neither axum nor the database.
 
+pub mod body_rate;
 pub mod campaign;
 pub mod catalogue;
 pub mod changes;
@@ -204,7 +205,13 @@ pub fn app(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn(metrics::track_requests))
         // Whatever answers an API error, it is the JSON error body.
         .layer(axum::middleware::from_fn(error::every_error_json))
-        // A stalled upload ends instead of holding its memory and connection.
+        // A trickling upload is cut (408) instead of holding its memory and
+        // connection...
+        .layer(axum::middleware::from_fn_with_state(
+            config.limits.min_rate(),
+            body_rate::enforce,
+        ))
+        // ...and a stalled one ends.
         .layer(RequestBodyTimeoutLayer::new(config.limits.body_timeout))
         // Every request has an id (the load balancer's `x-request-id`, or a
         // new one), on its log lines and in its answer; a submission keeps its

@@ -55,6 +55,22 @@ pub struct LimitsConfig {
     /// Upload bytes held in memory at once, across all uploads (each holds its
     /// declared size while it is read and checked); more uploads wait.
     pub upload_memory_mb: u64,
+    /// The least a request body must average, in bytes a second, once
+    /// `body_rate_grace_ms` has passed: a slower one (a trickle that never
+    /// pauses long enough for `body_timeout_ms`) is cut with 408. 0: none.
+    pub min_body_rate: u32,
+    #[serde(with = "crate::config::millis", rename = "body_rate_grace_ms")]
+    pub body_rate_grace: Duration,
+}
+
+impl LimitsConfig {
+    /// The slowest a body may come ([`crate::body_rate`]).
+    pub fn min_rate(&self) -> crate::body_rate::MinRate {
+        crate::body_rate::MinRate {
+            bytes_per_second: self.min_body_rate,
+            grace: self.body_rate_grace,
+        }
+    }
 }
 
 impl Default for LimitsConfig {
@@ -67,6 +83,8 @@ impl Default for LimitsConfig {
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),
             upload_memory_mb: 48,
+            min_body_rate: 240,
+            body_rate_grace: Duration::from_secs(5),
         }
     }
 }
@@ -230,6 +248,16 @@ impl UploadBudget {
             kib: Arc::new(Semaphore::new(total_kib as usize)),
             total_kib,
         }
+    }
+
+    /// The bytes no upload holds now (for tests and ops).
+    pub fn free_bytes(&self) -> u64 {
+        self.kib.available_permits() as u64 * 1024
+    }
+
+    /// The whole budget, in bytes.
+    pub fn total_bytes(&self) -> u64 {
+        u64::from(self.total_kib) * 1024
     }
 
     /// Waits until `bytes` (at most the whole budget) are free, and holds them.

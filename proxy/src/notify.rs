@@ -12,6 +12,8 @@
 //! worker's (so several instances share the outbox), retrying with backoff
 //! until the receiver answers 2xx, for up to [`GIVE_UP_AFTER`]. Its
 //! `webhook-id` is the same on every attempt, so the receiver can drop repeats.
+//! A shopper's erasure is told too (`submission.erased`, one per submission),
+//! so the brand erases its own copy.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -66,7 +68,39 @@ pub struct Data {
     pub duplicate_of: Option<String>,
 }
 
+/// The body telling the brand that a submission was erased (a shopper's
+/// right to erasure): the brand erases what it keeps of it too. It names the
+/// submission and nothing personal.
+#[derive(Debug, Serialize)]
+pub struct ErasedBody {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub timestamp: String,
+    pub data: ErasedData,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ErasedData {
+    pub id: String,
+    pub campaign: String,
+    pub status: &'static str,
+}
+
 impl Event {
+    /// The body telling that submission `id` of `campaign` was erased at
+    /// `now` (Unix ms).
+    pub fn erased_body(id: &str, campaign: &str, now: i64) -> ErasedBody {
+        ErasedBody {
+            kind: "submission.erased",
+            timestamp: rfc3339(now),
+            data: ErasedData {
+                id: id.to_owned(),
+                campaign: campaign.to_owned(),
+                status: "erased",
+            },
+        }
+    }
+
     fn kind(self) -> &'static str {
         match self {
             Self::Decided => "submission.decided",
@@ -125,7 +159,6 @@ impl Notifier {
     pub fn new(state: AppState) -> Arc<Self> {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30))
             // The receiver is the configured URL, not wherever it points.
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("receipt-relay/", env!("CARGO_PKG_VERSION")))
@@ -218,6 +251,9 @@ impl Notifier {
                 timestamp.to_string(),
             )
             .header(standardwebhooks::HEADER_WEBHOOK_SIGNATURE, signature)
+            // The whole exchange, answer included: a receiver slower than
+            // this gets the event again later, under the same webhook-id.
+            .timeout(notify.timeout)
             .body(outgoing.payload.clone())
             .send()
             .await

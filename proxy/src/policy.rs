@@ -30,6 +30,54 @@ pub struct UploadPolicy {
     pub quality: u8,
     /// The shopper must claim offers (the provider judges claimed offers).
     pub offers: bool,
+    /// The codes a QR-only submission may carry.
+    pub qr_alone: QrFormats,
+}
+
+/// The QR codes a campaign takes as a whole receipt (without photos): a fiscal
+/// receipt's code always, and codes matching one of the campaign's
+/// `qr_patterns` (regular expressions matched against the whole text). A code
+/// of no such format is refused before anything is stored.
+#[derive(Debug, Clone, Default)]
+pub struct QrFormats {
+    patterns: Vec<regex::Regex>,
+}
+
+impl PartialEq for QrFormats {
+    fn eq(&self, other: &Self) -> bool {
+        self.patterns.len() == other.patterns.len()
+            && self
+                .patterns
+                .iter()
+                .zip(&other.patterns)
+                .all(|(a, b)| a.as_str() == b.as_str())
+    }
+}
+
+impl Eq for QrFormats {}
+
+impl QrFormats {
+    /// Fiscal codes and codes that match one of `patterns` whole.
+    pub fn new(patterns: &[String]) -> Result<Self, PolicyError> {
+        let patterns = patterns
+            .iter()
+            .enumerate()
+            .map(|(i, pattern)| {
+                regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
+                    .size_limit(1 << 20)
+                    .build()
+                    .map_err(|_| {
+                        PolicyError(format!("qr_patterns[{i}] is not a regular expression"))
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self { patterns })
+    }
+
+    /// Whether a QR code's text is one the campaign takes alone.
+    pub fn accepts(&self, text: &str) -> bool {
+        api::fiscal::FiscalQr::parse(text).is_ok() || self.patterns.iter().any(|p| p.is_match(text))
+    }
 }
 
 /// Why a campaign's photo rules do not fit its provider. Names keys, never values.
@@ -83,6 +131,16 @@ impl UploadPolicy {
             long_side: limits.long_side,
             quality: limits.quality,
             offers: abilities.offers,
+            qr_alone: QrFormats::default(),
+        })
+    }
+
+    /// This policy, taking QR codes alone that match `patterns` besides
+    /// fiscal ones.
+    pub fn taking_qr_codes(self, patterns: &[String]) -> Result<Self, PolicyError> {
+        Ok(Self {
+            qr_alone: QrFormats::new(patterns)?,
+            ..self
         })
     }
 
@@ -126,6 +184,22 @@ mod tests {
             max_count,
             ..PhotoLimits::default()
         }
+    }
+
+    #[test]
+    fn a_qr_code_alone_is_a_fiscal_one_or_one_of_the_campaigns_patterns() {
+        let fiscal = "t=20190113T154800&s=127.00&fn=9282440300682838&i=41406&fp=3826178052&n=1";
+        let only_fiscal = QrFormats::default();
+        assert!(only_fiscal.accepts(fiscal));
+        for other in ["hello", "<script>alert(1)</script>", "PROMO-12345678"] {
+            assert!(!only_fiscal.accepts(other), "{other}");
+        }
+        let promo = QrFormats::new(&["PROMO-[0-9]{8}".to_owned()]).unwrap();
+        assert!(promo.accepts("PROMO-12345678"));
+        assert!(promo.accepts(fiscal));
+        // Matched whole: a pattern cannot be satisfied by part of a text.
+        assert!(!promo.accepts("x PROMO-12345678 <script>"));
+        assert!(QrFormats::new(&["(".to_owned()]).is_err());
     }
 
     #[test]

@@ -46,6 +46,32 @@ impl Retention {
     }
 }
 
+/// A change of the retention: only the fields it names change (`PUT` and
+/// `PATCH /v1/operator/retention`); a field left out keeps its value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionChange {
+    pub failed_photos_days: Option<u32>,
+    pub submissions_days: Option<u32>,
+}
+
+impl RetentionChange {
+    /// Whether it names nothing to change.
+    pub fn is_empty(self) -> bool {
+        self == Self::default()
+    }
+
+    /// `current` with this change made.
+    pub fn apply(self, current: Retention) -> Retention {
+        Retention {
+            failed_photos_days: self
+                .failed_photos_days
+                .unwrap_or(current.failed_photos_days),
+            submissions_days: self.submissions_days.unwrap_or(current.submissions_days),
+        }
+    }
+}
+
 /// What one sweep dropped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Swept {
@@ -98,5 +124,29 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
             () = shutdown.cancelled() => return,
             () = tokio::time::sleep(EVERY) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_naming_one_field_keeps_the_other() {
+        let current = Retention {
+            failed_photos_days: 1,
+            submissions_days: 30,
+        };
+        let change: RetentionChange = serde_json::from_str(r#"{"submissions_days": 60}"#).unwrap();
+        assert_eq!(
+            change.apply(current),
+            Retention {
+                failed_photos_days: 1,
+                submissions_days: 60
+            }
+        );
+        let empty: RetentionChange = serde_json::from_str("{}").unwrap();
+        assert!(empty.is_empty());
+        assert!(serde_json::from_str::<RetentionChange>(r#"{"days": 1}"#).is_err());
     }
 }

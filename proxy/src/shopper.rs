@@ -5,9 +5,17 @@
 //!
 //! The token is a JWT signed with HMAC-SHA256 (`HS256`) with the campaign's
 //! `shopper_key`: `sub` is the shopper's id, `aud` the campaign's id, `exp` its
-//! expiry (Unix seconds). Every JWT library makes one in a line (README).
-//! A missing or forged token is refused with 401 `shopper_unsigned`, an expired
-//! one with 403 `shopper_expired`, and nothing is stored.
+//! expiry and `nbf`, where the brand sets one, when it starts to be valid (Unix
+//! seconds), as RFC 7519 says; both are checked with `shopper_leeway_s` of
+//! clock difference forgiven (30 s unless configured). Every JWT library makes
+//! one in a line (README). A missing, forged or not-yet-valid token is refused
+//! with 401 `shopper_unsigned`, an expired one with 403 `shopper_expired`, and
+//! nothing is stored.
+//!
+//! A campaign with a `shopper_key` that does not require a signed shopper
+//! takes anonymous receipts too: a token that is sent is verified all the
+//! same, and without one the submission has no shopper, whatever the page's
+//! unsigned `user` says (anyone could have written it).
 
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -16,17 +24,14 @@ use serde::Deserialize;
 use crate::campaign::Campaign;
 use crate::error::ApiError;
 
-/// Seconds of clock difference between the brand's servers and ours that are
-/// forgiven.
-const LEEWAY_S: u64 = 30;
-
 #[derive(Debug, Deserialize)]
 struct Claims {
     sub: String,
 }
 
 /// The shopper's id for a submission to `campaign`: the signed token's where
-/// the campaign has a `shopper_key`, else the page's `user` field as given.
+/// the campaign has a `shopper_key` (none without a token, where the campaign
+/// does not require one), else the page's `user` field as given.
 pub fn identify(
     campaign: &Campaign,
     token: Option<&str>,
@@ -41,13 +46,17 @@ pub fn identify(
                 "This campaign needs the shopper's signed token.".to_owned(),
             ))
         } else {
-            Ok(user)
+            if user.is_some() {
+                tracing::info!(campaign = %campaign.id, "an unsigned user was ignored: the campaign signs its shoppers");
+            }
+            Ok(None)
         };
     };
     let mut validation = Validation::new(Algorithm::HS256);
     validation.set_audience(&[campaign.id.as_str()]);
     validation.set_required_spec_claims(&["exp", "aud", "sub"]);
-    validation.leeway = LEEWAY_S;
+    validation.validate_nbf = true;
+    validation.leeway = campaign.config.shopper_leeway_s;
     let decoded = jsonwebtoken::decode::<Claims>(
         token,
         &DecodingKey::from_secret(key.expose().as_bytes()),
@@ -60,6 +69,9 @@ pub fn identify(
         )),
         Err(error) => match error.kind() {
             ErrorKind::ExpiredSignature => Err(ApiError::ShopperExpired),
+            ErrorKind::ImmatureSignature => Err(ApiError::ShopperUnsigned(
+                "The shopper's token is not valid yet (nbf).".to_owned(),
+            )),
             _ => Err(ApiError::ShopperUnsigned(
                 "The shopper's token is not one the brand signed for this campaign.".to_owned(),
             )),

@@ -41,6 +41,7 @@ use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::sample::Reading;
 use crate::verdict::{self, Verdict};
 use crate::{Controls, SandboxConfig, sample};
 
@@ -68,6 +69,7 @@ struct Document {
     created: Instant,
     created_at: String,
     verdict: Verdict,
+    reading: Reading,
 }
 
 #[derive(Debug)]
@@ -298,6 +300,7 @@ fn create_document(
         return (StatusCode::PAYMENT_REQUIRED, "Your quota has been exceeded").into_response();
     }
     let verdict = verdict::judge(body);
+    let reading = Reading::of_photo(body);
     let mut account = shared.lock();
     let (campaign_uid, endpoint_uid) = match target {
         Target::Documents => (None, None),
@@ -322,6 +325,7 @@ fn create_document(
         created: Instant::now(),
         created_at: crate::now_rfc3339(),
         verdict,
+        reading,
     };
     // The first answer: data is empty while the process runs.
     let body = describe(&document, false);
@@ -443,7 +447,7 @@ fn describe(d: &Document, done: bool) -> Value {
     body["status"] = json!(status);
     body["processReport"] = json!(report);
     if status == "PROCESSED" {
-        body["data"] = sample_data();
+        body["data"] = sample_data(d.reading);
         if d.campaign_uid.is_some() {
             body["processedRules"] = rules(d.verdict != Verdict::OffPromotion);
         }
@@ -451,7 +455,7 @@ fn describe(d: &Document, done: bool) -> Value {
     body
 }
 
-fn sample_data() -> Value {
+fn sample_data(reading: Reading) -> Value {
     let items: Vec<Value> = sample::LINES
         .iter()
         .enumerate()
@@ -463,11 +467,11 @@ fn sample_data() -> Value {
     json!({
         "shop": {"sign": sample::STORE, "address": sample::ADDRESS, "city": "TARRAGONA"},
         "articleCount": items.len(),
-        "total": sample::TOTAL,
+        "total": reading.total(),
         "currency": sample::CURRENCY,
         "payment": "CARD",
-        "buyDate": sample::DATE,
-        "buyHour": format!("{}:00", sample::TIME),
+        "buyDate": reading.date(),
+        "buyHour": format!("{}:00", reading.time()),
         "items": items,
     })
 }

@@ -33,6 +33,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::sample::Reading;
 use crate::verdict::{self, Verdict};
 use crate::{Controls, SandboxConfig, sample, webhook};
 
@@ -46,6 +47,9 @@ struct ApmReceipt {
     created: Instant,
     created_at: String,
     verdict: Verdict,
+    /// What the moderators read: the fiscal code's facts where it was sent
+    /// or shown, else the photo's.
+    reading: Reading,
     user_uuid: Option<String>,
     source: Option<String>,
     channel: Option<String>,
@@ -187,12 +191,17 @@ async fn widget_receipt(
         };
     let verdict = judge_all(&upload.photos);
     let mut texts = upload.texts;
+    let qr = texts.remove("qrAsString");
+    let reading = qr
+        .as_deref()
+        .and_then(Reading::of_qr_text)
+        .unwrap_or_else(|| read_photos(&upload.photos));
     store(
         &shared,
         ApmReceipt {
-            qr: texts.remove("qrAsString"),
+            qr,
             meta: None,
-            ..new_receipt(verdict, &mut texts, upload.photos.len())
+            ..new_receipt(verdict, reading, &mut texts, upload.photos.len())
         },
         None,
     )
@@ -209,14 +218,9 @@ async fn receipt_with_config(
     }
     let upload = match read_multipart(
         multipart,
-        &[
-            "config",
-            "meta",
-            "source",
-            "channel",
-            "userUuid",
-            "externalId",
-        ],
+        // As the document lists them for this endpoint: no `meta` (only
+        // `/api/receipts/qr` takes it) and no QR field.
+        &["config", "source", "channel", "userUuid", "externalId"],
     )
     .await
     {
@@ -238,8 +242,12 @@ async fn receipt_with_config(
     store(
         &shared,
         ApmReceipt {
-            meta: texts.remove("meta"),
-            ..new_receipt(verdict, &mut texts, upload.photos.len())
+            ..new_receipt(
+                verdict,
+                read_photos(&upload.photos),
+                &mut texts,
+                upload.photos.len(),
+            )
         },
         callback,
     )
@@ -296,9 +304,10 @@ async fn qr_receipt(
     store(
         &shared,
         ApmReceipt {
+            reading: Reading::of_qr_text(&qr).unwrap_or(Reading::SAMPLE),
             qr: Some(qr),
             meta: body.meta,
-            ..new_receipt(verdict, &mut texts, 0)
+            ..new_receipt(verdict, Reading::SAMPLE, &mut texts, 0)
         },
         callback,
     )
@@ -334,13 +343,26 @@ fn parse_config(config: Option<&str>) -> Result<Option<Callback>, String> {
     }
 }
 
-fn new_receipt(verdict: Verdict, texts: &mut HashMap<String, String>, photos: usize) -> ApmReceipt {
+/// What the moderators read of a receipt's photos: its first photo's.
+fn read_photos(photos: &[Vec<u8>]) -> Reading {
+    photos
+        .first()
+        .map_or(Reading::SAMPLE, |photo| Reading::of_photo(photo))
+}
+
+fn new_receipt(
+    verdict: Verdict,
+    reading: Reading,
+    texts: &mut HashMap<String, String>,
+    photos: usize,
+) -> ApmReceipt {
     ApmReceipt {
         uuid: crate::random_uuid(),
         receipt_id: 0,
         created: Instant::now(),
         created_at: crate::now_rfc3339(),
         verdict,
+        reading,
         user_uuid: texts.remove("userUuid"),
         source: texts.remove("source"),
         channel: texts.remove("channel"),
@@ -416,7 +438,7 @@ fn describe(r: &ApmReceipt, reviewed: bool) -> Value {
         "userUuid": r.user_uuid,
         "approved": reviewed && reject.is_none(),
         "receiptId": r.receipt_id,
-        "receiptDate": if read { sample::DATE } else { "" },
+        "receiptDate": if read { r.reading.date() } else { String::new() },
         "createdAt": r.created_at,
         "duplicate": null,
         "promoId": 1,
@@ -429,7 +451,7 @@ fn describe(r: &ApmReceipt, reviewed: bool) -> Value {
         } else {
             unknown()
         },
-        "total": {"sum": if read { sample::TOTAL } else { 0.0 }, "count": 0, "sum_subtotal": 0.0},
+        "total": {"sum": if read { r.reading.total() } else { 0.0 }, "count": 0, "sum_subtotal": 0.0},
         "source": r.source,
         "channel": r.channel,
         "meta": r.meta,

@@ -31,6 +31,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
+use crate::sample::Reading;
 use crate::verdict::{self, Verdict};
 use crate::{Controls, SandboxConfig, sample, webhook};
 
@@ -41,6 +42,7 @@ const FIRST_EVENT_ID: u64 = 987_654;
 struct Event {
     created: Instant,
     verdict: Verdict,
+    reading: Reading,
 }
 
 /// The simulated account's settings.
@@ -150,6 +152,7 @@ async fn upload_ticket(
         return error(StatusCode::BAD_REQUEST, "The ticket file is required");
     };
     let verdict = verdict::judge(&ticket);
+    let reading = Reading::of_photo(&ticket);
 
     let mut account = lock(&shared);
     if account.credits == 0 {
@@ -163,6 +166,7 @@ async fn upload_ticket(
         Event {
             created: Instant::now(),
             verdict,
+            reading,
         },
     );
     if let (Some(url), Some(key)) = (webhook_url, webhook_key) {
@@ -173,7 +177,7 @@ async fn upload_ticket(
                 method: reqwest::Method::POST,
                 url,
                 headers: vec![("X-Webhook-Key".to_owned(), key)],
-                body: finished_body(event_id, verdict),
+                body: finished_body(event_id, verdict, reading),
             },
             delay,
         );
@@ -198,11 +202,11 @@ async fn event(
     if event.created.elapsed() < account.delay {
         return Json(json!({"status": "pending", "event_id": event_id})).into_response();
     }
-    Json(finished_body(event_id, event.verdict)).into_response()
+    Json(finished_body(event_id, event.verdict, event.reading)).into_response()
 }
 
 /// The finished event, as the document's "Finished poll response".
-pub fn finished_body(event_id: u64, verdict: Verdict) -> Value {
+pub fn finished_body(event_id: u64, verdict: Verdict, reading: Reading) -> Value {
     let processed_at = time::OffsetDateTime::now_utc()
         .format(time::macros::format_description!(
             "[year]-[month]-[day] [hour]:[minute]:[second]"
@@ -213,7 +217,7 @@ pub fn finished_body(event_id: u64, verdict: Verdict) -> Value {
             "status": "finished",
             "event_id": event_id,
             "finished_status": "ok",
-            "result": seed_result(),
+            "result": seed_result(reading),
             "processed_at": processed_at,
         }),
         Verdict::NotReceipt | Verdict::Unreadable => {
@@ -233,8 +237,8 @@ pub fn finished_body(event_id: u64, verdict: Verdict) -> Value {
     }
 }
 
-/// The `result` of the document's example.
-fn seed_result() -> Value {
+/// The `result` of the document's example, with what was read of this photo.
+fn seed_result(reading: Reading) -> Value {
     let lines: Vec<Value> = sample::LINES
         .iter()
         .map(|l| json!({"article": l.article, "sku": l.sku, "quantity": l.quantity, "total": l.total}))
@@ -245,19 +249,19 @@ fn seed_result() -> Value {
             "store_address": sample::ADDRESS,
             "tax_id": sample::TAX_ID,
             "phone": "+34912345678",
-            "date": sample::DATE,
-            "time": sample::TIME,
-            "receipt_number": sample::RECEIPT_NUMBER,
+            "date": reading.date(),
+            "time": reading.time(),
+            "receipt_number": reading.receipt_number(),
             "currency": sample::CURRENCY,
             "city": "Venta de Banos",
             "postal_code": "34200",
             "country": "Spain",
             "country_code": "ES",
             "timezone": "Europe/Madrid",
-            "utc_date_time": "2025-09-24T20:08:00+02:00"
+            "utc_date_time": format!("{}T{}:00+02:00", reading.date(), reading.time())
         },
         "line_items": lines,
-        "footer": {"total": sample::TOTAL},
+        "footer": {"total": reading.total()},
         "controls": {"handwritten": 0, "text_quality": 95}
     })
 }

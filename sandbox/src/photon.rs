@@ -35,6 +35,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::sample::Reading;
 use crate::verdict::{self, Verdict};
 use crate::{Controls, SandboxConfig, sample, webhook};
 
@@ -52,6 +53,7 @@ pub struct Credentials {
 struct Document {
     created: Instant,
     verdict: Verdict,
+    reading: Reading,
 }
 
 #[derive(Debug)]
@@ -150,6 +152,7 @@ async fn upload(
         return error(StatusCode::BAD_REQUEST, "The pdf file is required");
     };
     let verdict = verdict::judge(&data);
+    let reading = Reading::of_photo(&data);
     let mut account = lock(&shared);
     let stem: String = file_name
         .rsplit_once('.')
@@ -167,6 +170,7 @@ async fn upload(
         Document {
             created: Instant::now(),
             verdict,
+            reading,
         },
     );
     let webhook = account
@@ -176,7 +180,7 @@ async fn upload(
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .clone();
     if let Some((url, webhook_key)) = webhook {
-        let (delay, body) = (account.delay, result_body(&key, verdict));
+        let (delay, body) = (account.delay, result_body(&key, verdict, reading));
         // Photon reads the document, then posts the result.
         webhook::deliver(
             webhook::Callback {
@@ -214,14 +218,14 @@ async fn result(
     if document.created.elapsed() < account.delay {
         return Json(json!({"status": "processing", "photon_key": key})).into_response();
     }
-    Json(result_body(&key, document.verdict)).into_response()
+    Json(result_body(&key, document.verdict, document.reading)).into_response()
 }
 
 /// A read document's result, as fetched and as the webhook posts it.
-fn result_body(key: &str, verdict: Verdict) -> Value {
+fn result_body(key: &str, verdict: Verdict, reading: Reading) -> Value {
     match verdict {
         Verdict::Accepted | Verdict::OffPromotion => {
-            json!({"status": "success", "photon_key": key, "result": sample_result()})
+            json!({"status": "success", "photon_key": key, "result": sample_result(reading)})
         }
         Verdict::NotReceipt => json!({"status": "failed", "photon_key": key,
             "error_code": "not_a_document", "message": "The document is not an invoice or receipt"}),
@@ -230,18 +234,18 @@ fn result_body(key: &str, verdict: Verdict) -> Value {
     }
 }
 
-fn sample_result() -> Value {
+fn sample_result(reading: Reading) -> Value {
     let lines: Vec<Value> = sample::LINES
         .iter()
         .map(|l| json!({"description": l.article, "sku": l.sku, "quantity": l.quantity, "total": l.total}))
         .collect();
     json!({
         "vendor": {"name": sample::STORE, "address": sample::ADDRESS, "tax_id": sample::TAX_ID},
-        "invoice_number": sample::RECEIPT_NUMBER,
-        "date": sample::DATE,
-        "time": sample::TIME,
+        "invoice_number": reading.receipt_number(),
+        "date": reading.date(),
+        "time": reading.time(),
         "currency": sample::CURRENCY,
-        "total": sample::TOTAL,
+        "total": reading.total(),
         "line_items": lines,
     })
 }

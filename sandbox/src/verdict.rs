@@ -7,9 +7,9 @@
 //! | photo                                   | verdict        |
 //! |-----------------------------------------|----------------|
 //! | not decodable as JPEG or PNG            | `NotReceipt`   |
-//! | mean brightness under 60 of 255         | `Unreadable`   |
 //! | red clearly dominant (a red picture)    | `NotReceipt`   |
-//! | blue clearly dominant                   | `OffPromotion` |
+//! | blue clearly dominant, however dark     | `OffPromotion` |
+//! | mean brightness under 60 of 255         | `Unreadable`   |
 //! | anything else                           | `Accepted`     |
 //!
 //! `OffPromotion` is a readable receipt that does not meet the promotion's rules:
@@ -42,12 +42,14 @@ pub fn judge(photo: &[u8]) -> Verdict {
     }
     let (r, g, b) = (r / n, g / n, b / n);
     let luma = 0.114f64.mul_add(b, 0.299f64.mul_add(r, 0.587 * g));
-    if luma < 60.0 {
-        Verdict::Unreadable
-    } else if r > g + 60.0 && r > b + 60.0 {
+    // Colour first: a deep blue or red is dark by its luma, but it is the
+    // colour the README promises it is read as.
+    if r > g + 60.0 && r > b + 60.0 {
         Verdict::NotReceipt
     } else if b > r + 60.0 && b > g + 60.0 {
         Verdict::OffPromotion
+    } else if luma < 60.0 {
+        Verdict::Unreadable
     } else {
         Verdict::Accepted
     }
@@ -94,6 +96,16 @@ mod tests {
         let img = RgbImage::from_pixel(50, 50, Rgb([40, 60, 210]));
         assert_eq!(
             judge(&encode(&img, ImageFormat::Png)),
+            Verdict::OffPromotion
+        );
+    }
+
+    /// A mostly blue photo came back unreadable: its luma is under 60.
+    #[test]
+    fn a_deep_blue_picture_was_read_as_unreadable() {
+        let img = RgbImage::from_pixel(50, 50, Rgb([20, 40, 200]));
+        assert_eq!(
+            judge(&encode(&img, ImageFormat::Jpeg)),
             Verdict::OffPromotion
         );
     }

@@ -25,6 +25,24 @@ pub fn receipt_jpeg() -> Vec<u8> {
     encode(&img, ImageFormat::Jpeg)
 }
 
+/// A receipt of one shop with `lines` lines of print: receipts of one shop
+/// share a layout (paper, margins, line pitch), so their photos look alike,
+/// while the sandbox reads each by its print (how many lines) as another
+/// receipt. Accepted.
+pub fn shop_receipt_jpeg(lines: u32) -> Vec<u8> {
+    let img = RgbImage::from_fn(360, 900, |x, y| {
+        let line = y / 24;
+        let printed =
+            line >= 1 && line <= lines && y % 24 < 3 && x > 30 && x < 330 - (line * 37 % 90);
+        if printed {
+            Rgb([35, 35, 40])
+        } else {
+            Rgb([246, 244, 238])
+        }
+    });
+    encode(&img, ImageFormat::Jpeg)
+}
+
 /// A large, grainy receipt photo (1500x2000, about a megabyte even after the
 /// widget re-encodes it): slow enough to upload on a throttled network for the
 /// progress bar to be seen moving. Accepted.

@@ -57,6 +57,8 @@ pub struct Options {
     /// The brand's receiver `demo-easypromos` and `demo-bitlabs` notify
     /// (`notify.url`).
     pub notify_url: Option<String>,
+    /// `notify.timeout_ms`; `None`: the proxy's default.
+    pub notify_timeout: Option<Duration>,
     /// The proxy runs no background worker: the test steps it
     /// ([`TestApp::step_worker`]), and its clock stands still until the test
     /// moves it ([`TestApp::clock`]).
@@ -89,6 +91,7 @@ impl Default for Options {
             max_in_flight: Vec::new(),
             concurrency: 32,
             notify_url: None,
+            notify_timeout: None,
             stepped_worker: false,
             limits: GENEROUS_LIMITS.to_owned(),
             metrics_listen: false,
@@ -387,8 +390,11 @@ fn config_text(
     let shopper_key = secret("shopper.key", &shopper_key(dir));
     let notify = options.notify_url.as_ref().map_or_else(String::new, |url| {
         format!(
-            "notify = {{ url = {url:?}, secret = {} }}",
-            secret("notify.secret", &notify_secret(dir))
+            "notify = {{ url = {url:?}, secret = {}{} }}",
+            secret("notify.secret", &notify_secret(dir)),
+            options
+                .notify_timeout
+                .map_or_else(String::new, |t| format!(", timeout_ms = {}", t.as_millis()))
         )
     });
     format!(
@@ -464,6 +470,16 @@ title = "For signed-in members"
 shopper_key = {shopper_key}
 require_signed_user = true
 
+# Signed shoppers where the brand has them, anonymous receipts otherwise; no
+# clock difference forgiven.
+[campaigns.demo-signed-optional]
+provider = "easypromos"
+title = "Members and guests"
+{origins}
+{photos}
+shopper_key = {shopper_key}
+shopper_leeway_s = 0
+
 # Duplicates caught: the same QR refused, the same receipt sent to a person.
 [campaigns.demo-apm-once]
 provider = "apm"
@@ -478,6 +494,13 @@ title = "One receipt, once"
 {origins}
 {photos}
 duplicates = "review"
+
+[campaigns.demo-easypromos-strict]
+provider = "easypromos"
+title = "One receipt, once, no appeal"
+{origins}
+{photos}
+duplicates = "reject"
 
 [campaigns.demo-aboutgoods]
 provider = "aboutgoods"
@@ -502,6 +525,7 @@ provider = "apm"
 title = "Buy two, get 10 EUR back (APM)"
 {origins}
 photos = {{ min_count = 0, max_count = 5, max_bytes = 2097152 }}
+qr_patterns = ["APM-RCPT-[0-9]{{4}}"]
 
 [campaigns.demo-apm-callbacks]
 provider = "apm-callbacks"
@@ -576,15 +600,27 @@ pub fn shopper_key(dir: &tempfile::TempDir) -> String {
 /// with `sub` the shopper, `aud` the campaign and `exp` `valid_for` seconds
 /// from now (negative: already expired), signed with `key`.
 pub fn shopper_token(key: &str, user: &str, campaign: &str, valid_for: i64) -> String {
+    let exp = unix_now() + valid_for;
+    signed_token(
+        key,
+        &serde_json::json!({"sub": user, "aud": campaign, "exp": exp}),
+    )
+}
+
+/// Seconds since the Unix epoch, by the system's clock (a brand's backend's).
+pub fn unix_now() -> i64 {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("time")
         .as_secs();
-    let exp = i64::try_from(now).expect("seconds") + valid_for;
-    let claims = serde_json::json!({"sub": user, "aud": campaign, "exp": exp});
+    i64::try_from(now).expect("seconds")
+}
+
+/// A JWT with these claims, signed HS256 with `key`.
+pub fn signed_token(key: &str, claims: &serde_json::Value) -> String {
     jsonwebtoken::encode(
         &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &claims,
+        claims,
         &jsonwebtoken::EncodingKey::from_secret(key.as_bytes()),
     )
     .expect("sign a shopper token")
@@ -703,6 +739,22 @@ impl TestApp {
     /// Posts photos and a QR code (`qr` field) and returns the new submission's id.
     pub async fn submit_qr(&self, campaign: &str, photos: &[Vec<u8>], qr: &str) -> String {
         let form = reqwest::multipart::Form::new().text(api::field::QR, qr.to_owned());
+        self.submit_form(campaign, photos, form).await
+    }
+
+    /// Posts photos and, where given, a QR code as shopper `user`; returns
+    /// the new submission's id.
+    pub async fn submit_as(
+        &self,
+        campaign: &str,
+        user: &str,
+        photos: &[Vec<u8>],
+        qr: Option<&str>,
+    ) -> String {
+        let mut form = reqwest::multipart::Form::new().text(api::field::USER, user.to_owned());
+        if let Some(qr) = qr {
+            form = form.text(api::field::QR, qr.to_owned());
+        }
         self.submit_form(campaign, photos, form).await
     }
 
@@ -840,8 +892,15 @@ impl TestApp {
 
     /// Starts a fresh proxy process state (new pool, new worker) on the same
     /// database and sandbox, as after a restart.
-    pub async fn restart(mut self) -> Self {
+    pub async fn restart(self) -> Self {
+        self.restart_with(|_| {}).await
+    }
+
+    /// Stops the proxy and starts it again on the same database and sandbox,
+    /// with its options changed by `change` (an operator fixing a secret, say).
+    pub async fn restart_with(mut self, change: impl FnOnce(&mut Options)) -> Self {
         self.stop().await;
+        change(&mut self.options);
         let Self {
             sandbox,
             dir,

@@ -89,7 +89,9 @@ pub fn App(props: &AppProps) -> Html {
             let props = capture_props(&state, &dispatcher, on_pick, on_change_offers, send, cancel);
             html! { <Capture ..props /> }
         }
-        Step::Waiting { status, .. } => html! { <Waiting status={*status} /> },
+        Step::Waiting {
+            status, delayed, ..
+        } => html! { <Waiting status={*status} delayed={*delayed} /> },
         Step::Done(submission) => {
             let props = verdict_props(&state, &dispatcher, submission, &resume, review);
             html! { <Verdict ..props /> }

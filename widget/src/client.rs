@@ -35,14 +35,22 @@ async fn decode<T: FromJs>(response: Response) -> Result<(T, JsValue), ClientErr
         return parse(&text).ok_or(ClientError(Problem::BadAnswer));
     }
     match refusal(&text) {
-        Some(code) => Err(ClientError(Problem::Refused(code))),
+        Some(problem) => Err(ClientError(problem)),
         None => Err(ClientError(Problem::Http(response.status()))),
     }
 }
 
-/// The code of an error body (`{"error": {"code", …}}`), if it is one.
-fn refusal(text: &str) -> Option<api::ErrorCode> {
-    wire::error_code(&js_sys::JSON::parse(text).ok()?)
+/// What an error body (`{"error": {"code", "field", …}}`) says, if it is one:
+/// a QR code the campaign does not take is said as the scanner says it.
+fn refusal(text: &str) -> Option<Problem> {
+    let body = js_sys::JSON::parse(text).ok()?;
+    let code = wire::error_code(&body)?;
+    if code == api::ErrorCode::InvalidField
+        && wire::error_field(&body).as_deref() == Some(api::field::QR)
+    {
+        return Some(Problem::QrRefused(api::fiscal::QrTextError::NotReceiptCode));
+    }
+    Some(Problem::Refused(code))
 }
 
 async fn get<T: FromJs>(url: &str) -> Result<(T, JsValue), ClientError> {
@@ -186,9 +194,10 @@ pub async fn submit(
         200..=299 => parse(&text)
             .map(|(created, _)| created)
             .ok_or(SendError::Network),
-        0 | 500..=599 => Err(SendError::Network),
+        // 408: the link was too slow for the proxy; tried again like a drop.
+        0 | 408 | 500..=599 => Err(SendError::Network),
         _ => Err(SendError::Refused(
-            refusal(&text).map_or(Problem::Http(status), Problem::Refused),
+            refusal(&text).unwrap_or(Problem::Http(status)),
         )),
     }
 }

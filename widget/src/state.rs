@@ -35,6 +35,9 @@ pub enum Step {
     Waiting {
         id: String,
         status: SubmissionStatus,
+        /// The provider could not be reached on the last try; it is tried
+        /// again by itself.
+        delayed: bool,
     },
     /// The verdict.
     Done(Submission),
@@ -316,6 +319,7 @@ impl Reducible for State {
                 next.step = Step::Waiting {
                     id: created.id,
                     status: created.status,
+                    delayed: false,
                 };
             }
             Action::Restored(draft) => {
@@ -338,6 +342,7 @@ impl Reducible for State {
                 next.step = Step::Waiting {
                     id,
                     status: SubmissionStatus::Queued,
+                    delayed: false,
                 };
             }
             Action::Updated(submission) => {
@@ -347,6 +352,7 @@ impl Reducible for State {
                     Step::Waiting {
                         id: submission.id,
                         status: submission.status,
+                        delayed: submission.delayed,
                     }
                 };
             }

@@ -190,6 +190,7 @@ impl FromJs for Submission {
             created_at: text(v, "created_at")?,
             updated_at: text(v, "updated_at")?,
             outcome: nested(v, "outcome"),
+            delayed: flag(v, "delayed").unwrap_or(false),
         })
     }
 }
@@ -264,6 +265,11 @@ pub fn error_code(body: &JsValue) -> Option<ErrorCode> {
     ErrorCode::from_js(&field(&field(body, "error"), "code"))
 }
 
+/// The field an error body names, `{"error": {"field"}}`, where it names one.
+pub fn error_field(body: &JsValue) -> Option<String> {
+    text(&field(body, "error"), "field")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,11 +323,13 @@ mod tests {
             created_at: "2026-11-29T10:00:00Z".into(),
             updated_at: "2026-11-29T10:00:03Z".into(),
             outcome: Some(outcome),
+            delayed: false,
         };
         assert_eq!(round_trip(&submission).as_ref(), Some(&submission));
         let pending = Submission {
             outcome: None,
             status: SubmissionStatus::Queued,
+            delayed: true,
             ..submission
         };
         assert_eq!(round_trip(&pending).as_ref(), Some(&pending));

@@ -147,6 +147,7 @@ pub async fn offers(
         (status = 400, description = "`bad_request`: not a well-formed multipart body", body = api::ErrorBody),
         (status = 403, description = "`origin_not_allowed`", body = api::ErrorBody),
         (status = 404, description = "`unknown_campaign`, or `not_found`: the provider has no quality check", body = api::ErrorBody),
+        (status = 408, description = "`too_slow`: the body came slower than `limits.min_body_rate`", body = api::ErrorBody),
         (status = 413, description = "`photo_too_large`", body = api::ErrorBody),
         (status = 415, description = "`unsupported_media_type`: not a JPEG, PNG or HEIC photo", body = api::ErrorBody),
         (status = 422, description = "`invalid_field`, `too_many_photos`", body = api::ErrorBody),

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::AppState;
 use crate::db::{Listing, SubmissionRow, rfc3339};
 use crate::error::ApiError;
-use crate::retention::Retention;
+use crate::retention::RetentionChange;
 
 /// Most submissions one page lists.
 const MAX_PAGE: u32 = 500;
@@ -30,7 +30,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/v1/operator/campaigns/{campaign}/export.csv", get(export))
         .route("/v1/operator/submissions/{id}", get(one))
         .route("/v1/operator/users/{user}", delete(erase))
-        .route("/v1/operator/retention", get(retention).put(set_retention))
+        .route(
+            "/v1/operator/retention",
+            get(retention).put(change_retention).patch(change_retention),
+        )
         // Prometheus metrics, where they have no listen address of their own.
         .route("/metrics", get(crate::metrics::serve))
         .layer(middleware::from_fn_with_state(state, require_operator))
@@ -80,8 +83,12 @@ pub struct OperatorSubmission {
     /// Upstream failures in a row, and the last one.
     pub attempts: u32,
     pub last_error: Option<String>,
-    /// The earlier submission this one duplicates, where it was caught as one.
+    /// The earlier submission this one duplicates, where it was caught as one
+    /// (`"erased"` where that one was erased since).
     pub duplicate_of: Option<String>,
+    /// The earlier submission whose photo this one's resembled on upload (a
+    /// hint the provider's reading settled).
+    pub photo_match_of: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -102,6 +109,7 @@ impl From<SubmissionRow> for OperatorSubmission {
             attempts: row.attempts,
             last_error: row.last_error,
             duplicate_of: row.duplicate_of,
+            photo_match_of: row.photo_match_of,
             created_at: rfc3339(row.created_at),
             updated_at: rfc3339(row.updated_at),
         }
@@ -219,7 +227,11 @@ async fn export(
     Path(campaign): Path<String>,
 ) -> Result<Response, ApiError> {
     state.campaign(&campaign)?;
-    let mut csv = csv::Writer::from_writer(Vec::new());
+    // Text is quoted and numbers are not, so a spreadsheet reads a total as
+    // a number and never takes a text cell for one.
+    let mut csv = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::NonNumeric)
+        .from_writer(Vec::new());
     let header = [
         "id",
         "created_at",
@@ -228,11 +240,13 @@ async fn export(
         "user",
         "merchant",
         "claimed_offers",
+        "qr",
         "store",
         "date",
         "total",
         "currency",
         "reasons",
+        "duplicate_of",
         "provider_ref",
     ];
     let failed =
@@ -240,39 +254,37 @@ async fn export(
     csv.write_record(header).map_err(failed)?;
     for row in state.db.export(&campaign).await? {
         let receipt = row.outcome.as_ref().and_then(|o| o.receipt.as_ref());
-        let reasons: Vec<String> = row
+        let reasons: Vec<&str> = row
             .outcome
             .iter()
             .flat_map(|o| &o.reasons)
-            .map(|r| {
-                serde_json::to_value(r.code)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default()
-            })
+            .map(|r| r.code.as_str())
             .collect();
         let offers: Vec<String> = row
             .offers
             .iter()
             .map(|o| format!("{}x{}", o.quantity, o.offer_id))
             .collect();
+        let text = |value: Option<&str>| text_cell(value.unwrap_or_default());
         csv.write_record([
             row.id.clone(),
             rfc3339(row.created_at),
             rfc3339(row.updated_at),
             row.status.as_str().to_owned(),
-            row.user_id.clone().unwrap_or_default(),
-            row.merchant.clone().unwrap_or_default(),
-            offers.join(";"),
-            receipt.and_then(|r| r.store.clone()).unwrap_or_default(),
-            receipt.and_then(|r| r.date.clone()).unwrap_or_default(),
+            text(row.user_id.as_deref()),
+            text(row.merchant.as_deref()),
+            text_cell(&offers.join(";")),
+            text(row.qr.as_deref()),
+            text(receipt.and_then(|r| r.store.as_deref())),
+            text(receipt.and_then(|r| r.date.as_deref())),
             receipt
                 .and_then(|r| r.total)
                 .map(|t| t.to_string())
                 .unwrap_or_default(),
-            receipt.and_then(|r| r.currency.clone()).unwrap_or_default(),
+            text(receipt.and_then(|r| r.currency.as_deref())),
             reasons.join(";"),
-            row.provider_ref.clone().unwrap_or_default(),
+            text(row.duplicate_of.as_deref()),
+            text(row.provider_ref.as_deref()),
         ])
         .map_err(failed)?;
     }
@@ -294,20 +306,41 @@ async fn export(
 
 #[derive(Debug, Serialize)]
 pub struct Erased {
-    /// Submissions removed, with their photos and notifications.
+    /// Submissions removed, with their photos, read data and notifications.
     pub submissions: u64,
+    /// Their ids, each told to its campaign's brand (`submission.erased`).
+    pub ids: Vec<String>,
 }
 
 /// `DELETE /v1/operator/users/{user}`: a shopper's right to erasure, in every
-/// campaign.
+/// campaign. What stops their receipts from being claimed again is kept, as
+/// one-way hashes linked to no one.
 async fn erase(
     State(state): State<AppState>,
     Path(user): Path<String>,
 ) -> Result<Response, ApiError> {
-    let submissions = state.db.erase_user(&user).await?;
-    tracing::info!(submissions, "a shopper's submissions were erased");
+    let campaigns = state.campaigns.clone();
+    let ids = state
+        .db
+        .erase_user(&user, |campaign| {
+            campaigns
+                .get(campaign)
+                .is_some_and(|c| c.config.notify.is_some())
+        })
+        .await?;
+    tracing::info!(
+        submissions = ids.len(),
+        "a shopper's submissions were erased"
+    );
     Ok(private(
-        (StatusCode::OK, Json(Erased { submissions })).into_response(),
+        (
+            StatusCode::OK,
+            Json(Erased {
+                submissions: ids.len() as u64,
+                ids,
+            }),
+        )
+            .into_response(),
     ))
 }
 
@@ -317,22 +350,42 @@ async fn retention(State(state): State<AppState>) -> Result<Response, ApiError> 
     Ok(private(Json(retention).into_response()))
 }
 
-/// `PUT /v1/operator/retention`: a new retention, for every instance.
-async fn set_retention(
+/// `PATCH` (or `PUT`) `/v1/operator/retention`: changes the fields the body
+/// names, for every instance; the others keep their value.
+async fn change_retention(
     State(state): State<AppState>,
-    body: Result<Json<Retention>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<RetentionChange>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let Json(retention) = body.map_err(|_| {
+    let Json(change) = body.map_err(|_| {
         ApiError::BadRequest(
-            "Send JSON {\"failed_photos_days\": n, \"submissions_days\": n}.".to_owned(),
+            "Send JSON with failed_photos_days, submissions_days or both (whole days).".to_owned(),
         )
     })?;
+    if change.is_empty() {
+        return Err(invalid(
+            "retention",
+            "Name failed_photos_days, submissions_days or both.",
+        ));
+    }
+    let retention = change.apply(crate::retention::in_force(&state).await?);
     if !retention.is_valid() {
         return Err(invalid("retention", "Keep data at least one day."));
     }
     state.db.set_retention(retention).await?;
     tracing::info!(?retention, "retention changed by an operator");
     Ok(private(Json(retention).into_response()))
+}
+
+/// A text cell as a spreadsheet may read it: one that starts as a formula
+/// would (`=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`,
+/// as OWASP's "CSV injection" advice says, so a shopper id such as
+/// `=HYPERLINK(...)` shows as the text it is and runs nothing.
+pub fn text_cell(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    }
 }
 
 /// Personal data: no cache may keep it.

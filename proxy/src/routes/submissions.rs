@@ -40,6 +40,7 @@ const MAX_IDEMPOTENCY_KEY: usize = 128;
         (status = 401, description = "`shopper_unsigned`", body = api::ErrorBody),
         (status = 403, description = "`origin_not_allowed`, `shopper_expired`", body = api::ErrorBody),
         (status = 404, description = "`unknown_campaign`", body = api::ErrorBody),
+        (status = 408, description = "`too_slow`: the body came slower than `limits.min_body_rate`", body = api::ErrorBody),
         (status = 413, description = "`photo_too_large`", body = api::ErrorBody),
         (status = 415, description = "`unsupported_media_type`", body = api::ErrorBody),
         (status = 422, description = "`invalid_field`, `too_many_photos`, `idempotency_conflict`", body = api::ErrorBody),
@@ -68,15 +69,17 @@ pub async fn create(
     let id = uuid::Uuid::new_v4().to_string();
     // The same fiscal receipt sent again is caught before the provider sees it.
     let qr_key = upload.qr.as_deref().and_then(duplicates::qr_key);
-    let mut duplicate = match &qr_key {
-        Some(key) => duplicates::earlier(&state.db, campaign, Key::Qr, key, &id).await?,
+    let duplicate = match &qr_key {
+        Some(key) => duplicates::earlier(&state.db, campaign, Key::Qr, key, &id, None).await?,
         None => None,
     };
-    // So is a photo sent before, re-encoded, scaled or cropped in its margins.
+    // A photo like one sent before is only a hint: the provider's reading of
+    // this one settles it (`duplicates::decide`).
     let hashes = photo_hashes(campaign, &upload.photos).await;
-    if duplicate.is_none() {
-        duplicate = duplicates::earlier_photo(&state.db, campaign, &hashes).await?;
-    }
+    let photo_match_of = match duplicate {
+        Some(_) => None,
+        None => duplicates::photo_match(&state.db, campaign, &hashes, qr_key.as_deref()).await?,
+    };
 
     let content_hash = content_hash(&upload, user.as_deref());
     let stored = state
@@ -96,6 +99,7 @@ pub async fn create(
                 qr_key,
                 photo_hashes: hashes.iter().map(|h| h.to_base64()).collect(),
                 duplicate,
+                photo_match_of,
                 content_hash,
             },
             campaign.notify(),

@@ -72,12 +72,21 @@ pub async fn read(mut multipart: Multipart, policy: &UploadPolicy) -> Result<Upl
             message: format!("At least {min_photos} photo(s) of the receipt are needed."),
         });
     }
-    if upload.photos.is_empty() && upload.qr.is_none() {
-        // A campaign that takes QR codes alone has `min_count = 0`.
-        return Err(ApiError::InvalidField {
-            field: field::PHOTO,
-            message: "Send a photo of the receipt, or its QR code.".to_owned(),
-        });
+    if upload.photos.is_empty() {
+        // A campaign that takes QR codes alone has `min_count = 0`; the code is
+        // then the whole receipt, and must be one.
+        let Some(qr) = &upload.qr else {
+            return Err(ApiError::InvalidField {
+                field: field::PHOTO,
+                message: "Send a photo of the receipt, or its QR code.".to_owned(),
+            });
+        };
+        if !policy.qr_alone.accepts(qr) {
+            return Err(ApiError::InvalidField {
+                field: field::QR,
+                message: "This is not the QR code of a receipt this promotion takes.".to_owned(),
+            });
+        }
     }
     if policy.offers && upload.offers.is_empty() {
         return Err(ApiError::InvalidField {

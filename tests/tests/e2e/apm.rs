@@ -47,17 +47,53 @@ async fn a_long_receipt_in_several_photos_with_its_qr_is_approved() {
 }
 
 #[tokio::test]
-async fn a_qr_code_alone_is_a_submission_and_a_bogus_one_is_rejected() {
+async fn a_qr_code_alone_is_a_submission() {
     let app = spawn_app().await;
     let good = app.submit_qr(CAMPAIGN, &[], QR).await;
     assert_eq!(
         app.wait_final(&good).await.status,
         SubmissionStatus::Accepted
     );
-    let bogus = app.submit_qr(CAMPAIGN, &[], "hello").await;
+    // A code of a format the campaign takes (`qr_patterns`) goes on to the
+    // provider, which judges it.
+    let own = app.submit_qr(CAMPAIGN, &[], "APM-RCPT-0042").await;
     assert_eq!(
-        first_reason(&app.wait_final(&bogus).await),
+        first_reason(&app.wait_final(&own).await),
         ReasonCode::NotReceipt
+    );
+}
+
+/// On a QR-only campaign, a code that is no receipt's at all (`hello`,
+/// `<script>...`) was stored and queued for the provider.
+#[tokio::test]
+async fn a_code_that_is_no_receipts_was_stored_and_queued_for_the_provider() {
+    let app = spawn_app().await;
+    for junk in [
+        "hello",
+        "<script>alert(1)</script>",
+        "APM-RCPT-42",
+        "x APM-RCPT-0042",
+    ] {
+        let response = app
+            .http
+            .post(app.url(&format!("/v1/campaigns/{CAMPAIGN}/submissions")))
+            .multipart(reqwest::multipart::Form::new().text(api::field::QR, junk))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422, "{junk}");
+        let body: ErrorBody = response.json().await.unwrap();
+        assert_eq!(body.error.field.as_deref(), Some(api::field::QR), "{junk}");
+    }
+    assert_eq!(app.state.db.submission_count().await.unwrap(), 0);
+    // With photos, a code is what the shopper scanned beside them, checked
+    // as the widget checks it, and the photos are the receipt.
+    let with_photo = app
+        .submit_qr(CAMPAIGN, &[fixtures::receipt_jpeg()], "hello")
+        .await;
+    assert_eq!(
+        app.wait_final(&with_photo).await.status,
+        SubmissionStatus::Accepted
     );
 }
 

@@ -1,12 +1,15 @@
 //! The same receipt sent again: caught by its fiscal QR before the provider sees
-//! it, or by what the provider read when the verdict comes back; the shopper
-//! sees the reason `duplicate`, the operator which submission it matched.
+//! it, or by what the provider read when the verdict comes back; a photo like
+//! an earlier one's is only a hint the reading settles. The shopper sees the
+//! reason `duplicate`, the operator which submission it matched.
 
 use api::{ReasonCode, SubmissionStatus};
 use serde_json::Value;
 use tests::{TestApp, fixtures, spawn_app};
 
 const QR: &str = "t=20190113T154800&s=127.00&fn=9282440300682838&i=41406&fp=3826178052&n=1";
+/// Another receipt's code (another document and sign at the same till).
+const OTHER_QR: &str = "t=20190113T155200&s=56.10&fn=9282440300682838&i=41407&fp=1187342251&n=1";
 /// The same receipt's code, its fields in another order.
 const SAME_QR: &str = "fn=9282440300682838&i=41406&fp=3826178052&n=1&s=127.00&t=20190113T154800";
 
@@ -75,11 +78,10 @@ async fn the_same_receipt_read_again_goes_to_a_person_naming_the_first() {
         app.wait_final(&first).await.status,
         SubmissionStatus::Accepted
     );
-    // Another photo of the same receipt (the sandbox reads every receipt-like
-    // photo as the same one): the provider reads the same store, date, time
-    // and total.
+    // Another photo of the same receipt: the provider reads the same store,
+    // date, time and total.
     let again = app
-        .submit_photo("demo-easypromos-once", fixtures::large_receipt_jpeg())
+        .submit_photo("demo-easypromos-once", copy_of(&fixtures::receipt_jpeg()))
         .await;
     let held = app.wait_final(&again).await;
     assert_eq!(held.status, SubmissionStatus::NeedsReview);
@@ -112,7 +114,7 @@ fn copy_of(photo: &[u8]) -> Vec<u8> {
 }
 
 #[tokio::test]
-async fn a_photo_sent_again_re_encoded_and_scaled_is_caught_before_the_provider_sees_it() {
+async fn a_photo_sent_again_re_encoded_and_scaled_is_held_once_its_reading_agrees() {
     let app = spawn_app().await;
     let original = fixtures::large_receipt_jpeg();
     let first = app
@@ -122,43 +124,101 @@ async fn a_photo_sent_again_re_encoded_and_scaled_is_caught_before_the_provider_
         app.wait_final(&first).await.status,
         SubmissionStatus::Accepted
     );
-    let uploads = app
-        .sandbox
-        .controls
-        .requests("POST", "/easypromos/v2/ocr/tickets");
-
     let copy = copy_of(&original);
     assert_ne!(copy, original);
     let again = app.submit_photo("demo-easypromos-once", copy).await;
-    let held = app.get_submission(&again).await;
+    // A likeness is a hint, not a verdict: the provider reads it first.
+    let status = app.get_submission(&again).await.status;
+    assert!(!status.is_final(), "decided on upload: {status:?}");
     assert_eq!(
-        held.status,
-        SubmissionStatus::NeedsReview,
-        "decided at once"
+        operator_view(&app, &again).await["photo_match_of"],
+        first.as_str()
     );
+    let held = app.wait_final(&again).await;
+    assert_eq!(held.status, SubmissionStatus::NeedsReview);
     assert_eq!(
         held.outcome.expect("outcome").reasons[0].code,
         ReasonCode::Duplicate
     );
     assert_eq!(
-        app.sandbox
-            .controls
-            .requests("POST", "/easypromos/v2/ocr/tickets"),
-        uploads,
-        "the provider never saw the copy"
-    );
-    assert_eq!(
         operator_view(&app, &again).await["duplicate_of"],
         first.as_str()
     );
-    // A different receipt's photo is not taken for it: it is not decided on
-    // upload, but goes to the provider. (Asserting `queued` raced the worker,
-    // which may already have taken it: `processing` is as good.)
-    let other = app
-        .submit_photo("demo-easypromos-once", fixtures::receipt_jpeg())
+}
+
+/// Genuine receipts were held as duplicates at upload on the likeness of
+/// their photos alone: two receipts each with its own fiscal QR, and two
+/// receipts of one shop that read differently. With `duplicates = "reject"`
+/// those shoppers were refused outright.
+#[tokio::test]
+async fn genuine_receipts_were_refused_as_duplicates_on_the_likeness_of_their_photos() {
+    const STRICT: &str = "demo-easypromos-strict";
+    let app = spawn_app().await;
+    // Two receipts of one shop, one line apart: their fingerprints match.
+    let (one, two) = (
+        fixtures::shop_receipt_jpeg(33),
+        fixtures::shop_receipt_jpeg(34),
+    );
+    let hash = |photo: &[u8]| proxy::duplicates::photo_hash(photo).unwrap();
+    assert!(proxy::duplicates::same_photo(&hash(&one), &hash(&two)));
+
+    // 1. Two fiscal codes are two receipts, however alike their photos.
+    let with_code = app.submit_qr("demo-apm-once", std::slice::from_ref(&one), QR).await;
+    assert_eq!(
+        app.wait_final(&with_code).await.status,
+        SubmissionStatus::Accepted
+    );
+    let other_code = app
+        .submit_qr("demo-apm-once", &[copy_of(&one)], OTHER_QR)
         .await;
-    let status = app.get_submission(&other).await.status;
-    assert!(!status.is_final(), "caught on upload: {status:?}");
+    assert_eq!(
+        app.wait_final(&other_code).await.status,
+        SubmissionStatus::Accepted
+    );
+    let seen = operator_view(&app, &other_code).await;
+    assert!(seen["photo_match_of"].is_null(), "{seen}");
+    assert!(seen["duplicate_of"].is_null(), "{seen}");
+
+    // 2. Another receipt of the same shop: alike, but read differently. It
+    //    goes to the provider, whose reading settles it.
+    let first = app.submit_photo(STRICT, one.clone()).await;
+    assert_eq!(
+        app.wait_final(&first).await.status,
+        SubmissionStatus::Accepted
+    );
+    let uploads = app
+        .sandbox
+        .controls
+        .requests("POST", "/easypromos/v2/ocr/tickets");
+    let second = app.submit_photo(STRICT, two.clone()).await;
+    let status = app.get_submission(&second).await.status;
+    assert!(!status.is_final(), "refused on upload: {status:?}");
+    assert_eq!(
+        app.wait_final(&second).await.status,
+        SubmissionStatus::Accepted
+    );
+    assert_eq!(
+        app.sandbox
+            .controls
+            .requests("POST", "/easypromos/v2/ocr/tickets"),
+        uploads + 1
+    );
+    let seen = operator_view(&app, &second).await;
+    assert_eq!(seen["photo_match_of"], first.as_str(), "{seen}");
+    assert!(seen["duplicate_of"].is_null(), "{seen}");
+
+    // 3. The same receipt again is still refused: alike, and read alike.
+    let again = app.submit_photo(STRICT, copy_of(&two)).await;
+    let refused = app.wait_final(&again).await;
+    assert_eq!(refused.status, SubmissionStatus::Rejected);
+    assert_eq!(
+        refused.outcome.expect("outcome").reasons[0].code,
+        ReasonCode::Duplicate
+    );
+    assert_eq!(
+        operator_view(&app, &again).await["duplicate_of"],
+        second.as_str()
+    );
 }
 
 #[tokio::test]
@@ -192,4 +252,80 @@ async fn a_receipt_sent_again_after_the_window_is_let_through() {
         app.get_submission(&later).await.status,
         SubmissionStatus::Queued
     );
+}
+
+/// Erasing a shopper forgot their receipts too: another shopper sent the
+/// same paid receipt again and it was accepted. Erased text stayed readable
+/// in SQLite's log and free pages, and other submissions still named the
+/// erased one.
+#[tokio::test]
+async fn an_erased_shoppers_paid_receipt_was_accepted_again_from_another_shopper() {
+    const STRICT: &str = "demo-easypromos-strict";
+    const ERASED_USER: &str = "shopper-to-be-forgotten-5e1f";
+    let app = spawn_app().await;
+    let photo = fixtures::shop_receipt_jpeg(21);
+    let by_code = app
+        .submit_as("demo-apm-once", ERASED_USER, &[], Some(QR))
+        .await;
+    let by_photo = app
+        .submit_as(STRICT, ERASED_USER, std::slice::from_ref(&photo), None)
+        .await;
+    for id in [&by_code, &by_photo] {
+        assert_eq!(app.wait_final(id).await.status, SubmissionStatus::Accepted);
+    }
+    // Another shopper's copy, caught while the first was there.
+    let copy = app
+        .submit_as("demo-apm-once", "bo", &[], Some(SAME_QR))
+        .await;
+    assert_eq!(
+        operator_view(&app, &copy).await["duplicate_of"],
+        by_code.as_str()
+    );
+
+    let erased = app
+        .operator(
+            reqwest::Method::DELETE,
+            &format!("/v1/operator/users/{ERASED_USER}"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(erased.status(), 200);
+    let erased: Value = erased.json().await.unwrap();
+    assert_eq!(erased["submissions"], 2);
+    // What named the erased submission says so.
+    assert_eq!(operator_view(&app, &copy).await["duplicate_of"], "erased");
+
+    // The same paid receipt again, from someone else: by its code, on upload...
+    let again = app
+        .submit_as("demo-apm-once", "mallory", &[], Some(SAME_QR))
+        .await;
+    let refused = app.get_submission(&again).await;
+    assert_eq!(refused.status, SubmissionStatus::Rejected);
+    assert_eq!(operator_view(&app, &again).await["duplicate_of"], "erased");
+    // ...and by its photo and what the provider reads of it.
+    let again = app
+        .submit_as(STRICT, "mallory", &[copy_of(&photo)], None)
+        .await;
+    let refused = app.wait_final(&again).await;
+    assert_eq!(refused.status, SubmissionStatus::Rejected);
+    assert_eq!(
+        refused.outcome.expect("outcome").reasons[0].code,
+        ReasonCode::Duplicate
+    );
+    assert_eq!(operator_view(&app, &again).await["duplicate_of"], "erased");
+
+    // Nothing of the erased shopper is left in the database's files.
+    if app.database.starts_with("sqlite:") {
+        for file in ["relay.db", "relay.db-wal"] {
+            let path = app.dir.path().join(file);
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            let found = bytes
+                .windows(ERASED_USER.len())
+                .any(|w| w == ERASED_USER.as_bytes());
+            assert!(!found, "{file} still holds the erased shopper's id");
+        }
+    }
 }

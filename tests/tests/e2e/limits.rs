@@ -259,3 +259,106 @@ async fn an_upload_that_stalls_half_way_held_its_connection_and_memory_forever()
     );
     assert_eq!(stored(&app, CAMPAIGN).await, 0);
 }
+
+/// Sends `head`, then `body` in chunks of `chunk` bytes every `every`, while
+/// reading the answer; the answer (as text) once the proxy closes the
+/// connection or after `within`.
+async fn upload_paced(
+    address: String,
+    head: String,
+    body: Vec<u8>,
+    chunk: usize,
+    every: Duration,
+    within: Duration,
+) -> String {
+    let stream = TcpStream::connect(&address).await.unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    let sending = tokio::spawn(async move {
+        if writer.write_all(head.as_bytes()).await.is_err() {
+            return;
+        }
+        for piece in body.chunks(chunk) {
+            if writer.write_all(piece).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(every).await;
+        }
+    });
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(within, reader.read_to_end(&mut answer)).await;
+    sending.abort();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// A whole multipart upload of `photo`, and its request head.
+fn multipart_upload(address: &str, photo: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "pacedBoundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"r.jpg\"\r\n\
+         Content-Type: image/jpeg\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(photo);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let head = format!(
+        "POST /v1/campaigns/{CAMPAIGN}/submissions HTTP/1.1\r\nHost: {address}\r\n\
+         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n",
+        body.len()
+    );
+    (head, body)
+}
+
+/// Slow headers were cut after 10 s, but 20 uploads that sent their headers
+/// and then a byte of body every few moments were all still open a minute
+/// later, each holding a connection and part of the upload memory.
+#[tokio::test]
+async fn twenty_uploads_trickling_a_byte_at_a_time_were_never_cut() {
+    let app = spawn_app_with(limits(
+        "min_body_rate = 240\nbody_rate_grace_ms = 1000\nbody_timeout_ms = 30000\n",
+    ))
+    .await;
+    let address = socket(&app);
+    let (head, body) = multipart_upload(&address, &fixtures::receipt_jpeg());
+    let uploads: Vec<_> = (0..20)
+        .map(|_| {
+            tokio::spawn(upload_paced(
+                address.clone(),
+                head.clone(),
+                body.clone(),
+                1,
+                Duration::from_millis(200),
+                Duration::from_secs(20),
+            ))
+        })
+        .collect();
+    for upload in uploads {
+        let answer = upload.await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert!(answer.contains("too_slow"), "{answer}");
+    }
+    assert_eq!(stored(&app, CAMPAIGN).await, 0);
+    let budget = &app.state.upload_budget;
+    assert_eq!(budget.free_bytes(), budget.total_bytes(), "memory let go");
+}
+
+/// A shopper on 2G (a few kilobytes a second) is far above the minimum and
+/// gets through.
+#[tokio::test]
+async fn an_upload_at_2g_speed_gets_through() {
+    let app = spawn_app_with(limits("min_body_rate = 240\nbody_rate_grace_ms = 1000\n")).await;
+    let address = socket(&app);
+    let (head, body) = multipart_upload(&address, &fixtures::receipt_jpeg());
+    // 2G: about 6 KB a second, as 600 bytes every 100 ms.
+    let answer = upload_paced(
+        address,
+        head,
+        body,
+        600,
+        Duration::from_millis(100),
+        Duration::from_secs(60),
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 202"), "{answer}");
+    assert_eq!(stored(&app, CAMPAIGN).await, 1);
+}

@@ -20,6 +20,10 @@ struct Receiver {
     received: Arc<Mutex<Vec<(String, Value)>>>,
     attempts: Arc<Mutex<Vec<String>>>,
     down_for: Arc<AtomicUsize>,
+    /// Requests it answers only after this long, before answering the rest
+    /// at once.
+    slow_for: Arc<AtomicUsize>,
+    slow_by: Arc<Mutex<Duration>>,
     forged: Arc<AtomicUsize>,
     secret: Arc<Mutex<String>>,
 }
@@ -33,6 +37,18 @@ async fn receive(State(receiver): State<Receiver>, headers: HeaderMap, body: Byt
     }
     let id = headers["webhook-id"].to_str().unwrap().to_owned();
     receiver.attempts.lock().unwrap().push(id.clone());
+    if receiver
+        .slow_for
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
+    {
+        let by = *receiver.slow_by.lock().unwrap();
+        tokio::time::sleep(by).await;
+        // It stored the event, but too late for the sender to hear.
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        receiver.received.lock().unwrap().push((id, body));
+        return StatusCode::NO_CONTENT;
+    }
     if receiver
         .down_for
         .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
@@ -48,6 +64,10 @@ async fn receive(State(receiver): State<Receiver>, headers: HeaderMap, body: Byt
 /// A brand's receiver on loopback, and a stepped app whose `demo-easypromos`
 /// campaign notifies it.
 async fn start(down_for: usize) -> (TestApp, Receiver) {
+    start_with(down_for, Options::default()).await
+}
+
+async fn start_with(down_for: usize, options: Options) -> (TestApp, Receiver) {
     let receiver = Receiver::default();
     receiver.down_for.store(down_for, Ordering::SeqCst);
     let router = axum::Router::new()
@@ -58,7 +78,7 @@ async fn start(down_for: usize) -> (TestApp, Receiver) {
         stepped_worker: true,
         processing_delay: Duration::ZERO,
         notify_url: Some(format!("http://{address}/hooks/receipts")),
-        ..Options::default()
+        ..options
     })
     .await;
     *receiver.secret.lock().unwrap() = tests::notify_secret(&app.dir);
@@ -139,6 +159,37 @@ async fn a_receiver_that_is_down_gets_the_event_later_with_the_same_webhook_id()
     );
 }
 
+/// The send timeout was fixed at 30 s and written nowhere: a receiver that
+/// took longer stored each event, yet got it again (three copies in all).
+/// It is `notify.timeout_ms` now, and what a slow receiver gets is the README's.
+#[tokio::test]
+async fn a_receiver_slower_than_an_undocumented_timeout_got_every_event_again() {
+    let (app, receiver) = start_with(
+        0,
+        Options {
+            notify_timeout: Some(Duration::from_millis(200)),
+            ..Options::default()
+        },
+    )
+    .await;
+    receiver.slow_for.store(1, Ordering::SeqCst);
+    *receiver.slow_by.lock().unwrap() = Duration::from_millis(1500);
+    decided(&app, "demo-easypromos").await;
+    assert_eq!(app.step_notifier().await, 1, "sent, the answer too late");
+    assert_eq!(
+        app.state.db.notifications_pending().await.unwrap(),
+        1,
+        "a late answer is no answer"
+    );
+    // Sent again after the backoff, under the same id, and answered in time.
+    app.clock.advance(Duration::from_secs(6));
+    assert_eq!(app.step_notifier().await, 1);
+    assert_eq!(app.state.db.notifications_pending().await.unwrap(), 0);
+    let attempts = receiver.attempts.lock().unwrap().clone();
+    assert_eq!(attempts.len(), 2, "{attempts:?}");
+    assert_eq!(attempts[0], attempts[1], "one webhook-id");
+}
+
 #[tokio::test]
 async fn a_verdict_stored_before_a_restart_is_delivered_after_it() {
     let (app, receiver) = start(0).await;
@@ -198,4 +249,38 @@ async fn a_manual_review_request_is_told_after_the_verdict_it_appeals() {
             ),
         ]
     );
+}
+
+/// The brand's backend was not told of an erasure, so it kept its own copy of
+/// the shopper's receipt.
+#[tokio::test]
+async fn the_brand_was_not_told_when_a_shopper_was_erased() {
+    let (app, receiver) = start(0).await;
+    let id = app
+        .submit_as(
+            "demo-easypromos",
+            "erase-me",
+            &[fixtures::receipt_jpeg()],
+            None,
+        )
+        .await;
+    assert_eq!(app.step_worker().await, 1);
+    app.clock.advance(Duration::from_secs(1));
+    assert_eq!(app.step_worker().await, 1);
+    // The verdict's event is still in the outbox when the shopper is erased:
+    // it carries their data, so it goes with them.
+    let erased = app
+        .operator(reqwest::Method::DELETE, "/v1/operator/users/erase-me")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(erased.status(), 200);
+    assert_eq!(app.step_notifier().await, 1);
+    let received = receiver.received.lock().unwrap().clone();
+    assert_eq!(received.len(), 1, "{received:?}");
+    let body = &received[0].1;
+    assert_eq!(body["type"], "submission.erased");
+    assert_eq!(body["data"]["id"], id.as_str());
+    assert_eq!(body["data"]["campaign"], "demo-easypromos");
+    assert!(!body.to_string().contains("erase-me"), "{body}");
 }

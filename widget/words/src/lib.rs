@@ -324,6 +324,7 @@ texts! {
     progress_label,
     cancel,
     queued_detail,
+    delayed_detail,
     usually_seconds,
     /// `{n}`: seconds since the receipt was sent.
     waited,
@@ -436,6 +437,7 @@ impl Text {
             ErrorCode::InvalidField | ErrorCode::IdempotencyConflict => self.refused_invalid(),
             ErrorCode::Conflict => self.refused_review(),
             ErrorCode::RateLimited => self.refused_rate(),
+            ErrorCode::TooSlow => self.network(),
             ErrorCode::ShopperUnsigned => self.refused_unsigned(),
             ErrorCode::ShopperExpired => self.refused_expired(),
             ErrorCode::OriginNotAllowed => self.not_available(),

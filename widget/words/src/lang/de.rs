@@ -114,6 +114,7 @@ pub static TEXT: Text = Text::new(Words {
     progress_label: "Fortschritt beim Senden",
     cancel: "Abbrechen",
     queued_detail: "Ihr Kassenbon ist sicher bei uns und wird noch bearbeitet. Sie können diese Seite geöffnet lassen.",
+    delayed_detail: "Die Prüfung verzögert sich bei uns. Ihr Kassenbon ist gespeichert und wird so bald wie möglich von selbst geprüft: Sie können diese Seite schließen und später wiederkommen.",
     usually_seconds: "Das dauert meist nur ein paar Sekunden.",
     waited: "{n}\u{a0}s",
     taking_longer: "Das dauert länger als üblich. Sie können diese Seite schließen: Ihr Kassenbon ist sicher bei uns, und das Ergebnis ist hier, wenn Sie zurückkommen.",

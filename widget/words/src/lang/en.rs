@@ -114,6 +114,7 @@ pub static TEXT: Text = Text::new(Words {
     progress_label: "Upload progress",
     cancel: "Cancel",
     queued_detail: "Your receipt is safely with us and is still being processed. You can keep this page open.",
+    delayed_detail: "The check is delayed on our side. Your receipt is kept and will be checked by itself as soon as possible: you can close this page and come back later.",
     usually_seconds: "This usually takes a few seconds.",
     waited: "{n} s",
     taking_longer: "This is taking longer than usual. You can close this page: your receipt is safe with us, and its verdict will be here when you come back.",

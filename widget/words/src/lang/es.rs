@@ -114,6 +114,7 @@ pub static TEXT: Text = Text::new(Words {
     progress_label: "Progreso del envío",
     cancel: "Cancelar",
     queued_detail: "Tu ticket está a salvo con nosotros y se sigue procesando. Puedes dejar esta página abierta.",
+    delayed_detail: "La comprobación se ha retrasado por nuestra parte. Guardamos tu ticket y se comprobará solo en cuanto sea posible: puedes cerrar esta página y volver más tarde.",
     usually_seconds: "Suele tardar unos segundos.",
     waited: "{n}\u{a0}s",
     taking_longer: "Está tardando más de lo habitual. Puedes cerrar esta página: tu ticket está a salvo con nosotros y verás el resultado cuando vuelvas.",

@@ -114,6 +114,7 @@ pub static TEXT: Text = Text::new(Words {
     progress_label: "Progression de l'envoi",
     cancel: "Annuler",
     queued_detail: "Votre ticket est bien chez nous et son traitement continue. Vous pouvez garder cette page ouverte.",
+    delayed_detail: "La vérification a pris du retard de notre côté. Votre ticket est conservé et sera vérifié automatiquement dès que possible : vous pouvez fermer cette page et revenir plus tard.",
     usually_seconds: "Cela prend en général quelques secondes.",
     waited: "{n}\u{a0}s",
     taking_longer: "C'est plus long que d'habitude. Vous pouvez fermer cette page\u{a0}: votre ticket est en sécurité chez nous, et son résultat sera là à votre retour.",

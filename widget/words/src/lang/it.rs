@@ -114,6 +114,7 @@ pub static TEXT: Text = Text::new(Words {
     progress_label: "Avanzamento dell'invio",
     cancel: "Annulla",
     queued_detail: "Il tuo scontrino è al sicuro da noi ed è ancora in elaborazione. Puoi tenere aperta questa pagina.",
+    delayed_detail: "Il controllo è in ritardo da parte nostra. Il tuo scontrino è conservato e verrà controllato da solo appena possibile: puoi chiudere questa pagina e tornare più tardi.",
     usually_seconds: "Di solito bastano pochi secondi.",
     waited: "{n}\u{a0}s",
     taking_longer: "Ci vuole più del solito. Puoi chiudere questa pagina: il tuo scontrino è al sicuro da noi e troverai qui l'esito quando torni.",

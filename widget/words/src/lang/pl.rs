@@ -114,6 +114,7 @@ pub static TEXT: Text = Text::new(Words {
     progress_label: "Postęp wysyłania",
     cancel: "Anuluj",
     queued_detail: "Twój paragon jest u nas bezpieczny i nadal jest przetwarzany. Możesz zostawić tę stronę otwartą.",
+    delayed_detail: "Sprawdzanie opóźnia się po naszej stronie. Twój paragon jest zachowany i zostanie sprawdzony automatycznie, gdy tylko będzie to możliwe: możesz zamknąć tę stronę i wrócić później.",
     usually_seconds: "Zwykle trwa to kilka sekund.",
     waited: "{n}\u{a0}s",
     taking_longer: "To trwa dłużej niż zwykle. Możesz zamknąć tę stronę: Twój paragon jest u nas bezpieczny, a wynik będzie tu, gdy wrócisz.",

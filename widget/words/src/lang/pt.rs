@@ -114,6 +114,7 @@ pub static TEXT: Text = Text::new(Words {
     progress_label: "Progresso do envio",
     cancel: "Cancelar",
     queued_detail: "O seu talão está seguro connosco e ainda está a ser processado. Pode manter esta página aberta.",
+    delayed_detail: "A verificação está atrasada do nosso lado. O seu talão está guardado e será verificado automaticamente assim que possível: pode fechar esta página e voltar mais tarde.",
     usually_seconds: "Costuma demorar poucos segundos.",
     waited: "{n}\u{a0}s",
     taking_longer: "Está a demorar mais do que o habitual. Pode fechar esta página: o seu talão está seguro connosco e o resultado estará aqui quando voltar.",
