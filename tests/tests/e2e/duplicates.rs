@@ -163,7 +163,9 @@ async fn genuine_receipts_were_refused_as_duplicates_on_the_likeness_of_their_ph
     assert!(proxy::duplicates::same_photo(&hash(&one), &hash(&two)));
 
     // 1. Two fiscal codes are two receipts, however alike their photos.
-    let with_code = app.submit_qr("demo-apm-once", std::slice::from_ref(&one), QR).await;
+    let with_code = app
+        .submit_qr("demo-apm-once", std::slice::from_ref(&one), QR)
+        .await;
     assert_eq!(
         app.wait_final(&with_code).await.status,
         SubmissionStatus::Accepted
