@@ -127,7 +127,9 @@ async fn widget_receipts_take_one_to_five_photos_and_only_the_documented_fields(
     assert_eq!(receipt["userUuid"], "257f42e1-4709-4c8c-8989-9f9d94d6fb4a");
     assert_eq!(receipt["source"], "widget-qr-scan");
     assert_eq!(receipt["retailer"]["name"], "CLAREL");
-    assert_eq!(receipt["total"]["sum"], 37.87);
+    // The moderators read the fiscal code sent with it: its date and sum.
+    assert_eq!(receipt["total"]["sum"], 127.0);
+    assert_eq!(receipt["receiptDate"], "2019-01-13");
     assert_eq!(receipt["photos"].as_array().unwrap().len(), 5);
 }
 
@@ -211,9 +213,20 @@ async fn config_callback_posts_the_reviewed_receipt_with_its_headers() {
             "headers": [{"name": "authorization", "values": ["some-api-token"]}]},
     })
     .to_string();
+    // `meta` is a field of `/api/receipts/qr` only.
+    let with_meta = Form::new()
+        .text("config", config.clone())
+        .text("meta", "{\"submission\": \"s-1\"}");
+    let (status, _) = post_form(
+        &sb,
+        "/api/receipts",
+        &sb.config.apm_api_key,
+        photos(with_meta, &[PAPER]),
+    )
+    .await;
+    assert_eq!(status, 400);
     let form = Form::new()
         .text("config", config)
-        .text("meta", "{\"submission\": \"s-1\"}")
         .text("externalId", "345")
         .text("source", "api")
         .text("channel", "telegram");

@@ -9,10 +9,16 @@
 //!   `userUuid`, `qrAsString` (the QR the shopper scanned, if any), `source`,
 //!   `channel`;
 //! - photos, with callbacks: `POST /api/receipts`, the same photos with `config`
-//!   (the review config, with `callback`) and `meta`; this endpoint has no QR
-//!   field, so a scanned QR travels in `meta.qr`;
+//!   (the review config, with `callback`) and `externalId`, only the fields the
+//!   document lists for it. It has no field for a QR code, so a code the
+//!   shopper scanned beside the photos is not sent there (the moderators read
+//!   the receipt from its photos; the code stays with the submission);
 //! - a QR code alone: `POST /api/receipts/qr`, JSON `{qrStr, userUuid, channel,
-//!   meta}` (plus `config` with callbacks).
+//!   externalId}` (plus `config` with callbacks).
+//!
+//! `externalId` is "Receipt's id in Promo's system", a number in the
+//! document: our submission id is a UUID, so it is sent as the number of its
+//! first 52 bits ([`external_id`]), which a JSON number carries exactly.
 //!
 //! The answer's `uuid` is the reference; `GET /api/receipts/{uuid}` gives the
 //! state. With `callbacks = { key = ... }`, `config.callback` asks APM to `POST`
@@ -169,16 +175,20 @@ impl Apm {
         }
         Ok(form)
     }
+}
 
-    /// Our own metadata on the receipt: which submission it is, and the QR where
-    /// the endpoint has no field of its own for it.
-    fn meta(receipt: &OutgoingReceipt, with_qr: bool) -> String {
-        let mut meta = json!({"submission": receipt.submission_id});
-        if let (true, Some(qr)) = (with_qr, &receipt.qr) {
-            meta["qr"] = json!(qr);
-        }
-        meta.to_string()
-    }
+/// The number APM knows a submission by (`externalId`): the first 52 bits of
+/// its id (a UUID's hex digits), exact in a JSON number; `None` for an id
+/// that is not hex.
+pub fn external_id(submission_id: &str) -> Option<u64> {
+    let hex: String = submission_id
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .take(13)
+        .collect();
+    (hex.len() == 13)
+        .then(|| u64::from_str_radix(&hex, 16).ok())
+        .flatten()
 }
 
 #[derive(Deserialize)]
@@ -227,8 +237,10 @@ impl Provider for Apm {
             let mut body = json!({
                 "qrStr": qr,
                 "channel": self.config.channel,
-                "meta": Self::meta(receipt, false),
             });
+            if let Some(id) = external_id(&receipt.submission_id) {
+                body["externalId"] = json!(id);
+            }
             if let Some(user) = &receipt.user {
                 body["userUuid"] = json!(user);
             }
@@ -237,9 +249,10 @@ impl Provider for Apm {
             }
             self.post("/api/receipts/qr").json(&body)
         } else if self.delivery.callbacks().is_some() {
-            let mut form = self
-                .photos_form(receipt)?
-                .text("meta", Self::meta(receipt, true));
+            let mut form = self.photos_form(receipt)?;
+            if let Some(id) = external_id(&receipt.submission_id) {
+                form = form.text("externalId", id.to_string());
+            }
             if let Some(config) = self.review_config() {
                 form = form.part("config", Part::text(config));
             }
@@ -402,6 +415,14 @@ mod tests {
             Progress::Done(verdict) => *verdict,
             Progress::Pending => panic!("not done"),
         }
+    }
+
+    #[test]
+    fn our_id_is_a_number_apm_can_keep_exactly() {
+        let id = external_id("0f0f0f0f-1234-4000-8000-000000000000").unwrap();
+        assert_eq!(id, 0x0000_f0f0_f0f1_2344);
+        assert!(id < 1 << 53, "a JSON number keeps it exactly");
+        assert_eq!(external_id("not-an-id"), None);
     }
 
     #[test]

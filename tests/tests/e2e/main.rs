@@ -14,6 +14,7 @@ mod limits;
 mod metrics;
 mod notify;
 mod operator;
+mod requests;
 mod retention;
 mod shopper;
 mod worker;
