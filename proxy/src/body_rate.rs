@@ -8,10 +8,13 @@
 //! A shopper on a slow but moving link is far above the minimum: 2G moves
 //! kilobytes a second.
 //!
-//! The rate is the average since the body's first poll: by `grace + n / rate`
-//! seconds, `n` bytes must have come. The body wakes itself at that moment if
-//! nothing has come by then, so a trickle is cut on time, not when its next
-//! byte happens to arrive.
+//! The rate counts only the time the proxy waited for the client: the time a
+//! read of the body was pending, from the moment it found nothing to read to
+//! the moment more came. Time the proxy spends elsewhere (checking a photo
+//! between two parts, a busy machine) is not the client's. After `grace + n /
+//! rate` seconds of such waiting, `n` bytes must have come; the body wakes
+//! itself at that moment if nothing has come by then, so a trickle is cut on
+//! time, not when its next byte happens to arrive.
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -53,14 +56,7 @@ pub async fn enforce(State(rate): State<MinRate>, request: Request, next: Next) 
     }
     let cut = Arc::new(AtomicBool::new(false));
     let (parts, body) = request.into_parts();
-    let body = Body::new(Metered {
-        inner: body,
-        rate,
-        start: None,
-        received: 0,
-        wake: None,
-        cut: cut.clone(),
-    });
+    let body = Body::new(Metered::new(body, rate, cut.clone()));
     let response = next.run(Request::from_parts(parts, body)).await;
     if !cut.load(Ordering::SeqCst) {
         return response;
@@ -76,25 +72,39 @@ pub async fn enforce(State(rate): State<MinRate>, request: Request, next: Next) 
     response
 }
 
-/// A body that counts what comes and fails once it falls below the rate.
+/// A body that counts what comes and the time spent waiting for it, and fails
+/// once it falls below the rate.
 struct Metered {
     inner: Body,
     rate: MinRate,
-    /// When it was first polled (the handler started reading).
-    start: Option<Instant>,
     received: u64,
+    /// Time spent waiting for the client, all told.
+    waited: Duration,
+    /// Since when a read is waiting for the client, if one is.
+    pending_since: Option<Instant>,
     /// Set while waiting, for the moment the rate would fall below the minimum.
     wake: Option<Pin<Box<Sleep>>>,
     cut: Arc<AtomicBool>,
 }
 
 impl Metered {
-    /// The moment by which more must have come: `grace + received / rate`
-    /// after the start.
-    fn deadline(&self, start: Instant) -> Instant {
+    fn new(inner: Body, rate: MinRate, cut: Arc<AtomicBool>) -> Self {
+        Self {
+            inner,
+            rate,
+            received: 0,
+            waited: Duration::ZERO,
+            pending_since: None,
+            wake: None,
+            cut,
+        }
+    }
+
+    /// The waiting the bytes so far allow: the grace, or `received / rate`.
+    fn allowance(&self) -> Duration {
         let earned =
             Duration::from_secs_f64(self.received as f64 / f64::from(self.rate.bytes_per_second));
-        start + self.rate.grace.max(earned)
+        self.rate.grace.max(earned)
     }
 
     fn cut(&mut self) -> Poll<Option<Result<Frame<Bytes>, axum::BoxError>>> {
@@ -116,22 +126,28 @@ impl HttpBody for Metered {
         if this.cut.load(Ordering::SeqCst) {
             return Poll::Ready(Some(Err(TooSlow.into())));
         }
-        let start = *this.start.get_or_insert_with(Instant::now);
-        match Pin::new(&mut this.inner).poll_frame(cx) {
+        let polled = Pin::new(&mut this.inner).poll_frame(cx);
+        if polled.is_ready()
+            && let Some(since) = this.pending_since.take()
+        {
+            this.waited += since.elapsed();
+            this.wake = None;
+        }
+        match polled {
             Poll::Ready(Some(Ok(frame))) => {
                 if let Some(data) = frame.data_ref() {
                     this.received += data.len() as u64;
                 }
-                if Instant::now() > this.deadline(start) {
+                if this.waited > this.allowance() {
                     return this.cut();
                 }
-                this.wake = None;
                 Poll::Ready(Some(Ok(frame)))
             }
             Poll::Ready(Some(Err(error))) => Poll::Ready(Some(Err(error.into()))),
             Poll::Ready(None) => Poll::Ready(None),
             Poll::Pending => {
-                let deadline = this.deadline(start);
+                let since = *this.pending_since.get_or_insert_with(Instant::now);
+                let deadline = since + this.allowance().saturating_sub(this.waited);
                 let wake = this
                     .wake
                     .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
@@ -186,14 +202,7 @@ mod tests {
     fn fed() -> (tokio::sync::mpsc::Sender<Bytes>, Metered, Arc<AtomicBool>) {
         let (send, receive) = tokio::sync::mpsc::channel::<Bytes>(8);
         let cut = Arc::new(AtomicBool::new(false));
-        let body = Metered {
-            inner: Body::new(Fed(receive)),
-            rate: RATE,
-            start: None,
-            received: 0,
-            wake: None,
-            cut: cut.clone(),
-        };
+        let body = Metered::new(Body::new(Fed(receive)), RATE, cut.clone());
         (send, body, cut)
     }
 
@@ -222,6 +231,24 @@ mod tests {
         }
         drop(send);
         assert_eq!(reader.await.unwrap().unwrap().len(), 600);
+        assert!(!cut.load(Ordering::SeqCst));
+    }
+
+    /// Under a burst, the time a handler spent checking a photo between two
+    /// parts was counted against the shopper's link, and uploads that had
+    /// come whole were cut.
+    #[tokio::test(start_paused = true)]
+    async fn time_the_proxy_spent_elsewhere_was_counted_against_the_client() {
+        let (send, mut body, cut) = fed();
+        send.send(Bytes::from_static(b"part one")).await.unwrap();
+        send.send(Bytes::from_static(b"part two")).await.unwrap();
+        drop(send);
+        let first = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await;
+        assert!(matches!(first, Some(Ok(_))));
+        // The handler is busy for a minute before it reads on.
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        let second = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await;
+        assert!(matches!(second, Some(Ok(_))), "{second:?}");
         assert!(!cut.load(Ordering::SeqCst));
     }
 

@@ -233,7 +233,8 @@ async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    create_document(&shared, Target::Documents, query, &headers, &body)
+    let reading = sample::read(body.clone()).await;
+    create_document(&shared, Target::Documents, query, &headers, &body, reading)
 }
 
 async fn create_in_campaign(
@@ -243,7 +244,15 @@ async fn create_in_campaign(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    create_document(&shared, Target::Campaign(uid), query, &headers, &body)
+    let reading = sample::read(body.clone()).await;
+    create_document(
+        &shared,
+        Target::Campaign(uid),
+        query,
+        &headers,
+        &body,
+        reading,
+    )
 }
 
 async fn create_in_endpoint(
@@ -253,7 +262,15 @@ async fn create_in_endpoint(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    create_document(&shared, Target::Endpoint(uid), query, &headers, &body)
+    let reading = sample::read(body.clone()).await;
+    create_document(
+        &shared,
+        Target::Endpoint(uid),
+        query,
+        &headers,
+        &body,
+        reading,
+    )
 }
 
 /// The documented body types.
@@ -273,6 +290,7 @@ fn create_document(
     query: CreateQuery,
     headers: &HeaderMap,
     body: &[u8],
+    reading: Reading,
 ) -> Response {
     let Some(promo) = shared.token(headers) else {
         return unauthorized();
@@ -300,7 +318,6 @@ fn create_document(
         return (StatusCode::PAYMENT_REQUIRED, "Your quota has been exceeded").into_response();
     }
     let verdict = verdict::judge(body);
-    let reading = Reading::of_photo(body);
     let mut account = shared.lock();
     let (campaign_uid, endpoint_uid) = match target {
         Target::Documents => (None, None),

@@ -192,10 +192,10 @@ async fn widget_receipt(
     let verdict = judge_all(&upload.photos);
     let mut texts = upload.texts;
     let qr = texts.remove("qrAsString");
-    let reading = qr
-        .as_deref()
-        .and_then(Reading::of_qr_text)
-        .unwrap_or_else(|| read_photos(&upload.photos));
+    let reading = match qr.as_deref().and_then(Reading::of_qr_text) {
+        Some(reading) => reading,
+        None => read_photos(&upload.photos).await,
+    };
     store(
         &shared,
         ApmReceipt {
@@ -239,15 +239,11 @@ async fn receipt_with_config(
         return error(StatusCode::BAD_REQUEST, "externalId must be a number", PATH);
     }
     let verdict = judge_all(&upload.photos);
+    let reading = read_photos(&upload.photos).await;
     store(
         &shared,
         ApmReceipt {
-            ..new_receipt(
-                verdict,
-                read_photos(&upload.photos),
-                &mut texts,
-                upload.photos.len(),
-            )
+            ..new_receipt(verdict, reading, &mut texts, upload.photos.len())
         },
         callback,
     )
@@ -344,10 +340,11 @@ fn parse_config(config: Option<&str>) -> Result<Option<Callback>, String> {
 }
 
 /// What the moderators read of a receipt's photos: its first photo's.
-fn read_photos(photos: &[Vec<u8>]) -> Reading {
-    photos
-        .first()
-        .map_or(Reading::SAMPLE, |photo| Reading::of_photo(photo))
+async fn read_photos(photos: &[Vec<u8>]) -> Reading {
+    match photos.first() {
+        Some(photo) => sample::read(photo.clone()).await,
+        None => Reading::SAMPLE,
+    }
 }
 
 fn new_receipt(

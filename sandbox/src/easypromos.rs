@@ -152,7 +152,7 @@ async fn upload_ticket(
         return error(StatusCode::BAD_REQUEST, "The ticket file is required");
     };
     let verdict = verdict::judge(&ticket);
-    let reading = Reading::of_photo(&ticket);
+    let reading = sample::read(ticket.clone()).await;
 
     let mut account = lock(&shared);
     if account.credits == 0 {

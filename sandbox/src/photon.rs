@@ -152,7 +152,7 @@ async fn upload(
         return error(StatusCode::BAD_REQUEST, "The pdf file is required");
     };
     let verdict = verdict::judge(&data);
-    let reading = Reading::of_photo(&data);
+    let reading = sample::read(data.clone()).await;
     let mut account = lock(&shared);
     let stem: String = file_name
         .rsplit_once('.')
