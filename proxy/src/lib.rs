@@ -36,7 +36,6 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, header};
-use axum::routing::{get, post};
 use providers::Providers;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
@@ -46,6 +45,9 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt as _};
+use utoipa_axum::routes;
 
 use crate::campaign::{Campaign, CampaignError, Campaigns};
 use crate::catalogue::Catalogue;
@@ -131,36 +133,28 @@ pub fn app(state: AppState) -> Router {
         (state.upload_budget.clone(), max_body as u64),
         limits::hold_upload_memory,
     );
-    let api = Router::new()
-        .route("/v1/openapi.json", get(openapi::serve))
-        .route("/v1/campaigns/{campaign}", get(campaigns::get))
-        .route(
-            "/v1/campaigns/{campaign}/submissions",
-            post(submissions::create)
+    // Every route is registered with its description (`routes!` reads the
+    // handler's `#[utoipa::path]`): what is served and what is described are
+    // one list (`openapi::description`).
+    let api = OpenApiRouter::new()
+        .routes(routes!(openapi::serve))
+        .routes(routes!(campaigns::get))
+        .routes(
+            routes!(submissions::create)
                 .layer(DefaultBodyLimit::max(max_body))
                 .layer(upload_memory.clone())
                 .layer(limited.clone()),
         )
-        .route(
-            "/v1/campaigns/{campaign}/quality-check",
-            post(campaigns::quality_check)
+        .routes(
+            routes!(campaigns::quality_check)
                 .layer(DefaultBodyLimit::max(max_body))
                 .layer(upload_memory)
                 .layer(limited.clone()),
         )
-        .route(
-            "/v1/campaigns/{campaign}/merchants",
-            get(campaigns::merchants).layer(limited.clone()),
-        )
-        .route(
-            "/v1/campaigns/{campaign}/offers",
-            get(campaigns::offers).layer(limited.clone()),
-        )
-        .route("/v1/submissions/{id}", get(submissions::get))
-        .route(
-            "/v1/submissions/{id}/review",
-            post(submissions::review).layer(limited),
-        )
+        .routes(routes!(campaigns::merchants).layer(limited.clone()))
+        .routes(routes!(campaigns::offers).layer(limited.clone()))
+        .routes(routes!(submissions::get))
+        .routes(routes!(submissions::review).layer(limited))
         .layer(axum::middleware::from_fn_with_state(
             config.clone(),
             same_site_writes,
@@ -172,22 +166,23 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static("no-store"),
         ))
         .layer(cors(config.clone()));
-    let mut router = Router::new()
-        // Server to server: no CORS.
-        .route("/webhooks/{provider}", post(webhooks::receive))
-        .merge(operator::router(state.clone()))
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .merge(api);
     // `widget_dir` where given, else the build this binary carries.
     let widget = config
         .widget_dir
         .clone()
         .map(assets::Source::Dir)
         .or_else(assets::embedded);
-    if let Some(source) = &widget {
-        router = router.merge(assets::widget(source));
-    }
+    let (mut router, description) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        // Server to server: no CORS.
+        .routes(routes!(webhooks::receive))
+        .merge(operator::router(state.clone()))
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .merge(api)
+        .merge(assets::widget(widget))
+        .split_for_parts();
+    openapi::publish(description);
+    // The demo site's pages are files, not routes of the API.
     if let Some(dir) = &config.www_dir {
         router = router.fallback_service(assets::site(dir));
     }
@@ -309,9 +304,10 @@ pub async fn serve(
         Some(address) => {
             let listener = TcpListener::bind(address).await?;
             tracing::info!(addr = %listener.local_addr()?, "metrics listening");
-            let router = Router::new()
-                .route("/metrics", get(metrics::serve))
-                .with_state(state.clone());
+            let (router, _) = OpenApiRouter::new()
+                .routes(routes!(metrics::serve))
+                .split_for_parts();
+            let router = router.with_state(state.clone());
             let limits = state.config.limits.clone();
             let stopped = stop.clone();
             Some(tokio::spawn(async move {

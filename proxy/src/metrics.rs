@@ -46,7 +46,19 @@ pub fn handle() -> &'static PrometheusHandle {
     })
 }
 
-/// `GET /metrics`: the Prometheus text format.
+/// Prometheus metrics, in its text format: behind the operator key, or on
+/// `metrics_listen` alone.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    operation_id = "metrics",
+    tag = "operations",
+    security(("operator_key" = [])),
+    responses(
+        (status = 200, description = "The metrics (README lists them)", body = String, content_type = "text/plain"),
+        crate::openapi::OperatorTrouble,
+    )
+)]
 pub async fn serve(State(state): State<AppState>) -> Response {
     let handle = handle();
     // One scrape at a time sets the gauges and renders them (several apps in

@@ -1,41 +1,95 @@
-//! The public v1 API's OpenAPI 3.1 description, generated from the handlers'
-//! `#[utoipa::path]` annotations and the `api` crate's types (so it cannot
-//! drift from them), served at `/v1/openapi.json`. `cargo xtask ci` runs
-//! schemathesis against it on a live proxy and sandbox.
+//! The OpenAPI 3.1 description of every route the proxy serves, served at
+//! `/v1/openapi.json`. It is made by the router itself: `app` registers each
+//! route with `utoipa_axum::routes!`, which reads the handler's
+//! `#[utoipa::path]`, so a route cannot be served without being described,
+//! and the description lists no route that is not served. [`ApiDoc`] adds
+//! what is not a route's (the title, the tags, the operator key's scheme,
+//! the multipart forms). `cargo xtask ci` runs schemathesis against it on a
+//! live proxy and sandbox.
+
+use std::sync::{Arc, OnceLock};
 
 use axum::Json;
 use utoipa::openapi::OpenApi as Description;
-use utoipa::{OpenApi, ToSchema};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
 
-use crate::routes::{campaigns, submissions};
-
-/// The public v1 API.
+/// What the description holds besides its routes.
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "receipt-relay",
-        description = "The widget's API: a campaign's description, its stores and offers, \
-                       a photo's quality check, submitting a receipt and following its verdict. \
-                       Every error is `{\"error\": {code, message, field}}`.",
+        description = "Every route the proxy serves: the widget's API (a campaign's description, \
+                       its stores and offers, a photo's quality check, submitting a receipt and \
+                       following its verdict), the widget's files, provider callbacks, the \
+                       operator API and metrics (behind the operator key) and health checks. \
+                       Every API error is `{\"error\": {code, message, field}}`.",
         license(name = "MIT OR Apache-2.0"),
     ),
-    paths(
-        campaigns::get,
-        campaigns::merchants,
-        campaigns::offers,
-        campaigns::quality_check,
-        submissions::create,
-        submissions::get,
-        submissions::review,
-    ),
     components(schemas(SubmissionForm, PhotoForm)),
-    tags((name = "shopper", description = "What the widget calls, from the shopper's browser"))
+    modifiers(&OperatorKey),
+    tags(
+        (name = "shopper", description = "What the widget calls, from the shopper's browser"),
+        (name = "widget", description = "The widget's files, for host pages"),
+        (name = "operator", description = "The brand's staff and systems, server to server, with the operator key"),
+        (name = "providers", description = "Providers' callbacks, server to server, with each account's shared key"),
+        (name = "operations", description = "Health checks and metrics"),
+    )
 )]
 pub struct ApiDoc;
 
-/// `GET /v1/openapi.json`.
+/// The operator key, a bearer token (`operator_key`).
+struct OperatorKey;
+
+impl Modify for OperatorKey {
+    fn modify(&self, openapi: &mut Description) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "operator_key",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The description `app` made of its routes.
+static PUBLISHED: OnceLock<Arc<Description>> = OnceLock::new();
+
+/// Keeps the description the router made (the first: every app of this
+/// binary serves the same routes, whatever its configuration).
+pub fn publish(description: Description) {
+    let _ = PUBLISHED.set(Arc::new(description));
+}
+
+/// This API's OpenAPI 3.1 description.
+#[utoipa::path(
+    get,
+    path = "/v1/openapi.json",
+    operation_id = "openapi",
+    tag = "operations",
+    responses((status = 200, description = "This description", body = Object))
+)]
 pub async fn serve() -> Json<Description> {
-    Json(ApiDoc::openapi())
+    Json(
+        PUBLISHED
+            .get()
+            .map_or_else(ApiDoc::openapi, |d| (**d).clone()),
+    )
+}
+
+/// What every operator route may also answer.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum OperatorTrouble {
+    /// `unauthorized`: without the operator key.
+    #[response(status = 401)]
+    Unauthorized(api::ErrorBody),
+    /// `not_found`: no operator API here (no `operator_key` configured), or
+    /// no such campaign or submission.
+    #[response(status = 404)]
+    NotFound(api::ErrorBody),
+    /// `unavailable`: the database, for now.
+    #[response(status = 503)]
+    Unavailable(api::ErrorBody),
 }
 
 /// What any call that is rate limited and reaches a provider may also
@@ -82,40 +136,4 @@ pub struct PhotoForm {
     /// One photo of the receipt.
     #[schema(value_type = String, format = Binary)]
     photo: Vec<u8>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_description_is_openapi_3_1_with_every_public_route_and_its_errors() {
-        let json = serde_json::to_value(ApiDoc::openapi()).unwrap();
-        assert_eq!(json["openapi"], "3.1.0");
-        let paths = json["paths"].as_object().unwrap();
-        for (path, method) in [
-            ("/v1/campaigns/{campaign}", "get"),
-            ("/v1/campaigns/{campaign}/merchants", "get"),
-            ("/v1/campaigns/{campaign}/offers", "get"),
-            ("/v1/campaigns/{campaign}/quality-check", "post"),
-            ("/v1/campaigns/{campaign}/submissions", "post"),
-            ("/v1/submissions/{id}", "get"),
-            ("/v1/submissions/{id}/review", "post"),
-        ] {
-            let operation = &paths[path][method];
-            let responses = operation["responses"].as_object().unwrap();
-            assert!(responses.contains_key("404"), "{method} {path}");
-            for (status, response) in responses {
-                let schema = &response["content"]["application/json"]["schema"]["$ref"];
-                if status.starts_with('4') || status.starts_with('5') {
-                    assert_eq!(
-                        schema, "#/components/schemas/ErrorBody",
-                        "{method} {path} {status}"
-                    );
-                }
-            }
-        }
-        let limited = &paths["/v1/campaigns/{campaign}/merchants"]["get"]["responses"]["429"];
-        assert!(limited["headers"]["retry-after"].is_object(), "{limited}");
-    }
 }

@@ -21,7 +21,7 @@ const EVERY: Duration = Duration::from_secs(600);
 const DAY: Duration = Duration::from_secs(24 * 3600);
 
 /// The retention in force.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Retention {
     /// Days the photos of a `failed` submission are kept.
@@ -48,7 +48,7 @@ impl Retention {
 
 /// A change of the retention: only the fields it names change (`PUT` and
 /// `PATCH /v1/operator/retention`); a field left out keeps its value.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetentionChange {
     pub failed_photos_days: Option<u32>,

@@ -659,3 +659,100 @@ async fn a_text_field_was_read_whole_before_its_length_was_checked() {
     assert_eq!(body["error"]["field"], "user");
     drop(client);
 }
+
+/// `/v1/openapi.json` described only the widget's seven routes, though the
+/// README said it could not drift: the operator API, `/metrics`, callbacks,
+/// health checks and the widget's files were left out. It is made by the
+/// router now; here, what it describes.
+#[tokio::test]
+async fn the_description_left_out_the_operator_api_metrics_and_every_other_route() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(state(&dir).await);
+    let response = app
+        .oneshot(
+            Request::get("/v1/openapi.json")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let json: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(json["openapi"], "3.1.0");
+    let paths = json["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/v1/openapi.json", "get"),
+        ("/v1/campaigns/{campaign}", "get"),
+        ("/v1/campaigns/{campaign}/merchants", "get"),
+        ("/v1/campaigns/{campaign}/offers", "get"),
+        ("/v1/campaigns/{campaign}/quality-check", "post"),
+        ("/v1/campaigns/{campaign}/submissions", "post"),
+        ("/v1/submissions/{id}", "get"),
+        ("/v1/submissions/{id}/review", "post"),
+        ("/v1/operator/campaigns/{campaign}/submissions", "get"),
+        ("/v1/operator/campaigns/{campaign}/export.csv", "get"),
+        ("/v1/operator/submissions/{id}", "get"),
+        ("/v1/operator/users/{user}", "delete"),
+        ("/v1/operator/retention", "get"),
+        ("/v1/operator/retention", "patch"),
+        ("/v1/operator/retention", "put"),
+        ("/metrics", "get"),
+        ("/webhooks/{provider}", "post"),
+        ("/healthz", "get"),
+        ("/readyz", "get"),
+        ("/widget.js", "get"),
+        ("/widget/{file}", "get"),
+    ] {
+        let operation = &paths[path][method];
+        assert!(operation.is_object(), "{method} {path} is not described");
+        // Every API error is the JSON error body, and says so.
+        if path.starts_with("/v1/") || path.starts_with("/webhooks/") {
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert_eq!(
+                        response["content"]["application/json"]["schema"]["$ref"],
+                        "#/components/schemas/ErrorBody",
+                        "{method} {path} {status}"
+                    );
+                }
+            }
+        }
+    }
+    // What needs the operator key says so.
+    let operator = &paths["/v1/operator/users/{user}"]["delete"];
+    assert_eq!(
+        operator["security"][0]["operator_key"],
+        serde_json::json!([])
+    );
+    assert_eq!(
+        json["components"]["securitySchemes"]["operator_key"]["scheme"],
+        "bearer"
+    );
+    let limited = &paths["/v1/campaigns/{campaign}/merchants"]["get"]["responses"]["429"];
+    assert!(limited["headers"]["retry-after"].is_object(), "{limited}");
+}
+
+/// Routes are registered only through `utoipa_axum::routes!`, which reads
+/// each handler's description: a plain axum `.route(...)` in the proxy would
+/// serve a route the description does not have.
+#[test]
+fn a_route_could_be_served_without_being_described() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = vec![src.join("lib.rs"), src.join("metrics.rs")];
+    for entry in std::fs::read_dir(src.join("routes")).unwrap() {
+        files.push(entry.unwrap().path());
+    }
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for needle in [".route(", ".route_service(", ".nest_service(", ".nest("] {
+            assert!(
+                !text.contains(needle),
+                "{} registers a route with `{needle}`: use `.routes(routes!(handler))`",
+                file.display()
+            );
+        }
+    }
+}

@@ -14,15 +14,15 @@ use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use axum::Router;
-use axum::extract::Path as UrlPath;
+use axum::extract::{Path as UrlPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use tower::Layer as _;
+use tower::{Layer as _, ServiceExt as _};
 use tower_http::cors::CorsLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::{SetResponseHeader, SetResponseHeaderLayer};
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt as _};
+use utoipa_axum::routes;
 
 /// A build's files in memory, by their path in the build (`widget.js`,
 /// `assets/widget-….wasm.br`).
@@ -61,54 +61,82 @@ pub fn embedded() -> Option<Source> {
     None
 }
 
-/// Routes serving the built widget from `source`.
-pub fn widget<S: Clone + Send + Sync + 'static>(source: &Source) -> Router<S> {
-    let (loader, hashed) = match source {
-        Source::Dir(dir) => (
-            Router::new().route_service(
-                "/widget.js",
-                ServeFile::new(dir.join("widget.js"))
-                    .precompressed_br()
-                    .precompressed_gzip(),
-            ),
-            Router::new().nest_service(
-                "/widget",
-                ServeDir::new(dir.join("assets"))
-                    .precompressed_br()
-                    .precompressed_gzip(),
-            ),
-        ),
-        Source::Memory(files) => {
-            let (loader_files, asset_files) = (files.clone(), files.clone());
-            (
-                Router::new().route(
-                    "/widget.js",
-                    get(move |headers: HeaderMap| {
-                        let files = loader_files.clone();
-                        async move { from_memory(&files, "widget.js", &headers) }
-                    }),
-                ),
-                Router::new().route(
-                    "/widget/{*file}",
-                    get(move |UrlPath(file): UrlPath<String>, headers: HeaderMap| {
-                        let files = asset_files.clone();
-                        async move { from_memory(&files, &format!("assets/{file}"), &headers) }
-                    }),
-                ),
-            )
-        }
-    };
-    let loader = loader.layer(SetResponseHeaderLayer::overriding(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("no-cache"),
-    ));
-    let hashed = hashed.layer(SetResponseHeaderLayer::overriding(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
-    ));
-    loader
-        .merge(hashed)
+/// The widget's two routes, serving the build from `source`; with none,
+/// both answer 404 (the routes, and their description, are the same either
+/// way).
+pub fn widget<S: Clone + Send + Sync + 'static>(source: Option<Source>) -> OpenApiRouter<S> {
+    let loader = routes!(loader)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .with_state(source.clone());
+    let hashed = routes!(asset)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        ))
+        .with_state(source);
+    OpenApiRouter::new()
+        .routes(loader)
+        .routes(hashed)
         .layer(CorsLayer::new().allow_origin(tower_http::cors::Any))
+}
+
+/// The loader a host page embeds (`<script src=".../widget.js">`).
+#[utoipa::path(
+    get,
+    path = "/widget.js",
+    operation_id = "widget_loader",
+    tag = "widget",
+    responses(
+        (status = 200, description = "The loader (revalidated every time: it names the current build)", body = String, content_type = "text/javascript"),
+        (status = 404, description = "No widget is served here"),
+    )
+)]
+async fn loader(State(source): State<Option<Source>>, request: Request) -> Response {
+    serve(source, "widget.js", request).await
+}
+
+/// A file of the content-hashed build (wasm, its glue, the QR module, a
+/// language's words), in the compressed copy the browser takes.
+#[utoipa::path(
+    get,
+    path = "/widget/{file}",
+    operation_id = "widget_file",
+    tag = "widget",
+    params(("file" = String, Path, description = "A content-hashed file name, as the loader names it")),
+    responses(
+        (status = 200, description = "The file (cached for a year: its name changes with it)", body = Vec<u8>, content_type = "application/octet-stream"),
+        (status = 404, description = "No such file"),
+    )
+)]
+async fn asset(
+    State(source): State<Option<Source>>,
+    UrlPath(file): UrlPath<String>,
+    request: Request,
+) -> Response {
+    serve(source, &format!("assets/{file}"), request).await
+}
+
+/// The build's file at `path`, from a folder or from memory.
+async fn serve(source: Option<Source>, path: &str, request: Request) -> Response {
+    match source {
+        None => StatusCode::NOT_FOUND.into_response(),
+        Some(Source::Memory(files)) => from_memory(&files, path, request.headers()),
+        Some(Source::Dir(dir)) => {
+            // A name that climbs out of the build is no file of it.
+            if path.split('/').any(|part| part == ".." || part.is_empty()) {
+                return StatusCode::NOT_FOUND.into_response();
+            }
+            ServeFile::new(dir.join(path))
+                .precompressed_br()
+                .precompressed_gzip()
+                .oneshot(request)
+                .await
+                .map_or_else(|never| match never {}, IntoResponse::into_response)
+        }
+    }
 }
 
 /// One file of a build in memory: its brotli or gzip copy where the browser
@@ -207,7 +235,8 @@ mod tests {
         if let Some(accept) = accept {
             request = request.header(header::ACCEPT_ENCODING, accept);
         }
-        let response = widget::<()>(source)
+        let (router, _) = widget::<()>(Some(source.clone())).split_for_parts();
+        let response = router
             .oneshot(request.body(Body::empty()).unwrap())
             .await
             .unwrap();

@@ -7,13 +7,15 @@
 //! `/metrics` is here too unless `metrics_listen` gives it an address of its
 //! own.
 
+use axum::Json;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::db::{Listing, SubmissionRow, rfc3339};
@@ -24,18 +26,15 @@ use crate::retention::RetentionChange;
 const MAX_PAGE: u32 = 500;
 
 /// `/v1/operator/...`, behind the operator key.
-pub fn router(state: AppState) -> Router<AppState> {
-    Router::new()
-        .route("/v1/operator/campaigns/{campaign}/submissions", get(list))
-        .route("/v1/operator/campaigns/{campaign}/export.csv", get(export))
-        .route("/v1/operator/submissions/{id}", get(one))
-        .route("/v1/operator/users/{user}", delete(erase))
-        .route(
-            "/v1/operator/retention",
-            get(retention).put(change_retention).patch(change_retention),
-        )
+pub fn router(state: AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(export))
+        .routes(routes!(one))
+        .routes(routes!(erase))
+        .routes(routes!(retention, change_retention))
         // Prometheus metrics, where they have no listen address of their own.
-        .route("/metrics", get(crate::metrics::serve))
+        .routes(routes!(crate::metrics::serve))
         .layer(middleware::from_fn_with_state(state, require_operator))
 }
 
@@ -66,7 +65,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// Everything known about a submission.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OperatorSubmission {
     pub id: String,
     pub campaign: String,
@@ -120,6 +119,7 @@ impl From<SubmissionRow> for OperatorSubmission {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
+    /// Only submissions with this status.
     status: Option<String>,
     /// RFC 3339: created at or after.
     from: Option<String>,
@@ -128,10 +128,12 @@ pub struct ListQuery {
     user: Option<String>,
     /// `next_cursor` of the page before.
     cursor: Option<String>,
+    /// Submissions a page (50 unless given, at most 500).
     limit: Option<u32>,
 }
 
-#[derive(Debug, Serialize)]
+/// A page of a campaign's submissions, newest first.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Page {
     pub submissions: Vec<OperatorSubmission>,
     /// Pass as `cursor` for the next page; `null` on the last one.
@@ -190,7 +192,28 @@ impl ListQuery {
     }
 }
 
-/// `GET /v1/operator/campaigns/{campaign}/submissions`: newest first.
+/// A campaign's submissions, newest first, a page at a time.
+#[utoipa::path(
+    get,
+    path = "/v1/operator/campaigns/{campaign}/submissions",
+    operation_id = "operator_list",
+    tag = "operator",
+    security(("operator_key" = [])),
+    params(
+        ("campaign" = String, Path, description = "The campaign's id"),
+        ("status" = Option<api::SubmissionStatus>, Query, description = "Only submissions with this status"),
+        ("from" = Option<String>, Query, description = "Created at or after (RFC 3339)"),
+        ("to" = Option<String>, Query, description = "Created before (RFC 3339)"),
+        ("user" = Option<String>, Query, description = "Only this shopper's"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the page before"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 500, description = "Submissions a page (50 unless given)"),
+    ),
+    responses(
+        (status = 200, description = "A page", body = Page),
+        (status = 422, description = "`invalid_field`: a filter or cursor that cannot be read", body = api::ErrorBody),
+        crate::openapi::OperatorTrouble,
+    )
+)]
 async fn list(
     State(state): State<AppState>,
     Path(campaign): Path<String>,
@@ -210,7 +233,19 @@ async fn list(
     Ok(private(Json(page).into_response()))
 }
 
-/// `GET /v1/operator/submissions/{id}`.
+/// One submission with everything known.
+#[utoipa::path(
+    get,
+    path = "/v1/operator/submissions/{id}",
+    operation_id = "operator_submission",
+    tag = "operator",
+    security(("operator_key" = [])),
+    params(("id" = String, Path, description = "The submission's id")),
+    responses(
+        (status = 200, description = "The submission", body = OperatorSubmission),
+        crate::openapi::OperatorTrouble,
+    )
+)]
 async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let row = state
         .db
@@ -220,8 +255,19 @@ async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Re
     Ok(private(Json(OperatorSubmission::from(row)).into_response()))
 }
 
-/// `GET /v1/operator/campaigns/{campaign}/export.csv`: every submission, oldest
-/// first, one row each.
+/// Every submission of a campaign as CSV, oldest first, one row each.
+#[utoipa::path(
+    get,
+    path = "/v1/operator/campaigns/{campaign}/export.csv",
+    operation_id = "operator_export",
+    tag = "operator",
+    security(("operator_key" = [])),
+    params(("campaign" = String, Path, description = "The campaign's id")),
+    responses(
+        (status = 200, description = "The CSV (text quoted, formulas neutralised)", body = String, content_type = "text/csv"),
+        crate::openapi::OperatorTrouble,
+    )
+)]
 async fn export(
     State(state): State<AppState>,
     Path(campaign): Path<String>,
@@ -304,7 +350,8 @@ async fn export(
     ))
 }
 
-#[derive(Debug, Serialize)]
+/// What an erasure removed.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Erased {
     /// Submissions removed, with their photos, read data and notifications.
     pub submissions: u64,
@@ -312,9 +359,21 @@ pub struct Erased {
     pub ids: Vec<String>,
 }
 
-/// `DELETE /v1/operator/users/{user}`: a shopper's right to erasure, in every
-/// campaign. What stops their receipts from being claimed again is kept, as
-/// one-way hashes linked to no one.
+/// A shopper's right to erasure, in every campaign. What stops their
+/// receipts from being claimed again is kept, as one-way hashes linked to no
+/// one.
+#[utoipa::path(
+    delete,
+    path = "/v1/operator/users/{user}",
+    operation_id = "operator_erase",
+    tag = "operator",
+    security(("operator_key" = [])),
+    params(("user" = String, Path, description = "The shopper's id")),
+    responses(
+        (status = 200, description = "Erased (none, if the shopper had nothing)", body = Erased),
+        crate::openapi::OperatorTrouble,
+    )
+)]
 async fn erase(
     State(state): State<AppState>,
     Path(user): Path<String>,
@@ -344,14 +403,39 @@ async fn erase(
     ))
 }
 
-/// `GET /v1/operator/retention`: the retention in force.
+/// The retention in force.
+#[utoipa::path(
+    get,
+    path = "/v1/operator/retention",
+    operation_id = "operator_retention",
+    tag = "operator",
+    security(("operator_key" = [])),
+    responses(
+        (status = 200, description = "The retention in force", body = crate::retention::Retention),
+        crate::openapi::OperatorTrouble,
+    )
+)]
 async fn retention(State(state): State<AppState>) -> Result<Response, ApiError> {
     let retention = crate::retention::in_force(&state).await?;
     Ok(private(Json(retention).into_response()))
 }
 
-/// `PATCH` (or `PUT`) `/v1/operator/retention`: changes the fields the body
-/// names, for every instance; the others keep their value.
+/// Changes the fields the body names, for every instance; the others keep
+/// their value (`PUT` means the same).
+#[utoipa::path(
+    method(patch, put),
+    path = "/v1/operator/retention",
+    operation_id = "operator_change_retention",
+    tag = "operator",
+    security(("operator_key" = [])),
+    request_body = RetentionChange,
+    responses(
+        (status = 200, description = "The retention now in force", body = crate::retention::Retention),
+        (status = 400, description = "`bad_request`: not JSON of the fields", body = api::ErrorBody),
+        (status = 422, description = "`invalid_field`: nothing named, or less than a day", body = api::ErrorBody),
+        crate::openapi::OperatorTrouble,
+    )
+)]
 async fn change_retention(
     State(state): State<AppState>,
     body: Result<Json<RetentionChange>, axum::extract::rejection::JsonRejection>,

@@ -15,6 +15,25 @@ use crate::db::{Decision, Notify};
 use crate::duplicates;
 use crate::error::ApiError;
 
+/// A provider's callback (server to server), authenticated by the account's
+/// shared key in the header its module's doc names; the body is the
+/// provider's own.
+#[utoipa::path(
+    post,
+    path = "/webhooks/{provider}",
+    operation_id = "provider_callback",
+    tag = "providers",
+    params(("provider" = String, Path, description = "The provider account's name (`[providers.NAME]`)")),
+    request_body(content = String, description = "The provider's callback body", content_type = "application/json"),
+    responses(
+        (status = 200, description = "Taken (or already known: a replay changes nothing)", body = serde_json::Value),
+        (status = 400, description = "`bad_request`: a body the provider's adapter cannot read", body = api::ErrorBody),
+        (status = 401, description = "`unauthorized`: without the account's shared key", body = api::ErrorBody),
+        (status = 404, description = "`not_found`: no such account, or one that is polled", body = api::ErrorBody),
+        (status = 413, description = "`photo_too_large`: a body over the limit", body = api::ErrorBody),
+        (status = 503, description = "`unavailable`", body = api::ErrorBody),
+    )
+)]
 pub async fn receive(
     State(state): State<AppState>,
     Path(provider_name): Path<String>,
