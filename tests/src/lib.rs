@@ -576,6 +576,46 @@ photos = {{ max_count = 3, max_bytes = 2097152, long_side = 1600, quality = 70 }
     )
 }
 
+/// One account of every provider kind as configuration, each at
+/// `{base}/{kind}` and named after its kind, every secret read from the file
+/// `secret`: for tests that drive the adapters against a server of their own.
+pub fn every_provider_account(base: &str, secret: &str) -> String {
+    format!(
+        r#"
+        [providers.easypromos]
+        kind = "easypromos"
+        base_url = "{base}/easypromos"
+        token = {{ file = {secret:?} }}
+        [providers.aboutgoods]
+        kind = "aboutgoods"
+        base_url = "{base}/aboutgoods"
+        token_url = "{base}/aboutgoods/oauth2/token"
+        client_id = "test-client"
+        client_secret = {{ file = {secret:?} }}
+        campaign_uid = "c"
+        [providers.apm]
+        kind = "apm"
+        base_url = "{base}/apm"
+        api_key = {{ file = {secret:?} }}
+        [providers.photon]
+        kind = "photon"
+        base_url = "{base}/photon"
+        client_id = {{ file = {secret:?} }}
+        username = "test-user"
+        api_key = {{ file = {secret:?} }}
+        password = {{ file = {secret:?} }}
+        secret_key = {{ file = {secret:?} }}
+        [providers.bitlabs]
+        kind = "bitlabs"
+        base_url = "{base}/bitlabs"
+        token = {{ file = {secret:?} }}
+        [campaigns.c]
+        provider = "easypromos"
+        title = "c"
+        "#
+    )
+}
+
 /// The operator API's bearer token of a test app (derived from its folder, so a
 /// restart keeps it).
 pub fn operator_key(dir: &tempfile::TempDir) -> String {

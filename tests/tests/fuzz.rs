@@ -389,41 +389,8 @@ async fn every_adapter_reads_any_answer_without_panicking() {
     std::fs::write(&secret, "fuzz-secret").unwrap();
     let s = secret.display().to_string();
     let base = format!("http://{addr}");
-    let config = proxy::config::Config::from_toml(&format!(
-        r#"
-        [providers.easypromos]
-        kind = "easypromos"
-        base_url = "{base}/easypromos"
-        token = {{ file = {s:?} }}
-        [providers.aboutgoods]
-        kind = "aboutgoods"
-        base_url = "{base}/aboutgoods"
-        token_url = "{base}/aboutgoods/oauth2/token"
-        client_id = "fuzz"
-        client_secret = {{ file = {s:?} }}
-        campaign_uid = "c"
-        [providers.apm]
-        kind = "apm"
-        base_url = "{base}/apm"
-        api_key = {{ file = {s:?} }}
-        [providers.photon]
-        kind = "photon"
-        base_url = "{base}/photon"
-        client_id = {{ file = {s:?} }}
-        username = "fuzz"
-        api_key = {{ file = {s:?} }}
-        password = {{ file = {s:?} }}
-        secret_key = {{ file = {s:?} }}
-        [providers.bitlabs]
-        kind = "bitlabs"
-        base_url = "{base}/bitlabs"
-        token = {{ file = {s:?} }}
-        [campaigns.c]
-        provider = "easypromos"
-        title = "c"
-        "#
-    ))
-    .expect("fuzz configuration");
+    let config = proxy::config::Config::from_toml(&tests::every_provider_account(&base, &s))
+        .expect("fuzz configuration");
     let providers =
         Arc::new(providers::Providers::new(&config.providers, Some("http://127.0.0.1:1")).unwrap());
     let photo = providers::Photo {

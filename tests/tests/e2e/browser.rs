@@ -903,8 +903,9 @@ async fn a_french_shopper_who_sends_the_same_receipt_again_is_told_so_in_french(
     browser::find(&widget, ".rr-store").await;
     browser::click(&widget, ".rr-restart").await;
 
-    // The same photo again: the widget prepares it the same way, and the proxy
-    // knows it before the provider sees it.
+    // The same photo again: the widget prepares it the same way; the proxy
+    // takes the likeness as a hint, and the provider's reading of it, the
+    // same as the first's, settles it.
     browser::choose_photo(&widget, &photo).await;
     browser::click(&widget, ".rr-submit").await;
     browser::text_containing(&widget, ".rr-reasons", "Ce ticket a déjà été envoyé").await;
@@ -914,8 +915,8 @@ async fn a_french_shopper_who_sends_the_same_receipt_again_is_told_so_in_french(
         app.sandbox
             .controls
             .requests("POST", "/easypromos/v2/ocr/tickets"),
-        1,
-        "the provider saw the receipt once"
+        2,
+        "a likeness alone decides nothing: the provider read it again"
     );
 }
 

@@ -321,56 +321,29 @@ async fn apms_photo_upload_sent_a_meta_part_its_document_does_not_list() {
     std::fs::write(&key, "callback-key").unwrap();
     let (s, k) = (secret.display().to_string(), key.display().to_string());
     let base = format!("http://{address}");
+    // Every kind's account, and the other ways some of them send: with
+    // callbacks, into an Aboutgoods campaign's rules.
     let config = proxy::config::Config::from_toml(&format!(
         r#"
         public_url = "https://relay.example"
-        [providers.easypromos]
-        kind = "easypromos"
-        base_url = "{base}/easypromos"
-        token = {{ file = {s:?} }}
         [providers.easypromos-hooks]
         kind = "easypromos"
         base_url = "{base}/easypromos"
         token = {{ file = {s:?} }}
         callbacks = {{ key = {{ file = {k:?} }} }}
-        [providers.aboutgoods]
+        [providers.aboutgoods-documents]
         kind = "aboutgoods"
         base_url = "{base}/aboutgoods"
         token_url = "{base}/aboutgoods/oauth2/token"
         client_id = "contract"
         client_secret = {{ file = {s:?} }}
-        [providers.aboutgoods-campaign]
-        kind = "aboutgoods"
-        base_url = "{base}/aboutgoods"
-        token_url = "{base}/aboutgoods/oauth2/token"
-        client_id = "contract"
-        client_secret = {{ file = {s:?} }}
-        campaign_uid = "fc928982-3acc-4aea-bca3-e50d22e0b6ca"
-        [providers.apm]
-        kind = "apm"
-        base_url = "{base}/apm"
-        api_key = {{ file = {s:?} }}
         [providers.apm-callbacks]
         kind = "apm"
         base_url = "{base}/apm"
         api_key = {{ file = {s:?} }}
         callbacks = {{ key = {{ file = {k:?} }} }}
-        [providers.photon]
-        kind = "photon"
-        base_url = "{base}/photon"
-        client_id = {{ file = {s:?} }}
-        username = "contract"
-        api_key = {{ file = {s:?} }}
-        password = {{ file = {s:?} }}
-        secret_key = {{ file = {s:?} }}
-        [providers.bitlabs]
-        kind = "bitlabs"
-        base_url = "{base}/bitlabs"
-        token = {{ file = {s:?} }}
-        [campaigns.c]
-        provider = "easypromos"
-        title = "c"
-        "#
+        {}"#,
+        tests::every_provider_account(&base, &s)
     ))
     .expect("contract configuration");
     let providers =
@@ -401,7 +374,7 @@ async fn apms_photo_upload_sent_a_meta_part_its_document_does_not_list() {
         ("easypromos", &receipt),
         ("easypromos-hooks", &receipt),
         ("aboutgoods", &receipt),
-        ("aboutgoods-campaign", &receipt),
+        ("aboutgoods-documents", &receipt),
         ("apm", &receipt),
         ("apm-callbacks", &receipt),
         ("apm-callbacks", &qr_alone),
