@@ -69,6 +69,11 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     for provider in &demo.providers {
         println!("    {provider}: http://{addr}/?campaign=demo-{provider}");
     }
+    if let Some(key) = &running.operator_key {
+        println!(
+            "  operator API: curl -H 'Authorization: Bearer {key}' http://{addr}/v1/operator/retention"
+        );
+    }
     println!(
         "  (sandbox providers on {}; Ctrl-C stops both)",
         running.sandbox_addr
@@ -86,6 +91,8 @@ pub struct Running {
     pub proxy: Guard,
     _sandbox: Guard,
     pub sandbox_addr: SocketAddr,
+    /// The operator key made for this run (`DEMO_OPERATOR_KEY`).
+    pub operator_key: Option<String>,
 }
 
 /// Starts the sandbox on a free port and the proxy (already built, in
@@ -147,10 +154,15 @@ pub fn start(addr: SocketAddr, overrides: &[(&str, &str)]) -> anyhow::Result<Run
     }
     let mut proxy = Guard(proxy.spawn().context("starting the proxy")?);
     wait_healthy(addr, "/healthz", &mut proxy.0)?;
+    let operator_key = credentials
+        .iter()
+        .find(|(name, _)| *name == "DEMO_OPERATOR_KEY")
+        .map(|(_, value)| value.clone());
     Ok(Running {
         proxy,
         _sandbox: sandbox,
         sandbox_addr,
+        operator_key,
     })
 }
 
