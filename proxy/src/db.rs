@@ -143,15 +143,21 @@ pub struct SubmissionRow {
 }
 
 impl SubmissionRow {
+    /// Still waiting, and the last try to reach the provider failed.
+    pub fn is_delayed(&self) -> bool {
+        !self.status.is_final() && self.attempts > 0
+    }
+
     /// The submission as the API shows it: the outcome only once final.
     pub fn to_api(self) -> api::Submission {
+        let delayed = self.is_delayed();
         api::Submission {
             id: self.id,
             campaign: self.campaign,
             status: self.status,
             created_at: rfc3339(self.created_at),
             updated_at: rfc3339(self.updated_at),
-            delayed: !self.status.is_final() && self.attempts > 0,
+            delayed,
             outcome: self.outcome.filter(|_| self.status.is_final()),
         }
     }
@@ -837,6 +843,7 @@ impl Db {
         malformed: bool,
     ) -> Result<(), sqlx::Error> {
         let now = self.clock.now_ms();
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE submissions SET next_attempt_at = $1, lease_until = NULL,
                  attempts = attempts + 1,
@@ -849,9 +856,10 @@ impl Db {
         .bind(error)
         .bind(now)
         .bind(id)
-        .execute(&self.pool)
-        .await
-        .map(drop)
+        .execute(&mut *tx)
+        .await?;
+        // Announced: a shopper waiting on it learns it is delayed.
+        self.commit_announcing(tx, id).await
     }
 
     /// Keeps `error` as a submission's last error, for operators, changing

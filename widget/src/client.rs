@@ -250,15 +250,17 @@ fn extension(mime: &str) -> &'static str {
 
 /// A submission, with its JSON as the proxy sent it (the detail of the widget's
 /// `result` event). The proxy holds the answer until the status is no longer
-/// `seen` (or `WAIT_S` pass), so a change is seen the moment it is stored.
+/// `seen`, nor its delay `delayed` (or `WAIT_S` pass), so a change is seen the
+/// moment it is stored.
 pub async fn submission(
     base: &str,
     id: &str,
     seen: SubmissionStatus,
+    delayed: bool,
 ) -> Result<(Submission, JsValue), ClientError> {
     let seen = seen.as_str();
     get(&format!(
-        "{base}/v1/submissions/{id}?wait={WAIT_S}&seen={seen}"
+        "{base}/v1/submissions/{id}?wait={WAIT_S}&seen={seen}&delayed={delayed}"
     ))
     .await
 }

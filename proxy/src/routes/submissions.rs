@@ -182,17 +182,27 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
 /// timeouts of the proxies and load balancers commonly in front.
 pub const MAX_WAIT: Duration = Duration::from_secs(25);
 
-/// `?wait=S&seen=STATUS`: hold the answer up to `S` seconds while the
-/// submission's status is still `seen` (the one the caller already shows).
+/// `?wait=S&seen=STATUS[&delayed=true]`: hold the answer up to `S` seconds
+/// while the submission is still as the caller shows it: its status `seen`,
+/// and delayed or not as `delayed` says (not, unless given).
 #[derive(Debug, Deserialize)]
 pub struct Follow {
     wait: Option<String>,
     seen: Option<String>,
+    delayed: Option<String>,
+}
+
+/// What the caller already shows: how long to wait while it stays so.
+struct Shown {
+    wait: Duration,
+    status: api::SubmissionStatus,
+    delayed: bool,
 }
 
 impl Follow {
-    /// How long to wait while the status is what, or nothing to wait for.
-    fn parse(&self) -> Result<Option<(Duration, api::SubmissionStatus)>, ApiError> {
+    /// How long to wait while the submission is as shown, or nothing to wait
+    /// for.
+    fn parse(&self) -> Result<Option<Shown>, ApiError> {
         let invalid = |field, message: &str| ApiError::InvalidField {
             field,
             message: message.to_owned(),
@@ -208,7 +218,16 @@ impl Follow {
             .map_err(|_| invalid("wait", "`wait` is a whole number of seconds."))?;
         let seen = api::SubmissionStatus::parse(seen)
             .ok_or_else(|| invalid("seen", "`seen` is not a submission status."))?;
-        Ok(Some((Duration::from_secs(wait).min(MAX_WAIT), seen)))
+        let delayed = match self.delayed.as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => return Err(invalid("delayed", "`delayed` is true or false.")),
+        };
+        Ok(Some(Shown {
+            wait: Duration::from_secs(wait).min(MAX_WAIT),
+            status: seen,
+            delayed,
+        }))
     }
 }
 
@@ -224,12 +243,13 @@ impl Follow {
         ("id" = String, Path, description = "The submission's id"),
         ("wait" = Option<u32>, Query, maximum = 25, description = "With `seen`: hold the answer up to this many seconds while the status is still `seen`"),
         ("seen" = Option<api::SubmissionStatus>, Query, description = "The status the caller already shows"),
+        ("delayed" = Option<bool>, Query, description = "With `seen`: whether the caller already shows the submission as `delayed` (false unless given)"),
     ),
     responses(
         (status = 200, description = "The submission; its outcome once final", body = api::Submission),
         (status = 400, description = "`bad_request`: a query string that cannot be read", body = api::ErrorBody),
         (status = 404, description = "`not_found`", body = api::ErrorBody),
-        (status = 422, description = "`invalid_field`: `wait` without `seen`, or not a number", body = api::ErrorBody),
+        (status = 422, description = "`invalid_field`: `wait` without `seen`, or not a number; `delayed` not a boolean", body = api::ErrorBody),
         (status = 503, description = "`unavailable`", body = api::ErrorBody),
     )
 )]
@@ -242,11 +262,11 @@ pub async fn get(
     // Hear changes before reading, so none falls between the read and the wait.
     let mut changes = state.db.changes().subscribe();
     let mut row = load(&state, &id).await?;
-    let Some((wait, seen)) = follow else {
+    let Some(shown) = follow else {
         return Ok(Json(row.to_api()));
     };
-    let deadline = tokio::time::Instant::now() + wait;
-    while row.status == seen {
+    let deadline = tokio::time::Instant::now() + shown.wait;
+    while row.status == shown.status && row.is_delayed() == shown.delayed {
         let recheck = (tokio::time::Instant::now() + Changes::RECHECK).min(deadline);
         match tokio::time::timeout_at(recheck, changes.recv()).await {
             Ok(Ok(changed)) if *changed != *id => continue,

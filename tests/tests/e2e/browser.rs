@@ -180,7 +180,8 @@ async fn while_the_provider_is_down_the_shopper_is_told_the_receipt_is_safe_then
         .await
         .unwrap();
     browser::click(&widget, ".rr-submit").await;
-    browser::text_containing(&widget, ".rr-waiting", "still being processed").await;
+    // The provider cannot be reached: said at once, not only after a while.
+    browser::text_containing(&widget, ".rr-waiting", "delayed on our side").await;
     let mut id = None;
     for _ in 0..100 {
         let value = browser
@@ -196,13 +197,15 @@ async fn while_the_provider_is_down_the_shopper_is_told_the_receipt_is_safe_then
     }
     let id = id.expect("the widget dispatched no `submitted` event");
 
-    // The proxy keeps the submission and retries; the widget keeps saying so.
+    // The proxy keeps the submission and retries; the widget says at once
+    // that the check is delayed and the receipt kept.
     app.wait_for_failures(&id, 2).await;
     assert_eq!(
         app.get_submission(&id).await.status,
         api::SubmissionStatus::Queued
     );
-    browser::text_containing(&widget, ".rr-waiting", "still being processed").await;
+    browser::text_containing(&widget, ".rr-waiting", "delayed on our side").await;
+    browser::text_containing(&widget, ".rr-waiting", "receipt is kept").await;
     browser.screenshot("06-provider-down").await;
 
     app.sandbox.controls.set_outage(false);
@@ -884,6 +887,33 @@ async fn two_widgets_on_one_page_keep_their_own_campaign_language_theme_and_phot
     browser::wait_count(&first, ".rr-thumb", 1).await;
     browser::wait_count(&second, ".rr-thumb", 0).await;
     browser.step("50-two-widgets").await;
+    browser.close().await;
+}
+
+/// A provider that refused our credentials left the shopper watching "still
+/// being processed" while the worker retried: nothing said their receipt was
+/// kept and would be checked later. In their language, now, and it goes on
+/// by itself once the credentials work again.
+#[tokio::test]
+async fn refused_credentials_left_a_spanish_shopper_watching_with_no_word() {
+    let app = spawn_app_with(Options {
+        with_widget: true,
+        easypromos_token: Some("a-token-the-provider-refuses".to_owned()),
+        ..Options::default()
+    })
+    .await;
+    let photo = fixtures::write("receipt-refused.jpg", &fixtures::receipt_jpeg());
+    let browser = Browser::speaking("es-ES").await;
+    browser
+        .client
+        .goto(&app.url("/?campaign=demo-easypromos"))
+        .await
+        .unwrap();
+    let widget = browser.widget().await;
+    browser::choose_photo(&widget, &photo).await;
+    browser::click(&widget, ".rr-submit").await;
+    browser::text_containing(&widget, ".rr-waiting", "Guardamos tu ticket").await;
+    browser.step("32-delayed").await;
     browser.close().await;
 }
 

@@ -262,7 +262,8 @@ async fn pause(transfer: &Rc<RefCell<Transfer>>, wake: Wake) {
 }
 
 /// Follows the submission until its status is final. Each request is a long
-/// poll: the proxy answers when the status moves on from `seen`. An answer that
+/// poll: the proxy answers when the status moves on from `seen`, or the
+/// submission becomes delayed (or no longer is). An answer that
 /// brings no change (the wait ran out) or a failed request is followed by a
 /// pause that grows, so a proxy that cannot hold requests is polled gently.
 /// The proxy keeps the submission whatever happens here.
@@ -275,13 +276,14 @@ async fn follow(
     resume: &Resume,
 ) {
     let mut pause = 0;
+    let mut delayed = false;
     loop {
         if pause > 0 {
             TimeoutFuture::new(pause).await;
         }
-        match client::submission(base, id, seen).await {
+        match client::submission(base, id, seen, delayed).await {
             Ok((submission, json)) => {
-                let status = submission.status;
+                let (status, now_delayed) = (submission.status, submission.delayed);
                 if status.is_final() {
                     emit(host, "result", &json, true);
                 }
@@ -289,12 +291,12 @@ async fn follow(
                 if status.is_final() {
                     return;
                 }
-                pause = if status == seen {
+                pause = if status == seen && now_delayed == delayed {
                     (pause * 2).clamp(500, MAX_POLL_MS)
                 } else {
                     0
                 };
-                seen = status;
+                (seen, delayed) = (status, now_delayed);
             }
             // Gone (erased, or past its retention): nothing to wait for.
             Err(client::ClientError(problem @ Problem::Refused(api::ErrorCode::NotFound))) => {
