@@ -293,9 +293,8 @@ fn phone_photos() {
         );
     }
     println!(
-        "
-A likeness is only a hint (the provider's reading decides, README): a false match          costs a provider's reading, never a shopper's receipt.
-"
+        "\nA likeness is only a hint (the provider's reading decides, README): a false match \
+         costs a provider's reading, never a shopper's receipt.\n"
     );
 }
 

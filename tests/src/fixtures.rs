@@ -153,6 +153,24 @@ pub fn camera_y4m(seed: u64) -> Vec<u8> {
     video
 }
 
+/// A photo of a receipt whose QR code says `text` (not a fiscal code: a
+/// shop's own, a web address), sharp and evenly lit, as a JPEG.
+pub fn other_qr_jpeg(text: &str) -> Vec<u8> {
+    use qrscan::fixtures::{self, Light, Shot};
+    let shot = Shot {
+        module: 6.0,
+        rotation: 0.0,
+        blur: 0,
+        light: Light::Even,
+    };
+    let frame = fixtures::draw_text(shot, text, 3);
+    let img = RgbImage::from_fn(frame.width, frame.height, |x, y| {
+        let v = frame.luma[(y * frame.width + x) as usize];
+        Rgb([v, v, v])
+    });
+    encode(&img, ImageFormat::Jpeg)
+}
+
 /// A photo of a receipt with the fiscal QR code
 /// [`qrscan::fixtures::fiscal_text`]`(seed)`, as a JPEG (for "read it from a
 /// photo").

@@ -692,6 +692,32 @@ async fn a_blocked_camera_is_explained_the_camera_app_is_offered_and_the_qr_is_r
     sent_and_accepted_with_qr(&app, &tee, browser, &widget, &expected).await;
 }
 
+/// A QR code that is no receipt's, sent alone, was stored and queued for the
+/// provider. It is refused before anything is stored, and the shopper is told
+/// in their language.
+#[tokio::test]
+async fn a_french_shopper_sending_a_code_that_is_no_receipts_was_queued_for_the_provider() {
+    let (app, tee) = demo_app().await;
+    let photo = fixtures::write(
+        "other-qr.jpg",
+        &fixtures::other_qr_jpeg("https://shop.example/loyalty/42"),
+    );
+    // Browser::speaking refuses the camera: the code is read from a photo.
+    let (browser, widget) = open_in(Browser::speaking("fr-FR").await, &tee, "demo-apm").await;
+    browser::click(&widget, ".rr-qr-scan").await;
+    browser::find(&widget, ".rr-qr-error").await;
+    browser::find(&widget, "input.rr-qr-photo")
+        .await
+        .send_keys(&photo.display().to_string())
+        .await
+        .unwrap();
+    browser::click(&widget, ".rr-submit").await;
+    browser::text_containing(&widget, ".rr-error", "Ce n'est pas le texte du code QR").await;
+    browser.step("33-qr-not-a-receipt-fr").await;
+    browser.close().await;
+    assert_eq!(app.state.db.submission_count().await.unwrap(), 0);
+}
+
 /// The BitLabs steps: the store, then the serum (bought two) and the mousse.
 async fn claim_serum_and_mousse(browser: &Browser, widget: &ShadowRoot) {
     // A long list of stores has a search box, whatever the case typed.

@@ -85,8 +85,14 @@ pub fn fiscal_text(seed: u64) -> String {
 /// Draws one shot of a receipt with a QR code of [`fiscal_text`]`(seed)`.
 #[must_use]
 pub fn draw(shot: Shot, seed: u64) -> Fixture {
-    let text = fiscal_text(seed);
-    let code = QrCode::new(text.as_bytes()).expect("a fiscal text fits in a QR code");
+    draw_text(shot, &fiscal_text(seed), seed)
+}
+
+/// Draws one shot of a receipt with a QR code of `text` (any code a shopper
+/// may meet: a shop's own, a web address), its print and noise from `seed`.
+#[must_use]
+pub fn draw_text(shot: Shot, text: &str, seed: u64) -> Fixture {
+    let code = QrCode::new(text.as_bytes()).expect("the text fits in a QR code");
     let modules = code.width();
     let dark: Vec<bool> = code
         .to_colors()
@@ -149,7 +155,7 @@ pub fn draw(shot: Shot, seed: u64) -> Fixture {
                 Light::Uneven => "uneven",
             }
         ),
-        text,
+        text: text.to_owned(),
         luma,
         width: WIDTH,
         height: HEIGHT,
