@@ -265,8 +265,11 @@ fn phone_photos() {
         hashes.len()
     );
     println!(
-        "{SHOPS} shops with {PER_SHOP} receipts each (a shop's receipts share its header and          layout), each photographed as a phone does at the widget's 1500x2000: on wood, cloth or a          cluttered table, turned up to 4 degrees, off-centre, unevenly lit, with sensor grain, JPEG          85. {pairs} pairs of different receipts ({same_shop_pairs} of them of one shop); copies          are of {} of the photos. {per_photo_ms:.1} ms per photo.
-",
+        "{SHOPS} shops with {PER_SHOP} receipts each (a shop's receipts share its header \
+         and layout), each photographed as a phone does at the widget's 1500x2000: on wood, \
+         cloth or a cluttered table, turned up to 4 degrees, off-centre, unevenly lit, with \
+         sensor grain, JPEG 85. {pairs} pairs of different receipts ({same_shop_pairs} of them \
+         of one shop); copies are of {} of the photos. {per_photo_ms:.1} ms per photo.\n",
         photos.len()
     );
     println!(
@@ -293,8 +296,11 @@ fn phone_photos() {
         );
     }
     println!(
-        "\nA likeness is only a hint (the provider's reading decides, README): a false match \
-         costs a provider's reading, never a shopper's receipt.\n"
+        "\nThe threshold in use is the smallest at which the copies a phone's gallery or a \
+         messenger makes (re-encoded, scaled) are caught as often as they ever are. A \
+         likeness is only a hint (the provider's reading decides, README): a false match \
+         never refuses a shopper's receipt, but a campaign that reviews duplicates holds one \
+         for a person where the provider read nothing to compare.\n"
     );
 }
 
