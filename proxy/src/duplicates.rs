@@ -236,10 +236,10 @@ pub const PHOTO_HASH: &str =
 /// Bits two photos' hashes may differ by and still be alike: chosen from the
 /// phone-photo table in `docs/bench.md` (1,000 receipts on textured
 /// surfaces, every pair) as the smallest threshold at which the copies a
-/// phone's gallery or a messenger makes (re-encoded, scaled) are caught as
-/// often as they ever are (96 and 85 in 100); different receipts are alike
-/// there in 1.2% of pairs, which costs no shopper anything, since a likeness
-/// is only a hint.
+/// phone's gallery or a messenger makes (re-encoded, scaled) stop gaining
+/// (96 and 85 in 100 caught; 80 catches no more). Different receipts are
+/// alike there in 1.2% of pairs, which refuses no shopper: a likeness is only
+/// a hint.
 pub const PHOTO_DISTANCE: u32 = 64;
 
 /// The perceptual hash of a photo, `None` for one that cannot be decoded here
