@@ -75,6 +75,31 @@ fn jpeg(img: &RgbImage, quality: u8) -> Vec<u8> {
     out.into_inner()
 }
 
+/// Copies a phone's gallery or a messenger makes of a photo: re-encoded,
+/// scaled down, cropped in its margins.
+fn reencoded(photo: &RgbImage) -> Vec<u8> {
+    jpeg(photo, 50)
+}
+
+fn scaled(photo: &RgbImage) -> Vec<u8> {
+    let (w, h) = photo.dimensions();
+    let smaller = image::imageops::resize(
+        photo,
+        w * 6 / 10,
+        h * 6 / 10,
+        image::imageops::FilterType::Triangle,
+    );
+    jpeg(&smaller, 80)
+}
+
+fn cropped_in_margins(photo: &RgbImage) -> Vec<u8> {
+    let (w, h) = photo.dimensions();
+    jpeg(
+        &image::imageops::crop_imm(photo, w / 50, h / 50, w - w / 25, h - h / 25).to_image(),
+        80,
+    )
+}
+
 /// The photo turned by `degrees` (small angles), white where nothing was.
 fn turned(img: &RgbImage, degrees: f32) -> RgbImage {
     let (w, h) = img.dimensions();
@@ -227,26 +252,9 @@ fn phone_photos() {
     }
     type Alter = fn(&RgbImage) -> Vec<u8>;
     let copies: [(&str, Alter); 3] = [
-        ("re-encoded", |r| jpeg(r, 50)),
-        ("scaled to 60%", |r| {
-            let (w, h) = r.dimensions();
-            jpeg(
-                &image::imageops::resize(
-                    r,
-                    w * 6 / 10,
-                    h * 6 / 10,
-                    image::imageops::FilterType::Triangle,
-                ),
-                80,
-            )
-        }),
-        ("cropped 2% each side", |r| {
-            let (w, h) = r.dimensions();
-            jpeg(
-                &image::imageops::crop_imm(r, w / 50, h / 50, w - w / 25, h - h / 25).to_image(),
-                80,
-            )
-        }),
+        ("re-encoded", reencoded),
+        ("scaled to 60%", scaled),
+        ("cropped 2% each side", cropped_in_margins),
     ];
     let originals: Vec<_> = photos.iter().map(|p| hash(&jpeg(p, 85))).collect();
     let copy_distances: Vec<Vec<u32>> = copies
@@ -316,26 +324,9 @@ fn main() {
 
     type Alter = fn(&RgbImage) -> Vec<u8>;
     let alterations: [(&str, Alter); 7] = [
-        ("re-encoded (JPEG quality 50)", |r| jpeg(r, 50)),
-        ("scaled to 60%", |r| {
-            let (w, h) = r.dimensions();
-            jpeg(
-                &image::imageops::resize(
-                    r,
-                    w * 6 / 10,
-                    h * 6 / 10,
-                    image::imageops::FilterType::Triangle,
-                ),
-                80,
-            )
-        }),
-        ("cropped 2% each side (in its margins)", |r| {
-            let (w, h) = r.dimensions();
-            jpeg(
-                &image::imageops::crop_imm(r, w / 50, h / 50, w - w / 25, h - h / 25).to_image(),
-                80,
-            )
-        }),
+        ("re-encoded (JPEG quality 50)", reencoded),
+        ("scaled to 60%", scaled),
+        ("cropped 2% each side (in its margins)", cropped_in_margins),
         ("cropped 5% each side (into the print)", |r| {
             let (w, h) = r.dimensions();
             jpeg(

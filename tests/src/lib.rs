@@ -547,6 +547,15 @@ review_days = 2
 photos = {{ min_count = 1, max_count = 5, max_bytes = 2097152 }}
 {notify}
 
+# BitLabs judges offers and reads no receipt: a likeness there has nothing
+# to compare, and this campaign holds it for a person.
+[campaigns.demo-bitlabs-once]
+provider = "bitlabs"
+title = "Magic Receipts, one receipt once"
+{origins}
+photos = {{ min_count = 1, max_count = 5, max_bytes = 2097152 }}
+duplicates = "review"
+
 [campaigns.demo-photon]
 provider = "photon"
 title = "Buy two, get 10 EUR back (Photon)"

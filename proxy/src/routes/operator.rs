@@ -464,7 +464,7 @@ async fn change_retention(
 /// would (`=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`,
 /// as OWASP's "CSV injection" advice says, so a shopper id such as
 /// `=HYPERLINK(...)` shows as the text it is and runs nothing.
-pub fn text_cell(value: &str) -> String {
+fn text_cell(value: &str) -> String {
     if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {

@@ -331,3 +331,42 @@ async fn an_erased_shoppers_paid_receipt_was_accepted_again_from_another_shopper
         }
     }
 }
+
+/// Where the provider reads nothing to compare (BitLabs judges the claimed
+/// offers, not the receipt), a photo like an earlier one's is held for a
+/// person on a campaign that reviews duplicates; a different photo is not.
+#[tokio::test]
+async fn a_likeness_with_nothing_read_to_compare_is_held_for_a_person_where_the_campaign_reviews() {
+    const ONCE: &str = "demo-bitlabs-once";
+    const SERUM: &str = "191405";
+    let app = spawn_app().await;
+    let photo = fixtures::large_receipt_jpeg();
+    let first = app
+        .submit_offers(ONCE, std::slice::from_ref(&photo), "7", &[(SERUM, 1)])
+        .await;
+    let accepted = app.wait_final(&first).await;
+    assert_eq!(accepted.status, SubmissionStatus::Accepted);
+    assert!(accepted.outcome.unwrap().receipt.is_none(), "nothing read");
+
+    let again = app
+        .submit_offers(ONCE, &[copy_of(&photo)], "7", &[(SERUM, 1)])
+        .await;
+    let held = app.wait_final(&again).await;
+    assert_eq!(held.status, SubmissionStatus::NeedsReview);
+    assert_eq!(
+        held.outcome.expect("outcome").reasons[0].code,
+        ReasonCode::Duplicate
+    );
+    assert_eq!(
+        operator_view(&app, &again).await["duplicate_of"],
+        first.as_str()
+    );
+
+    let other = app
+        .submit_offers(ONCE, &[fixtures::shop_receipt_jpeg(12)], "7", &[(SERUM, 1)])
+        .await;
+    assert_eq!(
+        app.wait_final(&other).await.status,
+        SubmissionStatus::Accepted
+    );
+}

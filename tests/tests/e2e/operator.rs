@@ -188,17 +188,15 @@ async fn a_campaign_exports_as_csv_and_a_shoppers_data_is_erased() {
         app.state.db.get(&bo).await.unwrap().is_some(),
         "only that shopper's"
     );
-    let csv = operator(
-        &app,
-        &format!("/v1/operator/campaigns/{CAMPAIGN}/export.csv"),
-    )
-    .await
-    .text()
-    .await
-    .unwrap();
-    let sheet = Sheet::read(&csv);
-    assert_eq!(sheet.rows.len(), 1, "{csv}");
+    let sheet = export(&app).await;
+    assert_eq!(sheet.rows.len(), 1, "{sheet:?}");
     assert_eq!(sheet.cell(&sheet.rows[0], "user"), &Cell::Text("bo".into()));
+}
+
+/// The campaign's export, opened as a spreadsheet would.
+async fn export(app: &TestApp) -> Sheet {
+    let path = format!("/v1/operator/campaigns/{CAMPAIGN}/export.csv");
+    Sheet::read(&operator(app, &path).await.text().await.unwrap())
 }
 
 /// A CSV cell as a spreadsheet takes it when it opens the file: a number, a
@@ -276,15 +274,7 @@ async fn a_shopper_id_written_as_a_formula_came_out_of_the_export_live() {
     for user in hostile {
         decided(&app, user, fixtures::receipt_jpeg()).await;
     }
-    let text = operator(
-        &app,
-        &format!("/v1/operator/campaigns/{CAMPAIGN}/export.csv"),
-    )
-    .await
-    .text()
-    .await
-    .unwrap();
-    let sheet = Sheet::read(&text);
+    let sheet = export(&app).await;
     assert_eq!(sheet.rows.len(), hostile.len());
     for column in ["qr", "duplicate_of"] {
         assert!(sheet.header.iter().any(|h| h == column), "{column}");
