@@ -6,12 +6,15 @@
 // de, it, pt, pl; else the browser's); data-user-token carries the shopper's id
 // as the brand signed it. Pages can also call ReceiptRelay.mount(el, options)
 // and ReceiptRelay.unmount(el); the host element hears step, submitted, result
-// and error events.
+// and error events. mount() rejects only where the answer is definite (a
+// ReceiptRelayError whose kind is not_available or unknown_campaign); what a
+// blip broke is tried again, with backoff and when the browser is back online.
 (function () {
   "use strict";
   var script = document.currentScript;
   var origin = new URL(script.src, document.baseURI).origin;
   // Imports a wasm-bindgen module once and initialises it; later calls share it.
+  // A failed import is forgotten, so the next call tries again.
   function once(glue, wasm) {
     var loading;
     return function () {
@@ -21,9 +24,32 @@
             return m;
           });
         });
+        loading.catch(function () {
+          loading = null;
+        });
       }
       return loading;
     };
+  }
+  // Resolves after ms, or as soon as the browser says it is online again.
+  function pause(ms) {
+    return new Promise(function (ok) {
+      var timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        removeEventListener("online", done);
+        ok();
+      }
+      addEventListener("online", done);
+    });
+  }
+  // The error mount() rejects with where trying again cannot help: `kind` is
+  // not_available (this page's origin is not allowed) or unknown_campaign.
+  function ReceiptRelayError(kind, message) {
+    var e = new Error("receipt-relay: " + message);
+    e.name = "ReceiptRelayError";
+    e.kind = kind;
+    return e;
   }
   var load = once("__GLUE__", "__WASM__");
   // The wait's seconds are counted by the widget's stylesheet in an integer
@@ -78,9 +104,9 @@
         if (r.ok) return { campaign: body };
         var code = body.error && body.error.code;
         if (code === "unknown_campaign") said("no campaign " + id + " at " + origin);
-        return { error: code };
+        return { error: code || "server", status: r.status };
       }, function () {
-        return { error: "server" };
+        return { error: "server", status: r.status };
       });
     }, function () {
       return fetch(origin + "/healthz", { mode: "no-cors" }).then(function () {
@@ -152,16 +178,39 @@
       el.attachShadow({ mode: "open" }).innerHTML = '<div style="min-height:260px"></div>';
     }
     var lang = speak(options.lang);
-    // A language that cannot be had leaves the widget in English.
-    var text = wordsOf(lang).catch(function () {
-      lang = "en";
-      return wordsOf(lang);
-    });
-    return Promise.all([load(), text, campaignOf(options.campaign, lang)]).then(function (all) {
+    // The wasm and the words are needed before anything shows: a blip while
+    // they download is waited out (1 s, 2 s, … 30 s, or back online) rather
+    // than final. The campaign's own failures are the widget's to show and
+    // retry, with a button.
+    var campaign = campaignOf(options.campaign, lang);
+    function start(wait) {
+      // A language that cannot be had leaves the widget in English.
+      var text = wordsOf(lang).catch(function () {
+        return wordsOf("en").then(function (w) {
+          lang = "en";
+          return w;
+        });
+      });
+      return Promise.all([load(), text, campaign]).catch(function (e) {
+        console.warn("receipt-relay: could not load the widget, trying again", e);
+        return pause(wait).then(function () {
+          return start(Math.min(wait * 2, 30000));
+        });
+      });
+    }
+    return start(1000).then(function (all) {
+      var loaded = all[2];
       var opts = Object.assign({}, options, {
-        apiBase: origin, loadQr: loadQr, lang: lang, words: all[1], loaded: all[2], drafts: drafts
+        apiBase: origin, loadQr: loadQr, lang: lang, words: all[1], loaded: loaded, drafts: drafts
       });
       all[0].mount(el, opts);
+      // The widget says why in the page; the page's script hears it too.
+      if (loaded.error === "not_available") {
+        throw ReceiptRelayError("not_available", "campaign " + options.campaign + " does not allow origin " + location.origin);
+      }
+      if (loaded.error === "unknown_campaign") {
+        throw ReceiptRelayError("unknown_campaign", "no campaign " + options.campaign + " at " + origin);
+      }
       return el;
     });
   }

@@ -168,6 +168,12 @@ impl ReasonCode {
         Self::Other,
     ];
 
+    /// Whether the code says what went wrong by itself: `Other` leaves it to
+    /// the provider's own words.
+    pub fn is_specific(self) -> bool {
+        self != Self::Other
+    }
+
     /// The snake_case name on the wire.
     pub fn as_str(self) -> &'static str {
         match self {

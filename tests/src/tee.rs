@@ -1,8 +1,9 @@
 //! A recording forwarder: the browser talks to it, it forwards every request to
 //! the proxy over real HTTP and keeps a copy of every response (headers and body),
 //! so a test can check every byte the browser received. Like the load balancer
-//! in front of a real proxy, it can answer uploads `503` for a while
-//! ([`Recorder::refuse_uploads`]) as one does while the proxy restarts.
+//! in front of a real proxy, it can answer uploads or the campaign `503` for a
+//! while ([`Recorder::refuse_uploads`], [`Recorder::refuse_campaigns`]) as one
+//! does while the proxy restarts.
 //!
 //! It asks the proxy for uncompressed bodies (no `Accept-Encoding`), so that what
 //! it records can be searched byte for byte; a secret inside a gzip stream
@@ -25,6 +26,9 @@ struct Tee {
     responses: std::sync::atomic::AtomicUsize,
     /// How many more uploads to answer `503` without forwarding them.
     refusing: std::sync::atomic::AtomicUsize,
+    /// How many more campaign requests (`GET /v1/campaigns/{id}`) to answer
+    /// `503`.
+    refusing_campaigns: std::sync::atomic::AtomicUsize,
     /// The `Idempotency-Key` of every upload that reached the forwarder.
     upload_keys: Mutex<Vec<String>>,
 }
@@ -45,6 +49,7 @@ impl Recorder {
             received: Mutex::new(Vec::new()),
             responses: std::sync::atomic::AtomicUsize::new(0),
             refusing: std::sync::atomic::AtomicUsize::new(0),
+            refusing_campaigns: std::sync::atomic::AtomicUsize::new(0),
             upload_keys: Mutex::new(Vec::new()),
         });
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind tee");
@@ -77,6 +82,15 @@ impl Recorder {
             .store(count, std::sync::atomic::Ordering::SeqCst);
     }
 
+    /// Answers the next `count` requests for a campaign (`GET
+    /// /v1/campaigns/{id}`, not its stores or offers) `503` with an empty
+    /// body, as a load balancer does while the proxy restarts.
+    pub fn refuse_campaigns(&self, count: usize) {
+        self.tee
+            .refusing_campaigns
+            .store(count, std::sync::atomic::Ordering::SeqCst);
+    }
+
     /// The `Idempotency-Key` of every upload so far, refused or forwarded, in
     /// order.
     pub fn upload_keys(&self) -> Vec<String> {
@@ -94,6 +108,14 @@ async fn forward(State(tee): State<Arc<Tee>>, request: Request) -> Response {
         return StatusCode::BAD_REQUEST.into_response();
     };
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let campaign = parts
+        .uri
+        .path()
+        .strip_prefix("/v1/campaigns/")
+        .is_some_and(|rest| !rest.contains('/'));
+    if parts.method == Method::GET && campaign && take_one(&tee.refusing_campaigns) {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
     if parts.method == Method::POST && path.ends_with("/submissions") {
         let key = parts
             .headers
@@ -104,12 +126,7 @@ async fn forward(State(tee): State<Arc<Tee>>, request: Request) -> Response {
         if let Ok(mut keys) = tee.upload_keys.lock() {
             keys.push(key);
         }
-        let refused = tee.refusing.fetch_update(
-            std::sync::atomic::Ordering::SeqCst,
-            std::sync::atomic::Ordering::SeqCst,
-            |n| n.checked_sub(1),
-        );
-        if refused.is_ok() {
+        if take_one(&tee.refusing) {
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     }
@@ -159,4 +176,15 @@ async fn forward(State(tee): State<Arc<Tee>>, request: Request) -> Response {
     }
     out.body(Body::from(bytes))
         .unwrap_or_else(|_| StatusCode::BAD_GATEWAY.into_response())
+}
+
+/// Counts one refusal down; whether there was one left.
+fn take_one(count: &std::sync::atomic::AtomicUsize) -> bool {
+    count
+        .fetch_update(
+            std::sync::atomic::Ordering::SeqCst,
+            std::sync::atomic::Ordering::SeqCst,
+            |n| n.checked_sub(1),
+        )
+        .is_ok()
 }

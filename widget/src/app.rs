@@ -11,8 +11,8 @@ use crate::components::offer_picker::{MerchantPicker, OfferPicker, OfferPickerPr
 use crate::components::verdict::{Verdict, VerdictProps};
 use crate::components::waiting::Waiting;
 use crate::hooks::{
-    Loaded, Target, Uploader, action, new_idempotency_key, photo_picking, use_campaign, use_draft,
-    use_upload,
+    CampaignHook, Loaded, Reporter, Target, Uploader, action, new_idempotency_key, photo_picking,
+    use_campaign, use_draft, use_upload,
 };
 use crate::i18n::Locale;
 use crate::resume::Resume;
@@ -44,7 +44,16 @@ pub struct AppProps {
 pub fn App(props: &AppProps) -> Html {
     let state = use_reducer(|| State::new(new_idempotency_key(), props.host.clone()));
     let dispatcher = state.dispatcher();
-    let on_merchant = use_campaign(&dispatcher, &props.api_base, &props.campaign, &props.loaded);
+    let CampaignHook {
+        choose: on_merchant,
+        retry,
+    } = use_campaign(
+        &dispatcher,
+        &props.api_base,
+        &props.campaign,
+        &props.locale.tag,
+        &props.loaded,
+    );
     let on_pick = photo_picking(&state, &props.api_base, &props.campaign);
     let Uploader {
         resume,
@@ -62,12 +71,27 @@ pub fn App(props: &AppProps) -> Html {
         },
     );
     use_draft(&state, &props.drafts, &resume, &on_merchant);
+    // An upload the page left unsent goes again, with its key, once the
+    // campaign is here.
+    {
+        let send = send.clone();
+        let due = state.unsent && state.step == Step::Capture && state.ready_to_send();
+        use_effect_with(due, move |due| {
+            if *due && let Ok(click) = MouseEvent::new("click") {
+                send.emit(click);
+            }
+        });
+    }
     let on_change_offers = action(&dispatcher, |_: MouseEvent| Action::ChangeOffers);
     let t = props.locale.t();
+    // A problem is said beside what it is about: the capture step places
+    // its own; any other is said above the step.
+    let in_capture = matches!(state.step, Step::Capture | Step::Sending) && !state.loading();
+    let problem = state.error.as_ref().filter(|_| !in_capture);
     let body = match &state.step {
         // Nothing to pick or choose until the campaign's rules are here (a
         // photo picked before would have no rules to be prepared by); if the
-        // campaign cannot be had, only the error below says so.
+        // campaign cannot be had, only the problem above says so.
         Step::Merchant | Step::Offers | Step::Capture if state.campaign.is_none() => {
             if state.error.is_some() {
                 html! {}
@@ -101,18 +125,26 @@ pub fn App(props: &AppProps) -> Html {
     html! {
         <ContextProvider<Locale> context={props.locale.clone()}>
         <ContextProvider<QrLoader> context={props.qr_loader.clone()}>
+        <ContextProvider<Reporter> context={Reporter(props.host.clone())}>
         <section class="rr-card" aria-label={t.card_label()}>
             if let Some(campaign) = state.campaign.as_ref().filter(|c| !c.title.is_empty()) {
                 <h2 class="rr-title">{ campaign.title.clone() }</h2>
             }
+            if let Some(problem) = problem {
+                <div class="rr-problem">
+                    <p class="rr-error" role="alert">{ props.locale.problem(problem) }</p>
+                    // What failed to load may load now: the shopper need
+                    // not wait for the next try.
+                    if state.loading() && problem.is_transient() {
+                        <button type="button" class="rr-button rr-retry" onclick={retry}>
+                            { t.retry() }
+                        </button>
+                    }
+                </div>
+            }
             { body }
-            if state.cancelled {
-                <p class="rr-notice" role="status">{ t.cancelled() }</p>
-            }
-            if let Some(problem) = &state.error {
-                <p class="rr-error" role="alert">{ props.locale.problem(problem) }</p>
-            }
         </section>
+        </ContextProvider<Reporter>>
         </ContextProvider<QrLoader>>
         </ContextProvider<Locale>>
     }
@@ -161,6 +193,7 @@ fn verdict_props(
             Action::Retake(new_idempotency_key())
         }),
         on_review,
+        focus: state.sent_here,
     }
 }
 
@@ -189,6 +222,9 @@ fn capture_props(
             .as_ref()
             .is_some_and(|c| c.capabilities.qr && c.photos.min_count == 0),
         qr: state.qr.clone(),
+        problem: state.error.clone(),
+        cancelled: state.cancelled,
+        unsent: state.unsent,
         sending: state.step == Step::Sending,
         progress: state.progress,
         offline: state.offline,

@@ -7,7 +7,7 @@ use gloo_net::http::{Request, Response};
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::problem::Problem;
+use crate::problem::{Blame, Problem};
 use crate::wire::{self, FromJs};
 
 use js_sys::Promise;
@@ -63,7 +63,8 @@ async fn get<T: FromJs>(url: &str) -> Result<(T, JsValue), ClientError> {
 
 /// The campaign as the loader fetched it (`mount`'s `loaded` option):
 /// `{campaign}`, the proxy's JSON, or `{error}`, one of `network`,
-/// `not_available` (the page's origin is not allowed) or the proxy's error code.
+/// `not_available` (the page's origin is not allowed), `server` (an answer
+/// that is not the API's, with its HTTP `status`) or the proxy's error code.
 pub fn loaded(value: &JsValue) -> Result<Campaign, Problem> {
     let field = |name: &str| js_sys::Reflect::get(value, &name.into()).unwrap_or_default();
     let campaign = field("campaign");
@@ -74,10 +75,24 @@ pub fn loaded(value: &JsValue) -> Result<Campaign, Problem> {
     Err(match error.as_string().as_deref() {
         Some("network") => Problem::Network,
         Some("not_available") => Problem::NotAvailable,
+        Some("server") => field("status")
+            .as_f64()
+            .and_then(|s| u16::try_from(s as u32).ok())
+            .filter(|s| *s >= 400)
+            .map_or(Problem::BadAnswer, Problem::Http),
         // Any other: the proxy's error code (one this build does not know is
         // `Unknown`).
         _ => api::ErrorCode::from_js(&error).map_or(Problem::BadAnswer, Problem::Refused),
     })
+}
+
+/// The campaign, its title and reward in `lang` where it has them (the
+/// loader's first try failed: the widget tries again).
+pub async fn campaign(base: &str, id: &str, lang: &str) -> Result<Campaign, ClientError> {
+    let lang = String::from(js_sys::encode_uri_component(lang));
+    get(&format!("{base}/v1/campaigns/{id}?lang={lang}"))
+        .await
+        .map(|(campaign, _)| campaign)
 }
 
 pub async fn merchants(base: &str, campaign: &str) -> Result<Vec<Merchant>, ClientError> {
@@ -109,9 +124,11 @@ pub struct Extras {
 /// How an upload attempt ended, other than with a stored submission.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SendError {
-    /// No answer (connection lost, offline) or the proxy is briefly unavailable
-    /// (5xx): worth retrying with the same idempotency key.
-    Network,
+    /// No answer (connection lost, offline, a link too slow for the proxy:
+    /// `Blame::Network`) or the proxy is briefly unavailable (5xx, an answer
+    /// that is not the API's: `Blame::Server`): worth retrying with the same
+    /// idempotency key.
+    Transient(Blame),
     /// The shopper cancelled.
     Cancelled,
     /// The proxy refused the upload.
@@ -152,14 +169,15 @@ pub async fn submit(
     transfer: &Rc<RefCell<Transfer>>,
 ) -> Result<SubmissionCreated, SendError> {
     let form = form(photos, extras).map_err(|_| SendError::Refused(Problem::NotAPhoto))?;
-    let xhr = XmlHttpRequest::new().map_err(|_| SendError::Network)?;
+    let lost = || SendError::Transient(Blame::Network);
+    let xhr = XmlHttpRequest::new().map_err(|_| lost())?;
     xhr.open(
         "POST",
         &format!("{base}/v1/campaigns/{campaign}/submissions"),
     )
-    .map_err(|_| SendError::Network)?;
+    .map_err(|_| lost())?;
     xhr.set_request_header(api::IDEMPOTENCY_KEY_HEADER, idempotency_key)
-        .map_err(|_| SendError::Network)?;
+        .map_err(|_| lost())?;
     let progress = Closure::<dyn Fn(ProgressEvent)>::new(move |e: ProgressEvent| {
         if e.length_computable() {
             on_progress(e.loaded(), e.total());
@@ -174,7 +192,7 @@ pub async fn submit(
     });
     transfer.borrow_mut().xhr = Some(xhr.clone());
     xhr.send_with_opt_form_data(Some(&form))
-        .map_err(|_| SendError::Network)?;
+        .map_err(|_| lost())?;
     let _ = JsFuture::from(ended).await;
     if let Ok(upload) = xhr.upload() {
         upload.set_onprogress(None);
@@ -193,9 +211,10 @@ pub async fn submit(
     match status {
         200..=299 => parse(&text)
             .map(|(created, _)| created)
-            .ok_or(SendError::Network),
+            .ok_or(SendError::Transient(Blame::Server)),
         // 408: the link was too slow for the proxy; tried again like a drop.
-        0 | 408 | 500..=599 => Err(SendError::Network),
+        0 | 408 => Err(SendError::Transient(Blame::Network)),
+        500..=599 => Err(SendError::Transient(Blame::Server)),
         _ => Err(SendError::Refused(
             refusal(&text).unwrap_or(Problem::Http(status)),
         )),

@@ -24,7 +24,8 @@ use crate::wire::FromJs;
 /// What a reload brings back.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Draft {
-    /// `merchant`, `offers` or `capture`.
+    /// `merchant`, `offers`, `capture` or `sending` (the page went away
+    /// during the upload).
     pub step: String,
     pub merchant: Option<Merchant>,
     pub claimed: Vec<ClaimedOffer>,
@@ -96,7 +97,9 @@ fn written(state: &State) -> Option<JsValue> {
     let step = match state.step {
         Step::Merchant => "merchant",
         Step::Offers => "offers",
-        Step::Capture | Step::Sending => "capture",
+        Step::Capture => "capture",
+        // Not sent yet, as far as this page knows: sent again on return.
+        Step::Sending => "sending",
         Step::Waiting { .. } | Step::Done(_) => return None,
     };
     if state.merchant.is_none() && state.photos.is_empty() && state.qr.is_none() {

@@ -25,8 +25,10 @@ pub enum Problem {
     /// A HEIC photo over the size limit, in a browser that cannot shrink it.
     TooLargeToShrink,
     PreviewFailed,
-    /// The upload's retries ran out.
-    GaveUp,
+    /// The upload's retries ran out, the last on whose fault.
+    GaveUp(Blame),
+    /// More photos picked than the receipt may have: this many were kept.
+    TooManyPhotos(usize),
     Camera(CameraError),
     /// Neither the browser's detector nor the decoder module could be had.
     ScannerUnavailable,
@@ -40,15 +42,32 @@ pub enum Problem {
     QrTyped(FiscalQrError),
 }
 
+/// Whose fault a failure is: the shopper's words and the host page's `error`
+/// event both say it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blame {
+    /// The shopper's connection: no answer came.
+    Network,
+    /// The proxy (or what stands in front of it) answered with an error.
+    Server,
+}
+
 impl Problem {
-    /// What kind of problem, for the host page's `error` event.
+    /// What kind of problem, for the host page's `error` event (the README's
+    /// table lists them): whose fault it is where it is a failure.
     pub fn kind(&self) -> &'static str {
         match self {
-            Self::Network | Self::GaveUp => "network",
+            Self::Network | Self::GaveUp(Blame::Network) => "network",
             Self::NotAvailable => "not_available",
-            Self::BadAnswer | Self::Http(_) => "server",
+            Self::Refused(ErrorCode::UnknownCampaign) => "unknown_campaign",
+            Self::BadAnswer | Self::Http(_) | Self::GaveUp(Blame::Server) => "server",
+            Self::Refused(ErrorCode::Internal | ErrorCode::Unknown) => "server",
+            Self::Refused(
+                ErrorCode::ProviderAuth | ErrorCode::ProviderError | ErrorCode::Unavailable,
+            ) => "provider",
             Self::Refused(_) => "refused",
             Self::NotAPhoto | Self::TooLargeToShrink | Self::PreviewFailed => "photo",
+            Self::TooManyPhotos(_) => "photo",
             Self::Camera(_) => "camera",
             Self::ScannerUnavailable
             | Self::QrNotFound
@@ -59,18 +78,38 @@ impl Problem {
         }
     }
 
+    /// Whether the same request may well succeed later (a blip, a server
+    /// restarting, a provider briefly down): worth trying again by itself.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Self::Network
+                | Self::BadAnswer
+                | Self::Http(408 | 429 | 500..=599)
+                | Self::Refused(
+                    ErrorCode::Unavailable
+                        | ErrorCode::RateLimited
+                        | ErrorCode::Internal
+                        | ErrorCode::ProviderError
+                        | ErrorCode::TooSlow
+                )
+        )
+    }
+
     /// The problem in the words of `t`'s language.
     pub fn in_words(&self, t: &Text) -> String {
         match self {
             Self::Network => t.network().to_owned(),
             Self::NotAvailable => t.not_available().to_owned(),
-            Self::BadAnswer => t.bad_answer().to_owned(),
+            Self::BadAnswer | Self::Http(500..=599) => t.server_trouble().to_owned(),
             Self::Http(status) => fill(t.http_error(), &[("n", &status.to_string())]),
             Self::Refused(code) => t.refused(*code).to_owned(),
             Self::NotAPhoto => t.not_a_photo().to_owned(),
             Self::TooLargeToShrink => t.too_large_to_shrink().to_owned(),
             Self::PreviewFailed => t.preview_failed().to_owned(),
-            Self::GaveUp => t.gave_up().to_owned(),
+            Self::GaveUp(Blame::Network) => t.gave_up().to_owned(),
+            Self::GaveUp(Blame::Server) => t.gave_up_server().to_owned(),
+            Self::TooManyPhotos(max) => fill(t.too_many_photos(), &[("n", &max.to_string())]),
             Self::Camera(error) => error.explained(t).to_owned(),
             Self::ScannerUnavailable => t.scanner_unavailable().to_owned(),
             Self::QrNotFound => t.qr_not_found().to_owned(),

@@ -78,6 +78,12 @@ pub struct State {
     pub offline: bool,
     /// The shopper cancelled the last upload (said until the next step).
     pub cancelled: bool,
+    /// The page went away while this upload was under way, so it was not
+    /// sent: said, and sent again (with the same key) by itself.
+    pub unsent: bool,
+    /// The shopper sent the receipt on this page (not a reload's): its
+    /// verdict takes the focus when it arrives.
+    pub sent_here: bool,
     pub step: Step,
     /// The last error, put into words when shown.
     pub error: Option<Problem>,
@@ -104,6 +110,8 @@ impl State {
             progress: None,
             offline: false,
             cancelled: false,
+            unsent: false,
+            sent_here: false,
             step: Step::Capture,
             error: None,
             idempotency_key,
@@ -156,6 +164,12 @@ impl State {
         let qr_alone = campaign.photos.min_count == 0 && self.qr.is_some();
         self.preparing == 0 && (photos || qr_alone)
     }
+
+    /// Whether the campaign (or its stores, where the shopper starts by
+    /// choosing one) is still to be had: nothing to do but wait or retry.
+    pub fn loading(&self) -> bool {
+        self.campaign.is_none() || (self.step == Step::Merchant && self.merchants.is_none())
+    }
 }
 
 pub enum Action {
@@ -169,6 +183,8 @@ pub enum Action {
     /// Back to the store and offers.
     ChangeOffers,
     Failed(Problem),
+    /// The shopper asked to try loading again: the failure is no longer said.
+    Retrying,
     /// This many photos are being prepared.
     Preparing(usize),
     /// One photo is ready (or could not be used: `Err` says why).
@@ -207,11 +223,15 @@ impl Reducible for State {
         match action {
             Action::CampaignLoaded(campaign) => {
                 next.campaign = Some(campaign);
+                next.error = None;
                 if next.step == Step::Capture {
                     next.step = next.first_step();
                 }
             }
-            Action::MerchantsLoaded(merchants) => next.merchants = Some(merchants),
+            Action::MerchantsLoaded(merchants) => {
+                next.merchants = Some(merchants);
+                next.error = None;
+            }
             Action::MerchantChosen(merchant) => {
                 if next.merchant.as_ref() != Some(&merchant) {
                     next.offers = None;
@@ -235,11 +255,16 @@ impl Reducible for State {
                 next.step = Step::Capture;
                 next.error = None;
             }
-            Action::ChangeOffers => next.step = Step::Merchant,
+            Action::ChangeOffers => {
+                next.step = Step::Merchant;
+                next.error = None;
+            }
+            Action::Retrying => next.error = None,
             Action::Failed(problem) => {
                 emit(&next.host, "error", &problem.kind().into(), false);
                 next.error = Some(problem);
                 next.offline = false;
+                next.unsent = false;
                 if next.step == Step::Sending {
                     next.step = Step::Capture;
                 }
@@ -284,6 +309,7 @@ impl Reducible for State {
                 }
             }
             Action::PhotoRemoved(index) => {
+                next.error = None;
                 if index < next.photos.len() {
                     let removed = next.photos.remove(index);
                     // The preview's object URL holds the file in memory until revoked.
@@ -292,6 +318,7 @@ impl Reducible for State {
             }
             Action::Sending => {
                 next.step = Step::Sending;
+                next.sent_here = true;
                 next.error = None;
                 next.cancelled = false;
                 next.progress = None;
@@ -303,6 +330,7 @@ impl Reducible for State {
                 next.progress = None;
                 next.offline = false;
                 next.cancelled = true;
+                next.unsent = false;
             }
             // New photos of the same receipt: the refused ones would only be
             // combined with them and refused again.
@@ -316,6 +344,7 @@ impl Reducible for State {
             }
             Action::Created(created) => {
                 next.progress = None;
+                next.unsent = false;
                 next.step = Step::Waiting {
                     id: created.id,
                     status: created.status,
@@ -331,6 +360,7 @@ impl Reducible for State {
                 next.claimed = draft.claimed;
                 next.qr = draft.qr;
                 next.idempotency_key = draft.idempotency_key;
+                next.unsent = draft.step == "sending";
                 next.step = match draft.step.as_str() {
                     _ if !next.has_offers() => Step::Capture,
                     "merchant" => Step::Merchant,

@@ -12,6 +12,7 @@ use crate::components::qr_entry::QrEntry;
 use crate::components::sending::Sending;
 use crate::i18n::use_locale;
 use crate::photo::Hint;
+use crate::problem::Problem;
 use crate::state::PickedPhoto;
 
 #[derive(Properties, PartialEq)]
@@ -33,6 +34,13 @@ pub struct CaptureProps {
     pub either: bool,
     /// The confirmed QR text, if any.
     pub qr: Option<String>,
+    /// What went wrong last: said under the photos where it is about a photo,
+    /// else above Send.
+    pub problem: Option<Problem>,
+    /// The shopper cancelled the last upload.
+    pub cancelled: bool,
+    /// The page went away during the upload: it is sent again.
+    pub unsent: bool,
     /// The upload is under way.
     pub sending: bool,
     /// Bytes sent and to send, once the upload has started.
@@ -73,6 +81,11 @@ pub fn Capture(props: &CaptureProps) -> Html {
         preparing: props.preparing,
         max: props.max,
         disabled: sending,
+        problem: props
+            .problem
+            .as_ref()
+            .filter(|p| p.kind() == "photo")
+            .map(|p| locale.problem(p).into()),
         on_pick: props.on_pick.clone(),
         on_remove: props.on_remove.clone(),
     };
@@ -101,6 +114,33 @@ pub fn Capture(props: &CaptureProps) -> Html {
         })
     };
     let asking = doubtful && *asked == Some(count) && !sending;
+    // The question takes the focus when it opens, and gives it back to Send
+    // when it closes.
+    let (send_ref, anyway_ref) = (use_node_ref(), use_node_ref());
+    let was_asking = use_mut_ref(|| false);
+    {
+        let (send_ref, anyway_ref) = (send_ref.clone(), anyway_ref.clone());
+        use_effect_with(asking, move |asking| {
+            let to = match (*asking, was_asking.replace(*asking)) {
+                (true, _) => &anyway_ref,
+                (false, true) => &send_ref,
+                (false, false) => return,
+            };
+            if let Some(button) = to.cast::<web_sys::HtmlElement>() {
+                let _ = button.focus();
+            }
+        });
+    }
+    // Anything else that went wrong is about sending: said above Send, whose
+    // press tries again.
+    let send_problem = props.problem.as_ref().filter(|p| p.kind() != "photo");
+    let notice = if props.unsent {
+        Some(t.not_sent_yet())
+    } else if props.cancelled && !sending {
+        Some(t.cancelled())
+    } else {
+        None
+    };
     html! {
         <>
             { for summary }
@@ -111,11 +151,18 @@ pub fn Capture(props: &CaptureProps) -> Html {
             if props.takes_qr {
                 <QrEntry qr={props.qr.clone()} disabled={sending} on_set={props.on_qr.clone()} />
             }
+            if let Some(problem) = send_problem {
+                <p class="rr-error" role="alert">{ locale.problem(problem) }</p>
+            }
+            if let Some(notice) = notice {
+                <p class="rr-notice" role="status">{ notice }</p>
+            }
             if asking {
                 <div class="rr-confirm" role="alertdialog"
                     aria-label={if unusable { t.unusable_question() } else { t.no_receipt_question() }}>
                     <p>{ if unusable { t.unusable_question() } else { t.no_receipt_question() } }</p>
-                    <button type="button" class="rr-button rr-send-anyway" onclick={props.on_send.clone()}>
+                    <button type="button" class="rr-button rr-send-anyway" ref={anyway_ref}
+                        onclick={props.on_send.clone()}>
                         { t.send_anyway() }
                     </button>
                     <button type="button" class="rr-button rr-secondary rr-not-yet"
@@ -129,10 +176,11 @@ pub fn Capture(props: &CaptureProps) -> Html {
                 <button
                     class="rr-button rr-submit"
                     type="button"
+                    ref={send_ref}
                     disabled={!props.ready}
                     onclick={on_send}
                 >
-                    { t.send() }
+                    { if matches!(send_problem, Some(Problem::GaveUp(_))) { t.retry() } else { t.send() } }
                 </button>
             }
         </>

@@ -1,5 +1,7 @@
 //! Choosing where the shopper bought (merchant), then the offers on the receipt
 //! and, for offers with several buying options (goals), how many were bought.
+//! A long list of stores has a search box that forgives what shoppers type
+//! ([`matches`]); finding nothing says so and offers the whole list.
 
 use api::{ClaimedOffer, Merchant, Offer};
 use yew::prelude::*;
@@ -16,11 +18,34 @@ pub struct MerchantPickerProps {
 /// From how many stores the list gets a search box.
 const SEARCH_FROM: usize = 7;
 
-/// Whether a store's `name` has `query` in it, whatever the case (the
-/// browser's lower case, which knows every script).
-fn matches(name: &str, query: &str) -> bool {
-    let lower = |s: &str| String::from(js_sys::JsString::from(s).to_locale_lower_case(None));
-    query.is_empty() || lower(name).contains(&lower(query))
+/// `text` as shoppers type it and as it is compared: lower case (the
+/// browser's, which knows every script), accents off (`é` is `e`, `ł` is
+/// `l`: the browser's NFD, then no combining marks), punctuation as spaces.
+pub fn folded(text: &str) -> String {
+    let decomposed = js_sys::JsString::from(text)
+        .normalize("NFD")
+        .to_locale_lower_case(None);
+    String::from(decomposed)
+        .chars()
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .map(|c| match c {
+            'ł' => 'l',
+            'ø' => 'o',
+            'đ' => 'd',
+            'ı' => 'i',
+            '-' | '\'' | '’' | '.' | ',' | '&' | '/' => ' ',
+            c => c,
+        })
+        .collect()
+}
+
+/// Whether a store's `name` answers `query`: each word typed is in it,
+/// whole or begun, in any order, whatever the case, accents and spaces.
+pub fn matches(name: &str, query: &str) -> bool {
+    let name = folded(name);
+    folded(query)
+        .split_whitespace()
+        .all(|word| name.contains(word))
 }
 
 #[component]
@@ -40,17 +65,34 @@ pub fn MerchantPicker(props: &MerchantPickerProps) -> Html {
             );
         })
     };
+    let show_all = {
+        let query = query.clone();
+        Callback::from(move |_: MouseEvent| query.set(String::new()))
+    };
+    let found: Vec<&Merchant> = merchants
+        .iter()
+        .filter(|m| matches(&m.name, &query))
+        .collect();
     html! {
         <fieldset class="rr-step rr-merchants">
             <legend class="rr-question">{ t.where_shopped() }</legend>
             if merchants.len() >= SEARCH_FROM {
                 <input type="search" class="rr-search" aria-label={t.search_stores()}
-                    placeholder={t.search_stores()} {oninput} />
+                    placeholder={t.search_stores()} value={(*query).clone()} {oninput} />
             }
+            // Said as it happens; nothing found offers the whole list.
+            <div role="status">
+                if found.is_empty() && !merchants.is_empty() {
+                    <p class="rr-hint rr-no-store">{ fill(t.no_store_found(), &[("query", query.trim())]) }</p>
+                    <button type="button" class="rr-button rr-secondary rr-all-stores" onclick={show_all}>
+                        { t.show_all_stores() }
+                    </button>
+                }
+            </div>
             // In a list of their own: the search box is never re-made while
             // the list changes under it.
             <div class="rr-merchant-list">
-                { for merchants.iter().filter(|m| matches(&m.name, &query)).map(|merchant| {
+                { for found.into_iter().map(|merchant| {
                     let on_choose = props.on_choose.clone();
                     let chosen = merchant.clone();
                     html! {
@@ -191,5 +233,38 @@ fn offer_row(
                 </fieldset>
             }
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches;
+    // The browser does the folding: the tests run in it.
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    #[test]
+    fn a_store_search_found_nothing_for_what_shoppers_type() {
+        let store = "Carrefour Market Île-de-France";
+        // Case, accents, a phone keyboard's trailing space, two words in
+        // any order, a word begun.
+        for typed in [
+            "carrefour",
+            "CARREFOUR",
+            "ile de france",
+            "Île",
+            "carrefour ",
+            "  carrefour   market ",
+            "market carrefour",
+            "carref mark",
+            "",
+        ] {
+            assert!(matches(store, typed), "{typed:?}");
+        }
+        assert!(matches("Żabka Łódź", "zabka lodz"));
+        assert!(matches("Dia %", "día"));
+        for typed in ["lidl", "carrefour lidl", "marketplace"] {
+            assert!(!matches(store, typed), "{typed:?}");
+        }
     }
 }

@@ -10,7 +10,7 @@ use crate::camera;
 use crate::components::camera::{Camera, CameraMode};
 use crate::components::chosen_files;
 use crate::i18n::{fill, use_locale};
-use crate::problem::CameraError;
+use crate::problem::{CameraError, Problem};
 use crate::state::PickedPhoto;
 
 #[derive(Properties, PartialEq)]
@@ -23,6 +23,8 @@ pub struct PhotoPickerProps {
     /// How many photos the campaign takes of one receipt.
     pub max: usize,
     pub disabled: bool,
+    /// What went wrong with the last photo picked, in words.
+    pub problem: Option<AttrValue>,
     pub on_pick: Callback<Vec<Blob>>,
     pub on_remove: Callback<usize>,
 }
@@ -32,16 +34,14 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
     let locale = use_locale();
     let t = locale.t();
     let onchange = {
-        let (on_pick, room) = (props.on_pick.clone(), props.room);
-        Callback::from(move |e: Event| {
-            let files = chosen_files(&e);
-            on_pick.emit(files.into_iter().take(room).collect());
-        })
+        let on_pick = props.on_pick.clone();
+        Callback::from(move |e: Event| on_pick.emit(chosen_files(&e)))
     };
     let camera_open = use_state(|| false);
     // Set when the live camera could not start: the capture input is offered
     // instead, with the reason in words.
     let camera_failed = use_state(|| None::<CameraError>);
+    crate::hooks::use_reported(camera_failed.map(Problem::Camera));
     let live_camera = camera::supported() && camera_failed.is_none();
     let on_photo = {
         let on_pick = props.on_pick.clone();
@@ -95,6 +95,9 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
             <p class="rr-live" role="status" aria-live="polite">
                 { if props.preparing > 0 { t.preparing() } else { "" } }
             </p>
+            if let Some(problem) = &props.problem {
+                <p class="rr-error rr-photo-error" role="alert">{ problem.clone() }</p>
+            }
             if several {
                 <p class="rr-hint">
                     { fill(t.long_receipt(), &[("n", &props.max.to_string())]) }

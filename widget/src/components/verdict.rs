@@ -1,5 +1,5 @@
 //! The verdict: the status, the reasons in the shopper's words (the provider's
-//! own text as detail), each claimed offer's state, the receipt as the provider
+//! own text only where a reason has none of ours, marked as theirs), each claimed offer's state, the receipt as the provider
 //! read it, a reference, and the next step that fits the reason: new photos
 //! only where the photo was at fault, otherwise another receipt or a person.
 
@@ -21,12 +21,24 @@ pub struct VerdictProps {
     pub on_retake: Callback<MouseEvent>,
     /// Asks for a manual review of this submission (by id).
     pub on_review: Callback<String>,
+    /// The verdict arrived while the shopper waited on this page: its
+    /// headline takes the focus, so keyboards and screen readers are there.
+    pub focus: bool,
 }
 
 #[component]
 pub fn Verdict(props: &VerdictProps) -> Html {
     let locale = use_locale();
     let t = locale.t();
+    let headline_ref = use_node_ref();
+    {
+        let (headline_ref, focus) = (headline_ref.clone(), props.focus);
+        use_effect_with((), move |()| {
+            if let (true, Some(headline)) = (focus, headline_ref.cast::<web_sys::HtmlElement>()) {
+                let _ = headline.focus();
+            }
+        });
+    }
     let status = props.submission.status;
     let outcome = props.submission.outcome.clone().unwrap_or_default();
     let partly = status == SubmissionStatus::Accepted && outcome.partly_accepted();
@@ -53,7 +65,10 @@ pub fn Verdict(props: &VerdictProps) -> Html {
                             <span class="rr-award">{ award }</span>
                         }
                         if let Some(reason) = &offer.reason {
-                            <span class="rr-hint">{ &reason.message }</span>
+                            <span class="rr-hint">{ t.why(reason.code) }</span>
+                            if !reason.code.is_specific() && !reason.message.is_empty() {
+                                <small class="rr-detail">{ fill(t.provider_says(), &[("text", &reason.message)]) }</small>
+                            }
                         }
                     </li>
                 }) }
@@ -103,7 +118,7 @@ pub fn Verdict(props: &VerdictProps) -> Html {
     });
     html! {
         <div class="rr-verdict" data-tone={tone} role="status" aria-live="polite">
-            <p class="rr-status">{ headline }</p>
+            <p class="rr-status" tabindex="-1" ref={headline_ref}>{ headline }</p>
             if !outcome.reasons.is_empty() {
                 <ul class="rr-reasons">
                     { for outcome.reasons.iter().map(|reason| html! {
@@ -113,7 +128,11 @@ pub fn Verdict(props: &VerdictProps) -> Html {
                             if status != SubmissionStatus::NeedsReview {
                                 <span class="rr-hint">{ t.reason_hint(reason.code) }</span>
                             }
-                            <small class="rr-detail">{ &reason.message }</small>
+                            // The provider's own words only where ours are
+                            // generic, and marked as theirs.
+                            if !reason.code.is_specific() && !reason.message.is_empty() {
+                                <small class="rr-detail">{ fill(t.provider_says(), &[("text", &reason.message)]) }</small>
+                            }
                         </li>
                     }) }
                 </ul>

@@ -3,7 +3,8 @@
 //! shopper may leave: the receipt is stored, and a reload shows its verdict.
 //! Where the proxy could not reach the provider on its last try (it is down,
 //! or refuses the proxy's credentials), it says so at once: the receipt is
-//! kept and will be checked by itself.
+//! kept and will be checked by itself. Offline, it says the verdict comes
+//! once the phone is back online.
 //!
 //! The seconds count and the switch to "longer than usual" are the
 //! stylesheet's (`.rr-elapsed`, `.rr-longer`: CSS animations), not timers: the
@@ -25,7 +26,10 @@ pub struct WaitingProps {
 pub fn Waiting(props: &WaitingProps) -> Html {
     let locale = use_locale();
     let t = locale.t();
-    let usual = if props.delayed {
+    let online = crate::hooks::use_online();
+    let usual = if !online {
+        t.offline_waiting()
+    } else if props.delayed {
         t.delayed_detail()
     } else if props.status == SubmissionStatus::Queued {
         t.queued_detail()

@@ -2,13 +2,20 @@
 //!
 //! The loader asks for the campaign while the wasm downloads (so the widget
 //! renders it at once) and tells a page its origin is not allowed apart from a
-//! network failure; the widget gets the answer as [`Loaded`].
+//! network failure; the widget gets the answer as [`Loaded`]. A failure that
+//! may pass (no network, the server restarting) is not the end: the widget
+//! says so with a button to try again, and tries again by itself, backing off
+//! (2 s, 4 s, … 30 s) and as soon as the browser is back online.
 
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use js_sys::Function;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
+use super::pause;
 use crate::client;
 use crate::problem::Problem;
 use crate::state::{Action, State};
@@ -25,37 +32,72 @@ impl PartialEq for Loaded {
     }
 }
 
+/// What the campaign hook gives the app.
+pub struct CampaignHook {
+    /// Chooses a store and loads its offers.
+    pub choose: Callback<api::Merchant>,
+    /// Tries again at once to load what could not be loaded.
+    pub retry: Callback<MouseEvent>,
+}
+
+/// Where the campaign comes from.
+#[derive(Clone)]
+struct Source {
+    base: AttrValue,
+    id: AttrValue,
+    /// The shopper's language, for the campaign's title and reward.
+    lang: AttrValue,
+    dispatcher: UseReducerDispatcher<State>,
+    /// Ends the wait before the next try (the retry button).
+    wake: Rc<RefCell<Option<Function>>>,
+    /// The shopper pressed the retry button since the last failure was shown.
+    retried: Rc<Cell<bool>>,
+    /// The widget was unmounted: no more tries.
+    stopped: Rc<Cell<bool>>,
+}
+
 /// Takes the campaign the loader fetched (or why it could not) when the
-/// widget mounts, then loads its stores where it has offers. Returns the
-/// callback that chooses a store and loads its offers.
+/// widget mounts, then loads its stores where it has offers; what failed
+/// for a reason that may pass is tried again.
 #[hook]
 pub fn use_campaign(
     dispatcher: &UseReducerDispatcher<State>,
     base: &AttrValue,
     id: &AttrValue,
+    lang: &AttrValue,
     loaded: &Loaded,
-) -> Callback<api::Merchant> {
+) -> CampaignHook {
+    let wake = use_mut_ref(|| None::<Function>);
+    let retried = use_memo((), |()| Rc::new(Cell::new(false)));
     {
-        let (dispatcher, base, id) = (dispatcher.clone(), base.clone(), id.clone());
+        let source = Source {
+            base: base.clone(),
+            id: id.clone(),
+            lang: lang.clone(),
+            dispatcher: dispatcher.clone(),
+            wake: wake.clone(),
+            retried: (*retried).clone(),
+            stopped: Rc::new(Cell::new(false)),
+        };
         use_effect_with(loaded.clone(), move |loaded| {
-            let campaign = match &*loaded.0 {
-                Ok(campaign) => campaign.clone(),
-                Err(problem) => return dispatcher.dispatch(Action::Failed(problem.clone())),
-            };
-            let offers = campaign.capabilities.offers;
-            dispatcher.dispatch(Action::CampaignLoaded(campaign));
-            if offers {
-                spawn_local(async move {
-                    match client::merchants(&base, &id).await {
-                        Ok(merchants) => dispatcher.dispatch(Action::MerchantsLoaded(merchants)),
-                        Err(e) => dispatcher.dispatch(Action::Failed(e.0)),
-                    }
-                });
-            }
+            let first = (*loaded.0).clone();
+            let stopped = source.stopped.clone();
+            spawn_local(source.load(first));
+            move || stopped.set(true)
         });
     }
+    let retry = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |_: MouseEvent| {
+            retried.set(true);
+            dispatcher.dispatch(Action::Retrying);
+            if let Some(wake) = wake.borrow_mut().take() {
+                let _ = wake.call0(&JsValue::NULL);
+            }
+        })
+    };
     let (dispatcher, base, campaign) = (dispatcher.clone(), base.clone(), id.clone());
-    Callback::from(move |merchant: api::Merchant| {
+    let choose = Callback::from(move |merchant: api::Merchant| {
         let (dispatcher, base, campaign) = (dispatcher.clone(), base.clone(), campaign.clone());
         let id = merchant.id.clone();
         dispatcher.dispatch(Action::MerchantChosen(merchant));
@@ -65,5 +107,71 @@ pub fn use_campaign(
                 Err(e) => dispatcher.dispatch(Action::Failed(e.0)),
             }
         });
-    })
+    });
+    CampaignHook { choose, retry }
+}
+
+impl Source {
+    /// The campaign (starting from the loader's answer), then its stores.
+    async fn load(self, first: Result<api::Campaign, Problem>) {
+        let Some(campaign) = self.until_loaded(first, Self::campaign).await else {
+            return;
+        };
+        let offers = campaign.capabilities.offers;
+        self.dispatcher.dispatch(Action::CampaignLoaded(campaign));
+        if offers {
+            let first = self.clone().merchants().await;
+            if let Some(merchants) = self.until_loaded(first, Self::merchants).await {
+                self.dispatcher.dispatch(Action::MerchantsLoaded(merchants));
+            }
+        }
+    }
+
+    async fn campaign(self) -> Result<api::Campaign, Problem> {
+        client::campaign(&self.base, &self.id, &self.lang)
+            .await
+            .map_err(|e| e.0)
+    }
+
+    async fn merchants(self) -> Result<Vec<api::Merchant>, Problem> {
+        client::merchants(&self.base, &self.id)
+            .await
+            .map_err(|e| e.0)
+    }
+
+    /// `result`, or what `again` brings once a failure that may pass has
+    /// passed. A failure is shown (with the retry button) when it is new or
+    /// follows the shopper's retry, not at every try of the backoff; `None`
+    /// once it cannot pass or the widget is gone.
+    async fn until_loaded<T, F: Future<Output = Result<T, Problem>>>(
+        &self,
+        mut result: Result<T, Problem>,
+        again: impl Fn(Self) -> F,
+    ) -> Option<T> {
+        let (mut delay, mut shown) = (2_000, None);
+        loop {
+            let problem = match result {
+                Ok(value) => return Some(value),
+                Err(problem) => problem,
+            };
+            let transient = problem.is_transient();
+            if shown.as_ref() != Some(&problem) || self.retried.replace(false) {
+                shown = Some(problem.clone());
+                self.dispatcher.dispatch(Action::Failed(problem));
+            }
+            if !transient {
+                return None;
+            }
+            pause(Some(delay), true, |wake| {
+                *self.wake.borrow_mut() = Some(wake.clone());
+            })
+            .await;
+            self.wake.borrow_mut().take();
+            if self.stopped.get() {
+                return None;
+            }
+            delay = (delay * 2).min(30_000);
+            result = again(self.clone()).await;
+        }
+    }
 }

@@ -15,11 +15,13 @@ mod draft;
 mod photos;
 mod upload;
 
+use js_sys::{Function, Promise};
 use wasm_bindgen::JsValue;
-use web_sys::{CustomEvent, CustomEventInit, Element};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AddEventListenerOptions, CustomEvent, CustomEventInit, Element};
 use yew::{Callback, UseReducerDispatcher};
 
-pub use campaign::{Loaded, use_campaign};
+pub use campaign::{CampaignHook, Loaded, use_campaign};
 pub use draft::use_draft;
 pub use photos::photo_picking;
 pub use upload::{Target, Uploader, new_idempotency_key, use_upload};
@@ -38,6 +40,29 @@ pub fn emit(host: &Element, name: &str, detail: &JsValue, bubbles: bool) {
     }
 }
 
+/// Tells the host page of a problem a component shows by itself (the
+/// camera's, the QR code's), as the reducer does for the others: an `error`
+/// event whose detail is the problem's kind. Given to components as context.
+#[derive(Clone, PartialEq)]
+pub struct Reporter(pub Element);
+
+impl Reporter {
+    pub fn said(&self, problem: &crate::problem::Problem) {
+        emit(&self.0, "error", &problem.kind().into(), false);
+    }
+}
+
+/// Reports each problem a component comes to show (once as it appears).
+#[yew::hook]
+pub fn use_reported(problem: Option<crate::problem::Problem>) {
+    let reporter = yew::use_context::<Reporter>();
+    yew::use_effect_with(problem, move |problem| {
+        if let (Some(reporter), Some(problem)) = (reporter, problem) {
+            reporter.said(problem);
+        }
+    });
+}
+
 /// A callback that dispatches the action `make` builds from its argument (yew's
 /// `function_todomvc` `make_callback`).
 pub fn action<E: 'static>(
@@ -46,4 +71,71 @@ pub fn action<E: 'static>(
 ) -> Callback<E> {
     let dispatcher = dispatcher.clone();
     Callback::from(move |event| dispatcher.dispatch(make(event)))
+}
+
+/// Whether the browser believes it is online.
+pub fn online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+/// Whether the browser is online, kept up to date by its `online` and
+/// `offline` events (a request in flight may hang for long after the signal
+/// is gone, so the events, not failures, say it).
+#[yew::hook]
+pub fn use_online() -> bool {
+    let state = yew::use_state(online);
+    {
+        let state = state.setter();
+        yew::use_effect_with((), move |()| {
+            let changed = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+                state.set(online());
+            });
+            let function: Function =
+                wasm_bindgen::JsCast::unchecked_into(JsValue::from(changed.as_ref()));
+            let window = web_sys::window();
+            if let Some(window) = &window {
+                for name in ["online", "offline"] {
+                    let _ = window.add_event_listener_with_callback(name, &function);
+                }
+            }
+            move || {
+                if let Some(window) = &window {
+                    for name in ["online", "offline"] {
+                        let _ = window.remove_event_listener_with_callback(name, &function);
+                    }
+                }
+                drop(changed);
+            }
+        });
+    }
+    *state
+}
+
+/// Waits until `ms` pass (where given), the browser is back online (where
+/// `until_online`), or the function handed to `hold` is called (the shopper's
+/// cancel or retry button), whichever comes first.
+pub async fn pause(ms: Option<u32>, until_online: bool, hold: impl FnOnce(&Function)) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let mut hold = Some(hold);
+    let done = Promise::new(&mut |resolve, _| {
+        if until_online {
+            let options = AddEventListenerOptions::new();
+            options.set_once(true);
+            let _ = window.add_event_listener_with_callback_and_add_event_listener_options(
+                "online", &resolve, &options,
+            );
+        }
+        if let Some(ms) = ms {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                &resolve,
+                i32::try_from(ms).unwrap_or(i32::MAX),
+            );
+        }
+        if let Some(hold) = hold.take() {
+            hold(&resolve);
+        }
+    });
+    let _ = JsFuture::from(done).await;
 }

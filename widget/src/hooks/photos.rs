@@ -11,7 +11,8 @@ use crate::problem::Problem;
 use crate::state::{Action, PickedPhoto, State};
 
 /// The callback that takes picked files and prepares each for the campaign's
-/// photo rules (nothing happens before the campaign is loaded). Where the
+/// photo rules (nothing happens before the campaign is loaded); files past the
+/// receipt's photo limit are refused with words. Where the
 /// provider checks photos (`capabilities.quality_check`), each prepared photo
 /// is then checked at `base` for `campaign`: what it finds is a hint, never a
 /// block.
@@ -27,12 +28,22 @@ pub fn photo_picking(
         .as_ref()
         .is_some_and(|c| c.capabilities.quality_check);
     let (base, campaign) = (base.clone(), campaign.clone());
-    Callback::from(move |files: Vec<Blob>| {
+    let (room, max) = (state.room(), state.max_photos());
+    Callback::from(move |mut files: Vec<Blob>| {
         let Some(prep) = prep else { return };
+        // More than the receipt may have: the first are kept, and the
+        // shopper is told why the others are not.
+        let over = files.len() > room;
+        files.truncate(room);
+        if !files.is_empty() {
+            dispatcher.dispatch(Action::Preparing(files.len()));
+        }
+        if over {
+            dispatcher.dispatch(Action::Failed(Problem::TooManyPhotos(max)));
+        }
         if files.is_empty() {
             return;
         }
-        dispatcher.dispatch(Action::Preparing(files.len()));
         let (dispatcher, base, campaign) = (dispatcher.clone(), base.clone(), campaign.clone());
         spawn_local(async move {
             for file in files {

@@ -11,13 +11,12 @@ use std::rc::Rc;
 
 use api::SubmissionCreated;
 use gloo_timers::future::TimeoutFuture;
-use js_sys::Promise;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::{JsFuture, spawn_local};
-use web_sys::{AddEventListenerOptions, Blob, Element};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{Blob, Element};
 use yew::prelude::*;
 
-use super::emit;
+use super::{emit, online};
 use crate::client::{self, SendError, Transfer};
 use crate::photo::{self, Prep};
 use crate::problem::Problem;
@@ -131,8 +130,8 @@ pub fn use_upload(state: &UseReducerHandle<State>, target: Target) -> Uploader {
                         return dispatcher.dispatch(Action::Failed(message));
                     }
                     // The retries ran out: the shopper can press Send again (same key).
-                    Err(SendError::Network) => {
-                        return dispatcher.dispatch(Action::Failed(Problem::GaveUp));
+                    Err(SendError::Transient(blame)) => {
+                        return dispatcher.dispatch(Action::Failed(Problem::GaveUp(blame)));
                     }
                 };
                 emit(&host, "submitted", &JsValue::from_str(&created.id), true);
@@ -189,7 +188,7 @@ impl Upload<'_> {
         loop {
             if !online() {
                 dispatcher.dispatch(Action::Offline(true));
-                pause(transfer, Wake::Online).await;
+                pause(transfer, None).await;
                 dispatcher.dispatch(Action::Offline(false));
             }
             if transfer.borrow().cancelled {
@@ -208,10 +207,10 @@ impl Upload<'_> {
             .await;
             match result {
                 // Lost while going offline: wait for the network, then resend.
-                Err(SendError::Network) if !online() => {}
-                Err(SendError::Network) if failures + 1 < MAX_ATTEMPTS => {
+                Err(SendError::Transient(_)) if !online() => {}
+                Err(SendError::Transient(_)) if failures + 1 < MAX_ATTEMPTS => {
                     failures += 1;
-                    pause(transfer, Wake::After(delay)).await;
+                    pause(transfer, Some(delay)).await;
                     delay *= 2;
                 }
                 other => return other,
@@ -220,44 +219,14 @@ impl Upload<'_> {
     }
 }
 
-fn online() -> bool {
-    web_sys::window().is_none_or(|w| w.navigator().on_line())
-}
-
-/// What ends a pause of the upload (besides the shopper's cancel).
-#[derive(Clone, Copy)]
-enum Wake {
-    /// The browser is online again.
-    Online,
-    /// A retry pause of this many milliseconds is over.
-    After(u32),
-}
-
-/// Waits for `wake`, or until the shopper cancels: a cancel takes effect at once,
-/// whatever the upload is waiting for.
-async fn pause(transfer: &Rc<RefCell<Transfer>>, wake: Wake) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let done = Promise::new(&mut |resolve, _| {
-        match wake {
-            Wake::Online => {
-                let options = AddEventListenerOptions::new();
-                options.set_once(true);
-                let _ = window.add_event_listener_with_callback_and_add_event_listener_options(
-                    "online", &resolve, &options,
-                );
-            }
-            Wake::After(ms) => {
-                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-                    &resolve,
-                    i32::try_from(ms).unwrap_or(i32::MAX),
-                );
-            }
-        }
-        transfer.borrow_mut().on_cancel = Some(resolve);
-    });
-    let _ = JsFuture::from(done).await;
+/// Waits until the browser is back online (`None`) or `ms` pass, or until
+/// the shopper cancels: a cancel takes effect at once, whatever the upload is
+/// waiting for.
+async fn pause(transfer: &Rc<RefCell<Transfer>>, ms: Option<u32>) {
+    super::pause(ms, ms.is_none(), |wake| {
+        transfer.borrow_mut().on_cancel = Some(wake.clone());
+    })
+    .await;
     transfer.borrow_mut().on_cancel = None;
 }
 
@@ -302,6 +271,12 @@ async fn follow(
             Err(client::ClientError(problem @ Problem::Refused(api::ErrorCode::NotFound))) => {
                 resume.clear();
                 return dispatcher.dispatch(Action::Failed(problem));
+            }
+            // Offline (the waiting step says so): asked again as soon as the
+            // phone is back.
+            Err(_) if !online() => {
+                super::pause(None, true, |_| ()).await;
+                pause = 0;
             }
             Err(_) => pause = (pause * 2).clamp(1_000, MAX_POLL_MS),
         }

@@ -197,6 +197,7 @@ texts! {
     /// Counted: `1 offer|{n} offers`.
     count_offers,
     cancelled,
+    not_sent_yet,
 
     // Problems.
     network,
@@ -221,6 +222,12 @@ texts! {
     refused_other,
     /// The proxy refused this page's origin (CORS), or the campaign is unknown.
     not_available,
+    server_trouble,
+    gave_up_server,
+    /// `{n}`: how many photos one receipt may have.
+    too_many_photos,
+    /// The button that tries again what failed.
+    retry,
 
     // Photos.
     take_photo,
@@ -307,6 +314,9 @@ texts! {
     where_shopped,
     /// The search box over a long list of stores.
     search_stores,
+    /// `{query}`: what the shopper typed.
+    no_store_found,
+    show_all_stores,
     change_store,
     loading_offers,
     /// `{store}`: the store's name.
@@ -317,6 +327,7 @@ texts! {
 
     // Sending and waiting.
     offline_wait,
+    offline_waiting,
     sent_saving,
     /// `{n}`: percent sent.
     sending_percent,
@@ -365,6 +376,8 @@ texts! {
     why_products,
     why_stores,
     why_other,
+    /// `{text}`: the provider's own words, where a reason has none of ours.
+    provider_says,
     your_offers,
     ask_review,
     store,

@@ -8,6 +8,7 @@ pub static TEXT: Text = Text::new(Words {
     change: "Ändern",
     count_offers: "1 Angebot|{n} Angebote",
     cancelled: "Senden abgebrochen. Ihre Fotos sind noch da.",
+    not_sent_yet: "Ihr Kassenbon wurde nicht gesendet, bevor die Seite geschlossen wurde. Er wird jetzt gesendet…",
 
     network: "Der Server ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.",
     bad_answer: "Der Server hat eine Antwort geschickt, die wir nicht verstehen.",
@@ -29,6 +30,10 @@ pub static TEXT: Text = Text::new(Words {
     refused_provider: "Kassenbons können gerade nicht geprüft werden. Bitte versuchen Sie es in ein paar Minuten erneut.",
     refused_other: "Bei uns ist etwas schiefgelaufen. Bitte versuchen Sie es erneut.",
     not_available: "Diese Aktion ist auf dieser Seite nicht verfügbar.",
+    server_trouble: "Unser Server hat gerade Probleme. Es geht nichts verloren: Versuchen Sie es gleich noch einmal.",
+    gave_up_server: "Unser Server konnte Ihren Kassenbon gerade nicht annehmen. Ihre Fotos sind noch da; versuchen Sie es in ein paar Minuten erneut.",
+    too_many_photos: "Ein Kassenbon nimmt bis zu {n} Fotos: Die ersten bleiben. Entfernen Sie eins, um ein anderes hinzuzufügen.",
+    retry: "Erneut versuchen",
 
     take_photo: "Kassenbon fotografieren",
     next_part: "Nächsten Teil fotografieren",
@@ -100,6 +105,8 @@ pub static TEXT: Text = Text::new(Words {
     loading_stores: "Die Geschäfte werden geladen…",
     where_shopped: "Wo haben Sie eingekauft?",
     search_stores: "Geschäft suchen",
+    no_store_found: "Kein Geschäft passt zu „{query}“.",
+    show_all_stores: "Alle Geschäfte zeigen",
     change_store: "Geschäft ändern",
     loading_offers: "Die Angebote werden geladen…",
     what_bought: "Was haben Sie bei {store} gekauft?",
@@ -108,6 +115,7 @@ pub static TEXT: Text = Text::new(Words {
     how_many: "Wie viele haben Sie gekauft?",
 
     offline_wait: "Sie sind offline. Ihr Kassenbon wird gesendet, sobald Sie wieder online sind.",
+    offline_waiting: "Sie sind offline. Ihr Kassenbon ist bei uns sicher; das Ergebnis erscheint hier, sobald Sie wieder online sind.",
     sent_saving: "Gesendet. Ihr Kassenbon wird gespeichert…",
     sending_percent: "Ihr Kassenbon wird gesendet… {n}\u{a0}%",
     getting_ready: "Ihr Kassenbon wird vorbereitet…",
@@ -148,6 +156,7 @@ pub static TEXT: Text = Text::new(Words {
     why_products: "Die Aktionsprodukte stehen nicht auf dem Kassenbon",
     why_stores: "Dieses Geschäft nimmt nicht an der Aktion teil",
     why_other: "Der Kassenbon erfüllt die Teilnahmebedingungen nicht",
+    provider_says: "Laut Prüfdienst: „{text}“",
     your_offers: "Ihre Angebote",
     ask_review: "Kassenbon von einer Person prüfen lassen",
     store: "Geschäft",

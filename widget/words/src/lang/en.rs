@@ -8,6 +8,7 @@ pub static TEXT: Text = Text::new(Words {
     change: "Change",
     count_offers: "1 offer|{n} offers",
     cancelled: "Upload cancelled. Your photos are still here.",
+    not_sent_yet: "Your receipt was not sent before the page closed. Sending it now…",
 
     network: "We could not reach the server. Check your connection and try again.",
     bad_answer: "The server sent an answer we do not understand.",
@@ -29,6 +30,10 @@ pub static TEXT: Text = Text::new(Words {
     refused_provider: "Receipts cannot be checked right now. Please try again in a few minutes.",
     refused_other: "Something went wrong on our side. Please try again.",
     not_available: "This promotion is not available on this page.",
+    server_trouble: "Our server is having trouble right now. Nothing is lost: try again in a moment.",
+    gave_up_server: "Our server could not take your receipt just now. Your photos are still here; try again in a few minutes.",
+    too_many_photos: "One receipt takes up to {n} photos: the first ones are kept. Remove one to add another.",
+    retry: "Try again",
 
     take_photo: "Take a photo of your receipt",
     next_part: "Photograph the next part",
@@ -100,6 +105,8 @@ pub static TEXT: Text = Text::new(Words {
     loading_stores: "Loading the stores…",
     where_shopped: "Where did you shop?",
     search_stores: "Search stores",
+    no_store_found: "No store matches “{query}”.",
+    show_all_stores: "Show all stores",
     change_store: "Change store",
     loading_offers: "Loading the offers…",
     what_bought: "What did you buy at {store}?",
@@ -108,6 +115,7 @@ pub static TEXT: Text = Text::new(Words {
     how_many: "How many did you buy?",
 
     offline_wait: "You are offline. Your receipt will be sent as soon as you are back online.",
+    offline_waiting: "You are offline. Your receipt is safe with us; its verdict will show here when you are back online.",
     sent_saving: "Sent. Saving your receipt…",
     sending_percent: "Sending your receipt… {n}%",
     getting_ready: "Getting your receipt ready…",
@@ -148,6 +156,7 @@ pub static TEXT: Text = Text::new(Words {
     why_products: "The promotion's products are not on the receipt",
     why_stores: "This store does not take part in the promotion",
     why_other: "The receipt does not meet the promotion's terms",
+    provider_says: "In the checker's words: “{text}”",
     your_offers: "Your offers",
     ask_review: "Ask a person to check my receipt",
     store: "Store",

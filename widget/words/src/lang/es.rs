@@ -8,6 +8,7 @@ pub static TEXT: Text = Text::new(Words {
     change: "Cambiar",
     count_offers: "1 oferta|{n} ofertas",
     cancelled: "Envío cancelado. Tus fotos siguen aquí.",
+    not_sent_yet: "Tu ticket no se envió antes de que se cerrara la página. Enviándolo ahora…",
 
     network: "No hemos podido conectar con el servidor. Comprueba tu conexión e inténtalo de nuevo.",
     bad_answer: "El servidor ha enviado una respuesta que no entendemos.",
@@ -29,6 +30,10 @@ pub static TEXT: Text = Text::new(Words {
     refused_provider: "Ahora mismo no se pueden comprobar tickets. Inténtalo de nuevo en unos minutos.",
     refused_other: "Algo ha salido mal por nuestra parte. Inténtalo de nuevo.",
     not_available: "Esta promoción no está disponible en esta página.",
+    server_trouble: "Nuestro servidor tiene problemas en este momento. No se ha perdido nada: inténtalo de nuevo en un momento.",
+    gave_up_server: "Nuestro servidor no ha podido recibir tu ticket ahora. Tus fotos siguen aquí; inténtalo de nuevo en unos minutos.",
+    too_many_photos: "Un ticket admite hasta {n} fotos: se conservan las primeras. Quita una para añadir otra.",
+    retry: "Reintentar",
 
     take_photo: "Haz una foto de tu ticket",
     next_part: "Fotografía la siguiente parte",
@@ -100,6 +105,8 @@ pub static TEXT: Text = Text::new(Words {
     loading_stores: "Cargando las tiendas…",
     where_shopped: "¿Dónde has comprado?",
     search_stores: "Buscar tiendas",
+    no_store_found: "Ninguna tienda coincide con «{query}».",
+    show_all_stores: "Ver todas las tiendas",
     change_store: "Cambiar de tienda",
     loading_offers: "Cargando las ofertas…",
     what_bought: "¿Qué has comprado en {store}?",
@@ -108,6 +115,7 @@ pub static TEXT: Text = Text::new(Words {
     how_many: "¿Cuántos has comprado?",
 
     offline_wait: "Estás sin conexión. Tu ticket se enviará en cuanto vuelvas a tenerla.",
+    offline_waiting: "Estás sin conexión. Tu ticket está a salvo con nosotros; el resultado aparecerá aquí cuando vuelvas a tener conexión.",
     sent_saving: "Enviado. Guardando tu ticket…",
     sending_percent: "Enviando tu ticket… {n}\u{a0}%",
     getting_ready: "Preparando tu ticket…",
@@ -148,6 +156,7 @@ pub static TEXT: Text = Text::new(Words {
     why_products: "Los productos de la promoción no aparecen en el ticket",
     why_stores: "Esta tienda no participa en la promoción",
     why_other: "El ticket no cumple las bases de la promoción",
+    provider_says: "Según el verificador: «{text}»",
     your_offers: "Tus ofertas",
     ask_review: "Pedir que una persona revise mi ticket",
     store: "Tienda",

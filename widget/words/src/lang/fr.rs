@@ -8,6 +8,7 @@ pub static TEXT: Text = Text::new(Words {
     change: "Modifier",
     count_offers: "{n} offre|{n} offres",
     cancelled: "Envoi annulé. Vos photos sont toujours là.",
+    not_sent_yet: "Votre ticket n'a pas été envoyé avant la fermeture de la page. Envoi en cours…",
 
     network: "Impossible de joindre le serveur. Vérifiez votre connexion et réessayez.",
     bad_answer: "Le serveur a envoyé une réponse que nous ne comprenons pas.",
@@ -29,6 +30,10 @@ pub static TEXT: Text = Text::new(Words {
     refused_provider: "Les tickets ne peuvent pas être vérifiés pour le moment. Réessayez dans quelques minutes.",
     refused_other: "Un problème est survenu de notre côté. Veuillez réessayer.",
     not_available: "Cette promotion n'est pas disponible sur cette page.",
+    server_trouble: "Notre serveur rencontre un problème en ce moment. Rien n'est perdu\u{a0}: réessayez dans un instant.",
+    gave_up_server: "Notre serveur n'a pas pu recevoir votre ticket pour l'instant. Vos photos sont toujours là\u{a0}; réessayez dans quelques minutes.",
+    too_many_photos: "Un ticket accepte jusqu'à {n}\u{a0}photos\u{a0}: les premières sont gardées. Retirez-en une pour en ajouter une autre.",
+    retry: "Réessayer",
 
     take_photo: "Photographiez votre ticket",
     next_part: "Photographiez la partie suivante",
@@ -100,6 +105,8 @@ pub static TEXT: Text = Text::new(Words {
     loading_stores: "Chargement des magasins…",
     where_shopped: "Où avez-vous fait vos achats\u{a0}?",
     search_stores: "Rechercher un magasin",
+    no_store_found: "Aucun magasin ne correspond à «\u{a0}{query}\u{a0}».",
+    show_all_stores: "Voir tous les magasins",
     change_store: "Changer de magasin",
     loading_offers: "Chargement des offres…",
     what_bought: "Qu'avez-vous acheté chez {store}\u{a0}?",
@@ -108,6 +115,7 @@ pub static TEXT: Text = Text::new(Words {
     how_many: "Combien en avez-vous acheté\u{a0}?",
 
     offline_wait: "Vous êtes hors ligne. Votre ticket sera envoyé dès le retour de la connexion.",
+    offline_waiting: "Vous êtes hors ligne. Votre ticket est en sécurité chez nous\u{a0}; le verdict s'affichera ici dès le retour de la connexion.",
     sent_saving: "Envoyé. Enregistrement de votre ticket…",
     sending_percent: "Envoi de votre ticket… {n}\u{a0}%",
     getting_ready: "Préparation de votre ticket…",
@@ -148,6 +156,7 @@ pub static TEXT: Text = Text::new(Words {
     why_products: "Les produits de la promotion ne figurent pas sur le ticket",
     why_stores: "Ce magasin ne participe pas à la promotion",
     why_other: "Le ticket ne remplit pas les conditions de la promotion",
+    provider_says: "Selon le vérificateur\u{a0}: «\u{a0}{text}\u{a0}»",
     your_offers: "Vos offres",
     ask_review: "Demander une vérification par une personne",
     store: "Magasin",

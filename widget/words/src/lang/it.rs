@@ -8,6 +8,7 @@ pub static TEXT: Text = Text::new(Words {
     change: "Modifica",
     count_offers: "1 offerta|{n} offerte",
     cancelled: "Invio annullato. Le tue foto sono ancora qui.",
+    not_sent_yet: "Lo scontrino non è stato inviato prima che la pagina si chiudesse. Invio in corso…",
 
     network: "Non riusciamo a raggiungere il server. Controlla la connessione e riprova.",
     bad_answer: "Il server ha inviato una risposta che non capiamo.",
@@ -29,6 +30,10 @@ pub static TEXT: Text = Text::new(Words {
     refused_provider: "Al momento non è possibile verificare gli scontrini. Riprova tra qualche minuto.",
     refused_other: "Qualcosa è andato storto da parte nostra. Riprova.",
     not_available: "Questa promozione non è disponibile su questa pagina.",
+    server_trouble: "Il nostro server ha un problema in questo momento. Non si è perso nulla: riprova tra poco.",
+    gave_up_server: "Il nostro server non è riuscito a ricevere lo scontrino ora. Le tue foto sono ancora qui; riprova tra qualche minuto.",
+    too_many_photos: "Uno scontrino accetta fino a {n} foto: le prime sono tenute. Rimuovine una per aggiungerne un'altra.",
+    retry: "Riprova",
 
     take_photo: "Fotografa lo scontrino",
     next_part: "Fotografa la parte successiva",
@@ -100,6 +105,8 @@ pub static TEXT: Text = Text::new(Words {
     loading_stores: "Caricamento dei negozi…",
     where_shopped: "Dove hai fatto acquisti?",
     search_stores: "Cerca un negozio",
+    no_store_found: "Nessun negozio corrisponde a «{query}».",
+    show_all_stores: "Mostra tutti i negozi",
     change_store: "Cambia negozio",
     loading_offers: "Caricamento delle offerte…",
     what_bought: "Cosa hai comprato da {store}?",
@@ -108,6 +115,7 @@ pub static TEXT: Text = Text::new(Words {
     how_many: "Quanti ne hai comprati?",
 
     offline_wait: "Sei offline. Lo scontrino sarà inviato appena torni online.",
+    offline_waiting: "Sei offline. Lo scontrino è al sicuro da noi; l'esito comparirà qui appena torni online.",
     sent_saving: "Inviato. Salvataggio dello scontrino…",
     sending_percent: "Invio dello scontrino… {n}%",
     getting_ready: "Preparazione dello scontrino…",
@@ -148,6 +156,7 @@ pub static TEXT: Text = Text::new(Words {
     why_products: "I prodotti in promozione non compaiono sullo scontrino",
     why_stores: "Questo negozio non aderisce alla promozione",
     why_other: "Lo scontrino non rispetta il regolamento della promozione",
+    provider_says: "Secondo il verificatore: «{text}»",
     your_offers: "Le tue offerte",
     ask_review: "Chiedi la verifica di una persona",
     store: "Negozio",

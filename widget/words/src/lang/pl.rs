@@ -8,6 +8,7 @@ pub static TEXT: Text = Text::new(Words {
     change: "Zmień",
     count_offers: "{n} oferta|{n} oferty|{n} ofert",
     cancelled: "Wysyłanie anulowane. Twoje zdjęcia są nadal tutaj.",
+    not_sent_yet: "Paragon nie został wysłany przed zamknięciem strony. Wysyłamy go teraz…",
 
     network: "Nie udało się połączyć z serwerem. Sprawdź połączenie i spróbuj ponownie.",
     bad_answer: "Serwer przysłał odpowiedź, której nie rozumiemy.",
@@ -29,6 +30,10 @@ pub static TEXT: Text = Text::new(Words {
     refused_provider: "Paragonów nie można teraz sprawdzić. Spróbuj ponownie za kilka minut.",
     refused_other: "Coś poszło nie tak po naszej stronie. Spróbuj ponownie.",
     not_available: "Ta promocja nie jest dostępna na tej stronie.",
+    server_trouble: "Nasz serwer ma teraz problem. Nic nie przepadło: spróbuj ponownie za chwilę.",
+    gave_up_server: "Nasz serwer nie mógł teraz przyjąć paragonu. Twoje zdjęcia są nadal tutaj; spróbuj ponownie za kilka minut.",
+    too_many_photos: "Jeden paragon przyjmuje najwyżej {n} zdj.: pierwsze zostały. Usuń jedno, aby dodać inne.",
+    retry: "Spróbuj ponownie",
 
     take_photo: "Zrób zdjęcie paragonu",
     next_part: "Sfotografuj następną część",
@@ -100,6 +105,8 @@ pub static TEXT: Text = Text::new(Words {
     loading_stores: "Wczytujemy sklepy…",
     where_shopped: "Gdzie zrobiłeś zakupy?",
     search_stores: "Szukaj sklepu",
+    no_store_found: "Żaden sklep nie pasuje do „{query}”.",
+    show_all_stores: "Pokaż wszystkie sklepy",
     change_store: "Zmień sklep",
     loading_offers: "Wczytujemy oferty…",
     what_bought: "Co kupiłeś w {store}?",
@@ -108,6 +115,7 @@ pub static TEXT: Text = Text::new(Words {
     how_many: "Ile sztuk kupiłeś?",
 
     offline_wait: "Jesteś offline. Paragon zostanie wysłany, gdy tylko wrócisz do sieci.",
+    offline_waiting: "Jesteś offline. Paragon jest u nas bezpieczny; wynik pojawi się tutaj, gdy wrócisz do sieci.",
     sent_saving: "Wysłano. Zapisujemy paragon…",
     sending_percent: "Wysyłamy paragon… {n}%",
     getting_ready: "Przygotowujemy paragon…",
@@ -148,6 +156,7 @@ pub static TEXT: Text = Text::new(Words {
     why_products: "Na paragonie nie ma produktów promocyjnych",
     why_stores: "Ten sklep nie bierze udziału w promocji",
     why_other: "Paragon nie spełnia warunków promocji",
+    provider_says: "Według weryfikatora: „{text}”",
     your_offers: "Twoje oferty",
     ask_review: "Poproś o sprawdzenie przez człowieka",
     store: "Sklep",

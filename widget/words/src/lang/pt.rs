@@ -8,6 +8,7 @@ pub static TEXT: Text = Text::new(Words {
     change: "Alterar",
     count_offers: "{n} oferta|{n} ofertas",
     cancelled: "Envio cancelado. As suas fotos continuam aqui.",
+    not_sent_yet: "O seu talão não foi enviado antes de a página fechar. A enviar agora…",
 
     network: "Não foi possível contactar o servidor. Verifique a ligação e tente de novo.",
     bad_answer: "O servidor enviou uma resposta que não compreendemos.",
@@ -29,6 +30,10 @@ pub static TEXT: Text = Text::new(Words {
     refused_provider: "De momento não é possível verificar talões. Tente de novo dentro de alguns minutos.",
     refused_other: "Algo correu mal do nosso lado. Tente de novo.",
     not_available: "Esta promoção não está disponível nesta página.",
+    server_trouble: "O nosso servidor está com problemas neste momento. Nada se perdeu: tente de novo daqui a pouco.",
+    gave_up_server: "O nosso servidor não conseguiu receber o seu talão agora. As suas fotos continuam aqui; tente de novo daqui a alguns minutos.",
+    too_many_photos: "Um talão aceita até {n} fotos: as primeiras ficam. Remova uma para juntar outra.",
+    retry: "Tentar de novo",
 
     take_photo: "Fotografar o talão",
     next_part: "Fotografar a parte seguinte",
@@ -100,6 +105,8 @@ pub static TEXT: Text = Text::new(Words {
     loading_stores: "A carregar as lojas…",
     where_shopped: "Onde fez as compras?",
     search_stores: "Procurar loja",
+    no_store_found: "Nenhuma loja corresponde a «{query}».",
+    show_all_stores: "Ver todas as lojas",
     change_store: "Mudar de loja",
     loading_offers: "A carregar as ofertas…",
     what_bought: "O que comprou em {store}?",
@@ -108,6 +115,7 @@ pub static TEXT: Text = Text::new(Words {
     how_many: "Quantos comprou?",
 
     offline_wait: "Está sem ligação. O seu talão será enviado assim que voltar a ter rede.",
+    offline_waiting: "Está sem ligação. O seu talão está seguro connosco; o resultado aparece aqui quando voltar a ter rede.",
     sent_saving: "Enviado. A guardar o seu talão…",
     sending_percent: "A enviar o seu talão… {n}%",
     getting_ready: "A preparar o seu talão…",
@@ -148,6 +156,7 @@ pub static TEXT: Text = Text::new(Words {
     why_products: "Os produtos da promoção não aparecem no talão",
     why_stores: "Esta loja não participa na promoção",
     why_other: "O talão não cumpre o regulamento da promoção",
+    provider_says: "Nas palavras do verificador: «{text}»",
     your_offers: "As suas ofertas",
     ask_review: "Pedir que uma pessoa verifique o talão",
     store: "Loja",

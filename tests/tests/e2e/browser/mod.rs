@@ -4,6 +4,8 @@
 //! prove the provider's token never reaches it. Screenshots of each step are
 //! saved under `target/e2e-screenshots/`.
 
+mod dead_ends;
+
 use fantoccini::Locator;
 use fantoccini::elements::ShadowRoot;
 use tests::browser::{self, Browser};
@@ -470,11 +472,17 @@ async fn a_spanish_shopper_is_told_why_an_aboutgoods_receipt_was_refused_then_a_
     browser::text_containing(&widget, ".rr-send-anyway", "Enviar de todos modos").await;
     browser::click(&widget, ".rr-send-anyway").await;
     browser::text_containing(&widget, ".rr-status", "no ha sido aceptado").await;
-    // The headline of the reason in Spanish, what to do about it, and the
-    // provider's own words as detail.
+    // The headline of the reason in Spanish and what to do about it; the
+    // provider's English is the brand's to read, not the shopper's.
     browser::text_containing(&widget, ".rr-reasons strong", "fuera de la promoción").await;
     browser::text_containing(&widget, ".rr-reasons", "Solo cuentan las compras").await;
-    browser::text_containing(&widget, ".rr-detail", "outside the promotion").await;
+    browser::wait_count(&widget, ".rr-detail", 0).await;
+    let verdict = browser::find(&widget, ".rr-verdict")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!verdict.contains("outside the promotion"), "{verdict}");
     // No new photo can change the date: no retake, but another receipt.
     browser::wait_count(&widget, ".rr-retake", 0).await;
     browser::text_containing(&widget, ".rr-ref", "Referencia").await;
@@ -658,12 +666,15 @@ async fn a_blocked_camera_is_explained_the_camera_app_is_offered_and_the_qr_is_r
     let seed = 11;
     let receipt = fixtures::write("qr-receipt.jpg", &fixtures::qr_receipt_jpeg(seed));
     let expected = qrscan::fixtures::fiscal_text(seed);
+    let unreadable = fixtures::write("no-qr.jpg", &fixtures::blue_jpeg());
     // Browser::start refuses permission prompts: the shopper says no.
-    let (browser, widget) = open(&tee, "demo-apm").await;
+    let (browser, widget) = open_in(dead_ends::recording_errors().await, &tee, "demo-apm").await;
     listen_submitted(&browser).await;
 
     browser::click(&widget, ".rr-open-camera").await;
     browser::text_containing(&widget, ".rr-camera-error", "blocked").await;
+    // The host page hears it too.
+    assert_eq!(dead_ends::errors(&browser).await, ["camera"]);
     // The phone's own camera app, through the file input, instead.
     let camera_app = browser::find(&widget, "input.rr-camera").await;
     assert_eq!(
@@ -680,6 +691,17 @@ async fn a_blocked_camera_is_explained_the_camera_app_is_offered_and_the_qr_is_r
     // Scanning needs the camera too: explained where the QR code is asked for.
     browser::click(&widget, ".rr-qr-scan").await;
     browser::text_containing(&widget, ".rr-qr-error", "blocked").await;
+    // A photo with no code in it: said, and heard by the page.
+    browser::find(&widget, "input.rr-qr-photo")
+        .await
+        .send_keys(&unreadable.display().to_string())
+        .await
+        .unwrap();
+    browser::text_containing(&widget, ".rr-qr-error", "No QR code could be read").await;
+    assert_eq!(
+        dead_ends::errors(&browser).await,
+        ["camera", "camera", "qr"]
+    );
     // The code read from a photo instead (tilted, slightly blurred, uneven light).
     browser::find(&widget, "input.rr-qr-photo")
         .await
@@ -1143,7 +1165,9 @@ fn host_page(proxy: &str, campaign: &str) -> String {
   el.addEventListener("error", e => seen.errors.push(e.detail));
   ReceiptRelay.mount(null, {{}}).catch(e => {{ seen.badMount = e.message; }});
   ReceiptRelay.mount(el, {{}}).catch(e => {{ seen.noCampaign = e instanceof TypeError && e.message; }});
-  ReceiptRelay.mount(el, {{ campaign: "{campaign}" }}).then(() => {{ seen.mounted = true; }});
+  ReceiptRelay.mount(el, {{ campaign: "{campaign}" }}).then(
+    () => {{ seen.mounted = true; }},
+    e => {{ seen.refused = {{ name: e.name, kind: e.kind }}; }});
 </script></body></html>"#
     )
 }
@@ -1199,7 +1223,12 @@ async fn a_page_the_campaign_does_not_allow_gets_a_clean_refusal_its_developer_c
             .contains("campaign"),
         "{seen}"
     );
-    assert_eq!(seen["mounted"], true);
+    // Trying again cannot help: `mount` says so, with a kind.
+    assert_eq!(
+        seen["refused"],
+        serde_json::json!({"name": "ReceiptRelayError", "kind": "not_available"}),
+        "{seen}"
+    );
 
     // The page takes the widget away again.
     let removed = browser
