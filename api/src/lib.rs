@@ -318,7 +318,8 @@ pub struct Goal {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Campaign {
     pub id: String,
-    /// In the language asked for (`?lang=`), where the campaign has it.
+    /// In the language asked for (`?lang=`), where the campaign has it; empty
+    /// where that language is not the campaign's own and has no translation.
     pub title: String,
     /// What the shopper gets for an accepted receipt, as the brand words it.
     #[serde(default)]

@@ -220,16 +220,24 @@ pub struct CampaignWords {
 
 impl CampaignConfig {
     /// The title and reward in the language of `tag` (`es-MX` reads
-    /// `translations.es`), each falling back to the campaign's own.
+    /// `translations.es`), each falling back to the campaign's own where the
+    /// shopper speaks the campaign's `locale` or named no language, and to
+    /// nothing otherwise: a shopper is never shown another language's words
+    /// (the widget says its own instead).
     pub fn words(&self, tag: Option<&str>) -> CampaignWords {
-        let code = tag
-            .and_then(|t| t.split(['-', '_']).next())
-            .map(str::to_ascii_lowercase);
+        let primary = |t: &str| {
+            t.split(['-', '_'])
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+        };
+        let code = tag.map(primary).filter(|c| !c.is_empty());
+        let foreign = code.as_ref().is_some_and(|c| *c != primary(&self.locale));
         let translated = code.and_then(|c| self.translations.get(&c));
         let pick = |own: &Option<String>, of: fn(&CampaignWords) -> &Option<String>| {
             translated
                 .and_then(|w| of(w).clone())
-                .or_else(|| own.clone())
+                .or_else(|| own.clone().filter(|_| !foreign))
         };
         CampaignWords {
             title: pick(&Some(self.title.clone()), |w| &w.title),
@@ -478,7 +486,7 @@ mod tests {
     }
 
     #[test]
-    fn a_campaigns_title_and_reward_are_said_in_the_shoppers_language_else_its_own() {
+    fn a_campaigns_title_and_reward_are_said_in_the_shoppers_language_never_in_another() {
         let (_f, text) = with_secret_file(GOOD);
         let text = format!(
             "{text}
@@ -491,15 +499,16 @@ mod tests {
         let campaign = &config.campaigns["summer-promo"];
         let es = campaign.words(Some("es-MX"));
         assert_eq!(es.title.as_deref(), Some("Verano"));
-        assert_eq!(es.reward.as_deref(), Some("10 EUR back"), "not translated");
+        // Not translated: the English reward is not said to a Spanish shopper.
+        assert_eq!(es.reward, None);
         assert_eq!(es.reward_when, None);
-        for other in [Some("de"), Some(""), None] {
-            assert_eq!(
-                campaign.words(other).title.as_deref(),
-                Some("Summer"),
-                "{other:?}"
-            );
+        // The campaign's own language (English by default), or none named.
+        for own in [Some("en-GB"), Some(""), None] {
+            let words = campaign.words(own);
+            assert_eq!(words.title.as_deref(), Some("Summer"), "{own:?}");
+            assert_eq!(words.reward.as_deref(), Some("10 EUR back"), "{own:?}");
         }
+        assert_eq!(campaign.words(Some("de")).title, None);
         let typo = text.replace("title = \"Verano\"", "titel = \"Verano\"");
         assert!(
             Config::from_toml(&typo).is_err(),

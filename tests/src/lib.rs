@@ -522,10 +522,19 @@ reward = "10 EUR back"
 
 [campaigns.demo-apm]
 provider = "apm"
-title = "Buy two, get 10 EUR back (APM)"
+title = "Buy two, get 500 RUB back (APM)"
+reward = "500 RUB back"
 {origins}
 photos = {{ min_count = 0, max_count = 5, max_bytes = 2097152 }}
 qr_patterns = ["APM-RCPT-[0-9]{{4}}"]
+
+[campaigns.demo-apm.translations.ru]
+title = "Купите два — вернём 500 ₽ (APM)"
+reward = "500 ₽ на карту"
+
+[campaigns.demo-apm.translations.fr]
+title = "Achetez-en deux, 500 RUB remboursés (APM)"
+reward = "500 RUB remboursés"
 
 [campaigns.demo-apm-callbacks]
 provider = "apm-callbacks"

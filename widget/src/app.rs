@@ -127,8 +127,12 @@ pub fn App(props: &AppProps) -> Html {
         <ContextProvider<QrLoader> context={props.qr_loader.clone()}>
         <ContextProvider<Reporter> context={Reporter(props.host.clone())}>
         <section class="rr-card" aria-label={t.card_label()}>
-            if let Some(campaign) = state.campaign.as_ref().filter(|c| !c.title.is_empty()) {
-                <h2 class="rr-title">{ campaign.title.clone() }</h2>
+            // The campaign's title in the shopper's language, else the
+            // widget's own words (never another language's title).
+            if let Some(campaign) = &state.campaign {
+                <h2 class="rr-title">
+                    { if campaign.title.is_empty() { t.card_label().into() } else { campaign.title.clone() } }
+                </h2>
             }
             if let Some(problem) = problem {
                 <div class="rr-problem">

@@ -27,7 +27,7 @@ pub struct CampaignQuery {
     tag = "shopper",
     params(
         ("campaign" = String, Path, description = "The campaign's public id"),
-        ("lang" = Option<String>, Query, description = "The shopper's language (BCP 47, e.g. `es-MX`): the title and reward in it where the campaign has them"),
+        ("lang" = Option<String>, Query, description = "The shopper's language (BCP 47, e.g. `es-MX`): the title and reward in it where the campaign has them; in another language than the campaign's own and not translated, the title is empty and the reward absent (never another language's words)"),
     ),
     responses(
         (status = 200, description = "The campaign's public description", body = api::Campaign),

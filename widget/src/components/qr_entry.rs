@@ -89,6 +89,9 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
                     <p class="rr-qr-summary">
                         <span class="rr-qr-date">{ format::fiscal_time(&parsed.time, &locale.tag) }</span>
                         { " · " }
+                        // The receipt's total (a fiscal code's is in
+                        // roubles), labelled: never mistaken for the reward.
+                        { t.field_total() }{ " " }
                         <span class="rr-qr-total">{ format::money_cents(parsed.amount_cents, "RUB", &locale.tag) }</span>
                     </p>
                 } else {

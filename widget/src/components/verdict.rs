@@ -64,7 +64,10 @@ pub fn Verdict(props: &VerdictProps) -> Html {
                         if let (Some(award), SubmissionStatus::Accepted) = (&offer.award, offer.state) {
                             <span class="rr-award">{ award }</span>
                         }
-                        if let Some(reason) = &offer.reason {
+                        // Said once: an offer's reason where the receipt's
+                        // reasons do not already say it.
+                        if let Some(reason) = offer.reason.as_ref()
+                            .filter(|r| !outcome.reasons.iter().any(|o| o.code == r.code)) {
                             <span class="rr-hint">{ t.why(reason.code) }</span>
                             if !reason.code.is_specific() && !reason.message.is_empty() {
                                 <small class="rr-detail">{ fill(t.provider_says(), &[("text", &reason.message)]) }</small>

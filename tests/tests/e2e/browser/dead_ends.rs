@@ -331,3 +331,22 @@ async fn the_focus_fell_back_to_the_page_when_the_question_and_the_verdict_appea
     browser.step("97-verdict-focused").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_polish_shopper_was_shown_the_campaigns_french_title() {
+    let (_app, tee) = demo_app().await;
+    // Aboutgoods' demo campaign is French, translated into English and
+    // Spanish only.
+    let (browser, widget) = open(&tee, "demo-aboutgoods&lang=pl").await;
+    browser::find(&widget, ".rr-pick").await;
+    // The widget's own title in Polish rather than the campaign's French.
+    let title = browser::text_containing(&widget, ".rr-title", "Przesyłanie paragonu").await;
+    assert!(!title.contains("rembours"), "{title}");
+    let card = browser::find(&widget, ".rr-card")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!card.contains("Achetez"), "{card}");
+    browser.close().await;
+}

@@ -798,7 +798,17 @@ async fn a_bitlabs_shopper_picks_store_and_offers_asks_for_a_manual_review_then_
     browser::click(&widget, ".rr-send-anyway").await;
     browser::text_containing(&widget, ".rr-status", "not accepted").await;
     browser::wait_count(&widget, ".rr-offer-outcome", 2).await;
-    browser::text_containing(&widget, ".rr-offers", "could not match").await;
+    // Why, once, in the shopper's words: not again under each offer, and
+    // not in BitLabs' English.
+    browser::text_containing(&widget, ".rr-reasons", "products are not on the receipt").await;
+    let offers = browser::text_containing(&widget, ".rr-offers", "Not approved").await;
+    assert!(!offers.contains("products are not"), "{offers}");
+    let verdict = browser::find(&widget, ".rr-verdict")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!verdict.contains("could not match"), "{verdict}");
     browser.step("41-bitlabs-rejected").await;
     browser::click(&widget, ".rr-review").await;
     browser::text_containing(&widget, ".rr-status", "checked by a person").await;
