@@ -147,8 +147,11 @@ mod tests {
         assert!(en.ends_with(Lang::En.text().qr_try_again()), "{en}");
         let ru = speaking("ru").problem(&missing_drive);
         assert!(ru.contains("«номер фискального накопителя (ФН)»"), "{ru}");
+        let es = speaking("es").problem(&Problem::Http(418));
+        assert_eq!(es, "Algo ha salido mal (HTTP 418). Inténtalo de nuevo.");
+        // A gateway's error is the server's trouble, not the shopper's.
         let es = speaking("es").problem(&Problem::Http(502));
-        assert_eq!(es, "Algo ha salido mal (HTTP 502). Inténtalo de nuevo.");
+        assert_eq!(es, Lang::Es.text().server_trouble());
         let fr = speaking("fr").problem(&Problem::Refused(ErrorCode::UnknownCampaign));
         assert!(fr.contains("promotion est introuvable"), "{fr}");
         // A code this version does not know still gets words.

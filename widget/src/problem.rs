@@ -155,3 +155,51 @@ impl CameraError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    #[test]
+    fn a_server_fault_was_blamed_on_the_shoppers_connection() {
+        // Whose fault, as the host page's `error` event says it.
+        for (problem, kind) in [
+            (Problem::Network, "network"),
+            (Problem::GaveUp(Blame::Network), "network"),
+            (Problem::GaveUp(Blame::Server), "server"),
+            (Problem::Http(503), "server"),
+            (Problem::BadAnswer, "server"),
+            (Problem::Refused(ErrorCode::Unavailable), "provider"),
+            (Problem::Refused(ErrorCode::ProviderAuth), "provider"),
+            (
+                Problem::Refused(ErrorCode::UnknownCampaign),
+                "unknown_campaign",
+            ),
+            (Problem::NotAvailable, "not_available"),
+            (Problem::Refused(ErrorCode::InvalidField), "refused"),
+            (Problem::TooManyPhotos(3), "photo"),
+            (Problem::Camera(CameraError::Denied), "camera"),
+            (Problem::QrNotFound, "qr"),
+        ] {
+            assert_eq!(problem.kind(), kind, "{problem:?}");
+        }
+        // What is worth trying again by itself, and what is definite.
+        for passing in [
+            Problem::Network,
+            Problem::Http(502),
+            Problem::Refused(ErrorCode::RateLimited),
+        ] {
+            assert!(passing.is_transient(), "{passing:?}");
+        }
+        for definite in [
+            Problem::NotAvailable,
+            Problem::Refused(ErrorCode::UnknownCampaign),
+            Problem::Http(404),
+            Problem::Refused(ErrorCode::ShopperExpired),
+        ] {
+            assert!(!definite.is_transient(), "{definite:?}");
+        }
+    }
+}

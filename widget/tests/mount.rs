@@ -3,7 +3,7 @@
 //! words instead of failing silently.
 
 use gloo_timers::future::TimeoutFuture;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{Element, ShadowRoot};
 
@@ -101,16 +101,28 @@ async fn mounting_renders_the_capture_step_inside_a_shadow_root() {
 
 #[wasm_bindgen_test]
 async fn a_campaign_that_could_not_be_had_is_explained_in_words_with_no_dead_buttons() {
-    for (loaded, said) in [
-        (UNREACHABLE, "could not reach"),
+    // What may pass has a button that tries again; what is definite has none.
+    for (loaded, said, retry) in [
+        (UNREACHABLE, "could not reach", true),
+        (
+            r#"{"error": "server", "status": 503}"#,
+            "server is having trouble",
+            true,
+        ),
         (
             r#"{"error": "not_available"}"#,
             "not available on this page",
+            false,
         ),
-        (r#"{"error": "unknown_campaign"}"#, "could not be found"),
+        (
+            r#"{"error": "unknown_campaign"}"#,
+            "could not be found",
+            false,
+        ),
         (
             r#"{"error": "a_code_from_a_newer_proxy"}"#,
             "went wrong on our side",
+            false,
         ),
     ] {
         let host = host();
@@ -119,7 +131,16 @@ async fn a_campaign_that_could_not_be_had_is_explained_in_words_with_no_dead_but
         let error = find(&root, ".rr-error").await;
         assert!(text(&error).contains(said), "{loaded}: {}", text(&error));
         assert_eq!(error.get_attribute("role").as_deref(), Some("alert"));
-        assert!(root.query_selector("button").unwrap().is_none(), "{loaded}");
+        let buttons = root.query_selector_all("button").unwrap();
+        match buttons.get(0) {
+            Some(button) if retry => {
+                assert_eq!(buttons.length(), 1, "{loaded}");
+                assert_eq!(text(&button.dyn_into().unwrap()), "Try again");
+            }
+            None if !retry => {}
+            other => panic!("{loaded}: buttons {other:?}"),
+        }
+        widget::unmount(&host);
     }
 }
 
