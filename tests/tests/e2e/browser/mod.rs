@@ -5,6 +5,7 @@
 //! saved under `target/e2e-screenshots/`.
 
 mod dead_ends;
+mod refusals;
 
 use fantoccini::Locator;
 use fantoccini::elements::ShadowRoot;
