@@ -145,6 +145,19 @@
       });
     });
   }
+  // Every host marked `data-offline` while the browser is offline: the
+  // widget's stylesheet says so where it matters (waiting for a verdict).
+  var hosts = [];
+  function marked() {
+    hosts = hosts.filter(function (host) {
+      return host.isConnected;
+    });
+    hosts.forEach(function (host) {
+      host.toggleAttribute("data-offline", !navigator.onLine);
+    });
+  }
+  addEventListener("online", marked);
+  addEventListener("offline", marked);
   var drafts = {
     get: function (k) {
       return drafted("readonly", function (s) {
@@ -201,9 +214,15 @@
     return start(1000).then(function (all) {
       var loaded = all[2];
       var opts = Object.assign({}, options, {
-        apiBase: origin, loadQr: loadQr, lang: lang, words: all[1], loaded: loaded, drafts: drafts
+        apiBase: origin, loadQr: loadQr, lang: lang, words: all[1], loaded: loaded, drafts: drafts,
+        // The widget's retry of a campaign that could not be had.
+        reload: function () {
+          return campaignOf(options.campaign, lang);
+        }
       });
       all[0].mount(el, opts);
+      if (hosts.indexOf(el) < 0) hosts.push(el);
+      marked();
       // The widget says why in the page; the page's script hears it too.
       if (loaded.error === "not_available") {
         throw ReceiptRelayError("not_available", "campaign " + options.campaign + " does not allow origin " + location.origin);

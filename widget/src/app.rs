@@ -36,6 +36,8 @@ pub struct AppProps {
     pub qr_loader: QrLoader,
     /// The campaign the loader fetched, or why it could not.
     pub loaded: Loaded,
+    /// Asks the loader for the campaign again.
+    pub reload: Option<js_sys::Function>,
     /// The loader's draft store, which keeps the shopper's draft across reloads.
     pub drafts: wasm_bindgen::JsValue,
 }
@@ -51,8 +53,8 @@ pub fn App(props: &AppProps) -> Html {
         &dispatcher,
         &props.api_base,
         &props.campaign,
-        &props.locale.tag,
         &props.loaded,
+        props.reload.as_ref(),
     );
     let on_pick = photo_picking(&state, &props.api_base, &props.campaign);
     let Uploader {
@@ -234,7 +236,9 @@ fn capture_props(
         offline: state.offline,
         ready: state.ready_to_send(),
         on_pick,
+        retaking: state.retaking,
         on_remove: action(dispatcher, Action::PhotoRemoved),
+        on_retake: action(dispatcher, Action::RetakePhoto),
         on_qr: action(dispatcher, Action::QrSet),
         on_change_offers,
         on_send,

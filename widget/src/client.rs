@@ -86,15 +86,6 @@ pub fn loaded(value: &JsValue) -> Result<Campaign, Problem> {
     })
 }
 
-/// The campaign, its title and reward in `lang` where it has them (the
-/// loader's first try failed: the widget tries again).
-pub async fn campaign(base: &str, id: &str, lang: &str) -> Result<Campaign, ClientError> {
-    let lang = String::from(js_sys::encode_uri_component(lang));
-    get(&format!("{base}/v1/campaigns/{id}?lang={lang}"))
-        .await
-        .map(|(campaign, _)| campaign)
-}
-
 pub async fn merchants(base: &str, campaign: &str) -> Result<Vec<Merchant>, ClientError> {
     get(&format!("{base}/v1/campaigns/{campaign}/merchants"))
         .await

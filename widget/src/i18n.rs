@@ -157,8 +157,16 @@ mod tests {
         // A code this version does not know still gets words.
         let unknown = speaking("ru").problem(&Problem::Refused(ErrorCode::Unknown));
         assert_eq!(unknown, Lang::Ru.text().refused_other());
+        // Blocked: how to allow it, in this browser (Chrome, here).
         let denied = speaking("es").problem(&Problem::Camera(CameraError::Denied));
-        assert_eq!(denied, Lang::Es.text().camera_denied());
+        assert_eq!(
+            denied,
+            format!(
+                "{} {}",
+                Lang::Es.text().camera_denied(),
+                Lang::Es.text().camera_allow_chrome()
+            )
+        );
         assert_eq!(
             speaking("en").t().headline(SubmissionStatus::Accepted),
             Lang::En.text().headline_accepted()

@@ -39,7 +39,8 @@ static ALLOCATOR: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };
 const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/style.css"));
 
 /// What a host page passes to `ReceiptRelay.mount(el, options)`, read from the
-/// plain object as it is (the loader adds `apiBase`, `loadQr` and `words`).
+/// plain object as it is (the loader adds `apiBase`, `loadQr`, `words`,
+/// `loaded`, `reload` and `drafts`).
 struct MountOptions {
     campaign: String,
     /// Origin of the proxy; the loader fills it in from its own `src`.
@@ -52,6 +53,9 @@ struct MountOptions {
     load_qr: Option<js_sys::Function>,
     /// The campaign, as the loader fetched it.
     loaded: hooks::Loaded,
+    /// Asks the loader for the campaign again (a promise of what `loaded`
+    /// is), where the first answer was a failure that may pass.
+    reload: Option<js_sys::Function>,
     /// The loader's draft store (IndexedDB).
     drafts: JsValue,
     /// The language the loader chose (`lang`, a BCP 47 tag such as `es` or
@@ -77,6 +81,7 @@ impl MountOptions {
             user_token: text("userToken"),
             load_qr: field("loadQr").dyn_into().ok(),
             loaded: hooks::Loaded(std::rc::Rc::new(client::loaded(&field("loaded")))),
+            reload: field("reload").dyn_into().ok(),
             drafts: field("drafts"),
             locale: i18n::Locale::from_js(text("lang"), &field("words"))
                 .ok_or("receipt-relay: `words` do not fit this build; load /widget.js")?,
@@ -119,6 +124,7 @@ pub fn mount(host: Element, options: JsValue) -> Result<(), JsValue> {
             locale,
             qr_loader: scan::QrLoader(options.load_qr),
             loaded: options.loaded,
+            reload: options.reload,
             drafts: options.drafts,
         },
     )

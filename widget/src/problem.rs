@@ -110,7 +110,7 @@ impl Problem {
             Self::GaveUp(Blame::Network) => t.gave_up().to_owned(),
             Self::GaveUp(Blame::Server) => t.gave_up_server().to_owned(),
             Self::TooManyPhotos(max) => fill(t.too_many_photos(), &[("n", &max.to_string())]),
-            Self::Camera(error) => error.explained(t).to_owned(),
+            Self::Camera(error) => error.explained(t),
             Self::ScannerUnavailable => t.scanner_unavailable().to_owned(),
             Self::QrNotFound => t.qr_not_found().to_owned(),
             Self::QrNeedTime => t.qr_need_time().to_owned(),
@@ -118,6 +118,24 @@ impl Problem {
             Self::QrRefused(error) => format!("{} {}", t.qr_text_error(error), t.qr_try_again()),
             Self::QrTyped(error) => t.fiscal_error(error),
         }
+    }
+}
+
+/// Where a blocked camera is allowed again in the shopper's browser, by its
+/// user agent: Safari on an iPhone, Firefox, or Chrome and its kin (Android's
+/// browsers); `None` for one we cannot name.
+fn how_to_allow(t: &Text) -> Option<&'static str> {
+    let agent = js_sys::JsString::from(web_sys::window()?.navigator().user_agent().ok()?);
+    let has = |name: &str| agent.includes(name, 0);
+    if has("Firefox") || has("FxiOS") {
+        Some(t.camera_allow_firefox())
+    } else if has("iPhone") || has("iPad") {
+        // Chrome on iOS keeps its permissions in the phone's settings.
+        (!has("CriOS")).then(|| t.camera_allow_ios())
+    } else if has("Chrome") {
+        Some(t.camera_allow_chrome())
+    } else {
+        None
     }
 }
 
@@ -135,13 +153,18 @@ pub enum CameraError {
 }
 
 impl CameraError {
-    /// Why the live camera is not there, and what to do instead.
-    pub fn explained(self, t: &Text) -> &'static str {
+    /// Why the live camera is not there, and what to do instead: for a
+    /// blocked one (browsers do not ask twice), how to allow it in this
+    /// browser.
+    pub fn explained(self, t: &Text) -> String {
         match self {
-            Self::Denied => t.camera_denied(),
-            Self::NoCamera => t.camera_none(),
-            Self::Busy => t.camera_busy(),
-            Self::Unsupported => t.camera_unsupported(),
+            Self::Denied => match how_to_allow(t) {
+                Some(how) => format!("{} {how}", t.camera_denied()),
+                None => t.camera_denied().to_owned(),
+            },
+            Self::NoCamera => t.camera_none().to_owned(),
+            Self::Busy => t.camera_busy().to_owned(),
+            Self::Unsupported => t.camera_unsupported().to_owned(),
         }
     }
 

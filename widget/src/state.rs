@@ -70,6 +70,9 @@ pub struct State {
     pub photos: Vec<PickedPhoto>,
     /// Photos being prepared (decoded, scaled, checked) right now.
     pub preparing: usize,
+    /// The place of a photo the shopper is taking again: the next one taken
+    /// goes there, so the parts of a long receipt stay top to bottom.
+    pub retaking: Option<usize>,
     /// The receipt's QR code, as scanned or typed and confirmed.
     pub qr: Option<String>,
     /// Bytes sent and to send, while uploading.
@@ -106,6 +109,7 @@ impl State {
             claimed: Vec::new(),
             photos: Vec::new(),
             preparing: 0,
+            retaking: None,
             qr: None,
             progress: None,
             offline: false,
@@ -190,6 +194,9 @@ pub enum Action {
     /// One photo is ready (or could not be used: `Err` says why).
     PhotoReady(Result<PickedPhoto, Problem>),
     PhotoRemoved(usize),
+    /// The photo at this place is taken again: removed, and its place kept
+    /// for the next one.
+    RetakePhoto(usize),
     /// The provider's check found the photo with this preview unusable.
     PhotoUnusable(String, Vec<api::ReasonCode>),
     /// The QR code was confirmed (or removed).
@@ -280,7 +287,10 @@ impl Reducible for State {
             Action::PhotoReady(result) => {
                 next.preparing = next.preparing.saturating_sub(1);
                 match result {
-                    Ok(photo) if next.photos.len() < next.max_photos() => next.photos.push(photo),
+                    Ok(photo) if next.photos.len() < next.max_photos() => {
+                        let at = next.retaking.take().unwrap_or(usize::MAX);
+                        next.photos.insert(at.min(next.photos.len()), photo);
+                    }
                     Ok(photo) => {
                         let _ = web_sys::Url::revoke_object_url(&photo.preview_url);
                     }
@@ -308,8 +318,17 @@ impl Reducible for State {
                     }
                 }
             }
+            Action::RetakePhoto(index) => {
+                next.error = None;
+                if index < next.photos.len() {
+                    let removed = next.photos.remove(index);
+                    let _ = web_sys::Url::revoke_object_url(&removed.preview_url);
+                    next.retaking = Some(index);
+                }
+            }
             Action::PhotoRemoved(index) => {
                 next.error = None;
+                next.retaking = None;
                 if index < next.photos.len() {
                     let removed = next.photos.remove(index);
                     // The preview's object URL holds the file in memory until revoked.

@@ -10,6 +10,7 @@ use yew::prelude::*;
 use crate::components::photo_picker::{PhotoPicker, PhotoPickerProps};
 use crate::components::qr_entry::QrEntry;
 use crate::components::sending::Sending;
+use crate::hooks::use_focus;
 use crate::i18n::use_locale;
 use crate::photo::Hint;
 use crate::problem::Problem;
@@ -50,7 +51,11 @@ pub struct CaptureProps {
     /// Enough has been prepared to send.
     pub ready: bool,
     pub on_pick: Callback<Vec<Blob>>,
+    /// The place of the photo being taken again, if one is.
+    pub retaking: Option<usize>,
     pub on_remove: Callback<usize>,
+    /// Takes the photo at this place again.
+    pub on_retake: Callback<usize>,
     pub on_qr: Callback<Option<String>>,
     pub on_change_offers: Callback<MouseEvent>,
     pub on_send: Callback<MouseEvent>,
@@ -87,7 +92,9 @@ pub fn Capture(props: &CaptureProps) -> Html {
             .filter(|p| p.kind() == "photo")
             .map(|p| locale.problem(p).into()),
         on_pick: props.on_pick.clone(),
+        retaking: props.retaking,
         on_remove: props.on_remove.clone(),
+        on_retake: props.on_retake.clone(),
     };
     // Asked for these photos (by their count): a photo added or removed asks
     // again.
@@ -115,22 +122,10 @@ pub fn Capture(props: &CaptureProps) -> Html {
     };
     let asking = doubtful && *asked == Some(count) && !sending;
     // The question takes the focus when it opens, and gives it back to Send
-    // when it closes.
-    let (send_ref, anyway_ref) = (use_node_ref(), use_node_ref());
-    let was_asking = use_mut_ref(|| false);
-    {
-        let (send_ref, anyway_ref) = (send_ref.clone(), anyway_ref.clone());
-        use_effect_with(asking, move |asking| {
-            let to = match (*asking, was_asking.replace(*asking)) {
-                (true, _) => &anyway_ref,
-                (false, true) => &send_ref,
-                (false, false) => return,
-            };
-            if let Some(button) = to.cast::<web_sys::HtmlElement>() {
-                let _ = button.focus();
-            }
-        });
-    }
+    // when the shopper answers "not yet" (counted, so each answer does).
+    let answered = use_state(|| 0_u32);
+    let anyway_ref = use_focus(u32::from(asking));
+    let send_ref = use_focus(*answered);
     // Anything else that went wrong is about sending: said above Send, whose
     // press tries again.
     let send_problem = props.problem.as_ref().filter(|p| p.kind() != "photo");
@@ -166,7 +161,10 @@ pub fn Capture(props: &CaptureProps) -> Html {
                         { t.send_anyway() }
                     </button>
                     <button type="button" class="rr-button rr-secondary rr-not-yet"
-                        onclick={let asked = asked.clone(); move |_| asked.set(None)}>
+                        onclick={let asked = asked.clone(); move |_| {
+                            asked.set(None);
+                            answered.set(*answered + 1);
+                        }}>
                         { t.cancel() }
                     </button>
                 </div>

@@ -26,7 +26,11 @@ pub struct PhotoPickerProps {
     /// What went wrong with the last photo picked, in words.
     pub problem: Option<AttrValue>,
     pub on_pick: Callback<Vec<Blob>>,
+    /// The place of the photo being taken again, if one is.
+    pub retaking: Option<usize>,
     pub on_remove: Callback<usize>,
+    /// Takes the photo at this place again (a hint says it needs it).
+    pub on_retake: Callback<usize>,
 }
 
 #[component]
@@ -63,10 +67,30 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
         Callback::from(move |_: MouseEvent| camera_open.set(true))
     };
     let several = props.max > 1;
-    let label = match (props.photos.len() + props.preparing, several) {
-        (0, _) => t.take_photo(),
-        (_, true) => t.next_part(),
-        (_, false) => "",
+    let retake_label;
+    let label = match (
+        props.retaking,
+        props.photos.len() + props.preparing,
+        several,
+    ) {
+        (Some(at), _, _) => {
+            retake_label = fill(t.retake_photo(), &[("n", &(at + 1).to_string())]);
+            retake_label.as_str()
+        }
+        (None, 0, _) => t.take_photo(),
+        (None, _, true) => t.next_part(),
+        (None, _, false) => "",
+    };
+    // A hint's own button: the photo is taken again in its place, with the
+    // live camera where there is one.
+    let retake = |i: usize| {
+        let (on_retake, camera_open) = (props.on_retake.clone(), camera_open.clone());
+        Callback::from(move |_: MouseEvent| {
+            on_retake.emit(i);
+            if live_camera {
+                camera_open.set(true);
+            }
+        })
     };
 
     html! {
@@ -88,6 +112,12 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
                             { for photo.hints.iter().map(|hint| html! {
                                 <p class="rr-photo-hint">{ hint.advice(t) }</p>
                             }) }
+                            if !photo.hints.is_empty() {
+                                <button type="button" class="rr-link rr-retake-photo"
+                                    disabled={props.disabled} onclick={retake(i)}>
+                                    { fill(t.retake_photo(), &[("n", &(i + 1).to_string())]) }
+                                </button>
+                            }
                         </li>
                     }
                 }) }

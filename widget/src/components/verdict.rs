@@ -7,6 +7,7 @@ use api::{Submission, SubmissionStatus};
 use yew::prelude::*;
 
 use crate::format;
+use crate::hooks::use_focus;
 use crate::i18n::{fill, use_locale};
 
 #[derive(Properties, PartialEq)]
@@ -30,15 +31,7 @@ pub struct VerdictProps {
 pub fn Verdict(props: &VerdictProps) -> Html {
     let locale = use_locale();
     let t = locale.t();
-    let headline_ref = use_node_ref();
-    {
-        let (headline_ref, focus) = (headline_ref.clone(), props.focus);
-        use_effect_with((), move |()| {
-            if let (true, Some(headline)) = (focus, headline_ref.cast::<web_sys::HtmlElement>()) {
-                let _ = headline.focus();
-            }
-        });
-    }
+    let headline_ref = use_focus(u32::from(props.focus));
     let status = props.submission.status;
     let outcome = props.submission.outcome.clone().unwrap_or_default();
     let partly = status == SubmissionStatus::Accepted && outcome.partly_accepted();

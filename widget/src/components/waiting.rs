@@ -4,7 +4,9 @@
 //! Where the proxy could not reach the provider on its last try (it is down,
 //! or refuses the proxy's credentials), it says so at once: the receipt is
 //! kept and will be checked by itself. Offline, it says the verdict comes
-//! once the phone is back online.
+//! once the phone is back online (the loader marks the host `data-offline`
+//! as the browser's `online` and `offline` events say, and the stylesheet
+//! shows the note: no listener in the bundle).
 //!
 //! The seconds count and the switch to "longer than usual" are the
 //! stylesheet's (`.rr-elapsed`, `.rr-longer`: CSS animations), not timers: the
@@ -26,10 +28,7 @@ pub struct WaitingProps {
 pub fn Waiting(props: &WaitingProps) -> Html {
     let locale = use_locale();
     let t = locale.t();
-    let online = crate::hooks::use_online();
-    let usual = if !online {
-        t.offline_waiting()
-    } else if props.delayed {
+    let usual = if props.delayed {
         t.delayed_detail()
     } else if props.status == SubmissionStatus::Queued {
         t.queued_detail()
@@ -47,6 +46,7 @@ pub fn Waiting(props: &WaitingProps) -> Html {
                 <p class="rr-status">{ t.headline(props.status) }</p>
                 <p class="rr-hint rr-usual">{ usual }</p>
                 <p class="rr-hint rr-longer">{ t.taking_longer() }</p>
+                <p class="rr-hint rr-offline-note">{ t.offline_waiting() }</p>
             </div>
             <p class="rr-elapsed" aria-hidden="true">{ before }<span class="rr-seconds"></span>{ after }</p>
         </div>

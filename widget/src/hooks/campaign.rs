@@ -11,8 +11,8 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::Function;
-use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::spawn_local;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{JsFuture, spawn_local};
 use yew::prelude::*;
 
 use super::pause;
@@ -45,8 +45,9 @@ pub struct CampaignHook {
 struct Source {
     base: AttrValue,
     id: AttrValue,
-    /// The shopper's language, for the campaign's title and reward.
-    lang: AttrValue,
+    /// The loader's `reload`: the campaign asked for again, as the loader
+    /// first asked for it.
+    reload: Option<Function>,
     dispatcher: UseReducerDispatcher<State>,
     /// Ends the wait before the next try (the retry button).
     wake: Rc<RefCell<Option<Function>>>,
@@ -64,8 +65,8 @@ pub fn use_campaign(
     dispatcher: &UseReducerDispatcher<State>,
     base: &AttrValue,
     id: &AttrValue,
-    lang: &AttrValue,
     loaded: &Loaded,
+    reload: Option<&Function>,
 ) -> CampaignHook {
     let wake = use_mut_ref(|| None::<Function>);
     let retried = use_memo((), |()| Rc::new(Cell::new(false)));
@@ -73,7 +74,7 @@ pub fn use_campaign(
         let source = Source {
             base: base.clone(),
             id: id.clone(),
-            lang: lang.clone(),
+            reload: reload.cloned(),
             dispatcher: dispatcher.clone(),
             wake: wake.clone(),
             retried: (*retried).clone(),
@@ -112,55 +113,46 @@ pub fn use_campaign(
 }
 
 impl Source {
-    /// The campaign (starting from the loader's answer), then its stores.
+    /// The campaign (starting from the loader's answer), then its stores
+    /// where it has offers. A failure is shown (with the retry button) when
+    /// it is new or follows the shopper's retry, not at every try of the
+    /// backoff; one that cannot pass ends the loading, as does unmounting.
     async fn load(self, first: Result<api::Campaign, Problem>) {
-        let Some(campaign) = self.until_loaded(first, Self::campaign).await else {
-            return;
-        };
-        let offers = campaign.capabilities.offers;
-        self.dispatcher.dispatch(Action::CampaignLoaded(campaign));
-        if offers {
-            let first = self.clone().merchants().await;
-            if let Some(merchants) = self.until_loaded(first, Self::merchants).await {
-                self.dispatcher.dispatch(Action::MerchantsLoaded(merchants));
-            }
-        }
-    }
-
-    async fn campaign(self) -> Result<api::Campaign, Problem> {
-        client::campaign(&self.base, &self.id, &self.lang)
-            .await
-            .map_err(|e| e.0)
-    }
-
-    async fn merchants(self) -> Result<Vec<api::Merchant>, Problem> {
-        client::merchants(&self.base, &self.id)
-            .await
-            .map_err(|e| e.0)
-    }
-
-    /// `result`, or what `again` brings once a failure that may pass has
-    /// passed. A failure is shown (with the retry button) when it is new or
-    /// follows the shopper's retry, not at every try of the backoff; `None`
-    /// once it cannot pass or the widget is gone.
-    async fn until_loaded<T, F: Future<Output = Result<T, Problem>>>(
-        &self,
-        mut result: Result<T, Problem>,
-        again: impl Fn(Self) -> F,
-    ) -> Option<T> {
-        let (mut delay, mut shown) = (2_000, None);
+        let mut first = Some(first);
+        // `None` until the campaign is here; then whether its stores are
+        // still to be had.
+        let mut stores = None::<bool>;
+        let (mut delay, mut shown) = (2_000, None::<Problem>);
         loop {
-            let problem = match result {
-                Ok(value) => return Some(value),
-                Err(problem) => problem,
+            let now = stores;
+            let result = match now {
+                None => {
+                    let campaign = match first.take() {
+                        Some(campaign) => campaign,
+                        None => self.reload().await,
+                    };
+                    campaign.map(|campaign| {
+                        stores = Some(campaign.capabilities.offers);
+                        self.dispatcher.dispatch(Action::CampaignLoaded(campaign));
+                    })
+                }
+                Some(true) => client::merchants(&self.base, &self.id)
+                    .await
+                    .map_err(|e| e.0)
+                    .map(|merchants| {
+                        stores = Some(false);
+                        self.dispatcher.dispatch(Action::MerchantsLoaded(merchants));
+                    }),
+                Some(false) => return,
             };
+            let Err(problem) = result else { continue };
             let transient = problem.is_transient();
             if shown.as_ref() != Some(&problem) || self.retried.replace(false) {
                 shown = Some(problem.clone());
                 self.dispatcher.dispatch(Action::Failed(problem));
             }
             if !transient {
-                return None;
+                return;
             }
             pause(Some(delay), true, |wake| {
                 *self.wake.borrow_mut() = Some(wake.clone());
@@ -168,10 +160,24 @@ impl Source {
             .await;
             self.wake.borrow_mut().take();
             if self.stopped.get() {
-                return None;
+                return;
             }
             delay = (delay * 2).min(30_000);
-            result = again(self.clone()).await;
         }
+    }
+
+    /// The campaign asked for again through the loader (which tells a
+    /// network failure from a refused origin); without one, no network.
+    async fn reload(&self) -> Result<api::Campaign, Problem> {
+        let promise = self
+            .reload
+            .as_ref()
+            .and_then(|reload| reload.call0(&JsValue::NULL).ok())
+            .and_then(|answer| answer.dyn_into::<js_sys::Promise>().ok())
+            .ok_or(Problem::Network)?;
+        let answer = JsFuture::from(promise)
+            .await
+            .map_err(|_| Problem::Network)?;
+        client::loaded(&answer)
     }
 }

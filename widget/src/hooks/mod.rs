@@ -73,42 +73,26 @@ pub fn action<E: 'static>(
     Callback::from(move |event| dispatcher.dispatch(make(event)))
 }
 
-/// Whether the browser believes it is online.
-pub fn online() -> bool {
-    web_sys::window().is_none_or(|w| w.navigator().on_line())
-}
-
-/// Whether the browser is online, kept up to date by its `online` and
-/// `offline` events (a request in flight may hang for long after the signal
-/// is gone, so the events, not failures, say it).
+/// A node that takes the keyboard's and the screen reader's focus whenever
+/// `key` changes to anything but 0 (a question opening, a verdict arriving,
+/// the shopper's n-th answer to a question).
 #[yew::hook]
-pub fn use_online() -> bool {
-    let state = yew::use_state(online);
+pub fn use_focus(key: u32) -> yew::NodeRef {
+    let node = yew::use_node_ref();
     {
-        let state = state.setter();
-        yew::use_effect_with((), move |()| {
-            let changed = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-                state.set(online());
-            });
-            let function: Function =
-                wasm_bindgen::JsCast::unchecked_into(JsValue::from(changed.as_ref()));
-            let window = web_sys::window();
-            if let Some(window) = &window {
-                for name in ["online", "offline"] {
-                    let _ = window.add_event_listener_with_callback(name, &function);
-                }
-            }
-            move || {
-                if let Some(window) = &window {
-                    for name in ["online", "offline"] {
-                        let _ = window.remove_event_listener_with_callback(name, &function);
-                    }
-                }
-                drop(changed);
+        let node = node.clone();
+        yew::use_effect_with(key, move |key| {
+            if let (true, Some(element)) = (*key != 0, node.cast::<web_sys::HtmlElement>()) {
+                let _ = element.focus();
             }
         });
     }
-    *state
+    node
+}
+
+/// Whether the browser believes it is online.
+pub fn online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
 }
 
 /// Waits until `ms` pass (where given), the browser is back online (where

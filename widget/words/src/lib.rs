@@ -237,6 +237,8 @@ texts! {
     photo_alt,
     /// `{n}`: the photo's position.
     remove_photo,
+    /// `{n}`: the photo's position. Beside a photo with a hint.
+    retake_photo,
     preparing,
     /// `{n}`: how many photos one receipt may have.
     long_receipt,
@@ -254,6 +256,10 @@ texts! {
 
     // The camera.
     camera_denied,
+    /// How to allow a blocked camera, said after `camera_denied` in the browser it fits.
+    camera_allow_ios,
+    camera_allow_chrome,
+    camera_allow_firefox,
     camera_none,
     camera_busy,
     camera_unsupported,

@@ -350,3 +350,48 @@ async fn a_polish_shopper_was_shown_the_campaigns_french_title() {
     assert!(!card.contains("Achetez"), "{card}");
     browser.close().await;
 }
+
+/// The preview addresses of the photos, top to bottom.
+async fn thumbs(widget: &ShadowRoot) -> Vec<String> {
+    let mut sources = Vec::new();
+    for img in widget
+        .find_all(fantoccini::Locator::Css(".rr-thumb img"))
+        .await
+        .unwrap()
+    {
+        sources.push(img.attr("src").await.unwrap().unwrap_or_default());
+    }
+    sources
+}
+
+#[tokio::test]
+async fn a_hint_to_retake_a_photo_came_with_a_button_that_added_another_part() {
+    let (_app, tee) = demo_app().await;
+    let good = fixtures::write("receipt-part-good.jpg", &fixtures::receipt_jpeg());
+    let dark = fixtures::write("receipt-part-dark.jpg", &fixtures::dark_jpeg());
+    let (browser, widget) = open(&tee, "demo-photon").await;
+    // A long receipt in three parts, the middle one too dark.
+    browser::choose_photo(&widget, &good).await;
+    browser::choose_photo(&widget, &dark).await;
+    browser::choose_photo(&widget, &good).await;
+    let before = thumbs(&widget).await;
+    browser::text_containing(&widget, ".rr-thumb:nth-child(2)", "Too dark").await;
+    // The hint comes with the button that fixes that photo, and only that.
+    browser::wait_count(&widget, ".rr-retake-photo", 1).await;
+    browser::text_containing(&widget, ".rr-retake-photo", "Retake photo 2").await;
+    browser.step("98-retake-hint").await;
+    browser::click(&widget, ".rr-retake-photo").await;
+    browser::wait_count(&widget, ".rr-thumb", 2).await;
+    // The way to take it says so (this browser's camera is blocked: the
+    // camera app's input instead), and the new photo goes in its place.
+    browser::text_containing(&widget, ".rr-pick", "Retake photo 2").await;
+    browser::choose_photo(&widget, &good).await;
+    let after = thumbs(&widget).await;
+    assert_eq!(
+        (after[0].as_str(), after[2].as_str()),
+        (before[0].as_str(), before[2].as_str())
+    );
+    assert!(!before.contains(&after[1]), "{before:?} {after:?}");
+    browser::wait_count(&widget, ".rr-photo-hint", 0).await;
+    browser.close().await;
+}

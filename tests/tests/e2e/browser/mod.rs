@@ -674,6 +674,13 @@ async fn a_blocked_camera_is_explained_the_camera_app_is_offered_and_the_qr_is_r
 
     browser::click(&widget, ".rr-open-camera").await;
     browser::text_containing(&widget, ".rr-camera-error", "blocked").await;
+    // Browsers do not ask twice: how to allow it, in this one.
+    browser::text_containing(
+        &widget,
+        ".rr-camera-error",
+        "In Chrome: tap the icon left of the address",
+    )
+    .await;
     // The host page hears it too.
     assert_eq!(dead_ends::errors(&browser).await, ["camera"]);
     // The phone's own camera app, through the file input, instead.

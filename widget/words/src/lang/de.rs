@@ -40,6 +40,7 @@ pub static TEXT: Text = Text::new(Words {
     photos_label: "Fotos des Kassenbons, von oben nach unten",
     photo_alt: "Foto {n} des Kassenbons",
     remove_photo: "Foto {n} entfernen",
+    retake_photo: "Foto {n} neu aufnehmen",
     preparing: "Ihr Foto wird vorbereitet…",
     long_receipt: "Ein langer Kassenbon? Fotografieren Sie ihn in Teilen, von oben nach unten (bis zu {n}).",
     gallery: "Aus der Galerie wählen",
@@ -53,6 +54,9 @@ pub static TEXT: Text = Text::new(Words {
     send_anyway: "Trotzdem senden",
 
     camera_denied: "Die Kamera ist für diese Seite gesperrt. Sie können sie in den Browser-Einstellungen erlauben oder stattdessen Ihre Kamera-App oder Galerie verwenden.",
+    camera_allow_ios: "Auf dem iPhone: Tippen Sie in der Adressleiste auf „aA“, dann auf Website-Einstellungen, und erlauben Sie die Kamera.",
+    camera_allow_chrome: "In Chrome: Tippen Sie auf das Symbol links neben der Adresse, dann auf Berechtigungen, und erlauben Sie die Kamera.",
+    camera_allow_firefox: "In Firefox: Tippen Sie auf das Schloss links neben der Adresse und erlauben Sie die Kamera.",
     camera_none: "Auf diesem Gerät wurde keine Kamera gefunden. Sie können stattdessen ein Foto aus der Galerie wählen.",
     camera_busy: "Die Kamera wird von einer anderen App benutzt. Schließen Sie diese App und versuchen Sie es erneut, oder verwenden Sie Ihre Kamera-App.",
     camera_unsupported: "Dieser Browser kann die Kamera hier nicht anzeigen. Verwenden Sie Ihre Kamera-App oder Galerie.",

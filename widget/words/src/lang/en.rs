@@ -40,6 +40,7 @@ pub static TEXT: Text = Text::new(Words {
     photos_label: "Receipt photos, top to bottom",
     photo_alt: "Receipt photo {n}",
     remove_photo: "Remove photo {n}",
+    retake_photo: "Retake photo {n}",
     preparing: "Preparing your photo…",
     long_receipt: "A long receipt? Photograph it in parts, top to bottom (up to {n}).",
     gallery: "Choose from gallery",
@@ -53,6 +54,9 @@ pub static TEXT: Text = Text::new(Words {
     send_anyway: "Send anyway",
 
     camera_denied: "The camera is blocked for this page. You can allow it in your browser's settings, or use your camera app or gallery instead.",
+    camera_allow_ios: "On an iPhone: tap “aA” in the address bar, then Website Settings, and allow the Camera.",
+    camera_allow_chrome: "In Chrome: tap the icon left of the address, then Permissions, and allow the camera.",
+    camera_allow_firefox: "In Firefox: tap the lock left of the address and allow the camera.",
     camera_none: "No camera was found on this device. You can choose a photo from your gallery instead.",
     camera_busy: "The camera is in use by another app. Close that app and try again, or use your camera app instead.",
     camera_unsupported: "This browser cannot show the camera here. Use your camera app or gallery instead.",

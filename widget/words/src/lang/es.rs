@@ -40,6 +40,7 @@ pub static TEXT: Text = Text::new(Words {
     photos_label: "Fotos del ticket, de arriba abajo",
     photo_alt: "Foto del ticket {n}",
     remove_photo: "Quitar la foto {n}",
+    retake_photo: "Repetir la foto {n}",
     preparing: "Preparando tu foto…",
     long_receipt: "¿Un ticket largo? Fotografíalo por partes, de arriba abajo (hasta {n}).",
     gallery: "Elegir de la galería",
@@ -53,6 +54,9 @@ pub static TEXT: Text = Text::new(Words {
     send_anyway: "Enviar de todos modos",
 
     camera_denied: "La cámara está bloqueada en esta página. Puedes permitirla en los ajustes del navegador, o usar la app de la cámara o la galería.",
+    camera_allow_ios: "En un iPhone: toca «aA» en la barra de direcciones, luego Ajustes del sitio web, y permite la Cámara.",
+    camera_allow_chrome: "En Chrome: toca el icono a la izquierda de la dirección, luego Permisos, y permite la cámara.",
+    camera_allow_firefox: "En Firefox: toca el candado a la izquierda de la dirección y permite la cámara.",
     camera_none: "No se ha encontrado ninguna cámara en este dispositivo. Puedes elegir una foto de la galería.",
     camera_busy: "Otra app está usando la cámara. Ciérrala e inténtalo de nuevo, o usa la app de la cámara.",
     camera_unsupported: "Este navegador no puede mostrar la cámara aquí. Usa la app de la cámara o la galería.",

@@ -40,6 +40,7 @@ pub static TEXT: Text = Text::new(Words {
     photos_label: "Photos du ticket, de haut en bas",
     photo_alt: "Photo du ticket {n}",
     remove_photo: "Retirer la photo {n}",
+    retake_photo: "Reprendre la photo {n}",
     preparing: "Préparation de votre photo…",
     long_receipt: "Un long ticket\u{a0}? Photographiez-le en plusieurs parties, de haut en bas (jusqu'à {n}).",
     gallery: "Choisir dans la galerie",
@@ -53,6 +54,9 @@ pub static TEXT: Text = Text::new(Words {
     send_anyway: "Envoyer quand même",
 
     camera_denied: "La caméra est bloquée pour cette page. Vous pouvez l'autoriser dans les réglages du navigateur, ou utiliser l'appareil photo ou la galerie.",
+    camera_allow_ios: "Sur iPhone\u{a0}: touchez «\u{a0}aA\u{a0}» dans la barre d'adresse, puis Réglages du site web, et autorisez l'appareil photo.",
+    camera_allow_chrome: "Dans Chrome\u{a0}: touchez l'icône à gauche de l'adresse, puis Autorisations, et autorisez l'appareil photo.",
+    camera_allow_firefox: "Dans Firefox\u{a0}: touchez le cadenas à gauche de l'adresse et autorisez l'appareil photo.",
     camera_none: "Aucune caméra n'a été trouvée sur cet appareil. Vous pouvez choisir une photo dans la galerie.",
     camera_busy: "La caméra est utilisée par une autre application. Fermez-la et réessayez, ou utilisez l'appareil photo.",
     camera_unsupported: "Ce navigateur ne peut pas afficher la caméra ici. Utilisez l'appareil photo ou la galerie.",

@@ -40,6 +40,7 @@ pub static TEXT: Text = Text::new(Words {
     photos_label: "Foto dello scontrino, dall'alto in basso",
     photo_alt: "Foto {n} dello scontrino",
     remove_photo: "Rimuovi la foto {n}",
+    retake_photo: "Rifai la foto {n}",
     preparing: "Preparazione della foto…",
     long_receipt: "Uno scontrino lungo? Fotografalo a parti, dall'alto in basso (fino a {n}).",
     gallery: "Scegli dalla galleria",
@@ -53,6 +54,9 @@ pub static TEXT: Text = Text::new(Words {
     send_anyway: "Invia comunque",
 
     camera_denied: "La fotocamera è bloccata per questa pagina. Puoi consentirla nelle impostazioni del browser, oppure usare l'app della fotocamera o la galleria.",
+    camera_allow_ios: "Su iPhone: tocca «aA» nella barra degli indirizzi, poi Impostazioni sito web, e consenti la fotocamera.",
+    camera_allow_chrome: "In Chrome: tocca l'icona a sinistra dell'indirizzo, poi Autorizzazioni, e consenti la fotocamera.",
+    camera_allow_firefox: "In Firefox: tocca il lucchetto a sinistra dell'indirizzo e consenti la fotocamera.",
     camera_none: "Su questo dispositivo non è stata trovata alcuna fotocamera. Puoi scegliere una foto dalla galleria.",
     camera_busy: "La fotocamera è usata da un'altra app. Chiudi quell'app e riprova, oppure usa l'app della fotocamera.",
     camera_unsupported: "Questo browser non può mostrare la fotocamera qui. Usa l'app della fotocamera o la galleria.",

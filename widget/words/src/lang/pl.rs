@@ -40,6 +40,7 @@ pub static TEXT: Text = Text::new(Words {
     photos_label: "Zdjęcia paragonu, od góry do dołu",
     photo_alt: "Zdjęcie paragonu {n}",
     remove_photo: "Usuń zdjęcie {n}",
+    retake_photo: "Zrób ponownie zdjęcie {n}",
     preparing: "Przygotowujemy zdjęcie…",
     long_receipt: "Długi paragon? Sfotografuj go w częściach, od góry do dołu (do {n}).",
     gallery: "Wybierz z galerii",
@@ -53,6 +54,9 @@ pub static TEXT: Text = Text::new(Words {
     send_anyway: "Wyślij mimo to",
 
     camera_denied: "Aparat jest zablokowany dla tej strony. Możesz go zezwolić w ustawieniach przeglądarki albo użyć aplikacji aparatu lub galerii.",
+    camera_allow_ios: "Na iPhonie: stuknij „aA” na pasku adresu, potem Ustawienia witryny, i zezwól na aparat.",
+    camera_allow_chrome: "W Chrome: stuknij ikonę po lewej stronie adresu, potem Uprawnienia, i zezwól na aparat.",
+    camera_allow_firefox: "W Firefoksie: stuknij kłódkę po lewej stronie adresu i zezwól na aparat.",
     camera_none: "Na tym urządzeniu nie znaleziono aparatu. Możesz wybrać zdjęcie z galerii.",
     camera_busy: "Aparat jest używany przez inną aplikację. Zamknij ją i spróbuj ponownie albo użyj aplikacji aparatu.",
     camera_unsupported: "Ta przeglądarka nie może tu pokazać obrazu z aparatu. Użyj aplikacji aparatu lub galerii.",

@@ -40,6 +40,7 @@ pub static TEXT: Text = Text::new(Words {
     photos_label: "Fotos do talão, de cima para baixo",
     photo_alt: "Foto {n} do talão",
     remove_photo: "Retirar a foto {n}",
+    retake_photo: "Repetir a foto {n}",
     preparing: "A preparar a sua foto…",
     long_receipt: "Um talão comprido? Fotografe-o por partes, de cima para baixo (até {n}).",
     gallery: "Escolher da galeria",
@@ -53,6 +54,9 @@ pub static TEXT: Text = Text::new(Words {
     send_anyway: "Enviar mesmo assim",
 
     camera_denied: "A câmara está bloqueada nesta página. Pode permiti-la nas definições do navegador, ou usar a app da câmara ou a galeria.",
+    camera_allow_ios: "No iPhone: toque em «aA» na barra de endereço, depois em Definições do site, e permita a câmara.",
+    camera_allow_chrome: "No Chrome: toque no ícone à esquerda do endereço, depois em Autorizações, e permita a câmara.",
+    camera_allow_firefox: "No Firefox: toque no cadeado à esquerda do endereço e permita a câmara.",
     camera_none: "Não foi encontrada nenhuma câmara neste dispositivo. Pode escolher uma foto da galeria.",
     camera_busy: "A câmara está a ser usada por outra app. Feche essa app e tente de novo, ou use a app da câmara.",
     camera_unsupported: "Este navegador não consegue mostrar a câmara aqui. Use a app da câmara ou a galeria.",
