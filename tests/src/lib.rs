@@ -35,6 +35,9 @@ pub struct Options {
     pub processing_delay: Duration,
     /// Serve the built widget and the demo page (for browser tests).
     pub with_widget: bool,
+    /// One more origin every campaign allows (a brand's page served by the
+    /// test or the bench on a port of its own).
+    pub allowed_origin: Option<String>,
     /// The token the proxy holds; `None`: the sandbox's (the right one).
     pub easypromos_token: Option<String>,
     /// Easypromos in webhook mode (the worker then polls only every 10 minutes,
@@ -81,6 +84,7 @@ impl Default for Options {
             easypromos_url: None,
             processing_delay: Duration::from_millis(300),
             with_widget: false,
+            allowed_origin: None,
             easypromos_token: None,
             webhooks: false,
             sandbox_credits: 1000,
@@ -385,7 +389,11 @@ fn config_text(
         secret("photon.secret_key", &photon.secret_key),
     );
     let photos = "photos = { max_count = 1, max_bytes = 2097152 }";
-    let origins = format!("allowed_origins = [\"{address}\", \"https://brand.example\"]");
+    let extra = options
+        .allowed_origin
+        .as_ref()
+        .map_or_else(String::new, |origin| format!(", {origin:?}"));
+    let origins = format!("allowed_origins = [\"{address}\", \"https://brand.example\"{extra}]");
     let operator_key = secret("operator.key", &operator_key(dir));
     let shopper_key = secret("shopper.key", &shopper_key(dir));
     let notify = options.notify_url.as_ref().map_or_else(String::new, |url| {

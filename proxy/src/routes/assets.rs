@@ -3,7 +3,9 @@
 //! `/widget.js` is the loader a host page embeds: it must always be revalidated,
 //! since it names the current build. Everything under `/widget/` is
 //! content-hashed, so it is cached for a year and never changes. Both are public
-//! and loaded cross-origin by host pages, so they allow any origin.
+//! and loaded cross-origin by host pages, so they allow any origin, and let
+//! any page time them (`Timing-Allow-Origin: *`: a brand's real-user
+//! monitoring, and the first-load bench, see their sizes and timings).
 //!
 //! `cargo xtask widget` writes a `.br` and a `.gz` copy beside each file; the one
 //! the browser's `Accept-Encoding` takes is served (with `Vary: Accept-Encoding`),
@@ -61,6 +63,10 @@ pub fn embedded() -> Option<Source> {
     None
 }
 
+/// `Timing-Allow-Origin` (Resource Timing), which `http` does not name.
+const TIMING_ALLOW_ORIGIN: header::HeaderName =
+    header::HeaderName::from_static("timing-allow-origin");
+
 /// The widget's two routes, serving the build from `source`; with none,
 /// both answer 404 (the routes, and their description, are the same either
 /// way).
@@ -81,6 +87,10 @@ pub fn widget<S: Clone + Send + Sync + 'static>(source: Option<Source>) -> OpenA
         .routes(loader)
         .routes(hashed)
         .layer(CorsLayer::new().allow_origin(tower_http::cors::Any))
+        .layer(SetResponseHeaderLayer::overriding(
+            TIMING_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        ))
 }
 
 /// The loader a host page embeds (`<script src=".../widget.js">`).
@@ -304,6 +314,7 @@ mod tests {
                 "public, max-age=31536000, immutable"
             );
             assert_eq!(value(&parts, header::ACCESS_CONTROL_ALLOW_ORIGIN), "*");
+            assert_eq!(value(&parts, TIMING_ALLOW_ORIGIN), "*");
         }
 
         let (parts, served) = get(source, "/widget.js", Some("gzip")).await;

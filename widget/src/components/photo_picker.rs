@@ -128,8 +128,11 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
             if let Some(problem) = &props.problem {
                 <p class="rr-error rr-photo-error" role="alert">{ problem.clone() }</p>
             }
-            if several {
-                <p class="rr-hint">
+            // Once a first part is here, where the next is asked for (the
+            // live camera says it from the start): the first step stays as
+            // short as the height a page reserves for it.
+            if several && !props.photos.is_empty() {
+                <p class="rr-hint rr-long-receipt">
                     { fill(t.long_receipt(), &[("n", &props.max.to_string())]) }
                 </p>
             }

@@ -518,10 +518,12 @@ async fn a_long_receipt_in_two_photos_goes_to_apms_moderators_and_is_approved() 
     let bottom = fixtures::write("receipt-apm-bottom.jpg", &fixtures::receipt_jpeg());
     let (browser, widget) = open(&tee, "demo-apm").await;
     browser::text_containing(&widget, ".rr-title", "APM").await;
-    // The shopper is told a long receipt goes in parts, and how many.
-    browser::text_containing(&widget, ".rr-picker", "up to 5").await;
+    // Once the first part is here, the shopper is told a long receipt goes
+    // in parts, and how many.
+    browser::wait_count(&widget, ".rr-long-receipt", 0).await;
     browser::choose_photo(&widget, &top).await;
     browser::wait_count(&widget, ".rr-thumb", 1).await;
+    browser::text_containing(&widget, ".rr-long-receipt", "up to 5").await;
     // Both parts of the long receipt are kept.
     browser::choose_photo(&widget, &bottom).await;
     browser::wait_count(&widget, ".rr-thumb", 2).await;
