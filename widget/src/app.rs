@@ -73,17 +73,6 @@ pub fn App(props: &AppProps) -> Html {
         },
     );
     use_draft(&state, &props.drafts, &resume, &on_merchant);
-    // An upload the page left unsent goes again, with its key, once the
-    // campaign is here.
-    {
-        let send = send.clone();
-        let due = state.unsent && state.step == Step::Capture && state.ready_to_send();
-        use_effect_with(due, move |due| {
-            if *due && let Ok(click) = MouseEvent::new("click") {
-                send.emit(click);
-            }
-        });
-    }
     let on_change_offers = action(&dispatcher, |_: MouseEvent| Action::ChangeOffers);
     let t = props.locale.t();
     // A problem is said beside what it is about: the capture step places

@@ -91,9 +91,30 @@ pub fn build(tools: &BuildTools) -> anyhow::Result<PathBuf> {
         .replace("__WORDS__", &words);
     fs::write(out.join("widget.js"), minify_js(tools, &loader, false)?)?;
     precompress(&out)?;
-    eprintln!("widget: built {}", out.display());
+    let download = [
+        out.join("widget.js.gz"),
+        assets.join(format!("{widget_glue}.gz")),
+        assets.join(format!("{widget_wasm}.gz")),
+    ]
+    .iter()
+    .map(|file| fs::metadata(file).map(|m| m.len()))
+    .sum::<Result<u64, _>>()?;
+    anyhow::ensure!(
+        download <= BUDGET_GZIP,
+        "widget: {download} bytes gzip to download (loader, glue, wasm), over the budget of {BUDGET_GZIP}"
+    );
+    eprintln!(
+        "widget: built {} ({:.1} of {} KB gzip)",
+        out.display(),
+        download as f64 / 1024.0,
+        BUDGET_GZIP / 1024
+    );
     Ok(out)
 }
+
+/// What a phone downloads before the widget is up (loader, glue, wasm; gzip)
+/// may not exceed 150 KB: the build fails past it.
+const BUDGET_GZIP: u64 = 150 * 1024;
 
 /// Runs wasm-bindgen on one built crate, shortens its imports' names and
 /// minifies its glue, and writes glue and module into `assets` under

@@ -5,10 +5,15 @@
 //!   offers when the shopper chooses it;
 //! - [`photo_picking`]: the callback that prepares picked photos for the
 //!   campaign's rules;
-//! - [`use_upload`]: the upload with its progress, retries and offline wait,
-//!   then the status checks until the verdict, and the manual-review request;
+//! - [`use_upload`]: the upload with its progress, retries and offline wait
+//!   (one the page left unsent goes again by itself), then the status checks
+//!   until the verdict, and the manual-review request;
 //! - [`use_draft`]: the shopper's draft brought back after a reload and kept
-//!   as they go.
+//!   as they go;
+//! - [`use_reported`]: a problem a component shows by itself, told to the
+//!   host page ([`Reporter`]);
+//! - [`use_focus`]: a node that takes the focus when its key changes;
+//! - [`pause`]: waiting for a delay, the network, or a button.
 
 mod campaign;
 mod draft;

@@ -2,7 +2,8 @@
 //!
 //! The upload goes with XMLHttpRequest for its progress events, is retried on
 //! network loss with the same idempotency key (so the proxy never makes a second
-//! submission of it), and waits while the phone is offline. Then the submission
+//! submission of it), and waits while the phone is offline; one the page left
+//! unsent (a reload, a killed tab) goes again by itself. Then the submission
 //! is checked, backing off gently, until its status is final. The host page hears
 //! `submitted` and `result` DOM events on the host element.
 
@@ -21,7 +22,7 @@ use crate::client::{self, SendError, Transfer};
 use crate::photo::{self, Prep};
 use crate::problem::Problem;
 use crate::resume::Resume;
-use crate::state::{Action, State};
+use crate::state::{Action, State, Step};
 
 /// Where uploads go and who hears of them.
 #[derive(Clone)]
@@ -142,6 +143,18 @@ pub fn use_upload(state: &UseReducerHandle<State>, target: Target) -> Uploader {
             });
         })
     };
+    // An upload the page left unsent goes again, with its key, once the
+    // campaign and the draft's photos are here.
+    {
+        let send = send.clone();
+        let due = state.unsent && state.step == Step::Capture && state.ready_to_send();
+        use_effect_with(due, move |due| {
+            if *due {
+                // Send reads nothing of its click: no event is made for it.
+                send.emit(wasm_bindgen::JsCast::unchecked_into(JsValue::NULL));
+            }
+        });
+    }
     let cancel = Callback::from(move |_: MouseEvent| transfer.borrow_mut().cancel());
     let review = {
         let dispatcher = state.dispatcher();

@@ -158,6 +158,24 @@ async fn a_blip_while_the_campaign_loaded_left_the_promotion_unavailable_for_goo
     browser::text_containing(&widget, ".rr-title", "10 EUR").await;
     browser::wait_count(&widget, ".rr-error", 0).await;
 
+    // The widget's own code lost on the way: the loader waits for the
+    // network and loads it then, rather than never showing anything.
+    browser
+        .cdp(
+            "Network.setBlockedURLs",
+            serde_json::json!({"urls": ["*_bg.wasm"]}),
+        )
+        .await;
+    browser.client.refresh().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    browser
+        .cdp("Network.setBlockedURLs", serde_json::json!({"urls": []}))
+        .await;
+    browser.network(true, 50_000_000).await;
+    browser.network(false, 50_000_000).await;
+    let widget = browser.widget().await;
+    browser::text_containing(&widget, ".rr-title", "10 EUR").await;
+
     // A campaign that does not exist is a definite answer: `mount` rejects
     // with a kind the page can act on, and the shopper is told.
     let refused = browser
