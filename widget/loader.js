@@ -208,7 +208,7 @@
         });
       });
       return Promise.all([load(), text, campaign]).catch(function (e) {
-        console.warn("receipt-relay: could not load the widget, trying again", e);
+        console.warn("receipt-relay: retrying", e);
         return pause(wait).then(function () {
           return start(Math.min(wait * 2, 30000));
         });

@@ -6,13 +6,15 @@
 use web_sys::Element;
 use yew::prelude::*;
 
+use crate::client::new_idempotency_key;
 use crate::components::capture::{Capture, CaptureProps};
 use crate::components::offer_picker::{MerchantPicker, OfferPicker, OfferPickerProps};
 use crate::components::verdict::{Verdict, VerdictProps};
 use crate::components::waiting::Waiting;
+use crate::events::Reporter;
 use crate::hooks::{
-    CampaignHook, Loaded, Reporter, Target, Uploader, action, new_idempotency_key, photo_picking,
-    use_campaign, use_draft, use_upload,
+    CampaignHook, Loaded, Target, Uploader, action, photo_picking, use_campaign, use_draft,
+    use_upload,
 };
 use crate::i18n::Locale;
 use crate::resume::Resume;

@@ -13,26 +13,13 @@
 //! dropped once the proxy has the receipt (the submission in flight takes
 //! over) or the shopper starts again.
 
-use api::{ClaimedOffer, Merchant};
+use api::Merchant;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 
-use crate::state::{PickedPhoto, State, Step};
+use crate::state::{Draft, State, Step};
 use crate::wire::FromJs;
-
-/// What a reload brings back.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Draft {
-    /// `merchant`, `offers`, `capture` or `sending` (the page went away
-    /// during the upload).
-    pub step: String,
-    pub merchant: Option<Merchant>,
-    pub claimed: Vec<ClaimedOffer>,
-    pub qr: Option<String>,
-    pub photos: Vec<web_sys::Blob>,
-    pub idempotency_key: String,
-}
 
 /// The loader's draft store, and this widget's key in it.
 #[derive(Debug, Clone)]
@@ -150,20 +137,4 @@ fn read(value: &JsValue) -> Option<Draft> {
         photos,
         idempotency_key: field("key").as_string()?,
     })
-}
-
-impl Draft {
-    /// Its photos as the widget shows them (their quality hints are not kept).
-    pub fn picked(&self) -> Vec<PickedPhoto> {
-        self.photos
-            .iter()
-            .filter_map(|blob| {
-                Some(PickedPhoto {
-                    preview_url: web_sys::Url::create_object_url_with_blob(blob).ok()?,
-                    blob: blob.clone(),
-                    hints: Vec::new(),
-                })
-            })
-            .collect()
-    }
 }

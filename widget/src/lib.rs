@@ -12,6 +12,7 @@ pub mod canvas;
 mod client;
 mod components;
 mod draft;
+mod events;
 pub mod format;
 mod hooks;
 pub mod i18n;

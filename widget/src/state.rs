@@ -7,7 +7,7 @@ use api::{
 };
 use yew::Reducible;
 
-use crate::hooks::emit;
+use crate::events::emit;
 use crate::photo::Hint;
 use crate::problem::Problem;
 
@@ -18,6 +18,35 @@ pub struct PickedPhoto {
     pub blob: web_sys::Blob,
     pub preview_url: String,
     pub hints: Vec<Hint>,
+}
+
+/// What a reload brings back (kept and read by `crate::draft`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    /// `merchant`, `offers`, `capture` or `sending` (the page went away
+    /// during the upload).
+    pub step: String,
+    pub merchant: Option<Merchant>,
+    pub claimed: Vec<ClaimedOffer>,
+    pub qr: Option<String>,
+    pub photos: Vec<web_sys::Blob>,
+    pub idempotency_key: String,
+}
+
+impl Draft {
+    /// Its photos as the widget shows them (their quality hints are not kept).
+    pub fn picked(&self) -> Vec<PickedPhoto> {
+        self.photos
+            .iter()
+            .filter_map(|blob| {
+                Some(PickedPhoto {
+                    preview_url: web_sys::Url::create_object_url_with_blob(blob).ok()?,
+                    blob: blob.clone(),
+                    hints: Vec::new(),
+                })
+            })
+            .collect()
+    }
 }
 
 /// Where the shopper is.
@@ -215,7 +244,7 @@ pub enum Action {
     /// A submission this widget left in flight before the page went away.
     Resumed(String),
     /// The draft an earlier page left: back where the shopper was.
-    Restored(crate::draft::Draft),
+    Restored(Draft),
     /// The proxy answered; the status may already be final.
     Updated(Submission),
     /// Start over with a fresh idempotency key.
@@ -433,7 +462,7 @@ impl Reducible for State {
             && next.idempotency_key == self.idempotency_key
             && content(&next) != content(&self)
         {
-            next.idempotency_key = crate::hooks::new_idempotency_key();
+            next.idempotency_key = crate::client::new_idempotency_key();
         }
         // The host page is told here, where every change passes (and each
         // problem as it is set, above), rather than by effects that would cost

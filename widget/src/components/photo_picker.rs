@@ -45,7 +45,7 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
     // Set when the live camera could not start: the capture input is offered
     // instead, with the reason in words.
     let camera_failed = use_state(|| None::<CameraError>);
-    crate::hooks::use_reported(camera_failed.map(Problem::Camera));
+    crate::events::use_reported(camera_failed.map(Problem::Camera));
     let live_camera = camera::supported() && camera_failed.is_none();
     let on_photo = {
         let on_pick = props.on_pick.clone();
@@ -67,6 +67,8 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
         Callback::from(move |_: MouseEvent| camera_open.set(true))
     };
     let several = props.max > 1;
+    // "Retake photo n", beside the photo and on the button taking it again.
+    let retake_photo = |at: usize| fill(t.retake_photo(), &[("n", &(at + 1).to_string())]);
     let retake_label;
     let label = match (
         props.retaking,
@@ -74,7 +76,7 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
         several,
     ) {
         (Some(at), _, _) => {
-            retake_label = fill(t.retake_photo(), &[("n", &(at + 1).to_string())]);
+            retake_label = retake_photo(at);
             retake_label.as_str()
         }
         (None, 0, _) => t.take_photo(),
@@ -115,7 +117,7 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
                             if !photo.hints.is_empty() {
                                 <button type="button" class="rr-link rr-retake-photo"
                                     disabled={props.disabled} onclick={retake(i)}>
-                                    { fill(t.retake_photo(), &[("n", &(i + 1).to_string())]) }
+                                    { retake_photo(i) }
                                 </button>
                             }
                         </li>

@@ -10,8 +10,6 @@
 //!   until the verdict, and the manual-review request;
 //! - [`use_draft`]: the shopper's draft brought back after a reload and kept
 //!   as they go;
-//! - [`use_reported`]: a problem a component shows by itself, told to the
-//!   host page ([`Reporter`]);
 //! - [`use_focus`]: a node that takes the focus when its key changes;
 //! - [`pause`]: waiting for a delay, the network, or a button.
 
@@ -21,52 +19,15 @@ mod photos;
 mod upload;
 
 use js_sys::{Function, Promise};
-use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AddEventListenerOptions, CustomEvent, CustomEventInit, Element};
+use web_sys::AddEventListenerOptions;
 use yew::{Callback, UseReducerDispatcher};
 
+use crate::state::{Action, State};
 pub use campaign::{CampaignHook, Loaded, use_campaign};
 pub use draft::use_draft;
 pub use photos::photo_picking;
-pub use upload::{Target, Uploader, new_idempotency_key, use_upload};
-
-use crate::state::{Action, State};
-
-/// Dispatches a DOM event on the host element, for the host page's scripts.
-/// `error` does not bubble: a page's own `window` error handlers are for
-/// script errors.
-pub fn emit(host: &Element, name: &str, detail: &JsValue, bubbles: bool) {
-    let init = CustomEventInit::new();
-    init.set_detail(detail);
-    init.set_bubbles(bubbles);
-    if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
-        let _ = host.dispatch_event(&event);
-    }
-}
-
-/// Tells the host page of a problem a component shows by itself (the
-/// camera's, the QR code's), as the reducer does for the others: an `error`
-/// event whose detail is the problem's kind. Given to components as context.
-#[derive(Clone, PartialEq)]
-pub struct Reporter(pub Element);
-
-impl Reporter {
-    pub fn said(&self, problem: &crate::problem::Problem) {
-        emit(&self.0, "error", &problem.kind().into(), false);
-    }
-}
-
-/// Reports each problem a component comes to show (once as it appears).
-#[yew::hook]
-pub fn use_reported(problem: Option<crate::problem::Problem>) {
-    let reporter = yew::use_context::<Reporter>();
-    yew::use_effect_with(problem, move |problem| {
-        if let (Some(reporter), Some(problem)) = (reporter, problem) {
-            reporter.said(problem);
-        }
-    });
-}
+pub use upload::{Target, Uploader, use_upload};
 
 /// A callback that dispatches the action `make` builds from its argument (yew's
 /// `function_todomvc` `make_callback`).

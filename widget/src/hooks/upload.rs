@@ -17,8 +17,9 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{Blob, Element};
 use yew::prelude::*;
 
-use super::{emit, online};
+use super::online;
 use crate::client::{self, SendError, Transfer};
+use crate::events::emit;
 use crate::photo::{self, Prep};
 use crate::problem::Problem;
 use crate::resume::Resume;
@@ -294,12 +295,4 @@ async fn follow(
             Err(_) => pause = (pause * 2).clamp(1_000, MAX_POLL_MS),
         }
     }
-}
-
-/// A fresh key for one upload attempt (kept across retries of that attempt).
-pub fn new_idempotency_key() -> String {
-    web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .map(|c| c.random_uuid())
-        .unwrap_or_else(|| format!("{:x}", (js_sys::Math::random() * 1e16) as u64))
 }

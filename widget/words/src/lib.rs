@@ -201,7 +201,6 @@ texts! {
 
     // Problems.
     network,
-    bad_answer,
     /// `{n}`: the HTTP status.
     http_error,
     not_a_photo,

@@ -11,7 +11,6 @@ pub static TEXT: Text = Text::new(Words {
     not_sent_yet: "Ihr Kassenbon wurde nicht gesendet, bevor die Seite geschlossen wurde. Er wird jetzt gesendet…",
 
     network: "Der Server ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.",
-    bad_answer: "Der Server hat eine Antwort geschickt, die wir nicht verstehen.",
     http_error: "Etwas ist schiefgelaufen (HTTP {n}). Bitte versuchen Sie es erneut.",
     not_a_photo: "Diese Datei ist kein Foto, das wir lesen können. Bitte wählen Sie ein JPEG-, PNG- oder HEIC-Foto.",
     too_large_to_shrink: "Dieses Foto ist zu groß, und dieser Browser kann es nicht verkleinern. Bitte nehmen Sie es mit der Kamera-Taste neu auf.",

@@ -11,7 +11,6 @@ pub static TEXT: Text = Text::new(Words {
     not_sent_yet: "Your receipt was not sent before the page closed. Sending it now…",
 
     network: "We could not reach the server. Check your connection and try again.",
-    bad_answer: "The server sent an answer we do not understand.",
     http_error: "Something went wrong (HTTP {n}). Please try again.",
     not_a_photo: "This file is not a photo we can read. Please choose a JPEG, PNG or HEIC photo.",
     too_large_to_shrink: "This photo is too large, and this browser cannot shrink it. Please take it again with the camera button.",

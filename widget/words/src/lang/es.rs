@@ -11,7 +11,6 @@ pub static TEXT: Text = Text::new(Words {
     not_sent_yet: "Tu ticket no se envió antes de que se cerrara la página. Enviándolo ahora…",
 
     network: "No hemos podido conectar con el servidor. Comprueba tu conexión e inténtalo de nuevo.",
-    bad_answer: "El servidor ha enviado una respuesta que no entendemos.",
     http_error: "Algo ha salido mal (HTTP {n}). Inténtalo de nuevo.",
     not_a_photo: "Este archivo no es una foto que podamos leer. Elige una foto JPEG, PNG o HEIC.",
     too_large_to_shrink: "Esta foto es demasiado grande y este navegador no puede reducirla. Hazla de nuevo con el botón de la cámara.",

@@ -11,7 +11,6 @@ pub static TEXT: Text = Text::new(Words {
     not_sent_yet: "Votre ticket n'a pas été envoyé avant la fermeture de la page. Envoi en cours…",
 
     network: "Impossible de joindre le serveur. Vérifiez votre connexion et réessayez.",
-    bad_answer: "Le serveur a envoyé une réponse que nous ne comprenons pas.",
     http_error: "Un problème est survenu (HTTP {n}). Veuillez réessayer.",
     not_a_photo: "Ce fichier n'est pas une photo lisible. Choisissez une photo JPEG, PNG ou HEIC.",
     too_large_to_shrink: "Cette photo est trop lourde et ce navigateur ne peut pas la réduire. Reprenez-la avec le bouton de l'appareil photo.",

@@ -11,7 +11,6 @@ pub static TEXT: Text = Text::new(Words {
     not_sent_yet: "Lo scontrino non è stato inviato prima che la pagina si chiudesse. Invio in corso…",
 
     network: "Non riusciamo a raggiungere il server. Controlla la connessione e riprova.",
-    bad_answer: "Il server ha inviato una risposta che non capiamo.",
     http_error: "Qualcosa è andato storto (HTTP {n}). Riprova.",
     not_a_photo: "Questo file non è una foto che possiamo leggere. Scegli una foto JPEG, PNG o HEIC.",
     too_large_to_shrink: "Questa foto è troppo grande e questo browser non riesce a ridurla. Scattala di nuovo con il pulsante della fotocamera.",

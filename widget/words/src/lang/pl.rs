@@ -11,7 +11,6 @@ pub static TEXT: Text = Text::new(Words {
     not_sent_yet: "Paragon nie został wysłany przed zamknięciem strony. Wysyłamy go teraz…",
 
     network: "Nie udało się połączyć z serwerem. Sprawdź połączenie i spróbuj ponownie.",
-    bad_answer: "Serwer przysłał odpowiedź, której nie rozumiemy.",
     http_error: "Coś poszło nie tak (HTTP {n}). Spróbuj ponownie.",
     not_a_photo: "Ten plik nie jest zdjęciem, które możemy odczytać. Wybierz zdjęcie JPEG, PNG lub HEIC.",
     too_large_to_shrink: "To zdjęcie jest za duże, a ta przeglądarka nie może go zmniejszyć. Zrób je ponownie przyciskiem aparatu.",

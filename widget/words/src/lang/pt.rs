@@ -11,7 +11,6 @@ pub static TEXT: Text = Text::new(Words {
     not_sent_yet: "O seu talão não foi enviado antes de a página fechar. A enviar agora…",
 
     network: "Não foi possível contactar o servidor. Verifique a ligação e tente de novo.",
-    bad_answer: "O servidor enviou uma resposta que não compreendemos.",
     http_error: "Algo correu mal (HTTP {n}). Tente de novo.",
     not_a_photo: "Este ficheiro não é uma foto que possamos ler. Escolha uma foto JPEG, PNG ou HEIC.",
     too_large_to_shrink: "Esta foto é demasiado grande e este navegador não a consegue reduzir. Tire-a de novo com o botão da câmara.",
