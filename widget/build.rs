@@ -32,6 +32,8 @@ fn minify(css: &str) -> String {
         (";}", "}"),
         ("} ", "}"),
         (", ", ","),
+        (": ", ":"),
+        (" > ", ">"),
     ] {
         out = out.replace(spaced, tight);
     }

@@ -19,6 +19,17 @@
       if (value === current) a.setAttribute("aria-current", "page");
     });
   }
+  // The page says the reward its campaign pays: APM's promotion (Russian
+  // fiscal receipts) pays in roubles.
+  if (campaign === "demo-apm") {
+    document.title = document.title.replace("10 EUR", "500 RUB");
+    document.querySelectorAll("[data-reward]").forEach(function (el) {
+      el.textContent = "500\u00a0RUB";
+    });
+    document.querySelectorAll("[data-reward-short]").forEach(function (el) {
+      el.textContent = "500\u00a0\u20bd";
+    });
+  }
   mark("providers", "campaign", campaign, "lang", lang);
   mark("languages", "lang", lang || "en", "campaign", campaign);
   var tag = document.createElement("script");

@@ -232,7 +232,8 @@ fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
 }
 
 /// CORS for the API: a browser may call a campaign's endpoints only from that
-/// campaign's allowed origins, and the submission endpoints from any campaign's.
+/// campaign's allowed origins (an unknown campaign's 404 from any), and the
+/// submission endpoints from any campaign's.
 fn cors(config: Arc<Config>) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::predicate(move |origin, parts| {
@@ -282,7 +283,10 @@ fn origin_allowed(config: &Config, origin: &HeaderValue, path: &str) -> bool {
     match path.strip_prefix("/v1/campaigns/") {
         Some(rest) => {
             let id = rest.split('/').next().unwrap_or_default();
-            config.campaigns.get(id).is_some_and(allows)
+            // A campaign that does not exist has nothing to hide: any page may
+            // read its 404 (`unknown_campaign`), which tells a typo in the embed
+            // tag apart from a page the campaign does not allow.
+            config.campaigns.get(id).is_none_or(allows)
         }
         None => config.campaigns.values().any(allows),
     }

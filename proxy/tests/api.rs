@@ -398,6 +398,9 @@ async fn cors_grants_only_the_campaigns_allowed_origins() {
         // Submission ids are not tied to a campaign in the URL: any campaign's
         // origin may ask.
         ("https://other.example", "/v1/submissions/x", true),
+        // A campaign that does not exist hides nothing: its 404 is readable
+        // anywhere, so a typo in a page's tag is not taken for a refusal.
+        ("https://evil.example", "/v1/campaigns/no-such-promo", true),
     ];
     for (origin, path, expected) in cases {
         let preflight = Request::options(path)

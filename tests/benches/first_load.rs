@@ -217,6 +217,11 @@ async fn main() {
         "| campaign | network | interactive | bytes | CLS | widget height | CPU | bytes at speed | round trips |"
     );
     println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+    // `cargo bench --bench first_load -- demo-apm` measures that campaign alone.
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| !arg.starts_with('-'))
+        .collect();
     for campaign in [
         "demo-easypromos",
         "demo-aboutgoods",
@@ -224,6 +229,9 @@ async fn main() {
         "demo-photon",
         "demo-bitlabs",
     ] {
+        if !only.is_empty() && !only.iter().any(|o| o == campaign) {
+            continue;
+        }
         let url = format!("{site}/{campaign}");
         let (cpu, ..) = measure(&url, None).await;
         let networks: &[Network] = if matches!(campaign, "demo-easypromos" | "demo-bitlabs") {

@@ -182,13 +182,13 @@ impl CameraError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::Step;
     use wasm_bindgen_test::wasm_bindgen_test as test;
     wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-    #[test]
-    fn a_server_fault_was_blamed_on_the_shoppers_connection() {
-        // Whose fault, as the host page's `error` event says it.
-        for (problem, kind) in [
+    /// One problem of each kind, with the kind the host page hears.
+    fn one_of_each_kind() -> [(Problem, &'static str); 13] {
+        [
             (Problem::Network, "network"),
             (Problem::GaveUp(Blame::Network), "network"),
             (Problem::GaveUp(Blame::Server), "server"),
@@ -205,7 +205,13 @@ mod tests {
             (Problem::TooManyPhotos(3), "photo"),
             (Problem::Camera(CameraError::Denied), "camera"),
             (Problem::QrNotFound, "qr"),
-        ] {
+        ]
+    }
+
+    #[test]
+    fn a_server_fault_was_blamed_on_the_shoppers_connection() {
+        // Whose fault, as the host page's `error` event says it.
+        for (problem, kind) in one_of_each_kind() {
             assert_eq!(problem.kind(), kind, "{problem:?}");
         }
         // What is worth trying again by itself, and what is definite.
@@ -224,5 +230,63 @@ mod tests {
         ] {
             assert!(!definite.is_transient(), "{definite:?}");
         }
+    }
+
+    /// The backticked names in the README's row for the host page's `event`
+    /// (`| \`event\` | detail |`), what is in brackets left out.
+    fn readme_names(event: &str) -> std::collections::BTreeSet<String> {
+        let readme = include_str!("../../README.md");
+        let row = readme
+            .lines()
+            .find(|line| line.starts_with(&format!("| `{event}` |")))
+            .unwrap_or_else(|| panic!("the README's event table has no {event} row"));
+        let detail = row.splitn(3, '|').nth(2).unwrap_or_default();
+        let mut outside = String::new();
+        let mut depth = 0_u32;
+        for c in detail.chars() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth = depth.saturating_sub(1),
+                c if depth == 0 => outside.push(c),
+                _ => {}
+            }
+        }
+        outside
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn the_readme_listed_error_kinds_and_steps_the_widget_does_not_send() {
+        let kinds = one_of_each_kind().map(|(problem, _)| problem.kind().to_owned());
+        assert_eq!(readme_names("error"), kinds.into_iter().collect());
+        let done = api::Submission {
+            id: "s".to_owned(),
+            campaign: "c".to_owned(),
+            status: api::SubmissionStatus::Accepted,
+            created_at: String::new(),
+            updated_at: String::new(),
+            outcome: None,
+            delayed: false,
+        };
+        let steps = [
+            Step::Merchant,
+            Step::Offers,
+            Step::Capture,
+            Step::Sending,
+            Step::Waiting {
+                id: "s".to_owned(),
+                status: api::SubmissionStatus::Queued,
+                delayed: false,
+            },
+            Step::Done(done),
+        ];
+        assert_eq!(
+            readme_names("step"),
+            steps.iter().map(|s| s.name().to_owned()).collect()
+        );
     }
 }

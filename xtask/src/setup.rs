@@ -33,7 +33,7 @@ const DEBIAN_RUSTC: &str = "/usr/bin/rustc";
 const DEBIAN_CARGO: &str = "/usr/bin/cargo";
 const DEBIAN_RUSTDOC: &str = "/usr/bin/rustdoc";
 const DEBIAN_CLIPPY: &str = "/usr/bin/cargo-clippy";
-const DEBIAN_STD_SRC: &str = "/usr/lib/rustlib/src/rust/library";
+pub const DEBIAN_STD_SRC: &str = "/usr/lib/rustlib/src/rust/library";
 const DEBIAN_PACKAGES: &[&str] = &[
     "rustc-web",
     "cargo-web",

@@ -66,14 +66,20 @@ pub fn lint(tools: &BuildTools) -> anyhow::Result<()> {
 /// proxy serves them from.
 pub fn build(tools: &BuildTools) -> anyhow::Result<PathBuf> {
     let root = util::root();
-    exec(tools.wasm.cargo("build").args([
-        "--package",
-        "widget",
-        "--package",
-        "qrscan",
-        "--profile",
-        "wasm-release",
-    ]))?;
+    exec(
+        tools
+            .wasm
+            .cargo("build")
+            .args([
+                "--package",
+                "widget",
+                "--package",
+                "qrscan",
+                "--profile",
+                "wasm-release",
+            ])
+            .env("CARGO_ENCODED_RUSTFLAGS", remapped_sources()),
+    )?;
     let out = root.join("target/widget");
     let assets = out.join("assets");
     if assets.exists() {
@@ -112,6 +118,27 @@ pub fn build(tools: &BuildTools) -> anyhow::Result<PathBuf> {
     Ok(out)
 }
 
+/// rustc flags that shorten the source paths panic messages carry (each crate's
+/// folder in cargo's registry, the standard library's sources) to the crate's
+/// own name: some 3 KB less in the widget, and nothing about the machine that
+/// built it.
+fn remapped_sources() -> String {
+    let cargo_home = std::env::var_os("CARGO_HOME").map_or_else(
+        || PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"),
+        PathBuf::from,
+    );
+    let registries = fs::read_dir(cargo_home.join("registry/src"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path());
+    registries
+        .chain([PathBuf::from(crate::setup::DEBIAN_STD_SRC)])
+        .map(|dir| format!("--remap-path-prefix={}/=", dir.display()))
+        .collect::<Vec<_>>()
+        .join("\x1f")
+}
+
 /// What a phone downloads before the widget is up (loader, glue, wasm; gzip)
 /// may not exceed 150 KB: the build fails past it.
 const BUDGET_GZIP: u64 = 150 * 1024;
@@ -146,8 +173,8 @@ fn bindgen(tools: &BuildTools, name: &str, assets: &Path) -> anyhow::Result<(Str
     let module_path = raw.join(format!("{name}_bg.wasm"));
     shrink(tools, &module_path)?;
     let module = fs::read(&module_path).context("reading the wasm module")?;
-    let (module, renamed) = shorten_imports(&module, &format!("./{name}_bg.js"))?;
-    let glue = minify_js(tools, &rename_glue_imports(&glue, &renamed)?, true)?;
+    let (module, renamed) = shorten_names(&module, &format!("./{name}_bg.js"))?;
+    let glue = minify_js(tools, &rename_glue(&glue, &renamed)?, true)?;
     let glue = glue.as_bytes();
     let hash = content_hash(&[glue, &module]);
     let glue_name = format!("{name}-{hash}.js");
@@ -213,21 +240,32 @@ fn content_hash(parts: &[&[u8]]) -> String {
         .collect()
 }
 
-/// Import renames, each as (old name, new name).
-type Renames = Vec<(String, String)>;
+/// The names shortened in a module, each as (old name, new name).
+#[derive(Debug, Default)]
+struct Renames {
+    /// Functions the module imports from its glue.
+    imports: Vec<(String, String)>,
+    /// Closure entry points the module exports to its glue.
+    exports: Vec<(String, String)>,
+}
+
+/// What wasm-bindgen names the exported entry points of Rust closures, before
+/// a hash: `wasm_bindgen__convert__closures_____invoke__h<16 hex digits>`.
+const CLOSURE_EXPORT: &str = "wasm_bindgen__convert__closures";
 
 /// The module with every function it imports from its glue (`glue_module`)
-/// renamed short (`a`, `b`, … `ba`, …), and the renames made, old name first.
+/// renamed short (`a`, `b`, … `ba`, …), its closures' exports too (`_a`, …),
+/// and the renames made.
 ///
 /// wasm-bindgen names imports `__wbg_<name>_<16 hex digits>`: two hundred of them
 /// are some 9 KB, in the module and again in the glue, and the hex digits do not
-/// compress. Only the import section is rewritten; every other section is copied
-/// byte for byte.
-fn shorten_imports(module: &[u8], glue_module: &str) -> anyhow::Result<(Vec<u8>, Renames)> {
+/// compress; so do the closures' exports. Only the import and export sections
+/// are rewritten; every other section is copied byte for byte.
+fn shorten_names(module: &[u8], glue_module: &str) -> anyhow::Result<(Vec<u8>, Renames)> {
     use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
 
     let mut out = wasm_encoder::Module::new();
-    let mut renamed = Vec::new();
+    let mut renamed = Renames::default();
     for payload in wasmparser::Parser::new(0).parse_all(module) {
         let payload = payload?;
         if let wasmparser::Payload::ImportSection(reader) = &payload {
@@ -237,8 +275,10 @@ fn shorten_imports(module: &[u8], glue_module: &str) -> anyhow::Result<(Vec<u8>,
                     bail!("the module has compact imports, which wasm-bindgen does not write");
                 };
                 let name = if import.module == glue_module {
-                    let short = short_name(renamed.len());
-                    renamed.push((import.name.to_owned(), short.clone()));
+                    let short = short_name(renamed.imports.len());
+                    renamed
+                        .imports
+                        .push((import.name.to_owned(), short.clone()));
                     short
                 } else {
                     import.name.to_owned()
@@ -247,6 +287,25 @@ fn shorten_imports(module: &[u8], glue_module: &str) -> anyhow::Result<(Vec<u8>,
                     .entity_type(import.ty)
                     .map_err(|e| anyhow::anyhow!("re-encoding an import: {e:?}"))?;
                 section.import(import.module, &name, ty);
+            }
+            out.section(&section);
+        } else if let wasmparser::Payload::ExportSection(reader) = &payload {
+            let mut section = wasm_encoder::ExportSection::new();
+            for export in reader.clone() {
+                let export = export?;
+                let name = if export.name.starts_with(CLOSURE_EXPORT) {
+                    let short = format!("_{}", short_name(renamed.exports.len()));
+                    renamed
+                        .exports
+                        .push((export.name.to_owned(), short.clone()));
+                    short
+                } else {
+                    export.name.to_owned()
+                };
+                let kind = RoundtripReencoder
+                    .export_kind(export.kind)
+                    .map_err(|e| anyhow::anyhow!("re-encoding an export: {e:?}"))?;
+                section.export(&name, kind, export.index);
             }
             out.section(&section);
         } else if let Some((id, range)) = payload.as_section() {
@@ -274,17 +333,27 @@ fn short_name(mut n: usize) -> String {
 }
 
 /// The glue with its imports object's keys renamed as the module's imports
-/// were. Each key must be found exactly once (`        <name>: function(`),
-/// so a wasm-bindgen that writes its glue differently fails the build here,
-/// not in a shopper's browser.
-fn rename_glue_imports(glue: &str, renamed: &[(String, String)]) -> anyhow::Result<String> {
+/// were (each found exactly once, as `        <name>: function(`), and its
+/// calls of the closures' exports too (each once, as `wasm.<name>(`): a
+/// wasm-bindgen that writes its glue differently fails the build here, not in a
+/// shopper's browser.
+fn rename_glue(glue: &str, renamed: &Renames) -> anyhow::Result<String> {
     let mut glue = glue.to_owned();
-    for (old, new) in renamed {
-        let key = format!("\n        {old}: function(");
-        if glue.matches(&key).count() != 1 {
-            bail!("the wasm-bindgen glue does not define the import {old} once as expected");
+    let keys = renamed.imports.iter().map(|(old, new)| {
+        (
+            format!("\n        {old}: function("),
+            format!("\n        {new}: function("),
+        )
+    });
+    let calls = renamed
+        .exports
+        .iter()
+        .map(|(old, new)| (format!("wasm.{old}("), format!("wasm.{new}(")));
+    for (old, new) in keys.chain(calls) {
+        if glue.matches(&old).count() != 1 {
+            bail!("the wasm-bindgen glue does not have {old:?} once as expected");
         }
-        glue = glue.replace(&key, &format!("\n        {new}: function("));
+        glue = glue.replace(&old, &new);
     }
     Ok(glue)
 }
@@ -381,18 +450,35 @@ mod tests {
     }
 
     #[test]
-    fn a_glue_key_that_is_not_found_once_fails_the_build() {
-        let glue = "const import0 = {\n        __wbg_a_1: function(x) {},\n        __wbg_b_2: function(y) {},\n};";
-        let renamed = [
-            ("__wbg_a_1".to_owned(), "a".to_owned()),
-            ("__wbg_b_2".to_owned(), "b".to_owned()),
-        ];
-        let out = rename_glue_imports(glue, &renamed).unwrap();
+    fn a_glue_name_that_is_not_found_once_fails_the_build() {
+        let glue = "const import0 = {\n        __wbg_a_1: function(x) {},\n        __wbg_b_2: function(y) {},\n};\nfunction f(a) { wasm.wasm_bindgen__convert__closures__invoke__h1(a); }";
+        let renamed = Renames {
+            imports: vec![
+                ("__wbg_a_1".to_owned(), "a".to_owned()),
+                ("__wbg_b_2".to_owned(), "b".to_owned()),
+            ],
+            exports: vec![(
+                "wasm_bindgen__convert__closures__invoke__h1".to_owned(),
+                "_a".to_owned(),
+            )],
+        };
+        let out = rename_glue(glue, &renamed).unwrap();
         assert_eq!(
             out,
-            "const import0 = {\n        a: function(x) {},\n        b: function(y) {},\n};"
+            "const import0 = {\n        a: function(x) {},\n        b: function(y) {},\n};\nfunction f(a) { wasm._a(a); }"
         );
-        let missing = [("__wbg_c_3".to_owned(), "c".to_owned())];
-        assert!(rename_glue_imports(glue, &missing).is_err());
+        let missing = Renames {
+            imports: vec![("__wbg_c_3".to_owned(), "c".to_owned())],
+            ..Renames::default()
+        };
+        assert!(rename_glue(glue, &missing).is_err());
+        let uncalled = Renames {
+            exports: vec![(
+                "wasm_bindgen__convert__closures__invoke__h2".to_owned(),
+                "_b".to_owned(),
+            )],
+            ..Renames::default()
+        };
+        assert!(rename_glue(glue, &uncalled).is_err());
     }
 }

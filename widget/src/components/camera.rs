@@ -187,15 +187,19 @@ pub fn Camera(props: &CameraProps) -> Html {
     html! {
         <div class="rr-camera-dialog" role="dialog" aria-modal="true" aria-label={label}
             tabindex="-1" ref={dialog} {onkeydown}>
-            // The whole frame, as it will be saved (`object-fit: contain`).
-            <video class="rr-viewfinder" ref={video} autoplay=true muted=true playsinline=true />
-            if props.mode == CameraMode::Qr {
-                <div class="rr-qr-frame" aria-hidden="true"></div>
-            } else {
-                <div class="rr-receipt-frame" aria-hidden="true"></div>
-                // Re-made at each photo, so its flash plays once per shot.
-                <div class="rr-flash" key={props.taken.to_string()} aria-hidden="true"></div>
-            }
+            // The guides sit over the picture alone, clear of the status line
+            // and the buttons on the smallest screens.
+            <div class="rr-view">
+                // The whole frame, as it will be saved (`object-fit: contain`).
+                <video class="rr-viewfinder" ref={video} autoplay=true muted=true playsinline=true />
+                if props.mode == CameraMode::Qr {
+                    <div class="rr-qr-frame" aria-hidden="true"></div>
+                } else {
+                    <div class="rr-receipt-frame" aria-hidden="true"></div>
+                    // Re-made at each photo, so its flash plays once per shot.
+                    <div class="rr-flash" key={props.taken.to_string()} aria-hidden="true"></div>
+                }
+            </div>
             <p class="rr-camera-status rr-live" role="status" aria-live="polite">{ line }</p>
             <div class="rr-camera-bar">
                 if let Some((_, on)) = &*torch {

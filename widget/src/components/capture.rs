@@ -31,7 +31,7 @@ pub struct CaptureProps {
     /// The provider takes the receipt's QR code.
     pub takes_qr: bool,
     /// Photos or the QR code alone are enough (the campaign needs no photo
-    /// when there is a code): said before the choices, so none looks required.
+    /// when there is a code): the code is offered instead of photos.
     pub either: bool,
     /// The confirmed QR text, if any.
     pub qr: Option<String>,
@@ -139,12 +139,9 @@ pub fn Capture(props: &CaptureProps) -> Html {
     html! {
         <>
             { for summary }
-            if props.either {
-                <p class="rr-hint rr-either">{ t.qr_or_photos() }</p>
-            }
             <PhotoPicker ..photos />
             if props.takes_qr {
-                <QrEntry qr={props.qr.clone()} disabled={sending} on_set={props.on_qr.clone()} />
+                <QrEntry qr={props.qr.clone()} either={props.either} disabled={sending} on_set={props.on_qr.clone()} />
             }
             if let Some(problem) = send_problem {
                 <p class="rr-error" role="alert">{ locale.problem(problem) }</p>

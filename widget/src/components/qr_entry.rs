@@ -21,6 +21,8 @@ use crate::scan::{QrLoader, QrReader};
 pub struct QrEntryProps {
     /// The confirmed QR text, if any.
     pub qr: Option<String>,
+    /// The code alone is enough, without photos: it is offered instead.
+    pub either: bool,
     pub disabled: bool,
     pub on_set: Callback<Option<String>>,
 }
@@ -56,6 +58,9 @@ fn field_at_fault(problem: &Problem) -> Option<&'static str> {
 
 #[component]
 pub fn QrEntry(props: &QrEntryProps) -> Html {
+    // The choices, shown once asked for: folded, they keep the first step
+    // short enough for the height the page reserves.
+    let shown = use_state(|| false);
     let open = use_state(|| false);
     let error = use_state(|| None::<Problem>);
     let scanning = use_state(|| false);
@@ -150,27 +155,32 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
                 });
             })
         };
-        let (open, scanning_now) = (open.clone(), scanning.clone());
+        let (open, scanning_now, show) = (open.clone(), scanning.clone(), shown.clone());
         return html! {
             <div class="rr-qr rr-qr-choose">
-                <p class="rr-qr-label">{ t.qr_label() }</p>
-                <div class="rr-pick-row">
-                    if camera::supported() {
-                        <button type="button" class="rr-button rr-secondary rr-qr-scan" disabled={props.disabled}
-                            onclick={move |_| scanning_now.set(true)}>
-                            { t.qr_scan() }
-                        </button>
-                    }
-                    <label class="rr-button rr-secondary">
-                        { t.qr_from_photo() }
-                        <input class="rr-file rr-qr-photo" type="file" accept="image/*"
-                            disabled={props.disabled || *reading} onchange={on_photo} />
-                    </label>
-                </div>
-                <button type="button" class="rr-link rr-qr-open" disabled={props.disabled}
-                    onclick={move |_| open.set(true)}>
-                    { t.qr_type() }
+                <button type="button" class="rr-link rr-qr-add" aria-expanded={if *shown { "true" } else { "false" }} disabled={props.disabled}
+                    onclick={move |_| show.set(!*show)}>
+                    { if props.either { t.qr_instead() } else { t.qr_add() } }
                 </button>
+                if *shown {
+                    <div class="rr-pick-row">
+                        if camera::supported() {
+                            <button type="button" class="rr-button rr-secondary rr-qr-scan" disabled={props.disabled}
+                                onclick={move |_| scanning_now.set(true)}>
+                                { t.qr_scan() }
+                            </button>
+                        }
+                        <label class="rr-button rr-secondary">
+                            { t.qr_from_photo() }
+                            <input class="rr-file rr-qr-photo" type="file" accept="image/*"
+                                disabled={props.disabled || *reading} onchange={on_photo} />
+                        </label>
+                    </div>
+                    <button type="button" class="rr-link rr-qr-open" disabled={props.disabled}
+                        onclick={move |_| open.set(true)}>
+                        { t.qr_type() }
+                    </button>
+                }
                 <p class="rr-live" role="status" aria-live="polite">
                     { if *reading { t.qr_reading() } else { "" } }
                 </p>

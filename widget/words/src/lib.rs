@@ -284,9 +284,9 @@ texts! {
     qr_not_found,
     qr_set_label,
     qr_remove,
-    qr_label,
-    /// Where the provider takes photos, a QR code, or both.
-    qr_or_photos,
+    qr_add,
+    /// Where photos or the QR code alone are enough.
+    qr_instead,
     qr_scan,
     qr_from_photo,
     qr_type,

@@ -383,10 +383,38 @@ async fn a_russian_shopper_types_an_apm_receipts_qr_code_sees_it_confirmed_then_
     let root = browser::find(&widget, ".rr").await;
     assert_eq!(root.attr("lang").await.unwrap().as_deref(), Some("ru"));
     browser::text_containing(&widget, ".rr-submit", "Отправить чек").await;
-    // APM takes photos, a QR code, or both: the shopper is told either will do.
-    browser::text_containing(&widget, ".rr-either", "достаточно чего-то одного").await;
+    // APM takes photos, a QR code, or both: the code is offered instead of
+    // photos.
+    browser::text_containing(&widget, ".rr-qr-add", "вместо него QR-код").await;
+    browser.step("32-apm-first-step").await;
+    // The demo page around it promises what this campaign pays.
+    let headline = browser
+        .client
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(headline.contains("500 RUB"), "{headline}");
+    // The code's choices are folded behind one link, so the first step fits
+    // the height the page reserves.
+    browser::wait_count(&widget, ".rr-qr-open", 0).await;
+    browser::click(&widget, ".rr-qr-add").await;
+    let add = browser::find(&widget, ".rr-qr-add").await;
+    assert_eq!(
+        add.attr("aria-expanded").await.unwrap().as_deref(),
+        Some("true")
+    );
     browser::text_containing(&widget, ".rr-qr-open", "Ввести данные").await;
     browser::click(&widget, ".rr-qr-open").await;
+    // While the code is typed, its check is the one main button: Send, which
+    // cannot send yet, is out of the way.
+    let send = browser::find(&widget, ".rr-submit").await;
+    assert!(
+        !send.is_displayed().await.unwrap(),
+        "a disabled Send beside Check the code"
+    );
     browser.set_value("[name=date]", "2019-01-13").await;
     browser.set_value("[name=time]", "15:48").await;
     for (name, value) in [
@@ -592,6 +620,48 @@ fn fiscal_total(text: &str) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
 }
 
+/// On a 320x640 screen the camera's guide ran under its status line. Checks,
+/// at that size, that the guide `frame` is inside the picture's area and above
+/// the status and the buttons, then puts the phone's size back.
+async fn guide_clear_of_the_status_on_a_small_phone(browser: &Browser, frame: &str) {
+    let metrics = |width: u32, height: u32| serde_json::json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": true});
+    browser
+        .cdp("Emulation.setDeviceMetricsOverride", metrics(320, 640))
+        .await;
+    let layout = browser
+        .client
+        .execute(
+            "const root = document.querySelector('.receipt-relay').shadowRoot;
+             const box = (s) => root.querySelector(s).getBoundingClientRect();
+             const f = box(arguments[0]), s = box('.rr-camera-status'), b = box('.rr-camera-bar');
+             return [f.top, f.bottom, f.left, f.right, s.top, s.height, b.top];",
+            vec![serde_json::json!(frame)],
+        )
+        .await
+        .unwrap();
+    browser
+        .screenshot(&format!("45-camera-320x640{}", frame.replace('.', "-")))
+        .await;
+    let at = |i: usize| layout[i].as_f64().unwrap();
+    let (top, bottom, left, right, status_top, status_height, bar_top) =
+        (at(0), at(1), at(2), at(3), at(4), at(5), at(6));
+    assert!(status_height > 0.0, "{frame}: no status line: {layout}");
+    assert!(
+        top >= 0.0 && left >= 0.0 && right <= 320.0,
+        "{frame} off screen: {layout}"
+    );
+    assert!(
+        bottom <= status_top && status_top < bar_top,
+        "{frame} runs under the status line at 320x640: {layout}"
+    );
+    browser
+        .cdp(
+            "Emulation.setDeviceMetricsOverride",
+            metrics(browser::WIDTH, browser::HEIGHT),
+        )
+        .await;
+}
+
 #[tokio::test]
 async fn the_live_camera_keeps_a_sharp_frame_and_scans_the_receipts_qr_code() {
     let (app, tee) = demo_app().await;
@@ -608,6 +678,7 @@ async fn the_live_camera_keeps_a_sharp_frame_and_scans_the_receipts_qr_code() {
     browser::click(&widget, ".rr-shutter").await;
     browser::wait_count(&widget, ".rr-thumb", 1).await;
     browser::text_containing(&widget, ".rr-camera-status", "1 taken (up to 5)").await;
+    guide_clear_of_the_status_on_a_small_phone(&browser, ".rr-receipt-frame").await;
     // The photo just taken shows beside the round shutter, over a
     // receipt-shaped guide.
     browser::find(&widget, "img.rr-last").await;
@@ -651,6 +722,7 @@ async fn the_live_camera_keeps_a_sharp_frame_and_scans_the_receipts_qr_code() {
 
     // The QR code, scanned live: the scanner closes on the code and shows what
     // it read, in the shopper's terms.
+    browser::click(&widget, ".rr-qr-add").await;
     browser::click(&widget, ".rr-qr-scan").await;
     browser::find(&widget, ".rr-qr-frame").await;
     browser.step("41-qr-scanner").await;
@@ -699,6 +771,7 @@ async fn a_blocked_camera_is_explained_the_camera_app_is_offered_and_the_qr_is_r
     browser.step("43-camera-blocked").await;
 
     // Scanning needs the camera too: explained where the QR code is asked for.
+    browser::click(&widget, ".rr-qr-add").await;
     browser::click(&widget, ".rr-qr-scan").await;
     browser::text_containing(&widget, ".rr-qr-error", "blocked").await;
     // A photo with no code in it: said, and heard by the page.
@@ -736,6 +809,7 @@ async fn a_french_shopper_sending_a_code_that_is_no_receipts_was_queued_for_the_
     );
     // Browser::speaking refuses the camera: the code is read from a photo.
     let (browser, widget) = open_in(Browser::speaking("fr-FR").await, &tee, "demo-apm").await;
+    browser::click(&widget, ".rr-qr-add").await;
     browser::click(&widget, ".rr-qr-scan").await;
     browser::find(&widget, ".rr-qr-error").await;
     browser::find(&widget, "input.rr-qr-photo")
@@ -1249,6 +1323,40 @@ async fn a_page_the_campaign_does_not_allow_gets_a_clean_refusal_its_developer_c
         serde_json::json!({"name": "ReceiptRelayError", "kind": "not_available"}),
         "{seen}"
     );
+
+    // A campaign that does not exist (a typo in the tag): as definite, with
+    // its own kind, to the page and to `mount`.
+    let unknown = host_page(&app.address, "demo-no-such-campaign");
+    let typo = tests::serve_on_loopback(axum::Router::new().route(
+        "/",
+        axum::routing::get(move || async move { axum::response::Html(unknown) }),
+    ))
+    .await;
+    browser
+        .client
+        .goto(&format!("http://{typo}/"))
+        .await
+        .unwrap();
+    let widget_for_typo = browser.widget().await;
+    browser::find(&widget_for_typo, ".rr-error").await;
+    let seen = browser
+        .client
+        .execute("return window.seen;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        seen["errors"],
+        serde_json::json!(["unknown_campaign"]),
+        "{seen}"
+    );
+    assert_eq!(
+        seen["refused"],
+        serde_json::json!({"name": "ReceiptRelayError", "kind": "unknown_campaign"}),
+        "{seen}"
+    );
+    browser.client.back().await.unwrap();
+    let widget = browser.widget().await;
+    browser::find(&widget, ".rr-error").await;
 
     // The page takes the widget away again.
     let removed = browser
