@@ -17,13 +17,19 @@ use super::{assert_no_secret_reached_the_browser, demo_app, open, open_in};
 /// `window.errors`.
 pub(super) async fn recording_errors() -> Browser {
     let browser = Browser::start().await;
+    record_errors(&browser).await;
+    browser
+}
+
+/// Every page `browser` opens from now on keeps the `error` events' details
+/// (any element's: they do not bubble, so they are caught on the way down).
+pub(super) async fn record_errors(browser: &Browser) {
     browser
         .cdp(
             "Page.addScriptToEvaluateOnNewDocument",
             serde_json::json!({"source": "window.errors = []; document.addEventListener('error', e => { if (e instanceof CustomEvent) errors.push(e.detail); }, true);"}),
         )
         .await;
-    browser
 }
 
 /// The `error` events' details so far.
@@ -305,6 +311,21 @@ async fn a_reload_in_the_middle_of_an_upload_went_back_to_the_photos_with_no_wor
         "{key} {keys:?}"
     );
     assert_eq!(app.state.db.submission_count().await.unwrap(), 1);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_checker_down_while_the_stores_loaded_was_never_told_to_the_page_as_the_providers() {
+    let (app, tee) = demo_app().await;
+    // BitLabs' stores come from BitLabs: it is down as the page opens.
+    app.sandbox.controls.set_outage(true);
+    let (browser, widget) = super::open_in(recording_errors().await, &tee, "demo-bitlabs").await;
+    browser::find(&widget, ".rr-retry").await;
+    assert_eq!(errors(&browser).await, ["provider"]);
+    // Back up: the shopper's button (or the widget's own retry) gets the stores.
+    app.sandbox.controls.set_outage(false);
+    browser::click(&widget, ".rr-retry").await;
+    browser::find(&widget, ".rr-merchant").await;
     browser.close().await;
 }
 

@@ -1097,11 +1097,15 @@ async fn an_unsigned_or_expired_shopper_is_told_in_spanish_and_a_signed_one_gets
     let (app, tee) = demo_app().await;
     let photo = fixtures::write("receipt-signed.jpg", &fixtures::receipt_jpeg());
     // `demo-signed` requires the shopper's id signed by the brand.
-    let (browser, widget) = open_in(Browser::speaking("es-ES").await, &tee, "demo-signed").await;
+    let browser = Browser::speaking("es-ES").await;
+    dead_ends::record_errors(&browser).await;
+    let (browser, widget) = open_in(browser, &tee, "demo-signed").await;
     browser::choose_photo(&widget, &photo).await;
     browser::click(&widget, ".rr-submit").await;
     browser::text_containing(&widget, ".rr-error", "Inicia sesión en este sitio").await;
     browser.step("40-unsigned").await;
+    // The page hears that the proxy refused what was sent.
+    assert_eq!(dead_ends::errors(&browser).await, ["refused"]);
     assert_eq!(app.state.db.submission_count().await.unwrap(), 0);
 
     // A token signed long ago: the shopper is asked to reload for a fresh one.
@@ -1114,6 +1118,7 @@ async fn an_unsigned_or_expired_shopper_is_told_in_spanish_and_a_signed_one_gets
     browser::click(&widget, ".rr-submit").await;
     browser::text_containing(&widget, ".rr-error", "Recarga la página").await;
     browser.step("41-expired").await;
+    assert_eq!(dead_ends::errors(&browser).await, ["refused"]);
     assert_eq!(app.state.db.submission_count().await.unwrap(), 0);
 
     // The page embeds the token the brand's backend signed (data-user-token).
