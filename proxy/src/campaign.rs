@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use providers::{Adapter, Providers};
 
 use crate::config::{CampaignConfig, Config};
-use crate::db::Notify;
 use crate::policy::UploadPolicy;
+use crate::store::{Letter, Notify};
 
 /// One campaign, ready to serve.
 #[derive(Debug)]
@@ -37,10 +37,11 @@ pub struct CampaignError {
 }
 
 impl Campaign {
-    /// Whether its status changes are told to the brand (`notify`).
-    pub fn notify(&self) -> Notify {
+    /// Whether a status change is told to the brand (`notify`), and in
+    /// which words (`crate::notify`'s letters).
+    pub fn notify(&self, letter: Letter) -> Notify {
         if self.config.notify.is_some() {
-            Notify::Brand
+            Notify::Brand(letter)
         } else {
             Notify::Nobody
         }

@@ -23,7 +23,7 @@
 //!
 //! An erased shopper's receipts still count: their keys are kept as keyed
 //! hashes and their photos' fingerprints, linked to no one (`Db::erase_user`),
-//! and a match names the earlier submission as [`crate::db::ERASED`].
+//! and a match names the earlier submission as [`crate::store::ERASED`].
 //!
 //! The shopper sees the normalized reason `duplicate`; the brand and the
 //! operator see which earlier submission it matched (`duplicate_of`).
@@ -36,7 +36,7 @@ use providers::Verdict;
 use serde::Deserialize;
 
 use crate::campaign::Campaign;
-use crate::db::{Db, Decision, Key};
+use crate::store::{Db, Decision, Key};
 
 /// What a campaign does with a duplicate.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

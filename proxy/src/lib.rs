@@ -12,7 +12,6 @@ pub mod catalogue;
 pub mod changes;
 pub mod clock;
 pub mod config;
-pub mod db;
 pub mod duplicates;
 pub mod error;
 pub mod lifecycle;
@@ -27,6 +26,7 @@ pub mod retention;
 pub mod routes;
 pub mod server;
 pub mod shopper;
+pub mod store;
 pub mod worker;
 
 use std::future::Future;
@@ -53,10 +53,10 @@ use crate::campaign::{Campaign, CampaignError, Campaigns};
 use crate::catalogue::Catalogue;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::db::Db;
 use crate::error::ApiError;
 use crate::limits::{RateLimits, UploadBudget};
 use crate::routes::{assets, campaigns, health, operator, submissions, webhooks};
+use crate::store::Db;
 
 /// Everything a request handler or the worker needs.
 #[derive(Debug, Clone)]

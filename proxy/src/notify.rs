@@ -6,9 +6,10 @@
 //! as the Standard Webhooks specification says (`webhook-id`,
 //! `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256>`; the
 //! `standardwebhooks` crate signs). Delivery is durable and at least once: the
-//! event is written to the `notifications` outbox in the transaction that
-//! changes the status (`Db::finish`, `Db::decided_on_upload`,
-//! `Db::send_to_review`), then the [`Notifier`] sends it, under a lease like the
+//! event's letter ([`decided`], [`review_requested`], [`erased`]) is written to
+//! the `notifications` outbox in the transaction that changes the status
+//! (`Db::finish`, `Db::decided_on_upload`, `Db::send_to_review`,
+//! `Db::erase_user`), then the [`Notifier`] sends it, under a lease like the
 //! worker's (so several instances share the outbox), retrying with backoff
 //! until the receiver answers 2xx, for up to [`GIVE_UP_AFTER`]. Its
 //! `webhook-id` is the same on every attempt, so the receiver can drop repeats.
@@ -23,7 +24,8 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::AppState;
-use crate::db::{Outgoing, SubmissionRow, rfc3339};
+use crate::campaign::Campaigns;
+use crate::store::{Outgoing, SubmissionRow, rfc3339};
 
 /// First wait after a failed delivery; it doubles on each failure.
 const RETRY_BASE: Duration = Duration::from_secs(5);
@@ -127,6 +129,28 @@ impl Event {
                 duplicate_of,
             },
         }
+    }
+}
+
+/// The letter telling the brand that a submission was decided
+/// ([`crate::store::Letter`]).
+pub fn decided(row: SubmissionRow, now: i64) -> serde_json::Result<String> {
+    serde_json::to_string(&Event::Decided.body(row, now))
+}
+
+/// The letter telling the brand that a shopper asked for a person's look.
+pub fn review_requested(row: SubmissionRow, now: i64) -> serde_json::Result<String> {
+    serde_json::to_string(&Event::ReviewRequested.body(row, now))
+}
+
+/// The letter telling the brand that submission `id` of `campaign` was erased
+/// at `now`, where the campaign's brand is told (`Db::erase_user`).
+pub fn erased(campaigns: &Campaigns) -> impl Fn(&str, &str, i64) -> Option<String> + '_ {
+    |campaign, id, now| {
+        campaigns
+            .get(campaign)
+            .filter(|c| c.config.notify.is_some())
+            .and_then(|_| serde_json::to_string(&Event::erased_body(id, campaign, now)).ok())
     }
 }
 

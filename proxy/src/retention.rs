@@ -15,6 +15,10 @@ use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 use crate::AppState;
+use crate::store::Swept;
+
+/// The key the retention an operator set is stored under.
+const SETTING: &str = "retention";
 
 /// How often the background sweep runs.
 const EVERY: Duration = Duration::from_secs(600);
@@ -72,20 +76,18 @@ impl RetentionChange {
     }
 }
 
-/// What one sweep dropped.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Swept {
-    pub photos: u64,
-    pub submissions: u64,
-}
-
 /// The retention in force: an operator's, else the configuration's.
 pub async fn in_force(state: &AppState) -> Result<Retention, sqlx::Error> {
     Ok(state
         .db
-        .retention()
+        .setting(SETTING)
         .await?
         .unwrap_or(state.config.retention))
+}
+
+/// Sets the retention every instance follows from now on (an operator's).
+pub async fn set(state: &AppState, retention: Retention) -> Result<(), sqlx::Error> {
+    state.db.set_setting(SETTING, &retention).await
 }
 
 /// Drops what has been kept long enough, as of the clock's now.

@@ -22,9 +22,10 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::AppState;
-use crate::db::{Decision, Notify, SubmissionRow};
 use crate::duplicates;
 use crate::metrics;
+use crate::notify;
+use crate::store::{Decision, Notify, SubmissionRow};
 
 /// Runs a worker until `shutdown` is cancelled. The submissions in hand when
 /// that happens are finished first, so no state is left half-done.
@@ -261,7 +262,12 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
             let decision = duplicates::decide(&state.db, campaign, &row.id, *verdict).await?;
             state
                 .db
-                .decided_on_upload(&row.id, &reference, &decision, campaign.notify())
+                .decided_on_upload(
+                    &row.id,
+                    &reference,
+                    &decision,
+                    campaign.notify(notify::decided),
+                )
                 .await
                 .map(|()| None)
         }
@@ -281,7 +287,7 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
                     tracing::info!(submission = %row.id, status = decision.status.as_str(), "verdict");
                     state
                         .db
-                        .finish(&row.id, &decision, campaign.notify())
+                        .finish(&row.id, &decision, campaign.notify(notify::decided))
                         .await?;
                 }
             }
@@ -319,7 +325,11 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
                 tracing::warn!(submission = %row.id, campaign = %row.campaign, %error, status = meaning.given_up.as_str(), "given up");
                 state
                     .db
-                    .finish(&row.id, &given_up(meaning.given_up), campaign.notify())
+                    .finish(
+                        &row.id,
+                        &given_up(meaning.given_up),
+                        campaign.notify(notify::decided),
+                    )
                     .await?;
                 // What went wrong stays for the operator.
                 state.db.note_error(&row.id, &error.to_string()).await?;

@@ -910,7 +910,7 @@ impl TestApp {
 
     /// Waits (bounded) until the worker has failed on the submission `failures`
     /// times in a row, and returns its row; panics if it never does.
-    pub async fn wait_for_failures(&self, id: &str, failures: u32) -> proxy::db::SubmissionRow {
+    pub async fn wait_for_failures(&self, id: &str, failures: u32) -> proxy::store::SubmissionRow {
         for _ in 0..400 {
             let row = self
                 .state

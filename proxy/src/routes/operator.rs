@@ -18,9 +18,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::db::{Listing, SubmissionRow, rfc3339};
 use crate::error::ApiError;
 use crate::retention::RetentionChange;
+use crate::store::{Listing, SubmissionRow, rfc3339};
 
 /// Most submissions one page lists.
 const MAX_PAGE: u32 = 500;
@@ -381,11 +381,7 @@ async fn erase(
     let campaigns = state.campaigns.clone();
     let ids = state
         .db
-        .erase_user(&user, |campaign| {
-            campaigns
-                .get(campaign)
-                .is_some_and(|c| c.config.notify.is_some())
-        })
+        .erase_user(&user, crate::notify::erased(&campaigns))
         .await?;
     tracing::info!(
         submissions = ids.len(),
@@ -455,7 +451,7 @@ async fn change_retention(
     if !retention.is_valid() {
         return Err(invalid("retention", "Keep data at least one day."));
     }
-    state.db.set_retention(retention).await?;
+    crate::retention::set(&state, retention).await?;
     tracing::info!(?retention, "retention changed by an operator");
     Ok(private(Json(retention).into_response()))
 }

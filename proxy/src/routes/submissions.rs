@@ -14,11 +14,11 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::campaign::Campaign;
 use crate::changes::Changes;
-use crate::db::{Key, NewSubmission, Stored, SubmissionRow};
 use crate::duplicates;
 use crate::error::ApiError;
 use crate::routes::upload;
 use crate::shopper;
+use crate::store::{CaughtDuplicate, Key, NewSubmission, Stored, SubmissionRow};
 
 const MAX_IDEMPOTENCY_KEY: usize = 128;
 
@@ -98,11 +98,15 @@ pub async fn create(
                 photos: upload.photos,
                 qr_key,
                 photo_hashes: hashes.iter().map(|h| h.to_base64()).collect(),
-                duplicate,
+                duplicate: duplicate.map(|(status, of)| CaughtDuplicate {
+                    status,
+                    of,
+                    outcome: duplicates::caught_on_upload(),
+                }),
                 photo_match_of,
                 content_hash,
             },
-            campaign.notify(),
+            campaign.notify(crate::notify::decided),
         )
         .await?;
     let id = match stored {
@@ -323,7 +327,11 @@ pub async fn review(
     }
     if !state
         .db
-        .send_to_review(&id, &reviewed, campaign.notify())
+        .send_to_review(
+            &id,
+            &reviewed,
+            campaign.notify(crate::notify::review_requested),
+        )
         .await?
     {
         return Err(cannot());

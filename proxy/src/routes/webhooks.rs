@@ -11,9 +11,10 @@ use providers::{CallbackError, Progress};
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::db::{Decision, Notify};
 use crate::duplicates;
 use crate::error::ApiError;
+use crate::notify;
+use crate::store::{Decision, Notify};
 
 /// A provider's callback (server to server), authenticated by the account's
 /// shared key in the header its module's doc names; the body is the
@@ -85,7 +86,7 @@ pub async fn receive(
             let decision = duplicates::decide(&state.db, campaign, &row.id, *verdict).await?;
             state
                 .db
-                .finish(&row.id, &decision, campaign.notify())
+                .finish(&row.id, &decision, campaign.notify(notify::decided))
                 .await?
         }
         // A campaign no longer configured: the verdict as it came, told to nobody.

@@ -373,7 +373,7 @@ async fn a_status_change_is_heard_by_every_instance_on_the_database() {
     .await;
     // A second instance's database handle: on PostgreSQL it hears the first
     // one's changes (NOTIFY); SQLite has one instance only.
-    let other = proxy::db::Db::connect(&app.database, app.clock.clone())
+    let other = proxy::store::Db::connect(&app.database, app.clock.clone())
         .await
         .unwrap();
     let mut here = app.state.db.changes().subscribe();
@@ -384,7 +384,7 @@ async fn a_status_change_is_heard_by_every_instance_on_the_database() {
     assert_eq!(app.step_worker().await, 1);
     let heard = tokio::time::timeout(Duration::from_secs(10), here.recv()).await;
     assert_eq!(&*heard.expect("heard in time").unwrap(), id);
-    if other.dialect() == proxy::db::Dialect::Postgres {
+    if other.dialect() == proxy::store::Dialect::Postgres {
         let heard = tokio::time::timeout(Duration::from_secs(10), there.recv()).await;
         assert_eq!(&*heard.expect("heard by the other instance").unwrap(), id);
     }

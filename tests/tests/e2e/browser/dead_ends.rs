@@ -319,7 +319,7 @@ async fn a_checker_down_while_the_stores_loaded_was_never_told_to_the_page_as_th
     let (app, tee) = demo_app().await;
     // BitLabs' stores come from BitLabs: it is down as the page opens.
     app.sandbox.controls.set_outage(true);
-    let (browser, widget) = super::open_in(recording_errors().await, &tee, "demo-bitlabs").await;
+    let (browser, widget) = open_in(recording_errors().await, &tee, "demo-bitlabs").await;
     browser::find(&widget, ".rr-retry").await;
     assert_eq!(errors(&browser).await, ["provider"]);
     // Back up: the shopper's button (or the widget's own retry) gets the stores.

@@ -1,0 +1,283 @@
+//! The work queue: submissions leased to a worker, rescheduled, and moved
+//! along the lifecycle to their verdict.
+
+use std::time::Duration;
+
+use api::SubmissionStatus;
+
+use super::{Db, Decision, Dialect, Notify, SUBMISSION_COLUMNS, SubmissionRow, to_json, to_row};
+use crate::lifecycle::{IN_HAND, Move};
+
+impl Db {
+    /// Takes the submission that is due soonest (due by `due_by`, Unix ms, at
+    /// the latest), except those of `busy_accounts`, leasing it to `token` until
+    /// `now + lease`. `None` when nothing is due.
+    pub async fn claim_due(
+        &self,
+        lease: Duration,
+        token: &str,
+        busy_accounts: &[&str],
+        due_by: i64,
+    ) -> Result<Option<SubmissionRow>, sqlx::Error> {
+        let now = self.clock.now_ms();
+        // Accounts at their limit wait; their submissions stay due.
+        let busy = if busy_accounts.is_empty() {
+            String::new()
+        } else {
+            let marks: Vec<String> = (0..busy_accounts.len())
+                .map(|i| format!("${}", i + 5))
+                .collect();
+            let marks = marks.join(", ");
+            format!("AND (provider IS NULL OR provider NOT IN ({marks}))")
+        };
+        // One statement, so two workers can never both take the same row;
+        // PostgreSQL's workers pass over rows another one is taking.
+        let skip_locked = match self.dialect {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
+        };
+        let in_hand = crate::lifecycle::in_sql(IN_HAND);
+        let sql = format!(
+            "UPDATE submissions SET lease_until = $1, lease_token = $2
+             WHERE id = (
+                 SELECT id FROM submissions
+                 WHERE {in_hand}
+                   AND next_attempt_at <= $3
+                   AND (lease_until IS NULL OR lease_until <= $4)
+                   {busy}
+                 ORDER BY next_attempt_at
+                 LIMIT 1
+                 {skip_locked})
+             RETURNING {SUBMISSION_COLUMNS}"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(self.clock.after(lease))
+            .bind(token)
+            .bind(due_by.min(now))
+            .bind(now);
+        for account in busy_accounts {
+            query = query.bind(*account);
+        }
+        let row = query.fetch_optional(&self.pool).await?;
+        row.map(|r| to_row(&r)).transpose()
+    }
+
+    /// Extends the lease `token` holds on a submission by `lease` from now;
+    /// `false` when that lease is gone (the step ended, or another worker holds
+    /// the submission).
+    pub async fn renew_lease(
+        &self,
+        id: &str,
+        token: &str,
+        lease: Duration,
+    ) -> Result<bool, sqlx::Error> {
+        sqlx::query(
+            "UPDATE submissions SET lease_until = $1
+             WHERE id = $2 AND lease_token = $3 AND lease_until IS NOT NULL",
+        )
+        .bind(self.clock.after(lease))
+        .bind(id)
+        .bind(token)
+        .execute(&self.pool)
+        .await
+        .map(|done| done.rows_affected() == 1)
+    }
+
+    /// A provider that decides on upload (BitLabs): its reference, the verdict
+    /// and the photos' removal in one transaction, so no crash can leave a
+    /// submission acknowledged but undecided (there would be nothing to poll).
+    pub async fn decided_on_upload(
+        &self,
+        id: &str,
+        provider_ref: &str,
+        decision: &Decision,
+        notify: Notify,
+    ) -> Result<(), sqlx::Error> {
+        let outcome = to_json(&decision.outcome)?;
+        let mut tx = self.pool.begin().await?;
+        debug_assert!(Move::Decide.allows(decision.status));
+        let sql = format!(
+            "UPDATE submissions SET provider_ref = $1, status = $2, outcome = $3, attempts = 0,
+                 malformed = 0, last_error = NULL, lease_until = NULL, updated_at = $4,
+                 receipt_key = $5, duplicate_of = $6
+             WHERE id = $7 AND {}",
+            Move::Decide.from_sql()
+        );
+        let decided = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(provider_ref)
+            .bind(decision.status.as_str())
+            .bind(outcome)
+            .bind(self.clock.now_ms())
+            .bind(&decision.receipt_key)
+            .bind(&decision.duplicate_of)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        sqlx::query("DELETE FROM photos WHERE submission_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        self.commit_telling(tx, id, decided, notify).await.map(drop)
+    }
+
+    /// The provider has the submission: remember its reference, drop the photos
+    /// (they are the provider's now) and come back after `next_in`.
+    pub async fn acknowledged(
+        &self,
+        id: &str,
+        provider_ref: &str,
+        next_in: Duration,
+    ) -> Result<(), sqlx::Error> {
+        let now = self.clock.now_ms();
+        let mut tx = self.pool.begin().await?;
+        let sql = format!(
+            "UPDATE submissions SET provider_ref = $1, status = $2, attempts = 0, malformed = 0,
+                 last_error = NULL, next_attempt_at = $3, lease_until = NULL, updated_at = $4
+             WHERE id = $5 AND {}",
+            Move::Acknowledge.from_sql()
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(provider_ref)
+            .bind(SubmissionStatus::Processing.as_str())
+            .bind(self.clock.after(next_in))
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM photos WHERE submission_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        self.commit_announcing(tx, id).await
+    }
+
+    /// Not done yet, and no failure: come back after `next_in`. Ends any run of
+    /// failures.
+    pub async fn reschedule(&self, id: &str, next_in: Duration) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE submissions SET next_attempt_at = $1, lease_until = NULL,
+                 attempts = 0, malformed = 0, last_error = NULL
+             WHERE id = $2",
+        )
+        .bind(self.clock.after(next_in))
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map(drop)
+    }
+
+    /// An upstream failure: come back after `next_in`. It counts towards the
+    /// backoff (`attempts`), and, where the answer was unusable (`malformed`),
+    /// towards `worker.max_malformed`; any other failure ends that run.
+    pub async fn failed_attempt(
+        &self,
+        id: &str,
+        next_in: Duration,
+        error: &str,
+        malformed: bool,
+    ) -> Result<(), sqlx::Error> {
+        let now = self.clock.now_ms();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE submissions SET next_attempt_at = $1, lease_until = NULL,
+                 attempts = attempts + 1,
+                 malformed = CASE WHEN $2 THEN malformed + 1 ELSE 0 END,
+                 last_error = $3, updated_at = $4
+             WHERE id = $5",
+        )
+        .bind(self.clock.after(next_in))
+        .bind(malformed)
+        .bind(error)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        // Announced: a shopper waiting on it learns it is delayed.
+        self.commit_announcing(tx, id).await
+    }
+
+    /// Keeps `error` as a submission's last error, for operators, changing
+    /// nothing else.
+    pub async fn note_error(&self, id: &str, error: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE submissions SET last_error = $1 WHERE id = $2")
+            .bind(error)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map(drop)
+    }
+
+    /// The final verdict. Photos still held (a provider that refused the upload)
+    /// are kept for an operator to look at. A final verdict is never replaced, so
+    /// a late poll or a replayed callback changes nothing; the answer says
+    /// whether this call decided. With [`Notify::Brand`], the event for the
+    /// brand goes into the outbox in the same transaction.
+    pub async fn finish(
+        &self,
+        id: &str,
+        decision: &Decision,
+        notify: Notify,
+    ) -> Result<bool, sqlx::Error> {
+        debug_assert!(Move::Decide.allows(decision.status));
+        let now = self.clock.now_ms();
+        let outcome = to_json(&decision.outcome)?;
+        let sql = format!(
+            "UPDATE submissions SET status = $1, outcome = $2, lease_until = NULL, updated_at = $3,
+                 receipt_key = $4, duplicate_of = $5
+             WHERE id = $6 AND {}",
+            Move::Decide.from_sql()
+        );
+        let mut tx = self.pool.begin().await?;
+        let decided = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(decision.status.as_str())
+            .bind(outcome)
+            .bind(now)
+            .bind(&decision.receipt_key)
+            .bind(&decision.duplicate_of)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        self.commit_telling(tx, id, decided, notify).await
+    }
+
+    /// Moves a rejected submission to `needs_review` with its updated outcome,
+    /// once: `false` when it is not (or no longer) rejected. With
+    /// [`Notify::Brand`], the brand is told, as by [`Db::finish`].
+    pub async fn send_to_review(
+        &self,
+        id: &str,
+        outcome: &api::Outcome,
+        notify: Notify,
+    ) -> Result<bool, sqlx::Error> {
+        let outcome = to_json(outcome)?;
+        let sql = format!(
+            "UPDATE submissions SET status = $1, outcome = $2, updated_at = $3
+             WHERE id = $4 AND {}",
+            Move::Review.from_sql()
+        );
+        let mut tx = self.pool.begin().await?;
+        let moved = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(SubmissionStatus::NeedsReview.as_str())
+            .bind(outcome)
+            .bind(self.clock.now_ms())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        self.commit_telling(tx, id, moved, notify).await
+    }
+
+    /// Until when a worker holds a submission (Unix ms), if one does (used by
+    /// tests and ops).
+    pub async fn lease_until(&self, id: &str) -> Result<Option<i64>, sqlx::Error> {
+        sqlx::query_scalar("SELECT lease_until FROM submissions WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+    }
+}
