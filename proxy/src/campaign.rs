@@ -38,7 +38,7 @@ pub struct CampaignError {
 
 impl Campaign {
     /// Whether a status change is told to the brand (`notify`), and in
-    /// which words (`crate::notify`'s letters).
+    /// which words (a letter `notify.rs` writes).
     pub fn notify(&self, letter: Letter) -> Notify {
         if self.config.notify.is_some() {
             Notify::Brand(letter)

@@ -15,11 +15,10 @@ use std::time::Duration;
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use providers::ProviderConfig;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::limits::LimitsConfig;
 use crate::policy::UploadPolicy;
-use crate::retention::Retention;
 
 /// Why a configuration could not be loaded. Messages name keys, never values.
 #[derive(Debug, thiserror::Error)]
@@ -100,19 +99,19 @@ fn default_database_url() -> String {
 #[serde(deny_unknown_fields, default)]
 pub struct WorkerConfig {
     /// Wait between two polls of a submission the provider is still reading.
-    #[serde(with = "millis", rename = "poll_interval_ms")]
+    #[serde(with = "crate::clock::as_millis", rename = "poll_interval_ms")]
     pub poll_interval: Duration,
     /// First retry delay after an upstream failure; doubles on each failure.
-    #[serde(with = "millis", rename = "retry_base_ms")]
+    #[serde(with = "crate::clock::as_millis", rename = "retry_base_ms")]
     pub retry_base: Duration,
     /// Longest retry delay.
-    #[serde(with = "millis", rename = "retry_max_ms")]
+    #[serde(with = "crate::clock::as_millis", rename = "retry_max_ms")]
     pub retry_max: Duration,
     /// How long a worker owns a submission it is working on without renewing
     /// it; it renews every third of this while the submission is in hand, so
     /// another instance takes it over only once the first is gone (crashed,
     /// killed) for this long.
-    #[serde(with = "millis", rename = "lease_ms")]
+    #[serde(with = "crate::clock::as_millis", rename = "lease_ms")]
     pub lease: Duration,
     /// Submissions forwarded or polled at once by one instance.
     pub concurrency: usize,
@@ -124,7 +123,7 @@ pub struct WorkerConfig {
     pub max_malformed: u32,
     /// For providers that call back: how often to poll anyway, in case a
     /// callback is lost.
-    #[serde(with = "millis", rename = "callback_fallback_ms")]
+    #[serde(with = "crate::clock::as_millis", rename = "callback_fallback_ms")]
     pub callback_fallback: Duration,
 }
 
@@ -140,15 +139,6 @@ impl Default for WorkerConfig {
             max_malformed: 5,
             callback_fallback: Duration::from_secs(120),
         }
-    }
-}
-
-pub(crate) mod millis {
-    use serde::{Deserialize, Deserializer};
-    use std::time::Duration;
-
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        u64::deserialize(d).map(Duration::from_millis)
     }
 }
 
@@ -203,10 +193,50 @@ pub struct CampaignConfig {
     pub qr_patterns: Vec<String>,
     /// What a receipt sent again becomes (`"reject"`, `"review"`, `"off"`).
     #[serde(default)]
-    pub duplicates: crate::duplicates::Action,
+    pub duplicates: DuplicateAction,
     /// How far back an earlier submission counts, in days.
     #[serde(default = "default_duplicates_window_days")]
     pub duplicates_window_days: u32,
+}
+
+/// `[retention]`: how long personal data is kept (the retention module applies it;
+/// an operator may change it at run time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Retention {
+    /// Days the photos of a `failed` submission are kept.
+    pub failed_photos_days: u32,
+    /// Days a final submission (and its personal data) is kept.
+    pub submissions_days: u32,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self {
+            failed_photos_days: 3,
+            submissions_days: 365,
+        }
+    }
+}
+
+impl Retention {
+    /// Whether both are at least a day (nothing is dropped the moment it ends).
+    pub fn is_valid(self) -> bool {
+        self.failed_photos_days >= 1 && self.submissions_days >= 1
+    }
+}
+
+/// What a campaign does with a duplicate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicateAction {
+    /// Refused: `rejected`, reason `duplicate`.
+    Reject,
+    /// Sent to a person: `needs_review`, reason `duplicate`.
+    Review,
+    /// Let through.
+    #[default]
+    Off,
 }
 
 /// A campaign's own words in one language.
@@ -269,7 +299,7 @@ pub struct NotifyConfig {
     pub secret: providers::Secret,
     #[serde(
         default = "default_notify_timeout",
-        with = "millis",
+        with = "crate::clock::as_millis",
         rename = "timeout_ms"
     )]
     pub timeout: Duration,

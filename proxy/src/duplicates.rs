@@ -33,23 +33,11 @@ use std::time::Duration;
 use api::fiscal::FiscalQr;
 use api::{Outcome, Reason, ReasonCode, SubmissionStatus};
 use providers::Verdict;
-use serde::Deserialize;
 
 use crate::campaign::Campaign;
 use crate::store::{Db, Decision, Key};
 
-/// What a campaign does with a duplicate.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    /// Refused: `rejected`, reason `duplicate`.
-    Reject,
-    /// Sent to a person: `needs_review`, reason `duplicate`.
-    Review,
-    /// Let through.
-    #[default]
-    Off,
-}
+pub use crate::config::DuplicateAction as Action;
 
 impl Action {
     /// The status a duplicate ends in, `None` when duplicates are let through.

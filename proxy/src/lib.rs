@@ -27,6 +27,7 @@ pub mod routes;
 pub mod server;
 pub mod shopper;
 pub mod store;
+pub mod submissions;
 pub mod worker;
 
 use std::future::Future;
@@ -55,7 +56,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::limits::{RateLimits, UploadBudget};
-use crate::routes::{assets, campaigns, health, operator, submissions, webhooks};
+use crate::routes::{assets, campaigns, health, operator, webhooks};
 use crate::store::Db;
 
 /// Everything a request handler or the worker needs.
@@ -140,7 +141,7 @@ pub fn app(state: AppState) -> Router {
         .routes(routes!(openapi::serve))
         .routes(routes!(campaigns::get))
         .routes(
-            routes!(submissions::create)
+            routes!(routes::submissions::create)
                 .layer(DefaultBodyLimit::max(max_body))
                 .layer(upload_memory.clone())
                 .layer(limited.clone()),
@@ -153,8 +154,8 @@ pub fn app(state: AppState) -> Router {
         )
         .routes(routes!(campaigns::merchants).layer(limited.clone()))
         .routes(routes!(campaigns::offers).layer(limited.clone()))
-        .routes(routes!(submissions::get))
-        .routes(routes!(submissions::review).layer(limited))
+        .routes(routes!(routes::submissions::get))
+        .routes(routes!(routes::submissions::review).layer(limited))
         .layer(axum::middleware::from_fn_with_state(
             config.clone(),
             same_site_writes,

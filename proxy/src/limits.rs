@@ -47,10 +47,10 @@ pub struct LimitsConfig {
     pub max_connections: usize,
     /// Time a connection has to send a request's headers, and the longest an
     /// idle keep-alive connection stays open.
-    #[serde(with = "crate::config::millis", rename = "header_timeout_ms")]
+    #[serde(with = "crate::clock::as_millis", rename = "header_timeout_ms")]
     pub header_timeout: Duration,
     /// Longest pause while a request body is sent (a stalled upload ends).
-    #[serde(with = "crate::config::millis", rename = "body_timeout_ms")]
+    #[serde(with = "crate::clock::as_millis", rename = "body_timeout_ms")]
     pub body_timeout: Duration,
     /// Upload bytes held in memory at once, across all uploads (each holds its
     /// declared size while it is read and checked); more uploads wait.
@@ -59,7 +59,7 @@ pub struct LimitsConfig {
     /// `body_rate_grace_ms` has passed: a slower one (a trickle that never
     /// pauses long enough for `body_timeout_ms`) is cut with 408. 0: none.
     pub min_body_rate: u32,
-    #[serde(with = "crate::config::millis", rename = "body_rate_grace_ms")]
+    #[serde(with = "crate::clock::as_millis", rename = "body_rate_grace_ms")]
     pub body_rate_grace: Duration,
 }
 

@@ -164,7 +164,7 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
         }
         tokio::select! {
             () = shutdown.cancelled() => return,
-            () = tokio::time::sleep(Duration::from_millis(500)) => {}
+            () = notifier.state.db.clock().sleep(Duration::from_millis(500)) => {}
         }
     }
 }
@@ -240,7 +240,7 @@ impl Notifier {
                     db.notification_abandoned(&outgoing.id, &error).await
                 } else {
                     tracing::warn!(notification = %outgoing.id, campaign = %outgoing.campaign, attempts = outgoing.attempts + 1, %error, "brand notification failed; retried later");
-                    let delay = crate::worker::backoff(RETRY_BASE, RETRY_MAX, outgoing.attempts);
+                    let delay = crate::clock::backoff(RETRY_BASE, RETRY_MAX, outgoing.attempts);
                     db.notification_failed(&outgoing.id, delay, &error).await
                 }
             }

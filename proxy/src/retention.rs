@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 
 use crate::AppState;
@@ -24,31 +24,7 @@ const SETTING: &str = "retention";
 const EVERY: Duration = Duration::from_secs(600);
 const DAY: Duration = Duration::from_secs(24 * 3600);
 
-/// The retention in force.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct Retention {
-    /// Days the photos of a `failed` submission are kept.
-    pub failed_photos_days: u32,
-    /// Days a final submission (and its personal data) is kept.
-    pub submissions_days: u32,
-}
-
-impl Default for Retention {
-    fn default() -> Self {
-        Self {
-            failed_photos_days: 3,
-            submissions_days: 365,
-        }
-    }
-}
-
-impl Retention {
-    /// Whether both are at least a day (nothing is dropped the moment it ends).
-    pub fn is_valid(self) -> bool {
-        self.failed_photos_days >= 1 && self.submissions_days >= 1
-    }
-}
+pub use crate::config::Retention;
 
 /// A change of the retention: only the fields it names change (`PUT` and
 /// `PATCH /v1/operator/retention`); a field left out keeps its value.
@@ -124,7 +100,7 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
         }
         tokio::select! {
             () = shutdown.cancelled() => return,
-            () = tokio::time::sleep(EVERY) => {}
+            () = state.db.clock().sleep(EVERY) => {}
         }
     }
 }

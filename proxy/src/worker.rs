@@ -17,15 +17,15 @@ use std::time::Duration;
 
 use api::{Outcome, Reason, ReasonCode, SubmissionStatus};
 use providers::{Alert, OutgoingReceipt, Progress, ProviderError, Retry};
-use rand::Rng;
+
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::AppState;
-use crate::duplicates;
 use crate::metrics;
 use crate::notify;
 use crate::store::{Decision, Notify, SubmissionRow};
+use crate::submissions::verdict::{self, Came};
 
 /// Runs a worker until `shutdown` is cancelled. The submissions in hand when
 /// that happens are finished first, so no state is left half-done.
@@ -33,6 +33,7 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
     let idle = (state.config.worker.poll_interval / 4)
         .clamp(Duration::from_millis(50), Duration::from_secs(1));
     let wake = state.wake.clone();
+    let clock = state.db.clock().clone();
     let worker = Worker::new(state);
     let mut tasks = JoinSet::new();
     loop {
@@ -47,7 +48,7 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
             () = shutdown.cancelled() => break,
             Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
             () = wake.notified() => {}
-            () = tokio::time::sleep(idle) => {}
+            () = clock.sleep(idle) => {}
         }
     }
     while tasks.join_next().await.is_some() {}
@@ -164,7 +165,7 @@ impl Worker {
         let lease = self.state.config.worker.lease;
         let renew = async {
             loop {
-                tokio::time::sleep(lease / 3).await;
+                db.clock().sleep(lease / 3).await;
                 match db.renew_lease(&id, &self.token, lease).await {
                     Ok(true) => {}
                     // Ended meanwhile, or taken over after this instance stalled
@@ -258,18 +259,11 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
     };
     match answer {
         Ok((Some(reference), Progress::Done(verdict))) => {
-            tracing::info!(submission = %row.id, campaign = %row.campaign, status = verdict.status.as_str(), "decided on upload");
-            let decision = duplicates::decide(&state.db, campaign, &row.id, *verdict).await?;
-            state
-                .db
-                .decided_on_upload(
-                    &row.id,
-                    &reference,
-                    &decision,
-                    campaign.notify(notify::decided),
-                )
-                .await
-                .map(|()| None)
+            let came = Came::WithUpload {
+                reference: &reference,
+            };
+            verdict::record(state, Some(campaign), &row, *verdict, came).await?;
+            Ok(None)
         }
         Ok((reference, progress)) => {
             if let Some(reference) = reference {
@@ -282,13 +276,7 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
             match progress {
                 Progress::Pending => state.db.reschedule(&row.id, next_poll).await?,
                 Progress::Done(verdict) => {
-                    let decision =
-                        duplicates::decide(&state.db, campaign, &row.id, *verdict).await?;
-                    tracing::info!(submission = %row.id, status = decision.status.as_str(), "verdict");
-                    state
-                        .db
-                        .finish(&row.id, &decision, campaign.notify(notify::decided))
-                        .await?;
+                    verdict::record(state, Some(campaign), &row, *verdict, Came::Later).await?;
                 }
             }
             Ok(None)
@@ -335,7 +323,7 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
                 state.db.note_error(&row.id, &error.to_string()).await?;
                 return Ok(None);
             }
-            let delay = backoff(
+            let delay = crate::clock::backoff(
                 config.worker.retry_base,
                 config.worker.retry_max,
                 row.attempts,
@@ -372,33 +360,4 @@ fn given_up(status: SubmissionStatus) -> Decision {
         ..Outcome::default()
     };
     Decision::plain(status, outcome)
-}
-
-/// `base * 2^failures`, capped at `max`, with +-20% jitter so that many
-/// submissions failing together do not retry in lockstep.
-pub fn backoff(base: Duration, max: Duration, failures: u32) -> Duration {
-    let exp = base.saturating_mul(2u32.saturating_pow(failures.min(20)));
-    let capped = exp.min(max);
-    capped.mul_f64(rand::rng().random_range(0.8..=1.2))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_within_jitter_and_is_capped() {
-        let base = Duration::from_millis(100);
-        let max = Duration::from_secs(2);
-        for failures in 0..4 {
-            let d = backoff(base, max, failures);
-            let nominal = 100.0 * f64::from(2u32.pow(failures));
-            let ms = d.as_secs_f64() * 1000.0;
-            assert!(
-                ms >= nominal * 0.8 - 1.0 && ms <= nominal * 1.2 + 1.0,
-                "{failures}: {ms}"
-            );
-        }
-        assert!(backoff(base, max, 30) <= max.mul_f64(1.2));
-    }
 }

@@ -11,10 +11,8 @@ use providers::{CallbackError, Progress};
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::duplicates;
 use crate::error::ApiError;
-use crate::notify;
-use crate::store::{Decision, Notify};
+use crate::submissions::verdict::{self, Came};
 
 /// A provider's callback (server to server), authenticated by the account's
 /// shared key in the header its module's doc names; the body is the
@@ -80,19 +78,10 @@ pub async fn receive(
         .await?
         .ok_or(ApiError::SubmissionNotFound)?;
     let campaign = state.campaigns.get(&row.campaign);
-    let decided = match (progress, campaign) {
-        (Progress::Pending, _) => false,
-        (Progress::Done(verdict), Some(campaign)) => {
-            let decision = duplicates::decide(&state.db, campaign, &row.id, *verdict).await?;
-            state
-                .db
-                .finish(&row.id, &decision, campaign.notify(notify::decided))
-                .await?
-        }
-        // A campaign no longer configured: the verdict as it came, told to nobody.
-        (Progress::Done(verdict), None) => {
-            let decision = Decision::plain(verdict.status, verdict.outcome);
-            state.db.finish(&row.id, &decision, Notify::Nobody).await?
+    let decided = match progress {
+        Progress::Pending => false,
+        Progress::Done(verdict) => {
+            verdict::record(&state, campaign, &row, *verdict, Came::Later).await?
         }
     };
     if decided {

@@ -86,13 +86,14 @@ impl Db {
     /// A provider that decides on upload (BitLabs): its reference, the verdict
     /// and the photos' removal in one transaction, so no crash can leave a
     /// submission acknowledged but undecided (there would be nothing to poll).
+    /// Answers whether this call decided it.
     pub async fn decided_on_upload(
         &self,
         id: &str,
         provider_ref: &str,
         decision: &Decision,
         notify: Notify,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<bool, sqlx::Error> {
         let outcome = to_json(&decision.outcome)?;
         let mut tx = self.pool.begin().await?;
         debug_assert!(Move::Decide.allows(decision.status));
@@ -119,7 +120,7 @@ impl Db {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        self.commit_telling(tx, id, decided, notify).await.map(drop)
+        self.commit_telling(tx, id, decided, notify).await
     }
 
     /// The provider has the submission: remember its reference, drop the photos

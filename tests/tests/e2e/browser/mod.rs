@@ -662,6 +662,23 @@ async fn guide_clear_of_the_status_on_a_small_phone(browser: &Browser, frame: &s
         .await;
 }
 
+/// A status line of four lines (German, after the first shot) ran over the
+/// camera's receipt guide on a 320x640 phone.
+#[tokio::test]
+async fn a_long_camera_status_ran_over_the_receipt_guide_on_a_small_phone() {
+    let (_app, tee) = demo_app().await;
+    let video = fixtures::write("camera-receipt-de.y4m", &fixtures::camera_y4m(7));
+    let (browser, widget) =
+        open_in(Browser::with_camera(&video).await, &tee, "demo-apm&lang=de").await;
+    browser::click(&widget, ".rr-open-camera").await;
+    // Live (the shutter takes a photo only then), then one part taken.
+    browser::text_containing(&widget, ".rr-camera-status", "ganzen Kassenbon").await;
+    browser::click(&widget, ".rr-shutter").await;
+    browser::text_containing(&widget, ".rr-camera-status", "aufgenommen").await;
+    guide_clear_of_the_status_on_a_small_phone(&browser, ".rr-receipt-frame").await;
+    browser.close().await;
+}
+
 #[tokio::test]
 async fn the_live_camera_keeps_a_sharp_frame_and_scans_the_receipts_qr_code() {
     let (app, tee) = demo_app().await;
