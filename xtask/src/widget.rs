@@ -1,5 +1,6 @@
-//! Builds the widget for browsers: wasm32 release build, wasm-bindgen glue,
-//! wasm-opt's size passes, short import names, minified JavaScript,
+//! Builds the widget for browsers: wasm32 release build (source paths remapped
+//! to crate names), wasm-bindgen glue, wasm-opt's size passes, short import and
+//! closure-export names, minified JavaScript,
 //! content-hashed file names, and the loader (`widget/loader.js`) pointing at them.
 //!
 //! Output, served by the proxy (`widget_dir`): `target/widget/widget.js`,

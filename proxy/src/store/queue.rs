@@ -213,7 +213,7 @@ impl Db {
     /// The final verdict. Photos still held (a provider that refused the upload)
     /// are kept for an operator to look at. A final verdict is never replaced, so
     /// a late poll or a replayed callback changes nothing; the answer says
-    /// whether this call decided. With [`Notify::Brand`], the event for the
+    /// whether this call decided. With [`Notify::Brand`], its letter to the
     /// brand goes into the outbox in the same transaction.
     pub async fn finish(
         &self,

@@ -1288,6 +1288,15 @@ fn host_page(proxy: &str, campaign: &str) -> String {
     )
 }
 
+/// What the host page (`host_page`) recorded of the widget.
+async fn recorded(browser: &Browser) -> serde_json::Value {
+    browser
+        .client
+        .execute("return window.seen;", vec![])
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_page_the_campaign_does_not_allow_gets_a_clean_refusal_its_developer_can_read() {
     let (app, _tee) = demo_app().await;
@@ -1312,11 +1321,7 @@ async fn a_page_the_campaign_does_not_allow_gets_a_clean_refusal_its_developer_c
     browser.screenshot("70-origin-not-allowed").await;
     // The page's developer: an `error` event, and the console names the origin
     // and the setting to change. A bad mount call is a rejected promise.
-    let seen = browser
-        .client
-        .execute("return window.seen;", vec![])
-        .await
-        .unwrap();
+    let seen = recorded(&browser).await;
     assert_eq!(
         seen["errors"],
         serde_json::json!(["not_available"]),
@@ -1361,11 +1366,7 @@ async fn a_page_the_campaign_does_not_allow_gets_a_clean_refusal_its_developer_c
         .unwrap();
     let widget_for_typo = browser.widget().await;
     browser::find(&widget_for_typo, ".rr-error").await;
-    let seen = browser
-        .client
-        .execute("return window.seen;", vec![])
-        .await
-        .unwrap();
+    let seen = recorded(&browser).await;
     assert_eq!(
         seen["errors"],
         serde_json::json!(["unknown_campaign"]),
