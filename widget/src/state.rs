@@ -20,7 +20,7 @@ pub struct PickedPhoto {
     pub hints: Vec<Hint>,
 }
 
-/// What a reload brings back (kept and read by `crate::draft`).
+/// What a reload brings back (the draft module keeps and reads it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Draft {
     /// `merchant`, `offers`, `capture` or `sending` (the page went away
@@ -505,5 +505,34 @@ mod tests {
         // Changed after the cancel: a new upload.
         let changed = cancelled.reduce(Action::QrSet(None));
         assert_ne!(changed.idempotency_key, key);
+    }
+
+    #[test]
+    fn the_readme_listed_steps_the_widget_does_not_send() {
+        let done = api::Submission {
+            id: "s".to_owned(),
+            campaign: "c".to_owned(),
+            status: api::SubmissionStatus::Accepted,
+            created_at: String::new(),
+            updated_at: String::new(),
+            outcome: None,
+            delayed: false,
+        };
+        let steps = [
+            Step::Merchant,
+            Step::Offers,
+            Step::Capture,
+            Step::Sending,
+            Step::Waiting {
+                id: "s".to_owned(),
+                status: api::SubmissionStatus::Queued,
+                delayed: false,
+            },
+            Step::Done(done),
+        ];
+        assert_eq!(
+            crate::problem::tests::readme_names("step"),
+            steps.iter().map(|s| s.name().to_owned()).collect()
+        );
     }
 }

@@ -16,6 +16,7 @@ pub mod bitlabs;
 pub mod delivery;
 pub mod easypromos;
 mod error;
+pub mod kind;
 pub mod outcomes;
 mod photo;
 pub mod photon;
@@ -27,10 +28,9 @@ use async_trait::async_trait;
 
 pub use crate::delivery::{CallbackError, Callbacks, CallbacksConfig, Delivery};
 pub use crate::error::{Alert, Meaning, ProviderError, Retry};
+pub use crate::kind::{Abilities, Account, BuildError, Kind};
 pub use crate::photo::{MediaType, Photo};
-pub use crate::registry::{
-    Abilities, Account, Adapter, BuildError, Kind, ProviderConfig, Providers,
-};
+pub use crate::registry::{Adapter, ProviderConfig, Providers};
 pub use crate::secret::Secret;
 
 /// What an adapter needs to forward one submission.

@@ -115,13 +115,9 @@ impl OutcomeTable {
     }
 }
 
-/// Every provider's table, in the order of the seeds.
-pub fn all() -> &'static [&'static OutcomeTable] {
-    crate::registry::OUTCOME_TABLES
-}
-
-/// `docs/outcomes.md`.
-pub fn markdown() -> String {
+/// `docs/outcomes.md`, from every provider's table
+/// (the registry's `OUTCOME_TABLES`, in the order of the seeds).
+pub fn markdown(tables: &[&OutcomeTable]) -> String {
     let mut page = String::from(
         "# How provider answers become outcomes\n\n\
          Generated from the adapters' tables (`proxy/providers/src/`); \
@@ -130,7 +126,7 @@ pub fn markdown() -> String {
          Statuses: `queued` (stored, not yet with the provider), `processing`, \
          `accepted`, `rejected`, `needs_review`, `failed`.\n",
     );
-    for &table in all() {
+    for &table in tables {
         let _ = write!(
             page,
             "\n## {} (`seeds/{}_*`)\n\n",
