@@ -509,10 +509,10 @@ mod tests {
 
     #[test]
     fn the_readme_listed_steps_the_widget_does_not_send() {
-        let done = api::Submission {
+        let done = Submission {
             id: "s".to_owned(),
             campaign: "c".to_owned(),
-            status: api::SubmissionStatus::Accepted,
+            status: SubmissionStatus::Accepted,
             created_at: String::new(),
             updated_at: String::new(),
             outcome: None,
@@ -525,7 +525,7 @@ mod tests {
             Step::Sending,
             Step::Waiting {
                 id: "s".to_owned(),
-                status: api::SubmissionStatus::Queued,
+                status: SubmissionStatus::Queued,
                 delayed: false,
             },
             Step::Done(done),
