@@ -84,9 +84,13 @@ pub(crate) mod as_millis {
 /// things failing together (submissions, deliveries) do not retry in lockstep.
 pub fn backoff(base: Duration, max: Duration, failures: u32) -> Duration {
     use rand::Rng;
+    backoff_by(base, max, failures, rand::rng().random_range(0.8..=1.2))
+}
+
+/// [`backoff`] with its jitter given: `jitter` is the factor (0.8 to 1.2).
+pub fn backoff_by(base: Duration, max: Duration, failures: u32, jitter: f64) -> Duration {
     let exp = base.saturating_mul(2u32.saturating_pow(failures.min(20)));
-    let capped = exp.min(max);
-    capped.mul_f64(rand::rng().random_range(0.8..=1.2))
+    exp.min(max).mul_f64(jitter)
 }
 
 fn system_ms() -> i64 {

@@ -8,7 +8,7 @@
 //! `standardwebhooks` crate signs). Delivery is durable and at least once: the
 //! event's letter ([`decided`], [`review_requested`], [`erased`]) is written to
 //! the `notifications` outbox in the transaction that changes the status
-//! (`Db::finish`, `Db::decided_on_upload`, `Db::send_to_review`,
+//! (`Db::decide`, `Db::send_to_review`,
 //! `Db::erase_user`), then the [`Notifier`] sends it, under a lease like the
 //! worker's (so several instances share the outbox), retrying with backoff
 //! until the receiver answers 2xx, for up to [`GIVE_UP_AFTER`]. Its

@@ -11,7 +11,7 @@ use http::StatusCode;
 /// Why a call to a provider did not give an answer. The messages are for logs and
 /// operators; they never hold a secret (the adapters send secrets in headers and
 /// never format requests into errors).
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProviderError {
     /// Could not reach the provider, or it answered 5xx: try again later.
     #[error("provider unavailable: {0}")]

@@ -44,6 +44,7 @@ mod submissions;
 
 pub use erasure::Swept;
 pub use gauges::Gauges;
+pub use queue::Settles;
 
 /// A submission as received, before it is stored.
 #[derive(Debug, Clone)]

@@ -6,6 +6,19 @@ use std::time::Duration;
 use api::SubmissionStatus;
 
 use super::{Db, Decision, Dialect, Notify, SUBMISSION_COLUMNS, SubmissionRow, to_json, to_row};
+
+/// What comes with a verdict ([`Db::decide`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Settles<'a> {
+    /// The verdict came in the answer to the upload, with the provider's
+    /// reference: the reference is kept and the photos dropped with it, so no
+    /// crash leaves a submission acknowledged but undecided (nothing to poll).
+    WithUpload { reference: &'a str },
+    /// It came later (a poll, a callback).
+    Later,
+    /// The worker gave up: `error`, what went wrong, stays for the operator.
+    GivenUp { error: &'a str },
+}
 use crate::lifecycle::{IN_HAND, Move};
 
 impl Db {
@@ -83,54 +96,29 @@ impl Db {
         .map(|done| done.rows_affected() == 1)
     }
 
-    /// A provider that decides on upload (BitLabs): its reference, the verdict
-    /// and the photos' removal in one transaction, so no crash can leave a
-    /// submission acknowledged but undecided (there would be nothing to poll).
-    /// Answers whether this call decided it.
-    pub async fn decided_on_upload(
+    /// The provider has not decided yet: come back after `next_in`, ending any
+    /// run of failures. With `acknowledged` (its reference for a submission it
+    /// has just taken), the reference is kept, the photos dropped (they are the
+    /// provider's now) and the submission is `processing`, all in one
+    /// transaction.
+    pub async fn wait(
         &self,
         id: &str,
-        provider_ref: &str,
-        decision: &Decision,
-        notify: Notify,
-    ) -> Result<bool, sqlx::Error> {
-        let outcome = to_json(&decision.outcome)?;
-        let mut tx = self.pool.begin().await?;
-        debug_assert!(Move::Decide.allows(decision.status));
-        let sql = format!(
-            "UPDATE submissions SET provider_ref = $1, status = $2, outcome = $3, attempts = 0,
-                 malformed = 0, last_error = NULL, lease_until = NULL, updated_at = $4,
-                 receipt_key = $5, duplicate_of = $6
-             WHERE id = $7 AND {}",
-            Move::Decide.from_sql()
-        );
-        let decided = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(provider_ref)
-            .bind(decision.status.as_str())
-            .bind(outcome)
-            .bind(self.clock.now_ms())
-            .bind(&decision.receipt_key)
-            .bind(&decision.duplicate_of)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-            == 1;
-        sqlx::query("DELETE FROM photos WHERE submission_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        self.commit_telling(tx, id, decided, notify).await
-    }
-
-    /// The provider has the submission: remember its reference, drop the photos
-    /// (they are the provider's now) and come back after `next_in`.
-    pub async fn acknowledged(
-        &self,
-        id: &str,
-        provider_ref: &str,
+        acknowledged: Option<&str>,
         next_in: Duration,
     ) -> Result<(), sqlx::Error> {
+        let Some(reference) = acknowledged else {
+            return sqlx::query(
+                "UPDATE submissions SET next_attempt_at = $1, lease_until = NULL,
+                     attempts = 0, malformed = 0, last_error = NULL
+                 WHERE id = $2",
+            )
+            .bind(self.clock.after(next_in))
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map(drop);
+        };
         let now = self.clock.now_ms();
         let mut tx = self.pool.begin().await?;
         let sql = format!(
@@ -140,7 +128,7 @@ impl Db {
             Move::Acknowledge.from_sql()
         );
         sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(provider_ref)
+            .bind(reference)
             .bind(SubmissionStatus::Processing.as_str())
             .bind(self.clock.after(next_in))
             .bind(now)
@@ -152,21 +140,6 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         self.commit_announcing(tx, id).await
-    }
-
-    /// Not done yet, and no failure: come back after `next_in`. Ends any run of
-    /// failures.
-    pub async fn reschedule(&self, id: &str, next_in: Duration) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "UPDATE submissions SET next_attempt_at = $1, lease_until = NULL,
-                 attempts = 0, malformed = 0, last_error = NULL
-             WHERE id = $2",
-        )
-        .bind(self.clock.after(next_in))
-        .bind(id)
-        .execute(&self.pool)
-        .await
-        .map(drop)
     }
 
     /// An upstream failure: come back after `next_in`. It counts towards the
@@ -199,55 +172,58 @@ impl Db {
         self.commit_announcing(tx, id).await
     }
 
-    /// Keeps `error` as a submission's last error, for operators, changing
-    /// nothing else.
-    pub async fn note_error(&self, id: &str, error: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE submissions SET last_error = $1 WHERE id = $2")
-            .bind(error)
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .map(drop)
-    }
-
-    /// The final verdict. Photos still held (a provider that refused the upload)
-    /// are kept for an operator to look at. A final verdict is never replaced, so
-    /// a late poll or a replayed callback changes nothing; the answer says
-    /// whether this call decided. With [`Notify::Brand`], its letter to the
-    /// brand goes into the outbox in the same transaction.
-    pub async fn finish(
+    /// The final verdict, in one transaction with what `settles` adds to it
+    /// and, with [`Notify::Brand`], the letter to the brand in the outbox. A
+    /// final verdict is never replaced, so a late poll or a replayed callback
+    /// changes nothing; the answer says whether this call decided. Photos still
+    /// held are kept for an operator, unless the verdict came with the upload
+    /// (the provider has them).
+    pub async fn decide(
         &self,
         id: &str,
         decision: &Decision,
+        settles: Settles<'_>,
         notify: Notify,
     ) -> Result<bool, sqlx::Error> {
         debug_assert!(Move::Decide.allows(decision.status));
-        let now = self.clock.now_ms();
-        let outcome = to_json(&decision.outcome)?;
+        let (also, text) = match settles {
+            Settles::WithUpload { reference } => (
+                ", provider_ref = $7, attempts = 0, malformed = 0, last_error = NULL",
+                Some(reference),
+            ),
+            Settles::Later => ("", None),
+            Settles::GivenUp { error } => (", last_error = $7", Some(error)),
+        };
         let sql = format!(
             "UPDATE submissions SET status = $1, outcome = $2, lease_until = NULL, updated_at = $3,
-                 receipt_key = $4, duplicate_of = $5
+                 receipt_key = $4, duplicate_of = $5{also}
              WHERE id = $6 AND {}",
             Move::Decide.from_sql()
         );
-        let mut tx = self.pool.begin().await?;
-        let decided = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(decision.status.as_str())
-            .bind(outcome)
-            .bind(now)
+            .bind(to_json(&decision.outcome)?)
+            .bind(self.clock.now_ms())
             .bind(&decision.receipt_key)
             .bind(&decision.duplicate_of)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-            == 1;
+            .bind(id);
+        if let Some(text) = text {
+            query = query.bind(text);
+        }
+        let mut tx = self.pool.begin().await?;
+        let decided = query.execute(&mut *tx).await?.rows_affected() == 1;
+        if matches!(settles, Settles::WithUpload { .. }) {
+            sqlx::query("DELETE FROM photos WHERE submission_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
         self.commit_telling(tx, id, decided, notify).await
     }
 
     /// Moves a rejected submission to `needs_review` with its updated outcome,
     /// once: `false` when it is not (or no longer) rejected. With
-    /// [`Notify::Brand`], the brand is told, as by [`Db::finish`].
+    /// [`Notify::Brand`], the brand is told, as by [`Db::decide`].
     pub async fn send_to_review(
         &self,
         id: &str,

@@ -1,13 +1,14 @@
-//! Recording a provider's verdict, however it came: in the answer to the upload
-//! (a provider that decides at once), by the worker's polling, or by the
-//! provider's callback. The duplicate rules settle it first
-//! ([`duplicates::decide`]), and the campaign's brand is told in the
-//! transaction that stores it.
+//! How a submission ends: a provider's verdict recorded, however it came (in
+//! the answer to the upload, by the worker's polling, by the provider's
+//! callback), or the worker giving up on it. The duplicate rules settle a
+//! verdict first ([`duplicates::decide`]), and the campaign's brand is told in
+//! the transaction that stores it.
 
+use api::{Outcome, Reason, ReasonCode, SubmissionStatus};
 use providers::Verdict;
 
 use crate::campaign::Campaign;
-use crate::store::{Decision, Notify, SubmissionRow};
+use crate::store::{Decision, Notify, Settles, SubmissionRow};
 use crate::{AppState, duplicates, notify};
 
 /// How a verdict reached us.
@@ -42,13 +43,40 @@ pub async fn record(
         ),
     };
     tracing::info!(submission = %row.id, campaign = %row.campaign, status = decision.status.as_str(), "verdict");
-    match came {
-        Came::WithUpload { reference } => {
-            state
-                .db
-                .decided_on_upload(&row.id, reference, &decision, tell)
-                .await
-        }
-        Came::Later => state.db.finish(&row.id, &decision, tell).await,
-    }
+    let settles = match came {
+        Came::WithUpload { reference } => Settles::WithUpload { reference },
+        Came::Later => Settles::Later,
+    };
+    state.db.decide(&row.id, &decision, settles, tell).await
+}
+
+/// Ends `row` without a provider's verdict, after `error`: `failed`, or
+/// `needs_review` where the provider took it but its answer could not be read
+/// ([`providers::ProviderError::Unconfirmed`]), so that a person checks it
+/// there (the operator API shows the error) and it is never uploaded again. The
+/// brand of `campaign` is told (`None`: a campaign no longer configured).
+pub async fn give_up(
+    state: &AppState,
+    campaign: Option<&Campaign>,
+    row: &SubmissionRow,
+    status: SubmissionStatus,
+    error: &str,
+) -> Result<bool, sqlx::Error> {
+    tracing::warn!(submission = %row.id, campaign = %row.campaign, %error, status = status.as_str(), "given up");
+    let message = if status == SubmissionStatus::NeedsReview {
+        "The receipt reached the receipt service, but its answer was lost: a person will check it."
+    } else {
+        "The receipt service could not process this submission."
+    };
+    let outcome = Outcome {
+        reasons: vec![Reason {
+            code: ReasonCode::ProviderError,
+            message: message.to_owned(),
+        }],
+        ..Outcome::default()
+    };
+    let tell = campaign.map_or(Notify::Nobody, |c| c.notify(notify::decided));
+    let settles = Settles::GivenUp { error };
+    let decision = Decision::plain(status, outcome);
+    state.db.decide(&row.id, &decision, settles, tell).await
 }

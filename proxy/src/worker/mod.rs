@@ -10,22 +10,29 @@
 //! takes longer than the lease keeps its submission, and an instance that dies
 //! lets go of its submissions within `lease_ms`. Upstream failures are retried
 //! with exponential backoff and jitter; nothing is dropped.
+//!
+//! A step is a provider call, then a pure decision ([`plan`]: what this answer
+//! means for this submission) applied in one transaction.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use api::{Outcome, Reason, ReasonCode, SubmissionStatus};
-use providers::{Alert, OutgoingReceipt, Progress, ProviderError, Retry};
+use api::SubmissionStatus;
+use providers::{Alert, OutgoingReceipt, ProviderError};
 
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::AppState;
+use crate::campaign::Campaign;
 use crate::metrics;
-use crate::notify;
-use crate::store::{Decision, Notify, SubmissionRow};
+use crate::store::SubmissionRow;
 use crate::submissions::verdict::{self, Came};
+
+mod plan;
+
+use plan::{Answer, Plan, Tries, plan};
 
 /// Runs a worker until `shutdown` is cancelled. The submissions in hand when
 /// that happens are finished first, so no state is left half-done.
@@ -210,17 +217,14 @@ impl Worker {
 }
 
 /// One step of one submission: forwards it, or asks where the provider is with
-/// it, and stores what that means. Answers how long to pause the account (after
-/// a 429).
+/// it, [`plan`]s what the answer means, and applies that (each plan is one
+/// transaction). Answers how long to pause the account (after a 429).
 async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration>, sqlx::Error> {
-    let config = &state.config;
     let Some(campaign) = state.campaigns.get(&row.campaign) else {
         tracing::error!(submission = %row.id, campaign = %row.campaign, "campaign is no longer configured");
-        return state
-            .db
-            .finish(&row.id, &given_up(SubmissionStatus::Failed), Notify::Nobody)
-            .await
-            .map(|_| None);
+        let error = "its campaign is no longer configured";
+        verdict::give_up(state, None, &row, SubmissionStatus::Failed, error).await?;
+        return Ok(None);
     };
     let provider = &campaign.adapter.provider;
     let account = &campaign.config.provider;
@@ -241,123 +245,86 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
                 user: row.user_id.clone(),
                 offers: row.offers.clone(),
             };
-            metrics::provider_call(account, "submit", provider.submit(&receipt))
-                .await
-                .map(|(reference, progress)| (Some(reference), progress))
+            Answer::Submitted(
+                metrics::provider_call(account, "submit", provider.submit(&receipt)).await,
+            )
         }
-        Some(reference) => metrics::provider_call(account, "poll", provider.poll(reference))
-            .await
-            .map(|progress| (None, progress))
-            .map_err(ProviderError::on_status_check),
+        Some(reference) => {
+            Answer::Polled(metrics::provider_call(account, "poll", provider.poll(reference)).await)
+        }
     };
-
-    // A provider that calls back is polled only as a safety net.
-    let next_poll = if provider.delivery().callbacks().is_some() {
-        config.worker.callback_fallback
-    } else {
-        config.worker.poll_interval
+    let tries = Tries {
+        attempts: row.attempts,
+        malformed: row.malformed,
     };
-    match answer {
-        Ok((Some(reference), Progress::Done(verdict))) => {
-            let came = Came::WithUpload {
-                reference: &reference,
+    let calls_back = provider.delivery().callbacks().is_some();
+    let jitter = rand::Rng::random_range(&mut rand::rng(), 0.8..=1.2);
+    match plan(&state.config.worker, calls_back, tries, answer, jitter) {
+        Plan::Record { reference, verdict } => {
+            let came = match &reference {
+                Some(reference) => Came::WithUpload { reference },
+                None => Came::Later,
             };
-            verdict::record(state, Some(campaign), &row, *verdict, came).await?;
+            verdict::record(state, Some(campaign), &row, verdict, came).await?;
             Ok(None)
         }
-        Ok((reference, progress)) => {
-            if let Some(reference) = reference {
+        Plan::Wait {
+            acknowledged,
+            next_in,
+        } => {
+            if acknowledged.is_some() {
                 tracing::info!(submission = %row.id, campaign = %row.campaign, "provider acknowledged");
-                state
-                    .db
-                    .acknowledged(&row.id, &reference, next_poll)
-                    .await?;
             }
-            match progress {
-                Progress::Pending => state.db.reschedule(&row.id, next_poll).await?,
-                Progress::Done(verdict) => {
-                    verdict::record(state, Some(campaign), &row, *verdict, Came::Later).await?;
-                }
-            }
-            Ok(None)
-        }
-        Err(error) => {
-            let attempts = row.attempts + 1;
-            let meaning = error.meaning();
-            let give_up = match meaning.retry {
-                Retry::Never => true,
-                Retry::Limited => row.malformed + 1 >= config.worker.max_malformed,
-                Retry::Always => false,
-            };
-            match meaning.alert {
-                Alert::Operator if matches!(error, ProviderError::Auth(_)) => tracing::error!(
-                    submission = %row.id, campaign = %row.campaign, provider = %campaign.config.provider,
-                    %error, "provider credentials refused; fix the configuration"
-                ),
-                Alert::Operator => tracing::error!(
-                    submission = %row.id, campaign = %row.campaign, provider = %campaign.config.provider,
-                    %error, "check this submission at the provider"
-                ),
-                // A hold the adapter has already explained to the operator.
-                Alert::Quiet => {
-                    ::metrics::counter!("receipt_relay_submissions_held_total",
-                        "account" => account.clone())
-                    .increment(1);
-                    tracing::info!(submission = %row.id, campaign = %row.campaign, %error, "submission held")
-                }
-                Alert::Transient => {
-                    tracing::warn!(submission = %row.id, campaign = %row.campaign, attempts, %error, "provider call failed")
-                }
-            }
-            if give_up {
-                tracing::warn!(submission = %row.id, campaign = %row.campaign, %error, status = meaning.given_up.as_str(), "given up");
-                state
-                    .db
-                    .finish(
-                        &row.id,
-                        &given_up(meaning.given_up),
-                        campaign.notify(notify::decided),
-                    )
-                    .await?;
-                // What went wrong stays for the operator.
-                state.db.note_error(&row.id, &error.to_string()).await?;
-                return Ok(None);
-            }
-            let delay = crate::clock::backoff(
-                config.worker.retry_base,
-                config.worker.retry_max,
-                row.attempts,
-            );
-            let malformed = meaning.retry == Retry::Limited;
             state
                 .db
-                .failed_attempt(&row.id, delay, &error.to_string(), malformed)
+                .wait(&row.id, acknowledged.as_deref(), next_in)
                 .await?;
-            // The account slows down, not just this submission.
-            Ok(match error {
-                ProviderError::RateLimited { retry_after } => Some(retry_after.unwrap_or(delay)),
-                _ => None,
-            })
+            Ok(None)
+        }
+        Plan::Retry {
+            delay,
+            malformed,
+            pause,
+            error,
+        } => {
+            alert(campaign, &row, &error);
+            let text = error.to_string();
+            state
+                .db
+                .failed_attempt(&row.id, delay, &text, malformed)
+                .await?;
+            Ok(pause)
+        }
+        Plan::GiveUp { status, error } => {
+            alert(campaign, &row, &error);
+            verdict::give_up(state, Some(campaign), &row, status, &error.to_string()).await?;
+            Ok(None)
         }
     }
 }
 
-/// The verdict of a submission the worker gave up on: `failed`, or
-/// `needs_review` where the provider took it but its answer could not be read
-/// ([`ProviderError::Unconfirmed`]), so that a person checks it there (the
-/// operator API shows its last error) and it is never uploaded again.
-fn given_up(status: SubmissionStatus) -> Decision {
-    let message = if status == SubmissionStatus::NeedsReview {
-        "The receipt reached the receipt service, but its answer was lost: a person will check it."
-    } else {
-        "The receipt service could not process this submission."
-    };
-    let outcome = Outcome {
-        reasons: vec![Reason {
-            code: ReasonCode::ProviderError,
-            message: message.to_owned(),
-        }],
-        ..Outcome::default()
-    };
-    Decision::plain(status, outcome)
+/// Logs a provider's failure as loudly as its [`Alert`] says.
+fn alert(campaign: &Campaign, row: &SubmissionRow, error: &ProviderError) {
+    let account = &campaign.config.provider;
+    match error.meaning().alert {
+        Alert::Operator if matches!(error, ProviderError::Auth(_)) => tracing::error!(
+            submission = %row.id, campaign = %row.campaign, provider = %account,
+            %error, "provider credentials refused; fix the configuration"
+        ),
+        Alert::Operator => tracing::error!(
+            submission = %row.id, campaign = %row.campaign, provider = %account,
+            %error, "check this submission at the provider"
+        ),
+        // A hold the adapter has already explained to the operator.
+        Alert::Quiet => {
+            ::metrics::counter!("receipt_relay_submissions_held_total",
+                "account" => account.clone())
+            .increment(1);
+            tracing::info!(submission = %row.id, campaign = %row.campaign, %error, "submission held")
+        }
+        Alert::Transient => {
+            let attempts = row.attempts + 1;
+            tracing::warn!(submission = %row.id, campaign = %row.campaign, attempts, %error, "provider call failed")
+        }
+    }
 }
