@@ -222,3 +222,36 @@ pub async fn every_error_json(
     }
     json
 }
+
+/// What every operator route may also answer.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum OperatorTrouble {
+    /// `unauthorized`: without the operator key.
+    #[response(status = 401)]
+    Unauthorized(ErrorBody),
+    /// `not_found`: no operator API here (no `operator_key` configured), or
+    /// no such campaign or submission.
+    #[response(status = 404)]
+    NotFound(ErrorBody),
+    /// `unavailable`: the database, for now.
+    #[response(status = 503)]
+    Unavailable(ErrorBody),
+}
+
+/// What any call that is rate limited and reaches a provider may also
+/// answer.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum ProviderTrouble {
+    /// `rate_limited`: this client's or this campaign's allowance is spent.
+    #[response(status = 429, headers(("retry-after" = u64, description = "Seconds to wait")))]
+    RateLimited(ErrorBody),
+    /// `provider_auth` (the provider refused the proxy's credentials) or
+    /// `provider_error`.
+    #[response(status = 502)]
+    Provider(ErrorBody),
+    /// `unavailable`: the provider, or the proxy's database, for now.
+    #[response(status = 503)]
+    Unavailable(ErrorBody),
+}

@@ -23,8 +23,8 @@ use serde::Serialize;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::AppState;
 use crate::campaign::Campaigns;
+use crate::state::AppState;
 use crate::store::{Outgoing, SubmissionRow, rfc3339};
 
 /// First wait after a failed delivery; it doubles on each failure.

@@ -4,7 +4,9 @@
 //! `#[utoipa::path]`, so a route cannot be served without being described,
 //! and the description lists no route that is not served. [`ApiDoc`] adds
 //! what is not a route's (the title, the tags, the operator key's scheme,
-//! the multipart forms). `cargo xtask ci` runs schemathesis against it on a
+//! the multipart forms, which `routes::upload` describes beside the code that
+//! reads them). Routes name nothing here: what a group of routes may also
+//! answer is `error::OperatorTrouble` and `error::ProviderTrouble`. `cargo xtask ci` runs schemathesis against it on a
 //! live proxy and sandbox.
 
 use std::sync::{Arc, OnceLock};
@@ -12,7 +14,9 @@ use std::sync::{Arc, OnceLock};
 use axum::Json;
 use utoipa::openapi::OpenApi as Description;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes::upload::{PhotoForm, SubmissionForm};
 
 /// What the description holds besides its routes.
 #[derive(OpenApi)]
@@ -74,66 +78,4 @@ pub async fn serve() -> Json<Description> {
             .get()
             .map_or_else(ApiDoc::openapi, |d| (**d).clone()),
     )
-}
-
-/// What every operator route may also answer.
-#[derive(utoipa::IntoResponses)]
-#[allow(dead_code)]
-pub enum OperatorTrouble {
-    /// `unauthorized`: without the operator key.
-    #[response(status = 401)]
-    Unauthorized(api::ErrorBody),
-    /// `not_found`: no operator API here (no `operator_key` configured), or
-    /// no such campaign or submission.
-    #[response(status = 404)]
-    NotFound(api::ErrorBody),
-    /// `unavailable`: the database, for now.
-    #[response(status = 503)]
-    Unavailable(api::ErrorBody),
-}
-
-/// What any call that is rate limited and reaches a provider may also
-/// answer.
-#[derive(utoipa::IntoResponses)]
-#[allow(dead_code)]
-pub enum ProviderTrouble {
-    /// `rate_limited`: this client's or this campaign's allowance is spent.
-    #[response(status = 429, headers(("retry-after" = u64, description = "Seconds to wait")))]
-    RateLimited(api::ErrorBody),
-    /// `provider_auth` (the provider refused the proxy's credentials) or
-    /// `provider_error`.
-    #[response(status = 502)]
-    Provider(api::ErrorBody),
-    /// `unavailable`: the provider, or the proxy's database, for now.
-    #[response(status = 503)]
-    Unavailable(api::ErrorBody),
-}
-
-/// `POST /v1/campaigns/{campaign}/submissions`, as `multipart/form-data`.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct SubmissionForm {
-    /// A photo of the receipt (JPEG, PNG or HEIC, judged by its content);
-    /// repeated for a long receipt, as the campaign's `photos` allow.
-    #[schema(value_type = Vec<String>, format = Binary)]
-    photo: Vec<Vec<u8>>,
-    /// The receipt's fiscal QR code, as text (`t=…&s=…&fn=…&i=…&fp=…&n=1`).
-    qr: Option<String>,
-    /// The claimed offers, as JSON: `[{"offer_id": "191405", "quantity": 1}]`.
-    offers: Option<String>,
-    /// The store the offers were bought at (an id from `/merchants`).
-    merchant: Option<String>,
-    /// The shopper's id, as the page knows them.
-    user: Option<String>,
-    /// The shopper's id, signed by the brand's backend (HS256 JWT).
-    user_token: Option<String>,
-}
-
-/// `POST /v1/campaigns/{campaign}/quality-check`, as `multipart/form-data`.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct PhotoForm {
-    /// One photo of the receipt.
-    #[schema(value_type = String, format = Binary)]
-    photo: Vec<u8>,
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 
-use crate::AppState;
+use crate::state::AppState;
 use crate::store::Swept;
 
 /// The key the retention an operator set is stored under.

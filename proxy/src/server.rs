@@ -20,7 +20,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt as _;
 
-use crate::limits::LimitsConfig;
+use crate::config::LimitsConfig;
 
 /// Bytes a connection reads ahead of its handler, at most.
 const READ_AHEAD: usize = 64 * 1024;

@@ -9,9 +9,9 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use serde::Deserialize;
 
-use crate::AppState;
 use crate::error::ApiError;
 use crate::routes::upload;
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct CampaignQuery {
@@ -64,7 +64,7 @@ pub async fn get(
     responses(
         (status = 200, description = "The campaign's stores", body = Vec<api::Merchant>),
         (status = 404, description = "`unknown_campaign`, or `not_found`: the campaign's provider has no stores", body = api::ErrorBody),
-        crate::openapi::ProviderTrouble,
+        crate::error::ProviderTrouble,
     )
 )]
 pub async fn merchants(
@@ -100,7 +100,7 @@ pub struct OffersQuery {
         (status = 400, description = "`bad_request`: a query string that cannot be read", body = api::ErrorBody),
         (status = 404, description = "`unknown_campaign`, or `not_found`: the campaign's provider has no offers", body = api::ErrorBody),
         (status = 422, description = "`invalid_field` `merchant`: none, or not one of the campaign's stores", body = api::ErrorBody),
-        crate::openapi::ProviderTrouble,
+        crate::error::ProviderTrouble,
     )
 )]
 pub async fn offers(
@@ -141,7 +141,7 @@ pub async fn offers(
     operation_id = "quality_check",
     tag = "shopper",
     params(("campaign" = String, Path, description = "The campaign's public id")),
-    request_body(content = crate::openapi::PhotoForm, content_type = "multipart/form-data"),
+    request_body(content = upload::PhotoForm, content_type = "multipart/form-data"),
     responses(
         (status = 200, description = "Whether the provider can work with the photo", body = api::QualityCheck),
         (status = 400, description = "`bad_request`: not a well-formed multipart body", body = api::ErrorBody),
@@ -151,7 +151,7 @@ pub async fn offers(
         (status = 413, description = "`photo_too_large`", body = api::ErrorBody),
         (status = 415, description = "`unsupported_media_type`: not a JPEG, PNG or HEIC photo", body = api::ErrorBody),
         (status = 422, description = "`invalid_field`, `too_many_photos`", body = api::ErrorBody),
-        crate::openapi::ProviderTrouble,
+        crate::error::ProviderTrouble,
     )
 )]
 pub async fn quality_check(

@@ -3,7 +3,8 @@
 pub mod assets;
 pub mod campaigns;
 pub mod health;
+pub mod metrics;
 pub mod operator;
 pub mod submissions;
-mod upload;
+pub mod upload;
 pub mod webhooks;

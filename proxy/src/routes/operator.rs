@@ -17,9 +17,9 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
 use crate::error::ApiError;
 use crate::retention::RetentionChange;
+use crate::state::AppState;
 use crate::store::{Listing, SubmissionRow, rfc3339};
 
 /// Most submissions one page lists.
@@ -34,7 +34,7 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(erase))
         .routes(routes!(retention, change_retention))
         // Prometheus metrics, where they have no listen address of their own.
-        .routes(routes!(crate::metrics::serve))
+        .routes(routes!(crate::routes::metrics::serve))
         .layer(middleware::from_fn_with_state(state, require_operator))
 }
 
@@ -211,7 +211,7 @@ impl ListQuery {
     responses(
         (status = 200, description = "A page", body = Page),
         (status = 422, description = "`invalid_field`: a filter or cursor that cannot be read", body = api::ErrorBody),
-        crate::openapi::OperatorTrouble,
+        crate::error::OperatorTrouble,
     )
 )]
 async fn list(
@@ -243,7 +243,7 @@ async fn list(
     params(("id" = String, Path, description = "The submission's id")),
     responses(
         (status = 200, description = "The submission", body = OperatorSubmission),
-        crate::openapi::OperatorTrouble,
+        crate::error::OperatorTrouble,
     )
 )]
 async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
@@ -265,7 +265,7 @@ async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Re
     params(("campaign" = String, Path, description = "The campaign's id")),
     responses(
         (status = 200, description = "The CSV (text quoted, formulas neutralised)", body = String, content_type = "text/csv"),
-        crate::openapi::OperatorTrouble,
+        crate::error::OperatorTrouble,
     )
 )]
 async fn export(
@@ -371,7 +371,7 @@ pub struct Erased {
     params(("user" = String, Path, description = "The shopper's id")),
     responses(
         (status = 200, description = "Erased (none, if the shopper had nothing)", body = Erased),
-        crate::openapi::OperatorTrouble,
+        crate::error::OperatorTrouble,
     )
 )]
 async fn erase(
@@ -408,7 +408,7 @@ async fn erase(
     security(("operator_key" = [])),
     responses(
         (status = 200, description = "The retention in force", body = crate::retention::Retention),
-        crate::openapi::OperatorTrouble,
+        crate::error::OperatorTrouble,
     )
 )]
 async fn retention(State(state): State<AppState>) -> Result<Response, ApiError> {
@@ -429,7 +429,7 @@ async fn retention(State(state): State<AppState>) -> Result<Response, ApiError> 
         (status = 200, description = "The retention now in force", body = crate::retention::Retention),
         (status = 400, description = "`bad_request`: not JSON of the fields", body = api::ErrorBody),
         (status = 422, description = "`invalid_field`: nothing named, or less than a day", body = api::ErrorBody),
-        crate::openapi::OperatorTrouble,
+        crate::error::OperatorTrouble,
     )
 )]
 async fn change_retention(

@@ -8,17 +8,15 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use providers::Photo;
 use serde::Deserialize;
 
-use crate::AppState;
-use crate::campaign::Campaign;
 use crate::changes::Changes;
-use crate::duplicates;
 use crate::error::ApiError;
 use crate::routes::upload;
-use crate::shopper;
-use crate::store::{CaughtDuplicate, Key, NewSubmission, Stored, SubmissionRow};
+use crate::state::AppState;
+use crate::store::SubmissionRow;
+use crate::submissions::intake::{self, Received};
+use crate::submissions::review;
 
 const MAX_IDEMPOTENCY_KEY: usize = 128;
 
@@ -32,7 +30,7 @@ const MAX_IDEMPOTENCY_KEY: usize = 128;
         ("campaign" = String, Path, description = "The campaign's public id"),
         ("Idempotency-Key" = Option<String>, Header, description = "The same key with the same content answers the first submission (1 to 255 visible characters)"),
     ),
-    request_body(content = crate::openapi::SubmissionForm, content_type = "multipart/form-data"),
+    request_body(content = upload::SubmissionForm, content_type = "multipart/form-data"),
     responses(
         (status = 202, description = "Stored; follow it at `Location`", body = api::SubmissionCreated,
             headers(("location" = String, description = "`/v1/submissions/{id}`"))),
@@ -59,64 +57,12 @@ pub async fn create(
         ApiError::BadRequest("The upload must be sent as multipart/form-data.".to_owned())
     })?;
     let idempotency_key = idempotency_key(&headers)?;
-    let mut upload = upload::read(multipart, &campaign.policy).await?;
-    state
-        .catalogue
-        .check_claim(campaign, upload.merchant.as_deref(), &upload.offers)
-        .await?;
-    // Refused before anything is stored when the brand vouches for no one.
-    let user = shopper::identify(campaign, upload.user_token.as_deref(), upload.user.take())?;
-    let id = uuid::Uuid::new_v4().to_string();
-    // The same fiscal receipt sent again is caught before the provider sees it.
-    let qr_key = upload.qr.as_deref().and_then(duplicates::qr_key);
-    let duplicate = match &qr_key {
-        Some(key) => duplicates::earlier(&state.db, campaign, Key::Qr, key, &id, None).await?,
-        None => None,
+    let upload = upload::read(multipart, &campaign.policy).await?;
+    let received = Received {
+        idempotency_key,
+        request_id: request_id(&headers),
     };
-    // A photo like one sent before is only a hint: the provider's reading of
-    // this one settles it (`duplicates::decide`).
-    let hashes = photo_hashes(campaign, &upload.photos).await;
-    let photo_match_of = match duplicate {
-        Some(_) => None,
-        None => duplicates::photo_match(&state.db, campaign, &hashes, qr_key.as_deref()).await?,
-    };
-
-    let content_hash = content_hash(&upload, user.as_deref());
-    let stored = state
-        .db
-        .insert(
-            NewSubmission {
-                request_id: request_id(&headers),
-                id,
-                campaign: campaign_id.clone(),
-                provider: campaign.config.provider.clone(),
-                idempotency_key,
-                qr: upload.qr,
-                merchant: upload.merchant,
-                user_id: user,
-                offers: upload.offers,
-                photos: upload.photos,
-                qr_key,
-                photo_hashes: hashes.iter().map(|h| h.to_base64()).collect(),
-                duplicate: duplicate.map(|(status, of)| CaughtDuplicate {
-                    status,
-                    of,
-                    outcome: duplicates::caught_on_upload(),
-                }),
-                photo_match_of,
-                content_hash,
-            },
-            campaign.notify(crate::notify::decided),
-        )
-        .await?;
-    let id = match stored {
-        Stored::New(id) | Stored::Again(id) => id,
-        Stored::Conflict => return Err(ApiError::IdempotencyConflict),
-    };
-    let row = load(&state, &id).await?;
-    tracing::info!(submission = %id, campaign = %campaign_id, "submission stored");
-    state.wake.notify_one();
-
+    let row = intake::take(&state, &campaign_id, campaign, upload, received).await?;
     let body = api::SubmissionCreated {
         id: row.id.clone(),
         status: row.status,
@@ -129,27 +75,6 @@ pub async fn create(
         Json(body),
     )
         .into_response())
-}
-
-/// The photos' perceptual hashes, where the campaign catches duplicates
-/// (decoding is work, done off the async threads).
-async fn photo_hashes(campaign: &Campaign, photos: &[Photo]) -> Vec<duplicates::PhotoHash> {
-    if campaign.config.duplicates.status().is_none() {
-        return Vec::new();
-    }
-    let photos: Vec<bytes::Bytes> = photos.iter().map(|p| p.bytes.clone()).collect();
-    // A hash decodes the whole photo: in turn with the uploads' checks.
-    let Ok(_turn) = crate::photo::DECODING.acquire().await else {
-        return Vec::new();
-    };
-    tokio::task::spawn_blocking(move || {
-        photos
-            .iter()
-            .filter_map(|bytes| duplicates::photo_hash(bytes))
-            .collect()
-    })
-    .await
-    .unwrap_or_default()
 }
 
 /// The request's id (`x-request-id`: the load balancer's, else the one the
@@ -298,7 +223,7 @@ pub async fn get(
         (status = 403, description = "`origin_not_allowed`", body = api::ErrorBody),
         (status = 404, description = "`not_found`", body = api::ErrorBody),
         (status = 409, description = "`conflict`: not a rejected receipt with offers a person may look at again", body = api::ErrorBody),
-        crate::openapi::ProviderTrouble,
+        crate::error::ProviderTrouble,
     )
 )]
 pub async fn review(
@@ -306,69 +231,10 @@ pub async fn review(
     Path(id): Path<String>,
 ) -> Result<Json<api::Submission>, ApiError> {
     let row = load(&state, &id).await?;
-    let cannot = || ApiError::Conflict("This receipt cannot be sent to manual review.".to_owned());
-    let (Some(outcome), Some(reference)) = (&row.outcome, &row.provider_ref) else {
-        return Err(cannot());
-    };
-    if row.status != api::SubmissionStatus::Rejected || !outcome.review_available() {
-        return Err(cannot());
-    }
-    let campaign = state.campaign(&row.campaign)?;
-    campaign
-        .adapter
-        .provider
-        .request_review(reference, outcome)
-        .await
-        .map_err(|e| ApiError::upstream(&row.campaign, "requesting a manual review", e))?;
-    let mut reviewed = outcome.clone();
-    for offer in reviewed.offers.iter_mut().filter(|o| o.review_available) {
-        offer.state = api::SubmissionStatus::NeedsReview;
-        offer.review_available = false;
-    }
-    if !state
-        .db
-        .send_to_review(
-            &id,
-            &reviewed,
-            campaign.notify(crate::notify::review_requested),
-        )
-        .await?
-    {
-        return Err(cannot());
-    }
-    tracing::info!(submission = %id, campaign = %row.campaign, "manual review requested");
-    let row = load(&state, &id).await?;
+    let row = review::request(&state, row).await?;
     Ok(Json(row.to_api()))
 }
 
 async fn load(state: &AppState, id: &str) -> Result<SubmissionRow, ApiError> {
     state.db.get(id).await?.ok_or(ApiError::SubmissionNotFound)
-}
-
-/// What an upload carries, as one digest (hex SHA-256): the shopper it is
-/// for, its QR code, store, offers and photos, each length-prefixed so no two
-/// uploads read alike. A retry with the same `Idempotency-Key` carries the
-/// same; another upload under that key is refused, not taken for the first.
-fn content_hash(upload: &upload::Upload, user: Option<&str>) -> String {
-    use sha2::{Digest, Sha256};
-    let mut digest = Sha256::new();
-    let mut part = |value: &[u8]| {
-        digest.update((value.len() as u64).to_be_bytes());
-        digest.update(value);
-    };
-    part(user.unwrap_or_default().as_bytes());
-    part(upload.qr.as_deref().unwrap_or_default().as_bytes());
-    part(upload.merchant.as_deref().unwrap_or_default().as_bytes());
-    for offer in &upload.offers {
-        part(offer.offer_id.as_bytes());
-        part(&offer.quantity.to_be_bytes());
-    }
-    for photo in &upload.photos {
-        part(&photo.bytes);
-    }
-    digest
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }

@@ -16,19 +16,37 @@ use providers::Photo;
 use crate::error::ApiError;
 use crate::photo;
 use crate::policy::UploadPolicy;
+use crate::submissions::intake::Upload;
 
 const MAX_TEXT_BYTES: usize = 4096;
 
-/// The checked content of a submission body.
-#[derive(Debug, Default)]
-pub struct Upload {
-    pub photos: Vec<Photo>,
-    pub qr: Option<String>,
-    pub merchant: Option<String>,
-    pub user: Option<String>,
-    /// The shopper's signed token, where the page sent one.
-    pub user_token: Option<String>,
-    pub offers: Vec<api::ClaimedOffer>,
+/// `POST /v1/campaigns/{campaign}/submissions`, as `multipart/form-data`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct SubmissionForm {
+    /// A photo of the receipt (JPEG, PNG or HEIC, judged by its content);
+    /// repeated for a long receipt, as the campaign's `photos` allow.
+    #[schema(value_type = Vec<String>, format = Binary)]
+    photo: Vec<Vec<u8>>,
+    /// The receipt's fiscal QR code, as text (`t=…&s=…&fn=…&i=…&fp=…&n=1`).
+    qr: Option<String>,
+    /// The claimed offers, as JSON: `[{"offer_id": "191405", "quantity": 1}]`.
+    offers: Option<String>,
+    /// The store the offers were bought at (an id from `/merchants`).
+    merchant: Option<String>,
+    /// The shopper's id, as the page knows them.
+    user: Option<String>,
+    /// The shopper's id, signed by the brand's backend (HS256 JWT).
+    user_token: Option<String>,
+}
+
+/// `POST /v1/campaigns/{campaign}/quality-check`, as `multipart/form-data`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct PhotoForm {
+    /// One photo of the receipt.
+    #[schema(value_type = String, format = Binary)]
+    photo: Vec<u8>,
 }
 
 /// Reads and checks the whole body against the campaign's policy.

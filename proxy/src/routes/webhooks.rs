@@ -10,8 +10,8 @@ use axum::http::{HeaderMap, StatusCode};
 use providers::{CallbackError, Progress};
 use serde_json::{Value, json};
 
-use crate::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::submissions::verdict::{self, Came};
 
 /// A provider's callback (server to server), authenticated by the account's

@@ -3,7 +3,14 @@
 //! A caller parses, calls one of these and answers; the rules (duplicates, who
 //! is told) are applied here, and storage writes what it is handed.
 //!
-//! - [`verdict`]: a provider's verdict recorded, however it came (with the
-//!   upload, by polling, by callback).
+//! - [`intake`]: an upload taken in (the claim and the shopper checked, the
+//!   receipt looked for among those seen before, stored whole).
+//! - [`review`]: a shopper's request for a person to look again at a
+//!   rejected receipt.
+//! - [`verdict`]: how a submission ends: a provider's verdict recorded,
+//!   however it came (with the upload, by polling, by callback), or the worker
+//!   giving up.
 
+pub mod intake;
+pub mod review;
 pub mod verdict;

@@ -8,8 +8,9 @@ use api::{Outcome, Reason, ReasonCode, SubmissionStatus};
 use providers::Verdict;
 
 use crate::campaign::Campaign;
+use crate::state::AppState;
 use crate::store::{Decision, Notify, Settles, SubmissionRow};
-use crate::{AppState, duplicates, notify};
+use crate::{duplicates, notify};
 
 /// How a verdict reached us.
 #[derive(Debug, Clone, Copy)]

@@ -24,9 +24,9 @@ use providers::{Alert, OutgoingReceipt, ProviderError};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::AppState;
 use crate::campaign::Campaign;
 use crate::metrics;
+use crate::state::AppState;
 use crate::store::SubmissionRow;
 use crate::submissions::verdict::{self, Came};
 

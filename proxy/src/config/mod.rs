@@ -17,7 +17,9 @@ use figment::providers::{Env, Format, Toml};
 use providers::ProviderConfig;
 use serde::{Deserialize, Serialize};
 
-use crate::limits::LimitsConfig;
+mod limits;
+
+pub use limits::{LimitsConfig, Rate};
 
 /// Why a configuration could not be loaded. Messages name keys, never values.
 #[derive(Debug, thiserror::Error)]
