@@ -238,25 +238,7 @@ pub async fn serve(
     let worker = tokio::spawn(worker::run(state.clone(), stop.clone()));
     let notifier = tokio::spawn(notify::run(state.clone(), stop.clone()));
     let sweeper = tokio::spawn(retention::run(state.clone(), stop.clone()));
-    let metrics_server = match state.config.metrics_listen {
-        Some(address) => {
-            let listener = TcpListener::bind(address).await?;
-            tracing::info!(addr = %listener.local_addr()?, "metrics listening");
-            let (router, _) = OpenApiRouter::new()
-                .routes(routes!(routes::metrics::serve))
-                .split_for_parts();
-            let router = router.with_state(state.clone());
-            let limits = state.config.limits.clone();
-            let stopped = stop.clone();
-            Some(tokio::spawn(async move {
-                server::run(listener, router, &limits, async move {
-                    stopped.cancelled().await;
-                })
-                .await
-            }))
-        }
-        None => None,
-    };
+    let metrics_server = serve_metrics(&state, &stop).await?;
     let stop_worker = stop.clone();
     let limits = state.config.limits.clone();
     let served = server::run(listener, app(state), &limits, async move {
@@ -281,14 +263,49 @@ pub async fn serve(
     served
 }
 
-/// Serves `app(state)` on `listener` without the background worker, until
-/// `shutdown` completes: for tests that step a worker themselves
+/// Serves `app(state)` on `listener` (and the metrics on `metrics_listen`)
+/// without the background worker, notifier and retention sweep, until
+/// `shutdown` completes: for tests that step them themselves
 /// ([`worker::Worker::run_once`]).
 pub async fn serve_api(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let stop = CancellationToken::new();
+    let metrics_server = serve_metrics(&state, &stop).await?;
     let limits = state.config.limits.clone();
-    server::run(listener, app(state), &limits, shutdown).await
+    let served = server::run(listener, app(state), &limits, shutdown).await;
+    stop.cancel();
+    if let Some(task) = metrics_server
+        && let Err(error) = task.await
+    {
+        tracing::error!(%error, "metrics listener ended abnormally");
+    }
+    served
+}
+
+/// Serves `/metrics` alone on `metrics_listen`, where configured, until
+/// `stop` is cancelled.
+async fn serve_metrics(
+    state: &AppState,
+    stop: &CancellationToken,
+) -> std::io::Result<Option<tokio::task::JoinHandle<std::io::Result<()>>>> {
+    let Some(address) = state.config.metrics_listen else {
+        return Ok(None);
+    };
+    let listener = TcpListener::bind(address).await?;
+    tracing::info!(addr = %listener.local_addr()?, "metrics listening");
+    let (router, _) = OpenApiRouter::new()
+        .routes(routes!(routes::metrics::serve))
+        .split_for_parts();
+    let router = router.with_state(state.clone());
+    let limits = state.config.limits.clone();
+    let stopped = stop.clone();
+    Ok(Some(tokio::spawn(async move {
+        server::run(listener, router, &limits, async move {
+            stopped.cancelled().await;
+        })
+        .await
+    })))
 }

@@ -62,15 +62,17 @@ struct ApmReceipt {
 struct Account {
     api_key: String,
     delay: Duration,
+    controls: Arc<Controls>,
     receipts: HashMap<String, ApmReceipt>,
 }
 
 type Shared = Arc<Mutex<Account>>;
 
-pub(crate) fn router(prefix: &str, config: &SandboxConfig, _: Arc<Controls>) -> Router {
+pub(crate) fn router(prefix: &str, config: &SandboxConfig, controls: Arc<Controls>) -> Router {
     let account = Arc::new(Mutex::new(Account {
         api_key: config.apm_api_key.clone(),
         delay: config.processing_delay,
+        controls,
         receipts: HashMap::new(),
     }));
     let routes = Router::new()
@@ -378,6 +380,7 @@ fn store(shared: &Shared, mut receipt: ApmReceipt, callback: Option<Callback>) -
         let body = describe(&receipt, true);
         // The moderators take their time, then APM calls back.
         webhook::deliver(
+            &account.controls,
             webhook::Callback {
                 method: callback
                     .method

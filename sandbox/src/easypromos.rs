@@ -58,6 +58,7 @@ pub struct Settings {
 struct Account {
     token: String,
     delay: Duration,
+    controls: Arc<Controls>,
     credits: u64,
     next_id: u64,
     events: HashMap<u64, Event>,
@@ -65,10 +66,11 @@ struct Account {
 
 type Shared = Arc<Mutex<Account>>;
 
-pub(crate) fn router(prefix: &str, config: &SandboxConfig, _: Arc<Controls>) -> Router {
+pub(crate) fn router(prefix: &str, config: &SandboxConfig, controls: Arc<Controls>) -> Router {
     let account = Arc::new(Mutex::new(Account {
         token: config.easypromos.token.clone(),
         delay: config.processing_delay,
+        controls,
         credits: config.easypromos.credits,
         next_id: FIRST_EVENT_ID,
         events: HashMap::new(),
@@ -173,6 +175,7 @@ async fn upload_ticket(
         let delay = account.delay;
         // The simulated provider takes its time, then calls back.
         webhook::deliver(
+            &account.controls,
             webhook::Callback {
                 method: reqwest::Method::POST,
                 url,

@@ -115,6 +115,12 @@ pub struct Controls {
     pub(crate) photon_webhook: std::sync::Mutex<Option<(String, String)>>,
     /// Requests answered so far, by `METHOD /path`.
     requests: std::sync::Mutex<std::collections::HashMap<String, u64>>,
+    /// While `Some`, callbacks wait here for the test to send them.
+    held: std::sync::Mutex<Option<Vec<webhook::Callback>>>,
+    /// While `true`, requests are taken but not answered.
+    answers_held: tokio::sync::watch::Sender<bool>,
+    /// Bumped on every request, for [`Controls::until_requests`].
+    arrivals: tokio::sync::watch::Sender<u64>,
 }
 
 impl Controls {
@@ -127,6 +133,28 @@ impl Controls {
             .get(&format!("{method} {path}"))
             .copied()
             .unwrap_or(0)
+    }
+
+    /// Waits until the sandbox has had `n` `method` requests to `path`: a test
+    /// knows a call is in flight without polling for it.
+    pub async fn until_requests(&self, method: &str, path: &str, n: u64) {
+        let mut arrivals = self.arrivals.subscribe();
+        // Only fails if the sender is gone, and `self` holds it.
+        let _ = arrivals
+            .wait_for(|_| self.requests(method, path) >= n)
+            .await;
+    }
+
+    /// While on, every provider takes requests but answers none of them, as
+    /// a slow provider would: a test holds a call in flight as long as it
+    /// needs, then lets it answer with [`Controls::release_answers`].
+    pub fn hold_answers(&self) {
+        self.answers_held.send_replace(true);
+    }
+
+    /// Lets every held request, and every later one, be answered.
+    pub fn release_answers(&self) {
+        self.answers_held.send_replace(false);
     }
 
     /// While on, every provider answers `503 Service Unavailable`.
@@ -161,6 +189,43 @@ impl Controls {
     /// While on, BitLabs answers uploads with 409: an upload is in progress.
     pub fn set_bitlabs_busy(&self, on: bool) {
         self.bitlabs_busy.store(on, Ordering::SeqCst);
+    }
+
+    /// From now on, the providers' callbacks wait for
+    /// [`Controls::send_held_callbacks`] instead of going out by themselves
+    /// after the processing delay: a test steps them as it steps the worker.
+    pub fn hold_callbacks(&self) {
+        self.held_list().get_or_insert_with(Vec::new);
+    }
+
+    /// Sends every held callback once, in the order they were made, and
+    /// answers the status each got (an unreachable receiver counts as 0).
+    pub async fn send_held_callbacks(&self) -> Vec<u16> {
+        let held = self.held_list().as_mut().map(std::mem::take);
+        let client = reqwest::Client::new();
+        let mut statuses = Vec::new();
+        for callback in held.unwrap_or_default() {
+            let status = webhook::send(&client, &callback).await;
+            statuses.push(status.map_or(0, |r| r.status().as_u16()));
+        }
+        statuses
+    }
+
+    /// Keeps `callback` where callbacks are held; `false` when they are not.
+    fn hold(&self, callback: webhook::Callback) -> bool {
+        match self.held_list().as_mut() {
+            Some(held) => {
+                held.push(callback);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn held_list(&self) -> std::sync::MutexGuard<'_, Option<Vec<webhook::Callback>>> {
+        self.held
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// While on, Aboutgoods answers new documents with 402 (quota exceeded).
@@ -219,6 +284,13 @@ async fn conditions(
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .entry(format!("{} {}", request.method(), request.uri().path()))
         .or_default() += 1;
+    controls.arrivals.send_modify(|n| *n += 1);
+    // Only fails if the sender is gone, and `controls` holds it.
+    let _ = controls
+        .answers_held
+        .subscribe()
+        .wait_for(|held| !held)
+        .await;
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }

@@ -183,6 +183,7 @@ async fn upload(
         let (delay, body) = (account.delay, result_body(&key, verdict, reading));
         // Photon reads the document, then posts the result.
         webhook::deliver(
+            &account.controls,
             webhook::Callback {
                 method: reqwest::Method::POST,
                 url,

@@ -32,11 +32,7 @@ fetch(img.src).then(r => r.blob()).then(b => done(b.size));
 
 #[tokio::main]
 async fn main() {
-    let app = spawn_app_with(Options {
-        with_widget: true,
-        ..Options::default()
-    })
-    .await;
+    let app = spawn_app_with(Options::live()).await;
     let photo = fixtures::write("bench-12mp.jpg", &fixtures::phone_photo_12mp());
     let original = std::fs::metadata(&photo).expect("fixture").len();
     let browser = Browser::start().await;

@@ -184,9 +184,8 @@ async fn main() {
         .expect("bind the landing page");
     let site = format!("http://{}", listener.local_addr().expect("address"));
     let app = spawn_app_with(Options {
-        with_widget: true,
         allowed_origin: Some(site.clone()),
-        ..Options::default()
+        ..Options::live()
     })
     .await;
     let proxy = app.address.clone();

@@ -6,8 +6,6 @@
 //! other threads of the same process make that cache miss the capture
 //! installed here (it did, once the `limits` tests ran beside it).
 
-use std::time::Duration;
-
 use api::SubmissionStatus;
 use tests::{Options, fixtures, spawn_app, spawn_app_with};
 
@@ -21,7 +19,7 @@ async fn no_log_line_carries_a_token_even_when_the_provider_refuses_it() {
     let id = app
         .submit_photo("demo-easypromos", fixtures::receipt_jpeg())
         .await;
-    app.wait_final(&id).await;
+    app.settle(&id).await;
     let right_token = app.sandbox.config.easypromos.token.clone();
 
     // A proxy holding a token the provider refuses.
@@ -33,12 +31,7 @@ async fn no_log_line_carries_a_token_even_when_the_provider_refuses_it() {
     let id = refused
         .submit_photo("demo-easypromos", fixtures::receipt_jpeg())
         .await;
-    for _ in 0..200 {
-        if logs.text().contains("credentials refused") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    refused.step_worker().await;
     // Refused credentials keep the submission (an operator can fix the token).
     assert_eq!(
         refused.get_submission(&id).await.status,
@@ -109,7 +102,7 @@ async fn no_log_line_carries_a_token_even_when_the_provider_refuses_it() {
     assert_eq!(response.status(), 202);
     assert_eq!(response.headers()["x-request-id"], request_id, "told back");
     let id = response.json::<api::SubmissionCreated>().await.unwrap().id;
-    app.wait_final(&id).await;
+    app.settle(&id).await;
     let lines: Vec<serde_json::Value> = json
         .text()
         .lines()

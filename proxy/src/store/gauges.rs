@@ -33,6 +33,26 @@ impl Db {
         })
     }
 
+    /// When the next piece of background work falls due (Unix ms): a
+    /// submission in hand's next attempt, or a notification's to the brand.
+    /// `None` when nothing waits. A test that steps the worker moves its
+    /// clock to it.
+    pub async fn next_due(&self) -> Result<Option<i64>, sqlx::Error> {
+        let in_hand = crate::lifecycle::in_sql(IN_HAND);
+        let submission: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT MIN(next_attempt_at) FROM submissions WHERE {in_hand}"
+        )))
+        .fetch_one(&self.pool)
+        .await?;
+        let letter: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(next_attempt_at) FROM notifications
+             WHERE delivered_at IS NULL AND abandoned_at IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(submission.into_iter().chain(letter).min())
+    }
+
     /// How many submissions exist (used by tests and ops).
     pub async fn submission_count(&self) -> Result<i64, sqlx::Error> {
         sqlx::query_scalar("SELECT COUNT(*) FROM submissions")

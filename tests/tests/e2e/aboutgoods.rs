@@ -60,7 +60,7 @@ async fn a_receipt_outside_the_promotion_is_rejected_for_the_rule_it_misses_with
 {
     let app = spawn_app().await;
     let id = app.submit_photo(CAMPAIGN, fixtures::blue_jpeg()).await;
-    let done = app.wait_final(&id).await;
+    let done = app.settle(&id).await;
     assert_eq!(done.status, SubmissionStatus::Rejected);
     let outcome = done.outcome.expect("outcome");
     let codes: Vec<_> = outcome.reasons.iter().map(|r| r.code).collect();
@@ -75,7 +75,7 @@ async fn a_receipt_outside_the_promotion_is_rejected_for_the_rule_it_misses_with
 async fn a_dark_photo_is_rejected_as_unreadable() {
     let app = spawn_app().await;
     let id = app.submit_photo(CAMPAIGN, fixtures::dark_jpeg()).await;
-    let done = app.wait_final(&id).await;
+    let done = app.settle(&id).await;
     assert_eq!(done.status, SubmissionStatus::Rejected);
     assert_eq!(
         done.outcome.expect("outcome").reasons[0].code,
@@ -145,7 +145,7 @@ async fn over_quota_submissions_are_held_and_go_through_once_the_quota_is_back()
     let app = spawn_app().await;
     app.sandbox.controls.set_aboutgoods_quota_exceeded(true);
     let id = app.submit_photo(CAMPAIGN, fixtures::receipt_jpeg()).await;
-    let row = app.wait_for_failures(&id, 2).await;
+    let row = app.step_until(&id, |row| row.attempts >= 2).await;
     assert!(
         row.last_error
             .as_deref()
@@ -159,7 +159,7 @@ async fn over_quota_submissions_are_held_and_go_through_once_the_quota_is_back()
     assert_eq!(app.state.db.photo_count(&id).await.unwrap(), 1);
 
     app.sandbox.controls.set_aboutgoods_quota_exceeded(false);
-    tests::assert_accepted_sample(&app.wait_final(&id).await);
+    tests::assert_accepted_sample(&app.settle(&id).await);
 }
 
 #[tokio::test]

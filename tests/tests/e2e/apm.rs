@@ -2,11 +2,9 @@
 //! code, a QR code alone, the moderators' reject keys, an outage, and the
 //! callback mode with a good, a forged and a replayed callback.
 
-use std::time::Duration;
-
 use api::{ErrorBody, ReasonCode, SubmissionStatus};
 use serde_json::{Value, json};
-use tests::{Options, TestApp, fixtures, spawn_app, spawn_app_with};
+use tests::{TestApp, fixtures, spawn_app};
 
 const CAMPAIGN: &str = "demo-apm";
 const CALLBACKS: &str = "demo-apm-callbacks";
@@ -49,7 +47,7 @@ async fn a_long_receipt_in_several_photos_with_its_qr_is_approved() {
     let app = spawn_app().await;
     let photos = vec![fixtures::receipt_jpeg(); 3];
     let id = app.submit_qr(CAMPAIGN, &photos, QR).await;
-    assert_approved(&app.wait_final(&id).await, FROM_QR);
+    assert_approved(&app.settle(&id).await, FROM_QR);
     assert_eq!(app.state.db.photo_count(&id).await.unwrap(), 0);
 }
 
@@ -57,15 +55,12 @@ async fn a_long_receipt_in_several_photos_with_its_qr_is_approved() {
 async fn a_qr_code_alone_is_a_submission() {
     let app = spawn_app().await;
     let good = app.submit_qr(CAMPAIGN, &[], QR).await;
-    assert_eq!(
-        app.wait_final(&good).await.status,
-        SubmissionStatus::Accepted
-    );
+    assert_eq!(app.settle(&good).await.status, SubmissionStatus::Accepted);
     // A code of a format the campaign takes (`qr_patterns`) goes on to the
     // provider, which judges it.
     let own = app.submit_qr(CAMPAIGN, &[], "APM-RCPT-0042").await;
     assert_eq!(
-        first_reason(&app.wait_final(&own).await),
+        first_reason(&app.settle(&own).await),
         ReasonCode::NotReceipt
     );
 }
@@ -99,7 +94,7 @@ async fn a_code_that_is_no_receipts_was_stored_and_queued_for_the_provider() {
         .submit_qr(CAMPAIGN, &[fixtures::receipt_jpeg()], "hello")
         .await;
     assert_eq!(
-        app.wait_final(&with_photo).await.status,
+        app.settle(&with_photo).await.status,
         SubmissionStatus::Accepted
     );
 }
@@ -161,7 +156,7 @@ async fn the_moderators_reject_keys_become_unified_reasons() {
     ];
     for (photo, expected) in cases {
         let id = app.submit_photo(CAMPAIGN, photo).await;
-        let done = app.wait_final(&id).await;
+        let done = app.settle(&id).await;
         assert_eq!(first_reason(&done), expected);
         let message = &done.outcome.unwrap().reasons[0].message;
         assert!(
@@ -176,14 +171,14 @@ async fn during_an_outage_the_receipt_is_kept_and_goes_through_after() {
     let app = spawn_app().await;
     app.sandbox.controls.set_outage(true);
     let id = app.submit_photo(CAMPAIGN, fixtures::receipt_jpeg()).await;
-    app.wait_for_failures(&id, 2).await;
+    app.step_until(&id, |row| row.attempts >= 2).await;
     assert_eq!(
         app.get_submission(&id).await.status,
         SubmissionStatus::Queued
     );
     assert_eq!(app.state.db.photo_count(&id).await.unwrap(), 1);
     app.sandbox.controls.set_outage(false);
-    assert_approved(&app.wait_final(&id).await, FROM_PHOTO);
+    assert_approved(&app.settle(&id).await, FROM_PHOTO);
 }
 
 /// Posts a callback to the proxy as APM would.
@@ -206,13 +201,15 @@ fn rejected_receipt(uuid: &str) -> Value {
 
 #[tokio::test]
 async fn with_callbacks_the_verdict_comes_from_apm_and_a_replay_changes_nothing() {
-    // The worker polls only every 10 minutes here: only the callback can decide.
+    // The worker polls only every 10 minutes here: the callback decides.
     let app = spawn_app().await;
     let id = app
         .submit_qr(CALLBACKS, &[fixtures::receipt_jpeg()], QR)
         .await;
+    app.step_worker().await;
     let uuid = app.provider_ref(&id).await;
-    let done = app.wait_final(&id).await;
+    assert_eq!(app.send_callbacks().await, [200]);
+    let done = app.get_submission(&id).await;
     // `/api/receipts` has no field for the code: the photos are read.
     assert_approved(&done, FROM_PHOTO);
 
@@ -229,12 +226,10 @@ async fn with_callbacks_the_verdict_comes_from_apm_and_a_replay_changes_nothing(
 
 #[tokio::test]
 async fn a_forged_apm_callback_is_refused_and_changes_nothing() {
-    let app = spawn_app_with(Options {
-        processing_delay: Duration::from_secs(30),
-        ..Options::default()
-    })
-    .await;
+    let app = spawn_app().await;
     let id = app.submit_photo(CALLBACKS, fixtures::receipt_jpeg()).await;
+    // Uploaded; APM's own callback is held back.
+    app.step_worker().await;
     let uuid = app.provider_ref(&id).await;
     for key in [None, Some("not-the-key"), Some("")] {
         let (status, body) = call_back(&app, key, &rejected_receipt(&uuid)).await;

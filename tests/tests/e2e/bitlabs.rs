@@ -91,7 +91,7 @@ async fn a_long_receipt_is_decided_per_offer_at_once() {
             &[(SERUM, 2), (MOUSSE, 1), (&flagged, 1)],
         )
         .await;
-    let done = app.wait_final(&id).await;
+    let done = app.settle(&id).await;
     assert_eq!(done.status, SubmissionStatus::Accepted);
     let offers = done.outcome.unwrap().offers;
     let states: Vec<_> = offers
@@ -114,7 +114,7 @@ async fn a_long_receipt_is_decided_per_offer_at_once() {
         .submit_offers(CAMPAIGN, &photos, "7", &[(&flagged, 1)])
         .await;
     assert_eq!(
-        app.wait_final(&only_flagged).await.status,
+        app.settle(&only_flagged).await.status,
         SubmissionStatus::NeedsReview
     );
 }
@@ -125,7 +125,7 @@ async fn a_rejected_offer_that_allows_it_goes_to_manual_review_once() {
     let id = app
         .submit_offers(CAMPAIGN, &[fixtures::blue_jpeg()], "7", &[(SERUM, 1)])
         .await;
-    let done = app.wait_final(&id).await;
+    let done = app.settle(&id).await;
     assert_eq!(done.status, SubmissionStatus::Rejected);
     let outcome = done.outcome.unwrap();
     assert!(outcome.review_available());
@@ -151,7 +151,7 @@ async fn a_plain_rejection_or_an_acceptance_cannot_be_reviewed() {
     let red = app
         .submit_offers(CAMPAIGN, &[fixtures::red_jpeg()], "7", &[(SERUM, 1)])
         .await;
-    let done = app.wait_final(&red).await;
+    let done = app.settle(&red).await;
     assert_eq!(
         done.outcome.unwrap().reasons[0].code,
         ReasonCode::NotReceipt
@@ -159,7 +159,7 @@ async fn a_plain_rejection_or_an_acceptance_cannot_be_reviewed() {
     let accepted = app
         .submit_offers(CAMPAIGN, &[fixtures::receipt_jpeg()], "7", &[(MOUSSE, 1)])
         .await;
-    app.wait_final(&accepted).await;
+    app.settle(&accepted).await;
     for id in [red, accepted] {
         let response = review(&app, &id).await;
         assert_eq!(response.status(), 409);
@@ -175,7 +175,7 @@ async fn an_upload_already_in_progress_holds_the_submission_until_it_can_go() {
     let id = app
         .submit_offers(CAMPAIGN, &[fixtures::receipt_jpeg()], "7", &[(SERUM, 1)])
         .await;
-    let row = app.wait_for_failures(&id, 2).await;
+    let row = app.step_until(&id, |row| row.attempts >= 2).await;
     assert!(
         row.last_error
             .as_deref()
@@ -188,7 +188,7 @@ async fn an_upload_already_in_progress_holds_the_submission_until_it_can_go() {
     );
     assert_eq!(app.state.db.photo_count(&id).await.unwrap(), 1);
     app.sandbox.controls.set_bitlabs_busy(false);
-    assert_eq!(app.wait_final(&id).await.status, SubmissionStatus::Accepted);
+    assert_eq!(app.settle(&id).await.status, SubmissionStatus::Accepted);
 }
 
 #[tokio::test]
@@ -198,7 +198,7 @@ async fn during_an_outage_the_receipt_and_its_offers_are_kept_and_sent_after() {
     let id = app
         .submit_offers(CAMPAIGN, &[fixtures::receipt_jpeg()], "7", &[(SERUM, 2)])
         .await;
-    app.wait_for_failures(&id, 2).await;
+    app.step_until(&id, |row| row.attempts >= 2).await;
     assert_eq!(
         app.get_submission(&id).await.status,
         SubmissionStatus::Queued
@@ -216,7 +216,7 @@ async fn during_an_outage_the_receipt_and_its_offers_are_kept_and_sent_after() {
     assert_eq!(body.error.code, ErrorCode::Unavailable);
 
     app.sandbox.controls.set_outage(false);
-    let done = app.wait_final(&id).await;
+    let done = app.settle(&id).await;
     assert_eq!(done.status, SubmissionStatus::Accepted);
     assert_eq!(done.outcome.unwrap().offers[0].offer_id, SERUM);
 }
@@ -287,7 +287,7 @@ async fn a_store_and_offers_the_campaign_does_not_have_were_forwarded() {
     let listed = app
         .operator_json(&format!("/v1/operator/campaigns/{CAMPAIGN}/submissions"))
         .await;
-    app.wait_final(listed["submissions"][0]["id"].as_str().unwrap())
+    app.settle(listed["submissions"][0]["id"].as_str().unwrap())
         .await;
     assert_eq!(
         app.sandbox.controls.requests("POST", "/bitlabs/"),
@@ -317,7 +317,6 @@ async fn every_shopper_opening_the_store_list_cost_a_provider_call() {
 #[tokio::test]
 async fn after_an_unreadable_answer_to_an_upload_the_same_receipt_was_uploaded_again() {
     let app = tests::spawn_app_with(tests::Options {
-        stepped_worker: true,
         ..tests::Options::default()
     })
     .await;

@@ -2,18 +2,15 @@
 //! real HTTP: the verdict arrives by the provider's callback; a forged or replayed
 //! callback changes nothing; low credits hold submissions without losing them.
 
-use std::time::Duration;
-
 use api::{ReasonCode, SubmissionStatus};
 use serde_json::{Value, json};
-use tests::{Options, TestApp, assert_accepted_sample, fixtures, spawn_app_with};
+use tests::{Options, TestApp, assert_accepted_sample, fixtures, spawn_app, spawn_app_with};
 
 const CAMPAIGN: &str = "demo-easypromos";
 
-async fn webhook_app(processing_delay: Duration) -> TestApp {
+async fn webhook_app() -> TestApp {
     spawn_app_with(Options {
         webhooks: true,
-        processing_delay,
         ..Options::default()
     })
     .await
@@ -46,17 +43,24 @@ fn unreadable_event(event_id: &str) -> Value {
 
 #[tokio::test]
 async fn in_webhook_mode_the_verdict_comes_by_the_providers_callback() {
-    // The worker polls only every 10 minutes here: within this test only the
-    // callback can decide.
-    let app = webhook_app(Duration::from_millis(300)).await;
+    // The worker polls only every 10 minutes here: the callback decides.
+    let app = webhook_app().await;
     let id = app.submit_photo(CAMPAIGN, fixtures::receipt_jpeg()).await;
-    assert_accepted_sample(&app.wait_final(&id).await);
+    app.step_worker().await;
+    assert_eq!(
+        app.get_submission(&id).await.status,
+        SubmissionStatus::Processing
+    );
+    assert_eq!(app.send_callbacks().await, [200]);
+    assert_accepted_sample(&app.get_submission(&id).await);
 }
 
 #[tokio::test]
 async fn a_forged_callback_is_refused_and_changes_nothing() {
-    let app = webhook_app(Duration::from_secs(30)).await;
+    let app = webhook_app().await;
     let id = app.submit_photo(CAMPAIGN, fixtures::receipt_jpeg()).await;
+    // Uploaded: the provider has it and calls back once the test lets it.
+    app.step_worker().await;
     let event_id = app.provider_ref(&id).await;
 
     for key in [None, Some("not-the-key"), Some("")] {
@@ -71,10 +75,12 @@ async fn a_forged_callback_is_refused_and_changes_nothing() {
 
 #[tokio::test]
 async fn a_replayed_or_late_callback_never_changes_a_verdict() {
-    let app = webhook_app(Duration::from_millis(300)).await;
+    let app = webhook_app().await;
     let id = app.submit_photo(CAMPAIGN, fixtures::receipt_jpeg()).await;
+    // Uploaded: the provider has it and calls back once the test lets it.
+    app.step_worker().await;
     let event_id = app.provider_ref(&id).await;
-    let accepted = app.wait_final(&id).await;
+    let accepted = app.settle(&id).await;
     assert_eq!(accepted.status, SubmissionStatus::Accepted);
 
     // The right key, the right event, a different verdict: too late.
@@ -87,8 +93,10 @@ async fn a_replayed_or_late_callback_never_changes_a_verdict() {
 
 #[tokio::test]
 async fn an_authentic_callback_decides_and_a_duplicate_is_harmless() {
-    let app = webhook_app(Duration::from_secs(30)).await;
+    let app = webhook_app().await;
     let id = app.submit_photo(CAMPAIGN, fixtures::receipt_jpeg()).await;
+    // Uploaded: the provider has it and calls back once the test lets it.
+    app.step_worker().await;
     let event_id = app.provider_ref(&id).await;
 
     let event = unreadable_event(&event_id);
@@ -119,7 +127,7 @@ async fn under_the_credits_threshold_submissions_are_held_and_kept() {
     })
     .await;
     let id = app.submit_photo(CAMPAIGN, fixtures::receipt_jpeg()).await;
-    let row = app.wait_for_failures(&id, 2).await;
+    let row = app.step_until(&id, |row| row.attempts >= 2).await;
     assert_eq!(row.status, SubmissionStatus::Queued);
     assert!(row.provider_ref.is_none(), "nothing may be forwarded");
     assert!(
@@ -142,20 +150,13 @@ async fn under_the_credits_threshold_submissions_are_held_and_kept() {
     let id = funded
         .submit_photo(CAMPAIGN, fixtures::receipt_jpeg())
         .await;
-    assert_eq!(
-        funded.wait_final(&id).await.status,
-        SubmissionStatus::Accepted
-    );
+    assert_eq!(funded.settle(&id).await.status, SubmissionStatus::Accepted);
 }
 
 /// Photon in webhook mode: the account's webhook registered in the sandbox, as
 /// an operator does in Photon's dashboard.
-async fn photon_webhook_app(processing_delay: Duration) -> TestApp {
-    let app = spawn_app_with(Options {
-        processing_delay,
-        ..Options::default()
-    })
-    .await;
+async fn photon_webhook_app() -> TestApp {
+    let app = spawn_app().await;
     app.sandbox
         .controls
         .set_photon_webhook(&app.url("/webhooks/photon-hooks"), &app.photon_webhook_key);
@@ -176,13 +177,15 @@ async fn photon_call_back(app: &TestApp, key: Option<&str>, body: &Value) -> (u1
 
 #[tokio::test]
 async fn photons_webhook_brings_the_verdict_and_a_replay_changes_nothing() {
-    // The worker fetches only every 10 minutes here: only the webhook can decide.
-    let app = photon_webhook_app(Duration::from_millis(300)).await;
+    // The worker fetches only every 10 minutes here: the webhook decides.
+    let app = photon_webhook_app().await;
     let id = app
         .submit_photo("demo-photon-hooks", fixtures::receipt_jpeg())
         .await;
+    app.step_worker().await;
     let key = app.provider_ref(&id).await;
-    assert_accepted_sample(&app.wait_final(&id).await);
+    assert_eq!(app.send_callbacks().await, [200]);
+    assert_accepted_sample(&app.get_submission(&id).await);
 
     let failed = json!({"status": "failed", "photon_key": key, "error_code": "unreadable"});
     let (status, body) = photon_call_back(&app, Some(&app.photon_webhook_key), &failed).await;
@@ -195,10 +198,12 @@ async fn photons_webhook_brings_the_verdict_and_a_replay_changes_nothing() {
 
 #[tokio::test]
 async fn a_forged_photon_webhook_is_refused_and_changes_nothing() {
-    let app = photon_webhook_app(Duration::from_secs(30)).await;
+    let app = photon_webhook_app().await;
     let id = app
         .submit_photo("demo-photon-hooks", fixtures::receipt_jpeg())
         .await;
+    // Uploaded: the provider has it and calls back once the test lets it.
+    app.step_worker().await;
     let key = app.provider_ref(&id).await;
     let failed = json!({"status": "failed", "photon_key": key, "error_code": "unreadable"});
     for forged in [None, Some("not-the-key")] {

@@ -22,10 +22,7 @@ async fn operator_view(app: &TestApp, id: &str) -> Value {
 async fn the_same_fiscal_qr_sent_again_is_refused_before_the_provider_sees_it() {
     let app = spawn_app().await;
     let first = app.submit_qr("demo-apm-once", &[], QR).await;
-    assert_eq!(
-        app.wait_final(&first).await.status,
-        SubmissionStatus::Accepted
-    );
+    assert_eq!(app.settle(&first).await.status, SubmissionStatus::Accepted);
 
     let again = app.submit_qr("demo-apm-once", &[], SAME_QR).await;
     let refused = app.get_submission(&again).await;
@@ -64,7 +61,7 @@ async fn the_same_fiscal_qr_sent_again_is_refused_before_the_provider_sees_it() 
     let elsewhere = app.submit_qr("demo-apm", &[], QR).await;
     let twice = app.submit_qr("demo-apm", &[], SAME_QR).await;
     for id in [elsewhere, twice] {
-        assert_eq!(app.wait_final(&id).await.status, SubmissionStatus::Accepted);
+        assert_eq!(app.settle(&id).await.status, SubmissionStatus::Accepted);
     }
 }
 
@@ -74,16 +71,13 @@ async fn the_same_receipt_read_again_goes_to_a_person_naming_the_first() {
     let first = app
         .submit_photo("demo-easypromos-once", fixtures::receipt_jpeg())
         .await;
-    assert_eq!(
-        app.wait_final(&first).await.status,
-        SubmissionStatus::Accepted
-    );
+    assert_eq!(app.settle(&first).await.status, SubmissionStatus::Accepted);
     // Another photo of the same receipt: the provider reads the same store,
     // date, time and total.
     let again = app
         .submit_photo("demo-easypromos-once", copy_of(&fixtures::receipt_jpeg()))
         .await;
-    let held = app.wait_final(&again).await;
+    let held = app.settle(&again).await;
     assert_eq!(held.status, SubmissionStatus::NeedsReview);
     let outcome = held.outcome.expect("outcome");
     assert_eq!(outcome.reasons[0].code, ReasonCode::Duplicate);
@@ -120,10 +114,7 @@ async fn a_photo_sent_again_re_encoded_and_scaled_is_held_once_its_reading_agree
     let first = app
         .submit_photo("demo-easypromos-once", original.clone())
         .await;
-    assert_eq!(
-        app.wait_final(&first).await.status,
-        SubmissionStatus::Accepted
-    );
+    assert_eq!(app.settle(&first).await.status, SubmissionStatus::Accepted);
     let copy = copy_of(&original);
     assert_ne!(copy, original);
     let again = app.submit_photo("demo-easypromos-once", copy).await;
@@ -134,7 +125,7 @@ async fn a_photo_sent_again_re_encoded_and_scaled_is_held_once_its_reading_agree
         operator_view(&app, &again).await["photo_match_of"],
         first.as_str()
     );
-    let held = app.wait_final(&again).await;
+    let held = app.settle(&again).await;
     assert_eq!(held.status, SubmissionStatus::NeedsReview);
     assert_eq!(
         held.outcome.expect("outcome").reasons[0].code,
@@ -167,14 +158,14 @@ async fn genuine_receipts_were_refused_as_duplicates_on_the_likeness_of_their_ph
         .submit_qr("demo-apm-once", std::slice::from_ref(&one), QR)
         .await;
     assert_eq!(
-        app.wait_final(&with_code).await.status,
+        app.settle(&with_code).await.status,
         SubmissionStatus::Accepted
     );
     let other_code = app
         .submit_qr("demo-apm-once", &[copy_of(&one)], OTHER_QR)
         .await;
     assert_eq!(
-        app.wait_final(&other_code).await.status,
+        app.settle(&other_code).await.status,
         SubmissionStatus::Accepted
     );
     let seen = operator_view(&app, &other_code).await;
@@ -184,10 +175,7 @@ async fn genuine_receipts_were_refused_as_duplicates_on_the_likeness_of_their_ph
     // 2. Another receipt of the same shop: alike, but read differently. It
     //    goes to the provider, whose reading settles it.
     let first = app.submit_photo(STRICT, one.clone()).await;
-    assert_eq!(
-        app.wait_final(&first).await.status,
-        SubmissionStatus::Accepted
-    );
+    assert_eq!(app.settle(&first).await.status, SubmissionStatus::Accepted);
     let uploads = app
         .sandbox
         .controls
@@ -195,10 +183,7 @@ async fn genuine_receipts_were_refused_as_duplicates_on_the_likeness_of_their_ph
     let second = app.submit_photo(STRICT, two.clone()).await;
     let status = app.get_submission(&second).await.status;
     assert!(!status.is_final(), "refused on upload: {status:?}");
-    assert_eq!(
-        app.wait_final(&second).await.status,
-        SubmissionStatus::Accepted
-    );
+    assert_eq!(app.settle(&second).await.status, SubmissionStatus::Accepted);
     assert_eq!(
         app.sandbox
             .controls
@@ -211,7 +196,7 @@ async fn genuine_receipts_were_refused_as_duplicates_on_the_likeness_of_their_ph
 
     // 3. The same receipt again is still refused: alike, and read alike.
     let again = app.submit_photo(STRICT, copy_of(&two)).await;
-    let refused = app.wait_final(&again).await;
+    let refused = app.settle(&again).await;
     assert_eq!(refused.status, SubmissionStatus::Rejected);
     assert_eq!(
         refused.outcome.expect("outcome").reasons[0].code,
@@ -226,7 +211,6 @@ async fn genuine_receipts_were_refused_as_duplicates_on_the_likeness_of_their_ph
 #[tokio::test]
 async fn a_receipt_sent_again_after_the_window_is_let_through() {
     let app = tests::spawn_app_with(tests::Options {
-        stepped_worker: true,
         processing_delay: std::time::Duration::ZERO,
         ..tests::Options::default()
     })
@@ -273,7 +257,7 @@ async fn an_erased_shoppers_paid_receipt_was_accepted_again_from_another_shopper
         .submit_as(STRICT, ERASED_USER, std::slice::from_ref(&photo), None)
         .await;
     for id in [&by_code, &by_photo] {
-        assert_eq!(app.wait_final(id).await.status, SubmissionStatus::Accepted);
+        assert_eq!(app.settle(id).await.status, SubmissionStatus::Accepted);
     }
     // Another shopper's copy, caught while the first was there.
     let copy = app
@@ -309,7 +293,7 @@ async fn an_erased_shoppers_paid_receipt_was_accepted_again_from_another_shopper
     let again = app
         .submit_as(STRICT, "mallory", &[copy_of(&photo)], None)
         .await;
-    let refused = app.wait_final(&again).await;
+    let refused = app.settle(&again).await;
     assert_eq!(refused.status, SubmissionStatus::Rejected);
     assert_eq!(
         refused.outcome.expect("outcome").reasons[0].code,
@@ -344,14 +328,14 @@ async fn a_likeness_with_nothing_read_to_compare_is_held_for_a_person_where_the_
     let first = app
         .submit_offers(ONCE, std::slice::from_ref(&photo), "7", &[(SERUM, 1)])
         .await;
-    let accepted = app.wait_final(&first).await;
+    let accepted = app.settle(&first).await;
     assert_eq!(accepted.status, SubmissionStatus::Accepted);
     assert!(accepted.outcome.unwrap().receipt.is_none(), "nothing read");
 
     let again = app
         .submit_offers(ONCE, &[copy_of(&photo)], "7", &[(SERUM, 1)])
         .await;
-    let held = app.wait_final(&again).await;
+    let held = app.settle(&again).await;
     assert_eq!(held.status, SubmissionStatus::NeedsReview);
     assert_eq!(
         held.outcome.expect("outcome").reasons[0].code,
@@ -365,8 +349,5 @@ async fn a_likeness_with_nothing_read_to_compare_is_held_for_a_person_where_the_
     let other = app
         .submit_offers(ONCE, &[fixtures::shop_receipt_jpeg(12)], "7", &[(SERUM, 1)])
         .await;
-    assert_eq!(
-        app.wait_final(&other).await.status,
-        SubmissionStatus::Accepted
-    );
+    assert_eq!(app.settle(&other).await.status, SubmissionStatus::Accepted);
 }

@@ -12,7 +12,7 @@ async fn a_receipt_is_forwarded_polled_and_accepted_with_what_the_provider_read(
     for campaign in CAMPAIGNS {
         let id = app.submit_photo(campaign, fixtures::receipt_jpeg()).await;
 
-        let done = app.wait_final(&id).await;
+        let done = app.settle(&id).await;
         assert_eq!(done.campaign, campaign);
         assert_accepted_sample(&done);
         // The provider has the photo now; the proxy no longer holds it.
@@ -25,7 +25,7 @@ async fn a_picture_that_is_no_receipt_is_rejected_with_a_unified_reason() {
     let app = spawn_app().await;
     for campaign in CAMPAIGNS {
         let id = app.submit_photo(campaign, fixtures::red_jpeg()).await;
-        let done = app.wait_final(&id).await;
+        let done = app.settle(&id).await;
         assert_eq!(done.status, SubmissionStatus::Rejected, "{campaign}");
         let outcome = done.outcome.expect("outcome");
         assert_eq!(
@@ -44,9 +44,9 @@ async fn during_a_provider_outage_the_submission_is_kept_and_retried_until_it_go
         app.sandbox.controls.set_outage(true);
         let id = app.submit_photo(campaign, fixtures::receipt_jpeg()).await;
 
-        // Wait until the worker has failed at least twice (so it backs off and
+        // Step until the worker has failed at least twice (so it backs off and
         // retries rather than giving up).
-        app.wait_for_failures(&id, 2).await;
+        app.step_until(&id, |row| row.attempts >= 2).await;
         let during = app.get_submission(&id).await;
         assert_eq!(during.status, SubmissionStatus::Queued);
         assert_eq!(
@@ -56,7 +56,7 @@ async fn during_a_provider_outage_the_submission_is_kept_and_retried_until_it_go
         );
 
         app.sandbox.controls.set_outage(false);
-        let done = app.wait_final(&id).await;
+        let done = app.settle(&id).await;
         assert_eq!(done.status, SubmissionStatus::Accepted, "{campaign}");
     }
 }
@@ -78,33 +78,29 @@ async fn an_unreachable_provider_loses_nothing_and_is_retried_once_it_is_back() 
     let id = app
         .submit_photo("demo-easypromos", fixtures::receipt_jpeg())
         .await;
-    let queued = app.wait_for(&id, |_| true).await;
+    let queued = app.get_submission(&id).await;
     assert_eq!(queued.status, SubmissionStatus::Queued);
 
-    // Wait for a failed attempt, then bring the provider up on that port with the
+    // Step to a failed attempt, then bring the provider up on that port with the
     // token the proxy holds.
-    app.wait_for_failures(&id, 1).await;
+    app.step_until(&id, |row| row.attempts >= 1).await;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .unwrap();
     let _provider = sandbox::spawn(listener, app.sandbox.config.clone()).unwrap();
 
-    let done = app.wait_final(&id).await;
+    let done = app.settle(&id).await;
     assert_eq!(done.status, SubmissionStatus::Accepted);
 }
 
 #[tokio::test]
 async fn a_submission_in_flight_when_the_proxy_stops_is_finished_after_it_starts_again() {
-    let mut app = spawn_app_with(Options {
-        processing_delay: Duration::from_secs(2),
-        ..Options::default()
-    })
-    .await;
+    let mut app = spawn_app().await;
     let id = app
         .submit_photo("demo-easypromos", fixtures::receipt_jpeg())
         .await;
-    app.wait_for(&id, |s| s.status == SubmissionStatus::Processing)
-        .await;
+    // Uploaded, not yet decided: the next step would poll.
+    app.step_worker().await;
     app.stop().await;
 
     // Still in flight when the proxy went away: only the database knows it.
@@ -113,7 +109,7 @@ async fn a_submission_in_flight_when_the_proxy_stops_is_finished_after_it_starts
     assert!(row.provider_ref.is_some());
 
     let app = app.restart().await;
-    assert_accepted_sample(&app.wait_final(&id).await);
+    assert_accepted_sample(&app.settle(&id).await);
 }
 
 #[tokio::test]
@@ -150,7 +146,7 @@ async fn no_response_ever_carries_a_provider_secret_or_url() {
     ];
     for campaign in CAMPAIGNS {
         let id = app.submit_photo(campaign, fixtures::receipt_jpeg()).await;
-        app.wait_final(&id).await;
+        app.settle(&id).await;
         paths.push(format!("/v1/campaigns/{campaign}"));
         paths.push(format!("/v1/submissions/{id}"));
     }
@@ -242,7 +238,7 @@ async fn max_malformed_counts_unusable_answers_in_a_row_not_outages_before_them(
     let id = app
         .submit_photo("demo-easypromos", fixtures::receipt_jpeg())
         .await;
-    let done = app.wait_final(&id).await;
+    let done = app.settle(&id).await;
     assert_eq!(done.status, SubmissionStatus::Failed);
     // Failed on the fifth unusable answer in a row (calls 10 to 14), not on the
     // fifth failure (call 5).
@@ -279,7 +275,7 @@ async fn a_reference_the_provider_does_not_know_ends_failed_after_a_few_tries() 
     let id = app
         .submit_photo("demo-easypromos", fixtures::receipt_jpeg())
         .await;
-    let done = app.wait_final(&id).await;
+    let done = app.settle(&id).await;
     assert_eq!(done.status, SubmissionStatus::Failed);
     // `max_malformed` (5) status checks, not one, and not forever.
     assert_eq!(polls.load(Ordering::SeqCst), 5);
@@ -309,7 +305,6 @@ async fn follow(
 async fn a_status_request_is_held_until_the_worker_moves_the_submission_on() {
     let app = std::sync::Arc::new(
         spawn_app_with(Options {
-            stepped_worker: true,
             ..Options::default()
         })
         .await,
@@ -367,7 +362,6 @@ async fn a_status_request_with_a_bad_wait_is_refused_in_json() {
 #[tokio::test]
 async fn a_status_change_is_heard_by_every_instance_on_the_database() {
     let app = spawn_app_with(Options {
-        stepped_worker: true,
         ..Options::default()
     })
     .await;

@@ -75,7 +75,6 @@ async fn start_with(down_for: usize, options: Options) -> (TestApp, Receiver) {
         .with_state(receiver.clone());
     let address = tests::serve_on_loopback(router).await;
     let app = spawn_app_with(Options {
-        stepped_worker: true,
         processing_delay: Duration::ZERO,
         notify_url: Some(format!("http://{address}/hooks/receipts")),
         ..options

@@ -33,7 +33,7 @@ async fn decided(app: &TestApp, user: &str, photo: Vec<u8>) -> String {
         .unwrap();
     assert_eq!(response.status(), 202);
     let id = response.json::<api::SubmissionCreated>().await.unwrap().id;
-    app.wait_final(&id).await;
+    app.settle(&id).await;
     id
 }
 

@@ -21,7 +21,6 @@ async fn start() -> TestApp {
     tests::spawn_app_scripting_easypromos(
         provider,
         Options {
-            stepped_worker: true,
             ..Options::default()
         },
     )

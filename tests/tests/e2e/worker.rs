@@ -24,7 +24,6 @@ async fn submit(app: &TestApp, count: usize) -> Vec<String> {
 #[tokio::test]
 async fn one_step_takes_every_due_submission_at_once_within_the_accounts_max_in_flight() {
     let app = spawn_app_with(Options {
-        stepped_worker: true,
         max_in_flight: vec![("easypromos", 3)],
         ..Options::default()
     })
@@ -58,7 +57,6 @@ async fn one_step_takes_every_due_submission_at_once_within_the_accounts_max_in_
 
     // Without an override, the kind's default (32) lets a burst go at once.
     let app = spawn_app_with(Options {
-        stepped_worker: true,
         ..Options::default()
     })
     .await;
@@ -70,7 +68,6 @@ async fn one_step_takes_every_due_submission_at_once_within_the_accounts_max_in_
 #[tokio::test]
 async fn one_instance_never_has_more_than_worker_concurrency_in_hand() {
     let app = spawn_app_with(Options {
-        stepped_worker: true,
         concurrency: 2,
         ..Options::default()
     })
@@ -102,7 +99,6 @@ async fn a_providers_429_pauses_its_whole_account_for_its_retry_after() {
     let app = tests::spawn_app_scripting_easypromos(
         provider,
         Options {
-            stepped_worker: true,
             max_in_flight: vec![("easypromos", 1)],
             ..Options::default()
         },
@@ -151,30 +147,30 @@ async fn a_providers_429_pauses_its_whole_account_for_its_retry_after() {
 async fn a_step_longer_than_its_lease_keeps_its_submission_and_uploads_once() {
     let lease = Duration::from_millis(600);
     let app = spawn_app_with(Options {
-        stepped_worker: true,
         lease,
-        // The upload takes a while (real time); the lease is measured on the
-        // test's clock, which the test moves.
-        latency: Duration::from_secs(2),
         ..Options::default()
     })
     .await;
     let id = submit(&app, 1).await.remove(0);
+    // The provider takes the upload and keeps the worker waiting for its answer.
+    app.sandbox.controls.hold_answers();
     let first = app.worker.clone();
     let stepping = tokio::spawn(async move { first.run_once().await });
-    // The first worker has the submission and is waiting on the provider.
-    while app.sandbox.controls.requests("POST", UPLOADS) == 0 {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    app.sandbox
+        .controls
+        .until_requests("POST", UPLOADS, 1)
+        .await;
     // Past the lease it took: only a renewal keeps the submission its own.
     app.clock.advance(lease * 2);
+    // The renewal runs beside the call, in the worker's own task: the one
+    // thing here the test cannot step, so it watches the stored lease.
     let renewed = async {
         loop {
             let until = app.state.db.lease_until(&id).await.unwrap();
             if until.is_some_and(|until| until > app.clock.now_ms()) {
                 return;
             }
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            tokio::task::yield_now().await;
         }
     };
     tokio::time::timeout(Duration::from_secs(5), renewed)
@@ -186,6 +182,7 @@ async fn a_step_longer_than_its_lease_keeps_its_submission_and_uploads_once() {
         0,
         "a second instance finds nothing to take"
     );
+    app.sandbox.controls.release_answers();
     assert_eq!(stepping.await.unwrap(), 1);
     assert_eq!(app.sandbox.controls.requests("POST", UPLOADS), 1);
     let row = app.state.db.get(&id).await.unwrap().unwrap();
@@ -198,7 +195,6 @@ async fn a_step_longer_than_its_lease_keeps_its_submission_and_uploads_once() {
 #[tokio::test]
 async fn refused_credentials_left_the_shopper_watching_queued_with_no_word() {
     let app = spawn_app_with(Options {
-        stepped_worker: true,
         processing_delay: Duration::ZERO,
         easypromos_token: Some("a-token-the-provider-refuses".to_owned()),
         ..Options::default()

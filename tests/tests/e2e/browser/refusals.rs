@@ -9,7 +9,7 @@ use tests::browser::{self, Browser};
 use tests::fixtures;
 use words::Lang;
 
-use super::demo_app;
+use super::stepped_demo_app;
 
 /// The pieces of every string `lang` shows that no string of `own` has:
 /// each string cut at its placeholders and plural forms, the pieces long
@@ -46,7 +46,7 @@ fn providers_words(submission: &Submission) -> Vec<String> {
 
 #[tokio::test]
 async fn a_refusal_card_mixed_the_shoppers_language_with_others_and_the_providers_english() {
-    let (app, tee) = demo_app().await;
+    let (app, tee) = stepped_demo_app().await;
     // Each campaign's refusals as its provider makes them: not a receipt,
     // off the promotion, unreadable (BitLabs: offers not found).
     let mut refused: Vec<(&str, Submission)> = Vec::new();
@@ -62,7 +62,7 @@ async fn a_refusal_card_mixed_the_shoppers_language_with_others_and_the_provider
             fixtures::dark_jpeg(),
         ] {
             let id = app.submit_photo(campaign, photo).await;
-            let submission = app.wait_final(&id).await;
+            let submission = app.settle(&id).await;
             if submission.status == SubmissionStatus::Rejected {
                 refused.push((campaign, submission));
             }
@@ -76,7 +76,7 @@ async fn a_refusal_card_mixed_the_shoppers_language_with_others_and_the_provider
             &[("191405", 1), ("143787", 1)],
         )
         .await;
-    refused.push(("demo-bitlabs", app.wait_final(&id).await));
+    refused.push(("demo-bitlabs", app.settle(&id).await));
     for campaign in [
         "demo-easypromos",
         "demo-aboutgoods",
