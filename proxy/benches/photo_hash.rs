@@ -304,9 +304,10 @@ fn phone_photos() {
         );
     }
     println!(
-        "\nThe threshold in use is the smallest at which the copies a phone's gallery or a \
-         messenger makes (re-encoded, scaled) stop gaining: 80 catches no more of them, and \
-         128 only a few more at ten times the false matches. A likeness is only a hint (the \
+        "\nThe threshold in use catches every copy a phone's gallery or a messenger makes \
+         (re-encoded, scaled) and about half of those cropped in their margins: 32 would take \
+         ten times fewer different receipts for one but miss the crops, 80 catches most crops \
+         at three times the false matches. A likeness is only a hint (the \
          provider's reading decides, README): a false match never refuses a shopper's \
          receipt, but a campaign that reviews duplicates holds one for a person where the \
          provider read nothing to compare.\n"

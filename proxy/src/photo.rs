@@ -1,12 +1,13 @@
 //! Whether an uploaded photo is what it claims to be, judged by decoding it,
 //! in little memory: a JPEG to its grey plane only, a PNG one row at a time.
+//! The one decode also leaves a [`Glance`], what every later look at the
+//! photo (its fingerprint) works from: no photo is decoded twice.
 
 use providers::MediaType;
 use tokio::sync::Semaphore;
 
-/// Photos decoded at once, across all uploads (and duplicate hashes): decoding
-/// is CPU work, and a progressive JPEG's coefficients or a hash's whole
-/// decoded photo take memory.
+/// Photos decoded at once, across all uploads: decoding is CPU work, and a
+/// progressive JPEG's coefficients take memory.
 pub static DECODING: Semaphore = Semaphore::const_new(2);
 
 /// Why a photo is refused.
@@ -20,6 +21,14 @@ pub enum Problem {
     TooManyPixels,
 }
 
+/// A photo seen small and in grey: each pixel the mean of an 8x8 block of
+/// the photo's (what a JPEG's DC coefficients hold).
+pub type Glance = image::GrayImage;
+
+/// The side of the square of the photo's pixels one [`Glance`] pixel stands
+/// for.
+pub const GLANCE_SCALE: u32 = 8;
+
 /// The photo's type, judged from its first bytes (not its name or the type
 /// its sender declared).
 pub fn detect_type(bytes: &[u8]) -> Option<MediaType> {
@@ -30,8 +39,13 @@ pub fn detect_type(bytes: &[u8]) -> Option<MediaType> {
 /// pixel limit always applies (a photo whose size cannot be read is refused),
 /// and a truncated file, or one that goes on as something else (a JPEG, then
 /// HTML), is refused. HEIC, which the proxy cannot decode, passes once its
-/// size is read from its header.
-pub fn check(bytes: &[u8], media_type: MediaType, max_pixels: u64) -> Result<(), Problem> {
+/// size is read from its header. Answers the photo's [`Glance`] (`None` for
+/// HEIC).
+pub fn check(
+    bytes: &[u8],
+    media_type: MediaType,
+    max_pixels: u64,
+) -> Result<Option<Glance>, Problem> {
     let within = |width: u64, height: u64| {
         if width.saturating_mul(height) > max_pixels {
             Err(Problem::TooManyPixels)
@@ -40,11 +54,11 @@ pub fn check(bytes: &[u8], media_type: MediaType, max_pixels: u64) -> Result<(),
         }
     };
     match media_type {
-        MediaType::Jpeg => check_jpeg(bytes, within),
-        MediaType::Png => check_png(bytes, within),
+        MediaType::Jpeg => check_jpeg(bytes, within).map(Some),
+        MediaType::Png => check_png(bytes, within).map(Some),
         MediaType::Heic | MediaType::Heif => {
             let size = imagesize::blob_size(bytes).map_err(|_| Problem::NotWhole)?;
-            within(size.width as u64, size.height as u64)
+            within(size.width as u64, size.height as u64).map(|()| None)
         }
     }
 }
@@ -52,7 +66,7 @@ pub fn check(bytes: &[u8], media_type: MediaType, max_pixels: u64) -> Result<(),
 fn check_jpeg(
     bytes: &[u8],
     within: impl Fn(u64, u64) -> Result<(), Problem>,
-) -> Result<(), Problem> {
+) -> Result<Glance, Problem> {
     use zune_core::bytestream::ZCursor;
     use zune_core::colorspace::ColorSpace;
     use zune_core::options::DecoderOptions;
@@ -68,30 +82,100 @@ fn check_jpeg(
         return Err(Problem::NotWhole);
     }
     within(u64::from(info.width), u64::from(info.height))?;
-    decoder.decode().map_err(|_| Problem::NotWhole)?;
+    let grey = decoder.decode().map_err(|_| Problem::NotWhole)?;
     // A JPEG ends with its end-of-image marker: a decoder may fill in what a
     // truncated one lacks.
     if !ends_with_end_of_image(bytes) {
         return Err(Problem::NotWhole);
     }
-    Ok(())
+    let (width, height) = (u32::from(info.width), u32::from(info.height));
+    let mut glance = Shrink::new(width, height);
+    for (y, row) in grey.chunks_exact(width as usize).enumerate() {
+        glance.add_row(y as u32, row.iter().copied());
+    }
+    Ok(glance.finish())
 }
 
 fn check_png(
     bytes: &[u8],
     within: impl Fn(u64, u64) -> Result<(), Problem>,
-) -> Result<(), Problem> {
+) -> Result<Glance, Problem> {
     // The chunk that ends every PNG: nothing may follow it.
     const IEND: [u8; 12] = [0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82];
     if !bytes.ends_with(&IEND) {
         return Err(Problem::NotWhole);
     }
-    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    // Eight bits a channel, palettes spelled out: a row is grey, grey and
+    // alpha, RGB or RGBA.
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
     let mut reader = decoder.read_info().map_err(|_| Problem::NotWhole)?;
     let (width, height) = (reader.info().width, reader.info().height);
     within(u64::from(width), u64::from(height))?;
-    while reader.next_row().map_err(|_| Problem::NotWhole)?.is_some() {}
-    reader.finish().map_err(|_| Problem::NotWhole)
+    let channels = reader.output_color_type().0.samples();
+    let mut glance = Shrink::new(width, height);
+    let mut y = 0;
+    while let Some(row) = reader.next_row().map_err(|_| Problem::NotWhole)? {
+        let pixels = row.data().chunks_exact(channels);
+        match channels {
+            1 | 2 => glance.add_row(y, pixels.map(|p| p[0])),
+            _ => glance.add_row(y, pixels.map(|p| luma(p[0], p[1], p[2]))),
+        }
+        y += 1;
+    }
+    reader.finish().map_err(|_| Problem::NotWhole)?;
+    Ok(glance.finish())
+}
+
+/// The grey of an sRGB pixel (BT.601 weights, as JPEG's luma).
+fn luma(r: u8, g: u8, b: u8) -> u8 {
+    ((77 * u32::from(r) + 150 * u32::from(g) + 29 * u32::from(b)) >> 8) as u8
+}
+
+/// A [`Glance`] built a row of the photo at a time: each of its pixels sums
+/// the photo's pixels it stands for.
+struct Shrink {
+    width: u32,
+    height: u32,
+    sums: Vec<u32>,
+    counts: Vec<u32>,
+}
+
+impl Shrink {
+    fn new(width: u32, height: u32) -> Self {
+        let (width, height) = (
+            width.div_ceil(GLANCE_SCALE).max(1),
+            height.div_ceil(GLANCE_SCALE).max(1),
+        );
+        let cells = (width * height) as usize;
+        Self {
+            width,
+            height,
+            sums: vec![0; cells],
+            counts: vec![0; cells],
+        }
+    }
+
+    fn add_row(&mut self, y: u32, row: impl Iterator<Item = u8>) {
+        let start = ((y / GLANCE_SCALE).min(self.height - 1) * self.width) as usize;
+        let cells = &mut self.sums[start..start + self.width as usize];
+        let counts = &mut self.counts[start..start + self.width as usize];
+        for (x, value) in row.enumerate() {
+            let cell = (x / GLANCE_SCALE as usize).min(cells.len() - 1);
+            cells[cell] += u32::from(value);
+            counts[cell] += 1;
+        }
+    }
+
+    fn finish(self) -> Glance {
+        let pixels = self
+            .sums
+            .iter()
+            .zip(&self.counts)
+            .map(|(&sum, &count)| (sum / count.max(1)) as u8)
+            .collect();
+        Glance::from_raw(self.width, self.height, pixels).unwrap_or_default()
+    }
 }
 
 /// A JPEG's end-of-image marker (`FF D9`) among its last bytes (cameras may
@@ -135,12 +219,32 @@ mod tests {
     #[test]
     fn a_whole_jpeg_passes_and_a_cut_one_does_not() {
         let photo = jpeg(2400, 1800);
-        assert_eq!(check(&photo, MediaType::Jpeg, u64::MAX), Ok(()));
+        let glance = check(&photo, MediaType::Jpeg, u64::MAX).unwrap();
+        assert_eq!(glance.map(|g| g.dimensions()), Some((300, 225)));
         let cut = &photo[..photo.len() * 2 / 3];
         assert_eq!(
             check(cut, MediaType::Jpeg, u64::MAX),
             Err(Problem::NotWhole)
         );
+    }
+
+    #[test]
+    fn a_glance_is_the_photos_grey_by_eighths() {
+        // Left half black, right half white: the glance's columns follow.
+        let photo = image::RgbImage::from_fn(64, 16, |x, _| {
+            image::Rgb(if x < 32 { [0, 0, 0] } else { [255, 255, 255] })
+        });
+        let mut out = std::io::Cursor::new(Vec::new());
+        photo.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        let glance = check(&out.into_inner(), MediaType::Png, u64::MAX)
+            .unwrap()
+            .unwrap();
+        assert_eq!(glance.dimensions(), (8, 2));
+        assert_eq!(glance.get_pixel(3, 1)[0], 0);
+        assert_eq!(glance.get_pixel(4, 0)[0], 255);
+        let jpeg = jpeg(64, 16);
+        let grey = check(&jpeg, MediaType::Jpeg, u64::MAX).unwrap().unwrap();
+        assert_eq!(grey.dimensions(), (8, 2));
     }
 
     #[test]
@@ -158,7 +262,9 @@ mod tests {
             .write_to(&mut out, image::ImageFormat::Png)
             .unwrap();
         let png = out.into_inner();
-        assert_eq!(check(&png, MediaType::Png, u64::MAX), Ok(()));
+        let glance = check(&png, MediaType::Png, u64::MAX).unwrap().unwrap();
+        assert_eq!(glance.dimensions(), (5, 4), "40x30 seen at an eighth");
+        assert!(glance.pixels().all(|p| p[0] == 9), "the grey kept");
         let mut polyglot = png.clone();
         polyglot.extend_from_slice(b"<html><script>alert(1)</script></html>");
         assert_eq!(

@@ -61,7 +61,9 @@ pub async fn read(mut multipart: Multipart, policy: &UploadPolicy) -> Result<Upl
                 if upload.photos.len() >= usize::from(max_photos) {
                     return Err(ApiError::TooManyPhotos { max: max_photos });
                 }
-                upload.photos.push(read_photo(field, policy).await?);
+                let (photo, glance) = read_photo(field, policy).await?;
+                upload.photos.push(photo);
+                upload.glances.extend(glance);
             }
             field::QR => {
                 let text = read_text(field, field::QR).await?;
@@ -216,7 +218,11 @@ fn broken(error: MultipartError) -> ApiError {
     }
 }
 
-async fn read_photo(mut field: Field<'_>, limits: &UploadPolicy) -> Result<Photo, ApiError> {
+/// One photo, read and checked, and its glance where the proxy decodes it.
+async fn read_photo(
+    mut field: Field<'_>,
+    limits: &UploadPolicy,
+) -> Result<(Photo, Option<photo::Glance>), ApiError> {
     let too_large = || ApiError::PhotoTooLarge {
         message: format!(
             "Each photo may be at most {} MB.",
@@ -246,23 +252,25 @@ async fn read_photo(mut field: Field<'_>, limits: &UploadPolicy) -> Result<Photo
         .acquire()
         .await
         .map_err(|_| ApiError::Internal)?;
-    tokio::task::spawn_blocking(move || photo::check(&checked, media_type, max_pixels))
-        .await
-        .map_err(|_| ApiError::Internal)?
-        .map_err(|problem| match problem {
-            photo::Problem::NotWhole => ApiError::InvalidField {
-                field: field::PHOTO,
-                message: "This photo is damaged or incomplete. Please take it again.".to_owned(),
-            },
-            photo::Problem::TooManyPixels => ApiError::InvalidField {
-                field: field::PHOTO,
-                message: format!(
-                    "The photo has too many pixels (at most {} megapixels).",
-                    max_pixels / 1_000_000
-                ),
-            },
-        })?;
-    Ok(Photo { media_type, bytes })
+    let glance =
+        tokio::task::spawn_blocking(move || photo::check(&checked, media_type, max_pixels))
+            .await
+            .map_err(|_| ApiError::Internal)?
+            .map_err(|problem| match problem {
+                photo::Problem::NotWhole => ApiError::InvalidField {
+                    field: field::PHOTO,
+                    message: "This photo is damaged or incomplete. Please take it again."
+                        .to_owned(),
+                },
+                photo::Problem::TooManyPixels => ApiError::InvalidField {
+                    field: field::PHOTO,
+                    message: format!(
+                        "The photo has too many pixels (at most {} megapixels).",
+                        max_pixels / 1_000_000
+                    ),
+                },
+            })?;
+    Ok((Photo { media_type, bytes }, glance))
 }
 
 /// A text field, refused as soon as it grows past [`MAX_TEXT_BYTES`] (never

@@ -8,6 +8,7 @@ use providers::Photo;
 
 use crate::campaign::Campaign;
 use crate::error::ApiError;
+use crate::photo::Glance;
 use crate::state::AppState;
 use crate::store::{CaughtDuplicate, Key, NewSubmission, Stored, SubmissionRow};
 use crate::{duplicates, notify, shopper};
@@ -17,6 +18,9 @@ use crate::{duplicates, notify, shopper};
 #[derive(Debug, Default)]
 pub struct Upload {
     pub photos: Vec<Photo>,
+    /// The photos as their check saw them ([`Glance`]), one
+    /// for each photo the proxy decodes (not HEIC).
+    pub glances: Vec<Glance>,
     pub qr: Option<String>,
     pub merchant: Option<String>,
     pub user: Option<String>,
@@ -60,7 +64,7 @@ pub async fn take(
     };
     // A photo like one sent before is only a hint: the provider's reading of
     // this one settles it (`duplicates::decide`).
-    let hashes = photo_hashes(campaign, &upload.photos).await;
+    let hashes = photo_hashes(campaign, &upload.glances);
     let photo_match_of = match duplicate {
         Some(_) => None,
         None => duplicates::photo_match(&state.db, campaign, &hashes, qr_key.as_deref()).await?,
@@ -106,25 +110,13 @@ pub async fn take(
     Ok(row)
 }
 
-/// The photos' perceptual hashes, where the campaign catches duplicates
-/// (decoding is work, done off the async threads).
-async fn photo_hashes(campaign: &Campaign, photos: &[Photo]) -> Vec<duplicates::PhotoHash> {
+/// The photos' perceptual hashes, where the campaign catches duplicates:
+/// from the glances their check left (no photo is decoded again).
+fn photo_hashes(campaign: &Campaign, glances: &[Glance]) -> Vec<duplicates::PhotoHash> {
     if campaign.config.duplicates.status().is_none() {
         return Vec::new();
     }
-    let photos: Vec<bytes::Bytes> = photos.iter().map(|p| p.bytes.clone()).collect();
-    // A hash decodes the whole photo: in turn with the uploads' checks.
-    let Ok(_turn) = crate::photo::DECODING.acquire().await else {
-        return Vec::new();
-    };
-    tokio::task::spawn_blocking(move || {
-        photos
-            .iter()
-            .filter_map(|bytes| duplicates::photo_hash(bytes))
-            .collect()
-    })
-    .await
-    .unwrap_or_default()
+    glances.iter().map(duplicates::glance_hash).collect()
 }
 
 /// What an upload carries, as one digest (hex SHA-256): the shopper it is
