@@ -211,14 +211,15 @@ impl Controls {
         statuses
     }
 
-    /// Keeps `callback` where callbacks are held; `false` when they are not.
-    fn hold(&self, callback: webhook::Callback) -> bool {
+    /// Keeps `callback` where callbacks are held; hands it back when they are
+    /// not.
+    fn hold(&self, callback: webhook::Callback) -> Option<webhook::Callback> {
         match self.held_list().as_mut() {
             Some(held) => {
                 held.push(callback);
-                true
+                None
             }
-            None => false,
+            None => Some(callback),
         }
     }
 

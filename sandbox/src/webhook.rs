@@ -18,7 +18,7 @@ use crate::Controls;
 const ATTEMPTS: u32 = 6;
 
 /// One callback to send.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Callback {
     pub method: reqwest::Method,
     pub url: String,
@@ -29,9 +29,9 @@ pub(crate) struct Callback {
 /// Sends `callback` in the background after `delay`, retrying until it is
 /// taken; or, while `controls` holds callbacks, keeps it for the test to send.
 pub(crate) fn deliver(controls: &Controls, callback: Callback, delay: Duration) {
-    if controls.hold(callback.clone()) {
+    let Some(callback) = controls.hold(callback) else {
         return;
-    }
+    };
     tokio::spawn(async move {
         tokio::time::sleep(delay).await;
         let client = reqwest::Client::new();
