@@ -389,4 +389,84 @@ fn main() {
     println!("| the same store, another purchase | {same_store_matches}/{same_store} |");
     println!();
     phone_photos();
+    checking_cost();
+}
+
+/// A phone's photo as its camera writes it: 3000x4000 (12 MP), the receipt
+/// on a wooden table, sensor grain on every pixel, JPEG 92.
+fn camera_photo(receipt: &RgbImage) -> Vec<u8> {
+    let (w, h) = (3000u32, 4000u32);
+    let (rw, rh) = receipt.dimensions();
+    let mut grain = Rng(0x2545_f491);
+    let img = RgbImage::from_fn(w, h, |x, y| {
+        let (sx, sy) = (x as i64 - 600, y as i64 - 500);
+        let base =
+            if (0..i64::from(rw) * 2).contains(&sx) && (0..i64::from(rh) * 3 / 2).contains(&sy) {
+                receipt.get_pixel((sx / 2) as u32, (sy * 2 / 3) as u32).0
+            } else {
+                let ring = ((x as f32)
+                    .mul_add(0.02, (y as f32 * 0.003).sin() * 6.0)
+                    .sin()
+                    * 18.0) as i32;
+                [(120 + ring) as u8, (80 + ring) as u8, (50 + ring / 2) as u8]
+            };
+        let noise = (grain.next() % 17) as i32 - 8;
+        let shade = |c: u8| (i32::from(c) + noise).clamp(0, 255) as u8;
+        image::Rgb([shade(base[0]), shade(base[1]), shade(base[2])])
+    });
+    jpeg(&img, 92)
+}
+
+/// What checking one upload's photo costs (its structure, its size and the
+/// glance its fingerprint is made from), against decoding it whole as the
+/// check and the fingerprint each did before.
+fn checking_cost() {
+    const ROUNDS: u32 = 10;
+    let receipt = receipt(7, 3);
+    let camera = camera_photo(&receipt);
+    let widget = jpeg(&on_table(&receipt, Surface::Wood, 7), 85);
+    let time = |f: &dyn Fn()| {
+        f();
+        let started = Instant::now();
+        for _ in 0..ROUNDS {
+            f();
+        }
+        started.elapsed().as_secs_f64() * 1000.0 / f64::from(ROUNDS)
+    };
+    println!(
+        "\n### Checking a photo\n\nOne upload's photo checked (structure, pixel limit, and the \
+         glance its fingerprint is made from), on one core, against decoding it whole.\n\n\
+         | photo | bytes | check (an eighth, DC only) | whole decode to grey (zune-jpeg) | whole decode to RGB (image) |\n\
+         |---|---:|---:|---:|---:|"
+    );
+    for (name, bytes) in [
+        (
+            "12 MP as the camera wrote it (3000x4000, grain, JPEG 92)",
+            &camera,
+        ),
+        ("the widget's 1500x2000 (JPEG 85)", &widget),
+    ] {
+        let check = time(&|| {
+            proxy::photo::check(bytes, providers::MediaType::Jpeg, u64::MAX)
+                .expect("a whole photo")
+                .expect("a glance");
+        });
+        let grey = time(&|| {
+            let options = zune_core::options::DecoderOptions::default()
+                .jpeg_set_out_colorspace(zune_core::colorspace::ColorSpace::Luma);
+            zune_jpeg::JpegDecoder::new_with_options(
+                zune_core::bytestream::ZCursor::new(bytes.as_slice()),
+                options,
+            )
+            .decode()
+            .expect("decodes");
+        });
+        let rgb = time(&|| {
+            image::load_from_memory(bytes).expect("decodes");
+        });
+        println!(
+            "| {name} | {} KB | {check:.1} ms | {grey:.1} ms | {rgb:.1} ms |",
+            bytes.len() / 1024
+        );
+    }
 }
