@@ -36,43 +36,34 @@ pub fn read(
         pos = at + 2;
         match marker {
             0xD9 => break,
+            0xD8 => return Err(Problem::NotWhole),
             0xD0..=0xD7 | 0x01 => {}
-            0xC0 | 0xC1 => {
-                let segment = segment(bytes, at)?;
-                if !jpeg.frame(segment)? {
-                    return Ok(Read::Other);
-                }
-                let frame = jpeg.frame.as_ref().ok_or(Problem::NotWhole)?;
-                within(u64::from(frame.width), u64::from(frame.height))?;
-                // Only once the size is allowed: the blocks' DC values.
-                let first = frame.components[0];
-                jpeg.grey = vec![0; frame.mcus_x * first.h * frame.mcus_y * first.v];
-                pos = at + 2 + segment.len() + 2;
-            }
-            0xC2 | 0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF | 0xCC => {
-                return Ok(Read::Other);
-            }
-            0xC4 | 0xDB | 0xDD => {
-                let segment = segment(bytes, at)?;
+            // Progressive, lossless, arithmetic coded: decoded whole.
+            0xC2 | 0xC3 | 0xC5..=0xC7 | 0xC9..=0xCF => return Ok(Read::Other),
+            _ => {
+                let (segment, end) = segment(bytes, at)?;
+                pos = end;
                 match marker {
+                    0xC0 | 0xC1 => {
+                        if !jpeg.frame(segment)? {
+                            return Ok(Read::Other);
+                        }
+                        let frame = jpeg.frame.as_ref().ok_or(Problem::NotWhole)?;
+                        within(u64::from(frame.width), u64::from(frame.height))?;
+                        // Only once the size is allowed: the blocks' DC values.
+                        let first = frame.components[0];
+                        jpeg.grey = vec![0; frame.mcus_x * first.h * frame.mcus_y * first.v];
+                    }
                     0xC4 => jpeg.huffman(segment)?,
                     0xDB => jpeg.quantization(segment)?,
-                    _ => {
+                    0xDD => {
                         let d = segment.get(..2).ok_or(Problem::NotWhole)?;
                         jpeg.restart_interval = u16::from_be_bytes([d[0], d[1]]);
                     }
+                    0xDA => pos = jpeg.scan(segment, bytes, end)?,
+                    // Application data, comments: not ours to read.
+                    _ => {}
                 }
-                pos = at + 2 + segment.len() + 2;
-            }
-            0xDA => {
-                let segment = segment(bytes, at)?;
-                pos = at + 2 + segment.len() + 2;
-                pos = jpeg.scan(segment, bytes, pos)?;
-            }
-            0xD8 => return Err(Problem::NotWhole),
-            _ => {
-                let segment = segment(bytes, at)?;
-                pos = at + 2 + segment.len() + 2;
             }
         }
     }
@@ -95,14 +86,13 @@ fn next_marker(bytes: &[u8], mut pos: usize) -> Option<(u8, usize)> {
     }
 }
 
-/// A marker segment's payload (after its length), for the marker at `at`.
-fn segment(bytes: &[u8], at: usize) -> Result<&[u8], Problem> {
+/// A marker segment's payload (after its length), for the marker at `at`,
+/// and where the segment ends.
+fn segment(bytes: &[u8], at: usize) -> Result<(&[u8], usize), Problem> {
     let length = bytes.get(at + 2..at + 4).ok_or(Problem::NotWhole)?;
-    let length = usize::from(u16::from_be_bytes([length[0], length[1]]));
-    if length < 2 {
-        return Err(Problem::NotWhole);
-    }
-    bytes.get(at + 4..at + 2 + length).ok_or(Problem::NotWhole)
+    let end = at + 2 + usize::from(u16::from_be_bytes([length[0], length[1]]));
+    let payload = bytes.get(at + 4..end).ok_or(Problem::NotWhole)?;
+    Ok((payload, end))
 }
 
 #[derive(Debug, Clone, Copy)]
