@@ -8,72 +8,13 @@
 //! widget's 2000 px): every pair of them, at each threshold, from which
 //! `PHOTO_DISTANCE` is chosen.
 
+#[path = "common/receipts.rs"]
+mod receipts;
+
 use std::time::Instant;
 
-use image::{DynamicImage, GrayImage, ImageFormat, Luma, RgbImage};
-
-/// A synthetic receipt photo: `store` decides the header and layout, `purchase`
-/// the item lines and the total.
-fn receipt(store: u32, purchase: u32) -> RgbImage {
-    let (w, h) = (900u32, 2000u32);
-    let mut rng = Rng(u64::from(store) * 7919 + 17);
-    let mut img = GrayImage::from_pixel(w, h, Luma([238]));
-    let mut y = 60;
-    // The store's header: its name and address lines.
-    for _ in 0..(3 + rng.next() % 3) {
-        let width = 300 + (rng.next() % 400) as u32;
-        text_line(&mut img, (w - width) / 2, y, width, 26, &mut rng);
-        y += 50;
-    }
-    y += 40;
-    // The purchase: item lines and prices.
-    let mut rng = Rng(u64::from(store) * 104_729 + u64::from(purchase) * 1_299_709 + 5);
-    for _ in 0..(8 + rng.next() % 14) {
-        let width = 200 + (rng.next() % 380) as u32;
-        text_line(&mut img, 60, y, width, 22, &mut rng);
-        text_line(&mut img, w - 200, y, 120, 22, &mut rng);
-        y += 44;
-    }
-    y += 40;
-    text_line(&mut img, 60, y, 200, 34, &mut rng);
-    text_line(&mut img, w - 260, y, 180, 34, &mut rng);
-    DynamicImage::ImageLuma8(img).to_rgb8()
-}
-
-/// Words of dark print along one line.
-fn text_line(img: &mut GrayImage, x0: u32, y0: u32, width: u32, height: u32, rng: &mut Rng) {
-    let mut x = x0;
-    while x < x0 + width {
-        let word = 20 + (rng.next() % 70) as u32;
-        for dx in 0..word.min(x0 + width - x) {
-            for dy in 0..height {
-                if (dx + dy) % 5 != 0 {
-                    img.put_pixel(x + dx, y0 + dy, Luma([40]));
-                }
-            }
-        }
-        x += word + 14;
-    }
-}
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
-
-fn jpeg(img: &RgbImage, quality: u8) -> Vec<u8> {
-    let mut out = std::io::Cursor::new(Vec::new());
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
-        .encode_image(img)
-        .unwrap();
-    out.into_inner()
-}
+use image::{ImageFormat, RgbImage};
+use receipts::{Surface, camera_photo, jpeg, on_table, receipt};
 
 /// Copies a phone's gallery or a messenger makes of a photo: re-encoded,
 /// scaled down, cropped in its margins.
@@ -122,68 +63,6 @@ fn turned(img: &RgbImage, degrees: f32) -> RgbImage {
 /// How many shops, and receipts of each, in the phone-photo set.
 const SHOPS: u32 = 50;
 const PER_SHOP: u32 = 20;
-
-/// What a receipt lies on.
-#[derive(Clone, Copy)]
-enum Surface {
-    Wood,
-    Cloth,
-    Clutter,
-}
-
-/// A phone's photo of `receipt` on `surface`: the paper a little turned and
-/// off-centre on a textured background, a light falling off across the frame,
-/// sensor grain, at 1500x2000 (what the widget sends).
-fn on_table(receipt: &RgbImage, surface: Surface, seed: u64) -> RgbImage {
-    let mut rng = Rng(seed * 6_364_136_223_846_793_005 + 1_442_695_040_888_963_407);
-    let (w, h) = (1500u32, 2000u32);
-    let scale = 0.72 + (rng.next() % 14) as f32 / 100.0;
-    let degrees = ((rng.next() % 81) as f32 - 40.0) / 10.0;
-    let (sin, cos) = degrees.to_radians().sin_cos();
-    let (rw, rh) = receipt.dimensions();
-    let (cx, cy) = (
-        w as f32 / 2.0 + ((rng.next() % 121) as f32 - 60.0),
-        h as f32 / 2.0 + ((rng.next() % 121) as f32 - 60.0),
-    );
-    let light_x = (rng.next() % 100) as f32 / 100.0;
-    let grain_seed = rng.next();
-    let mut grain = Rng(grain_seed | 1);
-    RgbImage::from_fn(w, h, |x, y| {
-        let (dx, dy) = (x as f32 - cx, y as f32 - cy);
-        // Back into the receipt's own pixels.
-        let (sx, sy) = (
-            cos.mul_add(dx, sin * dy) / scale + rw as f32 / 2.0,
-            (-sin).mul_add(dx, cos * dy) / scale + rh as f32 / 2.0,
-        );
-        let base = if sx >= 0.0 && sy >= 0.0 && (sx as u32) < rw && (sy as u32) < rh {
-            receipt.get_pixel(sx as u32, sy as u32).0
-        } else {
-            match surface {
-                Surface::Wood => {
-                    let ring = ((x as f32)
-                        .mul_add(0.02, (y as f32 * 0.003).sin() * 6.0)
-                        .sin()
-                        * 18.0) as i32;
-                    [(120 + ring) as u8, (80 + ring) as u8, (50 + ring / 2) as u8]
-                }
-                Surface::Cloth => {
-                    let weave = if (x / 3 + y / 3) % 2 == 0 { 14 } else { -14 };
-                    [(70 + weave) as u8, (90 + weave) as u8, (120 + weave) as u8]
-                }
-                Surface::Clutter => {
-                    // A table with things on it: blocks of other colours.
-                    let cell = (x / 180 * 31 + y / 240 * 17) % 7;
-                    let v = 60 + cell * 22;
-                    [v as u8, (v * 9 / 10) as u8, (v * 8 / 10) as u8]
-                }
-            }
-        };
-        let light = 0.3f32.mul_add(1.0 - ((x as f32 / w as f32) - light_x).abs(), 0.75);
-        let noise = (grain.next() % 17) as f32 - 8.0;
-        let shade = |c: u8| (f32::from(c).mul_add(light, noise)).clamp(0.0, 255.0) as u8;
-        image::Rgb([shade(base[0]), shade(base[1]), shade(base[2])])
-    })
-}
 
 /// Every pair of `hashes`: how many are within each threshold.
 fn pairs_within(hashes: &[proxy::duplicates::PhotoHash], thresholds: &[u32]) -> (u64, Vec<u64>) {
@@ -392,38 +271,13 @@ fn main() {
     checking_cost();
 }
 
-/// A phone's photo as its camera writes it: 3000x4000 (12 MP), the receipt
-/// on a wooden table, sensor grain on every pixel, JPEG 92.
-fn camera_photo(receipt: &RgbImage) -> Vec<u8> {
-    let (w, h) = (3000u32, 4000u32);
-    let (rw, rh) = receipt.dimensions();
-    let mut grain = Rng(0x2545_f491);
-    let img = RgbImage::from_fn(w, h, |x, y| {
-        let (sx, sy) = (x as i64 - 600, y as i64 - 500);
-        let base =
-            if (0..i64::from(rw) * 2).contains(&sx) && (0..i64::from(rh) * 3 / 2).contains(&sy) {
-                receipt.get_pixel((sx / 2) as u32, (sy * 2 / 3) as u32).0
-            } else {
-                let ring = ((x as f32)
-                    .mul_add(0.02, (y as f32 * 0.003).sin() * 6.0)
-                    .sin()
-                    * 18.0) as i32;
-                [(120 + ring) as u8, (80 + ring) as u8, (50 + ring / 2) as u8]
-            };
-        let noise = (grain.next() % 17) as i32 - 8;
-        let shade = |c: u8| (i32::from(c) + noise).clamp(0, 255) as u8;
-        image::Rgb([shade(base[0]), shade(base[1]), shade(base[2])])
-    });
-    jpeg(&img, 92)
-}
-
 /// What checking one upload's photo costs (its structure, its size and the
 /// glance its fingerprint is made from), against decoding it whole as the
 /// check and the fingerprint each did before.
 fn checking_cost() {
     const ROUNDS: u32 = 10;
     let receipt = receipt(7, 3);
-    let camera = camera_photo(&receipt);
+    let camera = camera_photo(&receipt, receipts::Grain::Raw);
     let widget = jpeg(&on_table(&receipt, Surface::Wood, 7), 85);
     let time = |f: &dyn Fn()| {
         f();

@@ -160,20 +160,33 @@ pub async fn limit_rate(
 /// Upload bytes in memory, shared by every upload: an upload holds its
 /// declared size (or the most a body may be) from before its body is read
 /// until its answer, so many big uploads at once wait their turn instead of
-/// taking the machine's memory.
+/// taking the machine's memory. The worker's sends (photos loaded to go to a
+/// provider) hold from the same budget, but never more than half of it: a
+/// provider that stops answering keeps its sends waiting, and they must not
+/// keep every shopper's upload waiting with them.
 #[derive(Debug, Clone)]
 pub struct UploadBudget {
     kib: Arc<Semaphore>,
+    /// The share of `kib` sends may hold between them.
+    sends_kib: Arc<Semaphore>,
     total_kib: u32,
+}
+
+/// Bytes of an [`UploadBudget`] held, let go when dropped.
+#[derive(Debug)]
+pub struct Held {
+    _budget: OwnedSemaphorePermit,
+    _share: Option<OwnedSemaphorePermit>,
 }
 
 impl UploadBudget {
     pub fn new(megabytes: u64) -> Self {
         let total_kib = u32::try_from(megabytes.saturating_mul(1024))
             .unwrap_or(u32::MAX)
-            .clamp(1, Semaphore::MAX_PERMITS as u32);
+            .clamp(2, Semaphore::MAX_PERMITS as u32);
         Self {
             kib: Arc::new(Semaphore::new(total_kib as usize)),
+            sends_kib: Arc::new(Semaphore::new(total_kib as usize / 2)),
             total_kib,
         }
     }
@@ -189,11 +202,30 @@ impl UploadBudget {
     }
 
     /// Waits until `bytes` (at most the whole budget) are free, and holds them.
-    pub async fn hold(&self, bytes: u64) -> Option<OwnedSemaphorePermit> {
-        let kib = u32::try_from(bytes.div_ceil(1024))
+    pub async fn hold(&self, bytes: u64) -> Option<Held> {
+        let kib = Self::kib_of(bytes, self.total_kib);
+        Some(Held {
+            _budget: self.kib.clone().acquire_many_owned(kib).await.ok()?,
+            _share: None,
+        })
+    }
+
+    /// As [`hold`](Self::hold), for a send to a provider: within the sends'
+    /// half of the budget (a send larger than that holds the whole half).
+    pub async fn hold_for_send(&self, bytes: u64) -> Option<Held> {
+        let kib = Self::kib_of(bytes, self.total_kib / 2);
+        let share = self.sends_kib.clone().acquire_many_owned(kib).await.ok()?;
+        Some(Held {
+            _budget: self.kib.clone().acquire_many_owned(kib).await.ok()?,
+            _share: Some(share),
+        })
+    }
+
+    /// `bytes` in KiB, at least one and at most `most`.
+    fn kib_of(bytes: u64, most: u32) -> u32 {
+        u32::try_from(bytes.div_ceil(1024))
             .unwrap_or(u32::MAX)
-            .clamp(1, self.total_kib);
-        self.kib.clone().acquire_many_owned(kib).await.ok()
+            .clamp(1, most.max(1))
     }
 }
 
@@ -227,6 +259,30 @@ mod tests {
             ..LimitsConfig::default()
         };
         RateLimits::new(&config, [String::from("c")].iter())
+    }
+
+    #[tokio::test]
+    async fn a_stalled_provider_does_not_starve_uploads_of_memory() {
+        let budget = UploadBudget::new(8);
+        let mb = 1024 * 1024;
+        // Sends that never end (a provider holding its answers) take half.
+        let mut sends = Vec::new();
+        for _ in 0..4 {
+            sends.push(budget.hold_for_send(mb).await.expect("held"));
+        }
+        let mut fifth = std::pin::pin!(budget.hold_for_send(mb));
+        let mut waiting = std::task::Context::from_waker(std::task::Waker::noop());
+        assert!(
+            fifth.as_mut().poll(&mut waiting).is_pending(),
+            "sends stop at half the budget"
+        );
+        assert_eq!(budget.free_bytes(), 4 * mb);
+        // An upload still has the other half.
+        let upload = budget.hold(4 * mb).await.expect("the uploads' half");
+        assert_eq!(budget.free_bytes(), 0);
+        drop(upload);
+        drop(sends.pop());
+        assert!(fifth.await.is_some(), "a send goes once one ends");
     }
 
     #[test]

@@ -80,9 +80,23 @@ pub fn run() -> anyhow::Result<()> {
             .stderr(std::process::Stdio::inherit()),
     )
     .context("the burst benchmark failed")?;
-    drop(postgres);
     report.push('\n');
     report.push_str(&burst);
+
+    // Intake beside a plain reverse proxy: nginx, installed where missing.
+    if !std::path::Path::new("/usr/sbin/nginx").exists() {
+        setup::apt_install(&["nginx-light"])?;
+    }
+    let intake = util::output(
+        util::cargo()
+            .args(["bench", "--package", "proxy", "--bench", "intake"])
+            .env("INTAKE_POSTGRES", &postgres.url)
+            .stderr(std::process::Stdio::inherit()),
+    )
+    .context("the intake benchmark failed")?;
+    drop(postgres);
+    report.push_str("\n\n");
+    report.push_str(&intake);
 
     let uploads = util::output(
         util::cargo()

@@ -33,7 +33,8 @@ pub struct LimitsConfig {
     #[serde(with = "crate::clock::as_millis", rename = "body_timeout_ms")]
     pub body_timeout: Duration,
     /// Upload bytes held in memory at once, across all uploads (each holds its
-    /// declared size while it is read and checked); more uploads wait.
+    /// declared size while it is read and checked) and the worker's sends (at
+    /// most half of it); more wait.
     pub upload_memory_mb: u64,
     /// The least a request body must average, in bytes a second, once
     /// `body_rate_grace_ms` has passed: a slower one (a trickle that never

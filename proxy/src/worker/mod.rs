@@ -232,9 +232,10 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
     let answer = match &row.provider_ref {
         None => {
             // The photos are in memory until the provider has them: they
-            // count against the same budget as the uploads coming in.
+            // count against the same budget as the uploads coming in, within
+            // the sends' half of it.
             let size = state.db.photo_bytes(&row.id).await?;
-            let _held = state.upload_budget.hold(size).await;
+            let _held = state.upload_budget.hold_for_send(size).await;
             let receipt = OutgoingReceipt {
                 submission_id: row.id.clone(),
                 campaign: row.campaign.clone(),
