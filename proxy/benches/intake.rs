@@ -10,7 +10,8 @@
 //! fingerprinted in the upload's answer. The provider holds its answers for the
 //! run: it is another company's machine, and its reading of 12 MP photos is not
 //! this machine's work (the worker's own claims and sends still are).
-//! `INTAKE_POSTGRES` names a PostgreSQL server to measure on beside SQLite.
+//! `INTAKE_POSTGRES` names a PostgreSQL server to measure on beside SQLite;
+//! `INTAKE_ONLY=ours` leaves the references out.
 
 #[path = "../tests/common/process.rs"]
 mod process;
@@ -247,6 +248,8 @@ async fn ours(postgres: Option<&str>, photos: &[Bytes], at_once: &[usize]) -> Ve
     figures
 }
 
+/// A row of the table: `figures` at 64 and at 16 at once, with the rate as a
+/// part of `reference`'s where one is given.
 fn row(name: &str, photo: &str, figures: &[Figures], reference: Option<&[Figures]>) {
     let ratio = |i: usize| {
         reference.map_or_else(String::new, |r| {
@@ -294,7 +297,6 @@ async fn main() {
     .map(|(name, photos)| (format!("{name}, {} KB", kb(&photos)), photos));
 
     let sink = sink().await;
-    // `INTAKE_ONLY=ours` leaves the references out (while working on ours).
     let only_ours = std::env::var("INTAKE_ONLY").is_ok_and(|v| v == "ours");
     let nginx = Nginx::start(sink).filter(|_| !only_ours);
     let forwarder = forwarder(sink).await;

@@ -367,16 +367,7 @@ mod tests {
             (64, 16, true, 85),
             (301, 199, false, 90),
         ] {
-            let bytes = photo(width, height, colour, quality);
-            let ours = glance(&bytes).unwrap();
-            let whole = crate::photo::decode_whole(&bytes, |_, _| Ok(())).unwrap();
-            assert_eq!(ours.dimensions(), whole.dimensions());
-            let differs: u64 = ours
-                .pixels()
-                .zip(whole.pixels())
-                .map(|(a, b)| u64::from(a[0].abs_diff(b[0])))
-                .sum();
-            let mean = differs as f64 / f64::from(ours.width() * ours.height());
+            let mean = apart(&photo(width, height, colour, quality));
             assert!(
                 mean < 1.5,
                 "{width}x{height} colour {colour}: {mean} grey levels apart on average"
