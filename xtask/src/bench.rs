@@ -73,13 +73,7 @@ pub fn run() -> anyhow::Result<()> {
 
     // A promotion's peak, on SQLite and on a throwaway PostgreSQL server.
     let postgres = Postgres::start()?;
-    let burst = util::output(
-        util::cargo()
-            .args(["bench", "--package", "proxy", "--bench", "burst"])
-            .env("BURST_POSTGRES", &postgres.url)
-            .stderr(std::process::Stdio::inherit()),
-    )
-    .context("the burst benchmark failed")?;
+    let burst = proxy_bench("burst", &[("BURST_POSTGRES", &postgres.url)])?;
     report.push('\n');
     report.push_str(&burst);
 
@@ -87,32 +81,16 @@ pub fn run() -> anyhow::Result<()> {
     if !std::path::Path::new("/usr/sbin/nginx").exists() {
         setup::apt_install(&["nginx-light"])?;
     }
-    let intake = util::output(
-        util::cargo()
-            .args(["bench", "--package", "proxy", "--bench", "intake"])
-            .env("INTAKE_POSTGRES", &postgres.url)
-            .stderr(std::process::Stdio::inherit()),
-    )
-    .context("the intake benchmark failed")?;
+    let intake = proxy_bench("intake", &[("INTAKE_POSTGRES", &postgres.url)])?;
     drop(postgres);
     report.push_str("\n\n");
     report.push_str(&intake);
 
-    let uploads = util::output(
-        util::cargo()
-            .args(["bench", "--package", "proxy", "--bench", "big_uploads"])
-            .stderr(std::process::Stdio::inherit()),
-    )
-    .context("the big uploads benchmark failed")?;
+    let uploads = proxy_bench("big_uploads", &[])?;
     report.push_str("\n\n");
     report.push_str(&uploads);
 
-    let hashes = util::output(
-        util::cargo()
-            .args(["bench", "--package", "proxy", "--bench", "photo_hash"])
-            .stderr(std::process::Stdio::inherit()),
-    )
-    .context("the photo hash benchmark failed")?;
+    let hashes = proxy_bench("photo_hash", &[])?;
     report.push_str("\n\n");
     report.push_str(&hashes);
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
@@ -135,6 +113,16 @@ pub fn run() -> anyhow::Result<()> {
     println!("{report}");
     eprintln!("bench: written to docs/bench.md and target/bench.md");
     Ok(())
+}
+
+/// What the proxy's bench `name` prints (its Markdown), run with `env`.
+fn proxy_bench(name: &str, env: &[(&str, &str)]) -> anyhow::Result<String> {
+    let mut cargo = util::cargo();
+    cargo
+        .args(["bench", "--package", "proxy", "--bench", name])
+        .envs(env.iter().copied())
+        .stderr(std::process::Stdio::inherit());
+    util::output(&mut cargo).with_context(|| format!("the {name} benchmark failed"))
 }
 
 /// A Markdown table of the files' sizes: raw, and as the proxy serves them

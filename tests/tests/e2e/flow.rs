@@ -420,3 +420,28 @@ async fn a_deployment_needed_the_widget_folder_beside_the_binary() {
         assert_eq!(loader.status(), 404);
     }
 }
+
+#[tokio::test]
+async fn a_photo_is_not_compressed_again_by_postgresql() {
+    // PostgreSQL's default storage tried to compress every JPEG again, two
+    // thirds of its time at intake; the photos' column keeps them as they are
+    // (`STORAGE EXTERNAL`). SQLite never compresses: nothing to check there.
+    let app = spawn_app().await;
+    if app.state.db.dialect() != proxy::store::Dialect::Postgres {
+        return;
+    }
+    let pool = sqlx::postgres::PgPool::connect(&app.database)
+        .await
+        .unwrap();
+    let storage: i8 = sqlx::query_scalar(
+        "SELECT attstorage FROM pg_attribute \
+         WHERE attrelid = 'photos'::regclass AND attname = 'bytes'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        storage as u8, b'e',
+        "photos stored EXTERNAL, not compressed"
+    );
+}

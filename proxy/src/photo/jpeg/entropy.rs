@@ -9,26 +9,23 @@ use crate::photo::Problem;
 /// passed in one lookup when they fit (nearly all of a photo's do).
 pub(super) const SKIP_BITS: u32 = 11;
 
-/// An entry of [`Huffman::skip`], packed in a `u16`: the bits to pass
-/// (`0..5`), the coefficients passed (`5..10`), the extra bits still to take
-/// after (`10..14`), and whether the block ends here (`15`).
-struct Skip;
+/// In an entry of [`Huffman::skip`]: the block ends here.
+const SKIP_END: u16 = 1 << 15;
 
-impl Skip {
-    const END: u16 = 1 << 15;
-
-    /// The entry for a code of `length` bits meaning `rs` (run, size).
-    fn of(length: u32, rs: u8) -> u16 {
-        let (run, size) = (u16::from(rs >> 4), u16::from(rs & 15));
-        let length = length as u16;
-        match (run, size) {
-            // Sixteen zeros.
-            (15, 0) => length | 16 << 5,
-            // The rest of the block is zero.
-            (_, 0) => length | Self::END,
-            _ if u32::from(length + size) <= SKIP_BITS => (length + size) | (run + 1) << 5,
-            _ => length | (run + 1) << 5 | size << 10,
-        }
+/// The entry of [`Huffman::skip`] for a code of `length` bits meaning `rs`
+/// (run, size), packed in a `u16`: the bits to pass (`0..5`), the
+/// coefficients passed (`5..10`), the extra bits still to take after
+/// (`10..14`), and [`SKIP_END`].
+fn skip_entry(length: u32, rs: u8) -> u16 {
+    let (run, size) = (u16::from(rs >> 4), u16::from(rs & 15));
+    let length = length as u16;
+    match (run, size) {
+        // Sixteen zeros.
+        (15, 0) => length | 16 << 5,
+        // The rest of the block is zero.
+        (_, 0) => length | SKIP_END,
+        _ if u32::from(length + size) <= SKIP_BITS => (length + size) | (run + 1) << 5,
+        _ => length | (run + 1) << 5 | size << 10,
     }
 }
 
@@ -37,7 +34,7 @@ pub(super) struct Huffman {
     /// By the next 9 bits: the code's length (0: longer) and its value.
     fast: Box<[(u8, u8); 512]>,
     /// For walking past AC coefficients, by the next [`SKIP_BITS`] bits:
-    /// what the code and its extra bits come to ([`Skip`]; 0: a longer code).
+    /// what the code and its extra bits come to ([`skip_entry`]; 0: a longer code).
     skip: Box<[u16; 1 << SKIP_BITS]>,
     /// For each length, the largest code of it (-1: none) and the offset from
     /// a code to its value's index.
@@ -71,7 +68,7 @@ impl Huffman {
                 if length <= SKIP_BITS as usize {
                     let shift = SKIP_BITS as usize - length;
                     let start = (code as usize) << shift;
-                    skip[start..start + (1 << shift)].fill(Skip::of(length as u32, value));
+                    skip[start..start + (1 << shift)].fill(skip_entry(length as u32, value));
                 }
                 code += 1;
                 index += 1;
@@ -237,7 +234,7 @@ impl<'a> Bits<'a> {
                 continue;
             }
             self.take(u32::from(entry & 31));
-            if entry & Skip::END != 0 {
+            if entry & SKIP_END != 0 {
                 break;
             }
             k += u32::from(entry >> 5 & 31);
