@@ -11,6 +11,8 @@
 //! - [`client`]: what a shopper's page and the brand's systems send it.
 //! - [`config`]: the configuration a test proxy runs with, and the keys a
 //!   brand signs with.
+//! - [`modules`]: which module of a crate names which, read from its sources
+//!   (for the layer and import-circle checks).
 
 pub mod app;
 pub mod browser;
@@ -19,6 +21,7 @@ pub mod config;
 pub mod drive;
 pub mod fixtures;
 pub mod logs;
+pub mod modules;
 pub mod tee;
 
 use std::path::{Path, PathBuf};

@@ -6,15 +6,14 @@
 use web_sys::Element;
 use yew::prelude::*;
 
-use crate::client::new_idempotency_key;
 use crate::components::capture::{Capture, CaptureProps};
 use crate::components::offer_picker::{MerchantPicker, OfferPicker, OfferPickerProps};
 use crate::components::verdict::{Verdict, VerdictProps};
 use crate::components::waiting::Waiting;
-use crate::events::Reporter;
+use crate::effects::Reporter;
 use crate::hooks::{
     CampaignHook, Loaded, Target, Uploader, action, photo_picking, use_campaign, use_draft,
-    use_upload,
+    use_effects, use_upload,
 };
 use crate::i18n::Locale;
 use crate::resume::Resume;
@@ -46,7 +45,8 @@ pub struct AppProps {
 
 #[component]
 pub fn App(props: &AppProps) -> Html {
-    let state = use_reducer(|| State::new(new_idempotency_key(), props.host.clone()));
+    let state = use_reducer(State::default);
+    use_effects(&state, &props.host);
     let dispatcher = state.dispatcher();
     let CampaignHook {
         choose: on_merchant,
@@ -165,7 +165,7 @@ fn offer_props(
 }
 
 /// The verdict step's props: starting again (or retaking the photos) forgets
-/// the submission kept for a reload, and takes a new upload key.
+/// the submission kept for a reload.
 fn verdict_props(
     state: &State,
     dispatcher: &UseReducerDispatcher<State>,
@@ -183,11 +183,11 @@ fn verdict_props(
         review_days: campaign.and_then(|c| c.review_days),
         on_restart: action(dispatcher, move |_: MouseEvent| {
             restart.clear();
-            Action::Restart(new_idempotency_key())
+            Action::Restart
         }),
         on_retake: action(dispatcher, move |_: MouseEvent| {
             retake.clear();
-            Action::Retake(new_idempotency_key())
+            Action::Retake
         }),
         on_review,
         focus: state.sent_here,

@@ -306,11 +306,3 @@ pub async fn review(base: &str, id: &str) -> Result<(Submission, JsValue), Clien
         .map_err(|_| ClientError(Problem::Network))?;
     decode(response).await
 }
-
-/// A fresh key for one upload attempt (kept across retries of that attempt).
-pub fn new_idempotency_key() -> String {
-    web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .map(|c| c.random_uuid())
-        .unwrap_or_else(|| format!("{:x}", (js_sys::Math::random() * 1e16) as u64))
-}

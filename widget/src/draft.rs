@@ -18,7 +18,7 @@ use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 
-use crate::state::{Draft, State, Step};
+use crate::state::{Draft, PickedPhoto, State, Step};
 use crate::wire::FromJs;
 
 /// The loader's draft store, and this widget's key in it.
@@ -97,7 +97,9 @@ fn written(state: &State) -> Option<JsValue> {
         let _ = Reflect::set(&draft, &name.into(), value);
     };
     set("step", &step.into());
-    set("key", &state.idempotency_key.as_str().into());
+    if let Some(key) = &state.idempotency_key {
+        set("key", &key.as_str().into());
+    }
     if let Some(merchant) = &state.merchant {
         set("merchant", &serde_wasm_bindgen::to_value(merchant).ok()?);
     }
@@ -128,13 +130,23 @@ fn read(value: &JsValue) -> Option<Draft> {
         .ok()?
         .iter()
         .map(|blob| blob.dyn_into::<web_sys::Blob>().ok())
-        .collect::<Option<Vec<_>>>()?;
+        .collect::<Option<Vec<_>>>()?
+        .into_iter()
+        // Their quality hints are not kept.
+        .filter_map(|blob| {
+            Some(PickedPhoto {
+                preview_url: web_sys::Url::create_object_url_with_blob(&blob).ok()?,
+                blob,
+                hints: Vec::new(),
+            })
+        })
+        .collect();
     Some(Draft {
         step: field("step").as_string()?,
         merchant: Merchant::from_js(&field("merchant")),
         claimed: Vec::from_js(&field("claimed"))?,
         qr: field("qr").as_string(),
         photos,
-        idempotency_key: field("key").as_string()?,
+        idempotency_key: field("key").as_string(),
     })
 }

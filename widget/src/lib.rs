@@ -12,7 +12,7 @@ pub mod canvas;
 mod client;
 mod components;
 mod draft;
-mod events;
+mod effects;
 pub mod format;
 mod hooks;
 pub mod i18n;

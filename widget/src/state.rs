@@ -1,4 +1,7 @@
-//! The widget's state and its one reducer: every change goes through an [`Action`].
+//! The widget's state and its one reducer: every change goes through an
+//! [`Action`]. The reducer only returns the new state; what is to be done
+//! outside it (the host page told, a preview freed) it names in
+//! [`State::effects`], for the hooks to do.
 
 use std::rc::Rc;
 
@@ -7,7 +10,7 @@ use api::{
 };
 use yew::Reducible;
 
-use crate::events::emit;
+use crate::effects::{Effect, Effects};
 use crate::photo::Hint;
 use crate::problem::Problem;
 
@@ -29,24 +32,8 @@ pub struct Draft {
     pub merchant: Option<Merchant>,
     pub claimed: Vec<ClaimedOffer>,
     pub qr: Option<String>,
-    pub photos: Vec<web_sys::Blob>,
-    pub idempotency_key: String,
-}
-
-impl Draft {
-    /// Its photos as the widget shows them (their quality hints are not kept).
-    pub fn picked(&self) -> Vec<PickedPhoto> {
-        self.photos
-            .iter()
-            .filter_map(|blob| {
-                Some(PickedPhoto {
-                    preview_url: web_sys::Url::create_object_url_with_blob(blob).ok()?,
-                    blob: blob.clone(),
-                    hints: Vec::new(),
-                })
-            })
-            .collect()
-    }
+    pub photos: Vec<PickedPhoto>,
+    pub idempotency_key: Option<String>,
 }
 
 /// Where the shopper is.
@@ -119,18 +106,20 @@ pub struct State {
     pub step: Step,
     /// The last error, put into words when shown.
     pub error: Option<Problem>,
-    /// Reused when the shopper retries the same upload, so a retry never makes a
-    /// second submission.
-    pub idempotency_key: String,
-    /// The host element, which hears a `step` event for each step the shopper
-    /// reaches and an `error` event for each problem they are shown.
-    pub host: web_sys::Element,
+    /// The key of the upload being sent, reused when the shopper retries it,
+    /// so a retry never makes a second submission; `None` once the content
+    /// changes (the next send takes a new one).
+    pub idempotency_key: Option<String>,
+    /// What the host page is to hear (a `step` event for each step the
+    /// shopper reaches, an `error` event for each problem they are shown)
+    /// and the previews to free.
+    pub effects: Effects,
 }
 
-impl State {
-    pub fn new(idempotency_key: String, host: web_sys::Element) -> Self {
+impl Default for State {
+    fn default() -> Self {
         Self {
-            host,
+            effects: Effects::default(),
             campaign: None,
             merchants: None,
             merchant: None,
@@ -147,15 +136,31 @@ impl State {
             sent_here: false,
             step: Step::Capture,
             error: None,
-            idempotency_key,
+            idempotency_key: None,
+        }
+    }
+}
+
+impl State {
+    /// Drops every photo, freeing their previews.
+    fn clear_photos(&mut self) {
+        for photo in std::mem::take(&mut self.photos) {
+            self.effects.push(Effect::Free(photo.preview_url));
         }
     }
 
-    /// Frees the photos' preview URLs before the photos are dropped.
-    fn revoke_previews(&self) {
-        for photo in &self.photos {
-            let _ = web_sys::Url::revoke_object_url(&photo.preview_url);
+    /// Removes the photo at `index`, freeing its preview.
+    fn remove_photo(&mut self, index: usize) {
+        if index < self.photos.len() {
+            let removed = self.photos.remove(index);
+            self.effects.push(Effect::Free(removed.preview_url));
         }
+    }
+
+    /// Sets the problem the shopper is shown, and tells the host page.
+    fn fail(&mut self, problem: Problem) {
+        self.effects.push(Effect::Error(problem.kind()));
+        self.error = Some(problem);
     }
 
     /// Whether the shopper picks a store and offers before the photos.
@@ -230,7 +235,8 @@ pub enum Action {
     PhotoUnusable(String, Vec<api::ReasonCode>),
     /// The QR code was confirmed (or removed).
     QrSet(Option<String>),
-    Sending,
+    /// The upload with this idempotency key is under way.
+    Sending(String),
     /// Bytes sent so far, of all.
     Progress(f64, f64),
     Offline(bool),
@@ -238,7 +244,7 @@ pub enum Action {
     Cancelled,
     /// From the verdict back to capture with no photos, to photograph the
     /// receipt again (the store, offers and QR code are kept).
-    Retake(String),
+    Retake,
     /// The proxy stored the upload.
     Created(SubmissionCreated),
     /// A submission this widget left in flight before the page went away.
@@ -247,8 +253,8 @@ pub enum Action {
     Restored(Draft),
     /// The proxy answered; the status may already be final.
     Updated(Submission),
-    /// Start over with a fresh idempotency key.
-    Restart(String),
+    /// Start over.
+    Restart,
 }
 
 impl Reducible for State {
@@ -297,8 +303,7 @@ impl Reducible for State {
             }
             Action::Retrying => next.error = None,
             Action::Failed(problem) => {
-                emit(&next.host, "error", &problem.kind().into(), false);
-                next.error = Some(problem);
+                next.fail(problem);
                 next.offline = false;
                 next.unsent = false;
                 if next.step == Step::Sending {
@@ -320,13 +325,8 @@ impl Reducible for State {
                         let at = next.retaking.take().unwrap_or(usize::MAX);
                         next.photos.insert(at.min(next.photos.len()), photo);
                     }
-                    Ok(photo) => {
-                        let _ = web_sys::Url::revoke_object_url(&photo.preview_url);
-                    }
-                    Err(problem) => {
-                        emit(&next.host, "error", &problem.kind().into(), false);
-                        next.error = Some(problem);
-                    }
+                    Ok(photo) => next.effects.push(Effect::Free(photo.preview_url)),
+                    Err(problem) => next.fail(problem),
                 }
             }
             Action::QrSet(qr) => {
@@ -350,21 +350,17 @@ impl Reducible for State {
             Action::RetakePhoto(index) => {
                 next.error = None;
                 if index < next.photos.len() {
-                    let removed = next.photos.remove(index);
-                    let _ = web_sys::Url::revoke_object_url(&removed.preview_url);
+                    next.remove_photo(index);
                     next.retaking = Some(index);
                 }
             }
             Action::PhotoRemoved(index) => {
                 next.error = None;
                 next.retaking = None;
-                if index < next.photos.len() {
-                    let removed = next.photos.remove(index);
-                    // The preview's object URL holds the file in memory until revoked.
-                    let _ = web_sys::Url::revoke_object_url(&removed.preview_url);
-                }
+                next.remove_photo(index);
             }
-            Action::Sending => {
+            Action::Sending(key) => {
+                next.idempotency_key = Some(key);
                 next.step = Step::Sending;
                 next.sent_here = true;
                 next.error = None;
@@ -382,11 +378,10 @@ impl Reducible for State {
             }
             // New photos of the same receipt: the refused ones would only be
             // combined with them and refused again.
-            Action::Retake(key) => {
-                next.revoke_previews();
-                next.photos.clear();
+            Action::Retake => {
+                next.clear_photos();
                 next.step = Step::Capture;
-                next.idempotency_key = key;
+                next.idempotency_key = None;
                 next.progress = None;
                 next.cancelled = false;
             }
@@ -400,8 +395,8 @@ impl Reducible for State {
                 };
             }
             Action::Restored(draft) => {
-                next.revoke_previews();
-                next.photos = draft.picked();
+                next.clear_photos();
+                next.photos = draft.photos;
                 if draft.merchant.is_some() {
                     next.merchant = draft.merchant;
                 }
@@ -434,19 +429,20 @@ impl Reducible for State {
                     }
                 };
             }
-            Action::Restart(key) => {
-                next.revoke_previews();
+            Action::Restart => {
+                next.clear_photos();
                 next = Self {
                     campaign: next.campaign,
                     merchants: next.merchants,
-                    ..Self::new(key, next.host.clone())
+                    effects: next.effects,
+                    ..Self::default()
                 };
                 next.step = next.first_step();
             }
         }
         // New content is a new upload: the proxy refuses a key it has seen
-        // with other content (`idempotency_conflict`). Retries of one upload
-        // keep theirs.
+        // with other content (`idempotency_conflict`), so the next send takes
+        // a new one. Retries of one upload keep theirs.
         let content = |s: &Self| {
             (
                 s.photos
@@ -462,15 +458,13 @@ impl Reducible for State {
             && next.idempotency_key == self.idempotency_key
             && content(&next) != content(&self)
         {
-            next.idempotency_key = crate::client::new_idempotency_key();
+            next.idempotency_key = None;
         }
-        // The host page is told here, where every change passes (and each
-        // problem as it is set, above), rather than by effects that would cost
-        // the bundle a kilobyte.
-        // The first step counts once the campaign is here.
+        // The host page hears of each step the shopper reaches; the first
+        // counts once the campaign is here.
         let moved = self.campaign.is_none() || next.step.name() != self.step.name();
         if next.campaign.is_some() && moved {
-            emit(&next.host, "step", &next.step.name().into(), true);
+            next.effects.push(Effect::Step(next.step.name()));
         }
         Rc::new(next)
     }
@@ -483,28 +477,92 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
     wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-    fn host() -> web_sys::Element {
-        web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.create_element("div").ok())
-            .expect("a host element")
+    fn photo(url: &str) -> PickedPhoto {
+        PickedPhoto {
+            blob: web_sys::Blob::new().expect("a blob"),
+            preview_url: url.to_owned(),
+            hints: Vec::new(),
+        }
+    }
+
+    fn campaign() -> Campaign {
+        Campaign {
+            id: "c".to_owned(),
+            title: String::new(),
+            reward: None,
+            reward_when: None,
+            review_days: None,
+            locale: "en".to_owned(),
+            photos: api::PhotoRules {
+                min_count: 1,
+                max_count: 2,
+                max_bytes: 1_000_000,
+                accept: vec!["image/jpeg".to_owned()],
+                long_side: api::DEFAULT_LONG_SIDE,
+                quality: api::DEFAULT_QUALITY,
+            },
+            capabilities: api::Capabilities::default(),
+        }
     }
 
     #[test]
     fn new_content_gets_a_new_idempotency_key_and_a_retried_upload_keeps_its_own() {
-        let empty = Rc::new(State::new("first".to_owned(), host()));
-        // The proxy refuses a key it has seen with other content.
-        let with_qr = empty.reduce(Action::QrSet(Some("t=20190113T1548".to_owned())));
-        assert_ne!(with_qr.idempotency_key, "first");
-        // Sending, its progress, a cancel: the same upload, the same key.
-        let key = with_qr.idempotency_key.clone();
-        let sending = with_qr.reduce(Action::Sending);
-        let progress = sending.reduce(Action::Progress(1.0, 2.0));
-        let cancelled = progress.reduce(Action::Cancelled);
-        assert_eq!(cancelled.idempotency_key, key);
-        // Changed after the cancel: a new upload.
+        let sending = Rc::new(State::default())
+            .reduce(Action::QrSet(Some("t=20190113T1548".to_owned())))
+            .reduce(Action::Sending("first".to_owned()));
+        // Its progress, a cancel, a failure: the same upload, the same key.
+        let cancelled = sending
+            .reduce(Action::Progress(1.0, 2.0))
+            .reduce(Action::Cancelled)
+            .reduce(Action::Failed(Problem::Network));
+        assert_eq!(cancelled.idempotency_key.as_deref(), Some("first"));
+        // Changed after the cancel: a new upload, so the next send takes a
+        // new key (the proxy refuses a key it has seen with other content).
         let changed = cancelled.reduce(Action::QrSet(None));
-        assert_ne!(changed.idempotency_key, key);
+        assert_eq!(changed.idempotency_key, None);
+    }
+
+    #[test]
+    fn a_draft_left_while_sending_keeps_its_key() {
+        let draft = Draft {
+            step: "sending".to_owned(),
+            merchant: None,
+            claimed: Vec::new(),
+            qr: Some("t=1".to_owned()),
+            photos: vec![photo("blob:a")],
+            idempotency_key: Some("left".to_owned()),
+        };
+        let restored = Rc::new(State::default()).reduce(Action::Restored(draft));
+        assert_eq!(restored.idempotency_key.as_deref(), Some("left"));
+        assert!(restored.unsent);
+    }
+
+    #[test]
+    fn the_reducer_only_names_its_effects_and_each_is_due_once() {
+        let loaded = Rc::new(State::default()).reduce(Action::CampaignLoaded(campaign()));
+        let done = loaded.effects.count;
+        let next = Rc::clone(&loaded)
+            .reduce(Action::PhotoReady(Ok(photo("blob:a"))))
+            .reduce(Action::PhotoReady(Ok(photo("blob:b"))))
+            // No room for a third: it is freed at once.
+            .reduce(Action::PhotoReady(Ok(photo("blob:c"))))
+            .reduce(Action::PhotoReady(Err(Problem::Network)))
+            .reduce(Action::PhotoRemoved(0))
+            .reduce(Action::Sending("k".to_owned()));
+        assert_eq!(
+            loaded.effects.due(0).cloned().collect::<Vec<_>>(),
+            [Effect::Step("capture")]
+        );
+        assert_eq!(
+            next.effects.due(done).cloned().collect::<Vec<_>>(),
+            [
+                Effect::Free("blob:c".to_owned()),
+                Effect::Error(Problem::Network.kind()),
+                Effect::Free("blob:a".to_owned()),
+                Effect::Step("sending"),
+            ]
+        );
+        assert_eq!(next.effects.due(next.effects.count).count(), 0);
     }
 
     #[test]

@@ -45,7 +45,7 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
     // Set when the live camera could not start: the capture input is offered
     // instead, with the reason in words.
     let camera_failed = use_state(|| None::<CameraError>);
-    crate::events::use_reported(camera_failed.map(Problem::Camera));
+    crate::effects::use_reported(camera_failed.map(Problem::Camera));
     let live_camera = camera::supported() && camera_failed.is_none();
     let on_photo = {
         let on_pick = props.on_pick.clone();

@@ -68,7 +68,7 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
     let loader = use_context::<QrLoader>().unwrap_or_default();
     let locale = use_locale();
     let t = locale.t();
-    crate::events::use_reported((*error).clone());
+    crate::effects::use_reported((*error).clone());
     // A scanned or read code is checked as the proxy will check it, then set.
     let found = {
         let (on_set, error) = (props.on_set.clone(), error.clone());

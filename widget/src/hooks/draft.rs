@@ -5,6 +5,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
+use super::use_on_mount;
 use crate::draft::Drafts;
 use crate::resume::Resume;
 use crate::state::{Action, State};
@@ -30,7 +31,7 @@ pub fn use_draft(
         );
         // Spawned before the first `keep` below, so the store reads the old
         // draft before anything replaces it (IndexedDB runs them in order).
-        use_effect_with((), move |()| {
+        use_on_mount(Box::new(move |_| {
             if resume.get().is_none() {
                 spawn_local(async move {
                     let Some(draft) = drafts.load().await else {
@@ -42,7 +43,7 @@ pub fn use_draft(
                     dispatcher.dispatch(Action::Restored(draft));
                 });
             }
-        });
+        }));
     }
     let changed = (
         state.step.name(),

@@ -10,6 +10,8 @@
 //!   until the verdict, and the manual-review request;
 //! - [`use_draft`]: the shopper's draft brought back after a reload and kept
 //!   as they go;
+//! - [`use_effects`]: what the reducer named to be done outside the state
+//!   (the host page's `step` and `error` events, previews freed), done;
 //! - [`use_focus`]: a node that takes the focus when its key changes;
 //! - [`pause`]: waiting for a delay, the network, or a button.
 
@@ -23,6 +25,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::AddEventListenerOptions;
 use yew::{Callback, UseReducerDispatcher};
 
+use crate::effects::perform;
 use crate::state::{Action, State};
 pub use campaign::{CampaignHook, Loaded, use_campaign};
 pub use draft::use_draft;
@@ -39,6 +42,40 @@ pub fn action<E: 'static>(
     Callback::from(move |event| dispatcher.dispatch(make(event)))
 }
 
+/// Does what the reducer named to be done outside the state, each once and in
+/// order, after the render that shows it.
+#[yew::hook]
+pub fn use_effects(state: &State, host: &web_sys::Element) {
+    let done = yew::use_mut_ref(|| 0);
+    let (effects, host) = (state.effects.clone(), host.clone());
+    use_on_change(
+        state.effects.count,
+        Box::new(move |_| {
+            for effect in effects.due(*done.borrow()) {
+                perform(&host, effect);
+            }
+            *done.borrow_mut() = effects.count;
+        }),
+    );
+}
+
+/// Runs `effect` after the first render and each in which `key` changed.
+/// The widget's effects without a teardown all go through here, as a boxed
+/// closure keyed by a number: one instantiation of yew's effect machinery
+/// for them all, where each closure type would cost the bundle about a
+/// kilobyte of its own.
+fn use_on_change(
+    key: u32,
+    effect: Box<dyn FnOnce(&u32)>,
+) -> impl yew::functional::Hook<Output = ()> {
+    yew::use_effect_with(key, effect)
+}
+
+/// Runs `effect` once, after the first render.
+fn use_on_mount(effect: Box<dyn FnOnce(&u32)>) -> impl yew::functional::Hook<Output = ()> {
+    use_on_change(0, effect)
+}
+
 /// A node that takes the keyboard's and the screen reader's focus whenever
 /// `key` changes to anything but 0 (a question opening, a verdict arriving,
 /// the shopper's n-th answer to a question).
@@ -47,11 +84,14 @@ pub fn use_focus(key: u32) -> yew::NodeRef {
     let node = yew::use_node_ref();
     {
         let node = node.clone();
-        yew::use_effect_with(key, move |key| {
-            if let (true, Some(element)) = (*key != 0, node.cast::<web_sys::HtmlElement>()) {
-                let _ = element.focus();
-            }
-        });
+        use_on_change(
+            key,
+            Box::new(move |key| {
+                if let (true, Some(element)) = (*key != 0, node.cast::<web_sys::HtmlElement>()) {
+                    let _ = element.focus();
+                }
+            }),
+        );
     }
     node
 }

@@ -17,9 +17,9 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{Blob, Element};
 use yew::prelude::*;
 
-use super::online;
+use super::{online, use_on_change, use_on_mount};
 use crate::client::{self, SendError, Transfer};
-use crate::events::emit;
+use crate::effects::{emit, new_idempotency_key};
 use crate::photo::{self, Prep};
 use crate::problem::Problem;
 use crate::resume::Resume;
@@ -72,7 +72,7 @@ pub fn use_upload(state: &UseReducerHandle<State>, target: Target) -> Uploader {
             target.base.clone(),
             target.host.clone(),
         );
-        use_effect_with((), move |()| {
+        use_on_mount(Box::new(move |_| {
             if let Some(id) = resume.get() {
                 dispatcher.dispatch(Action::Resumed(id.clone()));
                 spawn_local(async move {
@@ -80,7 +80,7 @@ pub fn use_upload(state: &UseReducerHandle<State>, target: Target) -> Uploader {
                     follow(&base, &id, seen, &dispatcher, &host, &resume).await;
                 });
             }
-        });
+        }));
     }
     let send = {
         let (state, transfer, target) = (state.clone(), transfer.clone(), target.clone());
@@ -104,11 +104,14 @@ pub fn use_upload(state: &UseReducerHandle<State>, target: Target) -> Uploader {
                 offers: state.claimed.clone(),
                 qr: state.qr.clone(),
             };
-            let key = state.idempotency_key.clone();
+            let key = state
+                .idempotency_key
+                .clone()
+                .unwrap_or_else(new_idempotency_key);
             let dispatcher = state.dispatcher();
             *transfer.borrow_mut() = Transfer::default();
             let (transfer, resume) = (transfer.clone(), resume.clone());
-            dispatcher.dispatch(Action::Sending);
+            dispatcher.dispatch(Action::Sending(key.clone()));
             spawn_local(async move {
                 let blobs = if campaign.capabilities.combine_photos && blobs.len() > 1 {
                     match photo::combine(&blobs, Prep::from(&campaign.photos)).await {
@@ -149,12 +152,15 @@ pub fn use_upload(state: &UseReducerHandle<State>, target: Target) -> Uploader {
     {
         let send = send.clone();
         let due = state.unsent && state.step == Step::Capture && state.ready_to_send();
-        use_effect_with(due, move |due| {
-            if *due {
-                // Send reads nothing of its click: no event is made for it.
-                send.emit(wasm_bindgen::JsCast::unchecked_into(JsValue::NULL));
-            }
-        });
+        use_on_change(
+            u32::from(due),
+            Box::new(move |due| {
+                if *due == 1 {
+                    // Send reads nothing of its click: no event is made for it.
+                    send.emit(wasm_bindgen::JsCast::unchecked_into(JsValue::NULL));
+                }
+            }),
+        );
     }
     let cancel = Callback::from(move |_: MouseEvent| transfer.borrow_mut().cancel());
     let review = {
