@@ -11,6 +11,7 @@ use crate::campaign::{Campaign, CampaignError, Campaigns};
 use crate::catalogue::Catalogue;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::duplicates::PhotoIndex;
 use crate::error::ApiError;
 use crate::limits::{RateLimits, UploadBudget};
 use crate::metrics;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub upload_budget: UploadBudget,
     /// The campaigns' stores and offers, as their providers last listed them.
     pub catalogue: Arc<Catalogue>,
+    /// The campaigns' photo fingerprints, as this instance last read them.
+    pub photo_index: Arc<PhotoIndex>,
 }
 
 /// Why the proxy could not start.
@@ -65,6 +68,7 @@ impl AppState {
             rate_limits: Arc::new(rate_limits),
             upload_budget,
             catalogue: Arc::new(Catalogue::default()),
+            photo_index: Arc::new(PhotoIndex::default()),
             config: Arc::new(config),
             db,
             providers: Arc::new(providers),

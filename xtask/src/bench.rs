@@ -82,9 +82,10 @@ pub fn run() -> anyhow::Result<()> {
         setup::apt_install(&["nginx-light"])?;
     }
     let intake = proxy_bench("intake", &[("INTAKE_POSTGRES", &postgres.url)])?;
-    drop(postgres);
     report.push_str("\n\n");
     report.push_str(&intake);
+    let lookup = proxy_bench("photo_lookup", &[("LOOKUP_POSTGRES", &postgres.url)])?;
+    drop(postgres);
 
     let uploads = proxy_bench("big_uploads", &[])?;
     report.push_str("\n\n");
@@ -93,6 +94,8 @@ pub fn run() -> anyhow::Result<()> {
     let hashes = proxy_bench("photo_hash", &[])?;
     report.push_str("\n\n");
     report.push_str(&hashes);
+    report.push_str("\n\n");
+    report.push_str(&lookup);
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|info| {

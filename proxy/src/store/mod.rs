@@ -45,6 +45,7 @@ mod submissions;
 pub use erasure::Swept;
 pub use gauges::Gauges;
 pub use queue::Settles;
+pub use receipt_index::{HashMark, HashOwner, StoredHash};
 
 /// A submission as received, before it is stored.
 #[derive(Debug, Clone)]

@@ -67,7 +67,10 @@ pub async fn take(
     let hashes = photo_hashes(campaign, &upload.glances);
     let photo_match_of = match duplicate {
         Some(_) => None,
-        None => duplicates::photo_match(&state.db, campaign, &hashes, qr_key.as_deref()).await?,
+        None => {
+            let index = &state.photo_index;
+            duplicates::photo_match(&state.db, index, campaign, &hashes, qr_key.as_deref()).await?
+        }
     };
 
     let content_hash = content_hash(&upload, user.as_deref());

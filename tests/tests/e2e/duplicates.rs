@@ -351,3 +351,116 @@ async fn a_likeness_with_nothing_read_to_compare_is_held_for_a_person_where_the_
         .await;
     assert_eq!(app.settle(&other).await.status, SubmissionStatus::Accepted);
 }
+
+/// Posts `photo` to the campaign that catches duplicates at `address` (a
+/// second instance's), and returns the new submission's id.
+async fn post_photo(address: &str, photo: Vec<u8>) -> String {
+    let form = reqwest::multipart::Form::new().part(
+        api::field::PHOTO,
+        reqwest::multipart::Part::bytes(photo).file_name("receipt.jpg"),
+    );
+    let response = reqwest::Client::new()
+        .post(format!(
+            "{address}/v1/campaigns/demo-easypromos-once/submissions"
+        ))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    response.json::<api::SubmissionCreated>().await.unwrap().id
+}
+
+/// Three receipt photos no two of which look alike.
+fn three_unlike_photos() -> [Vec<u8>; 3] {
+    let photos = [
+        fixtures::large_receipt_jpeg(),
+        fixtures::receipt_jpeg(),
+        fixtures::qr_receipt_jpeg(1),
+    ];
+    let hash = |photo: &[u8]| proxy::duplicates::photo_hash(photo).unwrap();
+    for (i, a) in photos.iter().enumerate() {
+        for b in &photos[i + 1..] {
+            assert!(!proxy::duplicates::same_photo(&hash(a), &hash(b)));
+        }
+    }
+    photos
+}
+
+/// Each instance keeps the campaigns' photo fingerprints in memory and reads
+/// only those written since it last looked: one another instance stored
+/// after that is still compared.
+#[tokio::test]
+async fn a_photo_another_instance_stored_after_this_one_last_looked_is_known() {
+    let app = spawn_app().await;
+    let config = (*app.state.config).clone();
+    let second = proxy::AppState::with_clock(config, app.clock.clone())
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let there = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(proxy::serve_api(listener, second, std::future::pending()));
+    let [original, unrelated, _] = three_unlike_photos();
+
+    // The second instance reads the campaign's fingerprints.
+    let looked = post_photo(&there, unrelated).await;
+    // The first stores a receipt after that.
+    let first = app
+        .submit_photo("demo-easypromos-once", original.clone())
+        .await;
+    // Its copy, sent to the second, is known as like it.
+    let again = post_photo(&there, copy_of(&original)).await;
+    assert_eq!(
+        operator_view(&app, &again).await["photo_match_of"],
+        first.as_str()
+    );
+    assert!(operator_view(&app, &looked).await["photo_match_of"].is_null());
+}
+
+/// On PostgreSQL, transactions commit in any order: a fingerprint written by
+/// one that was still running when an upload looked (and a later one had
+/// committed) is read by the next upload, not skipped. (SQLite has one
+/// writer at a time, so its fingerprints commit in the order they are
+/// numbered; the test above covers it.)
+#[tokio::test]
+async fn a_fingerprint_committed_after_a_later_one_is_still_read() {
+    let app = spawn_app().await;
+    if app.state.db.dialect() != proxy::store::Dialect::Postgres {
+        return;
+    }
+    let [first_photo, slow_photo, other_photo] = three_unlike_photos();
+    let first = app.submit_photo("demo-easypromos-once", first_photo).await;
+    // A transaction adds a fingerprint to the first submission and stays open.
+    let pool = sqlx::PgPool::connect(&app.database).await.unwrap();
+    let mut slow = pool.begin().await.unwrap();
+    let hash = proxy::duplicates::photo_hash(&slow_photo).unwrap();
+    sqlx::query(
+        "INSERT INTO photo_hashes (submission_id, campaign, hash, created_at)
+         SELECT id, campaign, $2, created_at FROM submissions WHERE id = $1",
+    )
+    .bind(&first)
+    .bind(hash.to_base64())
+    .execute(&mut *slow)
+    .await
+    .unwrap();
+    // Meanwhile another upload commits after it began, and a third looks at
+    // the campaign's photos, that one's among them.
+    let meanwhile = app
+        .submit_photo("demo-easypromos-once", other_photo.clone())
+        .await;
+    assert!(operator_view(&app, &meanwhile).await["photo_match_of"].is_null());
+    let looked = app.submit_photo("demo-easypromos-once", other_photo).await;
+    assert_eq!(
+        operator_view(&app, &looked).await["photo_match_of"],
+        meanwhile.as_str()
+    );
+    slow.commit().await.unwrap();
+    // The slow one's fingerprint is read now.
+    let again = app
+        .submit_photo("demo-easypromos-once", copy_of(&slow_photo))
+        .await;
+    assert_eq!(
+        operator_view(&app, &again).await["photo_match_of"],
+        first.as_str()
+    );
+}

@@ -38,7 +38,10 @@ use crate::campaign::Campaign;
 use crate::photo::Glance;
 use crate::store::{Db, Decision, Key};
 
+mod photo_index;
+
 pub use crate::config::DuplicateAction as Action;
+pub use photo_index::PhotoIndex;
 
 impl Action {
     /// The status a duplicate ends in, `None` when duplicates are let through.
@@ -77,6 +80,7 @@ pub async fn earlier(
 /// to settle, never a verdict by itself.
 pub async fn photo_match(
     db: &Db,
+    index: &PhotoIndex,
     campaign: &Campaign,
     hashes: &[PhotoHash],
     qr_key: Option<&str>,
@@ -84,16 +88,9 @@ pub async fn photo_match(
     if campaign.config.duplicates.status().is_none() || hashes.is_empty() {
         return Ok(None);
     }
-    let known = db
-        .photo_hashes(&campaign.id, since(db, campaign), qr_key)
-        .await?;
-    Ok(known.into_iter().find_map(|(submission, stored)| {
-        let stored = PhotoHash::from_base64(&stored).ok()?;
-        hashes
-            .iter()
-            .any(|hash| same_photo(hash, &stored))
-            .then_some(submission)
-    }))
+    index
+        .find(db, &campaign.id, since(db, campaign), hashes, qr_key)
+        .await
 }
 
 /// The start of the campaign's duplicates window (Unix ms).
