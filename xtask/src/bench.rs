@@ -70,6 +70,15 @@ pub fn run() -> anyhow::Result<()> {
     )
     .context("the QR decoder benchmark failed")?;
     report.push_str(&qr);
+    let vision = util::output(
+        util::cargo()
+            .args(["bench", "--package", "vision", "--features", "fixtures"])
+            .args(["--bench", "find"])
+            .stderr(std::process::Stdio::inherit()),
+    )
+    .context("the receipt vision benchmark failed")?;
+    report.push_str("\n\n");
+    report.push_str(&vision);
 
     // A promotion's peak, on SQLite and on a throwaway PostgreSQL server.
     let postgres = Postgres::start()?;

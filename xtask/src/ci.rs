@@ -45,7 +45,7 @@ pub fn run() -> anyhow::Result<()> {
         "widget",
         "--all-targets",
         "--features",
-        "qrscan/fixtures",
+        "qrscan/fixtures,vision/fixtures",
         "--",
         "-D",
         "warnings",
@@ -60,7 +60,10 @@ pub fn run() -> anyhow::Result<()> {
     exec(
         cargo()
             .args(["test", "--workspace", "--exclude", "widget"])
-            .args(["--features", "qrscan/fixtures,proxy/embed-widget"])
+            .args([
+                "--features",
+                "qrscan/fixtures,vision/fixtures,proxy/embed-widget",
+            ])
             .env("RECEIPT_RELAY_WIDGET_DIR", &widget_dir)
             .env("CHROMEDRIVER", &tools.chromedriver)
             .env("CHROMIUM", &tools.chromium)

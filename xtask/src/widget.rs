@@ -47,15 +47,18 @@ pub fn dist() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Clippy on the widget for wasm32, warnings denied.
+/// Clippy on the widget for wasm32 (with the receipt vision it will load),
+/// warnings denied.
 pub fn lint(tools: &BuildTools) -> anyhow::Result<()> {
     exec(tools.wasm.clippy().args([
         "--package",
         "widget",
         "--package",
         "qrscan",
+        "--package",
+        "vision",
         "--features",
-        "qrscan/fixtures",
+        "qrscan/fixtures,vision/fixtures",
         "--all-targets",
         "--",
         "-D",

@@ -1,0 +1,121 @@
+//! The receipt found in the fixture set's photos: its corners where they are,
+//! whatever it lies on, however lit and seen.
+
+use vision::fixtures::{self, Light, Scene, Surface};
+use vision::{Advice, assess, find, straighten};
+
+#[test]
+fn a_receipt_is_found_where_it_is_on_every_surface_in_every_light() {
+    let set = fixtures::set(1);
+    let mut missed = Vec::new();
+    for fixture in &set {
+        let iou = find(&fixture.frame).map_or(0.0, |quad| quad.iou(&fixture.corners));
+        if iou < 0.9 {
+            missed.push((fixture.scene, iou));
+        }
+    }
+    // The bench measures the rate on the whole set; here, a floor.
+    assert!(
+        missed.len() * 100 <= set.len() * 5,
+        "{} of {} found poorly: {missed:#?}",
+        missed.len(),
+        set.len()
+    );
+}
+
+#[test]
+fn a_frame_of_only_the_table_has_no_receipt() {
+    let mut fixture = fixtures::photograph(Scene {
+        surface: Surface::Wood,
+        light: Light::Even,
+        long: false,
+        tilt: 0.0,
+        seed: 3,
+    });
+    // The table alone: every pixel from a strip of it, repeated.
+    let row: Vec<u8> = fixture.frame.pixels[..fixture.frame.width as usize].to_vec();
+    for chunk in fixture.frame.pixels.chunks_mut(row.len()) {
+        chunk.copy_from_slice(&row);
+    }
+    assert_eq!(find(&fixture.frame), None);
+    assert_eq!(assess(&fixture.frame, None).advice, [Advice::NoReceipt]);
+}
+
+#[test]
+fn the_straightened_receipt_is_upright_and_as_tall_as_it_is_long() {
+    let fixture = fixtures::photograph(Scene {
+        surface: Surface::Cloth,
+        light: Light::Even,
+        long: true,
+        tilt: 25.0,
+        seed: 11,
+    });
+    let quad = find(&fixture.frame).expect("a receipt");
+    let upright = straighten(&fixture.frame, &quad, 1000);
+    let ratio = upright.height as f32 / upright.width as f32;
+    assert!(ratio > 3.0, "a long receipt came out {upright:?}");
+    // Paper all round its edge: nothing of the table is left in.
+    let (w, h) = (upright.width, upright.height);
+    let edge_mean = (0..w)
+        .map(|x| u32::from(upright.get(x, 2)) + u32::from(upright.get(x, h - 3)))
+        .sum::<u32>() as f32
+        / (2 * w) as f32;
+    assert!(edge_mean > 150.0, "the edge is {edge_mean}");
+}
+
+#[test]
+fn a_good_photo_has_no_advice_and_a_blurred_dim_far_one_says_why() {
+    let fixture = fixtures::photograph(Scene {
+        surface: Surface::Wood,
+        light: Light::Even,
+        long: false,
+        tilt: 0.0,
+        seed: 5,
+    });
+    let quad = find(&fixture.frame);
+    let good = assess(&fixture.frame, quad);
+    assert!(good.is_good(), "{good:?}");
+    // Blurred: each pixel the mean of a 9x9 block.
+    let blurred = blur(&fixture.frame, 4);
+    let seen = assess(&blurred, find(&blurred));
+    assert!(seen.advice.contains(&Advice::HoldStill), "{seen:?}");
+    // Dim: a quarter of the light.
+    let mut dim = fixture.frame.clone();
+    for p in &mut dim.pixels {
+        *p /= 4;
+    }
+    let seen = assess(&dim, quad);
+    assert!(seen.advice.contains(&Advice::TooDark), "{seen:?}");
+    // Far: the same photo at a third of its size in the middle of the table.
+    let small = fixture.frame.reduced(3);
+    let mut far = vision::Grey::filled(fixtures::WIDTH, fixtures::HEIGHT, small.get(0, 0));
+    for y in 0..small.height {
+        for x in 0..small.width {
+            let at = (y + 200) as usize * far.width as usize + (x + 160) as usize;
+            far.pixels[at] = small.get(x, y);
+        }
+    }
+    let seen = assess(&far, find(&far));
+    assert_eq!(seen.advice, [Advice::MoveCloser], "{seen:?}");
+}
+
+fn blur(frame: &vision::Grey, reach: i32) -> vision::Grey {
+    let (w, h) = (frame.width as i32, frame.height as i32);
+    let mut out = frame.clone();
+    for y in 0..h {
+        for x in 0..w {
+            let (mut sum, mut n) = (0u32, 0u32);
+            for dy in -reach..=reach {
+                for dx in -reach..=reach {
+                    let (sx, sy) = (x + dx, y + dy);
+                    if (0..w).contains(&sx) && (0..h).contains(&sy) {
+                        sum += u32::from(frame.get(sx as u32, sy as u32));
+                        n += 1;
+                    }
+                }
+            }
+            out.pixels[(y * w + x) as usize] = (sum / n) as u8;
+        }
+    }
+    out
+}
