@@ -64,11 +64,12 @@ pub async fn take(
     };
     // A photo like one sent before is only a hint: the provider's reading of
     // this one settles it (`duplicates::decide`).
-    let hashes = photo_hashes(campaign, &upload.glances);
+    let prints = fingerprints(campaign, &upload.glances);
     let photo_match_of = match duplicate {
         Some(_) => None,
         None => {
             let index = &state.photo_index;
+            let hashes: Vec<_> = prints.iter().flat_map(|p| p.all().cloned()).collect();
             duplicates::photo_match(&state.db, index, campaign, &hashes, qr_key.as_deref()).await?
         }
     };
@@ -86,7 +87,7 @@ pub async fn take(
         offers: upload.offers,
         photos: upload.photos,
         qr_key,
-        photo_hashes: hashes.iter().map(|h| h.to_base64()).collect(),
+        photo_hashes: prints.iter().map(|p| p.kept.to_base64()).collect(),
         duplicate: duplicate.map(|(status, of)| CaughtDuplicate {
             status,
             of,
@@ -113,13 +114,13 @@ pub async fn take(
     Ok(row)
 }
 
-/// The photos' perceptual hashes, where the campaign catches duplicates:
-/// from the glances their check left (no photo is decoded again).
-fn photo_hashes(campaign: &Campaign, glances: &[Glance]) -> Vec<duplicates::PhotoHash> {
+/// The photos' fingerprints, where the campaign catches duplicates: from
+/// the glances their check left (no photo is decoded again).
+fn fingerprints(campaign: &Campaign, glances: &[Glance]) -> Vec<duplicates::Fingerprint> {
     if campaign.config.duplicates.status().is_none() {
         return Vec::new();
     }
-    glances.iter().map(duplicates::glance_hash).collect()
+    glances.iter().map(duplicates::fingerprint).collect()
 }
 
 /// What an upload carries, as one digest (hex SHA-256): the shopper it is

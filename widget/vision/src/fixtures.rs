@@ -36,7 +36,11 @@ pub struct Scene {
     pub long: bool,
     /// How far the phone leans from looking straight down, in degrees.
     pub tilt: f32,
+    /// The photo's placement, surface detail and light.
     pub seed: u64,
+    /// The receipt's print: two scenes with the same `paper` show one
+    /// receipt.
+    pub paper: u64,
 }
 
 /// A frame and the receipt's true corners in it.
@@ -66,6 +70,7 @@ pub fn set(per: u64) -> Vec<Fixture> {
                             long,
                             tilt,
                             seed,
+                            paper: seed,
                         }));
                     }
                 }
@@ -118,7 +123,10 @@ pub fn photograph(scene: Scene) -> Fixture {
     });
     let quad = Quad(corners);
     let to_paper = Perspective::square_to(&quad).inverse();
-    let paper = Paper::new(&mut rng, scene.long);
+    let paper = Paper::new(
+        &mut Rng(scene.paper.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1),
+        scene.long,
+    );
     let background = Background::new(scene.surface, &mut rng, &quad);
     let light = Lighting::new(scene.light, &mut rng);
     let mut grain = Rng(rng.bits() | 1);

@@ -31,6 +31,7 @@ fn a_frame_of_only_the_table_has_no_receipt() {
         long: false,
         tilt: 0.0,
         seed: 3,
+        paper: 3,
     });
     // The table alone: every pixel from a strip of it, repeated.
     let row: Vec<u8> = fixture.frame.pixels[..fixture.frame.width as usize].to_vec();
@@ -49,6 +50,7 @@ fn the_straightened_receipt_is_upright_and_as_tall_as_it_is_long() {
         long: true,
         tilt: 25.0,
         seed: 11,
+        paper: 11,
     });
     let quad = find(&fixture.frame).expect("a receipt");
     let upright = straighten(&fixture.frame, &quad, 1000);
@@ -71,6 +73,7 @@ fn a_good_photo_has_no_advice_and_a_blurred_dim_far_one_says_why() {
         long: false,
         tilt: 0.0,
         seed: 5,
+        paper: 5,
     });
     let quad = find(&fixture.frame);
     let good = assess(&fixture.frame, quad);
