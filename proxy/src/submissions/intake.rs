@@ -64,7 +64,17 @@ pub async fn take(
     };
     // A photo like one sent before is only a hint: the provider's reading of
     // this one settles it (`duplicates::decide`).
-    let prints = fingerprints(campaign, &upload.glances);
+    // Finding and straightening the receipts takes milliseconds of CPU:
+    // off the runtime's threads.
+    let prints = {
+        let (wanted, glances) = (
+            campaign.config.duplicates.status().is_some(),
+            std::mem::take(&mut upload.glances),
+        );
+        tokio::task::spawn_blocking(move || fingerprints(wanted, &glances))
+            .await
+            .unwrap_or_default()
+    };
     let photo_match_of = match duplicate {
         Some(_) => None,
         None => {
@@ -114,10 +124,11 @@ pub async fn take(
     Ok(row)
 }
 
-/// The photos' fingerprints, where the campaign catches duplicates: from
-/// the glances their check left (no photo is decoded again).
-fn fingerprints(campaign: &Campaign, glances: &[Glance]) -> Vec<duplicates::Fingerprint> {
-    if campaign.config.duplicates.status().is_none() {
+/// The photos' fingerprints, where the campaign catches duplicates
+/// (`wanted`): from the glances their check left (no photo is decoded
+/// again).
+fn fingerprints(wanted: bool, glances: &[Glance]) -> Vec<duplicates::Fingerprint> {
+    if !wanted {
         return Vec::new();
     }
     glances.iter().map(duplicates::fingerprint).collect()

@@ -525,6 +525,8 @@ async fn a_receipt_sent_again_turned_cropped_or_shot_from_another_angle_escaped_
         ("from another angle", on_table(42, 2, 25.0, Surface::Cloth)),
     ];
     for (what, copy) in copies {
+        // The earliest like it is named: each copy comes later.
+        app.clock.advance(std::time::Duration::from_secs(1));
         let again = app.submit_photo("demo-easypromos-once", copy).await;
         assert_eq!(
             operator_view(&app, &again).await["photo_match_of"],
