@@ -71,9 +71,14 @@ pub async fn take(
             campaign.config.duplicates.status().is_some(),
             std::mem::take(&mut upload.glances),
         );
+        // A fingerprint that could not be made (a panic in it) leaves the
+        // upload unchecked for likeness, not refused.
         tokio::task::spawn_blocking(move || fingerprints(wanted, &glances))
             .await
-            .unwrap_or_default()
+            .unwrap_or_else(|error| {
+                tracing::error!(%error, "the photos' fingerprints could not be made");
+                Vec::new()
+            })
     };
     let photo_match_of = match duplicate {
         Some(_) => None,

@@ -51,22 +51,6 @@ impl Grey {
         }
     }
 
-    /// From RGBA bytes (a canvas's `ImageData`), weighing the channels as
-    /// the eye does (BT.601).
-    pub fn from_rgba(width: u32, height: u32, rgba: &[u8]) -> Self {
-        let pixels = rgba
-            .chunks_exact(4)
-            .map(|p| {
-                ((u32::from(p[0]) * 77 + u32::from(p[1]) * 150 + u32::from(p[2]) * 29) >> 8) as u8
-            })
-            .collect();
-        Self {
-            width,
-            height,
-            pixels,
-        }
-    }
-
     pub fn get(&self, x: u32, y: u32) -> u8 {
         self.pixels[y as usize * self.width as usize + x as usize]
     }
