@@ -1,6 +1,6 @@
 //! Reading a QR code from a camera frame or a chosen photo: with the browser's
 //! `BarcodeDetector` where it has one (Chrome on Android, Safari 17+ on macOS),
-//! else with the `qrscan` wasm module (zedbar), which the loader fetches the first
+//! else with the `qrscan` wasm module (quircs), which the loader fetches the first
 //! time it is needed, so that the widget's own download stays small.
 
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};

@@ -62,10 +62,12 @@ pub fn run() -> anyhow::Result<()> {
         report.push_str(&figures);
         report.push_str("\n\n");
     }
+    let zxing = setup::ensure_zxing()?;
     let qr = util::output(
         util::cargo()
             .args(["bench", "--package", "qrscan", "--features", "fixtures"])
             .args(["--bench", "decoders"])
+            .env("ZXING_PYTHON", &zxing)
             .stderr(std::process::Stdio::inherit()),
     )
     .context("the QR decoder benchmark failed")?;

@@ -179,10 +179,27 @@ const SCHEMATHESIS: &str = "schemathesis==4.32.5";
 /// schemathesis in a virtualenv of its own (`target/schemathesis`) unless
 /// that version is there already; returns its command.
 fn ensure_schemathesis() -> anyhow::Result<PathBuf> {
-    let venv = util::root().join("target/schemathesis");
-    let command = venv.join("bin/schemathesis");
+    ensure_pip("schemathesis", &[SCHEMATHESIS], "bin/schemathesis")
+}
+
+/// zxing-cpp's Python binding, pinned, from PyPI, with numpy to hand it images:
+/// the reference QR decoder `cargo xtask bench` runs beside the widget's.
+const ZXING_CPP: [&str; 2] = ["zxing-cpp==3.1.1", "numpy==2.4.6"];
+
+/// A Python with zxing-cpp (`target/zxing`); returns its interpreter.
+pub fn ensure_zxing() -> anyhow::Result<PathBuf> {
+    ensure_pip("zxing", &ZXING_CPP, "bin/python")
+}
+
+/// `packages` (pinned) installed from PyPI into a virtualenv of their own,
+/// `target/<dir>`, unless those versions are there already; returns the path of
+/// its `file`.
+fn ensure_pip(dir: &str, packages: &[&str], file: &str) -> anyhow::Result<PathBuf> {
+    let venv = util::root().join("target").join(dir);
+    let command = venv.join(file);
     let pinned = venv.join(".version");
-    if command.is_file() && std::fs::read_to_string(&pinned).is_ok_and(|v| v == SCHEMATHESIS) {
+    let wanted = packages.join(" ");
+    if command.is_file() && std::fs::read_to_string(&pinned).is_ok_and(|v| v == wanted) {
         return Ok(command);
     }
     let make_venv = || {
@@ -200,15 +217,15 @@ fn ensure_schemathesis() -> anyhow::Result<PathBuf> {
     exec(
         Command::new(venv.join("bin/pip"))
             .args(["install", "--quiet", "--disable-pip-version-check"])
-            .arg(SCHEMATHESIS),
+            .args(packages),
     )?;
     if !command.is_file() {
         bail!(
-            "pip installed {SCHEMATHESIS} but {} is missing",
+            "pip installed {wanted} but {} is missing",
             command.display()
         );
     }
-    std::fs::write(&pinned, SCHEMATHESIS)?;
+    std::fs::write(&pinned, wanted)?;
     Ok(command)
 }
 
