@@ -56,23 +56,46 @@ const REACH_MIN: f32 = 0.5;
 const DARK: f32 = 70.0;
 /// More than this share of burnt pixels is glare.
 const GLARE: f32 = 0.04;
+/// A 2x2 block at least this bright is burnt white.
+const BURNT: u16 = 250;
+/// A frame that is all paper: at least this share of it light, once the print
+/// is closed over, light meaning at least half as bright as its brightest tenth
+/// (a shadow across the paper is still paper) ...
+const PAPER_SHARE: f32 = 0.9;
+/// ... with print: at least this share of its pixels darker than the paper
+/// around them by at least a third of the paper's brightness.
+const PRINT_SHARE: f32 = 0.005;
 /// Print less crisp than this is blurred.
 const SHARP: f32 = 0.7;
 /// Corners further than this from right angles: seen at a slant.
 const TILT: f32 = 25.0;
 
 /// How `frame` shows the receipt outlined by `quad` (from [`crate::find`]).
+///
+/// Where no outline was found, the frame may still be all receipt: a scan, a
+/// photo cropped to the paper, a receipt held close. Such a frame (light paper
+/// from edge to edge, with print on it) is assessed as a receipt filling it;
+/// a frame too dark to tell is said to be too dark, not empty.
 pub fn assess(frame: &Grey, quad: Option<Quad>) -> Assessment {
-    let Some(quad) = quad else {
-        return Assessment {
-            quad: None,
-            fill: 0.0,
-            brightness: 0.0,
-            glare: 0.0,
-            sharpness: 0.0,
-            tilt: 0.0,
-            advice: vec![Advice::NoReceipt],
-        };
+    let quad = match quad {
+        Some(quad) => quad,
+        None if paper_fills(frame) => Quad::frame(frame.width, frame.height),
+        None => {
+            let dark = median(frame) < DARK;
+            return Assessment {
+                quad: None,
+                fill: 0.0,
+                brightness: 0.0,
+                glare: 0.0,
+                sharpness: 0.0,
+                tilt: 0.0,
+                advice: vec![if dark {
+                    Advice::TooDark
+                } else {
+                    Advice::NoReceipt
+                }],
+            };
+        }
     };
     let fill = quad.area() / (frame.width as f32 * frame.height as f32);
     // The pixels inside, on a grid (enough for statistics); the steepest
@@ -82,6 +105,7 @@ pub fn assess(frame: &Grey, quad: Option<Quad>) -> Assessment {
     let stride = ((frame.width.max(frame.height) / 320).max(1) * 2) as usize;
     let mut histogram = [0u32; 256];
     let (mut fine, mut coarse) = ([0u32; 256], [0u32; 256]);
+    let mut burnt = 0u32;
     let (w, h) = (frame.width as usize, frame.height as usize);
     let at = |x: usize, y: usize| frame.pixels[y * w + x];
     let block = |x: usize, y: usize| {
@@ -101,13 +125,14 @@ pub fn assess(frame: &Grey, quad: Option<Quad>) -> Assessment {
             let step = here.abs_diff(at(x + 1, y)).max(here.abs_diff(at(x, y + 1)));
             fine[usize::from(step)] += 1;
             let b = block(x, y);
+            // Burnt: a 2x2 block white, not a grain of the sensor's noise.
+            burnt += u32::from(b >= BURNT);
             let step = b.abs_diff(block(x + 2, y)).max(b.abs_diff(block(x, y + 2)));
             coarse[usize::from(step.min(255))] += 1;
         }
     }
     let total: u32 = histogram.iter().sum();
     let brightness = percentile(&histogram, 0.5);
-    let burnt: u32 = histogram[250..].iter().sum();
     let glare = burnt as f32 / total.max(1) as f32;
     let sharpness = percentile(&fine, 0.99) / percentile(&coarse, 0.99).max(1.0);
     let tilt = quad.skew();
@@ -144,6 +169,52 @@ pub fn assess(frame: &Grey, quad: Option<Quad>) -> Assessment {
         tilt,
         advice,
     }
+}
+
+/// Whether `frame` is light paper with print from edge to edge: brightest in
+/// 5x5 blocks (the print closed over), nearly all of it is light; as it is,
+/// some of it is print, well darker than that.
+fn paper_fills(frame: &Grey) -> bool {
+    const BLOCK: u32 = 5;
+    if frame.width < BLOCK * 4 || frame.height < BLOCK * 4 {
+        return false;
+    }
+    let paper = frame.brightest(BLOCK);
+    let mut histogram = [0u32; 256];
+    for &v in &paper.pixels {
+        histogram[usize::from(v)] += 1;
+    }
+    let top = percentile(&histogram, 0.9);
+    if top < DARK {
+        return false;
+    }
+    let light = paper
+        .pixels
+        .iter()
+        .filter(|&&v| f32::from(v) >= top / 2.0)
+        .count();
+    if (light as f32) < paper.pixels.len() as f32 * PAPER_SHARE {
+        return false;
+    }
+    let w = frame.width as usize;
+    let mut print = 0usize;
+    for (i, &v) in frame.pixels.iter().enumerate() {
+        let (x, y) = ((i % w) as u32 / BLOCK, (i / w) as u32 / BLOCK);
+        if x < paper.width && y < paper.height {
+            let around = paper.get(x, y);
+            print += usize::from(around.saturating_sub(v) > around / 3);
+        }
+    }
+    print as f32 >= frame.pixels.len() as f32 * PRINT_SHARE
+}
+
+/// The median of a frame's pixels.
+fn median(frame: &Grey) -> f32 {
+    let mut histogram = [0u32; 256];
+    for &v in &frame.pixels {
+        histogram[usize::from(v)] += 1;
+    }
+    percentile(&histogram, 0.5)
 }
 
 /// The value below which `share` of a histogram's counts lie.

@@ -31,6 +31,17 @@ impl Point {
 pub struct Quad(pub [Point; 4]);
 
 impl Quad {
+    /// The whole of a frame of `width` x `height`.
+    pub fn frame(width: u32, height: u32) -> Self {
+        let (w, h) = (width as f32, height as f32);
+        Self([
+            Point::new(0.0, 0.0),
+            Point::new(w, 0.0),
+            Point::new(w, h),
+            Point::new(0.0, h),
+        ])
+    }
+
     /// Its area (the shoelace formula; positive whatever the winding).
     pub fn area(&self) -> f32 {
         polygon_area(&self.0)

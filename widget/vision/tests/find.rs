@@ -122,3 +122,38 @@ fn blur(frame: &vision::Grey, reach: i32) -> vision::Grey {
     }
     out
 }
+
+/// A scan, a photo cropped to the paper, a receipt held close: no outline to
+/// find, the whole frame is the receipt. The old check and a first cut of
+/// this one said "no receipt" to it.
+#[test]
+fn a_receipt_filling_the_whole_frame_was_said_to_have_no_receipt() {
+    let fixture = fixtures::photograph(Scene {
+        surface: Surface::Cloth,
+        light: Light::Even,
+        long: true,
+        tilt: 0.0,
+        seed: 11,
+        paper: 11,
+    });
+    let quad = find(&fixture.frame).expect("the receipt is found on the table");
+    let scan = straighten(&fixture.frame, &quad, 640);
+    assert_eq!(find(&scan), None, "no outline inside the paper");
+    let seen = assess(&scan, None);
+    assert!(!seen.advice.contains(&Advice::NoReceipt), "{seen:?}");
+    assert!(seen.quad.is_some(), "{seen:?}");
+}
+
+/// A frame of one colour (a wall, a dark pocket, a blank sheet) has no receipt;
+/// one too dark to tell is said to be too dark, which the shopper can fix.
+#[test]
+fn a_plain_frame_has_no_receipt_and_a_dark_one_is_too_dark() {
+    for (value, advice) in [
+        (85, Advice::NoReceipt),
+        (230, Advice::NoReceipt),
+        (14, Advice::TooDark),
+    ] {
+        let frame = vision::Grey::filled(480, 640, value);
+        assert_eq!(assess(&frame, find(&frame)).advice, [advice], "{value}");
+    }
+}
