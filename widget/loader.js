@@ -62,9 +62,9 @@
   } catch (e) {
     // Registered already (a second loader), or a browser without it: no count.
   }
-  // The QR decoder (a second, larger wasm module) is fetched only when a shopper
-  // scans in a browser without BarcodeDetector.
-  var loadQr = once("__QR_GLUE__", "__QR_WASM__");
+  // The lens (a second wasm module: QR decoding and receipt vision) is fetched
+  // only when a shopper first opens the camera, picks a photo or scans a code.
+  var loadLens = once("__LENS_GLUE__", "__LENS_WASM__");
   // The widget carries no words: each language is a small JSON file, and the
   // loader fetches the shopper's while the wasm downloads.
   var words = __WORDS__;
@@ -217,7 +217,7 @@
     return start(1000).then(function (all) {
       var loaded = all[2];
       var opts = Object.assign({}, options, {
-        apiBase: origin, loadQr: loadQr, lang: lang, words: all[1], loaded: loaded, drafts: drafts,
+        apiBase: origin, loadLens: loadLens, lang: lang, words: all[1], loaded: loaded, drafts: drafts,
         // The widget's retry of a campaign that could not be had.
         reload: function () {
           return campaignOf(options.campaign, lang);

@@ -175,6 +175,20 @@ impl Browser {
         self.screenshot(name).await;
     }
 
+    /// Whether the page has fetched a file whose address contains `part`
+    /// (the browser's resource timing entries).
+    pub async fn fetched(&self, part: &str) -> bool {
+        self.client
+            .execute(
+                "return performance.getEntriesByType('resource').some(e => e.name.includes(arguments[0]));",
+                vec![json!(part)],
+            )
+            .await
+            .expect("read the page's resource entries")
+            .as_bool()
+            .unwrap_or(false)
+    }
+
     /// Fails if the page's Content-Security-Policy blocked anything so far
     /// (a script, a style, an image, a call the widget needs).
     pub async fn assert_nothing_blocked(&self, step: &str) {

@@ -16,8 +16,8 @@ use crate::hooks::{
     use_effects, use_upload,
 };
 use crate::i18n::Locale;
+use crate::lens::LensLoader;
 use crate::resume::Resume;
-use crate::scan::QrLoader;
 use crate::state::{Action, State, Step};
 
 #[derive(Properties, PartialEq)]
@@ -34,7 +34,7 @@ pub struct AppProps {
     pub locale: Locale,
     /// Fetches the QR decoder module when a scan needs it.
     #[prop_or_default]
-    pub qr_loader: QrLoader,
+    pub lens_loader: LensLoader,
     /// The campaign the loader fetched, or why it could not.
     pub loaded: Loaded,
     /// Asks the loader for the campaign again.
@@ -58,7 +58,7 @@ pub fn App(props: &AppProps) -> Html {
         &props.loaded,
         props.reload.as_ref(),
     );
-    let on_pick = photo_picking(&state, &props.api_base, &props.campaign);
+    let on_pick = photo_picking(&state, &props.api_base, &props.campaign, &props.lens_loader);
     let Uploader {
         resume,
         send,
@@ -117,7 +117,7 @@ pub fn App(props: &AppProps) -> Html {
 
     html! {
         <ContextProvider<Locale> context={props.locale.clone()}>
-        <ContextProvider<QrLoader> context={props.qr_loader.clone()}>
+        <ContextProvider<LensLoader> context={props.lens_loader.clone()}>
         <ContextProvider<Reporter> context={Reporter(props.host.clone())}>
         <section class="rr-card" aria-label={t.card_label()}>
             // The campaign's title in the shopper's language, else the
@@ -142,7 +142,7 @@ pub fn App(props: &AppProps) -> Html {
             { body }
         </section>
         </ContextProvider<Reporter>>
-        </ContextProvider<QrLoader>>
+        </ContextProvider<LensLoader>>
         </ContextProvider<Locale>>
     }
 }

@@ -12,7 +12,7 @@ use web_sys::{
 };
 
 use crate::canvas::{self, PrepError, scaled_copy};
-use crate::photo;
+use crate::lens::Lens;
 use crate::problem::CameraError;
 
 /// Frames in one shutter burst, and the pause between them.
@@ -105,15 +105,22 @@ pub async fn set_torch(track: &MediaStreamTrack, on: bool) -> bool {
 }
 
 /// Takes [`BURST_FRAMES`] frames a moment apart and returns the sharpest (by the
-/// variance of its Laplacian) as a JPEG.
-pub async fn sharpest_frame(video: &HtmlVideoElement) -> Result<Blob, PrepError> {
+/// variance of its Laplacian, which the lens measures) as a JPEG; without the
+/// lens (its download failed), the first.
+pub async fn sharpest_frame(
+    video: &HtmlVideoElement,
+    lens: Option<&Lens>,
+) -> Result<Blob, PrepError> {
     let (mut best, mut best_score) = (None::<HtmlCanvasElement>, f64::MIN);
     for i in 0..BURST_FRAMES {
         if i > 0 {
             TimeoutFuture::new(BURST_GAP_MS).await;
         }
         let frame = frame(video, u32::MAX)?;
-        let score = sharpness_of(&frame)?;
+        let score = match lens {
+            Some(lens) => sharpness_of(&frame, lens)?,
+            None => 0.0,
+        };
         if score > best_score {
             (best, best_score) = (Some(frame), score);
         }
@@ -134,8 +141,9 @@ pub fn frame(video: &HtmlVideoElement, long_side: u32) -> Result<HtmlCanvasEleme
     )
 }
 
-/// Sharpness of a frame, measured on a small grey copy so that a burst stays quick.
-fn sharpness_of(frame: &HtmlCanvasElement) -> Result<f64, PrepError> {
+/// Sharpness of a frame (the lens's: the variance of its Laplacian), measured
+/// on a small grey copy so that a burst stays quick.
+fn sharpness_of(frame: &HtmlCanvasElement, lens: &Lens) -> Result<f64, PrepError> {
     let small = scaled_copy(
         frame.width(),
         frame.height(),
@@ -144,10 +152,7 @@ fn sharpness_of(frame: &HtmlCanvasElement) -> Result<f64, PrepError> {
             context.draw_image_with_html_canvas_element_and_dw_and_dh(frame, 0.0, 0.0, w, h)
         },
     )?;
-    Ok(photo::sharpness(
-        &canvas::grey(&small)?,
-        small.width() as usize,
-    ))
+    Ok(lens.sharpness(&canvas::grey(&small)?, small.width(), small.height()))
 }
 
 fn error_name(error: &JsValue) -> String {

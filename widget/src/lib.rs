@@ -16,6 +16,7 @@ mod effects;
 pub mod format;
 mod hooks;
 pub mod i18n;
+pub mod lens;
 pub mod photo;
 pub mod problem;
 mod resume;
@@ -40,7 +41,7 @@ static ALLOCATOR: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };
 const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/style.css"));
 
 /// What a host page passes to `ReceiptRelay.mount(el, options)`, read from the
-/// plain object as it is (the loader adds `apiBase`, `loadQr`, `words`,
+/// plain object as it is (the loader adds `apiBase`, `loadLens`, `words`,
 /// `loaded`, `reload` and `drafts`).
 struct MountOptions {
     campaign: String,
@@ -50,8 +51,8 @@ struct MountOptions {
     /// The shopper's id signed by the brand's backend (a JWT), where the
     /// campaign asks for one.
     user_token: Option<String>,
-    /// Fetches the QR decoder module.
-    load_qr: Option<js_sys::Function>,
+    /// Fetches the lens module (QR decoding, receipt vision).
+    load_lens: Option<js_sys::Function>,
     /// The campaign, as the loader fetched it.
     loaded: hooks::Loaded,
     /// Asks the loader for the campaign again (a promise of what `loaded`
@@ -80,7 +81,7 @@ impl MountOptions {
             api_base: needed("apiBase")?,
             user: text("user"),
             user_token: text("userToken"),
-            load_qr: field("loadQr").dyn_into().ok(),
+            load_lens: field("loadLens").dyn_into().ok(),
             loaded: hooks::Loaded(std::rc::Rc::new(client::loaded(&field("loaded")))),
             reload: field("reload").dyn_into().ok(),
             drafts: field("drafts"),
@@ -123,7 +124,7 @@ pub fn mount(host: Element, options: JsValue) -> Result<(), JsValue> {
             user_token: options.user_token.map(Into::into),
             host: host.clone(),
             locale,
-            qr_loader: scan::QrLoader(options.load_qr),
+            lens_loader: lens::LensLoader(options.load_lens),
             loaded: options.loaded,
             reload: options.reload,
             drafts: options.drafts,

@@ -1,7 +1,8 @@
 //! Getting a phone photo ready to send, in the browser, before any byte leaves the
 //! phone: decoded with its EXIF orientation applied, scaled down to the campaign's
-//! long side, re-encoded as JPEG at the campaign's quality, and looked at for the
-//! usual mistakes (blur, too dark, too bright, too small, no receipt in it).
+//! long side, re-encoded as JPEG at the campaign's quality, with a small grey copy
+//! ([`Sample`]) for the lens to look at for the usual mistakes (blur, too dark,
+//! glare, too far, at a slant, no receipt in it: `lens.rs`).
 //!
 //! The decoding and the drawing are the browser's (`createImageBitmap`, a 2D
 //! canvas, `toBlob`), so the bundle carries no image codec. Where the browser
@@ -45,6 +46,8 @@ pub enum Hint {
     TooBright,
     TooSmall,
     NoReceipt,
+    /// Seen at a slant.
+    Tilted,
     /// The provider's own check says it cannot use the photo, and why.
     Unusable(api::ReasonCode),
 }
@@ -58,6 +61,7 @@ impl Hint {
             Self::TooBright => t.hint_bright(),
             Self::TooSmall => t.hint_small(),
             Self::NoReceipt => t.hint_no_receipt(),
+            Self::Tilted => t.hint_tilted(),
             Self::Unusable(code) => t.why(code),
         }
     }
@@ -69,12 +73,24 @@ pub struct Prepared {
     pub blob: Blob,
     pub width: u32,
     pub height: u32,
+    /// Known before the lens looks: too few pixels for print to be legible.
     pub hints: Vec<Hint>,
+    /// What the lens looks at; `None` for a file passed on as it is.
+    pub sample: Option<Sample>,
+}
+
+/// A photo small and grey (one byte a pixel, rows of `width`): what the lens
+/// finds the receipt in and judges the photo by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sample {
+    pub luma: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
 }
 
 /// Below this many pixels on the long side a receipt's print is rarely legible.
 const MIN_LONG_SIDE: u32 = 800;
-/// Long side of the grey copy that quality hints are computed on.
+/// Long side of the grey copy the lens looks at (its fixtures' frames).
 const SAMPLE_LONG_SIDE: u32 = 480;
 /// JPEG quality is not lowered below this to fit the size limit.
 const MIN_QUALITY: u8 = 40;
@@ -87,7 +103,12 @@ pub async fn prepare(file: &Blob, prep: Prep) -> Result<Prepared, PrepError> {
         Err(_) => return pass_through(file, prep),
     };
     let (width, height) = (bitmap.width(), bitmap.height());
-    let hints = assess_bitmap(&bitmap)?;
+    let sample = sample(&bitmap)?;
+    let hints = if width.max(height) < MIN_LONG_SIDE {
+        vec![Hint::TooSmall]
+    } else {
+        Vec::new()
+    };
     let scale = scale_to(width.max(height), prep.long_side);
     let (w, h) = (scaled(width, scale), scaled(height, scale));
     let canvas = canvas(w, h)?;
@@ -99,6 +120,7 @@ pub async fn prepare(file: &Blob, prep: Prep) -> Result<Prepared, PrepError> {
         width: w,
         height: h,
         hints,
+        sample: Some(sample),
     })
 }
 
@@ -143,73 +165,21 @@ pub async fn decode(blob: &Blob) -> Result<ImageBitmap, JsValue> {
     Ok(JsFuture::from(promise).await?.unchecked_into())
 }
 
-/// Quality hints from luminance samples (row-major, `width` per row) and the long
-/// side of the photo as taken. Thresholds were set on the fixture set in
-/// `widget/tests/photo.rs`; they are hints, so they err on the side of silence.
-pub fn assess(luma: &[u8], width: usize, original_long_side: u32) -> Vec<Hint> {
-    let mut hints = Vec::new();
-    if luma.is_empty() || width < 3 || luma.len() < width * 3 {
-        return hints;
-    }
-    let n = luma.len() as f64;
-    let mean = luma.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
-    let spread = (luma
-        .iter()
-        .map(|&v| (f64::from(v) - mean).powi(2))
-        .sum::<f64>()
-        / n)
-        .sqrt();
-    let clipped = luma.iter().filter(|&&v| v >= 250).count() as f64 / n;
-    if original_long_side < MIN_LONG_SIDE {
-        hints.push(Hint::TooSmall);
-    }
-    if mean < 60.0 {
-        hints.push(Hint::TooDark);
-    } else if clipped > 0.5 && spread < 40.0 {
-        hints.push(Hint::TooBright);
-    }
-    // A receipt is dark print on light paper: some light pixels and some contrast.
-    let light = luma.iter().filter(|&&v| v >= 150).count() as f64 / n;
-    let contrasty = spread >= 20.0 && light >= 0.15;
-    if mean >= 60.0 && !contrasty {
-        hints.push(Hint::NoReceipt);
-    } else if contrasty && sharpness(luma, width) < 60.0 {
-        hints.push(Hint::Blurred);
-    }
-    hints
-}
-
-/// Variance of the Laplacian: high where edges are crisp, low when blurred.
-pub fn sharpness(luma: &[u8], width: usize) -> f64 {
-    let height = luma.len() / width;
-    let at = |x: usize, y: usize| i32::from(luma[y * width + x]);
-    let mut values = Vec::with_capacity(luma.len());
-    for y in 1..height.saturating_sub(1) {
-        for x in 1..width - 1 {
-            let laplacian =
-                at(x - 1, y) + at(x + 1, y) + at(x, y - 1) + at(x, y + 1) - 4 * at(x, y);
-            values.push(f64::from(laplacian));
-        }
-    }
-    if values.is_empty() {
-        return 0.0;
-    }
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n
-}
-
-/// The bitmap drawn small and grey, then [`assess`]ed.
-fn assess_bitmap(bitmap: &ImageBitmap) -> Result<Vec<Hint>, PrepError> {
+/// The bitmap drawn small and grey.
+fn sample(bitmap: &ImageBitmap) -> Result<Sample, PrepError> {
     let long = bitmap.width().max(bitmap.height());
     let scale = scale_to(long, SAMPLE_LONG_SIDE);
-    let (w, h) = (
+    let (width, height) = (
         scaled(bitmap.width(), scale),
         scaled(bitmap.height(), scale),
     );
-    let canvas = canvas(w, h)?;
-    draw(&canvas, bitmap, 0, w, h)?;
-    Ok(assess(&grey(&canvas)?, w as usize, long))
+    let canvas = canvas(width, height)?;
+    draw(&canvas, bitmap, 0, width, height)?;
+    Ok(Sample {
+        luma: grey(&canvas)?,
+        width,
+        height,
+    })
 }
 
 /// A photo decoded (EXIF applied) and drawn on a canvas no longer than
@@ -241,6 +211,7 @@ fn pass_through(file: &Blob, prep: Prep) -> Result<Prepared, PrepError> {
         width: 0,
         height: 0,
         hints: Vec::new(),
+        sample: None,
     })
 }
 

@@ -1,19 +1,16 @@
 //! Reading a QR code from a camera frame or a chosen photo: with the browser's
 //! `BarcodeDetector` where it has one (Chrome on Android, Safari 17+ on macOS),
-//! else with the `qrscan` wasm module (quircs), which the loader fetches the first
-//! time it is needed, so that the widget's own download stays small.
+//! else with the lens (`crate::lens`: quircs behind frame preparation), which the
+//! loader fetches the first time it is needed, so that the widget's own download
+//! stays small.
 
-use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, HtmlCanvasElement};
 
+use crate::lens::{Lens, LensLoader};
 use crate::{canvas, photo};
-
-/// The loader's `loadQr()`: a promise of the `qrscan` module, initialised.
-/// Given to components through a yew context.
-#[derive(Clone, PartialEq, Default)]
-pub struct QrLoader(pub Option<Function>);
 
 /// Long side a chosen photo is read at: enough for the QR code of a receipt
 /// photographed whole, small enough to decode quickly.
@@ -23,21 +20,19 @@ const PHOTO_SIDE: u32 = 1600;
 pub enum QrReader {
     /// A `BarcodeDetector` for `qr_code`.
     Native(JsValue),
-    /// The `qrscan` module (its `decode(luma, width, height)`).
-    Module(JsValue),
+    /// The lens module.
+    Lens(Lens),
 }
 
 impl QrReader {
-    /// The native detector if the browser has one for QR codes, else the module
-    /// (loaded now if it was not yet). `None` when neither can be had (the module
+    /// The native detector if the browser has one for QR codes, else the lens
+    /// (loaded now if it was not yet). `None` when neither can be had (the lens
     /// failed to download).
-    pub async fn new(loader: &QrLoader) -> Option<Self> {
+    pub async fn new(loader: &LensLoader) -> Option<Self> {
         if let Some(native) = native().await {
             return Some(Self::Native(native));
         }
-        let load = loader.0.as_ref()?;
-        let promise: Promise = load.call0(&JsValue::NULL).ok()?.dyn_into().ok()?;
-        JsFuture::from(promise).await.ok().map(Self::Module)
+        Lens::load(loader).await.map(Self::Lens)
     }
 
     /// The text of the first QR code on the canvas.
@@ -54,21 +49,9 @@ impl QrReader {
                     .iter()
                     .find_map(|code| Reflect::get(&code, &"rawValue".into()).ok()?.as_string())
             }
-            Self::Module(module) => {
+            Self::Lens(lens) => {
                 let luma = canvas::grey(canvas).ok()?;
-                let decode: Function = Reflect::get(module, &"decode".into())
-                    .ok()?
-                    .dyn_into()
-                    .ok()?;
-                decode
-                    .call3(
-                        module,
-                        &Uint8Array::from(luma.as_slice()),
-                        &canvas.width().into(),
-                        &canvas.height().into(),
-                    )
-                    .ok()?
-                    .as_string()
+                lens.decode(&luma, canvas.width(), canvas.height())
             }
         }
     }

@@ -2,7 +2,8 @@
 //! wasm-bindgen-test), on fixture photos drawn here with the browser's own canvas
 //! and encoded as JPEG: a receipt on a table, and the same receipt blurred, in the
 //! dark, washed out, too small; a wall with no receipt; a portrait photo stored
-//! landscape with an EXIF rotation.
+//! landscape with an EXIF rotation. The hints are the lens's (`widget/lens`,
+//! linked in here as the loader loads it in a page) on each prepared photo.
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -84,7 +85,44 @@ async fn jpeg(canvas: &HtmlCanvasElement, quality: u8) -> Blob {
 
 async fn hints_of(canvas: &HtmlCanvasElement) -> Vec<Hint> {
     let blob = jpeg(canvas, 92).await;
-    photo::prepare(&blob, PREP).await.unwrap().hints
+    let prepared = photo::prepare(&blob, PREP).await.unwrap();
+    let sample = prepared.sample.expect("a decoded photo has a sample");
+    let mut hints = prepared.hints;
+    let seen = lens::look(&sample.luma, sample.width, sample.height);
+    for hint in widget::lens::hints(seen) {
+        if !hints.contains(&hint) {
+            hints.push(hint);
+        }
+    }
+    hints
+}
+
+#[wasm_bindgen_test]
+fn the_widget_reads_the_lens_advice_bits_as_the_lens_sets_them() {
+    use lens::advice as set;
+    use widget::lens::advice as read;
+    assert_eq!(
+        [
+            read::NO_RECEIPT,
+            read::MOVE_CLOSER,
+            read::TOO_DARK,
+            read::GLARE,
+            read::HOLD_STILL,
+            read::TILTED
+        ],
+        [
+            set::NO_RECEIPT,
+            set::MOVE_CLOSER,
+            set::TOO_DARK,
+            set::GLARE,
+            set::HOLD_STILL,
+            set::TILTED
+        ],
+    );
+    assert_eq!(
+        widget::lens::hints(set::TOO_DARK | set::TILTED),
+        [Hint::TooDark, Hint::Tilted]
+    );
 }
 
 async fn bytes(blob: &Blob) -> Vec<u8> {

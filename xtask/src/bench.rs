@@ -24,23 +24,23 @@ pub fn run() -> anyhow::Result<()> {
         }
     }
     files.sort();
-    // Fetched only when needed: the QR decoder on the first scan without
-    // BarcodeDetector, a language's words when a widget speaks it.
+    // Fetched only when needed: the lens when a shopper first opens the camera
+    // or picks a photo, a language's words when a widget speaks it.
     let named = |prefix: &'static str| {
         move |f: &std::path::PathBuf| {
             f.file_name()
                 .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
         }
     };
-    let (decoder, rest): (Vec<_>, Vec<_>) = files.into_iter().partition(named("qrscan-"));
+    let (lens, rest): (Vec<_>, Vec<_>) = files.into_iter().partition(named("lens-"));
     let (words, download): (Vec<_>, Vec<_>) = rest.into_iter().partition(named("words-"));
     let gz_total = size_table(&mut report, &download)?;
     writeln!(
         report,
-        "\nThe proxy serves each file compressed as the browser asks: gzip (written with zopfli) or brotli.\n\nBudget: 150 KB gzip ({:.1} KB now). No words are built in.\n\nLoaded on demand, the first time a shopper scans a QR code in a browser without `BarcodeDetector`:\n",
+        "\nThe proxy serves each file compressed as the browser asks: gzip (written with zopfli) or brotli.\n\nBudget: 150 KB gzip ({:.1} KB now). No words are built in.\n\nLoaded on demand, the first time a shopper opens the camera, picks a photo or scans a code: the lens (QR decoding and receipt vision). Budget: 100 KiB gzip.\n",
         gz_total as f64 / 1024.0
     )?;
-    size_table(&mut report, &decoder)?;
+    size_table(&mut report, &lens)?;
     report.push_str(
         "\nFetched by the loader beside the wasm, the one of the shopper's language:\n\n",
     );

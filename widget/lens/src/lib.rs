@@ -14,10 +14,17 @@ pub fn decode(luma: &[u8], width: u32, height: u32) -> Option<String> {
     qrscan::decode(luma, width, height)
 }
 
-/// What [`look`] answers, as numbers: the advice as bits (`advice`), then the
-/// receipt's outline where one was found, its four corners clockwise from the
-/// top left, in the frame's pixels (`x0 y0 x1 y1 x2 y2 x3 y3`). Bits, most
-/// important first as the shopper is told them:
+/// How sharp a grey frame is: the variance of its Laplacian, higher the
+/// crisper (`vision::sharpness`); 0 for a frame with fewer bytes than its
+/// dimensions say. The widget keeps the sharpest frame of a burst by it.
+#[wasm_bindgen]
+#[must_use]
+pub fn sharpness(luma: &[u8], width: u32, height: u32) -> f32 {
+    frame(luma, width, height).map_or(0.0, |frame| vision::sharpness(&frame))
+}
+
+/// The advice [`look`] answers with, as bits (the widget's `lens.rs` reads them
+/// with the same values; its tests hold the two together).
 pub mod advice {
     /// No receipt in sight.
     pub const NO_RECEIPT: u32 = 1;
@@ -33,18 +40,16 @@ pub mod advice {
     pub const TILTED: u32 = 32;
 }
 
-/// Where the receipt is in a grey frame and what would make the photo better:
-/// `[advice bits, x0, y0, x1, y1, x2, y2, x3, y3]`, or only `[advice bits]`
-/// when no receipt was found (see [`advice`]). A frame with fewer bytes than its
-/// dimensions say has no receipt.
+/// What would make a photo better, from a small grey copy of it: the
+/// [`advice`] bits, most important first as the shopper is told them; 0 for a
+/// good photo. A frame with fewer bytes than its dimensions say has no receipt.
 #[wasm_bindgen]
 #[must_use]
-pub fn look(luma: &[u8], width: u32, height: u32) -> Vec<f32> {
-    let Some(frame) = vision::Grey::new(width, height, luma) else {
-        return vec![advice::NO_RECEIPT as f32];
+pub fn look(luma: &[u8], width: u32, height: u32) -> u32 {
+    let Some(frame) = frame(luma, width, height) else {
+        return advice::NO_RECEIPT;
     };
-    let assessment = vision::assess(&frame, vision::find(&frame));
-    let bits = assessment
+    vision::assess(&frame, vision::find(&frame))
         .advice
         .iter()
         .map(|a| match a {
@@ -55,10 +60,67 @@ pub fn look(luma: &[u8], width: u32, height: u32) -> Vec<f32> {
             vision::Advice::HoldStill => advice::HOLD_STILL,
             vision::Advice::Tilted => advice::TILTED,
         })
-        .fold(0, |all, bit| all | bit);
-    let mut out = vec![bits as f32];
-    if let Some(quad) = assessment.quad {
-        out.extend(quad.0.iter().flat_map(|p| [p.x, p.y]));
+        .fold(0, |all, bit| all | bit)
+}
+
+/// A frame of `luma`, where it has the bytes its dimensions say.
+fn frame(luma: &[u8], width: u32, height: u32) -> Option<vision::Grey> {
+    let size = (width as usize).checked_mul(height as usize)?;
+    Some(vision::Grey {
+        width,
+        height,
+        pixels: luma.get(..size)?.to_vec(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vision::fixtures::{self, Light, Scene, Surface};
+
+    #[test]
+    fn a_receipt_on_a_table_has_no_advice_and_a_blurred_one_says_hold_still() {
+        let fixture = fixtures::photograph(Scene {
+            surface: Surface::Wood,
+            light: Light::Even,
+            long: false,
+            tilt: 0.0,
+            seed: 5,
+            paper: 5,
+        });
+        let frame = &fixture.frame;
+        assert_eq!(look(&frame.pixels, frame.width, frame.height), 0);
+        // Each pixel the mean of the 9x9 block around it: out of focus.
+        let (w, h) = (frame.width as usize, frame.height as usize);
+        let blurred: Vec<u8> = (0..w * h)
+            .map(|i| {
+                let (x, y) = (i % w, i / w);
+                let (x0, x1) = (x.saturating_sub(4), (x + 5).min(w));
+                let (y0, y1) = (y.saturating_sub(4), (y + 5).min(h));
+                let sum: u32 = (y0..y1)
+                    .flat_map(|yy| &frame.pixels[yy * w + x0..yy * w + x1])
+                    .map(|&v| u32::from(v))
+                    .sum();
+                (sum / ((x1 - x0) * (y1 - y0)) as u32) as u8
+            })
+            .collect();
+        assert_eq!(
+            look(&blurred, frame.width, frame.height) & advice::HOLD_STILL,
+            advice::HOLD_STILL
+        );
+        assert!(
+            sharpness(&blurred, frame.width, frame.height)
+                < sharpness(&frame.pixels, frame.width, frame.height)
+        );
     }
-    out
+
+    #[test]
+    fn a_plain_wall_or_a_short_buffer_has_no_receipt() {
+        let wall = vec![85; 480 * 640];
+        assert_eq!(look(&wall, 480, 640), advice::NO_RECEIPT);
+        assert_eq!(look(&wall[..100], 480, 640), advice::NO_RECEIPT);
+        assert_eq!(sharpness(&wall[..100], 480, 640), 0.0);
+        let dark = vec![14; 480 * 640];
+        assert_eq!(look(&dark, 480, 640), advice::TOO_DARK);
+    }
 }

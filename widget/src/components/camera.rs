@@ -13,8 +13,9 @@ use yew::prelude::*;
 
 use crate::camera;
 use crate::i18n::{fill, use_locale};
+use crate::lens::{Lens, LensLoader};
 use crate::problem::{CameraError, Problem};
-use crate::scan::{QrLoader, QrReader};
+use crate::scan::QrReader;
 
 /// What the camera is open for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,7 +67,7 @@ pub fn Camera(props: &CameraProps) -> Html {
     let stream = use_mut_ref(|| None::<MediaStream>);
     let torch = use_state(|| None::<(MediaStreamTrack, bool)>);
     let alive = use_mut_ref(|| true);
-    let loader = use_context::<QrLoader>().unwrap_or_default();
+    let loader = use_context::<LensLoader>().unwrap_or_default();
     let locale = use_locale();
     let t = locale.t();
 
@@ -75,6 +76,7 @@ pub fn Camera(props: &CameraProps) -> Html {
             (video.clone(), dialog.clone(), status.clone(), torch.clone());
         let (stream, alive) = (stream.clone(), alive.clone());
         let (mode, on_qr, on_fail) = (props.mode, props.on_qr.clone(), props.on_fail.clone());
+        let loader = loader.clone();
         use_effect_with((), move |()| {
             // Focus goes into the dialog, and back where it was when it closes.
             let opener = dialog.cast::<HtmlElement>().and_then(|dialog| {
@@ -85,6 +87,9 @@ pub fn Camera(props: &CameraProps) -> Html {
                 before
             });
             let (stream_on_close, alive_on_close) = (stream.clone(), alive.clone());
+            // The photo taken here will want the lens: fetched while the
+            // camera starts.
+            loader.prefetch();
             spawn_local(async move {
                 let Some(el) = video.cast::<HtmlVideoElement>() else {
                     return;
@@ -121,10 +126,11 @@ pub fn Camera(props: &CameraProps) -> Html {
             let Some(el) = video.cast::<HtmlVideoElement>() else {
                 return;
             };
-            let (status, on_photo) = (status.clone(), on_photo.clone());
+            let (status, on_photo, loader) = (status.clone(), on_photo.clone(), loader.clone());
             status.set(Status::Shooting);
             spawn_local(async move {
-                if let Ok(blob) = camera::sharpest_frame(&el).await {
+                let lens = Lens::load(&loader).await;
+                if let Ok(blob) = camera::sharpest_frame(&el, lens.as_ref()).await {
                     on_photo.emit(blob);
                 }
                 status.set(Status::Live);
@@ -225,7 +231,7 @@ pub fn Camera(props: &CameraProps) -> Html {
 /// reader can be had.
 async fn scan(
     video: &HtmlVideoElement,
-    loader: &QrLoader,
+    loader: &LensLoader,
     alive: &Rc<RefCell<bool>>,
     status: &UseStateHandle<Status>,
     on_qr: &Callback<String>,

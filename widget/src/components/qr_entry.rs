@@ -14,8 +14,9 @@ use crate::components::camera::{Camera, CameraMode};
 use crate::components::chosen_files;
 use crate::format;
 use crate::i18n::{Text, use_locale};
+use crate::lens::LensLoader;
 use crate::problem::Problem;
-use crate::scan::{QrLoader, QrReader};
+use crate::scan::QrReader;
 
 #[derive(Properties, PartialEq)]
 pub struct QrEntryProps {
@@ -65,7 +66,7 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
     let error = use_state(|| None::<Problem>);
     let scanning = use_state(|| false);
     let reading = use_state(|| false);
-    let loader = use_context::<QrLoader>().unwrap_or_default();
+    let loader = use_context::<LensLoader>().unwrap_or_default();
     let locale = use_locale();
     let t = locale.t();
     crate::effects::use_reported((*error).clone());

@@ -6,12 +6,14 @@ use web_sys::Blob;
 use yew::prelude::*;
 
 use crate::client;
+use crate::lens::{Lens, LensLoader};
 use crate::photo::{self, Prep};
 use crate::problem::Problem;
 use crate::state::{Action, PickedPhoto, State};
 
 /// The callback that takes picked files and prepares each for the campaign's
-/// photo rules (nothing happens before the campaign is loaded); files past the
+/// photo rules (nothing happens before the campaign is loaded), the lens
+/// (fetched by `lens` the first time) looking at each for hints; files past the
 /// receipt's photo limit are refused with words. Where the
 /// provider checks photos (`capabilities.quality_check`), each prepared photo
 /// is then checked at `base` for `campaign`: what it finds is a hint, never a
@@ -20,6 +22,7 @@ pub fn photo_picking(
     state: &UseReducerHandle<State>,
     base: &AttrValue,
     campaign: &AttrValue,
+    lens: &LensLoader,
 ) -> Callback<Vec<Blob>> {
     let dispatcher = state.dispatcher();
     let prep = state.campaign.as_ref().map(|c| Prep::from(&c.photos));
@@ -27,7 +30,7 @@ pub fn photo_picking(
         .campaign
         .as_ref()
         .is_some_and(|c| c.capabilities.quality_check);
-    let (base, campaign) = (base.clone(), campaign.clone());
+    let (base, campaign, lens) = (base.clone(), campaign.clone(), lens.clone());
     let (room, max) = (state.room(), state.max_photos());
     Callback::from(move |mut files: Vec<Blob>| {
         let Some(prep) = prep else { return };
@@ -44,10 +47,17 @@ pub fn photo_picking(
         if files.is_empty() {
             return;
         }
-        let (dispatcher, base, campaign) = (dispatcher.clone(), base.clone(), campaign.clone());
+        let (dispatcher, base, campaign, lens) = (
+            dispatcher.clone(),
+            base.clone(),
+            campaign.clone(),
+            lens.clone(),
+        );
+        // Fetched while the photos are prepared, looked through after.
+        lens.prefetch();
         spawn_local(async move {
             for file in files {
-                let ready = picked(&file, prep).await;
+                let ready = picked(&file, prep, &lens).await;
                 let check = ready
                     .as_ref()
                     .ok()
@@ -66,9 +76,19 @@ pub fn photo_picking(
     })
 }
 
-/// Prepares one picked file for upload, with its preview.
-async fn picked(file: &Blob, prep: Prep) -> Result<PickedPhoto, Problem> {
-    let prepared = photo::prepare(file, prep).await.map_err(|e| e.0)?;
+/// Prepares one picked file for upload, with its preview and what the lens
+/// (where it could be had) sees wrong with it.
+async fn picked(file: &Blob, prep: Prep, lens: &LensLoader) -> Result<PickedPhoto, Problem> {
+    let mut prepared = photo::prepare(file, prep).await.map_err(|e| e.0)?;
+    if let Some(sample) = &prepared.sample
+        && let Some(lens) = Lens::load(lens).await
+    {
+        for hint in lens.hints(sample) {
+            if !prepared.hints.contains(&hint) {
+                prepared.hints.push(hint);
+            }
+        }
+    }
     let preview_url = web_sys::Url::create_object_url_with_blob(&prepared.blob)
         .map_err(|_| Problem::PreviewFailed)?;
     Ok(PickedPhoto {

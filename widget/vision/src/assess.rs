@@ -75,13 +75,22 @@ const TILT: f32 = 25.0;
 /// Where no outline was found, the frame may still be all receipt: a scan, a
 /// photo cropped to the paper, a receipt held close. Such a frame (light paper
 /// from edge to edge, with print on it) is assessed as a receipt filling it;
-/// a frame too dark to tell is said to be too dark, not empty.
+/// a frame too dark or burnt too white to tell is said to be that, not empty.
 pub fn assess(frame: &Grey, quad: Option<Quad>) -> Assessment {
     let quad = match quad {
         Some(quad) => quad,
         None if paper_fills(frame) => Quad::frame(frame.width, frame.height),
         None => {
-            let dark = median(frame) < DARK;
+            // Too dark or burnt too white to tell: that, which the shopper
+            // can fix, rather than "no receipt".
+            let median = median(frame);
+            let advice = if median < DARK {
+                Advice::TooDark
+            } else if median >= f32::from(BURNT) {
+                Advice::Glare
+            } else {
+                Advice::NoReceipt
+            };
             return Assessment {
                 quad: None,
                 fill: 0.0,
@@ -89,11 +98,7 @@ pub fn assess(frame: &Grey, quad: Option<Quad>) -> Assessment {
                 glare: 0.0,
                 sharpness: 0.0,
                 tilt: 0.0,
-                advice: vec![if dark {
-                    Advice::TooDark
-                } else {
-                    Advice::NoReceipt
-                }],
+                advice: vec![advice],
             };
         }
     };
@@ -169,6 +174,30 @@ pub fn assess(frame: &Grey, quad: Option<Quad>) -> Assessment {
         tilt,
         advice,
     }
+}
+
+/// How sharp `frame` is: the variance of its Laplacian (each pixel against its
+/// four neighbours), high where edges are crisp, low when blurred. Comparable
+/// between frames of one scene (the sharpest of a burst), not an absolute.
+pub fn sharpness(frame: &Grey) -> f32 {
+    let (w, h) = (frame.width as usize, frame.height as usize);
+    if w < 3 || h < 3 {
+        return 0.0;
+    }
+    let at = |x: usize, y: usize| i32::from(frame.pixels[y * w + x]);
+    let (mut sum, mut squares, mut n) = (0.0_f64, 0.0_f64, 0.0_f64);
+    for y in 1..h - 1 {
+        for x in 1..w - 1 {
+            let laplacian =
+                at(x - 1, y) + at(x + 1, y) + at(x, y - 1) + at(x, y + 1) - 4 * at(x, y);
+            let v = f64::from(laplacian);
+            sum += v;
+            squares += v * v;
+            n += 1.0;
+        }
+    }
+    let mean = sum / n;
+    (squares / n - mean * mean) as f32
 }
 
 /// Whether `frame` is light paper with print from edge to edge: brightest in

@@ -28,7 +28,7 @@ pub mod fixtures;
 pub mod geometry;
 mod straighten;
 
-pub use assess::{Advice, Assessment, assess};
+pub use assess::{Advice, Assessment, assess, sharpness};
 pub use find::find;
 pub use geometry::{Point, Quad};
 pub use straighten::straighten;

@@ -145,13 +145,15 @@ fn a_receipt_filling_the_whole_frame_was_said_to_have_no_receipt() {
 }
 
 /// A frame of one colour (a wall, a dark pocket, a blank sheet) has no receipt;
-/// one too dark to tell is said to be too dark, which the shopper can fix.
+/// one too dark or burnt too white to tell is said to be that, which the
+/// shopper can fix.
 #[test]
 fn a_plain_frame_has_no_receipt_and_a_dark_one_is_too_dark() {
     for (value, advice) in [
         (85, Advice::NoReceipt),
         (230, Advice::NoReceipt),
         (14, Advice::TooDark),
+        (252, Advice::Glare),
     ] {
         let frame = vision::Grey::filled(480, 640, value);
         assert_eq!(assess(&frame, find(&frame)).advice, [advice], "{value}");

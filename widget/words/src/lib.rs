@@ -247,6 +247,7 @@ texts! {
     hint_bright,
     hint_small,
     hint_no_receipt,
+    hint_tilted,
     /// Before sending photos in which the widget sees no receipt.
     no_receipt_question,
     /// Before sending photos the provider's own check found unusable.

@@ -247,8 +247,19 @@ async fn photos_in_which_the_widget_sees_no_receipt_are_sent_only_if_the_shopper
     let (app, tee) = demo_app().await;
     let red = fixtures::write("not-a-receipt.jpg", &fixtures::red_jpeg());
     let (browser, widget) = open(&tee, "demo-easypromos").await;
+    // The lens (receipt vision, QR decoding) is no part of the first load: it
+    // is fetched when a photo is picked, and it is what sees no receipt here.
+    let lens = "/widget/lens-";
+    assert!(
+        !browser.fetched(lens).await,
+        "the lens came with the first load"
+    );
     browser::choose_photo(&widget, &red).await;
     browser::text_containing(&widget, ".rr-thumb", "cannot see a receipt").await;
+    assert!(
+        browser.fetched(lens).await,
+        "the photo was judged without the lens"
+    );
 
     // Send asks first; nothing has gone to the proxy.
     browser::click(&widget, ".rr-submit").await;

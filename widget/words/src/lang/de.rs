@@ -48,6 +48,7 @@ pub static TEXT: Text = Text::new(Words {
     hint_bright: "Zu hell: Vermeiden Sie Spiegelungen auf dem Papier und nehmen Sie es neu auf.",
     hint_small: "Sehr klein: Gehen Sie näher heran, damit der Druck lesbar ist.",
     hint_no_receipt: "Auf diesem Foto ist kein Kassenbon zu sehen.",
+    hint_tilted: "Schräg aufgenommen: Halten Sie das Telefon flach über den Kassenbon und nehmen Sie es neu auf.",
     no_receipt_question: "Auf Ihren Fotos ist kein Kassenbon zu sehen, er wird also sehr wahrscheinlich abgelehnt. Trotzdem senden?",
     unusable_question: "Die Prüfung der Aktion kann diese Fotos nicht verwenden, der Kassenbon wird also sehr wahrscheinlich abgelehnt. Trotzdem senden?",
     send_anyway: "Trotzdem senden",

@@ -48,6 +48,7 @@ pub static TEXT: Text = Text::new(Words {
     hint_bright: "Too bright: avoid glare on the paper and retake it.",
     hint_small: "Very small: move closer so the print is readable.",
     hint_no_receipt: "We cannot see a receipt in this photo.",
+    hint_tilted: "Taken at a slant: hold the phone flat above the receipt and retake it.",
     no_receipt_question: "We cannot see a receipt in your photos, so it will most likely be refused. Send anyway?",
     unusable_question: "The promotion's checker says it cannot use these photos, so the receipt will most likely be refused. Send anyway?",
     send_anyway: "Send anyway",

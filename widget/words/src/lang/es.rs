@@ -48,6 +48,7 @@ pub static TEXT: Text = Text::new(Words {
     hint_bright: "Demasiado clara: evita los reflejos en el papel y repítela.",
     hint_small: "Muy pequeña: acércate para que se pueda leer.",
     hint_no_receipt: "No vemos ningún ticket en esta foto.",
+    hint_tilted: "Foto inclinada: sujeta el móvil plano sobre el ticket y vuelve a hacerla.",
     no_receipt_question: "No vemos ningún ticket en tus fotos, así que lo más probable es que lo rechacen. ¿Enviarlo de todos modos?",
     unusable_question: "El verificador de la promoción dice que no puede usar estas fotos, así que lo más probable es que rechacen el ticket. ¿Enviarlo de todos modos?",
     send_anyway: "Enviar de todos modos",

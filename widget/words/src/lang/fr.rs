@@ -48,6 +48,7 @@ pub static TEXT: Text = Text::new(Words {
     hint_bright: "Trop claire\u{a0}: évitez les reflets sur le papier et reprenez-la.",
     hint_small: "Très petite\u{a0}: rapprochez-vous pour que le texte soit lisible.",
     hint_no_receipt: "Nous ne voyons pas de ticket sur cette photo.",
+    hint_tilted: "Photo prise de biais\u{a0}: tenez le téléphone à plat au-dessus du ticket et reprenez-la.",
     no_receipt_question: "Nous ne voyons pas de ticket sur vos photos\u{a0}: il sera très probablement refusé. L'envoyer quand même\u{a0}?",
     unusable_question: "Le contrôle de la promotion indique qu'il ne peut pas utiliser ces photos\u{a0}: le ticket sera très probablement refusé. L'envoyer quand même\u{a0}?",
     send_anyway: "Envoyer quand même",

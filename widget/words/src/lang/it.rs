@@ -48,6 +48,7 @@ pub static TEXT: Text = Text::new(Words {
     hint_bright: "Troppo chiara: evita i riflessi sulla carta e scattala di nuovo.",
     hint_small: "Molto piccola: avvicinati perché la stampa sia leggibile.",
     hint_no_receipt: "Non vediamo uno scontrino in questa foto.",
+    hint_tilted: "Foto inclinata: tieni il telefono parallelo allo scontrino e scattala di nuovo.",
     no_receipt_question: "Non vediamo uno scontrino nelle tue foto, quindi molto probabilmente sarà rifiutato. Inviarlo comunque?",
     unusable_question: "Il controllo della promozione dice che non può usare queste foto, quindi molto probabilmente lo scontrino sarà rifiutato. Inviarlo comunque?",
     send_anyway: "Invia comunque",

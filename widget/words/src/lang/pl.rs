@@ -48,6 +48,7 @@ pub static TEXT: Text = Text::new(Words {
     hint_bright: "Za jasne: unikaj odblasków na papierze i zrób je ponownie.",
     hint_small: "Bardzo małe: podejdź bliżej, aby druk był czytelny.",
     hint_no_receipt: "Nie widzimy paragonu na tym zdjęciu.",
+    hint_tilted: "Zdjęcie pod kątem: trzymaj telefon płasko nad paragonem i zrób je ponownie.",
     no_receipt_question: "Na Twoich zdjęciach nie widać paragonu, więc najpewniej zostanie odrzucony. Wysłać mimo to?",
     unusable_question: "Sprawdzanie promocji nie może użyć tych zdjęć, więc paragon najpewniej zostanie odrzucony. Wysłać mimo to?",
     send_anyway: "Wyślij mimo to",

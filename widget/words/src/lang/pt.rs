@@ -48,6 +48,7 @@ pub static TEXT: Text = Text::new(Words {
     hint_bright: "Demasiado clara: evite reflexos no papel e tire-a de novo.",
     hint_small: "Muito pequena: aproxime-se para que o texto se leia.",
     hint_no_receipt: "Não vemos nenhum talão nesta foto.",
+    hint_tilted: "Foto inclinada: segure o telemóvel paralelo ao talão e tire-a de novo.",
     no_receipt_question: "Não vemos nenhum talão nas suas fotos, por isso o mais provável é ser recusado. Enviar mesmo assim?",
     unusable_question: "A verificação da promoção diz que não consegue usar estas fotos, por isso o mais provável é o talão ser recusado. Enviar mesmo assim?",
     send_anyway: "Enviar mesmo assim",
