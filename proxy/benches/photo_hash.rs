@@ -205,9 +205,8 @@ fn phone_photos() {
     println!(
         "\nNo two different receipts are taken for one up to {clean} bits here. The threshold in \
          use is {} (a likeness is only a hint: the provider's reading decides, README). The \
-         copies cropped 5% into the print are the ones most often missed; a copy scaled down \
-         is seen finer than an eighth (`photo::glance_scale`), so its receipt is found and \
-         straightened as the original's is.\n",
+         copies scaled to 60% are the ones most often missed: their glance (an eighth of the \
+         photo) is small for finding and straightening the receipt.\n",
         proxy::duplicates::PHOTO_DISTANCE
     );
 }

@@ -216,7 +216,7 @@ pub fn clearly_differ(a: &api::Receipt, b: &api::Receipt) -> bool {
 pub type PhotoHash = image_hasher::ImageHash;
 
 /// How the hash is made, for the record (`docs/bench.md`).
-pub const PHOTO_HASH: &str = "of the receipt found in the photo (seen at an eighth of its size, or finer to be at least 240 px long, in grey), straightened upright, its ink against the paper at 64x128: a DCT hash of its lowest 16x32 frequencies (512 bits), looked up as it stands and upside down; where no receipt is found, a 16x32 gradient hash of the printed area of the photo";
+pub const PHOTO_HASH: &str = "of the receipt found in the photo (seen at an eighth of its size, in grey), straightened upright, its ink against the paper at 64x128: a DCT hash of its lowest 16x32 frequencies (512 bits), looked up as it stands and upside down; where no receipt is found, a 16x32 gradient hash of the printed area of the photo";
 
 /// Bits two photos' hashes may differ by and still be alike: chosen from the
 /// phone-photo table in `docs/bench.md` (1,000 receipts on textured
@@ -259,8 +259,7 @@ pub fn photo_fingerprint(bytes: &[u8]) -> Option<Fingerprint> {
     Some(fingerprint(&glance))
 }
 
-/// The fingerprint of a photo's glance (grey, an eighth of its size or finer
-/// for a small photo, `photo::glance_scale`): of
+/// The fingerprint of a photo seen at an eighth of its size, in grey: of
 /// the receipt found in it, straightened upright and cropped to its print
 /// (`vision`), so that a copy cropped, turned a little or a quarter, or
 /// photographed again from another angle is known; where no receipt is

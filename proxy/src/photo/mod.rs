@@ -3,8 +3,7 @@
 //! The one decode also leaves a [`Glance`], what every later look at the
 //! photo (its fingerprint) works from: no photo is decoded twice. A baseline
 //! JPEG, what phones write, is read only to an eighth ([`jpeg`]): its cost is
-//! its compressed bytes', not its pixels'; one too small for its eighth to be
-//! looked at is decoded whole.
+//! its compressed bytes', not its pixels'.
 
 mod jpeg;
 
@@ -27,25 +26,12 @@ pub enum Problem {
 }
 
 /// A photo seen small and in grey: each pixel the mean of an 8x8 block of
-/// the photo's (what a JPEG's DC coefficients hold), or of a smaller block
-/// where the photo is small ([`glance_scale`]).
+/// the photo's (what a JPEG's DC coefficients hold).
 pub type Glance = image::GrayImage;
 
 /// The side of the square of the photo's pixels one [`Glance`] pixel stands
-/// for, at most.
+/// for.
 pub const GLANCE_SCALE: u32 = 8;
-
-/// A glance is at least this long on its longer side where the photo is (a
-/// receipt in it is found and straightened from it: a copy scaled down, seen
-/// at an eighth, was too small for that, and escaped as another receipt).
-pub const GLANCE_LONG_SIDE: u32 = 240;
-
-/// The side of the block one glance pixel stands for, for a photo of
-/// `width` x `height`: [`GLANCE_SCALE`], less for a photo under
-/// `GLANCE_SCALE * GLANCE_LONG_SIDE` on its longer side, down to 1.
-pub fn glance_scale(width: u32, height: u32) -> u32 {
-    (width.max(height) / GLANCE_LONG_SIDE).clamp(1, GLANCE_SCALE)
-}
 
 /// The photo's type, judged from its first bytes (not its name or the type
 /// its sender declared).
@@ -86,28 +72,22 @@ fn check_jpeg(
     within: impl Fn(u64, u64) -> Result<(), Problem>,
 ) -> Result<Glance, Problem> {
     // What the eighth reader does not do, or refuses, is decoded whole: a
-    // photo is only ever refused on the full decoder's word. A photo so small
-    // that its eighth is too small to look at is decoded whole too (it is
-    // small: its decode is quick).
+    // photo is only ever refused on the full decoder's word.
     if let Ok(jpeg::Read::Glance(glance)) = jpeg::read(bytes, &within) {
-        let small = glance.width().max(glance.height()) < GLANCE_LONG_SIDE;
         // A JPEG ends with its end-of-image marker.
-        if !ends_with_end_of_image(bytes) {
-            return Err(Problem::NotWhole);
-        }
-        if !small {
-            return Ok(glance);
-        }
+        return if ends_with_end_of_image(bytes) {
+            Ok(glance)
+        } else {
+            Err(Problem::NotWhole)
+        };
     }
-    decode_whole(bytes, within, glance_scale)
+    decode_whole(bytes, within)
 }
 
-/// A JPEG decoded whole, to its grey plane, then shrunk to its glance (at the
-/// `scale` for its size, [`glance_scale`]).
+/// A JPEG decoded whole, to its grey plane, then shrunk to its glance.
 fn decode_whole(
     bytes: &[u8],
     within: impl Fn(u64, u64) -> Result<(), Problem>,
-    scale: impl Fn(u32, u32) -> u32,
 ) -> Result<Glance, Problem> {
     use zune_core::bytestream::ZCursor;
     use zune_core::colorspace::ColorSpace;
@@ -131,7 +111,7 @@ fn decode_whole(
         return Err(Problem::NotWhole);
     }
     let (width, height) = (u32::from(info.width), u32::from(info.height));
-    let mut glance = Shrink::new(width, height, scale(width, height));
+    let mut glance = Shrink::new(width, height);
     for (y, row) in grey.chunks_exact(width as usize).enumerate() {
         glance.add_row(y as u32, row.iter().copied());
     }
@@ -155,7 +135,7 @@ fn check_png(
     let (width, height) = (reader.info().width, reader.info().height);
     within(u64::from(width), u64::from(height))?;
     let channels = reader.output_color_type().0.samples();
-    let mut glance = Shrink::new(width, height, glance_scale(width, height));
+    let mut glance = Shrink::new(width, height);
     let mut y = 0;
     while let Some(row) = reader.next_row().map_err(|_| Problem::NotWhole)? {
         let pixels = row.data().chunks_exact(channels);
@@ -177,8 +157,6 @@ fn luma(r: u8, g: u8, b: u8) -> u8 {
 /// A [`Glance`] built a row of the photo at a time: each of its pixels sums
 /// the photo's pixels it stands for.
 struct Shrink {
-    /// The side of the block each of its pixels stands for.
-    scale: u32,
     width: u32,
     height: u32,
     sums: Vec<u32>,
@@ -186,11 +164,13 @@ struct Shrink {
 }
 
 impl Shrink {
-    fn new(width: u32, height: u32, scale: u32) -> Self {
-        let (width, height) = (width.div_ceil(scale).max(1), height.div_ceil(scale).max(1));
+    fn new(width: u32, height: u32) -> Self {
+        let (width, height) = (
+            width.div_ceil(GLANCE_SCALE).max(1),
+            height.div_ceil(GLANCE_SCALE).max(1),
+        );
         let cells = (width * height) as usize;
         Self {
-            scale,
             width,
             height,
             sums: vec![0; cells],
@@ -199,11 +179,11 @@ impl Shrink {
     }
 
     fn add_row(&mut self, y: u32, row: impl Iterator<Item = u8>) {
-        let start = ((y / self.scale).min(self.height - 1) * self.width) as usize;
+        let start = ((y / GLANCE_SCALE).min(self.height - 1) * self.width) as usize;
         let cells = &mut self.sums[start..start + self.width as usize];
         let counts = &mut self.counts[start..start + self.width as usize];
         for (x, value) in row.enumerate() {
-            let cell = (x / self.scale as usize).min(cells.len() - 1);
+            let cell = (x / GLANCE_SCALE as usize).min(cells.len() - 1);
             cells[cell] += u32::from(value);
             counts[cell] += 1;
         }
@@ -273,38 +253,20 @@ mod tests {
     #[test]
     fn a_glance_is_the_photos_grey_by_eighths() {
         // Left half black, right half white: the glance's columns follow.
-        let photo = image::RgbImage::from_fn(2048, 64, |x, _| {
-            image::Rgb(if x < 1024 { [0, 0, 0] } else { [255, 255, 255] })
+        let photo = image::RgbImage::from_fn(64, 16, |x, _| {
+            image::Rgb(if x < 32 { [0, 0, 0] } else { [255, 255, 255] })
         });
         let mut out = std::io::Cursor::new(Vec::new());
         photo.write_to(&mut out, image::ImageFormat::Png).unwrap();
         let glance = check(&out.into_inner(), MediaType::Png, u64::MAX)
             .unwrap()
             .unwrap();
-        assert_eq!(glance.dimensions(), (256, 8));
-        assert_eq!(glance.get_pixel(127, 7)[0], 0);
-        assert_eq!(glance.get_pixel(128, 0)[0], 255);
-        let jpeg = jpeg(2048, 64);
+        assert_eq!(glance.dimensions(), (8, 2));
+        assert_eq!(glance.get_pixel(3, 1)[0], 0);
+        assert_eq!(glance.get_pixel(4, 0)[0], 255);
+        let jpeg = jpeg(64, 16);
         let grey = check(&jpeg, MediaType::Jpeg, u64::MAX).unwrap().unwrap();
-        assert_eq!(grey.dimensions(), (256, 8));
-    }
-
-    /// A copy of a photo scaled down, seen at an eighth, left too few pixels
-    /// to find the receipt in, and escaped as another receipt: a small photo
-    /// is seen by smaller blocks, its glance as long as [`GLANCE_LONG_SIDE`] or
-    /// the photo itself.
-    #[test]
-    fn a_scaled_down_copy_was_seen_too_small_to_find_its_receipt_in() {
-        for (width, height, seen) in [
-            (960, 720, (240, 180)),
-            (1500, 900, (250, 150)),
-            (64, 16, (64, 16)),
-        ] {
-            let grey = check(&jpeg(width, height), MediaType::Jpeg, u64::MAX)
-                .unwrap()
-                .unwrap();
-            assert_eq!(grey.dimensions(), seen, "{width}x{height}");
-        }
+        assert_eq!(grey.dimensions(), (8, 2));
     }
 
     #[test]
@@ -323,11 +285,7 @@ mod tests {
             .unwrap();
         let png = out.into_inner();
         let glance = check(&png, MediaType::Png, u64::MAX).unwrap().unwrap();
-        assert_eq!(
-            glance.dimensions(),
-            (40, 30),
-            "a photo this small seen whole"
-        );
+        assert_eq!(glance.dimensions(), (5, 4), "40x30 seen at an eighth");
         assert!(glance.pixels().all(|p| p[0] == 9), "the grey kept");
         let mut polyglot = png.clone();
         polyglot.extend_from_slice(b"<html><script>alert(1)</script></html>");

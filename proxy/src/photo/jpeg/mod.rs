@@ -402,9 +402,7 @@ mod tests {
     /// How far our glance is from the whole decode shrunk, on average.
     fn apart(bytes: &[u8]) -> f64 {
         let ours = glance(bytes).unwrap();
-        let whole =
-            crate::photo::decode_whole(bytes, |_, _| Ok(()), |_, _| crate::photo::GLANCE_SCALE)
-                .unwrap();
+        let whole = crate::photo::decode_whole(bytes, |_, _| Ok(())).unwrap();
         assert_eq!(ours.dimensions(), whole.dimensions());
         let differs: u64 = ours
             .pixels()
@@ -487,10 +485,7 @@ mod tests {
     fn a_progressive_photo_is_left_to_the_full_decoder() {
         let bytes = encoded(200, 120, 0, false, true);
         assert!(matches!(read(&bytes, |_, _| Ok(())), Ok(Read::Other)));
-        assert!(
-            crate::photo::decode_whole(&bytes, |_, _| Ok(()), |_, _| crate::photo::GLANCE_SCALE)
-                .is_ok()
-        );
+        assert!(crate::photo::decode_whole(&bytes, |_, _| Ok(())).is_ok());
     }
 
     #[test]
