@@ -48,8 +48,8 @@ pub fn run() -> anyhow::Result<()> {
     report.push('\n');
 
     // In Chromium against the widget just built: the first load on a slow
-    // phone, then photo preparation.
-    for bench in ["first_load", "capture"] {
+    // phone, photo preparation, and the lens's time per viewfinder frame.
+    for bench in ["first_load", "capture", "lens"] {
         let figures = util::output(
             util::cargo()
                 .args(["bench", "--package", "tests", "--bench", bench])
