@@ -205,8 +205,9 @@ fn phone_photos() {
     println!(
         "\nNo two different receipts are taken for one up to {clean} bits here. The threshold in \
          use is {} (a likeness is only a hint: the provider's reading decides, README). The \
-         copies scaled to 60% are the ones most often missed: their glance (an eighth of the \
-         photo) is small for finding and straightening the receipt.\n",
+         copies cropped 5% into the print are the ones most often missed; a copy scaled down \
+         is seen finer than an eighth (`photo::glance_scale`), so its receipt is found and \
+         straightened from about as many pixels as the original's.\n",
         proxy::duplicates::PHOTO_DISTANCE
     );
 }

@@ -35,6 +35,8 @@ use api::{Outcome, Reason, ReasonCode, SubmissionStatus};
 use providers::Verdict;
 
 use crate::campaign::Campaign;
+use image::GrayImage;
+
 use crate::photo::Glance;
 use crate::store::{Db, Decision, Key};
 
@@ -216,7 +218,7 @@ pub fn clearly_differ(a: &api::Receipt, b: &api::Receipt) -> bool {
 pub type PhotoHash = image_hasher::ImageHash;
 
 /// How the hash is made, for the record (`docs/bench.md`).
-pub const PHOTO_HASH: &str = "of the receipt found in the photo (seen at an eighth of its size, in grey), straightened upright, its ink against the paper at 64x128: a DCT hash of its lowest 16x32 frequencies (512 bits), looked up as it stands and upside down; where no receipt is found, a 16x32 gradient hash of the printed area of the photo";
+pub const PHOTO_HASH: &str = "of the receipt found in the photo (seen at an eighth of its size, or finer to be at least 240 px long, in grey), straightened upright, its ink against the paper at 64x128: a DCT hash of its lowest 16x32 frequencies (512 bits), looked up as it stands and upside down; where no receipt is found, a 16x32 gradient hash of the printed area of the photo at an eighth";
 
 /// Bits two photos' hashes may differ by and still be alike: chosen from the
 /// phone-photo table in `docs/bench.md` (1,000 receipts on textured
@@ -259,28 +261,31 @@ pub fn photo_fingerprint(bytes: &[u8]) -> Option<Fingerprint> {
     Some(fingerprint(&glance))
 }
 
-/// The fingerprint of a photo seen at an eighth of its size, in grey: of
+/// The fingerprint of a photo's glance (grey, an eighth of its size or finer
+/// for a small photo, `photo::glance_scale`): of
 /// the receipt found in it, straightened upright and cropped to its print
 /// (`vision`), so that a copy cropped, turned a little or a quarter, or
 /// photographed again from another angle is known; where no receipt is
 /// found (a flat scan, a photo of the paper alone), of its printed area as
 /// it is.
 pub fn fingerprint(glance: &Glance) -> Fingerprint {
-    let (width, height) = glance.dimensions();
+    let (width, height) = glance.image.dimensions();
     let frame = vision::Grey {
         width,
         height,
-        pixels: glance.as_raw().clone(),
+        pixels: glance.image.as_raw().clone(),
     };
     let Some(quad) = vision::find(&frame) else {
         return Fingerprint {
-            kept: grey_hash(&printed_area(glance)),
+            // At an eighth, however finely the photo was seen: the hash of
+            // its print's lines depends on the scale they are seen at.
+            kept: grey_hash(&printed_area(&glance.eighth())),
             turned: None,
         };
     };
     let upright = vision::straighten(&frame, &quad, STRAIGHTENED_SIDE);
-    let mut receipt = Glance::from_raw(upright.width, upright.height, upright.pixels)
-        .unwrap_or_else(|| glance.clone());
+    let mut receipt = GrayImage::from_raw(upright.width, upright.height, upright.pixels)
+        .unwrap_or_else(|| glance.image.clone());
     // A receipt is taller than wide: one photographed sideways is turned
     // back a quarter, so only upside down is left to try.
     if receipt.width() > receipt.height() {
@@ -308,11 +313,11 @@ const RECEIPT_SIZE: (u32, u32) = (64, 128);
 /// How much ink each pixel holds against the paper's own brightness around
 /// it (the brightest within a twentieth of the width, smoothed): the light
 /// falling across the paper, a shadow, a lamp, are gone; the print stays.
-fn ink(receipt: &Glance) -> Glance {
+fn ink(receipt: &GrayImage) -> GrayImage {
     let (w, h) = receipt.dimensions();
     let reach = (w / 20).max(2);
-    let brightest = |src: &Glance, along_rows: bool| {
-        Glance::from_fn(w, h, |x, y| {
+    let brightest = |src: &GrayImage, along_rows: bool| {
+        GrayImage::from_fn(w, h, |x, y| {
             let (at, limit) = if along_rows { (x, w) } else { (y, h) };
             let (lo, hi) = (at.saturating_sub(reach), (at + reach).min(limit - 1));
             let max = (lo..=hi)
@@ -329,7 +334,7 @@ fn ink(receipt: &Glance) -> Glance {
         })
     };
     let paper = image::imageops::blur(&brightest(&brightest(receipt, true), false), 4.0);
-    Glance::from_fn(w, h, |x, y| {
+    GrayImage::from_fn(w, h, |x, y| {
         let (p, level) = (
             f32::from(receipt.get_pixel(x, y)[0]),
             f32::from(paper.get_pixel(x, y)[0]).max(1.0),
@@ -340,7 +345,7 @@ fn ink(receipt: &Glance) -> Glance {
 
 /// A 512-bit DCT hash (the lowest 16x32 frequencies against their mean) of
 /// a receipt's ink.
-fn ink_hash(ink: &Glance) -> PhotoHash {
+fn ink_hash(ink: &GrayImage) -> PhotoHash {
     let hasher = image_hasher::HasherConfig::new()
         .hash_size(16, 32)
         .hash_alg(image_hasher::HashAlg::Mean)
@@ -350,7 +355,7 @@ fn ink_hash(ink: &Glance) -> PhotoHash {
 }
 
 /// A 16x32 gradient hash of a grey image.
-fn grey_hash(grey: &Glance) -> PhotoHash {
+fn grey_hash(grey: &GrayImage) -> PhotoHash {
     let hasher = image_hasher::HasherConfig::new()
         .hash_size(16, 32)
         .hash_alg(image_hasher::HashAlg::Gradient)
@@ -362,7 +367,7 @@ fn grey_hash(grey: &Glance) -> PhotoHash {
 /// clearly darker than the paper, so a copy cropped in its margins hashes the
 /// same. "Clearly darker" is half way from the photo's mean to its darkest
 /// hundredth: seen at an eighth, a line of print is a shade, not black.
-fn printed_area(grey: &image::GrayImage) -> image::GrayImage {
+fn printed_area(grey: &GrayImage) -> GrayImage {
     let (w, h) = grey.dimensions();
     let mut histogram = [0u64; 256];
     for p in grey.pixels() {

@@ -3,7 +3,8 @@
 //! The one decode also leaves a [`Glance`], what every later look at the
 //! photo (its fingerprint) works from: no photo is decoded twice. A baseline
 //! JPEG, what phones write, is read only to an eighth ([`jpeg`]): its cost is
-//! its compressed bytes', not its pixels'.
+//! its compressed bytes', not its pixels'; one too small for its eighth to be
+//! looked at is decoded whole.
 
 mod jpeg;
 
@@ -25,13 +26,53 @@ pub enum Problem {
     TooManyPixels,
 }
 
-/// A photo seen small and in grey: each pixel the mean of an 8x8 block of
-/// the photo's (what a JPEG's DC coefficients hold).
-pub type Glance = image::GrayImage;
+/// A photo seen small and in grey: each pixel the mean of a `scale` x
+/// `scale` block of the photo's, an eighth (what a JPEG's DC coefficients
+/// hold) or, for a small photo, a half or a quarter ([`glance_scale`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Glance {
+    pub image: image::GrayImage,
+    /// 8, 4, 2 or 1: the side of the photo's block one pixel stands for.
+    pub scale: u32,
+}
+
+impl Glance {
+    /// The photo at an eighth, whatever the scale it was seen at: each pixel
+    /// the mean of the `8 / scale` square of this one's it covers.
+    pub fn eighth(&self) -> image::GrayImage {
+        let k = GLANCE_SCALE / self.scale.clamp(1, GLANCE_SCALE);
+        if k <= 1 {
+            return self.image.clone();
+        }
+        let (w, h) = self.image.dimensions();
+        let mut shrink = Shrink::new(w, h, k);
+        for (y, row) in self.image.rows().enumerate() {
+            shrink.add_row(y as u32, row.map(|p| p[0]));
+        }
+        shrink.finish()
+    }
+}
 
 /// The side of the square of the photo's pixels one [`Glance`] pixel stands
-/// for.
+/// for, at most.
 pub const GLANCE_SCALE: u32 = 8;
+
+/// A glance is at least this long on its longer side where the photo is (a
+/// receipt in it is found and straightened from it: a copy scaled down, seen
+/// at an eighth, was too small for that, and escaped as another receipt).
+pub const GLANCE_LONG_SIDE: u32 = 240;
+
+/// The side of the block one glance pixel stands for, for a photo of
+/// `width` x `height`: [`GLANCE_SCALE`], or the largest of 4, 2 and 1 that
+/// leaves the glance [`GLANCE_LONG_SIDE`] long (a divisor of 8, so that the
+/// glance at an eighth is its own blocks' means, [`Glance::eighth`]).
+pub fn glance_scale(width: u32, height: u32) -> u32 {
+    let long = width.max(height);
+    [GLANCE_SCALE, 4, 2]
+        .into_iter()
+        .find(|scale| long / scale >= GLANCE_LONG_SIDE)
+        .unwrap_or(1)
+}
 
 /// The photo's type, judged from its first bytes (not its name or the type
 /// its sender declared).
@@ -72,22 +113,31 @@ fn check_jpeg(
     within: impl Fn(u64, u64) -> Result<(), Problem>,
 ) -> Result<Glance, Problem> {
     // What the eighth reader does not do, or refuses, is decoded whole: a
-    // photo is only ever refused on the full decoder's word.
-    if let Ok(jpeg::Read::Glance(glance)) = jpeg::read(bytes, &within) {
+    // photo is only ever refused on the full decoder's word. A photo so small
+    // that its eighth is too small to look at is decoded whole too (it is
+    // small: its decode is quick).
+    if let Ok(jpeg::Read::Glance(image)) = jpeg::read(bytes, &within) {
+        let small = image.width().max(image.height()) < GLANCE_LONG_SIDE;
         // A JPEG ends with its end-of-image marker.
-        return if ends_with_end_of_image(bytes) {
-            Ok(glance)
-        } else {
-            Err(Problem::NotWhole)
-        };
+        if !ends_with_end_of_image(bytes) {
+            return Err(Problem::NotWhole);
+        }
+        if !small {
+            return Ok(Glance {
+                image,
+                scale: GLANCE_SCALE,
+            });
+        }
     }
-    decode_whole(bytes, within)
+    decode_whole(bytes, within, glance_scale)
 }
 
-/// A JPEG decoded whole, to its grey plane, then shrunk to its glance.
+/// A JPEG decoded whole, to its grey plane, then shrunk to its glance (at the
+/// `scale` for its size, [`glance_scale`]).
 fn decode_whole(
     bytes: &[u8],
     within: impl Fn(u64, u64) -> Result<(), Problem>,
+    scale: impl Fn(u32, u32) -> u32,
 ) -> Result<Glance, Problem> {
     use zune_core::bytestream::ZCursor;
     use zune_core::colorspace::ColorSpace;
@@ -111,11 +161,15 @@ fn decode_whole(
         return Err(Problem::NotWhole);
     }
     let (width, height) = (u32::from(info.width), u32::from(info.height));
-    let mut glance = Shrink::new(width, height);
+    let scale = scale(width, height);
+    let mut glance = Shrink::new(width, height, scale);
     for (y, row) in grey.chunks_exact(width as usize).enumerate() {
         glance.add_row(y as u32, row.iter().copied());
     }
-    Ok(glance.finish())
+    Ok(Glance {
+        image: glance.finish(),
+        scale,
+    })
 }
 
 fn check_png(
@@ -135,7 +189,8 @@ fn check_png(
     let (width, height) = (reader.info().width, reader.info().height);
     within(u64::from(width), u64::from(height))?;
     let channels = reader.output_color_type().0.samples();
-    let mut glance = Shrink::new(width, height);
+    let scale = glance_scale(width, height);
+    let mut glance = Shrink::new(width, height, scale);
     let mut y = 0;
     while let Some(row) = reader.next_row().map_err(|_| Problem::NotWhole)? {
         let pixels = row.data().chunks_exact(channels);
@@ -146,7 +201,10 @@ fn check_png(
         y += 1;
     }
     reader.finish().map_err(|_| Problem::NotWhole)?;
-    Ok(glance.finish())
+    Ok(Glance {
+        image: glance.finish(),
+        scale,
+    })
 }
 
 /// The grey of an sRGB pixel (BT.601 weights, as JPEG's luma).
@@ -157,6 +215,8 @@ fn luma(r: u8, g: u8, b: u8) -> u8 {
 /// A [`Glance`] built a row of the photo at a time: each of its pixels sums
 /// the photo's pixels it stands for.
 struct Shrink {
+    /// The side of the block each of its pixels stands for.
+    scale: u32,
     width: u32,
     height: u32,
     sums: Vec<u32>,
@@ -164,13 +224,11 @@ struct Shrink {
 }
 
 impl Shrink {
-    fn new(width: u32, height: u32) -> Self {
-        let (width, height) = (
-            width.div_ceil(GLANCE_SCALE).max(1),
-            height.div_ceil(GLANCE_SCALE).max(1),
-        );
+    fn new(width: u32, height: u32, scale: u32) -> Self {
+        let (width, height) = (width.div_ceil(scale).max(1), height.div_ceil(scale).max(1));
         let cells = (width * height) as usize;
         Self {
+            scale,
             width,
             height,
             sums: vec![0; cells],
@@ -179,24 +237,24 @@ impl Shrink {
     }
 
     fn add_row(&mut self, y: u32, row: impl Iterator<Item = u8>) {
-        let start = ((y / GLANCE_SCALE).min(self.height - 1) * self.width) as usize;
+        let start = ((y / self.scale).min(self.height - 1) * self.width) as usize;
         let cells = &mut self.sums[start..start + self.width as usize];
         let counts = &mut self.counts[start..start + self.width as usize];
         for (x, value) in row.enumerate() {
-            let cell = (x / GLANCE_SCALE as usize).min(cells.len() - 1);
+            let cell = (x / self.scale as usize).min(cells.len() - 1);
             cells[cell] += u32::from(value);
             counts[cell] += 1;
         }
     }
 
-    fn finish(self) -> Glance {
+    fn finish(self) -> image::GrayImage {
         let pixels = self
             .sums
             .iter()
             .zip(&self.counts)
             .map(|(&sum, &count)| (sum / count.max(1)) as u8)
             .collect();
-        Glance::from_raw(self.width, self.height, pixels).unwrap_or_default()
+        image::GrayImage::from_raw(self.width, self.height, pixels).unwrap_or_default()
     }
 }
 
@@ -242,7 +300,7 @@ mod tests {
     fn a_whole_jpeg_passes_and_a_cut_one_does_not() {
         let photo = jpeg(2400, 1800);
         let glance = check(&photo, MediaType::Jpeg, u64::MAX).unwrap();
-        assert_eq!(glance.map(|g| g.dimensions()), Some((300, 225)));
+        assert_eq!(glance.map(|g| g.image.dimensions()), Some((300, 225)));
         let cut = &photo[..photo.len() * 2 / 3];
         assert_eq!(
             check(cut, MediaType::Jpeg, u64::MAX),
@@ -253,20 +311,54 @@ mod tests {
     #[test]
     fn a_glance_is_the_photos_grey_by_eighths() {
         // Left half black, right half white: the glance's columns follow.
-        let photo = image::RgbImage::from_fn(64, 16, |x, _| {
-            image::Rgb(if x < 32 { [0, 0, 0] } else { [255, 255, 255] })
+        let photo = image::RgbImage::from_fn(2048, 64, |x, _| {
+            image::Rgb(if x < 1024 { [0, 0, 0] } else { [255, 255, 255] })
         });
         let mut out = std::io::Cursor::new(Vec::new());
         photo.write_to(&mut out, image::ImageFormat::Png).unwrap();
         let glance = check(&out.into_inner(), MediaType::Png, u64::MAX)
             .unwrap()
             .unwrap();
-        assert_eq!(glance.dimensions(), (8, 2));
-        assert_eq!(glance.get_pixel(3, 1)[0], 0);
-        assert_eq!(glance.get_pixel(4, 0)[0], 255);
-        let jpeg = jpeg(64, 16);
+        assert_eq!((glance.image.dimensions(), glance.scale), ((256, 8), 8));
+        assert_eq!(glance.image.get_pixel(127, 7)[0], 0);
+        assert_eq!(glance.image.get_pixel(128, 0)[0], 255);
+        let jpeg = jpeg(2048, 64);
         let grey = check(&jpeg, MediaType::Jpeg, u64::MAX).unwrap().unwrap();
-        assert_eq!(grey.dimensions(), (8, 2));
+        assert_eq!(grey.image.dimensions(), (256, 8));
+    }
+
+    /// A copy of a photo scaled down, seen at an eighth, left too few pixels
+    /// to find the receipt in, and escaped as another receipt: a small photo
+    /// is seen by smaller blocks, its glance as long as [`GLANCE_LONG_SIDE`] or
+    /// the photo itself.
+    #[test]
+    fn a_scaled_down_copy_was_seen_too_small_to_find_its_receipt_in() {
+        for (width, height, seen, scale) in [
+            (960, 720, (240, 180), 4),
+            (1500, 900, (375, 225), 4),
+            (900, 300, (450, 150), 2),
+            (64, 16, (64, 16), 1),
+        ] {
+            let photo = jpeg(width, height);
+            let grey = check(&photo, MediaType::Jpeg, u64::MAX).unwrap().unwrap();
+            assert_eq!(
+                (grey.image.dimensions(), grey.scale),
+                (seen, scale),
+                "{width}x{height}"
+            );
+            // Brought back to an eighth, it is the photo's eighth.
+            let eighth = decode_whole(&photo, |_, _| Ok(()), |_, _| GLANCE_SCALE)
+                .unwrap()
+                .image;
+            let back = grey.eighth();
+            assert_eq!(back.dimensions(), eighth.dimensions(), "{width}x{height}");
+            let apart = back
+                .pixels()
+                .zip(eighth.pixels())
+                .map(|(a, b)| a[0].abs_diff(b[0]))
+                .max();
+            assert!(apart <= Some(2), "{width}x{height}: {apart:?}");
+        }
     }
 
     #[test]
@@ -285,8 +377,12 @@ mod tests {
             .unwrap();
         let png = out.into_inner();
         let glance = check(&png, MediaType::Png, u64::MAX).unwrap().unwrap();
-        assert_eq!(glance.dimensions(), (5, 4), "40x30 seen at an eighth");
-        assert!(glance.pixels().all(|p| p[0] == 9), "the grey kept");
+        assert_eq!(
+            glance.image.dimensions(),
+            (40, 30),
+            "a photo this small seen whole"
+        );
+        assert!(glance.image.pixels().all(|p| p[0] == 9), "the grey kept");
         let mut polyglot = png.clone();
         polyglot.extend_from_slice(b"<html><script>alert(1)</script></html>");
         assert_eq!(

@@ -501,7 +501,8 @@ fn jpeg(photo: &image::RgbImage) -> Vec<u8> {
 /// 40 caught for a crop or a turn): now the receipt is found, straightened
 /// and fingerprinted, and each is known as like the first.
 #[tokio::test]
-async fn a_receipt_sent_again_turned_cropped_or_shot_from_another_angle_escaped_the_fingerprint() {
+async fn a_receipt_sent_again_turned_cropped_scaled_or_shot_from_another_angle_escaped_the_fingerprint()
+ {
     use vision::fixtures::Surface;
     let app = spawn_app().await;
     let photo = on_table(42, 1, 0.0, Surface::Wood);
@@ -523,6 +524,15 @@ async fn a_receipt_sent_again_turned_cropped_or_shot_from_another_angle_escaped_
             ),
         ),
         ("from another angle", on_table(42, 2, 25.0, Surface::Cloth)),
+        (
+            "scaled to 60%",
+            jpeg(&image::imageops::resize(
+                &decoded,
+                w * 6 / 10,
+                h * 6 / 10,
+                image::imageops::FilterType::Triangle,
+            )),
+        ),
     ];
     for (what, copy) in copies {
         // The earliest like it is named: each copy comes later.

@@ -41,8 +41,8 @@ pub mod advice {
 }
 
 /// What would make a photo better, from a small grey copy of it: the
-/// [`advice`] bits, most important first as the shopper is told them; 0 for a
-/// good photo. A frame with fewer bytes than its dimensions say has no receipt.
+/// [`advice`] bits, 0 for a good photo. An empty frame, or one with fewer
+/// bytes than its dimensions say, has no receipt.
 #[wasm_bindgen]
 #[must_use]
 pub fn look(luma: &[u8], width: u32, height: u32) -> u32 {
@@ -63,8 +63,12 @@ pub fn look(luma: &[u8], width: u32, height: u32) -> u32 {
         .fold(0, |all, bit| all | bit)
 }
 
-/// A frame of `luma`, where it has the bytes its dimensions say.
+/// A frame of `luma`, where it is not empty and has the bytes its dimensions
+/// say.
 fn frame(luma: &[u8], width: u32, height: u32) -> Option<vision::Grey> {
+    if width == 0 || height == 0 {
+        return None;
+    }
     let size = (width as usize).checked_mul(height as usize)?;
     Some(vision::Grey {
         width,
@@ -119,6 +123,7 @@ mod tests {
         let wall = vec![85; 480 * 640];
         assert_eq!(look(&wall, 480, 640), advice::NO_RECEIPT);
         assert_eq!(look(&wall[..100], 480, 640), advice::NO_RECEIPT);
+        assert_eq!(look(&[], 0, 0), advice::NO_RECEIPT, "an empty frame");
         assert_eq!(sharpness(&wall[..100], 480, 640), 0.0);
         let dark = vec![14; 480 * 640];
         assert_eq!(look(&dark, 480, 640), advice::TOO_DARK);

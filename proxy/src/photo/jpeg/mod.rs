@@ -11,14 +11,16 @@
 
 mod entropy;
 
-use super::{Glance, Problem};
+use image::GrayImage;
+
+use super::Problem;
 use entropy::{Bits, Huffman};
 
 /// What the reader made of a JPEG.
 #[derive(Debug)]
 pub enum Read {
     /// Its grey component at an eighth of its size.
-    Glance(Glance),
+    Glance(GrayImage),
     /// A kind this reader does not do.
     Other,
 }
@@ -298,7 +300,7 @@ impl Jpeg {
     }
 
     /// The glance, once the image has ended.
-    fn finish(self) -> Result<Glance, Problem> {
+    fn finish(self) -> Result<GrayImage, Problem> {
         let frame = self.frame.ok_or(Problem::NotWhole)?;
         if !self.grey_seen {
             return Err(Problem::NotWhole);
@@ -315,7 +317,7 @@ impl Jpeg {
                 pixels.push((((dc + 4) >> 3) + 128).clamp(0, 255) as u8);
             }
         }
-        Glance::from_raw(across as u32, down as u32, pixels).ok_or(Problem::NotWhole)
+        GrayImage::from_raw(across as u32, down as u32, pixels).ok_or(Problem::NotWhole)
     }
 }
 
@@ -352,7 +354,7 @@ mod tests {
         out.into_inner()
     }
 
-    fn glance(bytes: &[u8]) -> Result<Glance, Problem> {
+    fn glance(bytes: &[u8]) -> Result<GrayImage, Problem> {
         match read(bytes, |_, _| Ok(()))? {
             Read::Glance(glance) => Ok(glance),
             Read::Other => panic!("a baseline JPEG taken for another kind"),
@@ -402,7 +404,10 @@ mod tests {
     /// How far our glance is from the whole decode shrunk, on average.
     fn apart(bytes: &[u8]) -> f64 {
         let ours = glance(bytes).unwrap();
-        let whole = crate::photo::decode_whole(bytes, |_, _| Ok(())).unwrap();
+        let whole =
+            crate::photo::decode_whole(bytes, |_, _| Ok(()), |_, _| crate::photo::GLANCE_SCALE)
+                .map(|g| g.image)
+                .unwrap();
         assert_eq!(ours.dimensions(), whole.dimensions());
         let differs: u64 = ours
             .pixels()
@@ -485,7 +490,10 @@ mod tests {
     fn a_progressive_photo_is_left_to_the_full_decoder() {
         let bytes = encoded(200, 120, 0, false, true);
         assert!(matches!(read(&bytes, |_, _| Ok(())), Ok(Read::Other)));
-        assert!(crate::photo::decode_whole(&bytes, |_, _| Ok(())).is_ok());
+        assert!(
+            crate::photo::decode_whole(&bytes, |_, _| Ok(()), |_, _| crate::photo::GLANCE_SCALE)
+                .is_ok()
+        );
     }
 
     #[test]
