@@ -104,25 +104,19 @@ pub fn build(tools: &BuildTools) -> anyhow::Result<PathBuf> {
         .replace("__WORDS__", &words);
     fs::write(out.join("widget.js"), minify_js(tools, &loader, false)?)?;
     precompress(&out)?;
-    let download = [
+    let download = sizes(&[
         out.join("widget.js.gz"),
         assets.join(format!("{widget_glue}.gz")),
         assets.join(format!("{widget_wasm}.gz")),
-    ]
-    .iter()
-    .map(|file| fs::metadata(file).map(|m| m.len()))
-    .sum::<Result<u64, _>>()?;
+    ])?;
     anyhow::ensure!(
         download <= BUDGET_GZIP,
         "widget: {download} bytes gzip to download (loader, glue, wasm), over the budget of {BUDGET_GZIP}"
     );
-    let lens = [
+    let lens = sizes(&[
         assets.join(format!("{lens_glue}.gz")),
         assets.join(format!("{lens_wasm}.gz")),
-    ]
-    .iter()
-    .map(|file| fs::metadata(file).map(|m| m.len()))
-    .sum::<Result<u64, _>>()?;
+    ])?;
     anyhow::ensure!(
         lens <= LENS_BUDGET_GZIP,
         "widget: the lens is {lens} bytes gzip (glue, wasm), over its budget of {LENS_BUDGET_GZIP}"
@@ -136,6 +130,14 @@ pub fn build(tools: &BuildTools) -> anyhow::Result<PathBuf> {
         LENS_BUDGET_GZIP / 1024
     );
     Ok(out)
+}
+
+/// The files' sizes together, in bytes.
+fn sizes(files: &[PathBuf]) -> std::io::Result<u64> {
+    files
+        .iter()
+        .map(|file| fs::metadata(file).map(|m| m.len()))
+        .sum()
 }
 
 /// rustc flags that shorten the source paths panic messages carry (each crate's

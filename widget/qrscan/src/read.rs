@@ -75,7 +75,7 @@ pub fn decode(luma: &[u8], width: usize, height: usize) -> Option<String> {
 /// quirc on `image` enlarged `scale` times, each pixel black where it is darker
 /// than the mean of the `radius` around it.
 fn read(image: Grey<'_>, scale: usize, radius: usize) -> Option<String> {
-    let means = Integral::new(image);
+    let means = Sums::of(image);
     let (w, h) = (image.width, image.height);
     // Below zero: darker than its surroundings. Interpolated between pixels when
     // enlarged, so edges fall between them rather than on a staircase.
@@ -127,41 +127,55 @@ fn crop(image: Grey<'_>, x: usize, y: usize, width: usize, height: usize) -> Vec
     out
 }
 
-/// Sums of an image over rectangles in constant time.
-struct Integral {
+/// Sums of a grid of values over rectangles in constant time (a summed-area
+/// table): the frame's pixels, for the mean around each; the cells' edge
+/// counts, for the busiest square.
+struct Sums {
+    /// (width + 1) x (height + 1): each the sum of the values above and left.
     sums: Vec<u64>,
     width: usize,
     height: usize,
 }
 
-impl Integral {
-    fn new(image: Grey<'_>) -> Self {
-        let (w, h) = (image.width, image.height);
-        let stride = w + 1;
-        let mut sums = vec![0_u64; stride * (h + 1)];
-        for y in 0..h {
+impl Sums {
+    /// The table of `width` x `height` values, `value(x, y)` each.
+    fn new(width: usize, height: usize, value: impl Fn(usize, usize) -> u64) -> Self {
+        let stride = width + 1;
+        let mut sums = vec![0_u64; stride * (height + 1)];
+        for y in 0..height {
             let mut row = 0_u64;
-            for x in 0..w {
-                row += u64::from(image.luma[y * w + x]);
+            for x in 0..width {
+                row += value(x, y);
                 sums[(y + 1) * stride + x + 1] = sums[y * stride + x + 1] + row;
             }
         }
         Self {
             sums,
-            width: w,
-            height: h,
+            width,
+            height,
         }
+    }
+
+    /// The sum over columns `x0..x1` and rows `y0..y1`.
+    fn sum(&self, (x0, x1): (usize, usize), (y0, y1): (usize, usize)) -> u64 {
+        let stride = self.width + 1;
+        self.sums[y1 * stride + x1] + self.sums[y0 * stride + x0]
+            - self.sums[y0 * stride + x1]
+            - self.sums[y1 * stride + x0]
     }
 
     /// The mean over the square of `radius` around (x, y), cut at the edges.
     fn mean(&self, x: usize, y: usize, radius: usize) -> f32 {
-        let (x0, x1) = (x.saturating_sub(radius), (x + radius + 1).min(self.width));
-        let (y0, y1) = (y.saturating_sub(radius), (y + radius + 1).min(self.height));
-        let stride = self.width + 1;
-        let sum = self.sums[y1 * stride + x1] + self.sums[y0 * stride + x0]
-            - self.sums[y0 * stride + x1]
-            - self.sums[y1 * stride + x0];
-        sum as f32 / ((x1 - x0) * (y1 - y0)) as f32
+        let xs = (x.saturating_sub(radius), (x + radius + 1).min(self.width));
+        let ys = (y.saturating_sub(radius), (y + radius + 1).min(self.height));
+        self.sum(xs, ys) as f32 / ((xs.1 - xs.0) * (ys.1 - ys.0)) as f32
+    }
+
+    /// The table of a grey image's pixels.
+    fn of(image: Grey<'_>) -> Self {
+        Self::new(image.width, image.height, |x, y| {
+            u64::from(image.luma[y * image.width + x])
+        })
     }
 }
 
@@ -172,16 +186,14 @@ const CELL: usize = 8;
 /// horizontal and of vertical steps between ink and paper, the smaller of the
 /// two (text on a line steps mostly one way; a code's modules both).
 struct Busy {
-    /// Summed-area table of the cells' scores, (columns + 1) x (rows + 1).
-    sums: Vec<u32>,
-    columns: usize,
-    rows: usize,
+    /// The cells' scores, summed.
+    cells: Sums,
 }
 
 impl Busy {
     fn new(image: Grey<'_>) -> Self {
         let (w, h) = (image.width, image.height);
-        let means = Integral::new(image);
+        let means = Sums::of(image);
         // Ink: clearly darker than its surroundings, so that the grain of blank
         // paper does not count as edges.
         let ink: Vec<bool> = (0..h)
@@ -201,38 +213,25 @@ impl Busy {
                 down[cell] += u32::from(here != ink[(y - 1) * w + x]);
             }
         }
-        let stride = columns + 1;
-        let mut sums = vec![0_u32; stride * (rows + 1)];
-        for row in 0..rows {
-            let mut line = 0;
-            for column in 0..columns {
-                let cell = row * columns + column;
-                line += across[cell].min(down[cell]);
-                sums[(row + 1) * stride + column + 1] = sums[row * stride + column + 1] + line;
-            }
-        }
-        Self {
-            sums,
-            columns,
-            rows,
-        }
+        let cells = Sums::new(columns, rows, |column, row| {
+            let cell = row * columns + column;
+            u64::from(across[cell].min(down[cell]))
+        });
+        Self { cells }
     }
 
     /// The top-left corner and side, in pixels, of the square of about `side`
     /// pixels with the most edges both ways; `None` when it has none.
     fn busiest(&self, side: usize) -> Option<(usize, usize, usize)> {
-        let n = (side / CELL).min(self.columns).min(self.rows);
+        let (columns, rows) = (self.cells.width, self.cells.height);
+        let n = (side / CELL).min(columns).min(rows);
         if n == 0 {
             return None;
         }
-        let stride = self.columns + 1;
         let mut best = (0, 0, 0);
-        for row in 0..=self.rows - n {
-            for column in 0..=self.columns - n {
-                let score = self.sums[(row + n) * stride + column + n]
-                    + self.sums[row * stride + column]
-                    - self.sums[row * stride + column + n]
-                    - self.sums[(row + n) * stride + column];
+        for row in 0..=rows - n {
+            for column in 0..=columns - n {
+                let score = self.cells.sum((column, column + n), (row, row + n));
                 if score > best.0 {
                     best = (score, column, row);
                 }

@@ -209,11 +209,7 @@ fn paper_fills(frame: &Grey) -> bool {
         return false;
     }
     let paper = frame.brightest(BLOCK);
-    let mut histogram = [0u32; 256];
-    for &v in &paper.pixels {
-        histogram[usize::from(v)] += 1;
-    }
-    let top = percentile(&histogram, 0.9);
+    let top = percentile(&histogram(&paper.pixels), 0.9);
     if top < DARK {
         return false;
     }
@@ -239,11 +235,16 @@ fn paper_fills(frame: &Grey) -> bool {
 
 /// The median of a frame's pixels.
 fn median(frame: &Grey) -> f32 {
-    let mut histogram = [0u32; 256];
-    for &v in &frame.pixels {
-        histogram[usize::from(v)] += 1;
+    percentile(&histogram(&frame.pixels), 0.5)
+}
+
+/// How many of `pixels` have each value.
+fn histogram(pixels: &[u8]) -> [u32; 256] {
+    let mut counts = [0u32; 256];
+    for &v in pixels {
+        counts[usize::from(v)] += 1;
     }
-    percentile(&histogram, 0.5)
+    counts
 }
 
 /// The value below which `share` of a histogram's counts lie.

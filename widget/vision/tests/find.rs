@@ -159,3 +159,35 @@ fn a_plain_frame_has_no_receipt_and_a_dark_one_is_too_dark() {
         assert_eq!(assess(&frame, find(&frame)).advice, [advice], "{value}");
     }
 }
+
+/// A receipt seen at a slant (its outline a trapezoid, corners 30 degrees off
+/// square) is told to be shot from straight above; the same receipt outlined
+/// square is not.
+#[test]
+fn a_receipt_seen_at_a_slant_is_told_to_hold_the_phone_flat() {
+    let fixture = fixtures::photograph(Scene {
+        surface: Surface::Wood,
+        light: Light::Even,
+        long: false,
+        tilt: 0.0,
+        seed: 5,
+        paper: 5,
+    });
+    let square = find(&fixture.frame).expect("the receipt is found");
+    assert!(
+        !assess(&fixture.frame, Some(square))
+            .advice
+            .contains(&Advice::Tilted)
+    );
+    // The top edge pulled in: a trapezoid, as from a phone held low.
+    let [tl, tr, br, bl] = square.0;
+    let inset = (br.y - tr.y) * 30_f32.to_radians().tan();
+    let slanted = vision::Quad([
+        vision::Point::new(tl.x + inset, tl.y),
+        vision::Point::new(tr.x - inset, tr.y),
+        br,
+        bl,
+    ]);
+    let seen = assess(&fixture.frame, Some(slanted));
+    assert!(seen.advice.contains(&Advice::Tilted), "{seen:?}");
+}
