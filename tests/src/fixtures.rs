@@ -139,14 +139,42 @@ pub fn camera_y4m(seed: u64) -> Vec<u8> {
         light: Light::Even,
     };
     let frame = fixtures::draw(shot, seed);
-    let (w, h) = (frame.width as usize, frame.height as usize);
     // Twice the fixture's size, so that the photo is not flagged as too small.
+    y4m_doubled(&frame.luma, frame.width, frame.height)
+}
+
+/// What the fake camera films for the live viewfinder: a short receipt on a
+/// table with other things on it, the phone leaning 15 degrees, in even light
+/// (`vision::fixtures`), as one 960x1280 frame of Y4M video; and the
+/// receipt's true corners in that frame.
+pub fn table_y4m(seed: u64) -> (Vec<u8>, vision::Quad) {
+    use vision::fixtures::{self, Light, Scene, Surface};
+    let fixture = fixtures::photograph(Scene {
+        surface: Surface::Clutter,
+        light: Light::Even,
+        long: false,
+        tilt: 15.0,
+        seed,
+        paper: seed,
+    });
+    let frame = &fixture.frame;
+    (
+        y4m_doubled(&frame.pixels, frame.width, frame.height),
+        fixture.corners.scaled(2.0),
+    )
+}
+
+/// One frame of grey Y4M video of `luma` (`width` x `height`) at twice its
+/// size. Y4M's luma is in video range (16 to 235, as Chromium reads it): white
+/// paper written as 255 would come out burnt, its print's grey steps lost.
+fn y4m_doubled(luma: &[u8], width: u32, height: u32) -> Vec<u8> {
+    let (w, h) = (width as usize, height as usize);
     let (big_w, big_h) = (w * 2, h * 2);
     let mut video =
         format!("YUV4MPEG2 W{big_w} H{big_h} F30:1 Ip A1:1 C420jpeg\nFRAME\n").into_bytes();
     for y in 0..big_h {
         for x in 0..big_w {
-            video.push(frame.luma[(y / 2) * w + x / 2]);
+            video.push((16 + u32::from(luma[(y / 2) * w + x / 2]) * 219 / 255) as u8);
         }
     }
     video.resize(video.len() + 2 * (big_w / 2) * (big_h / 2), 128);

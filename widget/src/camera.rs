@@ -1,8 +1,7 @@
 //! The live camera: `getUserMedia` with the rear camera, the torch where the phone
-//! has one, and a shutter that keeps the sharpest frame of a short burst (a hand
-//! shakes most at the moment it presses, so one of the next frames is crisper).
+//! has one, and the frame as it is where the lens (whose viewfinder takes the
+//! straightened receipt) could not be had.
 
-use gloo_timers::future::TimeoutFuture;
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -12,16 +11,10 @@ use web_sys::{
 };
 
 use crate::canvas::{self, PrepError, scaled_copy};
-use crate::lens::Lens;
 use crate::problem::CameraError;
 
-/// Frames in one shutter burst, and the pause between them.
-pub const BURST_FRAMES: u32 = 5;
-const BURST_GAP_MS: u32 = 70;
-/// JPEG quality of the kept frame; the upload preparation shrinks it afterwards.
-const SHOT_QUALITY: u8 = 92;
-/// Long side of the grey copy a frame's sharpness is measured on.
-const SHARPNESS_SIDE: u32 = 480;
+/// JPEG quality of a shot; the upload preparation shrinks it afterwards.
+pub const SHOT_QUALITY: u8 = 92;
 
 /// Whether this browser can show a live camera at all (it needs a secure page).
 pub fn supported() -> bool {
@@ -104,29 +97,9 @@ pub async fn set_torch(track: &MediaStreamTrack, on: bool) -> bool {
     }
 }
 
-/// Takes [`BURST_FRAMES`] frames a moment apart and returns the sharpest (by the
-/// variance of its Laplacian, which the lens measures) as a JPEG; without the
-/// lens (its download failed), the first.
-pub async fn sharpest_frame(
-    video: &HtmlVideoElement,
-    lens: Option<&Lens>,
-) -> Result<Blob, PrepError> {
-    let (mut best, mut best_score) = (None::<HtmlCanvasElement>, f64::MIN);
-    for i in 0..BURST_FRAMES {
-        if i > 0 {
-            TimeoutFuture::new(BURST_GAP_MS).await;
-        }
-        let frame = frame(video, u32::MAX)?;
-        let score = match lens {
-            Some(lens) => sharpness_of(&frame, lens)?,
-            None => 0.0,
-        };
-        if score > best_score {
-            (best, best_score) = (Some(frame), score);
-        }
-    }
-    let best = best.ok_or_else(canvas::unreadable)?;
-    canvas::encode(&best, SHOT_QUALITY).await
+/// The current frame, whole and at full size, as a JPEG.
+pub async fn still(video: &HtmlVideoElement) -> Result<Blob, PrepError> {
+    canvas::encode(&frame(video, u32::MAX)?, SHOT_QUALITY).await
 }
 
 /// The current video frame on a canvas no longer than `long_side`.
@@ -139,20 +112,6 @@ pub fn frame(video: &HtmlVideoElement, long_side: u32) -> Result<HtmlCanvasEleme
             context.draw_image_with_html_video_element_and_dw_and_dh(video, 0.0, 0.0, w, h)
         },
     )
-}
-
-/// Sharpness of a frame (the lens's: the variance of its Laplacian), measured
-/// on a small grey copy so that a burst stays quick.
-fn sharpness_of(frame: &HtmlCanvasElement, lens: &Lens) -> Result<f64, PrepError> {
-    let small = scaled_copy(
-        frame.width(),
-        frame.height(),
-        SHARPNESS_SIDE,
-        |context, w, h| {
-            context.draw_image_with_html_canvas_element_and_dw_and_dh(frame, 0.0, 0.0, w, h)
-        },
-    )?;
-    Ok(lens.sharpness(&canvas::grey(&small)?, small.width(), small.height()))
 }
 
 fn error_name(error: &JsValue) -> String {

@@ -3,9 +3,10 @@
 //! picks a photo or scans a code, so the widget's first load carries none of it;
 //! and what its answers mean to the widget.
 
-use js_sys::{Function, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, HtmlCanvasElement, HtmlVideoElement};
 
 use crate::photo::{Hint, Sample};
 
@@ -49,17 +50,16 @@ impl Lens {
             .ok()
     }
 
-    /// The text of the first QR code in a grey frame.
-    pub fn decode(&self, luma: &[u8], width: u32, height: u32) -> Option<String> {
-        self.call("decode", luma, width, height)?.as_string()
-    }
-
-    /// How sharp a grey frame is (the variance of its Laplacian): the higher,
-    /// the crisper; for picking the sharpest of a burst.
-    pub fn sharpness(&self, luma: &[u8], width: u32, height: u32) -> f64 {
-        self.call("sharpness", luma, width, height)
-            .and_then(|value| value.as_f64())
-            .unwrap_or_default()
+    /// The text of the first QR code in `source`: a `<video>`'s current
+    /// frame, or a photo (`Blob`). By the browser's `BarcodeDetector` where
+    /// it has one, else by the lens's own decoder.
+    pub async fn read_code(&self, source: &JsValue) -> Option<String> {
+        let read: Function = Reflect::get(&self.0, &"readCode".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        let promise: Promise = read.call1(&self.0, source).ok()?.dyn_into().ok()?;
+        JsFuture::from(promise).await.ok()?.as_string()
     }
 
     /// What would make the photo better, as hints to the shopper.
@@ -70,8 +70,52 @@ impl Lens {
     }
 }
 
-/// The advice bits of the lens's `look`, as `widget/lens` (`lens::advice`)
-/// sets them; the widget's tests hold the two together.
+/// The lens's live viewfinder over the camera's `<video>`: it outlines the
+/// receipt on a `<canvas>` laid over it and takes the straightened receipt.
+pub struct Viewfinder(JsValue);
+
+impl Viewfinder {
+    pub fn new(lens: &Lens, video: &HtmlVideoElement, overlay: &HtmlCanvasElement) -> Option<Self> {
+        let class: Function = Reflect::get(&lens.0, &"Viewfinder".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        Reflect::construct(&class, &Array::of2(video, overlay))
+            .ok()
+            .map(Self)
+    }
+
+    fn call(&self, name: &str, argument: &JsValue) -> Option<JsValue> {
+        let method: Function = Reflect::get(&self.0, &name.into()).ok()?.dyn_into().ok()?;
+        method.call1(&self.0, argument).ok()
+    }
+
+    /// Looks at the current frame and draws the outline: the advice bits and
+    /// the [`advice`] `OUTLINED`, `READY` and `TAKEN` bits.
+    pub fn watch(&self) -> u32 {
+        self.call("watch", &JsValue::UNDEFINED)
+            .and_then(|bits| bits.as_f64())
+            .map_or(advice::NO_RECEIPT, |bits| bits as u32)
+    }
+
+    /// The current frame as a JPEG of `quality` (0 to 1): the receipt,
+    /// straightened, or the whole frame where none is found.
+    pub async fn shoot(&self, quality: f64) -> Option<Blob> {
+        let promise: Promise = self.call("shoot", &quality.into())?.dyn_into().ok()?;
+        JsFuture::from(promise).await.ok()?.dyn_into().ok()
+    }
+}
+
+impl Drop for Viewfinder {
+    /// The lens's memory for it, freed.
+    fn drop(&mut self) {
+        let _ = self.call("free", &JsValue::UNDEFINED);
+    }
+}
+
+/// The bits of the lens's `look` and `Viewfinder.watch`, as `widget/lens`
+/// (`lens::advice`, `lens::OUTLINED`...) sets them; the widget's tests hold
+/// the two together.
 pub mod advice {
     pub const NO_RECEIPT: u32 = 1;
     pub const MOVE_CLOSER: u32 = 2;
@@ -79,6 +123,12 @@ pub mod advice {
     pub const GLARE: u32 = 8;
     pub const HOLD_STILL: u32 = 16;
     pub const TILTED: u32 = 32;
+    /// A receipt is outlined live.
+    pub const OUTLINED: u32 = 1 << 8;
+    /// ... held still and sharp: the shot takes itself now.
+    pub const READY: u32 = 1 << 9;
+    /// ... and it is the one taken last.
+    pub const TAKEN: u32 = 1 << 10;
 }
 
 /// The hints in the lens's advice bits, most important first.

@@ -20,7 +20,6 @@ pub mod lens;
 pub mod photo;
 pub mod problem;
 mod resume;
-pub mod scan;
 mod state;
 mod wire;
 

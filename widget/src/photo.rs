@@ -182,21 +182,6 @@ fn sample(bitmap: &ImageBitmap) -> Result<Sample, PrepError> {
     })
 }
 
-/// A photo decoded (EXIF applied) and drawn on a canvas no longer than
-/// `long_side`, for reading a QR code from it.
-pub async fn to_canvas(blob: &Blob, long_side: u32) -> Result<HtmlCanvasElement, PrepError> {
-    let bitmap = decode(blob).await.map_err(|_| unreadable())?;
-    let scale = scale_to(bitmap.width().max(bitmap.height()), long_side);
-    let (w, h) = (
-        scaled(bitmap.width(), scale),
-        scaled(bitmap.height(), scale),
-    );
-    let canvas = canvas(w, h)?;
-    draw(&canvas, &bitmap, 0, w, h)?;
-    bitmap.close();
-    Ok(canvas)
-}
-
 fn pass_through(file: &Blob, prep: Prep) -> Result<Prepared, PrepError> {
     let kind = file.type_();
     let heic = kind == "image/heic" || kind == "image/heif";

@@ -2,9 +2,29 @@
 //! loader fetches when a shopper first opens the camera, picks a photo or scans
 //! a code (`loadLens()`), so that the first load costs nothing for it. It binds
 //! two pure-Rust crates for JavaScript: [`qrscan`] (QR codes) and [`vision`]
-//! (the receipt in a frame). The widget reads its answers in `widget/src/lens.rs`.
+//! (the receipt in a frame), and runs the live viewfinder ([`Viewfinder`]:
+//! the receipt outlined over the camera, the shot taken by itself and
+//! straightened). The widget reads its answers in `widget/src/lens.rs`.
+//!
+//! - `code`: a QR code read from the camera or a photo, by the browser's
+//!   detector where it has one, else by [`qrscan`];
+//! - `track`: when a shot takes itself (pure, tested on the host);
+//! - `viewfinder`: the camera's frames read, the outline drawn, the shot
+//!   straightened and encoded.
+
+// `mul_add` is a call into software on wasm32 (no FMA): slower, for
+// precision a pixel does not need.
+#![allow(clippy::suboptimal_flops)]
+
+mod code;
+mod track;
+mod viewfinder;
 
 use wasm_bindgen::prelude::*;
+
+pub use code::read_code;
+pub use track::{OUTLINED, READY, TAKEN};
+pub use viewfinder::Viewfinder;
 
 /// The text of the first QR code in a grey image (`luma`: one byte a pixel,
 /// rows of `width`), or `None`.
@@ -49,8 +69,12 @@ pub fn look(luma: &[u8], width: u32, height: u32) -> u32 {
     let Some(frame) = frame(luma, width, height) else {
         return advice::NO_RECEIPT;
     };
-    vision::assess(&frame, vision::find(&frame))
-        .advice
+    advice_bits(&vision::assess(&frame, vision::find(&frame)).advice)
+}
+
+/// `advice` as [`advice`] bits.
+fn advice_bits(advice: &[vision::Advice]) -> u32 {
+    advice
         .iter()
         .map(|a| match a {
             vision::Advice::NoReceipt => advice::NO_RECEIPT,

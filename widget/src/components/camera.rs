@@ -1,6 +1,8 @@
-//! The live camera, full screen over the widget: a viewfinder with a shutter (the
-//! sharpest frame of a burst) and the torch for receipt photos, or a live QR scan
-//! that closes itself on the first code it reads.
+//! The live camera, full screen over the widget: for receipt photos, a
+//! viewfinder that outlines the receipt and takes it, straightened, by itself
+//! once it is held still (the lens's `Viewfinder`), with the shutter there
+//! for whoever wants it and the torch; or a live QR scan that closes itself
+//! on the first code it reads.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -8,14 +10,15 @@ use std::rc::Rc;
 use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{Blob, HtmlElement, HtmlVideoElement, MediaStream, MediaStreamTrack};
+use web_sys::{
+    Blob, HtmlCanvasElement, HtmlElement, HtmlVideoElement, MediaStream, MediaStreamTrack,
+};
 use yew::prelude::*;
 
 use crate::camera;
 use crate::i18n::{fill, use_locale};
-use crate::lens::{Lens, LensLoader};
+use crate::lens::{Lens, LensLoader, Viewfinder, advice};
 use crate::problem::{CameraError, Problem};
-use crate::scan::QrReader;
 
 /// What the camera is open for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,10 +47,10 @@ pub struct CameraProps {
     pub on_close: Callback<()>,
 }
 
-/// Long side of the frames a live scan reads.
-const SCAN_SIDE: u32 = 1280;
 /// Pause between two scanned frames.
 const SCAN_GAP_MS: u32 = 150;
+/// Pause between two frames the viewfinder looks at.
+const WATCH_GAP_MS: u32 = 30;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Status {
@@ -55,15 +58,20 @@ enum Status {
     Live,
     /// A burst is being taken.
     Shooting,
-    /// Neither a native detector nor the decoder module could be had.
+    /// The lens (the QR reader) could not be had.
     NoReader,
 }
 
 #[component]
 pub fn Camera(props: &CameraProps) -> Html {
     let video = use_node_ref();
+    let overlay = use_node_ref();
     let dialog = use_node_ref();
     let status = use_state(|| Status::Starting);
+    // What the viewfinder sees: its `OUTLINED` and `TAKEN` bits.
+    let seen = use_state(|| 0u32);
+    let finder = use_mut_ref(|| None::<Rc<Viewfinder>>);
+    let busy = use_mut_ref(|| false);
     let stream = use_mut_ref(|| None::<MediaStream>);
     let torch = use_state(|| None::<(MediaStreamTrack, bool)>);
     let alive = use_mut_ref(|| true);
@@ -77,6 +85,13 @@ pub fn Camera(props: &CameraProps) -> Html {
         let (stream, alive) = (stream.clone(), alive.clone());
         let (mode, on_qr, on_fail) = (props.mode, props.on_qr.clone(), props.on_fail.clone());
         let loader = loader.clone();
+        let (overlay, seen, finder, busy, on_photo) = (
+            overlay.clone(),
+            seen.clone(),
+            finder.clone(),
+            busy.clone(),
+            props.on_photo.clone(),
+        );
         use_effect_with((), move |()| {
             // Focus goes into the dialog, and back where it was when it closes.
             let opener = dialog.cast::<HtmlElement>().and_then(|dialog| {
@@ -104,8 +119,19 @@ pub fn Camera(props: &CameraProps) -> Html {
                 torch.set(camera::torch(&opened).map(|track| (track, false)));
                 *stream.borrow_mut() = Some(opened);
                 status.set(Status::Live);
-                if mode == CameraMode::Qr {
-                    scan(&el, &loader, &alive, &status, &on_qr).await;
+                match (mode, overlay.cast::<HtmlCanvasElement>()) {
+                    (CameraMode::Qr, _) => scan(&el, &loader, &alive, &status, &on_qr).await,
+                    (CameraMode::Photo, Some(overlay)) => {
+                        let shooter = Shooter {
+                            video: el,
+                            finder,
+                            busy,
+                            status,
+                            on_photo,
+                        };
+                        watch(&shooter, &overlay, &loader, &alive, &seen).await;
+                    }
+                    (CameraMode::Photo, None) => {}
                 }
             });
             move || {
@@ -122,19 +148,19 @@ pub fn Camera(props: &CameraProps) -> Html {
 
     let on_shutter = {
         let (video, status, on_photo) = (video.clone(), status.clone(), props.on_photo.clone());
+        let (finder, busy) = (finder.clone(), busy.clone());
         Callback::from(move |_: MouseEvent| {
             let Some(el) = video.cast::<HtmlVideoElement>() else {
                 return;
             };
-            let (status, on_photo, loader) = (status.clone(), on_photo.clone(), loader.clone());
-            status.set(Status::Shooting);
-            spawn_local(async move {
-                let lens = Lens::load(&loader).await;
-                if let Ok(blob) = camera::sharpest_frame(&el, lens.as_ref()).await {
-                    on_photo.emit(blob);
-                }
-                status.set(Status::Live);
-            });
+            let shooter = Shooter {
+                video: el,
+                finder: finder.clone(),
+                busy: busy.clone(),
+                status: status.clone(),
+                on_photo: on_photo.clone(),
+            };
+            spawn_local(async move { shooter.take().await });
         })
     };
     let on_torch = {
@@ -170,6 +196,11 @@ pub fn Camera(props: &CameraProps) -> Html {
         (CameraMode::Qr, Status::NoReader) => locale.problem(&Problem::ScannerUnavailable),
         (CameraMode::Qr, _) => t.camera_aim_qr().to_owned(),
         (CameraMode::Photo, Status::Shooting) => t.camera_hold().to_owned(),
+        (CameraMode::Photo, _)
+            if *seen & (advice::OUTLINED | advice::TAKEN) == advice::OUTLINED =>
+        {
+            t.camera_outlined().to_owned()
+        }
         (CameraMode::Photo, _) if props.taken == 0 => t.camera_fit().to_owned(),
         (CameraMode::Photo, _) => fill(
             t.camera_taken(),
@@ -202,6 +233,8 @@ pub fn Camera(props: &CameraProps) -> Html {
                     <div class="rr-qr-frame" aria-hidden="true"></div>
                 } else {
                     <div class="rr-receipt-frame" aria-hidden="true"></div>
+                    // The receipt's outline, drawn live by the lens.
+                    <canvas class="rr-outline" ref={overlay} aria-hidden="true"></canvas>
                     // Re-made at each photo, so its flash plays once per shot.
                     <div class="rr-flash" key={props.taken.to_string()} aria-hidden="true"></div>
                 }
@@ -236,18 +269,80 @@ async fn scan(
     status: &UseStateHandle<Status>,
     on_qr: &Callback<String>,
 ) {
-    let Some(reader) = QrReader::new(loader).await else {
+    let Some(lens) = Lens::load(loader).await else {
         return status.set(Status::NoReader);
     };
     while *alive.borrow() {
-        if let Ok(frame) = camera::frame(video, SCAN_SIDE)
-            && let Some(text) = reader.read(&frame).await
-        {
+        if let Some(text) = lens.read_code(video).await {
             if *alive.borrow() {
                 on_qr.emit(text);
             }
             return;
         }
         TimeoutFuture::new(SCAN_GAP_MS).await;
+    }
+}
+
+/// What takes a photo: the lens's viewfinder (the receipt straightened)
+/// where it is loaded, else the frame as it is; one at a time.
+struct Shooter {
+    video: HtmlVideoElement,
+    finder: Rc<RefCell<Option<Rc<Viewfinder>>>>,
+    busy: Rc<RefCell<bool>>,
+    status: UseStateHandle<Status>,
+    on_photo: Callback<Blob>,
+}
+
+impl Shooter {
+    async fn take(&self) {
+        if self.busy.replace(true) {
+            return;
+        }
+        self.status.set(Status::Shooting);
+        let finder = self.finder.borrow().clone();
+        let quality = f64::from(camera::SHOT_QUALITY) / 100.0;
+        let blob = match finder {
+            Some(finder) => finder.shoot(quality).await,
+            None => camera::still(&self.video).await.ok(),
+        };
+        if let Some(blob) = blob {
+            self.on_photo.emit(blob);
+        }
+        self.status.set(Status::Live);
+        *self.busy.borrow_mut() = false;
+    }
+}
+
+/// Looks at the camera's frames with the lens's viewfinder until the camera
+/// closes: the outline drawn over `overlay`, what it sees told to the status
+/// line, and the shot taken when the receipt is held still.
+async fn watch(
+    shooter: &Shooter,
+    overlay: &HtmlCanvasElement,
+    loader: &LensLoader,
+    alive: &Rc<RefCell<bool>>,
+    seen: &UseStateHandle<u32>,
+) {
+    let Some(lens) = Lens::load(loader).await else {
+        return;
+    };
+    let Some(finder) = Viewfinder::new(&lens, &shooter.video, overlay) else {
+        return;
+    };
+    let finder = Rc::new(finder);
+    *shooter.finder.borrow_mut() = Some(finder.clone());
+    let mut shown = 0;
+    while *alive.borrow() {
+        if !*shooter.busy.borrow() {
+            let bits = finder.watch();
+            if bits & (advice::OUTLINED | advice::TAKEN) != shown {
+                shown = bits & (advice::OUTLINED | advice::TAKEN);
+                seen.set(shown);
+            }
+            if bits & advice::READY != 0 {
+                shooter.take().await;
+            }
+        }
+        TimeoutFuture::new(WATCH_GAP_MS).await;
     }
 }

@@ -14,9 +14,8 @@ use crate::components::camera::{Camera, CameraMode};
 use crate::components::chosen_files;
 use crate::format;
 use crate::i18n::{Text, use_locale};
-use crate::lens::LensLoader;
+use crate::lens::{Lens, LensLoader};
 use crate::problem::Problem;
-use crate::scan::QrReader;
 
 #[derive(Properties, PartialEq)]
 pub struct QrEntryProps {
@@ -142,9 +141,9 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
                 );
                 reading.set(true);
                 spawn_local(async move {
-                    let reader = QrReader::new(&loader).await;
+                    let reader = Lens::load(&loader).await;
                     let text = match &reader {
-                        Some(reader) => reader.read_photo(&photo).await,
+                        Some(lens) => lens.read_code(&photo).await,
                         None => None,
                     };
                     reading.set(false);

@@ -23,6 +23,11 @@ impl Point {
     fn length(self) -> f32 {
         self.x.hypot(self.y)
     }
+
+    /// How far it is from `other`.
+    pub fn distance(self, other: Self) -> f32 {
+        self.minus(other).length()
+    }
 }
 
 /// A receipt's outline: its corners top-left, top-right, bottom-right,

@@ -11,7 +11,7 @@
 //! - `geometry`: points, quads, the perspective between the unit square and
 //!   a quad, convex hulls, overlap (IoU);
 //! - `find`: the corners, from a reduced frame;
-//! - `straighten`: the receipt warped upright;
+//! - `straighten`: the receipt warped upright, in grey or in colour ([`Rgba`]);
 //! - `assess`: what would make the photo better;
 //! - `fixtures` (feature `fixtures`): receipts photographed on tables, with
 //!   their true corners, for the tests and `cargo xtask bench`.
@@ -31,7 +31,7 @@ mod straighten;
 pub use assess::{Advice, Assessment, assess, sharpness};
 pub use find::find;
 pub use geometry::{Point, Quad};
-pub use straighten::straighten;
+pub use straighten::{Rgba, straighten, straighten_rgba};
 
 /// A grey image: one byte a pixel, row by row.
 #[derive(Debug, Clone, PartialEq, Eq)]

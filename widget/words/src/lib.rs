@@ -267,6 +267,8 @@ texts! {
     camera_aim_qr,
     camera_hold,
     camera_fit,
+    /// The live viewfinder outlines a receipt and will take it by itself.
+    camera_outlined,
     /// `{n}` of `{max}`.
     camera_taken,
     camera_label,

@@ -11,6 +11,7 @@ mod providers;
 mod recovery;
 mod refusals;
 mod sending;
+mod viewfinder;
 
 use fantoccini::Locator;
 use fantoccini::elements::ShadowRoot;

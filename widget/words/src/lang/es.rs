@@ -64,6 +64,7 @@ pub static TEXT: Text = Text::new(Words {
     camera_aim_qr: "Apunta la cámara al código QR de tu ticket.",
     camera_hold: "No te muevas…",
     camera_fit: "Encuadra el ticket entero, o su parte de arriba si es largo.",
+    camera_outlined: "Ticket encontrado. No te muevas: la foto se hace sola.",
     camera_taken: "Hechas: {n} (máximo {max}). Fotografía la siguiente parte o pulsa Listo.",
     camera_label: "Cámara",
     camera_done: "Listo",

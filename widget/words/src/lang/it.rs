@@ -64,6 +64,7 @@ pub static TEXT: Text = Text::new(Words {
     camera_aim_qr: "Inquadra il codice QR del tuo scontrino.",
     camera_hold: "Fermo così…",
     camera_fit: "Inquadra tutto lo scontrino, o la sua parte alta se è lungo.",
+    camera_outlined: "Scontrino trovato. Fermo così: la foto si scatta da sola.",
     camera_taken: "{n} scattate (massimo {max}). Fotografa la parte successiva o tocca Fine.",
     camera_label: "Fotocamera",
     camera_done: "Fine",
