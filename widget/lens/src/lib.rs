@@ -34,15 +34,6 @@ pub fn decode(luma: &[u8], width: u32, height: u32) -> Option<String> {
     qrscan::decode(luma, width, height)
 }
 
-/// How sharp a grey frame is: the variance of its Laplacian, higher the
-/// crisper (`vision::sharpness`); 0 for a frame with fewer bytes than its
-/// dimensions say. The widget keeps the sharpest frame of a burst by it.
-#[wasm_bindgen]
-#[must_use]
-pub fn sharpness(luma: &[u8], width: u32, height: u32) -> f32 {
-    frame(luma, width, height).map_or(0.0, |frame| vision::sharpness(&frame))
-}
-
 /// The advice [`look`] answers with, as bits (the widget's `lens.rs` reads them
 /// with the same values; its tests hold the two together).
 pub mod advice {
@@ -136,10 +127,11 @@ mod tests {
             look(&blurred, frame.width, frame.height) & advice::HOLD_STILL,
             advice::HOLD_STILL
         );
-        assert!(
-            sharpness(&blurred, frame.width, frame.height)
-                < sharpness(&frame.pixels, frame.width, frame.height)
-        );
+        let blurred = vision::Grey {
+            pixels: blurred,
+            ..frame.clone()
+        };
+        assert!(vision::sharpness(&blurred) < vision::sharpness(frame));
     }
 
     #[test]
@@ -148,7 +140,6 @@ mod tests {
         assert_eq!(look(&wall, 480, 640), advice::NO_RECEIPT);
         assert_eq!(look(&wall[..100], 480, 640), advice::NO_RECEIPT);
         assert_eq!(look(&[], 0, 0), advice::NO_RECEIPT, "an empty frame");
-        assert_eq!(sharpness(&wall[..100], 480, 640), 0.0);
         let dark = vec![14; 480 * 640];
         assert_eq!(look(&dark, 480, 640), advice::TOO_DARK);
     }

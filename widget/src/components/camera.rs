@@ -56,7 +56,7 @@ const WATCH_GAP_MS: u32 = 30;
 enum Status {
     Starting,
     Live,
-    /// A burst is being taken.
+    /// A shot is being taken.
     Shooting,
     /// The lens (the QR reader) could not be had.
     NoReader,
