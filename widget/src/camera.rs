@@ -103,7 +103,7 @@ pub async fn still(video: &HtmlVideoElement) -> Result<Blob, PrepError> {
 }
 
 /// The current video frame on a canvas no longer than `long_side`.
-pub fn frame(video: &HtmlVideoElement, long_side: u32) -> Result<HtmlCanvasElement, PrepError> {
+fn frame(video: &HtmlVideoElement, long_side: u32) -> Result<HtmlCanvasElement, PrepError> {
     scaled_copy(
         video.video_width(),
         video.video_height(),

@@ -1,5 +1,4 @@
-//! The 2D canvas helpers photo preparation, the live camera and the QR reader
-//! share: a canvas of a size, its context, scaling to a long side, a scaled copy
+//! The 2D canvas helpers photo preparation and the live camera share: a canvas of a size, its context, scaling to a long side, a scaled copy
 //! of an image, its pixels as luminance, and JPEG encoding.
 //!
 //! The drawing is the browser's, so the bundle carries no image code of its own.

@@ -90,14 +90,7 @@ fn drawn(image: &JsValue, long_side: u32) -> Option<HtmlCanvasElement> {
             (bitmap.width(), bitmap.height())
         }
     };
-    if width == 0 || height == 0 {
-        return None;
-    }
-    let scale = (long_side as f32 / width.max(height) as f32).min(1.0);
-    let (w, h) = (
-        ((width as f32 * scale).round() as u32).max(1),
-        ((height as f32 * scale).round() as u32).max(1),
-    );
+    let (w, h) = crate::fitted(width, height, long_side)?;
     let canvas: HtmlCanvasElement = web_sys::window()?
         .document()?
         .create_element("canvas")

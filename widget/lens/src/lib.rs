@@ -78,6 +78,19 @@ fn advice_bits(advice: &[vision::Advice]) -> u32 {
         .fold(0, |all, bit| all | bit)
 }
 
+/// A `width` x `height` image's size fitted within `long_side` (never
+/// enlarged); `None` for an empty one.
+fn fitted(width: u32, height: u32, long_side: u32) -> Option<(u32, u32)> {
+    if width == 0 || height == 0 {
+        return None;
+    }
+    let scale = (long_side as f32 / width.max(height) as f32).min(1.0);
+    Some((
+        ((width as f32 * scale).round() as u32).max(1),
+        ((height as f32 * scale).round() as u32).max(1),
+    ))
+}
+
 /// A frame of `luma`, where it is not empty and has the bytes its dimensions
 /// say.
 fn frame(luma: &[u8], width: u32, height: u32) -> Option<vision::Grey> {
@@ -132,6 +145,14 @@ mod tests {
             ..frame.clone()
         };
         assert!(vision::sharpness(&blurred) < vision::sharpness(frame));
+    }
+
+    #[test]
+    fn a_frame_is_fitted_within_its_long_side_and_never_enlarged() {
+        assert_eq!(fitted(1920, 1080, 640), Some((640, 360)));
+        assert_eq!(fitted(960, 1280, 640), Some((480, 640)));
+        assert_eq!(fitted(300, 200, 640), Some((300, 200)));
+        assert_eq!(fitted(0, 1080, 640), None);
     }
 
     #[test]

@@ -101,15 +101,11 @@ impl Viewfinder {
 impl Viewfinder {
     /// The current video frame, scaled to fit `long_side`.
     fn grab(&self, long_side: u32) -> Option<Rgba> {
-        let (vw, vh) = (self.video.video_width(), self.video.video_height());
-        if vw == 0 || vh == 0 {
-            return None;
-        }
-        let scale = (long_side as f32 / vw.max(vh) as f32).min(1.0);
-        let (w, h) = (
-            ((vw as f32 * scale).round() as u32).max(1),
-            ((vh as f32 * scale).round() as u32).max(1),
-        );
+        let (w, h) = crate::fitted(
+            self.video.video_width(),
+            self.video.video_height(),
+            long_side,
+        )?;
         if self.work.width() != w || self.work.height() != h {
             self.work.set_width(w);
             self.work.set_height(h);
