@@ -73,20 +73,14 @@ pub fn lint(tools: &BuildTools) -> anyhow::Result<()> {
 /// serves them from.
 pub fn build(tools: &BuildTools) -> anyhow::Result<PathBuf> {
     let root = util::root();
-    exec(
-        tools
-            .wasm
-            .cargo("build")
-            .args([
-                "--package",
-                "widget",
-                "--package",
-                "lens",
-                "--profile",
-                "wasm-release",
-            ])
-            .env("CARGO_ENCODED_RUSTFLAGS", remapped_sources()),
-    )?;
+    exec(tools.ship.shipping_build(&remapped_sources()).args([
+        "--package",
+        "widget",
+        "--package",
+        "lens",
+        "--profile",
+        "wasm-release",
+    ]))?;
     let out = root.join("target/widget");
     let assets = out.join("assets");
     if assets.exists() {
