@@ -71,29 +71,40 @@ pub fn find(frame: &Grey) -> Option<Quad> {
 /// darkest of those within `reach` (a morphological closing, by rows then
 /// columns). Edges of larger shapes stay where they were.
 fn closed(frame: &Grey, reach: usize) -> Grey {
+    let bright = along_lines(frame, |line, out| extreme(line, reach, u8::max, out));
+    along_lines(&bright, |line, out| extreme(line, reach, u8::min, out))
+}
+
+/// The frame smoothed by a 3x3 mean (grain and print's fine detail gone;
+/// beyond the border, the border's pixels again).
+fn smoothed(frame: &Grey) -> Grey {
+    // A mean of 3 along rows, then along columns: each the sum over 3 (at
+    // most 765, kept in u16) and one division by 9 at the end would round
+    // as a 3x3 sum does, but the rows' sums do not fit a u8 between the
+    // passes; so the rows are summed into u16 and the columns finish.
     let (w, h) = (frame.width as usize, frame.height as usize);
-    // One pass along rows (`stride` 1) or columns (`stride` w): each pixel
-    // the brightest (or darkest) within `reach` along it.
-    let pass = |src: &[u8], brightest: bool, stride: usize, lines: usize, length: usize| {
-        let mut out = vec![0u8; w * h];
-        for line in 0..lines {
-            let start = if stride == 1 { line * w } else { line };
-            for k in 0..length {
-                let (lo, hi) = (k.saturating_sub(reach), (k + reach).min(length - 1));
-                let mut pick = src[start + lo * stride];
-                for m in lo + 1..=hi {
-                    let v = src[start + m * stride];
-                    pick = if brightest { pick.max(v) } else { pick.min(v) };
-                }
-                out[start + k * stride] = pick;
-            }
+    if w == 0 || h == 0 {
+        return frame.clone();
+    }
+    let mut rows = vec![0u16; w * h];
+    for (src, out) in frame.pixels.chunks_exact(w).zip(rows.chunks_exact_mut(w)) {
+        for (x, o) in out.iter_mut().enumerate() {
+            let (l, r) = (x.saturating_sub(1), (x + 1).min(w - 1));
+            *o = u16::from(src[l]) + u16::from(src[x]) + u16::from(src[r]);
         }
-        out
-    };
-    let rows = |src: &[u8], brightest| pass(src, brightest, 1, h, w);
-    let columns = |src: &[u8], brightest| pass(src, brightest, w, w, h);
-    let bright = columns(&rows(&frame.pixels, true), true);
-    let pixels = columns(&rows(&bright, false), false);
+    }
+    let mut pixels = vec![0u8; w * h];
+    for y in 0..h {
+        let (up, down) = (y.saturating_sub(1), (y + 1).min(h - 1));
+        let (a, b, c) = (
+            &rows[up * w..][..w],
+            &rows[y * w..][..w],
+            &rows[down * w..][..w],
+        );
+        for (x, o) in pixels[y * w..][..w].iter_mut().enumerate() {
+            *o = ((a[x] + b[x] + c[x]) / 9) as u8;
+        }
+    }
     Grey {
         width: frame.width,
         height: frame.height,
@@ -101,23 +112,62 @@ fn closed(frame: &Grey, reach: usize) -> Grey {
     }
 }
 
-/// The frame smoothed by a 3x3 mean (grain and print's fine detail gone).
-fn smoothed(frame: &Grey) -> Grey {
-    let (w, h) = (frame.width as i32, frame.height as i32);
-    let mut out = frame.clone();
-    for y in 0..h {
-        for x in 0..w {
-            let mut sum = 0u32;
-            for dy in -1..=1 {
-                for dx in -1..=1 {
-                    let (sx, sy) = ((x + dx).clamp(0, w - 1), (y + dy).clamp(0, h - 1));
-                    sum += u32::from(frame.get(sx as u32, sy as u32));
-                }
-            }
-            out.pixels[(y * w + x) as usize] = (sum / 9) as u8;
+/// `pass` over every row of `frame`, then over every column of what it
+/// gave: each line handed over as contiguous pixels, its result written
+/// into the slice beside it.
+fn along_lines(frame: &Grey, pass: impl Fn(&[u8], &mut [u8])) -> Grey {
+    let (w, h) = (frame.width as usize, frame.height as usize);
+    let mut across = vec![0u8; w * h];
+    for (src, out) in frame
+        .pixels
+        .chunks_exact(w.max(1))
+        .zip(across.chunks_exact_mut(w.max(1)))
+    {
+        pass(src, out);
+    }
+    let mut pixels = vec![0u8; w * h];
+    let (mut column, mut done) = (vec![0u8; h], vec![0u8; h]);
+    for x in 0..w {
+        for (y, c) in column.iter_mut().enumerate() {
+            *c = across[y * w + x];
+        }
+        pass(&column, &mut done);
+        for (y, d) in done.iter().enumerate() {
+            pixels[y * w + x] = *d;
         }
     }
-    out
+    Grey {
+        width: frame.width,
+        height: frame.height,
+        pixels,
+    }
+}
+
+/// Each pixel of `line` the `pick` (brightest or darkest) of those within
+/// `reach` of it, into `out`. The line is padded with its end pixels (which
+/// changes no window's pick), then picked over spans doubling from 1 (each
+/// step a pass the compiler vectorizes), and each window is two spans that
+/// overlap.
+fn extreme(line: &[u8], reach: usize, pick: impl Fn(u8, u8) -> u8, out: &mut [u8]) {
+    let (Some(&first), Some(&last)) = (line.first(), line.last()) else {
+        return;
+    };
+    let window = 2 * reach + 1;
+    let mut spans = Vec::with_capacity(line.len() + 2 * reach);
+    spans.extend(std::iter::repeat_n(first, reach));
+    spans.extend_from_slice(line);
+    spans.extend(std::iter::repeat_n(last, reach));
+    let mut span = 1;
+    while span * 2 <= window {
+        for i in 0..spans.len() - span {
+            spans[i] = pick(spans[i], spans[i + span]);
+        }
+        span *= 2;
+    }
+    let rest = window - span;
+    for (k, o) in out.iter_mut().enumerate() {
+        *o = pick(spans[k], spans[k + rest]);
+    }
 }
 
 /// The places brightest against their surroundings (a 5x5 block's mean
@@ -386,4 +436,53 @@ fn support(small: &Grey, quad: &Quad) -> f32 {
     }
     let weakest = shares.iter().copied().fold(1.0, f32::min);
     shares.iter().map(|s| s.min(weakest * 2.0)).sum::<f32>() / 4.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each window's pick, taken the plain way.
+    fn plain(line: &[u8], reach: usize, pick: fn(u8, u8) -> u8) -> Vec<u8> {
+        (0..line.len())
+            .map(|k| {
+                let window = &line[k.saturating_sub(reach)..=(k + reach).min(line.len() - 1)];
+                window.iter().copied().fold(window[0], pick)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn extreme_picks_what_each_window_holds_however_long_the_line() {
+        let mut seed = 7u32;
+        for length in [1, 2, 3, 6, 7, 8, 31, 200] {
+            let line: Vec<u8> = (0..length)
+                .map(|_| {
+                    seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    (seed >> 24) as u8
+                })
+                .collect();
+            for reach in 0..6 {
+                for pick in [u8::max as fn(u8, u8) -> u8, u8::min] {
+                    let mut out = vec![0; length];
+                    extreme(&line, reach, pick, &mut out);
+                    assert_eq!(out, plain(&line, reach, pick), "{length} {reach}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn smoothing_takes_the_border_again_beyond_the_frame() {
+        let frame = Grey {
+            width: 3,
+            height: 2,
+            pixels: vec![0, 90, 180, 9, 99, 189],
+        };
+        // (0,0): rows 0,0,1 x columns 0,0,1: (0+0+90)*2 + (9+9+99) = 297 / 9.
+        let out = smoothed(&frame);
+        assert_eq!(out.pixels[0], 33);
+        // (1,1): every pixel, the lower row twice.
+        assert_eq!(out.pixels[4], ((270 + 297 * 2) / 9) as u8);
+    }
 }

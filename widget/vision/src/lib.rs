@@ -98,26 +98,24 @@ impl Grey {
     pub fn reduced(&self, factor: u32) -> Self {
         let factor = factor.max(1);
         let (w, h) = (self.width / factor, self.height / factor);
-        let mut pixels = Vec::with_capacity(w as usize * h as usize);
-        let area = factor * factor;
-        for by in 0..h {
-            for bx in 0..w {
-                let mut sum = 0u32;
-                for y in by * factor..(by + 1) * factor {
-                    let row = y as usize * self.width as usize;
-                    sum += self.pixels
-                        [row + (bx * factor) as usize..row + ((bx + 1) * factor) as usize]
-                        .iter()
-                        .map(|&v| u32::from(v))
-                        .sum::<u32>();
-                }
-                pixels.push((sum / area) as u8);
+        // Each block's sum, gathered row by row as `brightest` gathers its
+        // maxima.
+        let mut sums = vec![0u32; w as usize * h as usize];
+        for y in 0..h * factor {
+            let row = y as usize * self.width as usize;
+            let out = (y / factor) as usize * w as usize;
+            for (sum, block) in sums[out..out + w as usize]
+                .iter_mut()
+                .zip(self.pixels[row..row + (w * factor) as usize].chunks_exact(factor as usize))
+            {
+                *sum += block.iter().map(|&v| u32::from(v)).sum::<u32>();
             }
         }
+        let area = factor * factor;
         Self {
             width: w,
             height: h,
-            pixels,
+            pixels: sums.into_iter().map(|sum| (sum / area) as u8).collect(),
         }
     }
 }
