@@ -34,11 +34,10 @@ const SMALLEST: f32 = 0.02;
 /// where no region looks like a sheet of paper.
 pub fn find(frame: &Grey) -> Option<Quad> {
     let factor = (frame.width.max(frame.height) / WORKING_SIDE).max(1);
-    // Grown on the brightest of each block (the paper between the print
-    // stays paper, however dense the print); judged and fitted on the mean.
+    // Grown, judged and fitted on the brightest of each block (the paper
+    // between the print stays paper, however dense the print).
     let bright = closed(&smoothed(&frame.brightest(factor)), PRINT);
-    let small = smoothed(&frame.reduced(factor));
-    let (w, h) = (small.width as usize, small.height as usize);
+    let (w, h) = (bright.width as usize, bright.height as usize);
     if w < 8 || h < 8 {
         return None;
     }
