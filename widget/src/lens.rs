@@ -62,6 +62,25 @@ impl Lens {
         JsFuture::from(promise).await.ok()?.as_string()
     }
 
+    /// How many rows at the top of `lower` (a long receipt's next part)
+    /// repeat the bottom of `upper`, both samples of one width; `None` where
+    /// they do not clearly meet.
+    pub fn overlap(&self, upper: &Sample, lower: &Sample) -> Option<u32> {
+        let function: Function = Reflect::get(&self.0, &"overlap".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        let arguments = Array::of5(
+            &Uint8Array::from(upper.luma.as_slice()),
+            &Uint8Array::from(lower.luma.as_slice()),
+            &upper.width.into(),
+            &upper.height.into(),
+            &lower.height.into(),
+        );
+        let rows = function.apply(&self.0, &arguments).ok()?.as_f64()?;
+        Some(rows as u32)
+    }
+
     /// What would make the photo better, as hints to the shopper.
     pub fn hints(&self, sample: &Sample) -> Vec<Hint> {
         self.call("look", &sample.luma, sample.width, sample.height)

@@ -92,6 +92,8 @@ pub struct Sample {
 const MIN_LONG_SIDE: u32 = 800;
 /// Long side of the grey copy the lens looks at (its fixtures' frames).
 const SAMPLE_LONG_SIDE: u32 = 480;
+/// A long receipt's parts are compared at this width to join them.
+const STITCH_WIDTH: u32 = 240;
 /// JPEG quality is not lowered below this to fit the size limit.
 const MIN_QUALITY: u8 = 40;
 
@@ -126,8 +128,14 @@ pub async fn prepare(file: &Blob, prep: Prep) -> Result<Prepared, PrepError> {
 
 /// One tall image of a long receipt's photos, top to bottom, for providers that
 /// take one image per receipt. Every part is scaled to the same width (the
-/// narrowest part's, at most the campaign's long side).
-pub async fn combine(parts: &[Blob], prep: Prep) -> Result<Blob, PrepError> {
+/// narrowest part's, at most the campaign's long side). Where `overlap` (the
+/// lens's) finds that a part starts with rows the part before ends with, in
+/// grey samples of both, they are shown once: the part is drawn up over them.
+pub async fn combine(
+    parts: &[Blob],
+    prep: Prep,
+    overlap: &dyn Fn(&Sample, &Sample) -> Option<u32>,
+) -> Result<Blob, PrepError> {
     if let [one] = parts {
         return Ok(one.clone());
     }
@@ -145,14 +153,55 @@ pub async fn combine(parts: &[Blob], prep: Prep) -> Result<Blob, PrepError> {
         .iter()
         .map(|b| scaled(b.height(), f64::from(width) / f64::from(b.width())))
         .collect();
-    let canvas = canvas(width, heights.iter().sum())?;
+    let repeats = repeats(overlap, &bitmaps, &heights)?;
+    let canvas = canvas(
+        width,
+        heights.iter().sum::<u32>() - repeats.iter().sum::<u32>(),
+    )?;
     let mut top = 0;
-    for (bitmap, height) in bitmaps.iter().zip(&heights) {
+    for ((bitmap, height), repeat) in bitmaps.iter().zip(&heights).zip(&repeats) {
+        top -= repeat;
         draw(&canvas, bitmap, top, width, *height)?;
         bitmap.close();
         top += height;
     }
     encode_within(&canvas, prep).await
+}
+
+/// Of each part, the rows at its top that repeat the part before (none for
+/// the first), at the `heights` the parts are drawn, as `overlap` finds them
+/// in grey samples [`STITCH_WIDTH`] wide.
+fn repeats(
+    overlap: &dyn Fn(&Sample, &Sample) -> Option<u32>,
+    bitmaps: &[ImageBitmap],
+    heights: &[u32],
+) -> Result<Vec<u32>, PrepError> {
+    let samples = bitmaps
+        .iter()
+        .map(|bitmap| {
+            let height = scaled(
+                bitmap.height(),
+                f64::from(STITCH_WIDTH) / f64::from(bitmap.width()),
+            );
+            let canvas = canvas(STITCH_WIDTH, height)?;
+            draw(&canvas, bitmap, 0, STITCH_WIDTH, height)?;
+            Ok(Sample {
+                luma: grey(&canvas)?,
+                width: STITCH_WIDTH,
+                height,
+            })
+        })
+        .collect::<Result<Vec<_>, PrepError>>()?;
+    let mut repeats = vec![0];
+    for (pair, height) in samples.windows(2).zip(&heights[1..]) {
+        // Found in the sample's rows; drawn, the part is `height` tall.
+        // Never more than half of it.
+        let drawn = overlap(&pair[0], &pair[1]).map_or(0, |rows| {
+            scaled(rows, f64::from(*height) / f64::from(pair[1].height))
+        });
+        repeats.push(drawn.min(height / 2));
+    }
+    Ok(repeats)
 }
 
 /// Decodes with the EXIF orientation applied (a phone's portrait photo is stored

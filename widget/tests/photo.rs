@@ -224,10 +224,55 @@ async fn quality_hints_name_what_is_wrong() {
 async fn the_photos_of_a_long_receipt_are_combined_top_to_bottom() {
     let top = jpeg(&receipt_canvas(1000, 1500, Spoil::None), 90).await;
     let bottom = jpeg(&receipt_canvas(1200, 1800, Spoil::None), 90).await;
-    let tall = photo::combine(&[top, bottom], PREP).await.unwrap();
+    let tall = photo::combine(&[top, bottom], PREP, &|_, _| None)
+        .await
+        .unwrap();
     let decoded = photo::decode(&tall).await.unwrap();
     // Both parts at the narrower width, one above the other.
     assert_eq!((decoded.width(), decoded.height()), (1000, 1500 + 1500));
+}
+
+/// Rows `from..to` of `canvas`, as a JPEG: one part of a long receipt.
+async fn part(canvas: &HtmlCanvasElement, from: u32, to: u32) -> Blob {
+    let (out, ctx) = self::canvas(canvas.width(), to - from);
+    let (w, h) = (f64::from(canvas.width()), f64::from(to - from));
+    ctx.draw_image_with_html_canvas_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
+        canvas,
+        0.0,
+        f64::from(from),
+        w,
+        h,
+        0.0,
+        0.0,
+        w,
+        h,
+    )
+    .unwrap();
+    jpeg(&out, 90).await
+}
+
+#[wasm_bindgen_test]
+async fn the_rows_two_parts_of_a_long_receipt_share_are_shown_once() {
+    let receipt = receipt_canvas(1000, 3000, Spoil::None);
+    let (top, bottom) = (
+        part(&receipt, 0, 1800).await,
+        part(&receipt, 1300, 3000).await,
+    );
+    let overlap = |a: &photo::Sample, b: &photo::Sample| {
+        lens::overlap(&a.luma, &b.luma, a.width, a.height, b.height)
+    };
+    let tall = photo::combine(&[top, bottom], PREP, &overlap)
+        .await
+        .unwrap();
+    let decoded = photo::decode(&tall).await.unwrap();
+    // The 500 rows both show, once: the receipt's own height, give or take
+    // a row of the samples the parts are compared in (about 4 here).
+    assert_eq!(decoded.width(), 1000);
+    assert!(
+        decoded.height().abs_diff(3000) <= 5,
+        "{} rows tall, the receipt is 3000",
+        decoded.height()
+    );
 }
 
 #[wasm_bindgen_test]

@@ -63,6 +63,25 @@ pub fn look(luma: &[u8], width: u32, height: u32) -> u32 {
     advice_bits(&vision::assess(&frame, vision::find(&frame)).advice)
 }
 
+/// How many rows at the top of the `lower` part of a long receipt repeat the
+/// bottom of the `upper` one (both grey, rows of `width`, shot top to
+/// bottom), so that they are joined with the repeat shown once; `undefined`
+/// where they do not clearly meet.
+#[wasm_bindgen]
+#[must_use]
+pub fn overlap(
+    upper: &[u8],
+    lower: &[u8],
+    width: u32,
+    upper_height: u32,
+    lower_height: u32,
+) -> Option<u32> {
+    vision::overlap(
+        &frame(upper, width, upper_height)?,
+        &frame(lower, width, lower_height)?,
+    )
+}
+
 /// `advice` as [`advice`] bits.
 fn advice_bits(advice: &[vision::Advice]) -> u32 {
     advice

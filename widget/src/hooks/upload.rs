@@ -18,9 +18,11 @@ use web_sys::{Blob, Element};
 use yew::prelude::*;
 
 use super::{online, use_on_change, use_on_mount};
+use crate::canvas::PrepError;
 use crate::client::{self, SendError, Transfer};
 use crate::effects::{emit, new_idempotency_key};
-use crate::photo::{self, Prep};
+use crate::lens::{Lens, LensLoader};
+use crate::photo::{self, Prep, Sample};
 use crate::problem::Problem;
 use crate::resume::Resume;
 use crate::state::{Action, State, Step};
@@ -57,9 +59,18 @@ const MAX_ATTEMPTS: u32 = 4;
 
 /// The upload of what the shopper prepared, its cancel, and the manual-review
 /// request.
+/// A long receipt's photos as one tall image, for a provider that takes one
+/// image per receipt: joined by the lens where the parts overlap.
+async fn one_image(blobs: &[Blob], prep: Prep, loader: &LensLoader) -> Result<Blob, PrepError> {
+    let lens = Lens::load(loader).await;
+    let overlap = |a: &Sample, b: &Sample| lens.as_ref().and_then(|lens| lens.overlap(a, b));
+    photo::combine(blobs, prep, &overlap).await
+}
+
 #[hook]
 pub fn use_upload(state: &UseReducerHandle<State>, target: Target) -> Uploader {
     let transfer = use_mut_ref(Transfer::default);
+    let loader = use_context::<LensLoader>().unwrap_or_default();
     let resume = (*use_memo((), |()| {
         Resume::new(&target.campaign, target.user.as_deref())
     }))
@@ -84,8 +95,9 @@ pub fn use_upload(state: &UseReducerHandle<State>, target: Target) -> Uploader {
     }
     let send = {
         let (state, transfer, target) = (state.clone(), transfer.clone(), target.clone());
-        let resume = resume.clone();
+        let (resume, loader) = (resume.clone(), loader.clone());
         Callback::from(move |_: MouseEvent| {
+            let loader = loader.clone();
             let Some(campaign) = state.campaign.clone() else {
                 return;
             };
@@ -114,7 +126,7 @@ pub fn use_upload(state: &UseReducerHandle<State>, target: Target) -> Uploader {
             dispatcher.dispatch(Action::Sending(key.clone()));
             spawn_local(async move {
                 let blobs = if campaign.capabilities.combine_photos && blobs.len() > 1 {
-                    match photo::combine(&blobs, Prep::from(&campaign.photos)).await {
+                    match one_image(&blobs, Prep::from(&campaign.photos), &loader).await {
                         Ok(tall) => vec![tall],
                         Err(e) => return dispatcher.dispatch(Action::Failed(e.0)),
                     }

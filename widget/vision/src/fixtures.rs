@@ -155,6 +155,30 @@ pub fn photograph(scene: Scene) -> Fixture {
     }
 }
 
+/// A long receipt as straightened, filling a `width` x `height` frame: its
+/// face alone, as the parts of it shot one after another are cut from.
+pub fn flat_receipt(paper: u64, width: u32, height: u32) -> Grey {
+    let face = Paper::new(
+        &mut Rng(paper.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1),
+        true,
+    );
+    let mut pixels = Vec::with_capacity(width as usize * height as usize);
+    for y in 0..height {
+        for x in 0..width {
+            let (u, v) = (
+                (x as f32 + 0.5) / width as f32,
+                (y as f32 + 0.5) / height as f32,
+            );
+            pixels.push(face.at(u, v) as u8);
+        }
+    }
+    Grey {
+        width,
+        height,
+        pixels,
+    }
+}
+
 /// A receipt's face: paper with a header, item lines and a total.
 struct Paper {
     shade: f32,

@@ -26,11 +26,13 @@ mod find;
 #[cfg(feature = "fixtures")]
 pub mod fixtures;
 pub mod geometry;
+mod stitch;
 mod straighten;
 
 pub use assess::{Advice, Assessment, assess, sharpness};
 pub use find::find;
 pub use geometry::{Point, Quad};
+pub use stitch::overlap;
 pub use straighten::{Rgba, straighten, straighten_rgba};
 
 /// A grey image: one byte a pixel, row by row.
