@@ -235,6 +235,11 @@ pub fn Camera(props: &CameraProps) -> Html {
                     <div class="rr-receipt-frame" aria-hidden="true"></div>
                     // The receipt's outline, drawn live by the lens.
                     <canvas class="rr-outline" ref={overlay} aria-hidden="true"></canvas>
+                    // A long receipt's last part, its bottom shown at the top:
+                    // where the next part starts, so that they overlap.
+                    if let Some(last) = props.last.as_ref().filter(|_| props.taken < props.max) {
+                        <img class="rr-overlap" src={last.clone()} alt="" aria-hidden="true" />
+                    }
                     // Re-made at each photo, so its flash plays once per shot.
                     <div class="rr-flash" key={props.taken.to_string()} aria-hidden="true"></div>
                 }

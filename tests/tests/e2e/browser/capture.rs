@@ -128,6 +128,30 @@ async fn the_live_camera_keeps_a_sharp_frame_and_scans_the_receipts_qr_code() {
     // receipt-shaped guide.
     browser::find(&widget, "img.rr-last").await;
     browser::find(&widget, ".rr-receipt-frame").await;
+    // And its bottom at the top of the picture, where the next part of a
+    // long receipt starts.
+    let overlap = browser
+        .client
+        .execute(
+            "const root = document.querySelector('.receipt-relay').shadowRoot;
+             const strip = root.querySelector('img.rr-overlap'), last = root.querySelector('img.rr-last');
+             const view = root.querySelector('.rr-view').getBoundingClientRect();
+             const box = strip.getBoundingClientRect();
+             return [strip.src === last.src, box.top - view.top, box.height / view.height];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        overlap[0], true,
+        "the strip shows the last photo: {overlap}"
+    );
+    assert!(
+        overlap[1].as_f64().unwrap().abs() < 1.0,
+        "at the top: {overlap}"
+    );
+    let share = overlap[2].as_f64().unwrap();
+    assert!((0.1..0.25).contains(&share), "a strip: {overlap}");
     let shutter = browser::find(&widget, ".rr-shutter").await;
     assert_eq!(
         shutter.attr("aria-label").await.unwrap().as_deref(),

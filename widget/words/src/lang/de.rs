@@ -65,7 +65,7 @@ pub static TEXT: Text = Text::new(Words {
     camera_hold: "Ruhig halten…",
     camera_fit: "Bringen Sie den ganzen Kassenbon ins Bild, oder den oberen Teil, wenn er lang ist.",
     camera_outlined: "Kassenbon erkannt. Ruhig halten: Das Foto wird von selbst aufgenommen.",
-    camera_taken: "{n} von höchstens {max} aufgenommen. Fotografieren Sie den nächsten Teil oder tippen Sie auf Fertig.",
+    camera_taken: "{n} von höchstens {max} aufgenommen. Fotografieren Sie den nächsten Teil ab den oben gezeigten Zeilen oder tippen Sie auf Fertig.",
     camera_label: "Kamera",
     camera_done: "Fertig",
     camera_close: "Kamera schließen",

@@ -65,7 +65,7 @@ pub static TEXT: Text = Text::new(Words {
     camera_hold: "Hold still…",
     camera_fit: "Fit the whole receipt in the frame, or its top part if it is long.",
     camera_outlined: "Receipt found. Hold still: the photo takes itself.",
-    camera_taken: "{n} taken (up to {max}). Photograph the next part, or press Done.",
+    camera_taken: "{n} taken (up to {max}). Photograph the next part starting with the lines shown at the top, or press Done.",
     camera_label: "Camera",
     camera_done: "Done",
     camera_close: "Close camera",

@@ -65,7 +65,7 @@ pub static TEXT: Text = Text::new(Words {
     camera_hold: "No te muevas…",
     camera_fit: "Encuadra el ticket entero, o su parte de arriba si es largo.",
     camera_outlined: "Ticket encontrado. No te muevas: la foto se hace sola.",
-    camera_taken: "Hechas: {n} (máximo {max}). Fotografía la siguiente parte o pulsa Listo.",
+    camera_taken: "Hechas: {n} (máximo {max}). Fotografía la siguiente parte empezando por las líneas que se ven arriba, o pulsa Listo.",
     camera_label: "Cámara",
     camera_done: "Listo",
     camera_close: "Cerrar la cámara",

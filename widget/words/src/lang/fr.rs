@@ -65,7 +65,7 @@ pub static TEXT: Text = Text::new(Words {
     camera_hold: "Ne bougez plus…",
     camera_fit: "Cadrez le ticket entier, ou sa partie haute s'il est long.",
     camera_outlined: "Ticket trouvé. Ne bougez plus\u{a0}: la photo se prend toute seule.",
-    camera_taken: "Photos prises\u{a0}: {n} (jusqu'à {max}). Photographiez la partie suivante ou appuyez sur Terminé.",
+    camera_taken: "Photos prises\u{a0}: {n} (jusqu'à {max}). Photographiez la partie suivante en commençant par les lignes affichées en haut, ou appuyez sur Terminé.",
     camera_label: "Caméra",
     camera_done: "Terminé",
     camera_close: "Fermer la caméra",

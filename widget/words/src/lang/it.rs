@@ -65,7 +65,7 @@ pub static TEXT: Text = Text::new(Words {
     camera_hold: "Fermo così…",
     camera_fit: "Inquadra tutto lo scontrino, o la sua parte alta se è lungo.",
     camera_outlined: "Scontrino trovato. Fermo così: la foto si scatta da sola.",
-    camera_taken: "{n} scattate (massimo {max}). Fotografa la parte successiva o tocca Fine.",
+    camera_taken: "{n} scattate (massimo {max}). Fotografa la parte successiva partendo dalle righe mostrate in alto, o tocca Fine.",
     camera_label: "Fotocamera",
     camera_done: "Fine",
     camera_close: "Chiudi la fotocamera",

@@ -65,7 +65,7 @@ pub static TEXT: Text = Text::new(Words {
     camera_hold: "Nie ruszaj się…",
     camera_fit: "Zmieść w kadrze cały paragon albo jego górną część, jeśli jest długi.",
     camera_outlined: "Paragon znaleziony. Nie ruszaj się: zdjęcie zrobi się samo.",
-    camera_taken: "Zrobione: {n} (najwyżej {max}). Sfotografuj następną część lub naciśnij Gotowe.",
+    camera_taken: "Zrobione: {n} (najwyżej {max}). Sfotografuj następną część, zaczynając od linii pokazanych u góry, lub naciśnij Gotowe.",
     camera_label: "Aparat",
     camera_done: "Gotowe",
     camera_close: "Zamknij aparat",

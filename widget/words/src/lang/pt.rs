@@ -65,7 +65,7 @@ pub static TEXT: Text = Text::new(Words {
     camera_hold: "Não se mexa…",
     camera_fit: "Enquadre o talão inteiro, ou a parte de cima se for comprido.",
     camera_outlined: "Talão encontrado. Não se mexa: a foto é tirada sozinha.",
-    camera_taken: "{n} tiradas (no máximo {max}). Fotografe a parte seguinte ou toque em Concluir.",
+    camera_taken: "{n} tiradas (no máximo {max}). Fotografe a parte seguinte começando pelas linhas mostradas em cima, ou toque em Concluir.",
     camera_label: "Câmara",
     camera_done: "Concluir",
     camera_close: "Fechar a câmara",
