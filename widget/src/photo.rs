@@ -158,9 +158,9 @@ pub async fn combine(
         width,
         heights.iter().sum::<u32>() - repeats.iter().sum::<u32>(),
     )?;
-    let mut top = 0;
+    let mut top = 0u32;
     for ((bitmap, height), repeat) in bitmaps.iter().zip(&heights).zip(&repeats) {
-        top -= repeat;
+        top = top.saturating_sub(*repeat);
         draw(&canvas, bitmap, top, width, *height)?;
         bitmap.close();
         top += height;

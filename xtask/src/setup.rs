@@ -4,8 +4,10 @@
 //!   without network), else Debian's browser Rust (`rustc-web`, `cargo-web`,
 //!   `rust-web-src`, `rust-web-llvm`, `rust-web-clippy`, `lld-22`), which builds
 //!   the standard library for wasm32 from source (`-Zbuild-std`); the modules
-//!   that ship are built this way wherever it can be had, since a standard
-//!   library built for size makes them a tenth smaller;
+//!   that ship are built with the standard library's sources (Debian's, or
+//!   rustup's `rust-src`) wherever they can be had, since a standard library
+//!   built for size makes them a tenth smaller (`RECEIPT_RELAY_SHIP_WITH_RUSTUP`
+//!   set: rustup's first);
 //! - `wasm-bindgen-cli` at exactly the `wasm-bindgen` version in `Cargo.lock`;
 //! - terser (npm), which minifies the widget's JavaScript, and binaryen (npm),
 //!   whose `wasm-opt` shrinks its modules;
@@ -91,16 +93,47 @@ impl WasmToolchain {
         cmd
     }
 
-    /// `cargo build` of the modules that ship. With the standard library built
-    /// from source (Debian's route), it is built for size and a panic aborts
-    /// at once, with no message and no location, and `{:?}` writes nothing:
-    /// nothing in a shopper's browser reads them, and the machinery to format
-    /// them is a tenth of the widget (measured: 150 -> 138 KiB gzip; the lens
-    /// 59 -> 40). `rustflags` are the build's own, to which these are added.
-    pub fn shipping_build(self, rustflags: &str) -> Command {
-        let mut cmd = self.cargo("build");
-        let mut flags = rustflags.to_owned();
+    fn target_args(self, cmd: &mut Command) {
+        cmd.args(["--target", WASM_TARGET, "--target-dir"])
+            .arg(util::root().join("target/wasm"));
         if self == Self::Debian {
+            cmd.arg("-Zbuild-std=std,panic_abort");
+        }
+    }
+}
+
+/// How the modules that ship are built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shipping {
+    /// With Debian's `rustc-web`, the standard library built with them.
+    Debian,
+    /// With rustup's toolchain and its `rust-src`, the standard library built
+    /// with them.
+    RustupSource,
+    /// With the prebuilt standard library, as the tests are (larger).
+    Prebuilt(WasmToolchain),
+}
+
+impl Shipping {
+    /// `cargo build` of the modules that ship. With the standard library
+    /// built with them, it is built for size and a panic aborts at once, with
+    /// no message and no location, and `{:?}` writes nothing: nothing in a
+    /// shopper's browser reads them, and the machinery to format them is a
+    /// tenth of the widget (measured: 150 -> 138 KiB gzip; the lens 59 -> 40).
+    /// `rustflags` are the build's own, to which these are added.
+    pub fn build(self, rustflags: &str) -> Command {
+        let mut cmd = match self {
+            Self::Debian => WasmToolchain::Debian.cargo("build"),
+            Self::RustupSource => {
+                let mut cmd = WasmToolchain::Rustup.cargo("build");
+                cmd.env("RUSTC_BOOTSTRAP", "1")
+                    .arg("-Zbuild-std=std,panic_abort");
+                cmd
+            }
+            Self::Prebuilt(wasm) => wasm.cargo("build"),
+        };
+        let mut flags = rustflags.to_owned();
+        if !matches!(self, Self::Prebuilt(_)) {
             cmd.arg("-Zbuild-std-features=optimize_for_size");
             for flag in SHIPPING_RUSTFLAGS {
                 if !flags.is_empty() {
@@ -112,18 +145,10 @@ impl WasmToolchain {
         cmd.env("CARGO_ENCODED_RUSTFLAGS", flags);
         cmd
     }
-
-    fn target_args(self, cmd: &mut Command) {
-        cmd.args(["--target", WASM_TARGET, "--target-dir"])
-            .arg(util::root().join("target/wasm"));
-        if self == Self::Debian {
-            cmd.arg("-Zbuild-std=std,panic_abort");
-        }
-    }
 }
 
 /// What the shipping build adds to rustc's flags where the standard library
-/// is built with it (see [`WasmToolchain::shipping_build`]).
+/// is built with it (see [`Shipping::build`]).
 const SHIPPING_RUSTFLAGS: [&str; 4] = [
     "-Zunstable-options",
     "-Cpanic=immediate-abort",
@@ -136,9 +161,9 @@ const SHIPPING_RUSTFLAGS: [&str; 4] = [
 pub struct BuildTools {
     /// What the widget is linted and tested with.
     pub wasm: WasmToolchain,
-    /// What the modules that ship are built with: Debian's route wherever it
-    /// can be had, since it builds the standard library for size.
-    pub ship: WasmToolchain,
+    /// How the modules that ship are built: with the standard library built
+    /// for size wherever it can be had.
+    pub ship: Shipping,
     pub wasm_bindgen: PathBuf,
     /// terser's command-line script, run with `node`.
     pub terser: PathBuf,
@@ -161,7 +186,7 @@ pub struct Tools {
 /// Installs what building the widget needs (for the demo).
 pub fn ensure_build() -> anyhow::Result<BuildTools> {
     let wasm = ensure_wasm_toolchain()?;
-    let ship = ensure_shipping_toolchain(wasm);
+    let ship = ensure_shipping(wasm);
     let wasm_bindgen = ensure_wasm_bindgen()?;
     let terser = ensure_npm("terser", TERSER, "terser/bin/terser")?;
     let wasm_opt = ensure_npm("binaryen", BINARYEN, "binaryen/bin/wasm-opt")?;
@@ -332,27 +357,46 @@ fn ensure_wasm_toolchain() -> anyhow::Result<WasmToolchain> {
     Ok(WasmToolchain::Debian)
 }
 
-/// Debian's route for the shipping build, installed where it is missing; where
-/// it cannot be had (not Debian, not root), `wasm`, with a warning that the
-/// modules come out larger.
-fn ensure_shipping_toolchain(wasm: WasmToolchain) -> WasmToolchain {
-    if debian_route_ready() {
-        return WasmToolchain::Debian;
+/// How the modules that ship are built: with the standard library's sources,
+/// Debian's or rustup's (`rust-src`, fetched in a minute at most: it hangs
+/// without network), else Debian's installed; where none can be had, as `wasm`
+/// builds, with a warning that they come out larger.
+fn ensure_shipping(wasm: WasmToolchain) -> Shipping {
+    if std::env::var_os("RECEIPT_RELAY_SHIP_WITH_RUSTUP").is_none() && debian_route_ready() {
+        return Shipping::Debian;
+    }
+    if wasm == WasmToolchain::Rustup
+        && (rustup_source_ready()
+            || run_with_timeout(
+                Command::new("rustup").args(["component", "add", "rust-src"]),
+                Duration::from_secs(60),
+            ) && rustup_source_ready())
+    {
+        return Shipping::RustupSource;
     }
     match apt_install(DEBIAN_PACKAGES) {
-        Ok(()) if debian_route_ready() => WasmToolchain::Debian,
+        Ok(()) if debian_route_ready() => Shipping::Debian,
         outcome => {
             let why = outcome.err().map_or_else(
                 || format!("{DEBIAN_RUSTC} or {DEBIAN_STD_SRC} is missing"),
                 |e| e.to_string(),
             );
             eprintln!(
-                "setup: Debian's rustc-web cannot be had ({why}); the widget is built \
-                 with {wasm:?}, about 12 KiB gzip larger"
+                "setup: no standard library sources to build for size ({why}); the \
+                 widget is built with {wasm:?}, about 12 KiB gzip larger"
             );
-            wasm
+            Shipping::Prebuilt(wasm)
         }
     }
+}
+
+/// Whether rustup's toolchain has the standard library's sources.
+fn rustup_source_ready() -> bool {
+    output(Command::new("rustc").args(["--print", "sysroot"])).is_some_and(|root| {
+        PathBuf::from(root)
+            .join("lib/rustlib/src/rust/library")
+            .is_dir()
+    })
 }
 
 fn debian_route_ready() -> bool {

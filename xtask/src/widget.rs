@@ -73,7 +73,7 @@ pub fn lint(tools: &BuildTools) -> anyhow::Result<()> {
 /// serves them from.
 pub fn build(tools: &BuildTools) -> anyhow::Result<PathBuf> {
     let root = util::root();
-    exec(tools.ship.shipping_build(&remapped_sources()).args([
+    exec(tools.ship.build(&remapped_sources()).args([
         "--package",
         "widget",
         "--package",

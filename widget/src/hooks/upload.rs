@@ -57,8 +57,6 @@ const MAX_POLL_MS: u32 = 5_000;
 /// Attempts on a connection that is up but failing, before giving up.
 const MAX_ATTEMPTS: u32 = 4;
 
-/// The upload of what the shopper prepared, its cancel, and the manual-review
-/// request.
 /// A long receipt's photos as one tall image, for a provider that takes one
 /// image per receipt: joined by the lens where the parts overlap.
 async fn one_image(blobs: &[Blob], prep: Prep, loader: &LensLoader) -> Result<Blob, PrepError> {
@@ -67,6 +65,8 @@ async fn one_image(blobs: &[Blob], prep: Prep, loader: &LensLoader) -> Result<Bl
     photo::combine(blobs, prep, &overlap).await
 }
 
+/// The upload of what the shopper prepared, its cancel, and the manual-review
+/// request.
 #[hook]
 pub fn use_upload(state: &UseReducerHandle<State>, target: Target) -> Uploader {
     let transfer = use_mut_ref(Transfer::default);
