@@ -25,6 +25,11 @@ impl LensLoader {
     }
 }
 
+/// `object`'s function (or class) `name`, where it has one.
+fn function(object: &JsValue, name: &str) -> Option<Function> {
+    Reflect::get(object, &name.into()).ok()?.dyn_into().ok()
+}
+
 /// The lens module, loaded.
 #[derive(Clone, PartialEq)]
 pub struct Lens(JsValue);
@@ -38,27 +43,19 @@ impl Lens {
         JsFuture::from(promise).await.ok().map(Self)
     }
 
-    fn call(&self, name: &str, luma: &[u8], width: u32, height: u32) -> Option<JsValue> {
-        let function: Function = Reflect::get(&self.0, &name.into()).ok()?.dyn_into().ok()?;
-        function
-            .call3(
-                &self.0,
-                &Uint8Array::from(luma),
-                &width.into(),
-                &height.into(),
-            )
-            .ok()
+    /// The lens's function `name`, called with `arguments`.
+    fn call(&self, name: &str, arguments: &Array) -> Option<JsValue> {
+        function(&self.0, name)?.apply(&self.0, arguments).ok()
     }
 
     /// The text of the first QR code in `source`: a `<video>`'s current
     /// frame, or a photo (`Blob`). By the browser's `BarcodeDetector` where
     /// it has one, else by the lens's own decoder.
     pub async fn read_code(&self, source: &JsValue) -> Option<String> {
-        let read: Function = Reflect::get(&self.0, &"readCode".into())
-            .ok()?
+        let promise: Promise = self
+            .call("readCode", &Array::of1(source))?
             .dyn_into()
             .ok()?;
-        let promise: Promise = read.call1(&self.0, source).ok()?.dyn_into().ok()?;
         JsFuture::from(promise).await.ok()?.as_string()
     }
 
@@ -66,10 +63,6 @@ impl Lens {
     /// repeat the bottom of `upper`, both samples of one width; `None` where
     /// they do not clearly meet.
     pub fn overlap(&self, upper: &Sample, lower: &Sample) -> Option<u32> {
-        let function: Function = Reflect::get(&self.0, &"overlap".into())
-            .ok()?
-            .dyn_into()
-            .ok()?;
         let arguments = Array::of5(
             &Uint8Array::from(upper.luma.as_slice()),
             &Uint8Array::from(lower.luma.as_slice()),
@@ -77,13 +70,18 @@ impl Lens {
             &upper.height.into(),
             &lower.height.into(),
         );
-        let rows = function.apply(&self.0, &arguments).ok()?.as_f64()?;
+        let rows = self.call("overlap", &arguments)?.as_f64()?;
         Some(rows as u32)
     }
 
     /// What would make the photo better, as hints to the shopper.
     pub fn hints(&self, sample: &Sample) -> Vec<Hint> {
-        self.call("look", &sample.luma, sample.width, sample.height)
+        let arguments = Array::of3(
+            &Uint8Array::from(sample.luma.as_slice()),
+            &sample.width.into(),
+            &sample.height.into(),
+        );
+        self.call("look", &arguments)
             .and_then(|bits| bits.as_f64())
             .map_or_else(Vec::new, |bits| hints(bits as u32))
     }
@@ -95,18 +93,14 @@ pub struct Viewfinder(JsValue);
 
 impl Viewfinder {
     pub fn new(lens: &Lens, video: &HtmlVideoElement, overlay: &HtmlCanvasElement) -> Option<Self> {
-        let class: Function = Reflect::get(&lens.0, &"Viewfinder".into())
-            .ok()?
-            .dyn_into()
-            .ok()?;
+        let class = function(&lens.0, "Viewfinder")?;
         Reflect::construct(&class, &Array::of2(video, overlay))
             .ok()
             .map(Self)
     }
 
     fn call(&self, name: &str, argument: &JsValue) -> Option<JsValue> {
-        let method: Function = Reflect::get(&self.0, &name.into()).ok()?.dyn_into().ok()?;
-        method.call1(&self.0, argument).ok()
+        function(&self.0, name)?.call1(&self.0, argument).ok()
     }
 
     /// Looks at the current frame and draws the outline: the advice bits and

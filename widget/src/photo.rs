@@ -178,19 +178,7 @@ fn repeats(
 ) -> Result<Vec<u32>, PrepError> {
     let samples = bitmaps
         .iter()
-        .map(|bitmap| {
-            let height = scaled(
-                bitmap.height(),
-                f64::from(STITCH_WIDTH) / f64::from(bitmap.width()),
-            );
-            let canvas = canvas(STITCH_WIDTH, height)?;
-            draw(&canvas, bitmap, 0, STITCH_WIDTH, height)?;
-            Ok(Sample {
-                luma: grey(&canvas)?,
-                width: STITCH_WIDTH,
-                height,
-            })
-        })
+        .map(|bitmap| grey_copy(bitmap, f64::from(STITCH_WIDTH) / f64::from(bitmap.width())))
         .collect::<Result<Vec<_>, PrepError>>()?;
     let mut repeats = vec![0];
     for (pair, height) in samples.windows(2).zip(&heights[1..]) {
@@ -214,10 +202,15 @@ pub async fn decode(blob: &Blob) -> Result<ImageBitmap, JsValue> {
     Ok(JsFuture::from(promise).await?.unchecked_into())
 }
 
-/// The bitmap drawn small and grey.
+/// The bitmap drawn small and grey, its long side at most
+/// [`SAMPLE_LONG_SIDE`].
 fn sample(bitmap: &ImageBitmap) -> Result<Sample, PrepError> {
     let long = bitmap.width().max(bitmap.height());
-    let scale = scale_to(long, SAMPLE_LONG_SIDE);
+    grey_copy(bitmap, scale_to(long, SAMPLE_LONG_SIDE))
+}
+
+/// The bitmap drawn grey at `scale`.
+fn grey_copy(bitmap: &ImageBitmap, scale: f64) -> Result<Sample, PrepError> {
     let (width, height) = (
         scaled(bitmap.width(), scale),
         scaled(bitmap.height(), scale),

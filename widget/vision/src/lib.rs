@@ -94,30 +94,4 @@ impl Grey {
             pixels,
         }
     }
-
-    /// Reduced by `factor` in each direction, each pixel the mean of the
-    /// block it covers.
-    pub fn reduced(&self, factor: u32) -> Self {
-        let factor = factor.max(1);
-        let (w, h) = (self.width / factor, self.height / factor);
-        // Each block's sum, gathered row by row as `brightest` gathers its
-        // maxima.
-        let mut sums = vec![0u32; w as usize * h as usize];
-        for y in 0..h * factor {
-            let row = y as usize * self.width as usize;
-            let out = (y / factor) as usize * w as usize;
-            for (sum, block) in sums[out..out + w as usize]
-                .iter_mut()
-                .zip(self.pixels[row..row + (w * factor) as usize].chunks_exact(factor as usize))
-            {
-                *sum += block.iter().map(|&v| u32::from(v)).sum::<u32>();
-            }
-        }
-        let area = factor * factor;
-        Self {
-            width: w,
-            height: h,
-            pixels: sums.into_iter().map(|sum| (sum / area) as u8).collect(),
-        }
-    }
 }

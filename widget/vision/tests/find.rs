@@ -90,7 +90,7 @@ fn a_good_photo_has_no_advice_and_a_blurred_dim_far_one_says_why() {
     let seen = assess(&dim, quad);
     assert!(seen.advice.contains(&Advice::TooDark), "{seen:?}");
     // Far: the same photo at a third of its size in the middle of the table.
-    let small = fixture.frame.reduced(3);
+    let small = reduced(&fixture.frame, 3);
     let mut far = vision::Grey::filled(fixtures::WIDTH, fixtures::HEIGHT, small.get(0, 0));
     for y in 0..small.height {
         for x in 0..small.width {
@@ -190,4 +190,22 @@ fn a_receipt_seen_at_a_slant_is_told_to_hold_the_phone_flat() {
     ]);
     let seen = assess(&fixture.frame, Some(slanted));
     assert!(seen.advice.contains(&Advice::Tilted), "{seen:?}");
+}
+
+/// `frame` at a `factor`th of its size, each pixel the mean of its block.
+fn reduced(frame: &vision::Grey, factor: u32) -> vision::Grey {
+    let (w, h) = (frame.width / factor, frame.height / factor);
+    let mut pixels = Vec::with_capacity((w * h) as usize);
+    for by in 0..h {
+        for bx in 0..w {
+            let block = (0..factor * factor)
+                .map(|i| u32::from(frame.get(bx * factor + i % factor, by * factor + i / factor)));
+            pixels.push((block.sum::<u32>() / (factor * factor)) as u8);
+        }
+    }
+    vision::Grey {
+        width: w,
+        height: h,
+        pixels,
+    }
 }
