@@ -65,6 +65,7 @@ fn submission(i: usize, hash: &PhotoHash) -> NewSubmission {
         offers: Vec::new(),
         photos: Vec::new(),
         qr_key: None,
+        document_key: None,
         photo_hashes: vec![hash.to_base64()],
         duplicate: None,
         photo_match_of: None,

@@ -32,6 +32,9 @@ pub struct UploadPolicy {
     pub offers: bool,
     /// The codes a QR-only submission may carry.
     pub qr_alone: QrFormats,
+    /// Most pages of a PDF e-receipt, sent alone in place of photos; `None`
+    /// where the provider reads no PDF.
+    pub pdf_pages: Option<u32>,
 }
 
 /// The QR codes a campaign takes as a whole receipt (without photos): a fiscal
@@ -112,6 +115,11 @@ impl UploadPolicy {
                 "photos.quality must be 1 to 100 and photos.long_side at least 800".to_owned(),
             ));
         }
+        if limits.max_pdf_pages == 0 {
+            return Err(PolicyError(
+                "photos.max_pdf_pages must be at least 1".to_owned(),
+            ));
+        }
         if min_count == 0 && !abilities.qr_alone {
             return Err(PolicyError(
                 "its provider needs a photo (photos.min_count = 0 is for QR-only receipts)"
@@ -132,6 +140,7 @@ impl UploadPolicy {
             quality: limits.quality,
             offers: abilities.offers,
             qr_alone: QrFormats::default(),
+            pdf_pages: abilities.pdf.then_some(limits.max_pdf_pages),
         })
     }
 
@@ -150,6 +159,7 @@ impl UploadPolicy {
             shots: 1..=1,
             photos: 1..=1,
             offers: false,
+            pdf_pages: None,
             ..self.clone()
         }
     }
@@ -160,7 +170,11 @@ impl UploadPolicy {
             min_count: *self.shots.start(),
             max_count: *self.shots.end(),
             max_bytes: self.max_bytes,
-            accept: MediaType::ALL.map(|t| t.as_str().to_owned()).to_vec(),
+            accept: MediaType::IMAGES
+                .iter()
+                .chain(self.pdf_pages.map(|_| &MediaType::Pdf))
+                .map(|t| t.as_str().to_owned())
+                .collect(),
             long_side: self.long_side,
             quality: self.quality,
         }
@@ -243,6 +257,30 @@ mod tests {
             ..limits(1, 1)
         };
         assert!(UploadPolicy::new(&tiny, &APM).is_err());
+        let no_pages = PhotoLimits {
+            max_pdf_pages: 0,
+            ..limits(1, 1)
+        };
+        assert!(UploadPolicy::new(&no_pages, &APM).is_err());
+    }
+
+    #[test]
+    fn an_e_receipt_is_taken_only_where_the_provider_reads_pdf() {
+        const PDF: &str = "application/pdf";
+        let photos_only = UploadPolicy::new(&limits(1, 1), &APM).unwrap();
+        assert_eq!(photos_only.pdf_pages, None);
+        assert!(!photos_only.photo_rules().accept.iter().any(|t| t == PDF));
+        let reads_pdf = Abilities {
+            pdf: true,
+            ..Abilities::ONE_IMAGE
+        };
+        let policy = UploadPolicy::new(&limits(1, 2), &reads_pdf).unwrap();
+        assert_eq!(policy.pdf_pages, Some(crate::config::DEFAULT_MAX_PDF_PAGES));
+        let accept = policy.photo_rules().accept;
+        assert_eq!(accept.last().map(String::as_str), Some(PDF));
+        assert!(accept.iter().any(|t| t == "image/jpeg"));
+        // The photo-quality pre-check looks at photos only.
+        assert_eq!(policy.one_photo().pdf_pages, None);
     }
 
     #[test]

@@ -12,6 +12,7 @@
 pub mod aboutgoods;
 pub mod apm;
 pub mod bitlabs;
+pub mod e_receipt;
 pub mod easypromos;
 pub mod photon;
 pub mod sample;

@@ -105,8 +105,13 @@ impl Reading {
 
     /// What is read of a photo: its fiscal QR code's facts where it shows
     /// one, else the sample shop's receipt with as many lines as its print
-    /// (the sample itself where no print is found).
+    /// (the sample itself where no print is found); of an e-receipt, the
+    /// number it prints (and a time of day that goes with it, as for print).
     pub fn of_photo(photo: &[u8]) -> Self {
+        if crate::e_receipt::is_pdf(photo) {
+            return crate::e_receipt::number(photo)
+                .map_or(Self::SAMPLE, |number| Self::numbered(number, number));
+        }
         let Ok(image) = image::load_from_memory(photo) else {
             return Self::SAMPLE;
         };
@@ -116,12 +121,18 @@ impl Reading {
         }
         match print_lines(&grey) {
             0 => Self::SAMPLE,
-            lines => Self {
-                hour: 8 + u8::try_from(lines / 60 % 12).unwrap_or(0),
-                minute: u8::try_from(lines % 60).unwrap_or(0),
-                number: 309_000 + lines,
-                ..Self::SAMPLE
-            },
+            lines => Self::numbered(309_000 + lines, lines),
+        }
+    }
+
+    /// The sample shop's receipt `number`, at a time of day that `seed` sets
+    /// (two seeds a minute apart or more are two receipts).
+    fn numbered(number: u32, seed: u32) -> Self {
+        Self {
+            hour: 8 + u8::try_from(seed / 60 % 12).unwrap_or(0),
+            minute: u8::try_from(seed % 60).unwrap_or(0),
+            number,
+            ..Self::SAMPLE
         }
     }
 

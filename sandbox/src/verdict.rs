@@ -6,6 +6,7 @@
 //!
 //! | photo                                   | verdict        |
 //! |-----------------------------------------|----------------|
+//! | a whole PDF e-receipt (to its `%%EOF`)  | `Accepted`     |
 //! | not decodable as JPEG or PNG            | `NotReceipt`   |
 //! | red clearly dominant (a red picture)    | `NotReceipt`   |
 //! | blue clearly dominant, however dark     | `OffPromotion` |
@@ -28,6 +29,10 @@ pub enum Verdict {
 
 /// Judges a photo by its pixels.
 pub fn judge(photo: &[u8]) -> Verdict {
+    // A shop's own e-receipt is text, read where it came whole.
+    if crate::e_receipt::is_whole_pdf(photo) {
+        return Verdict::Accepted;
+    }
     let Ok(img) = image::load_from_memory(photo) else {
         return Verdict::NotReceipt;
     };
@@ -113,5 +118,8 @@ mod tests {
     #[test]
     fn bytes_that_are_no_image_are_not_a_receipt() {
         assert_eq!(judge(b"%PDF-1.4 hello"), Verdict::NotReceipt);
+        let e_receipt = crate::e_receipt::pdf(1, 1);
+        assert_eq!(judge(&e_receipt), Verdict::Accepted);
+        assert_eq!(judge(&e_receipt[..200]), Verdict::NotReceipt);
     }
 }

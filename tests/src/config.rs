@@ -202,6 +202,14 @@ locale = "fr"
 {origins}
 {photos}
 
+# E-receipts: PDFs of at most two pages, the same one refused.
+[campaigns.demo-aboutgoods-once]
+provider = "aboutgoods"
+title = "One e-receipt, once"
+{origins}
+photos = {{ max_count = 1, max_bytes = 2097152, max_pdf_pages = 2 }}
+duplicates = "reject"
+
 [campaigns.demo-aboutgoods.translations.es]
 title = "Compra dos y te devolvemos 10 EUR"
 reward = "10 EUR de reembolso"

@@ -67,9 +67,11 @@ pub struct AboutgoodsConfig {
 }
 
 impl Kind for AboutgoodsConfig {
-    // One image per document, and a quality pre-check.
+    // One image per document, and a quality pre-check; "we can read also
+    // PDF" (the document's general infos).
     const ABILITIES: Abilities = Abilities {
         quality_check: true,
+        pdf: true,
         ..Abilities::ONE_IMAGE
     };
     const OUTCOMES: &'static OutcomeTable = &OUTCOMES;

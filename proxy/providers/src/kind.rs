@@ -25,6 +25,8 @@ pub struct Abilities {
     pub manual_review: bool,
     /// Checks a photo's quality before it is submitted.
     pub quality_check: bool,
+    /// Reads a PDF e-receipt in place of a photo.
+    pub pdf: bool,
 }
 
 /// Most photos of a long receipt the widget combines into one image, for
@@ -40,6 +42,7 @@ impl Abilities {
         offers: false,
         manual_review: false,
         quality_check: false,
+        pdf: false,
     };
 
     /// Whether the widget combines a long receipt's photos into one image.

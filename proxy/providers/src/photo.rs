@@ -1,17 +1,22 @@
-//! A photo as stored and forwarded, and the media types the proxy takes.
+//! A photo (or e-receipt) as stored and forwarded, and the media types the
+//! proxy takes.
 
-/// A photo type the proxy takes, as told from the file's content.
+/// A type the proxy takes, as told from the file's content: a photo's, or an
+/// e-receipt's (PDF) where the campaign's provider reads PDF.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MediaType {
     Jpeg,
     Png,
     Heic,
     Heif,
+    Pdf,
 }
 
 impl MediaType {
-    /// Every type the proxy takes, in the order the widget is told them.
-    pub const ALL: [Self; 4] = [Self::Jpeg, Self::Png, Self::Heic, Self::Heif];
+    /// Every photo type the proxy takes, in the order the widget is told them.
+    pub const IMAGES: [Self; 4] = [Self::Jpeg, Self::Png, Self::Heic, Self::Heif];
+    /// Every type the proxy takes: the photos', then PDF.
+    pub const ALL: [Self; 5] = [Self::Jpeg, Self::Png, Self::Heic, Self::Heif, Self::Pdf];
 
     /// The MIME type.
     pub const fn as_str(self) -> &'static str {
@@ -20,6 +25,7 @@ impl MediaType {
             Self::Png => "image/png",
             Self::Heic => "image/heic",
             Self::Heif => "image/heif",
+            Self::Pdf => "application/pdf",
         }
     }
 
@@ -34,11 +40,13 @@ impl MediaType {
             Self::Jpeg => "jpg",
             Self::Png => "png",
             Self::Heic | Self::Heif => "heic",
+            Self::Pdf => "pdf",
         }
     }
 }
 
-/// A photo as stored and forwarded: the original bytes, EXIF and all.
+/// A photo as stored and forwarded: the original bytes, EXIF and all (or an
+/// e-receipt's PDF, as the shopper's shop sent it).
 #[derive(Debug, Clone)]
 pub struct Photo {
     pub media_type: MediaType,
@@ -66,6 +74,6 @@ mod tests {
         for media_type in MediaType::ALL {
             assert_eq!(MediaType::from_mime(media_type.as_str()), Some(media_type));
         }
-        assert_eq!(MediaType::from_mime("application/pdf"), None);
+        assert_eq!(MediaType::from_mime("application/zip"), None);
     }
 }

@@ -66,7 +66,11 @@ const CALLBACK_HEADER: &str = "X-Webhook-Key";
 
 impl Kind for PhotonConfig {
     // One document per upload: a long receipt's photos are combined.
-    const ABILITIES: Abilities = Abilities::ONE_IMAGE;
+    // The document's one field is `pdf`: "the pdf, document, or image".
+    const ABILITIES: Abilities = Abilities {
+        pdf: true,
+        ..Abilities::ONE_IMAGE
+    };
     const OUTCOMES: &'static OutcomeTable = &OUTCOMES;
 
     fn callbacks(&self) -> Option<&CallbacksConfig> {

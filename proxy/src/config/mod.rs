@@ -332,7 +332,13 @@ pub struct PhotoLimits {
     pub long_side: u32,
     /// JPEG quality (1 to 100) the widget re-encodes a photo at.
     pub quality: u8,
+    /// Most pages of a PDF e-receipt, where the provider reads PDF (its
+    /// bytes are limited by `max_bytes`).
+    pub max_pdf_pages: u32,
 }
+
+/// A shop's e-receipt is a page or two; a long one, a few.
+pub const DEFAULT_MAX_PDF_PAGES: u32 = 5;
 
 impl Default for PhotoLimits {
     fn default() -> Self {
@@ -343,6 +349,7 @@ impl Default for PhotoLimits {
             max_pixels: 50_000_000,
             long_side: api::DEFAULT_LONG_SIDE,
             quality: api::DEFAULT_QUALITY,
+            max_pdf_pages: DEFAULT_MAX_PDF_PAGES,
         }
     }
 }

@@ -7,6 +7,7 @@
 //! looked at is decoded whole.
 
 mod jpeg;
+pub mod pdf;
 
 use providers::MediaType;
 use tokio::sync::Semaphore;
@@ -24,6 +25,15 @@ pub enum Problem {
     /// More pixels than the campaign takes.
     #[error("the photo has too many pixels")]
     TooManyPixels,
+    /// An e-receipt with more pages than the campaign takes.
+    #[error("the e-receipt has too many pages")]
+    TooManyPages,
+    /// An e-receipt locked with a password.
+    #[error("the e-receipt is locked with a password")]
+    Locked,
+    /// An e-receipt that would act when opened: a script, an embedded file.
+    #[error("the e-receipt carries a script or an embedded file")]
+    Active,
 }
 
 /// A photo seen small and in grey: each pixel the mean of a `scale` x
@@ -74,8 +84,8 @@ pub fn glance_scale(width: u32, height: u32) -> u32 {
         .unwrap_or(1)
 }
 
-/// The photo's type, judged from its first bytes (not its name or the type
-/// its sender declared).
+/// The photo's (or e-receipt's) type, judged from its first bytes (not its
+/// name or the type its sender declared).
 pub fn detect_type(bytes: &[u8]) -> Option<MediaType> {
     MediaType::from_mime(infer::get(bytes)?.mime_type())
 }
@@ -105,6 +115,8 @@ pub fn check(
             let size = imagesize::blob_size(bytes).map_err(|_| Problem::NotWhole)?;
             within(size.width as u64, size.height as u64).map(|()| None)
         }
+        // Not a photo: an e-receipt is checked by [`pdf::check`].
+        MediaType::Pdf => Err(Problem::NotWhole),
     }
 }
 
@@ -290,7 +302,8 @@ mod tests {
             detect_type(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
             Some(MediaType::Png)
         );
-        assert_eq!(detect_type(b"%PDF-1.7\n"), None);
+        // An e-receipt, which the campaign's rules then take or refuse.
+        assert_eq!(detect_type(b"%PDF-1.7\n"), Some(MediaType::Pdf));
         assert_eq!(detect_type(b"GIF89a......"), None);
         assert_eq!(detect_type(b"just some text"), None);
         assert_eq!(detect_type(b""), None);

@@ -11,7 +11,7 @@ use api::field;
 use api::fiscal::check_qr_text;
 use axum::extract::Multipart;
 use axum::extract::multipart::{Field, MultipartError};
-use providers::Photo;
+use providers::{MediaType, Photo};
 
 use crate::error::ApiError;
 use crate::photo;
@@ -25,7 +25,9 @@ const MAX_TEXT_BYTES: usize = 4096;
 #[allow(dead_code)]
 pub struct SubmissionForm {
     /// A photo of the receipt (JPEG, PNG or HEIC, judged by its content);
-    /// repeated for a long receipt, as the campaign's `photos` allow.
+    /// repeated for a long receipt, as the campaign's `photos` allow. Or,
+    /// alone, the receipt's PDF (where `photos.accept` lists
+    /// `application/pdf`), checked by its structure.
     #[schema(value_type = Vec<String>, format = Binary)]
     photo: Vec<Vec<u8>>,
     /// The receipt's fiscal QR code, as text (`t=…&s=…&fn=…&i=…&fp=…&n=1`).
@@ -61,9 +63,19 @@ pub async fn read(mut multipart: Multipart, policy: &UploadPolicy) -> Result<Upl
                 if upload.photos.len() >= usize::from(max_photos) {
                     return Err(ApiError::TooManyPhotos { max: max_photos });
                 }
-                let (photo, glance) = read_photo(field, policy).await?;
-                upload.photos.push(photo);
-                upload.glances.extend(glance);
+                let checked = read_photo(field, policy).await?;
+                // An e-receipt is the whole receipt: it comes alone.
+                if upload.e_receipt.is_some()
+                    || (checked.e_receipt.is_some() && !upload.photos.is_empty())
+                {
+                    return Err(ApiError::InvalidField {
+                        field: field::PHOTO,
+                        message: "Send the e-receipt (PDF) alone, without photos.".to_owned(),
+                    });
+                }
+                upload.photos.push(checked.photo);
+                upload.glances.extend(checked.glance);
+                upload.e_receipt = checked.e_receipt;
             }
             field::QR => {
                 let text = read_text(field, field::QR).await?;
@@ -218,11 +230,17 @@ fn broken(error: MultipartError) -> ApiError {
     }
 }
 
-/// One photo, read and checked, and its glance where the proxy decodes it.
-async fn read_photo(
-    mut field: Field<'_>,
-    limits: &UploadPolicy,
-) -> Result<(Photo, Option<photo::Glance>), ApiError> {
+/// A photo (or e-receipt) as its check saw it.
+struct Checked {
+    photo: Photo,
+    /// Where the proxy decodes the photo (not HEIC, not a PDF).
+    glance: Option<photo::Glance>,
+    /// Where it is a PDF e-receipt.
+    e_receipt: Option<photo::pdf::EReceipt>,
+}
+
+/// One photo or e-receipt, read and checked.
+async fn read_photo(mut field: Field<'_>, limits: &UploadPolicy) -> Result<Checked, ApiError> {
     let too_large = || ApiError::PhotoTooLarge {
         message: format!(
             "Each photo may be at most {} MB.",
@@ -236,15 +254,21 @@ async fn read_photo(
         }
         bytes.extend_from_slice(&chunk);
     }
-    let media_type = photo::detect_type(&bytes).ok_or_else(|| {
-        ApiError::UnsupportedMediaType(
-            "This file is not a photo we can read. Please send a JPEG, PNG or HEIC photo."
-                .to_owned(),
-        )
-    })?;
+    let media_type = photo::detect_type(&bytes)
+        .filter(|t| *t != MediaType::Pdf || limits.pdf_pages.is_some())
+        .ok_or_else(|| {
+            ApiError::UnsupportedMediaType(if photo::detect_type(&bytes) == Some(MediaType::Pdf) {
+                "This promotion takes photos of the receipt, not PDF e-receipts. \
+                 Please send a JPEG, PNG or HEIC photo."
+                    .to_owned()
+            } else {
+                "This file is not a photo we can read. Please send a JPEG, PNG or HEIC photo."
+                    .to_owned()
+            })
+        })?;
     let bytes: bytes::Bytes = bytes.into();
     let checked = bytes.clone();
-    let max_pixels = limits.max_pixels;
+    let (max_pixels, max_pages) = (limits.max_pixels, limits.pdf_pages.unwrap_or(0));
     // Decoding is CPU work, off the request threads: a few at a time, so a
     // burst of uploads cannot take every core (or, for a progressive JPEG,
     // whose coefficients are all held, the memory).
@@ -252,25 +276,42 @@ async fn read_photo(
         .acquire()
         .await
         .map_err(|_| ApiError::Internal)?;
-    let glance =
-        tokio::task::spawn_blocking(move || photo::check(&checked, media_type, max_pixels))
-            .await
-            .map_err(|_| ApiError::Internal)?
-            .map_err(|problem| match problem {
-                photo::Problem::NotWhole => ApiError::InvalidField {
-                    field: field::PHOTO,
-                    message: "This photo is damaged or incomplete. Please take it again."
-                        .to_owned(),
-                },
-                photo::Problem::TooManyPixels => ApiError::InvalidField {
-                    field: field::PHOTO,
-                    message: format!(
-                        "The photo has too many pixels (at most {} megapixels).",
-                        max_pixels / 1_000_000
-                    ),
-                },
-            })?;
-    Ok((Photo { media_type, bytes }, glance))
+    let seen = tokio::task::spawn_blocking(move || match media_type {
+        MediaType::Pdf => photo::pdf::check(&checked, max_pages).map(|r| (None, Some(r))),
+        _ => photo::check(&checked, media_type, max_pixels).map(|g| (g, None)),
+    })
+    .await
+    .map_err(|_| ApiError::Internal)?;
+    let invalid = |message: String| ApiError::InvalidField {
+        field: field::PHOTO,
+        message,
+    };
+    let (glance, e_receipt) = seen.map_err(|problem| match problem {
+        photo::Problem::NotWhole if media_type == MediaType::Pdf => {
+            invalid("This PDF is damaged or incomplete. Please download it again.".to_owned())
+        }
+        photo::Problem::NotWhole => {
+            invalid("This photo is damaged or incomplete. Please take it again.".to_owned())
+        }
+        photo::Problem::TooManyPixels => invalid(format!(
+            "The photo has too many pixels (at most {} megapixels).",
+            max_pixels / 1_000_000
+        )),
+        photo::Problem::TooManyPages => invalid(format!(
+            "The e-receipt has too many pages (at most {max_pages})."
+        )),
+        photo::Problem::Locked => {
+            invalid("The e-receipt is locked with a password. Please send one without.".to_owned())
+        }
+        photo::Problem::Active => invalid(
+            "The e-receipt carries a script or an attached file, which we do not take.".to_owned(),
+        ),
+    })?;
+    Ok(Checked {
+        photo: Photo { media_type, bytes },
+        glance,
+        e_receipt,
+    })
 }
 
 /// A text field, refused as soon as it grows past [`MAX_TEXT_BYTES`] (never

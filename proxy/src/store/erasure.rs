@@ -28,7 +28,7 @@ impl Db {
         let now = self.clock.now_ms();
         let mut tx = self.pool.begin().await?;
         let rows = sqlx::query(
-            "SELECT id, campaign, qr_key, receipt_key, created_at FROM submissions
+            "SELECT id, campaign, qr_key, receipt_key, document_key, created_at FROM submissions
              WHERE user_id = $1 ORDER BY created_at, id",
         )
         .bind(user)
@@ -40,22 +40,28 @@ impl Db {
             let campaign: String = row.try_get("campaign")?;
             let qr_key: Option<String> = row.try_get("qr_key")?;
             let receipt_key: Option<String> = row.try_get("receipt_key")?;
+            let document_key: Option<String> = row.try_get("document_key")?;
             let created_at: i64 = row.try_get("created_at")?;
             let hashes: Vec<String> =
                 sqlx::query_scalar("SELECT hash FROM photo_hashes WHERE submission_id = $1")
                     .bind(&id)
                     .fetch_all(&mut *tx)
                     .await?;
-            if qr_key.is_some() || receipt_key.is_some() || !hashes.is_empty() {
+            if qr_key.is_some()
+                || receipt_key.is_some()
+                || document_key.is_some()
+                || !hashes.is_empty()
+            {
                 let mark = format!("erased_{}", uuid::Uuid::new_v4().simple());
                 sqlx::query(
-                    "INSERT INTO erased_receipts (id, campaign, qr_key, receipt_key, created_at)
-                     VALUES ($1, $2, $3, $4, $5)",
+                    "INSERT INTO erased_receipts (id, campaign, qr_key, receipt_key, document_key, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
                 )
                 .bind(&mark)
                 .bind(&campaign)
                 .bind(qr_key.map(|k| keyed_hash(&hash_key, &k)))
                 .bind(receipt_key.map(|k| keyed_hash(&hash_key, &k)))
+                .bind(document_key.map(|k| keyed_hash(&hash_key, &k)))
                 .bind(created_at)
                 .execute(&mut *tx)
                 .await?;

@@ -64,6 +64,9 @@ pub struct NewSubmission {
     /// What identifies its fiscal QR (drive, document and sign), as the
     /// caller keys it.
     pub qr_key: Option<String>,
+    /// What identifies its PDF e-receipt (its text's hash, else its bytes'),
+    /// as the caller keys it.
+    pub document_key: Option<String>,
     /// Its photos' perceptual hashes (base64), where its campaign catches
     /// duplicates; kept after the photos are gone.
     pub photo_hashes: Vec<String>,
@@ -129,6 +132,7 @@ impl Decision {
 pub enum Key {
     Qr,
     Receipt,
+    Document,
 }
 
 impl Key {
@@ -136,6 +140,7 @@ impl Key {
         match self {
             Self::Qr => "qr_key",
             Self::Receipt => "receipt_key",
+            Self::Document => "document_key",
         }
     }
 }

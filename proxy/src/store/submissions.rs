@@ -29,8 +29,8 @@ impl Db {
             .transpose()?;
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO submissions (id, campaign, provider, idempotency_key, status, qr, merchant, user_id, offers, next_attempt_at, created_at, updated_at, qr_key, outcome, duplicate_of, content_hash, request_id, photo_match_of)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+            "INSERT INTO submissions (id, campaign, provider, idempotency_key, status, qr, merchant, user_id, offers, next_attempt_at, created_at, updated_at, qr_key, outcome, duplicate_of, content_hash, request_id, photo_match_of, document_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
              ON CONFLICT (campaign, idempotency_key) DO NOTHING",
         )
         .bind(&new.id)
@@ -51,6 +51,7 @@ impl Db {
         .bind(&new.content_hash)
         .bind(&new.request_id)
         .bind(&new.photo_match_of)
+        .bind(&new.document_key)
         .execute(&mut *tx)
         .await?
         .rows_affected();

@@ -1,7 +1,7 @@
 //! Taking an upload in: what a checked upload becomes before it is stored.
 //! The claim is checked against the catalogue, the shopper identified, the
-//! receipt looked for among those seen before (its fiscal QR, its photos'
-//! fingerprints), and the submission stored whole in one transaction, told to
+//! receipt looked for among those seen before (its fiscal QR, its e-receipt's
+//! text, its photos' fingerprints), and the submission stored whole in one transaction, told to
 //! the brand where a duplicate is decided at once, and handed to the worker.
 
 use providers::Photo;
@@ -9,6 +9,7 @@ use providers::Photo;
 use crate::campaign::Campaign;
 use crate::error::ApiError;
 use crate::photo::Glance;
+use crate::photo::pdf::EReceipt;
 use crate::state::AppState;
 use crate::store::{CaughtDuplicate, Key, NewSubmission, Stored, SubmissionRow};
 use crate::{duplicates, notify, shopper};
@@ -21,6 +22,9 @@ pub struct Upload {
     /// The photos as their check saw them ([`Glance`]), one
     /// for each photo the proxy decodes (not HEIC).
     pub glances: Vec<Glance>,
+    /// Where the receipt is a PDF e-receipt (its one "photo"), what its
+    /// check found.
+    pub e_receipt: Option<EReceipt>,
     pub qr: Option<String>,
     pub merchant: Option<String>,
     pub user: Option<String>,
@@ -56,12 +60,27 @@ pub async fn take(
     // Refused before anything is stored when the brand vouches for no one.
     let user = shopper::identify(campaign, upload.user_token.as_deref(), upload.user.take())?;
     let id = uuid::Uuid::new_v4().to_string();
-    // The same fiscal receipt sent again is caught before the provider sees it.
+    // The same fiscal receipt, or the same e-receipt, sent again is caught
+    // before the provider sees it.
     let qr_key = upload.qr.as_deref().and_then(duplicates::qr_key);
-    let duplicate = match &qr_key {
+    let document_key = upload.e_receipt.take().map(|e_receipt| e_receipt.key);
+    let mut duplicate = match &qr_key {
         Some(key) => duplicates::earlier(&state.db, campaign, Key::Qr, key, &id, None).await?,
         None => None,
     };
+    if duplicate.is_none()
+        && let Some(key) = &document_key
+    {
+        duplicate = duplicates::earlier(
+            &state.db,
+            campaign,
+            Key::Document,
+            key,
+            &id,
+            qr_key.as_deref(),
+        )
+        .await?;
+    }
     // A photo like one sent before is only a hint: the provider's reading of
     // this one settles it (`duplicates::decide`).
     // Finding and straightening the receipts takes milliseconds of CPU:
@@ -102,6 +121,7 @@ pub async fn take(
         offers: upload.offers,
         photos: upload.photos,
         qr_key,
+        document_key,
         photo_hashes: prints.iter().map(|p| p.kept.to_base64()).collect(),
         duplicate: duplicate.map(|(status, of)| CaughtDuplicate {
             status,

@@ -9,6 +9,7 @@ mod bitlabs;
 mod browser;
 mod callbacks;
 mod duplicates;
+mod e_receipts;
 mod flow;
 mod limits;
 mod metrics;
