@@ -213,6 +213,11 @@ fn capture_props(
         room: state.room(),
         preparing: state.preparing,
         max: state.max_photos(),
+        e_receipts: state
+            .campaign
+            .as_ref()
+            .and_then(|c| crate::e_receipt::taken(&c.photos))
+            .is_some(),
         takes_qr: state.campaign.as_ref().is_some_and(|c| c.capabilities.qr),
         either: state
             .campaign

@@ -254,6 +254,7 @@ fn extension(mime: &str) -> &'static str {
         "image/png" => "png",
         "image/heic" => "heic",
         "image/heif" => "heif",
+        crate::e_receipt::PDF => "pdf",
         _ => "jpg",
     }
 }

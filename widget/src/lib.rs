@@ -12,6 +12,7 @@ pub mod canvas;
 mod client;
 mod components;
 mod draft;
+mod e_receipt;
 mod effects;
 pub mod format;
 mod hooks;

@@ -29,6 +29,12 @@ pub enum Problem {
     GaveUp(Blame),
     /// More photos picked than the receipt may have: this many were kept.
     TooManyPhotos(usize),
+    /// A PDF picked where the campaign's provider reads no PDF.
+    PdfNotTaken,
+    /// An e-receipt larger than the campaign takes (in MB, rounded up).
+    PdfTooLarge(u64),
+    /// An e-receipt picked beside photos: it goes alone.
+    EReceiptAlone,
     Camera(CameraError),
     /// Neither the browser's detector nor the decoder module could be had.
     ScannerUnavailable,
@@ -68,6 +74,7 @@ impl Problem {
             Self::Refused(_) => "refused",
             Self::NotAPhoto | Self::TooLargeToShrink | Self::PreviewFailed => "photo",
             Self::TooManyPhotos(_) => "photo",
+            Self::PdfNotTaken | Self::PdfTooLarge(_) | Self::EReceiptAlone => "photo",
             Self::Camera(_) => "camera",
             Self::ScannerUnavailable
             | Self::QrNotFound
@@ -110,6 +117,9 @@ impl Problem {
             Self::GaveUp(Blame::Network) => t.gave_up().to_owned(),
             Self::GaveUp(Blame::Server) => t.gave_up_server().to_owned(),
             Self::TooManyPhotos(max) => fill(t.too_many_photos(), &[("n", &max.to_string())]),
+            Self::PdfNotTaken => t.pdf_not_taken().to_owned(),
+            Self::PdfTooLarge(mb) => fill(t.pdf_too_large(), &[("n", &mb.to_string())]),
+            Self::EReceiptAlone => t.e_receipt_alone().to_owned(),
             Self::Camera(error) => error.explained(t),
             Self::ScannerUnavailable => t.scanner_unavailable().to_owned(),
             Self::QrNotFound => t.qr_not_found().to_owned(),

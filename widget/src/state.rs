@@ -23,6 +23,13 @@ pub struct PickedPhoto {
     pub hints: Vec<Hint>,
 }
 
+impl PickedPhoto {
+    /// Whether it is an e-receipt (a PDF) rather than a photo.
+    pub fn is_e_receipt(&self) -> bool {
+        self.blob.type_() == crate::e_receipt::PDF
+    }
+}
+
 /// What a reload brings back (the draft module keeps and reads it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Draft {
@@ -186,10 +193,21 @@ impl State {
             .map_or(1, |c| usize::from(c.photos.max_count))
     }
 
-    /// How many more photos may be added (counting those being prepared).
+    /// How many more photos may be added (counting those being prepared):
+    /// none beside an e-receipt, which is the whole receipt.
     pub fn room(&self) -> usize {
+        if self.photos.iter().any(PickedPhoto::is_e_receipt) {
+            return 0;
+        }
         self.max_photos()
             .saturating_sub(self.photos.len() + self.preparing)
+    }
+
+    /// Whether `photo` may join those picked: there is room, and an
+    /// e-receipt comes alone.
+    fn takes(&self, photo: &PickedPhoto) -> bool {
+        let alone = !photo.is_e_receipt() || self.photos.is_empty();
+        alone && self.photos.len() < self.max_photos() && self.room() > 0
     }
 
     /// Whether there is enough to send: photos, or a QR code where the campaign
@@ -321,11 +339,16 @@ impl Reducible for State {
             Action::PhotoReady(result) => {
                 next.preparing = next.preparing.saturating_sub(1);
                 match result {
-                    Ok(photo) if next.photos.len() < next.max_photos() => {
+                    Ok(photo) if next.takes(&photo) => {
                         let at = next.retaking.take().unwrap_or(usize::MAX);
                         next.photos.insert(at.min(next.photos.len()), photo);
                     }
-                    Ok(photo) => next.effects.push(Effect::Free(photo.preview_url)),
+                    Ok(photo) => {
+                        if photo.is_e_receipt() {
+                            next.fail(Problem::EReceiptAlone);
+                        }
+                        next.effects.push(Effect::Free(photo.preview_url));
+                    }
                     Err(problem) => next.fail(problem),
                 }
             }
@@ -535,6 +558,38 @@ mod tests {
         let restored = Rc::new(State::default()).reduce(Action::Restored(draft));
         assert_eq!(restored.idempotency_key.as_deref(), Some("left"));
         assert!(restored.unsent);
+    }
+
+    fn e_receipt(url: &str) -> PickedPhoto {
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type(crate::e_receipt::PDF);
+        let parts = js_sys::Array::of1(&"%PDF-1.4".into());
+        PickedPhoto {
+            blob: web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).unwrap(),
+            ..photo(url)
+        }
+    }
+
+    #[test]
+    fn an_e_receipt_goes_alone() {
+        let loaded = Rc::new(State::default()).reduce(Action::CampaignLoaded(campaign()));
+        assert_eq!(loaded.room(), 2);
+        let alone = Rc::clone(&loaded).reduce(Action::PhotoReady(Ok(e_receipt("blob:pdf"))));
+        assert_eq!(alone.photos.len(), 1);
+        assert_eq!(alone.room(), 0, "no photo beside an e-receipt");
+        assert!(alone.ready_to_send());
+        // After a photo, an e-receipt is refused in words and freed.
+        let after = loaded
+            .reduce(Action::PhotoReady(Ok(photo("blob:a"))))
+            .reduce(Action::PhotoReady(Ok(e_receipt("blob:pdf"))));
+        assert_eq!(after.photos.len(), 1);
+        assert_eq!(after.error, Some(Problem::EReceiptAlone));
+        assert!(
+            after
+                .effects
+                .due(0)
+                .any(|e| *e == Effect::Free("blob:pdf".to_owned()))
+        );
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub struct CaptureProps {
     pub preparing: usize,
     /// How many photos the campaign takes of one receipt.
     pub max: usize,
+    /// The campaign takes a PDF e-receipt in place of photos.
+    pub e_receipts: bool,
     /// The provider takes the receipt's QR code.
     pub takes_qr: bool,
     /// Photos or the QR code alone are enough (the campaign needs no photo
@@ -85,6 +87,7 @@ pub fn Capture(props: &CaptureProps) -> Html {
         room: props.room,
         preparing: props.preparing,
         max: props.max,
+        e_receipts: props.e_receipts,
         disabled: sending,
         problem: props
             .problem

@@ -1,7 +1,8 @@
 //! Choosing receipt photos: the live camera where the browser has one (else, or
 //! when it is refused, the file input's capture hint, which opens the phone's
 //! camera app) or the gallery, with a preview, the quality hints and a remove
-//! button for each, in the order taken.
+//! button for each, in the order taken; or, where the campaign's provider
+//! reads PDF, the shop's e-receipt in their place.
 
 use web_sys::Blob;
 use yew::prelude::*;
@@ -22,6 +23,8 @@ pub struct PhotoPickerProps {
     pub preparing: usize,
     /// How many photos the campaign takes of one receipt.
     pub max: usize,
+    /// The campaign takes a PDF e-receipt in place of photos.
+    pub e_receipts: bool,
     pub disabled: bool,
     /// What went wrong with the last photo picked, in words.
     pub problem: Option<AttrValue>,
@@ -101,6 +104,20 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
             <ol class="rr-thumbs" aria-label={t.photos_label()}>
                 { for props.photos.iter().enumerate().map(|(i, photo)| {
                     let on_remove = props.on_remove.clone();
+                    if photo.is_e_receipt() {
+                        return html! {
+                            <li class="rr-thumb rr-e-receipt" key={photo.preview_url.clone()}>
+                                <span class="rr-pdf">{ t.e_receipt_alt() }</span>
+                                <button
+                                    type="button"
+                                    class="rr-remove"
+                                    aria-label={t.remove_e_receipt()}
+                                    disabled={props.disabled}
+                                    onclick={move |_| on_remove.emit(i)}
+                                >{ "×" }</button>
+                            </li>
+                        };
+                    }
                     html! {
                         <li class="rr-thumb" key={photo.preview_url.clone()}>
                             <img src={photo.preview_url.clone()} alt={fill(t.photo_alt(), &[("n", &(i + 1).to_string())])} />
@@ -133,7 +150,7 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
             // Once a first part is here, where the next is asked for (the
             // live camera says it from the start): the first step stays as
             // short as the height a page reserves for it.
-            if several && !props.photos.is_empty() {
+            if several && !props.photos.is_empty() && !props.photos.iter().any(PickedPhoto::is_e_receipt) {
                 <p class="rr-hint rr-long-receipt">
                     { fill(t.long_receipt(), &[("n", &props.max.to_string())]) }
                 </p>
@@ -180,10 +197,24 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
                             accept="image/*"
                             multiple={props.room > 1}
                             disabled={props.disabled}
-                            {onchange}
+                            onchange={onchange.clone()}
                         />
                     </label>
                 </div>
+            }
+            // The shop's e-receipt, in place of photos (so offered only
+            // before any is taken).
+            if props.e_receipts && props.photos.is_empty() && props.preparing == 0 {
+                <label class="rr-link rr-pick-pdf">
+                    { t.e_receipt() }
+                    <input
+                        class="rr-file rr-pdf-file"
+                        type="file"
+                        accept="application/pdf,.pdf"
+                        disabled={props.disabled}
+                        {onchange}
+                    />
+                </label>
             }
         </div>
     }

@@ -5,11 +5,11 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::Blob;
 use yew::prelude::*;
 
-use crate::client;
 use crate::lens::{Lens, LensLoader};
-use crate::photo::{self, Prep};
+use crate::photo::{self, Hint, Prep};
 use crate::problem::Problem;
 use crate::state::{Action, PickedPhoto, State};
+use crate::{client, e_receipt};
 
 /// The callback that takes picked files and prepares each for the campaign's
 /// photo rules (nothing happens before the campaign is loaded), the lens
@@ -17,7 +17,8 @@ use crate::state::{Action, PickedPhoto, State};
 /// receipt's photo limit are refused with words. Where the
 /// provider checks photos (`capabilities.quality_check`), each prepared photo
 /// is then checked at `base` for `campaign`: what it finds is a hint, never a
-/// block.
+/// block. A PDF is an e-receipt, sent as it is where the campaign takes one
+/// (`e_receipt`), refused in words where it does not.
 pub fn photo_picking(
     state: &UseReducerHandle<State>,
     base: &AttrValue,
@@ -26,6 +27,10 @@ pub fn photo_picking(
 ) -> Callback<Vec<Blob>> {
     let dispatcher = state.dispatcher();
     let prep = state.campaign.as_ref().map(|c| Prep::from(&c.photos));
+    let pdf_bytes = state
+        .campaign
+        .as_ref()
+        .and_then(|c| e_receipt::taken(&c.photos));
     let checked = state
         .campaign
         .as_ref()
@@ -57,6 +62,12 @@ pub fn photo_picking(
         lens.prefetch();
         spawn_local(async move {
             for file in files {
+                if e_receipt::is_pdf(&file).await {
+                    let ready = e_receipt::typed(&file, pdf_bytes)
+                        .and_then(|blob| previewed(blob, Vec::new()));
+                    dispatcher.dispatch(Action::PhotoReady(ready));
+                    continue;
+                }
                 let ready = picked(&file, prep, &lens).await;
                 let check = ready
                     .as_ref()
@@ -89,11 +100,16 @@ async fn picked(file: &Blob, prep: Prep, lens: &LensLoader) -> Result<PickedPhot
             }
         }
     }
-    let preview_url = web_sys::Url::create_object_url_with_blob(&prepared.blob)
-        .map_err(|_| Problem::PreviewFailed)?;
+    previewed(prepared.blob, prepared.hints)
+}
+
+/// `blob`, picked, with an object URL for its preview.
+fn previewed(blob: Blob, hints: Vec<Hint>) -> Result<PickedPhoto, Problem> {
+    let preview_url =
+        web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| Problem::PreviewFailed)?;
     Ok(PickedPhoto {
-        blob: prepared.blob,
+        blob,
         preview_url,
-        hints: prepared.hints,
+        hints,
     })
 }

@@ -225,6 +225,12 @@ texts! {
     gave_up_server,
     /// `{n}`: how many photos one receipt may have.
     too_many_photos,
+    /// A PDF picked where the campaign takes photos only.
+    pdf_not_taken,
+    /// `{n}`: the campaign's largest file, in MB.
+    pdf_too_large,
+    /// A PDF picked beside photos.
+    e_receipt_alone,
     /// The button that tries again what failed.
     retry,
 
@@ -238,6 +244,11 @@ texts! {
     remove_photo,
     /// `{n}`: the photo's position. Beside a photo with a hint.
     retake_photo,
+    /// Where the campaign's provider reads PDF: picks the shop's e-receipt.
+    e_receipt,
+    /// The picked e-receipt, in place of a photo's preview.
+    e_receipt_alt,
+    remove_e_receipt,
     preparing,
     /// `{n}`: how many photos one receipt may have.
     long_receipt,

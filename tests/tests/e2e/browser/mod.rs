@@ -6,6 +6,7 @@
 
 mod capture;
 mod dead_ends;
+mod e_receipts;
 mod page;
 mod providers;
 mod recovery;
