@@ -1,5 +1,7 @@
 //! Fuzzing of what a stranger can reach: the fiscal QR parser, the multipart
-//! reader (through the router, as an upload), and the provider answer
+//! reader (through the router, as an upload; photos, and e-receipts damaged
+//! byte by byte, to the campaign that reads PDF and to those that do not),
+//! and the provider answer
 //! parsers (each adapter, over real HTTP, against a server answering
 //! anything). Property-based (proptest's strategies, random seeds), run for
 //! a time budget: `FUZZ_SECONDS` per target (a few by default, as in
@@ -159,6 +161,7 @@ fn part() -> impl Strategy<Value = (String, Option<String>, Option<String>, Vec<
         "\\[(\\{\"offer_id\": ?(\"[0-9a-z,]{0,8}\"|-?[0-9]{1,12}|null), \"quantity\": ?-?[0-9]{1,4}\\},?){0,3}\\]"
             .prop_map(String::into_bytes),
         qr_texts().prop_map(String::into_bytes),
+        e_receipts(),
         proptest::collection::vec(any::<u8>(), 0..200),
     ];
     (
@@ -166,6 +169,25 @@ fn part() -> impl Strategy<Value = (String, Option<String>, Option<String>, Vec<
         proptest::option::of("\\PC{0,40}"),
         proptest::option::of("(image/jpeg|image/png|text/plain|\\PC{0,20})"),
         content,
+    )
+}
+
+/// A shop's PDF e-receipt, whole or with a few bytes changed (its
+/// cross-references, objects and streams damaged), maybe cut short.
+fn e_receipts() -> impl Strategy<Value = Vec<u8>> {
+    let changes = proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8);
+    (1..3u32, changes, proptest::option::of(any::<prop::sample::Index>())).prop_map(
+        |(pages, changes, cut)| {
+            let mut pdf = sandbox::e_receipt::pdf(309_000, pages);
+            for (at, byte) in changes {
+                let at = at.index(pdf.len());
+                pdf[at] = byte;
+            }
+            if let Some(cut) = cut {
+                pdf.truncate(cut.index(pdf.len() + 1));
+            }
+            pdf
+        },
     )
 }
 
@@ -220,6 +242,14 @@ async fn proxy_app(dir: &tempfile::TempDir) -> axum::Router {
         kind = "bitlabs"
         base_url = "http://127.0.0.1:9/bitlabs"
         token = {{ file = {s:?} }}
+        [providers.photon]
+        kind = "photon"
+        base_url = "http://127.0.0.1:9/photon"
+        client_id = {{ file = {s:?} }}
+        username = "fuzz"
+        api_key = {{ file = {s:?} }}
+        password = {{ file = {s:?} }}
+        secret_key = {{ file = {s:?} }}
         [campaigns.qr]
         provider = "apm"
         title = "QR or photos"
@@ -228,6 +258,10 @@ async fn proxy_app(dir: &tempfile::TempDir) -> axum::Router {
         provider = "bitlabs"
         title = "Offers"
         photos = {{ max_count = 2, max_bytes = 4000 }}
+        [campaigns.pdf]
+        provider = "photon"
+        title = "Photos or an e-receipt"
+        photos = {{ max_count = 2, max_bytes = 8000, max_pdf_pages = 1 }}
         "#,
         db = dir.path().join("relay.db").display(),
         s = secret.display().to_string(),
@@ -240,7 +274,7 @@ async fn proxy_app(dir: &tempfile::TempDir) -> axum::Router {
 async fn an_upload_body_of_any_shape_gets_an_answer_and_never_a_server_error() {
     let dir = tempfile::tempdir().unwrap();
     let app = proxy_app(&dir).await;
-    let campaigns = prop_oneof![Just("qr"), Just("offers")];
+    let campaigns = prop_oneof![Just("qr"), Just("offers"), Just("pdf")];
     let expected = [
         StatusCode::ACCEPTED,
         StatusCode::BAD_REQUEST,
