@@ -148,20 +148,41 @@ pub fn camera_y4m(seed: u64) -> Vec<u8> {
 /// (`vision::fixtures`), as one 960x1280 frame of Y4M video; and the
 /// receipt's true corners in that frame.
 pub fn table_y4m(seed: u64) -> (Vec<u8>, vision::Quad) {
+    let fixture = on_a_table(seed);
+    let frame = &fixture.frame;
+    (
+        y4m_doubled(&frame.pixels, frame.width, frame.height),
+        fixture.corners.scaled(2.0),
+    )
+}
+
+/// The same receipt on a table as [`table_y4m`], as a 960x1280 JPEG from the
+/// gallery; and its true corners in it.
+pub fn table_jpeg(seed: u64) -> (Vec<u8>, vision::Quad) {
+    let fixture = on_a_table(seed);
+    let frame = &fixture.frame;
+    let img = image::GrayImage::from_fn(frame.width * 2, frame.height * 2, |x, y| {
+        image::Luma([frame.get(x / 2, y / 2)])
+    });
+    let mut out = Cursor::new(Vec::new());
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 92)
+        .encode_image(&img)
+        .expect("encode fixture");
+    (out.into_inner(), fixture.corners.scaled(2.0))
+}
+
+/// A short receipt on a table with other things on it, the phone leaning 15
+/// degrees, in even light.
+fn on_a_table(seed: u64) -> vision::fixtures::Fixture {
     use vision::fixtures::{self, Light, Scene, Surface};
-    let fixture = fixtures::photograph(Scene {
+    fixtures::photograph(Scene {
         surface: Surface::Clutter,
         light: Light::Even,
         long: false,
         tilt: 15.0,
         seed,
         paper: seed,
-    });
-    let frame = &fixture.frame;
-    (
-        y4m_doubled(&frame.pixels, frame.width, frame.height),
-        fixture.corners.scaled(2.0),
-    )
+    })
 }
 
 /// One frame of grey Y4M video of `luma` (`width` x `height`) at twice its

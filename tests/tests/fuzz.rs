@@ -176,8 +176,12 @@ fn part() -> impl Strategy<Value = (String, Option<String>, Option<String>, Vec<
 /// cross-references, objects and streams damaged), maybe cut short.
 fn e_receipts() -> impl Strategy<Value = Vec<u8>> {
     let changes = proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8);
-    (1..3u32, changes, proptest::option::of(any::<prop::sample::Index>())).prop_map(
-        |(pages, changes, cut)| {
+    (
+        1..3u32,
+        changes,
+        proptest::option::of(any::<prop::sample::Index>()),
+    )
+        .prop_map(|(pages, changes, cut)| {
             let mut pdf = sandbox::e_receipt::pdf(309_000, pages);
             for (at, byte) in changes {
                 let at = at.index(pdf.len());
@@ -187,8 +191,7 @@ fn e_receipts() -> impl Strategy<Value = Vec<u8>> {
                 pdf.truncate(cut.index(pdf.len() + 1));
             }
             pdf
-        },
-    )
+        })
 }
 
 /// A body: well-formed parts, maybe cut or spliced with anything.

@@ -12,8 +12,8 @@ use crate::components::verdict::{Verdict, VerdictProps};
 use crate::components::waiting::Waiting;
 use crate::effects::Reporter;
 use crate::hooks::{
-    CampaignHook, Loaded, Target, Uploader, action, photo_picking, use_campaign, use_draft,
-    use_effects, use_upload,
+    CampaignHook, Loaded, Target, Uploader, action, corners_moving, photo_picking, use_campaign,
+    use_draft, use_effects, use_upload,
 };
 use crate::i18n::Locale;
 use crate::lens::LensLoader;
@@ -59,6 +59,7 @@ pub fn App(props: &AppProps) -> Html {
         props.reload.as_ref(),
     );
     let on_pick = photo_picking(&state, &props.api_base, &props.campaign, &props.lens_loader);
+    let on_corners = corners_moving(&state, &props.lens_loader);
     let Uploader {
         resume,
         send,
@@ -103,7 +104,11 @@ pub fn App(props: &AppProps) -> Html {
             None => html! {},
         },
         Step::Capture | Step::Sending => {
-            let props = capture_props(&state, &dispatcher, on_pick, on_change_offers, send, cancel);
+            let picking = Picking {
+                on_pick,
+                on_corners,
+            };
+            let props = capture_props(&state, &dispatcher, picking, on_change_offers, send, cancel);
             html! { <Capture ..props /> }
         }
         Step::Waiting {
@@ -196,10 +201,17 @@ fn verdict_props(
 
 /// The capture step's props, built whole (`..props`): yew's props builder for
 /// this many costs the bundle about 0.3 KB.
+/// What the capture step does with photos: takes picked ones in, and
+/// straightens one again to corners the shopper moved.
+struct Picking {
+    on_pick: Callback<Vec<web_sys::Blob>>,
+    on_corners: Callback<(usize, [f32; 8])>,
+}
+
 fn capture_props(
     state: &State,
     dispatcher: &UseReducerDispatcher<State>,
-    on_pick: Callback<Vec<web_sys::Blob>>,
+    picking: Picking,
     on_change_offers: Callback<MouseEvent>,
     on_send: Callback<MouseEvent>,
     on_cancel: Callback<MouseEvent>,
@@ -231,7 +243,8 @@ fn capture_props(
         progress: state.progress,
         offline: state.offline,
         ready: state.ready_to_send(),
-        on_pick,
+        on_pick: picking.on_pick,
+        on_corners: picking.on_corners,
         retaking: state.retaking,
         on_remove: action(dispatcher, Action::PhotoRemoved),
         on_retake: action(dispatcher, Action::RetakePhoto),

@@ -138,6 +138,7 @@ fn read(value: &JsValue) -> Option<Draft> {
                 preview_url: web_sys::Url::create_object_url_with_blob(&blob).ok()?,
                 blob,
                 hints: Vec::new(),
+                original: None,
             })
         })
         .collect();

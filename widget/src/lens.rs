@@ -74,6 +74,32 @@ impl Lens {
         Some(rows as u32)
     }
 
+    /// Where the receipt is in a picked photo (its grey sample): its corners,
+    /// each `x, y` as fractions of the photo's width and height; `None`
+    /// where none is found or it fills the photo (nothing to straighten).
+    pub fn corners(&self, sample: &Sample) -> Option<[f32; 8]> {
+        let arguments = Array::of3(
+            &Uint8Array::from(sample.luma.as_slice()),
+            &sample.width.into(),
+            &sample.height.into(),
+        );
+        let found = self.call("corners", &arguments)?;
+        let found: Vec<f32> = found.dyn_into::<js_sys::Float32Array>().ok()?.to_vec();
+        found.try_into().ok()
+    }
+
+    /// `photo` (prepared) straightened to `corners` (as [`Lens::corners`]
+    /// answers), as a JPEG of `quality` (1 to 100).
+    pub async fn straighten(&self, photo: &Blob, corners: &[f32; 8], quality: u8) -> Option<Blob> {
+        let arguments = Array::of3(
+            photo,
+            &js_sys::Float32Array::from(corners.as_slice()),
+            &(f64::from(quality) / 100.0).into(),
+        );
+        let promise: Promise = self.call("straighten", &arguments)?.dyn_into().ok()?;
+        JsFuture::from(promise).await.ok()?.dyn_into().ok()
+    }
+
     /// What would make the photo better, as hints to the shopper.
     pub fn hints(&self, sample: &Sample) -> Vec<Hint> {
         let arguments = Array::of3(
@@ -123,6 +149,40 @@ impl Drop for Viewfinder {
     /// The lens's memory for it, freed.
     fn drop(&mut self) {
         let _ = self.call("free", &JsValue::UNDEFINED);
+    }
+}
+
+/// The lens's corner editor: the four handles over a picked photo, moved
+/// by the shopper (the widget draws them; the lens moves them).
+pub struct CornerEditor(JsValue);
+
+impl CornerEditor {
+    /// Makes the `.rr-corner` handles in `frame` movable from `corners`.
+    pub fn new(lens: &Lens, frame: &web_sys::HtmlElement, corners: &[f32; 8]) -> Option<Self> {
+        let class = function(&lens.0, "CornerEditor")?;
+        let corners = js_sys::Float32Array::from(corners.as_slice());
+        Reflect::construct(&class, &Array::of2(frame, &corners))
+            .ok()
+            .map(Self)
+    }
+
+    /// Where the corners are now.
+    pub fn corners(&self) -> Option<[f32; 8]> {
+        let now = function(&self.0, "corners")?.call0(&self.0).ok()?;
+        now.dyn_into::<js_sys::Float32Array>()
+            .ok()?
+            .to_vec()
+            .try_into()
+            .ok()
+    }
+}
+
+impl Drop for CornerEditor {
+    /// The lens's memory for it freed, and the page's handles let go of.
+    fn drop(&mut self) {
+        if let Some(free) = function(&self.0, "free") {
+            let _ = free.call0(&self.0);
+        }
     }
 }
 

@@ -21,6 +21,17 @@ pub struct PickedPhoto {
     pub blob: web_sys::Blob,
     pub preview_url: String,
     pub hints: Vec<Hint>,
+    /// Where the photo was straightened to the receipt found in it: the
+    /// photo as it was, and the corners, for the shopper to move.
+    pub original: Option<Original>,
+}
+
+/// A picked photo before it was straightened, and the receipt's corners in
+/// it (each `x, y` as fractions of its width and height).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Original {
+    pub blob: web_sys::Blob,
+    pub corners: [f32; 8],
 }
 
 impl PickedPhoto {
@@ -249,6 +260,8 @@ pub enum Action {
     /// The photo at this place is taken again: removed, and its place kept
     /// for the next one.
     RetakePhoto(usize),
+    /// The photo with this preview straightened again (its corners moved).
+    PhotoReplaced(String, PickedPhoto),
     /// The provider's check found the photo with this preview unusable.
     PhotoUnusable(String, Vec<api::ReasonCode>),
     /// The QR code was confirmed (or removed).
@@ -355,6 +368,20 @@ impl Reducible for State {
             Action::QrSet(qr) => {
                 next.qr = qr;
                 next.error = None;
+            }
+            Action::PhotoReplaced(preview_url, photo) => {
+                match next
+                    .photos
+                    .iter_mut()
+                    .find(|p| p.preview_url == preview_url)
+                {
+                    Some(old) => {
+                        let old = std::mem::replace(old, photo);
+                        next.effects.push(Effect::Free(old.preview_url));
+                    }
+                    // Removed meanwhile.
+                    None => next.effects.push(Effect::Free(photo.preview_url)),
+                }
             }
             Action::PhotoUnusable(preview_url, codes) => {
                 if let Some(photo) = next
@@ -505,6 +532,7 @@ mod tests {
             blob: web_sys::Blob::new().expect("a blob"),
             preview_url: url.to_owned(),
             hints: Vec::new(),
+            original: None,
         }
     }
 

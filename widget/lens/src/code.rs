@@ -71,7 +71,7 @@ async fn detect(detector: &JsValue, image: &JsValue) -> Option<String> {
 
 /// A photo decoded with its EXIF orientation applied (a phone's portrait
 /// photo is stored landscape with a "rotate" tag).
-async fn decode(photo: &Blob) -> Option<ImageBitmap> {
+pub async fn decode(photo: &Blob) -> Option<ImageBitmap> {
     let options = ImageBitmapOptions::new();
     options.set_image_orientation(ImageOrientation::FromImage);
     let promise = web_sys::window()?
@@ -82,7 +82,7 @@ async fn decode(photo: &Blob) -> Option<ImageBitmap> {
 
 /// `image` (a video or a bitmap) drawn on a new canvas no longer than
 /// `long_side`.
-fn drawn(image: &JsValue, long_side: u32) -> Option<HtmlCanvasElement> {
+pub fn drawn(image: &JsValue, long_side: u32) -> Option<HtmlCanvasElement> {
     let (width, height) = match image.dyn_ref::<HtmlVideoElement>() {
         Some(video) => (video.video_width(), video.video_height()),
         None => {

@@ -8,6 +8,10 @@
 //!
 //! - `code`: a QR code read from the camera or a photo, by the browser's
 //!   detector where it has one, else by [`qrscan`];
+//! - `gallery`: a picked photo's receipt found, and the photo straightened
+//!   to corners the shopper may have moved;
+//! - `corners`: the corner editor, a picked photo's corners moved by the
+//!   shopper;
 //! - `track`: when a shot takes itself (pure, tested on the host);
 //! - `viewfinder`: the camera's frames read, the outline drawn, the shot
 //!   straightened and encoded.
@@ -17,12 +21,16 @@
 #![allow(clippy::suboptimal_flops)]
 
 mod code;
+mod corners;
+mod gallery;
 mod track;
 mod viewfinder;
 
 use wasm_bindgen::prelude::*;
 
 pub use code::read_code;
+pub use corners::CornerEditor;
+pub use gallery::{corners, straighten};
 pub use track::{OUTLINED, READY, TAKEN};
 pub use viewfinder::Viewfinder;
 

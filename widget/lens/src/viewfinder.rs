@@ -181,7 +181,7 @@ impl Viewfinder {
 
 /// A canvas's 2D context; `read` where its pixels are read back often (kept
 /// in memory rather than on the GPU).
-fn context(canvas: &HtmlCanvasElement, read: bool) -> Option<CanvasRenderingContext2d> {
+pub fn context(canvas: &HtmlCanvasElement, read: bool) -> Option<CanvasRenderingContext2d> {
     let attributes = ContextAttributes2d::new();
     attributes.set_will_read_frequently(read);
     canvas
@@ -193,7 +193,7 @@ fn context(canvas: &HtmlCanvasElement, read: bool) -> Option<CanvasRenderingCont
 }
 
 /// `image` as a JPEG of `quality`: a promise of the `Blob`.
-fn encode(work: &HtmlCanvasElement, image: &Rgba, quality: f64) -> Result<Promise, JsValue> {
+pub fn encode(work: &HtmlCanvasElement, image: &Rgba, quality: f64) -> Result<Promise, JsValue> {
     let canvas: HtmlCanvasElement = work
         .owner_document()
         .ok_or_else(|| JsValue::from_str("no document"))?

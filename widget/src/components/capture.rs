@@ -58,6 +58,8 @@ pub struct CaptureProps {
     pub on_remove: Callback<usize>,
     /// Takes the photo at this place again.
     pub on_retake: Callback<usize>,
+    /// Straightens the photo at this place again, to these corners.
+    pub on_corners: Callback<(usize, [f32; 8])>,
     pub on_qr: Callback<Option<String>>,
     pub on_change_offers: Callback<MouseEvent>,
     pub on_send: Callback<MouseEvent>,
@@ -98,6 +100,7 @@ pub fn Capture(props: &CaptureProps) -> Html {
         retaking: props.retaking,
         on_remove: props.on_remove.clone(),
         on_retake: props.on_retake.clone(),
+        on_corners: props.on_corners.clone(),
     };
     // Asked for these photos (by their count): a photo added or removed asks
     // again.

@@ -10,6 +10,7 @@ use yew::prelude::*;
 use crate::camera;
 use crate::components::camera::{Camera, CameraMode};
 use crate::components::chosen_files;
+use crate::components::corners::Corners;
 use crate::i18n::{fill, use_locale};
 use crate::problem::{CameraError, Problem};
 use crate::state::PickedPhoto;
@@ -34,6 +35,8 @@ pub struct PhotoPickerProps {
     pub on_remove: Callback<usize>,
     /// Takes the photo at this place again (a hint says it needs it).
     pub on_retake: Callback<usize>,
+    /// Straightens the photo at this place again, to these corners.
+    pub on_corners: Callback<(usize, [f32; 8])>,
 }
 
 #[component]
@@ -45,6 +48,8 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
         Callback::from(move |e: Event| on_pick.emit(chosen_files(&e)))
     };
     let camera_open = use_state(|| false);
+    // The photo whose corners are being moved.
+    let adjusting = use_state(|| None::<usize>);
     // Set when the live camera could not start: the capture input is offered
     // instead, with the reason in words.
     let camera_failed = use_state(|| None::<CameraError>);
@@ -131,6 +136,13 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
                             { for photo.hints.iter().map(|hint| html! {
                                 <p class="rr-photo-hint">{ hint.advice(t) }</p>
                             }) }
+                            if photo.original.is_some() {
+                                <button type="button" class="rr-link rr-adjust"
+                                    disabled={props.disabled}
+                                    onclick={let a = adjusting.clone(); move |_| a.set(Some(i))}>
+                                    { t.adjust_corners() }
+                                </button>
+                            }
                             if !photo.hints.is_empty() {
                                 <button type="button" class="rr-link rr-retake-photo"
                                     disabled={props.disabled} onclick={retake(i)}>
@@ -157,6 +169,22 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
             }
             if let Some(error) = *camera_failed {
                 <p class="rr-notice rr-camera-error" role="alert">{ error.explained(t) }</p>
+            }
+            if let Some((at, original)) = adjusting
+                .and_then(|at| Some((at, props.photos.get(at)?.original.clone()?)))
+            {
+                <Corners
+                    original={original.blob}
+                    corners={original.corners}
+                    on_done={{
+                        let (adjusting, on_corners) = (adjusting.clone(), props.on_corners.clone());
+                        Callback::from(move |corners| {
+                            adjusting.set(None);
+                            on_corners.emit((at, corners));
+                        })
+                    }}
+                    on_cancel={let a = adjusting.clone(); Callback::from(move |()| a.set(None))}
+                />
             }
             if *camera_open && props.room > 0 {
                 <Camera

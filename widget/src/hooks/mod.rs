@@ -4,7 +4,9 @@
 //! - [`use_campaign`]: loads the campaign (and its stores), and loads a store's
 //!   offers when the shopper chooses it;
 //! - [`photo_picking`]: the callback that prepares picked photos for the
-//!   campaign's rules;
+//!   campaign's rules (each straightened to the receipt the lens finds), and
+//!   [`corners_moving`], the one that straightens a photo again to corners
+//!   the shopper moved;
 //! - [`use_upload`]: the upload with its progress, retries and offline wait
 //!   (one the page left unsent goes again by itself), then the status checks
 //!   until the verdict, and the manual-review request;
@@ -29,7 +31,7 @@ use crate::effects::perform;
 use crate::state::{Action, State};
 pub use campaign::{CampaignHook, Loaded, use_campaign};
 pub use draft::use_draft;
-pub use photos::photo_picking;
+pub use photos::{corners_moving, photo_picking};
 pub use upload::{Target, Uploader, use_upload};
 
 /// A callback that dispatches the action `make` builds from its argument (yew's

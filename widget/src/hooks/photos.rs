@@ -8,7 +8,7 @@ use yew::prelude::*;
 use crate::lens::{Lens, LensLoader};
 use crate::photo::{self, Hint, Prep};
 use crate::problem::Problem;
-use crate::state::{Action, PickedPhoto, State};
+use crate::state::{Action, Original, PickedPhoto, State};
 use crate::{client, e_receipt};
 
 /// The callback that takes picked files and prepares each for the campaign's
@@ -87,10 +87,52 @@ pub fn photo_picking(
     })
 }
 
+/// The callback that straightens the photo at a place again, to corners the
+/// shopper moved (its [`Original`]'s): the photo is replaced where the lens
+/// can be had, and left as it was otherwise.
+pub fn corners_moving(
+    state: &UseReducerHandle<State>,
+    lens: &LensLoader,
+) -> Callback<(usize, [f32; 8])> {
+    let dispatcher = state.dispatcher();
+    let quality = state
+        .campaign
+        .as_ref()
+        .map_or(api::DEFAULT_QUALITY, |c| c.photos.quality);
+    let (photos, lens) = (state.photos.clone(), lens.clone());
+    Callback::from(move |(at, corners): (usize, [f32; 8])| {
+        let Some(photo) = photos.get(at).cloned() else {
+            return;
+        };
+        let Some(original) = photo.original.clone() else {
+            return;
+        };
+        let (dispatcher, lens) = (dispatcher.clone(), lens.clone());
+        spawn_local(async move {
+            let Some(lens) = Lens::load(&lens).await else {
+                return;
+            };
+            let Some(blob) = lens.straighten(&original.blob, &corners, quality).await else {
+                return;
+            };
+            if let Ok(mut moved) = previewed(blob, photo.hints.clone()) {
+                moved.original = Some(Original {
+                    corners,
+                    ..original
+                });
+                dispatcher.dispatch(Action::PhotoReplaced(photo.preview_url, moved));
+            }
+        });
+    })
+}
+
 /// Prepares one picked file for upload, with its preview and what the lens
-/// (where it could be had) sees wrong with it.
+/// (where it could be had) sees wrong with it; where the lens finds the
+/// receipt in it, the photo is straightened to it (the shopper may move the
+/// corners after), and no longer said to be at a slant.
 async fn picked(file: &Blob, prep: Prep, lens: &LensLoader) -> Result<PickedPhoto, Problem> {
     let mut prepared = photo::prepare(file, prep).await.map_err(|e| e.0)?;
+    let mut original = None;
     if let Some(sample) = &prepared.sample
         && let Some(lens) = Lens::load(lens).await
     {
@@ -99,8 +141,19 @@ async fn picked(file: &Blob, prep: Prep, lens: &LensLoader) -> Result<PickedPhot
                 prepared.hints.push(hint);
             }
         }
+        if let Some(corners) = lens.corners(sample)
+            && let Some(blob) = lens
+                .straighten(&prepared.blob, &corners, prep.quality)
+                .await
+        {
+            let blob = std::mem::replace(&mut prepared.blob, blob);
+            original = Some(Original { blob, corners });
+            prepared.hints.retain(|hint| *hint != Hint::Tilted);
+        }
     }
-    previewed(prepared.blob, prepared.hints)
+    let mut photo = previewed(prepared.blob, prepared.hints)?;
+    photo.original = original;
+    Ok(photo)
 }
 
 /// `blob`, picked, with an object URL for its preview.
@@ -111,5 +164,6 @@ fn previewed(blob: Blob, hints: Vec<Hint>) -> Result<PickedPhoto, Problem> {
         blob,
         preview_url,
         hints,
+        original: None,
     })
 }

@@ -249,6 +249,15 @@ texts! {
     /// The picked e-receipt, in place of a photo's preview.
     e_receipt_alt,
     remove_e_receipt,
+    /// Beside a photo straightened to the receipt found in it, and the
+    /// corner editor's name.
+    adjust_corners,
+    corners_help,
+    /// `{n}`: the corner's number, 1 to 4 from the top left, clockwise.
+    corner,
+    /// The photo as it was, under the corners.
+    photo_alt_original,
+    use_corners,
     preparing,
     /// `{n}`: how many photos one receipt may have.
     long_receipt,

@@ -1,0 +1,120 @@
+//! A photo from the gallery (or the phone's camera app): where the receipt is
+//! in it ([`corners`]), and the photo straightened to corners the shopper may
+//! have moved ([`straighten`]). The widget shows the corners to drag.
+
+use vision::{Point, Quad, Rgba};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::Blob;
+
+use crate::viewfinder::{context, encode};
+
+/// A receipt filling this much of the photo is taken as it is: a scan, or a
+/// shot straight on and close, with nothing to straighten.
+const FILLS: f32 = 0.9;
+/// Corners around less of the photo than this are no receipt's.
+const LEAST: f32 = 0.01;
+
+/// The receipt's corners in a grey copy of a photo (`luma`, rows of
+/// `width`), top-left, top-right, bottom-right, bottom-left, each `x, y` as
+/// fractions of the width and height; `undefined` where no receipt is found,
+/// or where it fills the photo (nothing to straighten).
+#[wasm_bindgen]
+#[must_use]
+pub fn corners(luma: &[u8], width: u32, height: u32) -> Option<Vec<f32>> {
+    let frame = crate::frame(luma, width, height)?;
+    let quad = vision::find(&frame)?.ordered();
+    let whole = Quad::frame(width, height).area();
+    if quad.area() >= FILLS * whole {
+        return None;
+    }
+    let (w, h) = (width as f32, height as f32);
+    Some(quad.0.iter().flat_map(|p| [p.x / w, p.y / h]).collect())
+}
+
+/// `photo` (a picked photo as the widget prepared it) straightened to
+/// `corners` (eight fractions, as [`corners`] answers, in any order around
+/// the receipt) and cropped to it, as a JPEG of `quality` (0 to 1): a promise
+/// of the `Blob`. Corners around next to nothing are refused.
+#[wasm_bindgen]
+pub async fn straighten(photo: Blob, corners: Vec<f32>, quality: f64) -> Result<JsValue, JsValue> {
+    let failed = || JsValue::from_str("not straightened");
+    let bitmap = crate::code::decode(&photo).await.ok_or_else(failed)?;
+    let canvas = crate::code::drawn(&bitmap, u32::MAX).ok_or_else(failed)?;
+    bitmap.close();
+    let (w, h) = (canvas.width(), canvas.height());
+    let quad = quad(&corners, w, h).ok_or_else(failed)?;
+    let data = context(&canvas, true).ok_or_else(failed)?.get_image_data(
+        0.0,
+        0.0,
+        f64::from(w),
+        f64::from(h),
+    )?;
+    let frame = Rgba {
+        width: w,
+        height: h,
+        pixels: data.data().0,
+    };
+    let image = vision::straighten_rgba(&frame, &quad, w.max(h));
+    JsFuture::from(encode(&canvas, &image, quality)?).await
+}
+
+/// The quad `corners` (fractions) stand for in a `width` x `height` picture,
+/// ordered; `None` for anything but four points inside it around a receipt.
+fn quad(corners: &[f32], width: u32, height: u32) -> Option<Quad> {
+    let [x0, y0, x1, y1, x2, y2, x3, y3] = <[f32; 8]>::try_from(corners).ok()?;
+    let fractions = [x0, y0, x1, y1, x2, y2, x3, y3];
+    if !fractions.iter().all(|f| (0.0..=1.0).contains(f)) {
+        return None;
+    }
+    let (w, h) = (width as f32, height as f32);
+    let point = |x: f32, y: f32| Point::new(x * w, y * h);
+    let quad = Quad([point(x0, y0), point(x1, y1), point(x2, y2), point(x3, y3)]).ordered();
+    (quad.area() >= LEAST * w * h).then_some(quad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vision::fixtures::{self, Light, Scene, Surface};
+
+    #[test]
+    fn a_receipt_on_a_table_has_its_corners_as_fractions_and_a_flat_scan_has_none() {
+        let fixture = fixtures::photograph(Scene {
+            surface: Surface::Wood,
+            light: Light::Even,
+            long: false,
+            tilt: 12.0,
+            seed: 3,
+            paper: 3,
+        });
+        let frame = &fixture.frame;
+        let found = corners(&frame.pixels, frame.width, frame.height).expect("corners");
+        let (w, h) = (frame.width as f32, frame.height as f32);
+        let truth = fixture.corners.ordered();
+        for (i, p) in truth.0.iter().enumerate() {
+            let (x, y) = (found[2 * i] * w, found[2 * i + 1] * h);
+            assert!(
+                Point::new(x, y).distance(*p) < 0.05 * w.hypot(h),
+                "corner {i}"
+            );
+        }
+        let scan = fixtures::flat_receipt(3, 300, 800);
+        assert_eq!(corners(&scan.pixels, scan.width, scan.height), None);
+    }
+
+    #[test]
+    fn corners_are_ordered_and_refused_outside_or_around_nothing() {
+        let mixed = [0.9, 0.9, 0.1, 0.1, 0.9, 0.1, 0.1, 0.9];
+        let ordered = quad(&mixed, 100, 200).unwrap();
+        assert_eq!(ordered.0[0], Point::new(10.0, 20.0));
+        assert_eq!(ordered.0[2], Point::new(90.0, 180.0));
+        assert_eq!(
+            quad(&[0.1, 0.1, 1.2, 0.1, 0.9, 0.9, 0.1, 0.9], 100, 100),
+            None
+        );
+        assert_eq!(quad(&[0.5; 8], 100, 100), None);
+        assert_eq!(quad(&mixed[..6], 100, 100), None);
+        assert_eq!(quad(&[f32::NAN; 8], 100, 100), None);
+    }
+}
