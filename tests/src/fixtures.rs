@@ -171,6 +171,25 @@ pub fn table_jpeg(seed: u64) -> (Vec<u8>, vision::Quad) {
     (out.into_inner(), fixture.corners.scaled(2.0))
 }
 
+/// A long receipt (800 x `height`, flat, as a scan or a straightened shot)
+/// in two parts from the gallery, top then bottom, the second starting with
+/// the `shared` rows the first ends with, as JPEGs.
+pub fn long_receipt_parts(height: u32, shared: u32) -> [Vec<u8>; 2] {
+    let receipt = vision::fixtures::flat_receipt(11, 800, height);
+    let cut = (height + shared) / 2;
+    let part = |from: u32, to: u32| {
+        let img = image::GrayImage::from_fn(800, to - from, |x, y| {
+            image::Luma([receipt.get(x, from + y)])
+        });
+        let mut out = Cursor::new(Vec::new());
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 92)
+            .encode_image(&img)
+            .expect("encode fixture");
+        out.into_inner()
+    };
+    [part(0, cut), part(height - cut, height)]
+}
+
 /// A short receipt on a table with other things on it, the phone leaning 15
 /// degrees, in even light.
 fn on_a_table(seed: u64) -> vision::fixtures::Fixture {

@@ -73,6 +73,7 @@ pub fn App(props: &AppProps) -> Html {
             user: props.user.clone(),
             user_token: props.user_token.clone(),
             host: props.host.clone(),
+            lens: props.lens_loader.clone(),
         },
     );
     use_draft(&state, &props.drafts, &resume, &on_merchant);

@@ -308,3 +308,45 @@ async fn a_file_that_is_not_a_photo_is_refused_and_heic_is_passed_on() {
     assert_eq!(passed.blob.size(), heic.size());
     assert!(passed.hints.is_empty());
 }
+
+/// Rows `from..to` of a vision fixture's flat receipt, on a canvas.
+fn flat_part(receipt: &vision::Grey, from: u32, to: u32) -> HtmlCanvasElement {
+    let (canvas, ctx) = canvas(receipt.width, to - from);
+    let rows = &receipt.pixels[(from * receipt.width) as usize..(to * receipt.width) as usize];
+    let rgba: Vec<u8> = rows.iter().flat_map(|&v| [v, v, v, 255]).collect();
+    let data = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
+        wasm_bindgen::Clamped(&rgba),
+        receipt.width,
+        to - from,
+    )
+    .unwrap();
+    ctx.put_image_data(&data, 0.0, 0.0).unwrap();
+    canvas
+}
+
+/// As a shopper's gallery parts go: each prepared for the campaign first
+/// (re-encoded at its quality), then joined.
+#[wasm_bindgen_test]
+async fn prepared_parts_of_a_flat_receipt_are_joined_with_what_they_share_shown_once() {
+    let receipt = vision::fixtures::flat_receipt(11, 800, 2400);
+    let prep = Prep {
+        long_side: 1600,
+        quality: 70,
+        ..PREP
+    };
+    let mut prepared = Vec::new();
+    for (from, to) in [(0, 1500), (900, 2400)] {
+        let part = jpeg(&flat_part(&receipt, from, to), 92).await;
+        prepared.push(photo::prepare(&part, prep).await.unwrap().blob);
+    }
+    let overlap = |a: &photo::Sample, b: &photo::Sample| {
+        lens::overlap(&a.luma, &b.luma, a.width, a.height, b.height)
+    };
+    let tall = photo::combine(&prepared, prep, &overlap).await.unwrap();
+    let decoded = photo::decode(&tall).await.unwrap();
+    assert!(
+        decoded.height().abs_diff(2400) <= 6,
+        "{} rows tall, the receipt is 2400",
+        decoded.height()
+    );
+}

@@ -37,6 +37,10 @@ pub struct Target {
     pub user_token: Option<AttrValue>,
     /// The host element, on which the widget's DOM events are dispatched.
     pub host: Element,
+    /// The lens, which joins a long receipt's parts. Handed in: the app
+    /// calls this hook above its own context providers, where a context
+    /// reads as none (and the parts were stacked whole).
+    pub lens: LensLoader,
 }
 
 /// What the upload hook gives the components.
@@ -70,7 +74,7 @@ async fn one_image(blobs: &[Blob], prep: Prep, loader: &LensLoader) -> Result<Bl
 #[hook]
 pub fn use_upload(state: &UseReducerHandle<State>, target: Target) -> Uploader {
     let transfer = use_mut_ref(Transfer::default);
-    let loader = use_context::<LensLoader>().unwrap_or_default();
+    let loader = target.lens.clone();
     let resume = (*use_memo((), |()| {
         Resume::new(&target.campaign, target.user.as_deref())
     }))
@@ -107,6 +111,7 @@ pub fn use_upload(state: &UseReducerHandle<State>, target: Target) -> Uploader {
                 user,
                 user_token,
                 host,
+                ..
             } = target.clone();
             let blobs: Vec<Blob> = state.photos.iter().map(|p| p.blob.clone()).collect();
             let extras = client::Extras {

@@ -8,6 +8,7 @@ mod capture;
 mod corners;
 mod dead_ends;
 mod e_receipts;
+mod long_receipt;
 mod page;
 mod providers;
 mod recovery;
