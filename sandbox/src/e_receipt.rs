@@ -26,8 +26,22 @@ pub fn number(bytes: &[u8]) -> Option<u32> {
 /// A whole PDF e-receipt of the sample shop with receipt number `number`,
 /// on `pages` pages (each says which it is), as a shop's till system writes
 /// one: a catalogue, a page tree, a text stream and a standard font per page,
-/// and a cross-reference table whose offsets are the objects' own.
+/// and a cross-reference table whose offsets are the objects' own. It prints
+/// the receipt's fiscal data (FN, FD, FP), the FD being `number`.
 pub fn pdf(number: u32, pages: u32) -> Vec<u8> {
+    write(number, pages, false)
+}
+
+/// The same receipt as [`pdf`]'s, issued again as a copy: other text (a
+/// "COPY" line), the same fiscal data.
+pub fn pdf_copy(number: u32, pages: u32) -> Vec<u8> {
+    write(number, pages, true)
+}
+
+/// The fiscal drive the sample shop's e-receipts print.
+pub const FISCAL_DRIVE: &str = "9282440300682838";
+
+fn write(number: u32, pages: u32, copy: bool) -> Vec<u8> {
     let pages = pages.max(1);
     // Objects: 1 catalogue, 2 page tree, 3 font, then a page and its content
     // for each page.
@@ -45,6 +59,7 @@ pub fn pdf(number: u32, pages: u32) -> Vec<u8> {
     ];
     for i in 0..pages {
         let mut lines = vec![
+            if copy { "COPY" } else { "RECEIPT" }.to_owned(),
             STORE.to_owned(),
             ADDRESS.to_owned(),
             format!("{DATE} {TIME}  No. {number:08}"),
@@ -55,6 +70,10 @@ pub fn pdf(number: u32, pages: u32) -> Vec<u8> {
                 .map(|l| format!("{} x{} {:.2}", l.article, l.quantity, l.total)),
         );
         lines.push(format!("TOTAL {TOTAL:.2} {CURRENCY}"));
+        lines.push(format!(
+            "FN {FISCAL_DRIVE} FD {number} FP {}",
+            u64::from(number) * 7919 % 10_000_000_000
+        ));
         lines.push(format!("Page {} of {pages}", i + 1));
         let text: String = lines.iter().map(|l| format!("({l}) Tj T*\n")).collect();
         let content = format!("BT /F1 9 Tf 11 TL 12 380 Td\n{text}ET\n");

@@ -436,6 +436,34 @@ pub fn qr_key(qr: &str) -> Option<String> {
     ))
 }
 
+/// The fiscal receipt's key ([`qr_key`]'s) from the fiscal data it prints
+/// (an e-receipt's text): its fiscal drive (ФН / FN, 16 digits), document
+/// (ФД / FD) and sign (ФП, ФПД / FP), each label followed by its number.
+/// `None` where one of the three is not printed.
+pub fn printed_fiscal_key(text: &str) -> Option<String> {
+    static FISCAL: std::sync::LazyLock<[regex::Regex; 3]> = std::sync::LazyLock::new(|| {
+        let number = |labels: &str, digits: &str| {
+            regex::Regex::new(&format!(
+                r"(?i)\b(?:{labels})\b[^0-9A-Za-zА-Яа-я]{{0,4}}([0-9]{{{digits}}})\b"
+            ))
+            .expect("a fiscal pattern")
+        };
+        [
+            number("ФН|FN", "16"),
+            number("ФД|FD", "1,10"),
+            number("ФПД|ФП|FPD|FP", "1,10"),
+        ]
+    });
+    let [drive, document, sign] = &*FISCAL;
+    let find = |pattern: &regex::Regex| Some(pattern.captures(text)?.get(1)?.as_str().to_owned());
+    Some(format!(
+        "fn{}:fd{}:fp{}",
+        find(drive)?,
+        find(document)?,
+        find(sign)?
+    ))
+}
+
 /// What identifies a receipt as a provider read it: the store, the date, the
 /// time and the total (in cents). `None` when too little was read to tell one
 /// receipt from another (no date, time or total): two receipts of one shop on
@@ -462,6 +490,22 @@ pub fn receipt_key(receipt: &api::Receipt) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_e_receipts_printed_fiscal_data_is_its_qr_codes_key() {
+        let qr = "t=20190113T154800&s=127.00&fn=9282440300682838&i=41406&fp=3826178052&n=1";
+        let printed = "CLAREL\nИТОГ 127.00\nФН: 9282440300682838 ФД: 41406\nФП: 3826178052";
+        assert_eq!(printed_fiscal_key(printed), qr_key(qr));
+        let latin = "fn 9282440300682838  fd 41406  fpd 3826178052";
+        assert_eq!(printed_fiscal_key(latin), qr_key(qr));
+        // A number of the wrong length, or a label missing: no key.
+        assert_eq!(
+            printed_fiscal_key("FN 92824403 FD 41406 FP 3826178052"),
+            None
+        );
+        assert_eq!(printed_fiscal_key("FN 9282440300682838 FD 41406"), None);
+        assert_eq!(printed_fiscal_key("INFN 9282440300682838 FD 1 FP 2"), None);
+    }
 
     fn read(store: &str, date: &str, time: &str, total: f64) -> api::Receipt {
         api::Receipt {

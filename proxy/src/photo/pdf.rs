@@ -25,6 +25,9 @@ const MIN_TEXT: usize = 16;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EReceipt {
     pub pages: u32,
+    /// Its text, as extracted (what a duplicate is also known by: the
+    /// fiscal data a receipt prints).
+    pub text: String,
     /// `pdf-text:` and the SHA-256 of its text (words in order, lower case,
     /// spaces collapsed), or `pdf:` and the SHA-256 of its bytes.
     pub key: String,
@@ -78,6 +81,7 @@ fn checked(bytes: &[u8], max_pages: u32) -> Result<EReceipt, Problem> {
     Ok(EReceipt {
         pages,
         key: key(&text, bytes),
+        text,
     })
 }
 

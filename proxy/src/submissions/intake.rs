@@ -62,7 +62,16 @@ pub async fn take(
     let id = uuid::Uuid::new_v4().to_string();
     // The same fiscal receipt, or the same e-receipt, sent again is caught
     // before the provider sees it.
-    let qr_key = upload.qr.as_deref().and_then(duplicates::qr_key);
+    // An e-receipt without a code sent beside it is known by the fiscal data
+    // it prints, as its QR code would say it.
+    let qr_key = upload
+        .qr
+        .as_deref()
+        .and_then(duplicates::qr_key)
+        .or_else(|| {
+            let text = &upload.e_receipt.as_ref()?.text;
+            duplicates::printed_fiscal_key(text)
+        });
     let document_key = upload.e_receipt.take().map(|e_receipt| e_receipt.key);
     let mut duplicate = match &qr_key {
         Some(key) => duplicates::earlier(&state.db, campaign, Key::Qr, key, &id, None).await?,

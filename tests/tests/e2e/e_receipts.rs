@@ -5,7 +5,7 @@
 //! it.
 
 use api::{Campaign, ErrorBody, ErrorCode, ReasonCode, SubmissionStatus};
-use sandbox::e_receipt::pdf;
+use sandbox::e_receipt::{pdf, pdf_copy};
 use tests::{fixtures, spawn_app};
 
 const PDF: &str = "application/pdf";
@@ -97,6 +97,14 @@ async fn the_same_e_receipt_sent_again_is_refused_as_a_duplicate_before_the_prov
         .map(|r| r.code)
         .collect();
     assert_eq!(codes, [ReasonCode::Duplicate]);
+    // The same receipt issued again as a copy: other text, the same fiscal
+    // data it prints.
+    let copy = app.submit_photo(campaign, pdf_copy(309_151, 1)).await;
+    assert_eq!(
+        app.get_submission(&copy).await.status,
+        SubmissionStatus::Rejected,
+        "known by its fiscal data"
+    );
     // Another e-receipt of the same shop is another receipt.
     let other = app.submit_photo(campaign, pdf(309_152, 2)).await;
     let other = app.settle(&other).await;
