@@ -8,6 +8,7 @@
 //!  queued ──Acknowledge──▶ processing ──Decide──▶ accepted | rejected | needs_review | failed
 //!    └──────────────────Decide (on upload, or given up)──▶ (final)
 //!  rejected ──Review──▶ needs_review (once, a shopper's request)
+//!  needs_review ──Settle──▶ accepted | rejected (a person's decision, once)
 //! ```
 //!
 //! Held and retried submissions do not move: they stay `queued` (or
@@ -27,6 +28,8 @@ pub enum Move {
     Decide,
     /// A shopper asks a person to look again at a rejected receipt.
     Review,
+    /// A person decides a receipt held for them.
+    Settle,
 }
 
 impl Move {
@@ -35,6 +38,7 @@ impl Move {
         match self {
             Self::Acknowledge | Self::Decide => IN_HAND,
             Self::Review => &[Rejected],
+            Self::Settle => &[NeedsReview],
         }
     }
 
@@ -44,6 +48,7 @@ impl Move {
             Self::Acknowledge => matches!(to, Processing),
             Self::Decide => matches!(to, Accepted | Rejected | NeedsReview | Failed),
             Self::Review => matches!(to, NeedsReview),
+            Self::Settle => matches!(to, Accepted | Rejected),
         }
     }
 
@@ -71,22 +76,26 @@ mod tests {
         [Queued, Processing, Accepted, Rejected, NeedsReview, Failed];
 
     #[test]
-    fn a_final_verdict_is_never_moved_but_for_the_one_review() {
+    fn a_final_verdict_is_never_moved_but_for_the_one_review_and_a_persons_decision() {
         for to in EVERY {
             assert_eq!(Move::Decide.allows(to), to.is_final(), "{to:?}");
         }
         for from in EVERY.into_iter().filter(|s| s.is_final()) {
-            let moves = [Move::Acknowledge, Move::Decide, Move::Review];
+            let moves = [Move::Acknowledge, Move::Decide, Move::Review, Move::Settle];
             let out: Vec<Move> = moves
                 .into_iter()
                 .filter(|m| m.from().contains(&from))
                 .collect();
-            let expected = if from == Rejected {
-                vec![Move::Review]
-            } else {
-                vec![]
+            let expected = match from {
+                Rejected => vec![Move::Review],
+                NeedsReview => vec![Move::Settle],
+                _ => vec![],
             };
             assert_eq!(out, expected, "{from:?}");
+        }
+        // A person's decision is a verdict, never back to the queue.
+        for to in EVERY {
+            assert_eq!(Move::Settle.allows(to), matches!(to, Accepted | Rejected));
         }
         assert_eq!(
             Move::Decide.from_sql(),

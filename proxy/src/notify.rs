@@ -46,6 +46,8 @@ pub enum Event {
     Decided,
     /// The shopper asked for a person to look again (`needs_review`).
     ReviewRequested,
+    /// A person decided a submission held for one (`decided_by` says who).
+    Reviewed,
 }
 
 /// The JSON body, in the specification's `{type, timestamp, data}` shape.
@@ -68,6 +70,9 @@ pub struct Data {
     pub claimed_offers: Vec<api::ClaimedOffer>,
     /// The earlier submission this one duplicates, where it was caught as one.
     pub duplicate_of: Option<String>,
+    /// Who decided it, where a person did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<String>,
 }
 
 /// The body telling the brand that a submission was erased (a shopper's
@@ -107,16 +112,18 @@ impl Event {
         match self {
             Self::Decided => "submission.decided",
             Self::ReviewRequested => "submission.review_requested",
+            Self::Reviewed => "submission.reviewed",
         }
     }
 
     /// The body telling `row` (as it is after the change), at `now` (Unix ms).
     pub fn body(self, row: SubmissionRow, now: i64) -> Body {
-        let (user, merchant, claimed_offers, duplicate_of) = (
+        let (user, merchant, claimed_offers, duplicate_of, decided_by) = (
             row.user_id.clone(),
             row.merchant.clone(),
             row.offers.clone(),
             row.duplicate_of.clone(),
+            row.decided_by.clone(),
         );
         Body {
             kind: self.kind(),
@@ -127,6 +134,7 @@ impl Event {
                 merchant,
                 claimed_offers,
                 duplicate_of,
+                decided_by,
             },
         }
     }
@@ -141,6 +149,12 @@ pub fn decided(row: SubmissionRow, now: i64) -> serde_json::Result<String> {
 /// The letter telling the brand that a shopper asked for a person's look.
 pub fn review_requested(row: SubmissionRow, now: i64) -> serde_json::Result<String> {
     serde_json::to_string(&Event::ReviewRequested.body(row, now))
+}
+
+/// The letter telling the brand that a person decided a submission held for
+/// one.
+pub fn reviewed(row: SubmissionRow, now: i64) -> serde_json::Result<String> {
+    serde_json::to_string(&Event::Reviewed.body(row, now))
 }
 
 /// The letter telling the brand that submission `id` of `campaign` was erased

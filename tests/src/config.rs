@@ -185,6 +185,7 @@ title = "One receipt, once"
 {origins}
 {photos}
 duplicates = "review"
+{notify}
 
 [campaigns.demo-easypromos-strict]
 provider = "easypromos"

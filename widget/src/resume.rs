@@ -40,6 +40,13 @@ impl Resume {
         Self::storage()?.get_item(&self.0).ok()?
     }
 
+    /// Whether `id` is still the submission in flight (the shopper has not
+    /// started again); where the browser keeps nothing, taken to be.
+    pub fn still(&self, id: &str) -> bool {
+        Self::storage()
+            .is_none_or(|storage| storage.get_item(&self.0).ok().flatten().as_deref() == Some(id))
+    }
+
     /// Keeps `id` as the submission in flight. Storage may be off (private
     /// browsing, full): then a reload starts afresh, as before.
     pub fn set(&self, id: &str) {

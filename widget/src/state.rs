@@ -204,6 +204,15 @@ impl State {
             .map_or(1, |c| usize::from(c.photos.max_count))
     }
 
+    /// The submission on screen, waiting or decided.
+    fn showing(&self) -> Option<&str> {
+        match &self.step {
+            Step::Waiting { id, .. } => Some(id),
+            Step::Done(submission) => Some(&submission.id),
+            _ => None,
+        }
+    }
+
     /// How many more photos may be added (counting those being prepared):
     /// none beside an e-receipt, which is the whole receipt.
     pub fn room(&self) -> usize {
@@ -468,7 +477,9 @@ impl Reducible for State {
                     delayed: false,
                 };
             }
-            Action::Updated(submission) => {
+            // Only the submission on screen: one followed while a person had
+            // it is not brought back once the shopper has started again.
+            Action::Updated(submission) if next.showing() == Some(submission.id.as_str()) => {
                 next.step = if submission.status.is_final() {
                     Step::Done(submission)
                 } else {
@@ -479,6 +490,7 @@ impl Reducible for State {
                     }
                 };
             }
+            Action::Updated(_) => {}
             Action::Restart => {
                 next.clear_photos();
                 next = Self {

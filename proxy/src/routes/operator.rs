@@ -1,6 +1,7 @@
 //! The operator API, for the brand's staff and systems (server to server, never
 //! CORS-enabled): list a campaign's submissions with filters and a cursor,
-//! fetch one with everything known, export a campaign as CSV, and erase
+//! fetch one with everything known, decide one held for a person, export a
+//! campaign as CSV, and erase
 //! everything about one shopper. Every route needs the operator key as a
 //! bearer token (`operator_key`), compared in constant time; without an
 //! `operator_key` in the configuration the operator API does not exist (404).
@@ -21,6 +22,7 @@ use crate::error::ApiError;
 use crate::retention::RetentionChange;
 use crate::state::AppState;
 use crate::store::{Listing, SubmissionRow, rfc3339};
+use crate::submissions::decision::Decision;
 
 /// Most submissions one page lists.
 const MAX_PAGE: u32 = 500;
@@ -31,6 +33,7 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(list))
         .routes(routes!(export))
         .routes(routes!(one))
+        .routes(routes!(decide))
         .routes(routes!(erase))
         .routes(routes!(retention, change_retention))
         // Prometheus metrics, where they have no listen address of their own.
@@ -88,6 +91,8 @@ pub struct OperatorSubmission {
     /// The earlier submission whose photo this one's resembled on upload (a
     /// hint the provider's reading settled).
     pub photo_match_of: Option<String>,
+    /// Who decided it, where a person did (it was held for one).
+    pub decided_by: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -109,6 +114,7 @@ impl From<SubmissionRow> for OperatorSubmission {
             last_error: row.last_error,
             duplicate_of: row.duplicate_of,
             photo_match_of: row.photo_match_of,
+            decided_by: row.decided_by,
             created_at: rfc3339(row.created_at),
             updated_at: rfc3339(row.updated_at),
         }
@@ -255,6 +261,94 @@ async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Re
     Ok(private(Json(OperatorSubmission::from(row)).into_response()))
 }
 
+/// A person's decision on a submission held for one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRequest {
+    decision: DecisionKind,
+    /// Why it is refused (with `reject`): the shopper's widget words it in
+    /// their language.
+    reason: Option<api::ReasonCode>,
+    /// The refusal in the brand's own words, where the reason's usual
+    /// words will not do.
+    message: Option<String>,
+    /// Who decided, as the brand's tool knows them (`operator-api` where
+    /// not said).
+    by: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    /// The receipt is good: not a duplicate after all.
+    Accept,
+    /// The receipt is refused, for `reason`.
+    Reject,
+}
+
+/// Longest `message` or `by`.
+const MAX_DECISION_TEXT: usize = 500;
+
+/// Decides a submission held for a person (a duplicate held for review):
+/// `accepted`, or `rejected` for a reason. Once: the same decision sent
+/// again answers the submission as decided, writing nothing; another is
+/// refused 409. The brand's webhook gets `submission.reviewed`.
+#[utoipa::path(
+    post,
+    path = "/v1/operator/submissions/{id}/decision",
+    operation_id = "operator_decide",
+    tag = "operator",
+    security(("operator_key" = [])),
+    params(("id" = String, Path, description = "The submission's id")),
+    request_body = DecisionRequest,
+    responses(
+        (status = 200, description = "The submission, decided", body = OperatorSubmission),
+        (status = 400, description = "`bad_request`: not JSON of the fields", body = api::ErrorBody),
+        (status = 409, description = "`conflict`: already decided otherwise, not held for a person, or with the provider's own review", body = api::ErrorBody),
+        (status = 422, description = "`invalid_field`: `reject` without a `reason`, text too long", body = api::ErrorBody),
+        crate::error::OperatorTrouble,
+    )
+)]
+async fn decide(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<Json<DecisionRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(request) = body.map_err(|_| {
+        ApiError::BadRequest(
+            "Send JSON with decision (accept or reject), and reason to reject.".to_owned(),
+        )
+    })?;
+    let too_long =
+        |text: &Option<String>| text.as_ref().is_some_and(|t| t.len() > MAX_DECISION_TEXT);
+    if too_long(&request.message) || too_long(&request.by) {
+        return Err(invalid(
+            "message",
+            "Keep message and by under 500 characters.",
+        ));
+    }
+    let decision = match (request.decision, request.reason) {
+        (DecisionKind::Accept, _) => Decision::Accept,
+        (DecisionKind::Reject, Some(reason)) => Decision::Reject {
+            reason,
+            message: request.message,
+        },
+        (DecisionKind::Reject, None) => {
+            return Err(invalid("reason", "Say why it is refused (reason)."));
+        }
+    };
+    let row = state
+        .db
+        .get(&id)
+        .await?
+        .ok_or(ApiError::SubmissionNotFound)?;
+    let by = request.by.unwrap_or_else(|| "operator-api".to_owned());
+    let decided = crate::submissions::decision::decide(&state, row, &decision, &by).await?;
+    Ok(private(
+        Json(OperatorSubmission::from(decided)).into_response(),
+    ))
+}
+
 /// Every submission of a campaign as CSV, oldest first, one row each.
 #[utoipa::path(
     get,
@@ -294,6 +388,7 @@ async fn export(
         "reasons",
         "duplicate_of",
         "provider_ref",
+        "decided_by",
     ];
     let failed =
         |_| ApiError::Storage(sqlx::Error::Protocol("the CSV could not be written".into()));
@@ -331,6 +426,7 @@ async fn export(
             reasons.join(";"),
             text(row.duplicate_of.as_deref()),
             text(row.provider_ref.as_deref()),
+            text(row.decided_by.as_deref()),
         ])
         .map_err(failed)?;
     }

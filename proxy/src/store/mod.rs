@@ -174,6 +174,8 @@ pub struct SubmissionRow {
     pub qr_key: Option<String>,
     /// The earlier submission whose photo its photo resembled on upload.
     pub photo_match_of: Option<String>,
+    /// Who decided it, where a person did (it was held for one).
+    pub decided_by: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
     /// The uploading request's id, which every log line about it carries.
@@ -296,7 +298,7 @@ fn with_query(url: &str, key: &str, value: &str) -> String {
     }
 }
 
-const SUBMISSION_COLUMNS: &str = "id, campaign, provider, status, provider_ref, outcome, qr, merchant, user_id, offers, attempts, malformed, last_error, created_at, updated_at, duplicate_of, request_id, qr_key, photo_match_of";
+const SUBMISSION_COLUMNS: &str = "id, campaign, provider, status, provider_ref, outcome, qr, merchant, user_id, offers, attempts, malformed, last_error, created_at, updated_at, duplicate_of, request_id, qr_key, photo_match_of, decided_by";
 
 /// What a reference to an erased submission says instead of its id
 /// (`duplicate_of`, `photo_match_of`): the submission is gone, what stops its
@@ -454,6 +456,7 @@ fn to_row(r: &AnyRow) -> Result<SubmissionRow, sqlx::Error> {
         duplicate_of: r.try_get("duplicate_of")?,
         qr_key: r.try_get("qr_key")?,
         photo_match_of: r.try_get("photo_match_of")?,
+        decided_by: r.try_get("decided_by")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
         request_id: r.try_get("request_id")?,

@@ -249,6 +249,41 @@ impl Db {
         self.commit_telling(tx, id, moved, notify).await
     }
 
+    /// A person's decision on a submission held for one: `to` (accepted or
+    /// rejected) with `outcome`, and who decided, once: `false` when it is
+    /// not (or no longer) `needs_review`. With [`Notify::Brand`], the brand
+    /// is told, as by [`Db::decide`].
+    pub async fn settle(
+        &self,
+        id: &str,
+        to: SubmissionStatus,
+        outcome: &api::Outcome,
+        by: &str,
+        notify: Notify,
+    ) -> Result<bool, sqlx::Error> {
+        if !Move::Settle.allows(to) {
+            return Ok(false);
+        }
+        let outcome = to_json(outcome)?;
+        let sql = format!(
+            "UPDATE submissions SET status = $1, outcome = $2, updated_at = $3, decided_by = $4
+             WHERE id = $5 AND {}",
+            Move::Settle.from_sql()
+        );
+        let mut tx = self.pool.begin().await?;
+        let moved = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(to.as_str())
+            .bind(outcome)
+            .bind(self.clock.now_ms())
+            .bind(by)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        self.commit_telling(tx, id, moved, notify).await
+    }
+
     /// Until when a worker holds a submission (Unix ms), if one does (used by
     /// tests and ops).
     pub async fn lease_until(&self, id: &str) -> Result<Option<i64>, sqlx::Error> {

@@ -5,12 +5,14 @@
 //!
 //! - [`intake`]: an upload taken in (the claim and the shopper checked, the
 //!   receipt looked for among those seen before, stored whole).
+//! - [`decision`]: a person's decision on a submission held for one.
 //! - [`review`]: a shopper's request for a person to look again at a
 //!   rejected receipt.
 //! - [`verdict`]: how a submission ends: a provider's verdict recorded,
 //!   however it came (with the upload, by polling, by callback), or the worker
 //!   giving up.
 
+pub mod decision;
 pub mod intake;
 pub mod review;
 pub mod verdict;

@@ -143,6 +143,27 @@ async fn a_rejected_offer_that_allows_it_goes_to_manual_review_once() {
     let again = review(&app, &id).await;
     assert_eq!(again.status(), 409);
     assert_eq!(review(&app, "no-such-submission").await.status(), 404);
+    // BitLabs' people decide it: no decision is taken here.
+    let decision = app
+        .operator(
+            reqwest::Method::POST,
+            &format!("/v1/operator/submissions/{id}/decision"),
+        )
+        .json(&serde_json::json!({"decision": "accept"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(decision.status(), 409);
+    let body: ErrorBody = decision.json().await.unwrap();
+    assert!(
+        body.error.message.contains("provider's own review"),
+        "{}",
+        body.error.message
+    );
+    assert_eq!(
+        app.get_submission(&id).await.status,
+        SubmissionStatus::NeedsReview
+    );
 }
 
 #[tokio::test]

@@ -8,6 +8,7 @@ mod apm;
 mod bitlabs;
 mod browser;
 mod callbacks;
+mod decisions;
 mod duplicates;
 mod e_receipts;
 mod flow;

@@ -283,3 +283,33 @@ async fn the_brand_was_not_told_when_a_shopper_was_erased() {
     assert_eq!(body["data"]["campaign"], "demo-easypromos");
     assert!(!body.to_string().contains("erase-me"), "{body}");
 }
+
+#[tokio::test]
+async fn a_persons_decision_on_a_held_duplicate_reaches_the_brand_as_its_own_event() {
+    let (app, receiver) = start(0).await;
+    let campaign = "demo-easypromos-once";
+    decided(&app, campaign).await;
+    // The same receipt again: held for a person.
+    let again = decided(&app, campaign).await;
+    assert_eq!(
+        app.get_submission(&again).await.status,
+        api::SubmissionStatus::NeedsReview
+    );
+    assert_eq!(app.step_notifier().await, 2, "both verdicts told");
+    let response = app
+        .operator(reqwest::Method::POST, &format!("/v1/operator/submissions/{again}/decision"))
+        .json(&serde_json::json!({"decision": "reject", "reason": "duplicate", "by": "ana@brand.example"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(app.step_notifier().await, 1);
+    let received = receiver.received.lock().unwrap().clone();
+    let (_, body) = received.last().unwrap();
+    assert_eq!(body["type"], "submission.reviewed");
+    assert_eq!(body["data"]["id"], again.as_str());
+    assert_eq!(body["data"]["status"], "rejected");
+    assert_eq!(body["data"]["decided_by"], "ana@brand.example");
+    assert_eq!(body["data"]["outcome"]["reasons"][0]["code"], "duplicate");
+    assert_eq!(receiver.forged.load(Ordering::SeqCst), 0);
+}

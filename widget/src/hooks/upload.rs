@@ -267,7 +267,9 @@ async fn pause(transfer: &Rc<RefCell<Transfer>>, ms: Option<u32>) {
     transfer.borrow_mut().on_cancel = None;
 }
 
-/// Follows the submission until its status is final. Each request is a long
+/// Follows the submission until its status is final, and on while a person
+/// has it (`needs_review`, which the verdict card says): their decision is
+/// shown when it comes, unless the shopper has started again. Each request is a long
 /// poll: the proxy answers when the status moves on from `seen`, or the
 /// submission becomes delayed (or no longer is). An answer that
 /// brings no change (the wait ran out) or a failed request is followed by a
@@ -290,11 +292,16 @@ async fn follow(
         match client::submission(base, id, seen, delayed).await {
             Ok((submission, json)) => {
                 let (status, now_delayed) = (submission.status, submission.delayed);
+                // Started again while a person had it (another submission in
+                // flight, or none): no longer followed.
+                if seen == api::SubmissionStatus::NeedsReview && !resume.still(id) {
+                    return;
+                }
                 if status.is_final() {
                     emit(host, "result", &json, true);
                 }
                 dispatcher.dispatch(Action::Updated(submission));
-                if status.is_final() {
+                if status.is_final() && status != api::SubmissionStatus::NeedsReview {
                     return;
                 }
                 pause = if status == seen && now_delayed == delayed {

@@ -312,3 +312,42 @@ async fn a_bitlabs_receipt_with_an_offer_left_to_a_person_is_partly_accepted_wit
     browser.step("44-bitlabs-partly-accepted").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_spanish_shopper_waits_while_a_person_checks_a_held_receipt_and_sees_their_decision() {
+    let (app, tee) = demo_app().await;
+    // The receipt was sent once already.
+    let first = app
+        .submit_photo("demo-easypromos-once", fixtures::receipt_jpeg())
+        .await;
+    app.wait_for_row(&first, |row| row.status.is_final()).await;
+    let photo = fixtures::write("receipt-held.jpg", &fixtures::receipt_jpeg());
+    let (browser, widget) = open(&tee, "demo-easypromos-once&lang=es").await;
+    browser::choose_photo(&widget, &photo).await;
+    browser::click(&widget, ".rr-submit").await;
+    // Held for a person: the widget says so, and keeps waiting.
+    browser::text_containing(&widget, ".rr-status", "Una persona revisará tu ticket").await;
+    browser.step("99-held-for-a-person").await;
+    let page = app
+        .operator_json(
+            "/v1/operator/campaigns/demo-easypromos-once/submissions?status=needs_review",
+        )
+        .await;
+    let held = page["submissions"][0]["id"].as_str().unwrap().to_owned();
+    let response = app
+        .operator(
+            reqwest::Method::POST,
+            &format!("/v1/operator/submissions/{held}/decision"),
+        )
+        .json(&serde_json::json!({"decision": "reject", "reason": "duplicate", "by": "ana"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    // The person's decision, in the shopper's language, without a reload.
+    browser::text_containing(&widget, ".rr-status", "no ha sido aceptado").await;
+    browser::text_containing(&widget, ".rr-reasons", "ya se ha enviado").await;
+    browser.step("99-decided-by-a-person").await;
+    browser.close().await;
+    assert_no_secret_reached_the_browser(&app, &tee);
+}

@@ -1,0 +1,156 @@
+//! A person's decision on a submission held for one (a duplicate held for
+//! review, `duplicates = "review"`): accepted, or rejected with a reason.
+//! Once: a second decision is told the submission is already decided, and
+//! the same decision sent again (a retried request) answers as the first
+//! did, writing nothing. A submission waiting on the provider's own review
+//! (a shopper's request to BitLabs) is the provider's to decide, not ours.
+
+use api::{Outcome, Reason, ReasonCode, SubmissionStatus};
+
+use crate::error::ApiError;
+use crate::notify;
+use crate::state::AppState;
+use crate::store::SubmissionRow;
+
+/// What a person decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// The receipt is good (not a duplicate after all).
+    Accept,
+    /// The receipt is refused, for this reason, said in these words (the
+    /// reason's usual words where none are given).
+    Reject {
+        reason: ReasonCode,
+        message: Option<String>,
+    },
+}
+
+impl Decision {
+    /// The status it ends the submission in.
+    pub const fn status(&self) -> SubmissionStatus {
+        match self {
+            Self::Accept => SubmissionStatus::Accepted,
+            Self::Reject { .. } => SubmissionStatus::Rejected,
+        }
+    }
+
+    /// `held`'s outcome as decided: what the provider read is kept; the
+    /// reasons are the person's (none for an accepted receipt), and every
+    /// claimed offer goes the way of the receipt.
+    fn outcome(&self, held: Option<Outcome>) -> Outcome {
+        let mut outcome = held.unwrap_or_default();
+        let reason = match self {
+            Self::Accept => None,
+            Self::Reject { reason, message } => Some(Reason {
+                code: *reason,
+                message: message
+                    .clone()
+                    .unwrap_or_else(|| "Refused after a person's review.".to_owned()),
+            }),
+        };
+        outcome.reasons = reason.iter().cloned().collect();
+        for offer in &mut outcome.offers {
+            offer.state = self.status();
+            offer.reason.clone_from(&reason);
+            offer.review_available = false;
+        }
+        outcome
+    }
+}
+
+/// Decides `row`, held for a person, as `decision`, by `by` (who decided, as
+/// the caller knows them); answers the submission as it now is.
+pub async fn decide(
+    state: &AppState,
+    row: SubmissionRow,
+    decision: &Decision,
+    by: &str,
+) -> Result<SubmissionRow, ApiError> {
+    if row.status != SubmissionStatus::NeedsReview {
+        return again(row, decision);
+    }
+    // Held here only where it was held as a duplicate; otherwise it waits on
+    // the provider's own people.
+    if row.duplicate_of.is_none() {
+        return Err(ApiError::Conflict(
+            "This receipt is with the provider's own review; it decides it.".to_owned(),
+        ));
+    }
+    let campaign = state.campaign(&row.campaign)?;
+    let tell = campaign.notify(notify::reviewed);
+    let outcome = decision.outcome(row.outcome.clone());
+    let settled = state
+        .db
+        .settle(&row.id, decision.status(), &outcome, by, tell)
+        .await?;
+    let now = state
+        .db
+        .get(&row.id)
+        .await?
+        .ok_or(ApiError::SubmissionNotFound)?;
+    if !settled {
+        // Another reviewer, or this request's earlier try, was first.
+        return again(now, decision);
+    }
+    tracing::info!(submission = %now.id, campaign = %now.campaign, status = now.status.as_str(), "decided by a person");
+    Ok(now)
+}
+
+/// `row`, already past review: the same decision sent again answers as the
+/// first did; any other is told it is decided.
+fn again(row: SubmissionRow, decision: &Decision) -> Result<SubmissionRow, ApiError> {
+    let same_reason = match (decision, row.outcome.as_ref()) {
+        (Decision::Reject { reason, .. }, Some(outcome)) => {
+            outcome.reasons.first().map(|r| r.code) == Some(*reason)
+        }
+        (Decision::Accept, _) => true,
+        (Decision::Reject { .. }, None) => false,
+    };
+    if row.decided_by.is_some() && row.status == decision.status() && same_reason {
+        return Ok(row);
+    }
+    Err(ApiError::Conflict(if row.decided_by.is_some() {
+        "This receipt has already been decided by a person.".to_owned()
+    } else {
+        "This receipt is not held for a person's decision.".to_owned()
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn held() -> Outcome {
+        Outcome {
+            reasons: vec![crate::duplicates::reason()],
+            receipt: None,
+            offers: vec![api::OfferOutcome {
+                offer_id: "7".to_owned(),
+                title: None,
+                state: SubmissionStatus::NeedsReview,
+                award: None,
+                reason: None,
+                review_available: true,
+            }],
+        }
+    }
+
+    #[test]
+    fn an_accepted_receipt_has_no_reason_left_and_its_offers_follow_it() {
+        let accepted = Decision::Accept.outcome(Some(held()));
+        assert!(accepted.reasons.is_empty());
+        assert_eq!(accepted.offers[0].state, SubmissionStatus::Accepted);
+        assert!(!accepted.offers[0].review_available);
+        let rejected = Decision::Reject {
+            reason: ReasonCode::Duplicate,
+            message: Some("Sent twice.".to_owned()),
+        }
+        .outcome(Some(held()));
+        assert_eq!(rejected.reasons[0].message, "Sent twice.");
+        assert_eq!(rejected.offers[0].state, SubmissionStatus::Rejected);
+        assert_eq!(
+            rejected.offers[0].reason.as_ref().map(|r| r.code),
+            Some(ReasonCode::Duplicate)
+        );
+    }
+}

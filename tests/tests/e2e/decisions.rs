@@ -1,0 +1,163 @@
+//! A person's decision on a submission held for one, through the operator
+//! API: once, idempotent, recorded with who decided, in the CSV and on the
+//! shopper's status; a submission with the provider's own review, or not
+//! held, is not ours to decide.
+
+use api::{ErrorBody, ReasonCode, SubmissionStatus};
+use serde_json::{Value, json};
+use tests::{TestApp, fixtures, spawn_app};
+
+const CAMPAIGN: &str = "demo-easypromos-once";
+
+/// The same receipt twice to the review campaign: the second, held.
+async fn held(app: &TestApp) -> String {
+    let first = app.submit_photo(CAMPAIGN, fixtures::receipt_jpeg()).await;
+    assert_eq!(app.settle(&first).await.status, SubmissionStatus::Accepted);
+    let again = app.submit_photo(CAMPAIGN, fixtures::receipt_jpeg()).await;
+    assert_eq!(
+        app.settle(&again).await.status,
+        SubmissionStatus::NeedsReview
+    );
+    again
+}
+
+async fn decide(app: &TestApp, id: &str, body: Value) -> reqwest::Response {
+    app.operator(
+        reqwest::Method::POST,
+        &format!("/v1/operator/submissions/{id}/decision"),
+    )
+    .json(&body)
+    .send()
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_held_duplicate_is_rejected_once_by_a_person_and_the_shopper_sees_why() {
+    let app = spawn_app().await;
+    let id = held(&app).await;
+    let reject = json!({"decision": "reject", "reason": "duplicate", "message": "Already paid out.", "by": "ana"});
+    let response = decide(&app, &id, reject.clone()).await;
+    assert_eq!(response.status(), 200);
+    let decided: Value = response.json().await.unwrap();
+    assert_eq!(decided["status"], "rejected");
+    assert_eq!(decided["decided_by"], "ana");
+    let shopper = app.get_submission(&id).await;
+    assert_eq!(shopper.status, SubmissionStatus::Rejected);
+    let reason = &shopper.outcome.expect("outcome").reasons[0];
+    assert_eq!(
+        (reason.code, reason.message.as_str()),
+        (ReasonCode::Duplicate, "Already paid out.")
+    );
+    // Sent again (a retry): the same answer, nothing written twice.
+    let updated = app.state.db.get(&id).await.unwrap().unwrap().updated_at;
+    let response = decide(&app, &id, reject).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        app.state.db.get(&id).await.unwrap().unwrap().updated_at,
+        updated
+    );
+    // A second reviewer deciding otherwise is told it is decided.
+    let response = decide(&app, &id, json!({"decision": "accept", "by": "ben"})).await;
+    assert_eq!(response.status(), 409);
+    let body: ErrorBody = response.json().await.unwrap();
+    assert!(
+        body.error.message.contains("already been decided"),
+        "{}",
+        body.error.message
+    );
+    // Who decided is in the CSV.
+    let csv = app
+        .operator(
+            reqwest::Method::GET,
+            &format!("/v1/operator/campaigns/{CAMPAIGN}/export.csv"),
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.lines().next().unwrap().ends_with("\"decided_by\""),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(&format!("\"{id}\"")) && csv.contains("\"ana\""),
+        "{csv}"
+    );
+}
+
+#[tokio::test]
+async fn a_held_duplicate_judged_not_one_is_accepted_with_what_was_read() {
+    let app = spawn_app().await;
+    let id = held(&app).await;
+    let response = decide(&app, &id, json!({"decision": "accept"})).await;
+    assert_eq!(response.status(), 200);
+    let decided: Value = response.json().await.unwrap();
+    assert_eq!(decided["decided_by"], "operator-api");
+    let shopper = app.get_submission(&id).await;
+    assert_eq!(shopper.status, SubmissionStatus::Accepted);
+    let outcome = shopper.outcome.expect("outcome");
+    assert!(outcome.reasons.is_empty());
+    assert_eq!(
+        outcome.receipt.and_then(|r| r.store).as_deref(),
+        Some(sandbox::sample::STORE)
+    );
+}
+
+#[tokio::test]
+async fn what_is_not_held_for_a_person_or_is_asked_badly_is_refused_and_nothing_changes() {
+    let app = spawn_app().await;
+    // Another receipt of the shop, accepted by the provider alone.
+    let accepted = app
+        .submit_photo(CAMPAIGN, fixtures::shop_receipt_jpeg(31))
+        .await;
+    assert_eq!(
+        app.settle(&accepted).await.status,
+        SubmissionStatus::Accepted
+    );
+    let response = decide(
+        &app,
+        &accepted,
+        json!({"decision": "reject", "reason": "other"}),
+    )
+    .await;
+    assert_eq!(response.status(), 409);
+    let body: ErrorBody = response.json().await.unwrap();
+    assert!(
+        body.error.message.contains("not held"),
+        "{}",
+        body.error.message
+    );
+    let id = held(&app).await;
+    for (body, status) in [
+        (json!({"decision": "reject"}), 422),
+        (json!({"decision": "maybe"}), 400),
+        (json!({"decision": "accept", "by": "x".repeat(501)}), 422),
+    ] {
+        assert_eq!(
+            decide(&app, &id, body.clone()).await.status(),
+            status,
+            "{body}"
+        );
+    }
+    assert_eq!(
+        decide(&app, "no-such-id", json!({"decision": "accept"}))
+            .await
+            .status(),
+        404
+    );
+    let unkeyed = app
+        .http
+        .post(app.url(&format!("/v1/operator/submissions/{id}/decision")))
+        .json(&json!({"decision": "accept"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unkeyed.status(), 401);
+    assert_eq!(
+        app.get_submission(&id).await.status,
+        SubmissionStatus::NeedsReview
+    );
+}
