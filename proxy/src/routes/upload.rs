@@ -254,18 +254,22 @@ async fn read_photo(mut field: Field<'_>, limits: &UploadPolicy) -> Result<Check
         }
         bytes.extend_from_slice(&chunk);
     }
-    let media_type = photo::detect_type(&bytes)
-        .filter(|t| *t != MediaType::Pdf || limits.pdf_pages.is_some())
-        .ok_or_else(|| {
-            ApiError::UnsupportedMediaType(if photo::detect_type(&bytes) == Some(MediaType::Pdf) {
+    let media_type = match photo::detect_type(&bytes) {
+        Some(MediaType::Pdf) if limits.pdf_pages.is_none() => {
+            return Err(ApiError::UnsupportedMediaType(
                 "This promotion takes photos of the receipt, not PDF e-receipts. \
                  Please send a JPEG, PNG or HEIC photo."
-                    .to_owned()
-            } else {
+                    .to_owned(),
+            ));
+        }
+        Some(media_type) => media_type,
+        None => {
+            return Err(ApiError::UnsupportedMediaType(
                 "This file is not a photo we can read. Please send a JPEG, PNG or HEIC photo."
-                    .to_owned()
-            })
-        })?;
+                    .to_owned(),
+            ));
+        }
+    };
     let bytes: bytes::Bytes = bytes.into();
     let checked = bytes.clone();
     let (max_pixels, max_pages) = (limits.max_pixels, limits.pdf_pages.unwrap_or(0));
