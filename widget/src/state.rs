@@ -660,6 +660,46 @@ mod tests {
         assert_eq!(next.effects.due(next.effects.count).count(), 0);
     }
 
+    fn submission(id: &str, status: SubmissionStatus) -> Submission {
+        Submission {
+            id: id.to_owned(),
+            campaign: "c".to_owned(),
+            status,
+            created_at: String::new(),
+            updated_at: String::new(),
+            outcome: None,
+            delayed: false,
+        }
+    }
+
+    /// A person's decision on a receipt left behind by "start again" came
+    /// back over the new one.
+    #[test]
+    fn a_decision_on_a_submission_no_longer_shown_does_not_come_back() {
+        let held = Rc::new(State::default())
+            .reduce(Action::CampaignLoaded(campaign()))
+            .reduce(Action::Resumed("held".to_owned()))
+            .reduce(Action::Updated(submission(
+                "held",
+                SubmissionStatus::NeedsReview,
+            )));
+        assert!(matches!(&held.step, Step::Done(s) if s.status == SubmissionStatus::NeedsReview));
+        // Decided while on screen: shown.
+        let decided = Rc::clone(&held).reduce(Action::Updated(submission(
+            "held",
+            SubmissionStatus::Rejected,
+        )));
+        assert!(matches!(&decided.step, Step::Done(s) if s.status == SubmissionStatus::Rejected));
+        // Decided after the shopper started again: not brought back.
+        let again = held
+            .reduce(Action::Restart)
+            .reduce(Action::Updated(submission(
+                "held",
+                SubmissionStatus::Rejected,
+            )));
+        assert!(!matches!(again.step, Step::Done(_)), "{:?}", again.step);
+    }
+
     #[test]
     fn the_readme_listed_steps_the_widget_does_not_send() {
         let done = Submission {
