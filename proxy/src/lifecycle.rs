@@ -9,6 +9,7 @@
 //!    └──────────────────Decide (on upload, or given up)──▶ (final)
 //!  rejected ──Review──▶ needs_review (once, a shopper's request)
 //!  needs_review ──Settle──▶ accepted | rejected (a person's decision, once)
+//!  needs_review ──SendOn──▶ queued (a person's "not a duplicate", once)
 //! ```
 //!
 //! Held and retried submissions do not move: they stay `queued` (or
@@ -30,6 +31,9 @@ pub enum Move {
     Review,
     /// A person decides a receipt held for them.
     Settle,
+    /// A person finds a receipt held on upload no duplicate: it goes on to
+    /// the provider.
+    SendOn,
 }
 
 impl Move {
@@ -38,7 +42,7 @@ impl Move {
         match self {
             Self::Acknowledge | Self::Decide => IN_HAND,
             Self::Review => &[Rejected],
-            Self::Settle => &[NeedsReview],
+            Self::Settle | Self::SendOn => &[NeedsReview],
         }
     }
 
@@ -49,6 +53,7 @@ impl Move {
             Self::Decide => matches!(to, Accepted | Rejected | NeedsReview | Failed),
             Self::Review => matches!(to, NeedsReview),
             Self::Settle => matches!(to, Accepted | Rejected),
+            Self::SendOn => matches!(to, Queued),
         }
     }
 
@@ -81,14 +86,20 @@ mod tests {
             assert_eq!(Move::Decide.allows(to), to.is_final(), "{to:?}");
         }
         for from in EVERY.into_iter().filter(|s| s.is_final()) {
-            let moves = [Move::Acknowledge, Move::Decide, Move::Review, Move::Settle];
+            let moves = [
+                Move::Acknowledge,
+                Move::Decide,
+                Move::Review,
+                Move::Settle,
+                Move::SendOn,
+            ];
             let out: Vec<Move> = moves
                 .into_iter()
                 .filter(|m| m.from().contains(&from))
                 .collect();
             let expected = match from {
                 Rejected => vec![Move::Review],
-                NeedsReview => vec![Move::Settle],
+                NeedsReview => vec![Move::Settle, Move::SendOn],
                 _ => vec![],
             };
             assert_eq!(out, expected, "{from:?}");

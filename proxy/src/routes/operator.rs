@@ -280,8 +280,11 @@ pub struct DecisionRequest {
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DecisionKind {
-    /// The receipt is good: not a duplicate after all.
+    /// The receipt is good: accepted as it is.
     Accept,
+    /// Not a duplicate: held before the provider saw it, it goes on to the
+    /// provider like any other; read by the provider already, accepted.
+    NotDuplicate,
     /// The receipt is refused, for `reason`.
     Reject,
 }
@@ -290,7 +293,8 @@ pub enum DecisionKind {
 const MAX_DECISION_TEXT: usize = 500;
 
 /// Decides a submission held for a person (a duplicate held for review):
-/// `accepted`, or `rejected` for a reason. Once: the same decision sent
+/// `accepted`, `rejected` for a reason, or `not_duplicate` (sent on to the
+/// provider, `queued`, where it was held before the provider saw it). Once: the same decision sent
 /// again answers the submission as decided, writing nothing; another is
 /// refused 409. The brand's webhook gets `submission.reviewed`.
 #[utoipa::path(
@@ -329,6 +333,7 @@ async fn decide(
     }
     let decision = match (request.decision, request.reason) {
         (DecisionKind::Accept, _) => Decision::Accept,
+        (DecisionKind::NotDuplicate, _) => Decision::NotDuplicate,
         (DecisionKind::Reject, Some(reason)) => Decision::Reject {
             reason,
             message: request.message,

@@ -284,6 +284,30 @@ impl Db {
         self.commit_telling(tx, id, moved, notify).await
     }
 
+    /// A submission held for a person on upload, found no duplicate by `by`:
+    /// back in the queue, due now, its held outcome gone, once: `false` when
+    /// it is not (or no longer) `needs_review`.
+    pub async fn send_on(&self, id: &str, by: &str) -> Result<bool, sqlx::Error> {
+        let sql = format!(
+            "UPDATE submissions SET status = $1, outcome = NULL, next_attempt_at = $2,
+                 updated_at = $2, decided_by = $3, attempts = 0, lease_until = NULL
+             WHERE id = $4 AND {}",
+            Move::SendOn.from_sql()
+        );
+        let mut tx = self.pool.begin().await?;
+        let moved = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(SubmissionStatus::Queued.as_str())
+            .bind(self.clock.now_ms())
+            .bind(by)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        // The brand hears of it with the provider's verdict.
+        self.commit_telling(tx, id, moved, Notify::Nobody).await
+    }
+
     /// Until when a worker holds a submission (Unix ms), if one does (used by
     /// tests and ops).
     pub async fn lease_until(&self, id: &str) -> Result<Option<i64>, sqlx::Error> {

@@ -84,7 +84,11 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         }
-        if new.duplicate.is_some() {
+        let held = new
+            .duplicate
+            .as_ref()
+            .is_some_and(|caught| caught.status == SubmissionStatus::NeedsReview);
+        if new.duplicate.is_some() && !held {
             // Decided already: its photos go nowhere and are not kept.
             self.commit_telling(tx, &new.id, true, notify).await?;
             return Ok(Stored::New(new.id));
@@ -99,6 +103,12 @@ impl Db {
             .bind(photo.bytes.as_ref())
             .execute(&mut *tx)
             .await?;
+        }
+        if held {
+            // Held for a person, its photos kept: judged not a duplicate, it
+            // goes on to the provider like any other.
+            self.commit_telling(tx, &new.id, true, notify).await?;
+            return Ok(Stored::New(new.id));
         }
         tx.commit().await?;
         Ok(Stored::New(new.id))

@@ -1,5 +1,7 @@
 //! A person's decision on a submission held for one (a duplicate held for
-//! review, `duplicates = "review"`): accepted, or rejected with a reason.
+//! review, `duplicates = "review"`): accepted, rejected with a reason, or
+//! found no duplicate (sent on to the provider where it was held before the
+//! provider saw it; its photos were kept for this).
 //! Once: a second decision is told the submission is already decided, and
 //! the same decision sent again (a retried request) answers as the first
 //! did, writing nothing. A submission waiting on the provider's own review
@@ -17,6 +19,10 @@ use crate::store::SubmissionRow;
 pub enum Decision {
     /// The receipt is good (not a duplicate after all).
     Accept,
+    /// Not a duplicate: one held on upload, before the provider saw it, goes
+    /// on to the provider like any other; one the provider has read is
+    /// accepted with what it read.
+    NotDuplicate,
     /// The receipt is refused, for this reason, said in these words (the
     /// reason's usual words where none are given).
     Reject {
@@ -29,7 +35,7 @@ impl Decision {
     /// The status it ends the submission in.
     pub const fn status(&self) -> SubmissionStatus {
         match self {
-            Self::Accept => SubmissionStatus::Accepted,
+            Self::Accept | Self::NotDuplicate => SubmissionStatus::Accepted,
             Self::Reject { .. } => SubmissionStatus::Rejected,
         }
     }
@@ -40,7 +46,7 @@ impl Decision {
     fn outcome(&self, held: Option<Outcome>) -> Outcome {
         let mut outcome = held.unwrap_or_default();
         let reason = match self {
-            Self::Accept => None,
+            Self::Accept | Self::NotDuplicate => None,
             Self::Reject { reason, message } => Some(Reason {
                 code: *reason,
                 message: message
@@ -77,6 +83,27 @@ pub async fn decide(
         ));
     }
     let campaign = state.campaign(&row.campaign)?;
+    // Held on upload, its photos kept: the provider reads it now.
+    if *decision == Decision::NotDuplicate
+        && row.provider_ref.is_none()
+        && state.db.photo_count(&row.id).await? > 0
+    {
+        if !state.db.send_on(&row.id, by).await? {
+            let now = state
+                .db
+                .get(&row.id)
+                .await?
+                .ok_or(ApiError::SubmissionNotFound)?;
+            return again(now, decision);
+        }
+        tracing::info!(submission = %row.id, campaign = %row.campaign, "found no duplicate by a person: sent on");
+        state.wake.notify_one();
+        return state
+            .db
+            .get(&row.id)
+            .await?
+            .ok_or(ApiError::SubmissionNotFound);
+    }
     let tell = campaign.notify(notify::reviewed);
     let outcome = decision.outcome(row.outcome.clone());
     let settled = state
@@ -103,10 +130,13 @@ fn again(row: SubmissionRow, decision: &Decision) -> Result<SubmissionRow, ApiEr
         (Decision::Reject { reason, .. }, Some(outcome)) => {
             outcome.reasons.first().map(|r| r.code) == Some(*reason)
         }
-        (Decision::Accept, _) => true,
+        (Decision::Accept | Decision::NotDuplicate, _) => true,
         (Decision::Reject { .. }, None) => false,
     };
-    if row.decided_by.is_some() && row.status == decision.status() && same_reason {
+    // Sent on by the same decision: it is on its way, or read since.
+    let sent_on =
+        *decision == Decision::NotDuplicate && row.status != SubmissionStatus::NeedsReview;
+    if row.decided_by.is_some() && (sent_on || row.status == decision.status() && same_reason) {
         return Ok(row);
     }
     Err(ApiError::Conflict(if row.decided_by.is_some() {

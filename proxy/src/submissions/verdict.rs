@@ -34,6 +34,12 @@ pub async fn record(
     came: Came<'_>,
 ) -> Result<bool, sqlx::Error> {
     let (decision, tell) = match campaign {
+        // A person found it no duplicate and sent it on: the provider's
+        // verdict stands.
+        Some(campaign) if row.decided_by.is_some() => (
+            Decision::plain(verdict.status, verdict.outcome),
+            campaign.notify(notify::decided),
+        ),
         Some(campaign) => (
             duplicates::decide(&state.db, campaign, &row.id, verdict).await?,
             campaign.notify(notify::decided),

@@ -161,3 +161,46 @@ async fn what_is_not_held_for_a_person_or_is_asked_badly_is_refused_and_nothing_
         SubmissionStatus::NeedsReview
     );
 }
+
+#[tokio::test]
+async fn a_receipt_held_on_upload_found_no_duplicate_goes_on_to_the_provider_and_is_not_held_again()
+{
+    const QR: &str = "t=20190113T154800&s=127.00&fn=9282440300682838&i=41406&fp=3826178052&n=1";
+    let app = spawn_app().await;
+    let first = app
+        .submit_qr(CAMPAIGN, &[fixtures::receipt_jpeg()], QR)
+        .await;
+    assert_eq!(app.settle(&first).await.status, SubmissionStatus::Accepted);
+    // The same fiscal code again: held for a person before the provider
+    // sees it, its photo kept for them.
+    let again = app
+        .submit_qr(CAMPAIGN, &[fixtures::receipt_jpeg()], QR)
+        .await;
+    assert_eq!(
+        app.get_submission(&again).await.status,
+        SubmissionStatus::NeedsReview
+    );
+    assert_eq!(app.state.db.photo_count(&again).await.unwrap(), 1);
+    let response = decide(
+        &app,
+        &again,
+        json!({"decision": "not_duplicate", "by": "ana"}),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let sent: Value = response.json().await.unwrap();
+    assert_eq!(sent["status"], "queued");
+    // Sent again (a retry): the same answer, not sent twice.
+    let retried = decide(
+        &app,
+        &again,
+        json!({"decision": "not_duplicate", "by": "ana"}),
+    )
+    .await;
+    assert_eq!(retried.status(), 200);
+    // The provider reads what it reads, and the person's word stands: the
+    // same reading as the first is not held again.
+    let done = app.settle(&again).await;
+    assert_eq!(done.status, SubmissionStatus::Accepted, "{done:?}");
+    assert!(done.outcome.expect("outcome").reasons.is_empty());
+}
