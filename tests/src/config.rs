@@ -179,6 +179,14 @@ title = "One receipt, once (APM)"
 photos = {{ min_count = 0, max_count = 5, max_bytes = 2097152 }}
 duplicates = "reject"
 
+# The same QR code held for a person, who may send it on.
+[campaigns.demo-apm-review]
+provider = "apm"
+title = "One receipt, once, a person decides (APM)"
+{origins}
+photos = {{ min_count = 0, max_count = 5, max_bytes = 2097152 }}
+duplicates = "review"
+
 [campaigns.demo-easypromos-once]
 provider = "easypromos"
 title = "One receipt, once"

@@ -83,11 +83,12 @@ pub async fn decide(
         ));
     }
     let campaign = state.campaign(&row.campaign)?;
-    // Held on upload, its photos kept: the provider reads it now.
-    if *decision == Decision::NotDuplicate
-        && row.provider_ref.is_none()
-        && state.db.photo_count(&row.id).await? > 0
-    {
+    // Held on upload, before the provider saw it, with what it needs (its
+    // photos, kept while it was held, or a QR code the campaign takes
+    // alone): the provider reads it now.
+    let sendable = state.db.photo_count(&row.id).await? > 0
+        || (row.qr.is_some() && *campaign.policy.photos.start() == 0);
+    if *decision == Decision::NotDuplicate && row.provider_ref.is_none() && sendable {
         if !state.db.send_on(&row.id, by).await? {
             let now = state
                 .db

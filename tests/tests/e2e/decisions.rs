@@ -204,3 +204,21 @@ async fn a_receipt_held_on_upload_found_no_duplicate_goes_on_to_the_provider_and
     assert_eq!(done.status, SubmissionStatus::Accepted, "{done:?}");
     assert!(done.outcome.expect("outcome").reasons.is_empty());
 }
+
+#[tokio::test]
+async fn a_qr_code_alone_held_on_upload_and_found_no_duplicate_goes_on_to_the_provider() {
+    const QR: &str = "t=20190113T154800&s=127.00&fn=9282440300682838&i=41406&fp=3826178052&n=1";
+    let app = spawn_app().await;
+    let first = app.submit_qr("demo-apm-review", &[], QR).await;
+    assert_eq!(app.settle(&first).await.status, SubmissionStatus::Accepted);
+    let again = app.submit_qr("demo-apm-review", &[], QR).await;
+    assert_eq!(
+        app.get_submission(&again).await.status,
+        SubmissionStatus::NeedsReview
+    );
+    let response = decide(&app, &again, json!({"decision": "not_duplicate"})).await;
+    assert_eq!(response.status(), 200);
+    let sent: Value = response.json().await.unwrap();
+    assert_eq!(sent["status"], "queued", "the code alone is what APM reads");
+    assert_eq!(app.settle(&again).await.status, SubmissionStatus::Accepted);
+}
