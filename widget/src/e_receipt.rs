@@ -48,3 +48,34 @@ pub fn typed(file: &Blob, max_bytes: Option<u64>) -> Result<Blob, Problem> {
     Blob::new_with_blob_sequence_and_options(&Array::of1(file), &options)
         .map_err(|_| Problem::PreviewFailed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    fn file(text: &str, kind: &str) -> Blob {
+        let options = BlobPropertyBag::new();
+        options.set_type(kind);
+        Blob::new_with_str_sequence_and_options(&Array::of1(&text.into()), &options).unwrap()
+    }
+
+    #[test]
+    async fn a_pdf_is_told_by_its_bytes_and_typed_or_refused_in_words() {
+        // Named like a photo, a PDF inside; and the other way round.
+        let pdf = file("%PDF-1.4 an e-receipt", "image/jpeg");
+        assert!(is_pdf(&pdf).await);
+        assert!(!is_pdf(&file("\u{ff}\u{d8} a photo", "application/pdf")).await);
+        let typed = typed(&pdf, Some(1024)).unwrap();
+        assert_eq!(typed.type_(), PDF);
+        assert_eq!(typed.size(), pdf.size());
+        assert_eq!(typed_error(&pdf, None), Problem::PdfNotTaken);
+        // 21 bytes against a limit of 20: over, said in whole megabytes.
+        assert_eq!(typed_error(&pdf, Some(20)), Problem::PdfTooLarge(1));
+    }
+
+    fn typed_error(file: &Blob, max_bytes: Option<u64>) -> Problem {
+        typed(file, max_bytes).expect_err("refused")
+    }
+}

@@ -217,6 +217,35 @@ mod tests {
         assert_eq!(check(&scripted, 5), Err(Problem::Active));
     }
 
+    #[test]
+    fn a_pdf_with_an_attached_file_is_refused() {
+        let attached = rewritten(&pdf(309_142, 1), |document| {
+            let file = document.add_object(dictionary! {
+                "Type" => "Filespec",
+                "F" => Object::string_literal("invoice.exe"),
+            });
+            let names = dictionary! { "EmbeddedFiles" => dictionary! { "Names" => vec![Object::string_literal("invoice.exe"), file.into()] } };
+            document.catalog_mut().unwrap().set("Names", names);
+        });
+        assert_eq!(check(&attached, 5), Err(Problem::Active));
+    }
+
+    #[test]
+    fn a_pdf_locked_with_a_password_is_refused() {
+        let locked = rewritten(&pdf(309_142, 1), |document| {
+            let encrypt = document.add_object(dictionary! {
+                "Filter" => "Standard",
+                "V" => 1,
+                "R" => 2,
+                "O" => Object::string_literal(vec![1u8; 32]),
+                "U" => Object::string_literal(vec![2u8; 32]),
+                "P" => -4,
+            });
+            document.trailer.set("Encrypt", encrypt);
+        });
+        assert_eq!(check(&locked, 5), Err(Problem::Locked));
+    }
+
     /// `pdf` changed by `change` and saved again (offsets and all).
     fn rewritten(pdf: &[u8], change: impl FnOnce(&mut Document)) -> Vec<u8> {
         let mut document = Document::load_mem(pdf).unwrap();

@@ -4,7 +4,6 @@
 //! move (dragged with a finger or the mouse, or with the arrow keys;
 //! `widget/lens`'s `corners.rs`). "Use these corners" straightens the photo to them again.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use wasm_bindgen_futures::spawn_local;
@@ -55,8 +54,7 @@ pub fn Corners(props: &CornersProps) -> Html {
     }
     let corners = props.corners;
     let on_done = {
-        let (editor, on_done): (Rc<RefCell<Option<CornerEditor>>>, _) =
-            (editor, props.on_done.clone());
+        let on_done = props.on_done.clone();
         Callback::from(move |_: MouseEvent| {
             let moved = editor.borrow().as_ref().and_then(CornerEditor::corners);
             on_done.emit(moved.unwrap_or(corners));
