@@ -1,16 +1,11 @@
-//! The live camera: `getUserMedia` with the rear camera, the torch where the phone
-//! has one, and the frame as it is where the lens (whose viewfinder takes the
-//! straightened receipt) could not be had.
+//! The live camera: `getUserMedia` with the rear camera, and the torch where
+//! the phone has one. The lens's viewfinder takes the shots.
 
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    Blob, HtmlCanvasElement, HtmlVideoElement, MediaStream, MediaStreamConstraints,
-    MediaStreamTrack,
-};
+use web_sys::{HtmlVideoElement, MediaStream, MediaStreamConstraints, MediaStreamTrack};
 
-use crate::canvas::{self, PrepError, scaled_copy};
 use crate::problem::CameraError;
 
 /// JPEG quality of a shot; the upload preparation shrinks it afterwards.
@@ -95,23 +90,6 @@ pub async fn set_torch(track: &MediaStreamTrack, on: bool) -> bool {
         Ok(promise) => JsFuture::from(promise).await.is_ok(),
         Err(_) => false,
     }
-}
-
-/// The current frame, whole and at full size, as a JPEG.
-pub async fn still(video: &HtmlVideoElement) -> Result<Blob, PrepError> {
-    canvas::encode(&frame(video, u32::MAX)?, SHOT_QUALITY).await
-}
-
-/// The current video frame on a canvas no longer than `long_side`.
-fn frame(video: &HtmlVideoElement, long_side: u32) -> Result<HtmlCanvasElement, PrepError> {
-    scaled_copy(
-        video.video_width(),
-        video.video_height(),
-        long_side,
-        |context, w, h| {
-            context.draw_image_with_html_video_element_and_dw_and_dh(video, 0.0, 0.0, w, h)
-        },
-    )
 }
 
 fn error_name(error: &JsValue) -> String {

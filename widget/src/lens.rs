@@ -3,12 +3,13 @@
 //! picks a photo or scans a code, so the widget's first load carries none of it;
 //! and what its answers mean to the widget.
 
-use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Float32Array, Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, HtmlCanvasElement, HtmlVideoElement};
 
-use crate::photo::{Hint, Sample};
+use crate::photo::{Hint, Prep, Prepared};
+use crate::problem::Problem;
 
 /// The loader's `loadLens()`: a promise of the lens module, initialised (the
 /// same promise every time). Given to components through a yew context.
@@ -59,33 +60,58 @@ impl Lens {
         JsFuture::from(promise).await.ok()?.as_string()
     }
 
-    /// How many rows at the top of `lower` (a long receipt's next part)
-    /// repeat the bottom of `upper`, both samples of one width; `None` where
-    /// they do not clearly meet.
-    pub fn overlap(&self, upper: &Sample, lower: &Sample) -> Option<u32> {
-        let arguments = Array::of5(
-            &Uint8Array::from(upper.luma.as_slice()),
-            &Uint8Array::from(lower.luma.as_slice()),
-            &upper.width.into(),
-            &upper.height.into(),
-            &lower.height.into(),
+    /// `file` made ready to send under the campaign's rules: scaled,
+    /// encoded within its size, looked at, and the receipt in it found and
+    /// straightened. A file the browser cannot decode is passed on as it is
+    /// where it is HEIC within the size, and refused in words otherwise.
+    pub async fn prepare(&self, file: &Blob, prep: Prep) -> Result<Prepared, Problem> {
+        let arguments = Array::of4(
+            file,
+            &prep.long_side.into(),
+            &prep.quality.into(),
+            &(prep.max_bytes as f64).into(),
         );
-        let rows = self.call("overlap", &arguments)?.as_f64()?;
-        Some(rows as u32)
+        let out = self.run("preparePhoto", &arguments).await?;
+        let field = |name: &str| Reflect::get(&out, &name.into()).unwrap_or_default();
+        let blob = field("blob").dyn_into().map_err(|_| Problem::NotAPhoto)?;
+        let corners: Option<[f32; 8]> = field("corners")
+            .dyn_into::<Float32Array>()
+            .ok()
+            .and_then(|c| c.to_vec().try_into().ok());
+        let straightened = field("straightened").dyn_into::<Blob>().ok().zip(corners);
+        Ok(Prepared {
+            blob,
+            hints: hints(field("advice").as_f64().unwrap_or_default() as u32),
+            straightened,
+        })
     }
 
-    /// Where the receipt is in a picked photo (its grey sample): its corners,
-    /// each `x, y` as fractions of the photo's width and height; `None`
-    /// where none is found or it fills the photo (nothing to straighten).
-    pub fn corners(&self, sample: &Sample) -> Option<[f32; 8]> {
-        let arguments = Array::of3(
-            &Uint8Array::from(sample.luma.as_slice()),
-            &sample.width.into(),
-            &sample.height.into(),
+    /// A long receipt's prepared parts as one tall image, top to bottom, the
+    /// rows two parts share shown once.
+    pub async fn combine(&self, parts: &[Blob], prep: Prep) -> Result<Blob, Problem> {
+        let arguments = Array::of4(
+            &parts.iter().collect::<Array>(),
+            &prep.long_side.into(),
+            &prep.quality.into(),
+            &(prep.max_bytes as f64).into(),
         );
-        let found = self.call("corners", &arguments)?;
-        let found: Vec<f32> = found.dyn_into::<js_sys::Float32Array>().ok()?.to_vec();
-        found.try_into().ok()
+        let out = self.run("combinePhotos", &arguments).await?;
+        out.dyn_into().map_err(|_| Problem::NotAPhoto)
+    }
+
+    /// The lens's async function `name`, awaited: its refusal (a number,
+    /// as `widget/lens/src/photo.rs` numbers them) as a problem.
+    async fn run(&self, name: &str, arguments: &Array) -> Result<JsValue, Problem> {
+        let promise: Promise = self
+            .call(name, arguments)
+            .and_then(|p| p.dyn_into().ok())
+            .ok_or(Problem::LensUnavailable)?;
+        JsFuture::from(promise)
+            .await
+            .map_err(|why| match why.as_f64() {
+                Some(2.0) => Problem::TooLargeToShrink,
+                _ => Problem::NotAPhoto,
+            })
     }
 
     /// `photo` (prepared) straightened to `corners` (as [`Lens::corners`]
@@ -93,23 +119,11 @@ impl Lens {
     pub async fn straighten(&self, photo: &Blob, corners: &[f32; 8], quality: u8) -> Option<Blob> {
         let arguments = Array::of3(
             photo,
-            &js_sys::Float32Array::from(corners.as_slice()),
+            &Float32Array::from(corners.as_slice()),
             &(f64::from(quality) / 100.0).into(),
         );
         let promise: Promise = self.call("straighten", &arguments)?.dyn_into().ok()?;
         JsFuture::from(promise).await.ok()?.dyn_into().ok()
-    }
-
-    /// What would make the photo better, as hints to the shopper.
-    pub fn hints(&self, sample: &Sample) -> Vec<Hint> {
-        let arguments = Array::of3(
-            &Uint8Array::from(sample.luma.as_slice()),
-            &sample.width.into(),
-            &sample.height.into(),
-        );
-        self.call("look", &arguments)
-            .and_then(|bits| bits.as_f64())
-            .map_or_else(Vec::new, |bits| hints(bits as u32))
     }
 }
 
@@ -160,7 +174,7 @@ impl CornerEditor {
     /// Makes the `.rr-corner` handles in `frame` movable from `corners`.
     pub fn new(lens: &Lens, frame: &web_sys::HtmlElement, corners: &[f32; 8]) -> Option<Self> {
         let class = function(&lens.0, "CornerEditor")?;
-        let corners = js_sys::Float32Array::from(corners.as_slice());
+        let corners = Float32Array::from(corners.as_slice());
         Reflect::construct(&class, &Array::of2(frame, &corners))
             .ok()
             .map(Self)
@@ -169,7 +183,7 @@ impl CornerEditor {
     /// Where the corners are now.
     pub fn corners(&self) -> Option<[f32; 8]> {
         let now = function(&self.0, "corners")?.call0(&self.0).ok()?;
-        now.dyn_into::<js_sys::Float32Array>()
+        now.dyn_into::<Float32Array>()
             .ok()?
             .to_vec()
             .try_into()

@@ -8,7 +8,6 @@
 
 mod app;
 mod camera;
-pub mod canvas;
 mod client;
 mod components;
 mod draft;

@@ -38,6 +38,9 @@ pub enum Problem {
     Camera(CameraError),
     /// Neither the browser's detector nor the decoder module could be had.
     ScannerUnavailable,
+    /// The lens, which prepares photos and runs the camera's viewfinder,
+    /// could not be downloaded.
+    LensUnavailable,
     /// A chosen photo has no readable QR code.
     QrNotFound,
     QrNeedTime,
@@ -63,7 +66,7 @@ impl Problem {
     /// table lists them): whose fault it is where it is a failure.
     pub fn kind(&self) -> &'static str {
         match self {
-            Self::Network | Self::GaveUp(Blame::Network) => "network",
+            Self::Network | Self::GaveUp(Blame::Network) | Self::LensUnavailable => "network",
             Self::NotAvailable => "not_available",
             Self::Refused(ErrorCode::UnknownCampaign) => "unknown_campaign",
             Self::BadAnswer | Self::Http(_) | Self::GaveUp(Blame::Server) => "server",
@@ -122,6 +125,7 @@ impl Problem {
             Self::EReceiptAlone => t.e_receipt_alone().to_owned(),
             Self::Camera(error) => error.explained(t),
             Self::ScannerUnavailable => t.scanner_unavailable().to_owned(),
+            Self::LensUnavailable => t.lens_unavailable().to_owned(),
             Self::QrNotFound => t.qr_not_found().to_owned(),
             Self::QrNeedTime => t.qr_need_time().to_owned(),
             Self::QrNeedTotal => t.qr_need_total().to_owned(),

@@ -2,13 +2,15 @@
 //! wasm-bindgen-test), on fixture photos drawn here with the browser's own canvas
 //! and encoded as JPEG: a receipt on a table, and the same receipt blurred, in the
 //! dark, washed out, too small; a wall with no receipt; a portrait photo stored
-//! landscape with an EXIF rotation. The hints are the lens's (`widget/lens`,
-//! linked in here as the loader loads it in a page) on each prepared photo.
+//! landscape with an EXIF rotation. The preparation is the lens's
+//! (`widget/lens/src/photo.rs`, linked in here as the loader loads it in a
+//! page); the hints are what the widget reads of its advice.
 
+use lens::photo::{self, Prep, Refused};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{Blob, BlobPropertyBag, CanvasRenderingContext2d, HtmlCanvasElement};
-use widget::photo::{self, Hint, Prep};
+use web_sys::{Blob, BlobPropertyBag, CanvasRenderingContext2d, HtmlCanvasElement, ImageBitmap};
+use widget::photo::Hint;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -79,22 +81,45 @@ fn receipt_canvas(width: u32, height: u32, spoil: Spoil) -> HtmlCanvasElement {
     canvas
 }
 
+/// `canvas` as a JPEG of `quality` (1 to 100), as a camera writes it.
 async fn jpeg(canvas: &HtmlCanvasElement, quality: u8) -> Blob {
-    widget::canvas::encode(canvas, quality).await.unwrap()
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let done =
+            wasm_bindgen::closure::Closure::once_into_js(move |blob: wasm_bindgen::JsValue| {
+                resolve.call1(&wasm_bindgen::JsValue::NULL, &blob).unwrap();
+            });
+        canvas
+            .to_blob_with_type_and_encoder_options(
+                done.unchecked_ref(),
+                "image/jpeg",
+                &(f64::from(quality) / 100.0).into(),
+            )
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .unwrap()
+        .unchecked_into()
+}
+
+/// `blob` decoded by the browser, with its EXIF orientation applied.
+async fn decoded(blob: &Blob) -> ImageBitmap {
+    let options = web_sys::ImageBitmapOptions::new();
+    options.set_image_orientation(web_sys::ImageOrientation::FromImage);
+    let promise = web_sys::window()
+        .unwrap()
+        .create_image_bitmap_with_blob_and_image_bitmap_options(blob, &options)
+        .unwrap();
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .unwrap()
+        .unchecked_into()
 }
 
 async fn hints_of(canvas: &HtmlCanvasElement) -> Vec<Hint> {
     let blob = jpeg(canvas, 92).await;
     let prepared = photo::prepare(&blob, PREP).await.unwrap();
-    let sample = prepared.sample.expect("a decoded photo has a sample");
-    let mut hints = prepared.hints;
-    let seen = lens::look(&sample.luma, sample.width, sample.height);
-    for hint in widget::lens::hints(seen) {
-        if !hints.contains(&hint) {
-            hints.push(hint);
-        }
-    }
-    hints
+    widget::lens::hints(prepared.advice)
 }
 
 #[wasm_bindgen_test]
@@ -157,9 +182,9 @@ async fn a_12_megapixel_photo_is_scaled_to_the_long_side_and_shrinks() {
         original.size(),
         prepared.blob.size()
     );
-    assert!(prepared.hints.is_empty(), "{:?}", prepared.hints);
+    assert_eq!(widget::lens::hints(prepared.advice), []);
     // What is sent decodes to what was promised.
-    let decoded = photo::decode(&prepared.blob).await.unwrap();
+    let decoded = decoded(&prepared.blob).await;
     assert_eq!((decoded.width(), decoded.height()), (2000, 1500));
 }
 
@@ -192,7 +217,7 @@ async fn the_exif_orientation_of_a_phone_photo_is_honoured() {
     let prepared = photo::prepare(&rotated, PREP).await.unwrap();
     assert_eq!((prepared.width, prepared.height), (900, 1200));
     // The prepared JPEG has no EXIF left to rotate it twice.
-    let decoded = photo::decode(&prepared.blob).await.unwrap();
+    let decoded = decoded(&prepared.blob).await;
     assert_eq!((decoded.width(), decoded.height()), (900, 1200));
 }
 
@@ -224,12 +249,29 @@ async fn quality_hints_name_what_is_wrong() {
 async fn the_photos_of_a_long_receipt_are_combined_top_to_bottom() {
     let top = jpeg(&receipt_canvas(1000, 1500, Spoil::None), 90).await;
     let bottom = jpeg(&receipt_canvas(1200, 1800, Spoil::None), 90).await;
-    let tall = photo::combine(&[top, bottom], PREP, &|_, _| None)
-        .await
-        .unwrap();
-    let decoded = photo::decode(&tall).await.unwrap();
+    let tall = photo::combine(&[top, bottom], PREP).await.unwrap();
+    let decoded = decoded(&tall).await;
     // Both parts at the narrower width, one above the other.
     assert_eq!((decoded.width(), decoded.height()), (1000, 1500 + 1500));
+}
+
+#[wasm_bindgen_test]
+async fn a_receipt_on_a_table_is_sent_straightened_to_its_corners() {
+    // The paper covers 15% to 85% of the width, 5% to 95% of the height.
+    let photo = jpeg(&receipt_canvas(1600, 1200, Spoil::None), 92).await;
+    let prepared = photo::prepare(&photo, PREP).await.unwrap();
+    let corners = prepared.corners.expect("the receipt's corners");
+    let truth = [0.15, 0.05, 0.85, 0.05, 0.85, 0.95, 0.15, 0.95];
+    for (found, true_) in corners.iter().zip(truth) {
+        assert!((found - true_).abs() < 0.03, "{corners:?}");
+    }
+    let straightened = decoded(&prepared.straightened.expect("straightened")).await;
+    // The paper's own proportions (1120 x 1080), not the photo's (4:3).
+    let ratio = f64::from(straightened.width()) / f64::from(straightened.height());
+    assert!((ratio - 1120.0 / 1080.0).abs() < 0.06, "{ratio}");
+    // The whole photo is kept beside it, for corners moved by hand.
+    let whole = decoded(&prepared.blob).await;
+    assert_eq!((whole.width(), whole.height()), (1600, 1200));
 }
 
 /// Rows `from..to` of `canvas`, as a JPEG: one part of a long receipt.
@@ -258,13 +300,8 @@ async fn the_rows_two_parts_of_a_long_receipt_share_are_shown_once() {
         part(&receipt, 0, 1800).await,
         part(&receipt, 1300, 3000).await,
     );
-    let overlap = |a: &photo::Sample, b: &photo::Sample| {
-        lens::overlap(&a.luma, &b.luma, a.width, a.height, b.height)
-    };
-    let tall = photo::combine(&[top, bottom], PREP, &overlap)
-        .await
-        .unwrap();
-    let decoded = photo::decode(&tall).await.unwrap();
+    let tall = photo::combine(&[top, bottom], PREP).await.unwrap();
+    let decoded = decoded(&tall).await;
     // The 500 rows both show, once: the receipt's own height, give or take
     // a row of the samples the parts are compared in (about 4 here).
     assert_eq!(decoded.width(), 1000);
@@ -301,12 +338,19 @@ async fn quality_is_lowered_to_fit_the_size_limit() {
 async fn a_file_that_is_not_a_photo_is_refused_and_heic_is_passed_on() {
     let notes = blob_of(b"these are shopping notes", "image/jpeg");
     let error = photo::prepare(&notes, PREP).await.unwrap_err();
-    assert_eq!(error.0, widget::problem::Problem::NotAPhoto);
+    assert_eq!(error, Refused::NotAPhoto);
     // Chromium cannot decode HEIC: the original goes to the proxy, which takes it.
     let heic = blob_of(b"\0\0\0\x18ftypheic", "image/heic");
     let passed = photo::prepare(&heic, PREP).await.unwrap();
     assert_eq!(passed.blob.size(), heic.size());
-    assert!(passed.hints.is_empty());
+    assert_eq!((passed.advice, passed.straightened), (0, None));
+    // ... where it is within the size the proxy takes.
+    let tight = Prep {
+        max_bytes: 4,
+        ..PREP
+    };
+    let error = photo::prepare(&heic, tight).await.unwrap_err();
+    assert_eq!(error, Refused::TooLargeToShrink);
 }
 
 /// Rows `from..to` of a vision fixture's flat receipt, on a canvas.
@@ -339,11 +383,8 @@ async fn prepared_parts_of_a_flat_receipt_are_joined_with_what_they_share_shown_
         let part = jpeg(&flat_part(&receipt, from, to), 92).await;
         prepared.push(photo::prepare(&part, prep).await.unwrap().blob);
     }
-    let overlap = |a: &photo::Sample, b: &photo::Sample| {
-        lens::overlap(&a.luma, &b.luma, a.width, a.height, b.height)
-    };
-    let tall = photo::combine(&prepared, prep, &overlap).await.unwrap();
-    let decoded = photo::decode(&tall).await.unwrap();
+    let tall = photo::combine(&prepared, prep).await.unwrap();
+    let decoded = decoded(&tall).await;
     assert!(
         decoded.height().abs_diff(2400) <= 6,
         "{} rows tall, the receipt is 2400",

@@ -7,10 +7,9 @@ use std::cell::OnceCell;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    Blob, CanvasRenderingContext2d, HtmlCanvasElement, HtmlVideoElement, ImageBitmap,
-    ImageBitmapOptions, ImageOrientation,
-};
+use web_sys::{Blob, ImageBitmap};
+
+use crate::canvas::{decode, drawn, pixels};
 
 /// Long side a live frame is read at.
 const FRAME_SIDE: u32 = 1280;
@@ -35,19 +34,8 @@ pub async fn read_code(source: JsValue) -> Option<String> {
     let text = match native().await {
         Some(detector) => detect(&detector, &image).await,
         None => {
-            let canvas = drawn(&image, side)?;
-            let (w, h) = (canvas.width(), canvas.height());
-            let rgba = context(&canvas)?
-                .get_image_data(0.0, 0.0, f64::from(w), f64::from(h))
-                .ok()?
-                .data();
-            let grey = vision::Rgba {
-                width: w,
-                height: h,
-                pixels: rgba.0,
-            }
-            .grey();
-            qrscan::decode(&grey.pixels, w, h)
+            let grey = pixels(&drawn(&image, side)?)?.grey();
+            qrscan::decode(&grey.pixels, grey.width, grey.height)
         }
     };
     if let Some(bitmap) = image.dyn_ref::<ImageBitmap>() {
@@ -67,57 +55,6 @@ async fn detect(detector: &JsValue, image: &JsValue) -> Option<String> {
     found
         .iter()
         .find_map(|code| Reflect::get(&code, &"rawValue".into()).ok()?.as_string())
-}
-
-/// A photo decoded with its EXIF orientation applied (a phone's portrait
-/// photo is stored landscape with a "rotate" tag).
-pub async fn decode(photo: &Blob) -> Option<ImageBitmap> {
-    let options = ImageBitmapOptions::new();
-    options.set_image_orientation(ImageOrientation::FromImage);
-    let promise = web_sys::window()?
-        .create_image_bitmap_with_blob_and_image_bitmap_options(photo, &options)
-        .ok()?;
-    JsFuture::from(promise).await.ok()?.dyn_into().ok()
-}
-
-/// `image` (a video or a bitmap) drawn on a new canvas no longer than
-/// `long_side`.
-pub fn drawn(image: &JsValue, long_side: u32) -> Option<HtmlCanvasElement> {
-    let (width, height) = match image.dyn_ref::<HtmlVideoElement>() {
-        Some(video) => (video.video_width(), video.video_height()),
-        None => {
-            let bitmap = image.dyn_ref::<ImageBitmap>()?;
-            (bitmap.width(), bitmap.height())
-        }
-    };
-    let (w, h) = crate::fitted(width, height, long_side)?;
-    let canvas: HtmlCanvasElement = web_sys::window()?
-        .document()?
-        .create_element("canvas")
-        .ok()?
-        .unchecked_into();
-    canvas.set_width(w);
-    canvas.set_height(h);
-    let context = context(&canvas)?;
-    let (dw, dh) = (f64::from(w), f64::from(h));
-    match image.dyn_ref::<HtmlVideoElement>() {
-        Some(video) => {
-            context.draw_image_with_html_video_element_and_dw_and_dh(video, 0.0, 0.0, dw, dh)
-        }
-        None => context.draw_image_with_image_bitmap_and_dw_and_dh(
-            image.unchecked_ref(),
-            0.0,
-            0.0,
-            dw,
-            dh,
-        ),
-    }
-    .ok()?;
-    Some(canvas)
-}
-
-fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
-    canvas.get_context("2d").ok().flatten()?.dyn_into().ok()
 }
 
 /// The browser's `BarcodeDetector` for QR codes, where it has one that reads

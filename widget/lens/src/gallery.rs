@@ -1,13 +1,13 @@
 //! A photo from the gallery (or the phone's camera app): where the receipt is
-//! in it ([`corners`]), and the photo straightened to corners the shopper may
-//! have moved ([`straighten`]). The widget shows the corners to drag.
+//! in it ([`corners`], as fractions the widget shows as corners to drag), and
+//! the photo straightened to corners the shopper moved ([`straighten`]).
 
-use vision::{Point, Quad, Rgba};
+use vision::{Point, Quad};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Blob;
 
-use crate::viewfinder::{context, encode};
+use crate::canvas::{decode, drawn, encode, pixels};
 
 /// A receipt filling this much of the photo is taken as it is: a scan, or a
 /// shot straight on and close, with nothing to straighten.
@@ -16,20 +16,36 @@ const FILLS: f32 = 0.9;
 const LEAST: f32 = 0.01;
 
 /// The receipt's corners in a grey copy of a photo (`luma`, rows of
-/// `width`), top-left, top-right, bottom-right, bottom-left, each `x, y` as
-/// fractions of the width and height; `undefined` where no receipt is found,
-/// or where it fills the photo (nothing to straighten).
-#[wasm_bindgen]
+/// `width`), as [`fractions`]; `None` where no receipt is found, or where it
+/// fills the photo.
 #[must_use]
-pub fn corners(luma: &[u8], width: u32, height: u32) -> Option<Vec<f32>> {
+pub fn corners(luma: &[u8], width: u32, height: u32) -> Option<[f32; 8]> {
     let frame = crate::frame(luma, width, height)?;
-    let quad = vision::find(&frame)?.ordered();
-    let whole = Quad::frame(width, height).area();
-    if quad.area() >= FILLS * whole {
+    fractions(vision::find(&frame)?, width, height)
+}
+
+/// `quad`, found in a `width` x `height` picture, as its corners top-left,
+/// top-right, bottom-right, bottom-left, each `x, y` as fractions of the
+/// width and height; `None` where it fills the picture (nothing to
+/// straighten: a scan, or a shot straight on and close).
+#[must_use]
+pub fn fractions(quad: Quad, width: u32, height: u32) -> Option<[f32; 8]> {
+    let quad = quad.ordered();
+    if quad.area() >= FILLS * Quad::frame(width, height).area() {
         return None;
     }
     let (w, h) = (width as f32, height as f32);
-    Some(quad.0.iter().flat_map(|p| [p.x / w, p.y / h]).collect())
+    let [a, b, c, d] = quad.0;
+    Some([
+        a.x / w,
+        a.y / h,
+        b.x / w,
+        b.y / h,
+        c.x / w,
+        c.y / h,
+        d.x / w,
+        d.y / h,
+    ])
 }
 
 /// `photo` (a picked photo as the widget prepared it) straightened to
@@ -39,29 +55,19 @@ pub fn corners(luma: &[u8], width: u32, height: u32) -> Option<Vec<f32>> {
 #[wasm_bindgen]
 pub async fn straighten(photo: Blob, corners: Vec<f32>, quality: f64) -> Result<JsValue, JsValue> {
     let failed = || JsValue::from_str("not straightened");
-    let bitmap = crate::code::decode(&photo).await.ok_or_else(failed)?;
-    let canvas = crate::code::drawn(&bitmap, u32::MAX).ok_or_else(failed)?;
+    let bitmap = decode(&photo).await.ok_or_else(failed)?;
+    let canvas = drawn(&bitmap, u32::MAX).ok_or_else(failed)?;
     bitmap.close();
     let (w, h) = (canvas.width(), canvas.height());
     let quad = quad(&corners, w, h).ok_or_else(failed)?;
-    let data = context(&canvas, true).ok_or_else(failed)?.get_image_data(
-        0.0,
-        0.0,
-        f64::from(w),
-        f64::from(h),
-    )?;
-    let frame = Rgba {
-        width: w,
-        height: h,
-        pixels: data.data().0,
-    };
+    let frame = pixels(&canvas).ok_or_else(failed)?;
     let image = vision::straighten_rgba(&frame, &quad, w.max(h));
-    JsFuture::from(encode(&canvas, &image, quality)?).await
+    JsFuture::from(encode(&image, quality)?).await
 }
 
 /// The quad `corners` (fractions) stand for in a `width` x `height` picture,
 /// ordered; `None` for anything but four points inside it around a receipt.
-fn quad(corners: &[f32], width: u32, height: u32) -> Option<Quad> {
+pub fn quad(corners: &[f32], width: u32, height: u32) -> Option<Quad> {
     let [x0, y0, x1, y1, x2, y2, x3, y3] = <[f32; 8]>::try_from(corners).ok()?;
     let fractions = [x0, y0, x1, y1, x2, y2, x3, y3];
     if !fractions.iter().all(|f| (0.0..=1.0).contains(f)) {

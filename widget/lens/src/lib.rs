@@ -6,10 +6,14 @@
 //! the receipt outlined over the camera, the shot taken by itself and
 //! straightened). The widget reads its answers in `widget/src/lens.rs`.
 //!
+//! - `canvas`: the browser's canvas and codecs, as the others use them;
 //! - `code`: a QR code read from the camera or a photo, by the browser's
 //!   detector where it has one, else by [`qrscan`];
+//! - `photo`: a picked photo made ready to send (scaled, encoded within the
+//!   campaign's limits, looked at, straightened), and a long receipt's parts
+//!   joined;
 //! - `gallery`: a picked photo's receipt found, and the photo straightened
-//!   to corners the shopper may have moved;
+//!   again to corners the shopper moved;
 //! - `corners`: the corner editor, a picked photo's corners moved by the
 //!   shopper;
 //! - `track`: when a shot takes itself (pure, tested on the host);
@@ -20,9 +24,11 @@
 // precision a pixel does not need.
 #![allow(clippy::suboptimal_flops)]
 
+mod canvas;
 mod code;
 mod corners;
 mod gallery;
+pub mod photo;
 mod track;
 mod viewfinder;
 
@@ -62,7 +68,6 @@ pub mod advice {
 /// What would make a photo better, from a small grey copy of it: the
 /// [`advice`] bits, 0 for a good photo. An empty frame, or one with fewer
 /// bytes than its dimensions say, has no receipt.
-#[wasm_bindgen]
 #[must_use]
 pub fn look(luma: &[u8], width: u32, height: u32) -> u32 {
     let Some(frame) = frame(luma, width, height) else {
@@ -73,9 +78,8 @@ pub fn look(luma: &[u8], width: u32, height: u32) -> u32 {
 
 /// How many rows at the top of the `lower` part of a long receipt repeat the
 /// bottom of the `upper` one (both grey, rows of `width`, shot top to
-/// bottom), so that they are joined with the repeat shown once; `undefined`
+/// bottom), so that they are joined with the repeat shown once; `None`
 /// where they do not clearly meet.
-#[wasm_bindgen]
 #[must_use]
 pub fn overlap(
     upper: &[u8],

@@ -7,11 +7,10 @@
 
 use js_sys::Promise;
 use vision::{Quad, Rgba};
-use wasm_bindgen::Clamped;
 use wasm_bindgen::prelude::*;
-use web_sys::{
-    CanvasRenderingContext2d, ContextAttributes2d, HtmlCanvasElement, HtmlVideoElement, ImageData,
-};
+use web_sys::{HtmlCanvasElement, HtmlVideoElement};
+
+use crate::canvas::{context, encode};
 
 use crate::track::{self, Tracker};
 
@@ -94,7 +93,7 @@ impl Viewfinder {
             Some(quad) => vision::straighten_rgba(&frame, &quad, SHOT_SIDE),
             None => frame,
         };
-        encode(&self.work, &image, quality)
+        encode(&image, quality)
     }
 }
 
@@ -177,52 +176,4 @@ impl Viewfinder {
         context.set_stroke_style_str(colour);
         context.stroke();
     }
-}
-
-/// A canvas's 2D context; `read` where its pixels are read back often (kept
-/// in memory rather than on the GPU).
-pub fn context(canvas: &HtmlCanvasElement, read: bool) -> Option<CanvasRenderingContext2d> {
-    let attributes = ContextAttributes2d::new();
-    attributes.set_will_read_frequently(read);
-    canvas
-        .get_context_with_context_options("2d", &attributes)
-        .ok()
-        .flatten()?
-        .dyn_into()
-        .ok()
-}
-
-/// `image` as a JPEG of `quality`: a promise of the `Blob`.
-pub fn encode(work: &HtmlCanvasElement, image: &Rgba, quality: f64) -> Result<Promise, JsValue> {
-    let canvas: HtmlCanvasElement = work
-        .owner_document()
-        .ok_or_else(|| JsValue::from_str("no document"))?
-        .create_element("canvas")?
-        .unchecked_into();
-    canvas.set_width(image.width);
-    canvas.set_height(image.height);
-    let data = ImageData::new_with_u8_clamped_array_and_sh(
-        Clamped(&image.pixels),
-        image.width,
-        image.height,
-    )?;
-    context(&canvas, false)
-        .ok_or_else(|| JsValue::from_str("no 2d context"))?
-        .put_image_data(&data, 0.0, 0.0)?;
-    let mut result = Ok(());
-    let promise = Promise::new(&mut |resolve, reject| {
-        let done = Closure::once_into_js(move |blob: JsValue| {
-            let _ = if blob.is_null() {
-                reject.call1(&JsValue::NULL, &JsValue::from_str("not encoded"))
-            } else {
-                resolve.call1(&JsValue::NULL, &blob)
-            };
-        });
-        result = canvas.to_blob_with_type_and_encoder_options(
-            done.unchecked_ref(),
-            "image/jpeg",
-            &JsValue::from(quality),
-        );
-    });
-    result.map(|()| promise)
 }

@@ -58,7 +58,7 @@ enum Status {
     Live,
     /// A shot is being taken.
     Shooting,
-    /// The lens (the QR reader) could not be had.
+    /// The lens (the QR reader, the viewfinder) could not be had.
     NoReader,
 }
 
@@ -118,9 +118,11 @@ pub fn Camera(props: &CameraProps) -> Html {
                 }
                 torch.set(camera::torch(&opened).map(|track| (track, false)));
                 *stream.borrow_mut() = Some(opened);
-                status.set(Status::Live);
                 match (mode, overlay.cast::<HtmlCanvasElement>()) {
-                    (CameraMode::Qr, _) => scan(&el, &loader, &alive, &status, &on_qr).await,
+                    (CameraMode::Qr, _) => {
+                        status.set(Status::Live);
+                        scan(&el, &loader, &alive, &status, &on_qr).await;
+                    }
                     (CameraMode::Photo, Some(overlay)) => {
                         let shooter = Shooter {
                             video: el,
@@ -194,6 +196,7 @@ pub fn Camera(props: &CameraProps) -> Html {
     let line = match (props.mode, *status) {
         (_, Status::Starting) => t.camera_starting().to_owned(),
         (CameraMode::Qr, Status::NoReader) => locale.problem(&Problem::ScannerUnavailable),
+        (CameraMode::Photo, Status::NoReader) => locale.problem(&Problem::LensUnavailable),
         (CameraMode::Qr, _) => t.camera_aim_qr().to_owned(),
         (CameraMode::Photo, Status::Shooting) => t.camera_hold().to_owned(),
         (CameraMode::Photo, _)
@@ -288,8 +291,8 @@ async fn scan(
     }
 }
 
-/// What takes a photo: the lens's viewfinder (the receipt straightened)
-/// where it is loaded, else the frame as it is; one at a time.
+/// What takes a photo, one at a time: the lens's viewfinder, the receipt
+/// straightened (the shutter waits for it).
 struct Shooter {
     video: HtmlVideoElement,
     finder: Rc<RefCell<Option<Rc<Viewfinder>>>>,
@@ -300,17 +303,15 @@ struct Shooter {
 
 impl Shooter {
     async fn take(&self) {
+        let Some(finder) = self.finder.borrow().clone() else {
+            return;
+        };
         if self.busy.replace(true) {
             return;
         }
         self.status.set(Status::Shooting);
-        let finder = self.finder.borrow().clone();
         let quality = f64::from(camera::SHOT_QUALITY) / 100.0;
-        let blob = match finder {
-            Some(finder) => finder.shoot(quality).await,
-            None => camera::still(&self.video).await.ok(),
-        };
-        if let Some(blob) = blob {
+        if let Some(blob) = finder.shoot(quality).await {
             self.on_photo.emit(blob);
         }
         self.status.set(Status::Live);
@@ -320,7 +321,9 @@ impl Shooter {
 
 /// Looks at the camera's frames with the lens's viewfinder until the camera
 /// closes: the outline drawn over `overlay`, what it sees told to the status
-/// line, and the shot taken when the receipt is held still.
+/// line, and the shot taken when the receipt is held still. The camera is
+/// live (its shutter on) once the viewfinder is; where the lens cannot be
+/// had, the status line says so.
 async fn watch(
     shooter: &Shooter,
     overlay: &HtmlCanvasElement,
@@ -328,14 +331,16 @@ async fn watch(
     alive: &Rc<RefCell<bool>>,
     seen: &UseStateHandle<u32>,
 ) {
-    let Some(lens) = Lens::load(loader).await else {
-        return;
+    let finder = match Lens::load(loader).await {
+        Some(lens) => Viewfinder::new(&lens, &shooter.video, overlay),
+        None => None,
     };
-    let Some(finder) = Viewfinder::new(&lens, &shooter.video, overlay) else {
-        return;
+    let Some(finder) = finder else {
+        return shooter.status.set(Status::NoReader);
     };
     let finder = Rc::new(finder);
     *shooter.finder.borrow_mut() = Some(finder.clone());
+    shooter.status.set(Status::Live);
     let mut shown = 0;
     while *alive.borrow() {
         if !*shooter.busy.borrow() {

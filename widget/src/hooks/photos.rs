@@ -6,7 +6,7 @@ use web_sys::Blob;
 use yew::prelude::*;
 
 use crate::lens::{Lens, LensLoader};
-use crate::photo::{self, Hint, Prep};
+use crate::photo::{Hint, Prep};
 use crate::problem::Problem;
 use crate::state::{Action, Original, PickedPhoto, State};
 use crate::{client, e_receipt};
@@ -126,34 +126,25 @@ pub fn corners_moving(
     })
 }
 
-/// Prepares one picked file for upload, with its preview and what the lens
-/// (where it could be had) sees wrong with it; where the lens finds the
-/// receipt in it, the photo is straightened to it (the shopper may move the
-/// corners after), and no longer said to be at a slant.
+/// Prepares one picked file for upload by the lens, with its preview and
+/// what the lens sees wrong with it; where it finds the receipt in it, the
+/// straightened receipt is what is sent (the shopper may move the corners
+/// after). Without the lens (its download failed), the shopper is told to
+/// try again: the next try fetches it again.
 async fn picked(file: &Blob, prep: Prep, lens: &LensLoader) -> Result<PickedPhoto, Problem> {
-    let mut prepared = photo::prepare(file, prep).await.map_err(|e| e.0)?;
-    let mut original = None;
-    if let Some(sample) = &prepared.sample
-        && let Some(lens) = Lens::load(lens).await
-    {
-        for hint in lens.hints(sample) {
-            if !prepared.hints.contains(&hint) {
-                prepared.hints.push(hint);
-            }
+    let lens = Lens::load(lens).await.ok_or(Problem::LensUnavailable)?;
+    let prepared = lens.prepare(file, prep).await?;
+    Ok(match prepared.straightened {
+        Some((blob, corners)) => {
+            let mut photo = previewed(blob, prepared.hints)?;
+            photo.original = Some(Original {
+                blob: prepared.blob,
+                corners,
+            });
+            photo
         }
-        if let Some(corners) = lens.corners(sample)
-            && let Some(blob) = lens
-                .straighten(&prepared.blob, &corners, prep.quality)
-                .await
-        {
-            let blob = std::mem::replace(&mut prepared.blob, blob);
-            original = Some(Original { blob, corners });
-            prepared.hints.retain(|hint| *hint != Hint::Tilted);
-        }
-    }
-    let mut photo = previewed(prepared.blob, prepared.hints)?;
-    photo.original = original;
-    Ok(photo)
+        None => previewed(prepared.blob, prepared.hints)?,
+    })
 }
 
 /// `blob`, picked, with an object URL for its preview.

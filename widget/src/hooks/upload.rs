@@ -18,11 +18,10 @@ use web_sys::{Blob, Element};
 use yew::prelude::*;
 
 use super::{online, use_on_change, use_on_mount};
-use crate::canvas::PrepError;
 use crate::client::{self, SendError, Transfer};
 use crate::effects::{emit, new_idempotency_key};
 use crate::lens::{Lens, LensLoader};
-use crate::photo::{self, Prep, Sample};
+use crate::photo::Prep;
 use crate::problem::Problem;
 use crate::resume::Resume;
 use crate::state::{Action, State, Step};
@@ -62,11 +61,10 @@ const MAX_POLL_MS: u32 = 5_000;
 const MAX_ATTEMPTS: u32 = 4;
 
 /// A long receipt's photos as one tall image, for a provider that takes one
-/// image per receipt: joined by the lens where the parts overlap.
-async fn one_image(blobs: &[Blob], prep: Prep, loader: &LensLoader) -> Result<Blob, PrepError> {
-    let lens = Lens::load(loader).await;
-    let overlap = |a: &Sample, b: &Sample| lens.as_ref().and_then(|lens| lens.overlap(a, b));
-    photo::combine(blobs, prep, &overlap).await
+/// image per receipt: joined by the lens, the rows the parts share shown once.
+async fn one_image(blobs: &[Blob], prep: Prep, loader: &LensLoader) -> Result<Blob, Problem> {
+    let lens = Lens::load(loader).await.ok_or(Problem::LensUnavailable)?;
+    lens.combine(blobs, prep).await
 }
 
 /// The upload of what the shopper prepared, its cancel, and the manual-review
@@ -133,7 +131,7 @@ pub fn use_upload(state: &UseReducerHandle<State>, target: Target) -> Uploader {
                 let blobs = if campaign.capabilities.combine_photos && blobs.len() > 1 {
                     match one_image(&blobs, Prep::from(&campaign.photos), &loader).await {
                         Ok(tall) => vec![tall],
-                        Err(e) => return dispatcher.dispatch(Action::Failed(e.0)),
+                        Err(e) => return dispatcher.dispatch(Action::Failed(e)),
                     }
                 } else {
                     blobs

@@ -300,6 +300,8 @@ texts! {
     shutter,
     /// The thumbnail of the newest photo, in the camera.
     last_photo,
+    /// The part that prepares photos and runs the viewfinder did not download.
+    lens_unavailable,
 
     // The QR code.
     scanner_unavailable,

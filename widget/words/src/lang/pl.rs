@@ -85,6 +85,7 @@ pub static TEXT: Text = Text::new(Words {
     torch: "Latarka",
     shutter: "Zrób zdjęcie",
     last_photo: "Właśnie zrobione zdjęcie",
+    lens_unavailable: "Nie udało się przygotować zdjęcia: połączenie zostało przerwane. Sprawdź je i spróbuj ponownie.",
 
     scanner_unavailable: "Nie udało się wczytać skanera QR. Możesz zamiast tego wpisać dane wydrukowane pod kodem.",
     qr_try_again: "Zeskanuj ponownie kod z paragonu albo wpisz jego dane.",
