@@ -4,12 +4,13 @@
 //! and what its answers mean to the widget.
 
 use js_sys::{Array, Float32Array, Function, Promise, Reflect};
+use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, HtmlCanvasElement, HtmlVideoElement};
 
 use crate::photo::{Hint, Prep, Prepared};
-use crate::problem::Problem;
+use crate::problem::{CameraError, Problem};
 
 /// The loader's `loadLens()`: a promise of the lens module, initialised (the
 /// same promise every time). Given to components through a yew context.
@@ -127,42 +128,97 @@ impl Lens {
     }
 }
 
-/// The lens's live viewfinder over the camera's `<video>`: it outlines the
-/// receipt on a `<canvas>` laid over it and takes the straightened receipt.
-pub struct Viewfinder(JsValue);
+/// What the lens's live camera tells (`widget/lens/src/camera.rs`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum CameraEvent {
+    /// The camera could not be opened.
+    Failed(CameraError),
+    /// It plays: the shutter may be pressed; whether it has a torch.
+    Live { torch: bool },
+    /// The viewfinder's [`advice`] `OUTLINED` and `TAKEN` bits, changed.
+    Seen(u32),
+    /// A shot is being taken.
+    Shooting,
+    /// ... and it failed.
+    Missed,
+    /// The shot: the receipt straightened, or the whole frame.
+    Photo(Blob),
+    /// The QR code read.
+    Code(String),
+    /// The torch is on (or off).
+    Torch(bool),
+}
 
-impl Viewfinder {
-    pub fn new(lens: &Lens, video: &HtmlVideoElement, overlay: &HtmlCanvasElement) -> Option<Self> {
-        let class = function(&lens.0, "Viewfinder")?;
-        Reflect::construct(&class, &Array::of2(video, overlay))
-            .ok()
-            .map(Self)
-    }
-
-    fn call(&self, name: &str, argument: &JsValue) -> Option<JsValue> {
-        function(&self.0, name)?.call1(&self.0, argument).ok()
-    }
-
-    /// Looks at the current frame and draws the outline: the advice bits and
-    /// the [`advice`] `OUTLINED`, `READY` and `TAKEN` bits.
-    pub fn watch(&self) -> u32 {
-        self.call("watch", &JsValue::UNDEFINED)
-            .and_then(|bits| bits.as_f64())
-            .map_or(advice::NO_RECEIPT, |bits| bits as u32)
-    }
-
-    /// The current frame as a JPEG of `quality` (0 to 1): the receipt,
-    /// straightened, or the whole frame where none is found.
-    pub async fn shoot(&self, quality: f64) -> Option<Blob> {
-        let promise: Promise = self.call("shoot", &quality.into())?.dyn_into().ok()?;
-        JsFuture::from(promise).await.ok()?.dyn_into().ok()
+impl CameraEvent {
+    fn read(event: &str, value: JsValue) -> Option<Self> {
+        Some(match event {
+            "failed" => Self::Failed(CameraError::from_name(&value.as_string()?)),
+            "live" => Self::Live {
+                torch: value.as_bool()?,
+            },
+            "seen" => Self::Seen(value.as_f64()? as u32),
+            "shooting" => Self::Shooting,
+            "missed" => Self::Missed,
+            "photo" => Self::Photo(value.dyn_into().ok()?),
+            "code" => Self::Code(value.as_string()?),
+            "torch" => Self::Torch(value.as_bool()?),
+            _ => return None,
+        })
     }
 }
 
-impl Drop for Viewfinder {
-    /// The lens's memory for it, freed.
+/// The lens's live camera in the widget's camera dialog: it opens the camera
+/// into the `<video>` and, with a canvas laid over it, outlines the receipt
+/// and takes it (else it scans for a QR code), telling [`CameraEvent`]s.
+/// Dropped, the camera is off.
+pub struct LiveCamera {
+    camera: JsValue,
+    _report: Closure<dyn FnMut(JsValue, JsValue)>,
+}
+
+impl LiveCamera {
+    pub fn start(
+        lens: &Lens,
+        video: &HtmlVideoElement,
+        overlay: Option<&HtmlCanvasElement>,
+        on: impl Fn(CameraEvent) + 'static,
+    ) -> Option<Self> {
+        let class = function(&lens.0, "Camera")?;
+        let report = Closure::<dyn FnMut(JsValue, JsValue)>::new(move |event: JsValue, value| {
+            if let Some(event) = event.as_string().and_then(|e| CameraEvent::read(&e, value)) {
+                on(event);
+            }
+        });
+        let overlay = overlay.map_or(JsValue::UNDEFINED, |o| o.clone().into());
+        let camera =
+            Reflect::construct(&class, &Array::of3(video, &overlay, report.as_ref())).ok()?;
+        Some(Self {
+            camera,
+            _report: report,
+        })
+    }
+
+    fn call(&self, name: &str) {
+        if let Some(method) = function(&self.camera, name) {
+            let _ = method.call0(&self.camera);
+        }
+    }
+
+    /// The shutter.
+    pub fn shoot(&self) {
+        self.call("shoot");
+    }
+
+    pub fn switch_torch(&self) {
+        self.call("switchTorch");
+    }
+}
+
+impl Drop for LiveCamera {
+    /// The camera off, and the lens's memory for it freed.
     fn drop(&mut self) {
-        let _ = self.call("free", &JsValue::UNDEFINED);
+        self.call("stop");
+        self.call("free");
     }
 }
 

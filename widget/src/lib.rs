@@ -7,7 +7,6 @@
 //! own origin. It knows campaign ids and submission ids, nothing else.
 
 mod app;
-mod camera;
 mod client;
 mod components;
 mod draft;

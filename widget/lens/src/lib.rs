@@ -6,6 +6,8 @@
 //! the receipt outlined over the camera, the shot taken by itself and
 //! straightened). The widget reads its answers in `widget/src/lens.rs`.
 //!
+//! - `camera`: the live camera in the widget's dialog, opened, watched by
+//!   the viewfinder or scanned for a QR code, its shots and torch;
 //! - `canvas`: the browser's canvas and codecs, as the others use them;
 //! - `code`: a QR code read from the camera or a photo, by the browser's
 //!   detector where it has one, else by [`qrscan`];
@@ -24,6 +26,7 @@
 // precision a pixel does not need.
 #![allow(clippy::suboptimal_flops)]
 
+mod camera;
 mod canvas;
 mod code;
 mod corners;
@@ -34,6 +37,7 @@ mod viewfinder;
 
 use wasm_bindgen::prelude::*;
 
+pub use camera::Camera;
 pub use code::read_code;
 pub use corners::CornerEditor;
 pub use gallery::{corners, straighten};

@@ -1,24 +1,32 @@
 //! The live camera, full screen over the widget: for receipt photos, a
 //! viewfinder that outlines the receipt and takes it, straightened, by itself
-//! once it is held still (the lens's `Viewfinder`), with the shutter there
-//! for whoever wants it and the torch; or a live QR scan that closes itself
-//! on the first code it reads.
+//! once it is held still, with the shutter there for whoever wants it and
+//! the torch; or a live QR scan that closes itself on the first code it
+//! reads. The dialog and its words are drawn here; the camera itself is the
+//! lens's (`LiveCamera`), fetched as the dialog opens.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::rc::Rc;
 
-use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{
-    Blob, HtmlCanvasElement, HtmlElement, HtmlVideoElement, MediaStream, MediaStreamTrack,
-};
+use web_sys::{Blob, HtmlCanvasElement, HtmlElement, HtmlVideoElement};
 use yew::prelude::*;
 
-use crate::camera;
 use crate::i18n::{fill, use_locale};
-use crate::lens::{Lens, LensLoader, Viewfinder, advice};
+use crate::lens::{CameraEvent, Lens, LensLoader, LiveCamera, advice};
 use crate::problem::{CameraError, Problem};
+
+/// Whether this browser can show a live camera at all (it needs a secure
+/// page and `getUserMedia`).
+pub fn supported() -> bool {
+    web_sys::window()
+        .map(|w| w.navigator())
+        .and_then(|n| js_sys::Reflect::get(&n, &"mediaDevices".into()).ok())
+        .filter(|d| !d.is_undefined())
+        .and_then(|d| js_sys::Reflect::get(&d, &"getUserMedia".into()).ok())
+        .is_some_and(|f| f.is_function())
+}
 
 /// What the camera is open for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,11 +55,6 @@ pub struct CameraProps {
     pub on_close: Callback<()>,
 }
 
-/// Pause between two scanned frames.
-const SCAN_GAP_MS: u32 = 150;
-/// Pause between two frames the viewfinder looks at.
-const WATCH_GAP_MS: u32 = 30;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Status {
     Starting,
@@ -70,27 +73,26 @@ pub fn Camera(props: &CameraProps) -> Html {
     let status = use_state(|| Status::Starting);
     // What the viewfinder sees: its `OUTLINED` and `TAKEN` bits.
     let seen = use_state(|| 0u32);
-    let finder = use_mut_ref(|| None::<Rc<Viewfinder>>);
-    let busy = use_mut_ref(|| false);
-    let stream = use_mut_ref(|| None::<MediaStream>);
-    let torch = use_state(|| None::<(MediaStreamTrack, bool)>);
-    let alive = use_mut_ref(|| true);
+    // Whether the camera has a torch, and whether it is on.
+    let torch = use_state(|| None::<bool>);
+    let camera = use_mut_ref(|| None::<Rc<LiveCamera>>);
     let loader = use_context::<LensLoader>().unwrap_or_default();
     let locale = use_locale();
     let t = locale.t();
 
     {
-        let (video, dialog, status, torch) =
-            (video.clone(), dialog.clone(), status.clone(), torch.clone());
-        let (stream, alive) = (stream.clone(), alive.clone());
-        let (mode, on_qr, on_fail) = (props.mode, props.on_qr.clone(), props.on_fail.clone());
-        let loader = loader.clone();
-        let (overlay, seen, finder, busy, on_photo) = (
+        let (video, overlay, dialog, camera) = (
+            video.clone(),
             overlay.clone(),
-            seen.clone(),
-            finder.clone(),
-            busy.clone(),
+            dialog.clone(),
+            camera.clone(),
+        );
+        let (status, seen, torch) = (status.clone(), seen.clone(), torch.clone());
+        let (mode, on_photo, on_qr, on_fail) = (
+            props.mode,
             props.on_photo.clone(),
+            props.on_qr.clone(),
+            props.on_fail.clone(),
         );
         use_effect_with((), move |()| {
             // Focus goes into the dialog, and back where it was when it closes.
@@ -101,82 +103,65 @@ pub fn Camera(props: &CameraProps) -> Html {
                 let _ = dialog.focus();
                 before
             });
-            let (stream_on_close, alive_on_close) = (stream.clone(), alive.clone());
-            // The photo taken here will want the lens: fetched while the
-            // camera starts.
-            loader.prefetch();
+            let (on_close, alive) = (camera.clone(), Rc::new(Cell::new(true)));
+            let closed = alive.clone();
             spawn_local(async move {
                 let Some(el) = video.cast::<HtmlVideoElement>() else {
                     return;
                 };
-                let opened = match camera::open(&el).await {
-                    Ok(opened) => opened,
-                    Err(e) => return on_fail.emit(e),
+                let Some(lens) = Lens::load(&loader).await else {
+                    return status.set(Status::NoReader);
                 };
-                if !*alive.borrow() {
-                    return camera::stop(&opened);
-                }
-                torch.set(camera::torch(&opened).map(|track| (track, false)));
-                *stream.borrow_mut() = Some(opened);
-                match (mode, overlay.cast::<HtmlCanvasElement>()) {
-                    (CameraMode::Qr, _) => {
+                let overlay = overlay
+                    .cast::<HtmlCanvasElement>()
+                    .filter(|_| mode == CameraMode::Photo);
+                let on = move |event| match event {
+                    CameraEvent::Failed(e) => on_fail.emit(e),
+                    CameraEvent::Live { torch: has } => {
+                        torch.set(has.then_some(false));
                         status.set(Status::Live);
-                        scan(&el, &loader, &alive, &status, &on_qr).await;
                     }
-                    (CameraMode::Photo, Some(overlay)) => {
-                        let shooter = Shooter {
-                            video: el,
-                            finder,
-                            busy,
-                            status,
-                            on_photo,
-                        };
-                        watch(&shooter, &overlay, &loader, &alive, &seen).await;
+                    CameraEvent::Seen(bits) => seen.set(bits),
+                    CameraEvent::Shooting => status.set(Status::Shooting),
+                    CameraEvent::Missed => status.set(Status::Live),
+                    CameraEvent::Photo(blob) => {
+                        status.set(Status::Live);
+                        on_photo.emit(blob);
                     }
-                    (CameraMode::Photo, None) => {}
+                    CameraEvent::Code(text) => on_qr.emit(text),
+                    CameraEvent::Torch(on) => torch.set(Some(on)),
+                };
+                // Closed while the lens was on its way: no camera.
+                if alive.get() {
+                    *camera.borrow_mut() =
+                        LiveCamera::start(&lens, &el, overlay.as_ref(), on).map(Rc::new);
                 }
             });
             move || {
                 if let Some(opener) = opener {
                     let _ = opener.focus();
                 }
-                *alive_on_close.borrow_mut() = false;
-                if let Some(open) = stream_on_close.borrow_mut().take() {
-                    camera::stop(&open);
-                }
+                closed.set(false);
+                // Dropped: the camera off.
+                on_close.borrow_mut().take();
             }
         });
     }
 
     let on_shutter = {
-        let (video, status, on_photo) = (video.clone(), status.clone(), props.on_photo.clone());
-        let (finder, busy) = (finder.clone(), busy.clone());
+        let camera = camera.clone();
         Callback::from(move |_: MouseEvent| {
-            let Some(el) = video.cast::<HtmlVideoElement>() else {
-                return;
-            };
-            let shooter = Shooter {
-                video: el,
-                finder: finder.clone(),
-                busy: busy.clone(),
-                status: status.clone(),
-                on_photo: on_photo.clone(),
-            };
-            spawn_local(async move { shooter.take().await });
+            if let Some(camera) = camera.borrow().as_ref() {
+                camera.shoot();
+            }
         })
     };
     let on_torch = {
-        let torch = torch.clone();
+        let camera = camera.clone();
         Callback::from(move |_: MouseEvent| {
-            let Some((track, on)) = (*torch).clone() else {
-                return;
-            };
-            let torch = torch.clone();
-            spawn_local(async move {
-                if camera::set_torch(&track, !on).await {
-                    torch.set(Some((track, !on)));
-                }
-            });
+            if let Some(camera) = camera.borrow().as_ref() {
+                camera.switch_torch();
+            }
         })
     };
     let close = {
@@ -249,7 +234,7 @@ pub fn Camera(props: &CameraProps) -> Html {
             </div>
             <p class="rr-camera-status rr-live" role="status" aria-live="polite">{ line }</p>
             <div class="rr-camera-bar">
-                if let Some((_, on)) = &*torch {
+                if let Some(on) = *torch {
                     <button type="button" class="rr-button rr-secondary rr-torch" aria-pressed={on.to_string()}
                         onclick={on_torch}>{ t.torch() }</button>
                 }
@@ -265,94 +250,5 @@ pub fn Camera(props: &CameraProps) -> Html {
                 </button>
             </div>
         </div>
-    }
-}
-
-/// Reads frames until one has a QR code (emitted), the camera closes, or no
-/// reader can be had.
-async fn scan(
-    video: &HtmlVideoElement,
-    loader: &LensLoader,
-    alive: &Rc<RefCell<bool>>,
-    status: &UseStateHandle<Status>,
-    on_qr: &Callback<String>,
-) {
-    let Some(lens) = Lens::load(loader).await else {
-        return status.set(Status::NoReader);
-    };
-    while *alive.borrow() {
-        if let Some(text) = lens.read_code(video).await {
-            if *alive.borrow() {
-                on_qr.emit(text);
-            }
-            return;
-        }
-        TimeoutFuture::new(SCAN_GAP_MS).await;
-    }
-}
-
-/// What takes a photo, one at a time: the lens's viewfinder, the receipt
-/// straightened (the shutter waits for it).
-struct Shooter {
-    video: HtmlVideoElement,
-    finder: Rc<RefCell<Option<Rc<Viewfinder>>>>,
-    busy: Rc<RefCell<bool>>,
-    status: UseStateHandle<Status>,
-    on_photo: Callback<Blob>,
-}
-
-impl Shooter {
-    async fn take(&self) {
-        let Some(finder) = self.finder.borrow().clone() else {
-            return;
-        };
-        if self.busy.replace(true) {
-            return;
-        }
-        self.status.set(Status::Shooting);
-        let quality = f64::from(camera::SHOT_QUALITY) / 100.0;
-        if let Some(blob) = finder.shoot(quality).await {
-            self.on_photo.emit(blob);
-        }
-        self.status.set(Status::Live);
-        *self.busy.borrow_mut() = false;
-    }
-}
-
-/// Looks at the camera's frames with the lens's viewfinder until the camera
-/// closes: the outline drawn over `overlay`, what it sees told to the status
-/// line, and the shot taken when the receipt is held still. The camera is
-/// live (its shutter on) once the viewfinder is; where the lens cannot be
-/// had, the status line says so.
-async fn watch(
-    shooter: &Shooter,
-    overlay: &HtmlCanvasElement,
-    loader: &LensLoader,
-    alive: &Rc<RefCell<bool>>,
-    seen: &UseStateHandle<u32>,
-) {
-    let finder = match Lens::load(loader).await {
-        Some(lens) => Viewfinder::new(&lens, &shooter.video, overlay),
-        None => None,
-    };
-    let Some(finder) = finder else {
-        return shooter.status.set(Status::NoReader);
-    };
-    let finder = Rc::new(finder);
-    *shooter.finder.borrow_mut() = Some(finder.clone());
-    shooter.status.set(Status::Live);
-    let mut shown = 0;
-    while *alive.borrow() {
-        if !*shooter.busy.borrow() {
-            let bits = finder.watch();
-            if bits & (advice::OUTLINED | advice::TAKEN) != shown {
-                shown = bits & (advice::OUTLINED | advice::TAKEN);
-                seen.set(shown);
-            }
-            if bits & advice::READY != 0 {
-                shooter.take().await;
-            }
-        }
-        TimeoutFuture::new(WATCH_GAP_MS).await;
     }
 }

@@ -7,8 +7,7 @@
 use web_sys::Blob;
 use yew::prelude::*;
 
-use crate::camera;
-use crate::components::camera::{Camera, CameraMode};
+use crate::components::camera::{self, Camera, CameraMode};
 use crate::components::chosen_files;
 use crate::components::corners::Corners;
 use crate::i18n::{fill, use_locale};

@@ -9,8 +9,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
-use crate::camera;
-use crate::components::camera::{Camera, CameraMode};
+use crate::components::camera::{self, Camera, CameraMode};
 use crate::components::chosen_files;
 use crate::format;
 use crate::i18n::{Text, use_locale};

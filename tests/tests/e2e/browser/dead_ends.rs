@@ -434,3 +434,39 @@ async fn a_hint_to_retake_a_photo_came_with_a_button_that_added_another_part() {
     browser::wait_count(&widget, ".rr-photo-hint", 0).await;
     browser.close().await;
 }
+
+/// The lens (which prepares photos and runs the viewfinder) lost on the way:
+/// the shopper is told in words, and the same photo picked again once the
+/// network is back goes through, the lens fetched again.
+#[tokio::test]
+async fn a_photo_picked_while_the_lens_could_not_download_is_refused_in_words_then_taken() {
+    let (app, tee) = demo_app().await;
+    let photo = fixtures::write("receipt-no-lens.jpg", &fixtures::receipt_jpeg());
+    let (browser, widget) = open_in(recording_errors().await, &tee, "demo-easypromos").await;
+    browser.cdp("Network.enable", serde_json::json!({})).await;
+    browser
+        .cdp(
+            "Network.setBlockedURLs",
+            serde_json::json!({"urls": ["*/widget/lens-*"]}),
+        )
+        .await;
+    browser::find(&widget, "input.rr-gallery")
+        .await
+        .send_keys(&photo.display().to_string())
+        .await
+        .unwrap();
+    browser::text_containing(&widget, ".rr-error", "could not be prepared").await;
+    browser::wait_count(&widget, ".rr-thumb", 0).await;
+    assert_eq!(errors(&browser).await, ["network"]);
+    browser.step("94-lens-unavailable").await;
+    browser
+        .cdp("Network.setBlockedURLs", serde_json::json!({"urls": []}))
+        .await;
+    let again = fixtures::write("receipt-no-lens-again.jpg", &fixtures::receipt_jpeg());
+    browser::choose_photo(&widget, &again).await;
+    browser::wait_count(&widget, ".rr-error", 0).await;
+    browser::click(&widget, ".rr-submit").await;
+    browser::text_containing(&widget, ".rr-status", "was accepted").await;
+    assert_eq!(app.state.db.submission_count().await.unwrap(), 1);
+    browser.close().await;
+}
