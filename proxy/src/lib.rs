@@ -12,6 +12,7 @@ pub mod catalogue;
 pub mod changes;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod duplicates;
 pub mod error;
 pub mod lifecycle;
@@ -116,6 +117,8 @@ pub fn app(state: AppState) -> Router {
         .merge(assets::widget(widget))
         .split_for_parts();
     openapi::publish(description);
+    // The review console: pages for people, not the API.
+    router = router.merge(console::router());
     // The demo site's pages are files, not routes of the API.
     if let Some(dir) = &config.www_dir {
         router = router.fallback_service(assets::site(dir));

@@ -1,6 +1,10 @@
 //! `proxy`: reads the configuration and serves. All logic lives in the library.
 //!
-//! Usage: `proxy [--config receipt-relay.toml]` (or `RECEIPT_RELAY_CONFIG`).
+//! Usage: `proxy [--config receipt-relay.toml]` (or `RECEIPT_RELAY_CONFIG`);
+//! `proxy operator add --email ana@brand.example --role reviewer|admin
+//! [--config ...]` adds a console account and prints the one-time link with
+//! which its owner sets a password; `proxy operator link --email ...` prints
+//! a new one for an existing account (a forgotten password).
 
 use std::path::PathBuf;
 
@@ -36,15 +40,22 @@ fn main() -> anyhow::Result<()> {
         .block_on(run())
 }
 
+/// The value after `flag` on the command line.
+fn argument(flag: &str) -> Option<String> {
+    std::env::args().skip_while(|a| a != flag).nth(1)
+}
+
 async fn run() -> anyhow::Result<()> {
-    let path: PathBuf = std::env::args()
-        .skip_while(|a| a != "--config")
-        .nth(1)
+    let path: PathBuf = argument("--config")
         .or_else(|| std::env::var("RECEIPT_RELAY_CONFIG").ok())
         .unwrap_or_else(|| "receipt-relay.toml".to_owned())
         .into();
     let config = proxy::config::Config::load(&path)
         .with_context(|| format!("loading {}", path.display()))?;
+    let command: Vec<String> = std::env::args().skip(1).take(2).collect();
+    if command.first().is_some_and(|c| c == "operator") {
+        return operator(&command, config).await;
+    }
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,tower_http=info".into());
     let logs = proxy::logging::subscriber(config.log_format, filter, std::io::stdout);
@@ -56,6 +67,38 @@ async fn run() -> anyhow::Result<()> {
     tracing::info!(addr = %listener.local_addr()?, "proxy listening");
     proxy::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("proxy stopped");
+    Ok(())
+}
+
+/// `proxy operator add --email E --role R`: a console account, and the
+/// link to set its password, printed.
+async fn operator(command: &[String], config: proxy::config::Config) -> anyhow::Result<()> {
+    const USAGE: &str = "usage: proxy operator add --email ana@brand.example --role reviewer|admin [--config receipt-relay.toml]\n       proxy operator link --email ana@brand.example [--config receipt-relay.toml]";
+    let email = argument("--email").context(USAGE)?;
+    let db = proxy::store::Db::connect(&config.database_url, proxy::clock::Clock::System)
+        .await
+        .context("opening the database")?;
+    let public_url = config.public_url.as_deref();
+    let invited = match command.get(1).map(String::as_str) {
+        Some("add") => {
+            let role = argument("--role")
+                .as_deref()
+                .and_then(proxy::console::Role::parse)
+                .context(USAGE)?;
+            proxy::console::invite(&db, &email, role, public_url).await?
+        }
+        Some("link") => proxy::console::password_link(&db, &email, public_url).await?,
+        _ => anyhow::bail!(USAGE),
+    };
+    if config.public_url.is_none() {
+        eprintln!("no public_url in the configuration: the link is a path on the proxy's address");
+    }
+    println!(
+        "{} ({}) sets a password at (good for 3 days, once):\n{}",
+        invited.email,
+        invited.role.as_str(),
+        invited.link
+    );
     Ok(())
 }
 

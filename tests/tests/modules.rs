@@ -37,7 +37,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "application",
         &["state", "submissions", "worker", "notify", "retention"],
     ),
-    ("edge", &["routes", "openapi", "server"]),
+    ("edge", &["routes", "console", "openapi", "server"]),
 ];
 
 fn layer_of(module: &str) -> Option<usize> {

@@ -16,7 +16,8 @@
 //! photos: insert, read, list, export), `queue` (leases, retries, verdicts),
 //! `outbox` (the brand's notifications), `receipt_index` (receipts seen
 //! before: keys and photo fingerprints), `erasure` (a shopper's erasure and
-//! the retention sweep), `settings` (values an operator sets at run time) and
+//! the retention sweep), `settings` (values an operator sets at run time),
+//! `accounts` (the console's people, their one-time links and sessions) and
 //! `gauges` (what the metrics report).
 //!
 //! Storage is the bottom layer: it depends on `api`, the lifecycle, the clock
@@ -34,6 +35,7 @@ use sqlx::{AnyPool, Row};
 use crate::changes::Changes;
 use crate::clock::Clock;
 
+mod accounts;
 mod erasure;
 mod gauges;
 mod outbox;
@@ -42,6 +44,7 @@ mod receipt_index;
 mod settings;
 mod submissions;
 
+pub use accounts::{Operator, Session};
 pub use erasure::Swept;
 pub use gauges::Gauges;
 pub use queue::Settles;
@@ -176,6 +179,8 @@ pub struct SubmissionRow {
     pub photo_match_of: Option<String>,
     /// Who decided it, where a person did (it was held for one).
     pub decided_by: Option<String>,
+    /// What they decided, as the caller named it.
+    pub decision: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
     /// The uploading request's id, which every log line about it carries.
@@ -298,7 +303,7 @@ fn with_query(url: &str, key: &str, value: &str) -> String {
     }
 }
 
-const SUBMISSION_COLUMNS: &str = "id, campaign, provider, status, provider_ref, outcome, qr, merchant, user_id, offers, attempts, malformed, last_error, created_at, updated_at, duplicate_of, request_id, qr_key, photo_match_of, decided_by";
+const SUBMISSION_COLUMNS: &str = "id, campaign, provider, status, provider_ref, outcome, qr, merchant, user_id, offers, attempts, malformed, last_error, created_at, updated_at, duplicate_of, request_id, qr_key, photo_match_of, decided_by, decision";
 
 /// What a reference to an erased submission says instead of its id
 /// (`duplicate_of`, `photo_match_of`): the submission is gone, what stops its
@@ -457,6 +462,7 @@ fn to_row(r: &AnyRow) -> Result<SubmissionRow, sqlx::Error> {
         qr_key: r.try_get("qr_key")?,
         photo_match_of: r.try_get("photo_match_of")?,
         decided_by: r.try_get("decided_by")?,
+        decision: r.try_get("decision")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
         request_id: r.try_get("request_id")?,

@@ -250,7 +250,7 @@ impl Db {
     }
 
     /// A person's decision on a submission held for one: `to` (accepted or
-    /// rejected) with `outcome`, and who decided, once: `false` when it is
+    /// rejected) with `outcome`, who decided and what, once: `false` when it is
     /// not (or no longer) `needs_review`. With [`Notify::Brand`], the brand
     /// is told, as by [`Db::decide`].
     pub async fn settle(
@@ -258,7 +258,7 @@ impl Db {
         id: &str,
         to: SubmissionStatus,
         outcome: &api::Outcome,
-        by: &str,
+        (by, decision): (&str, &str),
         notify: Notify,
     ) -> Result<bool, sqlx::Error> {
         if !Move::Settle.allows(to) {
@@ -266,8 +266,9 @@ impl Db {
         }
         let outcome = to_json(outcome)?;
         let sql = format!(
-            "UPDATE submissions SET status = $1, outcome = $2, updated_at = $3, decided_by = $4
-             WHERE id = $5 AND {}",
+            "UPDATE submissions SET status = $1, outcome = $2, updated_at = $3, decided_by = $4,
+                 decision = $5
+             WHERE id = $6 AND {}",
             Move::Settle.from_sql()
         );
         let mut tx = self.pool.begin().await?;
@@ -276,6 +277,7 @@ impl Db {
             .bind(outcome)
             .bind(self.clock.now_ms())
             .bind(by)
+            .bind(decision)
             .bind(id)
             .execute(&mut *tx)
             .await?
@@ -284,14 +286,18 @@ impl Db {
         self.commit_telling(tx, id, moved, notify).await
     }
 
-    /// A submission held for a person on upload, found no duplicate by `by`:
-    /// back in the queue, due now, its held outcome gone, once: `false` when
-    /// it is not (or no longer) `needs_review`.
-    pub async fn send_on(&self, id: &str, by: &str) -> Result<bool, sqlx::Error> {
+    /// A submission held for a person on upload, found no duplicate by `by`
+    /// (the decision named `decision`): back in the queue, due now, its held
+    /// outcome gone, once: `false` when it is not (or no longer) `needs_review`.
+    pub async fn send_on(
+        &self,
+        id: &str,
+        (by, decision): (&str, &str),
+    ) -> Result<bool, sqlx::Error> {
         let sql = format!(
             "UPDATE submissions SET status = $1, outcome = NULL, next_attempt_at = $2,
-                 updated_at = $2, decided_by = $3, attempts = 0, lease_until = NULL
-             WHERE id = $4 AND {}",
+                 updated_at = $2, decided_by = $3, decision = $4, attempts = 0, lease_until = NULL
+             WHERE id = $5 AND {}",
             Move::SendOn.from_sql()
         );
         let mut tx = self.pool.begin().await?;
@@ -299,6 +305,7 @@ impl Db {
             .bind(SubmissionStatus::Queued.as_str())
             .bind(self.clock.now_ms())
             .bind(by)
+            .bind(decision)
             .bind(id)
             .execute(&mut *tx)
             .await?

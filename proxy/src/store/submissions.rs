@@ -232,6 +232,20 @@ impl Db {
         rows.iter().map(to_row).collect()
     }
 
+    /// Submissions held for a person (`needs_review`), of every campaign,
+    /// oldest first: the console's review queue.
+    pub async fn held(&self, limit: u32) -> Result<Vec<SubmissionRow>, sqlx::Error> {
+        let sql = format!(
+            "SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE status = $1
+             ORDER BY created_at, id LIMIT {limit}"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(SubmissionStatus::NeedsReview.as_str())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(to_row).collect()
+    }
+
     /// Every submission of a campaign, oldest first (the CSV export).
     pub async fn export(&self, campaign: &str) -> Result<Vec<SubmissionRow>, sqlx::Error> {
         let sql = format!(

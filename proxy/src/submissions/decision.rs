@@ -32,6 +32,15 @@ pub enum Decision {
 }
 
 impl Decision {
+    /// Its name, as it is recorded (and as the operator API takes it).
+    pub const fn kind(&self) -> &'static str {
+        match self {
+            Self::Accept => "accept",
+            Self::NotDuplicate => "not_duplicate",
+            Self::Reject { .. } => "reject",
+        }
+    }
+
     /// The status it ends the submission in.
     pub const fn status(&self) -> SubmissionStatus {
         match self {
@@ -89,7 +98,7 @@ pub async fn decide(
     let sendable = state.db.photo_count(&row.id).await? > 0
         || (row.qr.is_some() && *campaign.policy.photos.start() == 0);
     if *decision == Decision::NotDuplicate && row.provider_ref.is_none() && sendable {
-        if !state.db.send_on(&row.id, by).await? {
+        if !state.db.send_on(&row.id, (by, decision.kind())).await? {
             let now = state
                 .db
                 .get(&row.id)
@@ -109,7 +118,13 @@ pub async fn decide(
     let outcome = decision.outcome(row.outcome.clone());
     let settled = state
         .db
-        .settle(&row.id, decision.status(), &outcome, by, tell)
+        .settle(
+            &row.id,
+            decision.status(),
+            &outcome,
+            (by, decision.kind()),
+            tell,
+        )
         .await?;
     let now = state
         .db
@@ -134,10 +149,14 @@ fn again(row: SubmissionRow, decision: &Decision) -> Result<SubmissionRow, ApiEr
         (Decision::Accept | Decision::NotDuplicate, _) => true,
         (Decision::Reject { .. }, None) => false,
     };
-    // Sent on by the same decision: it is on its way, or read since.
-    let sent_on =
-        *decision == Decision::NotDuplicate && row.status != SubmissionStatus::NeedsReview;
-    if row.decided_by.is_some() && (sent_on || row.status == decision.status() && same_reason) {
+    // The same decision: a submission sent on may be on its way, or read
+    // since (a provider's rejection after it is no person's).
+    let same = match row.decision.as_deref() {
+        Some(kind) => kind == decision.kind() && same_reason,
+        // Decided before the decision was recorded.
+        None => row.status == decision.status() && same_reason,
+    };
+    if row.decided_by.is_some() && same {
         return Ok(row);
     }
     Err(ApiError::Conflict(if row.decided_by.is_some() {

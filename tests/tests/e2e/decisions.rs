@@ -222,3 +222,21 @@ async fn a_qr_code_alone_held_on_upload_and_found_no_duplicate_goes_on_to_the_pr
     assert_eq!(sent["status"], "queued", "the code alone is what APM reads");
     assert_eq!(app.settle(&again).await.status, SubmissionStatus::Accepted);
 }
+
+#[tokio::test]
+async fn a_rejected_duplicate_said_not_a_duplicate_afterwards_was_answered_as_if_sent_on() {
+    let app = spawn_app().await;
+    let id = held(&app).await;
+    let reject = json!({"decision": "reject", "reason": "duplicate", "by": "ana"});
+    assert_eq!(decide(&app, &id, reject).await.status(), 200);
+    // A second reviewer's "not a duplicate": refused, not taken for a retry
+    // of a send-on (the receipt was never sent on).
+    let response = decide(&app, &id, json!({"decision": "not_duplicate", "by": "ben"})).await;
+    assert_eq!(response.status(), 409);
+    let row = app.state.db.get(&id).await.unwrap().unwrap();
+    assert_eq!(row.status, SubmissionStatus::Rejected);
+    assert_eq!(
+        (row.decided_by.as_deref(), row.decision.as_deref()),
+        (Some("ana"), Some("reject"))
+    );
+}

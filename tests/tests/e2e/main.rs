@@ -8,6 +8,7 @@ mod apm;
 mod bitlabs;
 mod browser;
 mod callbacks;
+mod console;
 mod decisions;
 mod duplicates;
 mod e_receipts;

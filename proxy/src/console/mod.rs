@@ -1,0 +1,148 @@
+//! The review console at `/operator/`: pages rendered on the server (askama
+//! templates in `proxy/templates/console/`, no script) for the brand's people,
+//! who sign in with their own accounts. The operator API's bearer key stays
+//! for servers.
+//!
+//! - `auth`: passwords (argon2id), tokens, the session cookie, the
+//!   [`auth::SignedIn`] extractor, CSRF and the sign-in limits;
+//! - `pages`: the pages and their forms: sign in and out, set a password
+//!   from a one-time link, the review queue and its decisions.
+//!
+//! Accounts are added with `proxy operator add` ([`invite`]), which prints a
+//! one-time link to set the password; `proxy operator link` prints a new
+//! one for an existing account ([`password_link`]).
+
+pub mod auth;
+mod pages;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+use crate::store::Db;
+
+/// What an operator may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Decides held submissions.
+    Reviewer,
+    /// Also exports, erases, changes retention and manages accounts.
+    Admin,
+}
+
+impl Role {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Reviewer => "reviewer",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "reviewer" => Some(Self::Reviewer),
+            "admin" => Some(Self::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// A new account and the link that sets its password.
+#[derive(Debug, Clone)]
+pub struct Invitation {
+    pub email: String,
+    pub role: Role,
+    /// `{public_url}/operator/setup?token=...` (the path alone where the
+    /// proxy has no public URL configured).
+    pub link: String,
+}
+
+/// Why an account could not be added.
+#[derive(Debug, thiserror::Error)]
+pub enum InviteError {
+    #[error("{0:?} is not an email address")]
+    NotAnEmail(String),
+    #[error("{0:?} has an account already")]
+    Exists(String),
+    #[error("{0:?} has no account")]
+    Unknown(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Adds an operator `email` with `role`, and answers the one-time link
+/// (good for [`auth::LINK_LIFETIME`]) with which they set their password.
+pub async fn invite(
+    db: &Db,
+    email: &str,
+    role: Role,
+    public_url: Option<&str>,
+) -> Result<Invitation, InviteError> {
+    let email = email.trim().to_lowercase();
+    let plausible = email.len() <= 254
+        && email
+            .split_once('@')
+            .is_some_and(|(name, host)| !name.is_empty() && host.contains('.'));
+    if !plausible || email.chars().any(char::is_whitespace) {
+        return Err(InviteError::NotAnEmail(email));
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let operator = db
+        .add_operator(&id, &email, role.as_str())
+        .await?
+        .ok_or_else(|| InviteError::Exists(email.clone()))?;
+    link(db, &operator.id, email, role, public_url).await
+}
+
+/// A new one-time link for `email`'s existing account, to set its password
+/// again (a forgotten one): earlier links are void, and setting it ends the
+/// account's sessions.
+pub async fn password_link(
+    db: &Db,
+    email: &str,
+    public_url: Option<&str>,
+) -> Result<Invitation, InviteError> {
+    let email = email.trim().to_lowercase();
+    let operator = db
+        .operator_by_email(&email)
+        .await?
+        .ok_or_else(|| InviteError::Unknown(email.clone()))?;
+    let role = Role::parse(&operator.role).unwrap_or(Role::Reviewer);
+    link(db, &operator.id, email, role, public_url).await
+}
+
+async fn link(
+    db: &Db,
+    operator_id: &str,
+    email: String,
+    role: Role,
+    public_url: Option<&str>,
+) -> Result<Invitation, InviteError> {
+    let token = auth::token();
+    let expires = db.clock().after(auth::LINK_LIFETIME);
+    db.put_link(operator_id, &token, expires).await?;
+    let base = public_url.unwrap_or_default().trim_end_matches('/');
+    Ok(Invitation {
+        email,
+        role,
+        link: format!("{base}/operator/setup?token={token}"),
+    })
+}
+
+/// `/operator/...`: the console's pages.
+pub fn router() -> Router<AppState> {
+    let limits = Arc::new(auth::SignInLimits::default());
+    Router::new()
+        .route("/operator", get(pages::to_queue))
+        .route("/operator/", get(pages::queue))
+        .route(
+            "/operator/sign-in",
+            get(pages::sign_in_page).post(pages::sign_in),
+        )
+        .route("/operator/sign-out", post(pages::sign_out))
+        .route("/operator/setup", get(pages::setup_page).post(pages::setup))
+        .route("/operator/submissions/{id}/decision", post(pages::decide))
+        .layer(axum::Extension(limits))
+}

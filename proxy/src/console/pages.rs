@@ -1,0 +1,587 @@
+//! The console's pages and the forms they post: sign in and out, a password
+//! set from a one-time link, and the review queue with its decisions. Every
+//! form carries a CSRF token (the session's, or before sign-in one kept in a
+//! cookie of its own); a page without a session sends to sign-in. Pages are
+//! never cached.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use serde::Deserialize;
+
+use super::Role;
+use super::auth::{self, SignInLimits, SignedIn};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::{SubmissionRow, rfc3339};
+use crate::submissions::decision::{self, Decision};
+
+/// Most held submissions the queue shows at once.
+const QUEUE_PAGE: u32 = 200;
+/// The longest text a decision's message may have.
+const MAX_MESSAGE: usize = 500;
+
+/// A page, rendered, never cached; a template that fails to render is a
+/// plain 500.
+fn page(status: StatusCode, template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => (
+            status,
+            [(CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+            Html(html),
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(%error, "a console page failed to render");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// A page that says one thing, with a way back.
+#[derive(Template)]
+#[template(path = "console/message.html")]
+struct Message<'a> {
+    title: &'a str,
+    text: &'a str,
+    back: &'a str,
+    back_label: &'a str,
+}
+
+fn message(status: StatusCode, title: &str, text: &str) -> Response {
+    page(
+        status,
+        &Message {
+            title,
+            text,
+            back: "/operator/",
+            back_label: "Back to the queue",
+        },
+    )
+}
+
+/// `/operator` to `/operator/`.
+pub async fn to_queue() -> Redirect {
+    Redirect::permanent("/operator/")
+}
+
+#[derive(Template)]
+#[template(path = "console/sign_in.html")]
+struct SignInPage<'a> {
+    csrf: &'a str,
+    email: &'a str,
+    error: Option<&'a str>,
+    notice: Option<&'a str>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignInQuery {
+    /// Set after a password was just set.
+    #[serde(default)]
+    set: Option<String>,
+}
+
+/// The sign-in form, with a fresh CSRF token in its cookie.
+pub async fn sign_in_page(
+    State(state): State<AppState>,
+    Query(query): Query<SignInQuery>,
+) -> Response {
+    let notice = query.set.map(|_| "Your password is set. Sign in with it.");
+    sign_in_form(&state, StatusCode::OK, "", None, notice)
+}
+
+fn sign_in_form(
+    state: &AppState,
+    status: StatusCode,
+    email: &str,
+    error: Option<&str>,
+    notice: Option<&str>,
+) -> Response {
+    let csrf = auth::token();
+    let mut response = page(
+        status,
+        &SignInPage {
+            csrf: &csrf,
+            email,
+            error,
+            notice,
+        },
+    );
+    let cookie = auth::cookie(
+        auth::SIGN_IN_COOKIE,
+        &csrf,
+        std::time::Duration::from_secs(3600),
+        auth::secure(state),
+    );
+    response.headers_mut().append(SET_COOKIE, cookie);
+    response
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Signs in: the form's token checked, the attempt counted, the password
+/// verified; then a session, in the database, and its cookie.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    Extension(limits): Extension<Arc<SignInLimits>>,
+    extensions: Extensions,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let expected = auth::read_cookie(&headers, auth::SIGN_IN_COOKIE).unwrap_or_default();
+    if !auth::same_token(&form.csrf, expected) {
+        return sign_in_form(
+            &state,
+            StatusCode::FORBIDDEN,
+            &form.email,
+            Some("This form had expired. Sign in again."),
+            None,
+        );
+    }
+    let peer = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| address.ip());
+    let email = form.email.trim().to_lowercase();
+    if !limits.allow(&email, state.rate_limits.client(peer, &headers)) {
+        tracing::warn!("console sign-in attempts over the limit");
+        return sign_in_form(
+            &state,
+            StatusCode::TOO_MANY_REQUESTS,
+            &form.email,
+            Some("Too many attempts. Wait a minute, then try again."),
+            None,
+        );
+    }
+    let operator = match state.db.operator_by_email(&email).await {
+        Ok(operator) => operator,
+        Err(error) => {
+            tracing::error!(%error, "reading an operator failed");
+            return message(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Try again",
+                "The console cannot reach its database just now.",
+            );
+        }
+    };
+    let hash = operator.as_ref().and_then(|o| o.password_hash.clone());
+    let password = form.password;
+    let matches =
+        tokio::task::spawn_blocking(move || auth::password_matches(&password, hash.as_deref()))
+            .await
+            .unwrap_or(false);
+    let Some(operator) = operator.filter(|o| matches && Role::parse(&o.role).is_some()) else {
+        return sign_in_form(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            &form.email,
+            Some("That email and password do not match an account."),
+            None,
+        );
+    };
+    let (token, csrf) = (auth::token(), auth::token());
+    let expires = state.db.clock().after(auth::SESSION_LIFETIME);
+    if let Err(error) = state
+        .db
+        .open_session(&token, &operator.id, &csrf, expires)
+        .await
+    {
+        tracing::error!(%error, "opening a console session failed");
+        return message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Try again",
+            "The console cannot reach its database just now.",
+        );
+    }
+    tracing::info!(operator = %operator.id, "console sign-in");
+    let secure = auth::secure(&state);
+    let mut response = Redirect::to("/operator/").into_response();
+    let headers = response.headers_mut();
+    headers.append(
+        SET_COOKIE,
+        auth::cookie(auth::SESSION_COOKIE, &token, auth::SESSION_LIFETIME, secure),
+    );
+    headers.append(
+        SET_COOKIE,
+        auth::cookie(auth::SIGN_IN_COOKIE, "", std::time::Duration::ZERO, secure),
+    );
+    response
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Signs out: the session ends everywhere, its cookie is removed.
+pub async fn sign_out(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if !auth::same_token(&form.csrf, &signed_in.csrf) {
+        return forged();
+    }
+    if let Err(error) = state.db.end_session(&signed_in.token).await {
+        tracing::error!(%error, "ending a console session failed");
+    }
+    let mut response = Redirect::to("/operator/sign-in").into_response();
+    response.headers_mut().append(
+        SET_COOKIE,
+        auth::cookie(
+            auth::SESSION_COOKIE,
+            "",
+            std::time::Duration::ZERO,
+            auth::secure(&state),
+        ),
+    );
+    response
+}
+
+/// A form without its CSRF token (or with another session's).
+fn forged() -> Response {
+    message(
+        StatusCode::FORBIDDEN,
+        "Not sent",
+        "This form did not come from your console page. Reload the page and try again.",
+    )
+}
+
+#[derive(Template)]
+#[template(path = "console/setup.html")]
+struct SetupPage<'a> {
+    email: &'a str,
+    token: &'a str,
+    error: Option<&'a str>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SetupQuery {
+    #[serde(default)]
+    token: String,
+}
+
+fn link_gone() -> Response {
+    page(
+        StatusCode::GONE,
+        &Message {
+            title: "This link no longer works",
+            text: "It has been used, or it is more than three days old. Ask an admin for a new one.",
+            back: "/operator/sign-in",
+            back_label: "Sign in",
+        },
+    )
+}
+
+/// The form to set a password, from a live one-time link.
+pub async fn setup_page(
+    State(state): State<AppState>,
+    Query(query): Query<SetupQuery>,
+) -> Response {
+    match state.db.link(&query.token).await {
+        Ok(Some(operator)) => page(
+            StatusCode::OK,
+            &SetupPage {
+                email: &operator.email,
+                token: &query.token,
+                error: None,
+            },
+        ),
+        Ok(None) => link_gone(),
+        Err(error) => {
+            tracing::error!(%error, "reading a console link failed");
+            link_gone()
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SetupForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    again: String,
+}
+
+/// Sets the password of a live link's operator, once; their sessions end.
+/// The link itself is the form's proof: no one else has it.
+pub async fn setup(State(state): State<AppState>, Form(form): Form<SetupForm>) -> Response {
+    let Ok(Some(operator)) = state.db.link(&form.token).await else {
+        return link_gone();
+    };
+    let problem = if form.password.chars().count() < auth::MIN_PASSWORD {
+        Some("Use at least 12 characters.")
+    } else if form.password != form.again {
+        Some("The two passwords differ.")
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        return page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &SetupPage {
+                email: &operator.email,
+                token: &form.token,
+                error: Some(problem),
+            },
+        );
+    }
+    let password = form.password;
+    let hashed = tokio::task::spawn_blocking(move || auth::hash_password(&password)).await;
+    let Ok(Ok(hash)) = hashed else {
+        return message(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Not set",
+            "Your password could not be set. Try again.",
+        );
+    };
+    match state.db.set_password_by_link(&form.token, &hash).await {
+        Ok(Some(operator)) => {
+            tracing::info!(operator = %operator.id, "console password set");
+            Redirect::to("/operator/sign-in?set=1").into_response()
+        }
+        Ok(None) => link_gone(),
+        Err(error) => {
+            tracing::error!(%error, "setting a console password failed");
+            link_gone()
+        }
+    }
+}
+
+/// One held submission, as the queue shows it.
+struct Held {
+    id: String,
+    campaign: String,
+    received: String,
+    /// Why it waits for a person.
+    why: String,
+    /// The earlier submission it matches, where it is a duplicate.
+    earlier: Option<String>,
+    /// The claimed offers, each as `offer × quantity`.
+    offers: Vec<String>,
+    /// What the provider read, in one line.
+    read: Option<String>,
+    /// Held here (a duplicate): ours to decide. Otherwise the provider's
+    /// own people decide.
+    ours: bool,
+}
+
+impl Held {
+    fn of(row: &SubmissionRow, state: &AppState) -> Self {
+        let campaign = state
+            .campaigns
+            .get(&row.campaign)
+            .map_or_else(|| row.campaign.clone(), |c| c.config.title.clone());
+        let ours = row.duplicate_of.is_some();
+        let why = match (&row.duplicate_of, &row.photo_match_of) {
+            (Some(_), _) => "The same receipt was sent before.".to_owned(),
+            (None, Some(_)) => "Its photo resembles an earlier receipt's.".to_owned(),
+            (None, None) => "Waiting on the provider's own review.".to_owned(),
+        };
+        let read = row
+            .outcome
+            .as_ref()
+            .and_then(|o| o.receipt.as_ref())
+            .map(|r| {
+                [
+                    r.store.clone(),
+                    r.date.clone(),
+                    r.total
+                        .map(|t| format!("{t:.2} {}", r.currency.as_deref().unwrap_or(""))),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · ")
+            });
+        Self {
+            id: row.id.clone(),
+            campaign,
+            received: rfc3339(row.created_at),
+            why,
+            earlier: row
+                .duplicate_of
+                .clone()
+                .or_else(|| row.photo_match_of.clone()),
+            offers: row
+                .offers
+                .iter()
+                .map(|o| format!("{} × {}", o.offer_id, o.quantity))
+                .collect(),
+            read,
+            ours,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/queue.html")]
+struct QueuePage<'a> {
+    email: &'a str,
+    role: &'a str,
+    csrf: &'a str,
+    held: Vec<Held>,
+    reasons: Vec<(&'static str, &'static str)>,
+    decided: Option<String>,
+}
+
+/// What a person may give as the reason to reject, with its label.
+fn reject_reasons() -> Vec<(&'static str, &'static str)> {
+    use api::ReasonCode as R;
+    [
+        (R::Duplicate, "A duplicate of an earlier receipt"),
+        (R::NotReceipt, "Not a receipt"),
+        (R::Unreadable, "Cannot be read"),
+        (R::DateOutOfRange, "Bought outside the promotion's dates"),
+        (R::ProductMismatch, "Not the promoted products"),
+        (R::StoreMismatch, "Not a participating store"),
+        (R::Other, "Another reason (say which)"),
+    ]
+    .into_iter()
+    .map(|(code, label)| (code.as_str(), label))
+    .collect()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct QueueQuery {
+    #[serde(default)]
+    decided: Option<String>,
+}
+
+/// The review queue: held submissions, oldest first.
+pub async fn queue(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Query(query): Query<QueueQuery>,
+) -> Response {
+    let rows = match state.db.held(QUEUE_PAGE).await {
+        Ok(rows) => rows,
+        Err(error) => {
+            tracing::error!(%error, "reading the review queue failed");
+            return message(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Try again",
+                "The console cannot reach its database just now.",
+            );
+        }
+    };
+    page(
+        StatusCode::OK,
+        &QueuePage {
+            email: &signed_in.operator.email,
+            role: signed_in.role.as_str(),
+            csrf: &signed_in.csrf,
+            held: rows.iter().map(|row| Held::of(row, &state)).collect(),
+            reasons: reject_reasons(),
+            decided: query.decided,
+        },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    message: String,
+}
+
+/// A reviewer's decision on a held submission, as the operator API's: made
+/// once, the brand told, the shopper's widget shown it; who decided is the
+/// signed-in operator.
+pub async fn decide(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<DecisionForm>,
+) -> Response {
+    if !auth::same_token(&form.csrf, &signed_in.csrf) {
+        return forged();
+    }
+    let message_text = form.message.trim();
+    if message_text.chars().count() > MAX_MESSAGE {
+        return message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Not decided",
+            "Keep the message to the shopper under 500 characters.",
+        );
+    }
+    let decision = match form.decision.as_str() {
+        "accept" => Decision::Accept,
+        "not_duplicate" => Decision::NotDuplicate,
+        "reject" if !form.reason.is_empty() => Decision::Reject {
+            reason: api::ReasonCode::parse(&form.reason),
+            message: (!message_text.is_empty()).then(|| message_text.to_owned()),
+        },
+        _ => {
+            return message(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Not decided",
+                "Choose a decision, and a reason to reject.",
+            );
+        }
+    };
+    let row = match state.db.get(&id).await {
+        Ok(Some(row)) => row,
+        Ok(None) => {
+            return message(
+                StatusCode::NOT_FOUND,
+                "Not found",
+                "There is no such submission.",
+            );
+        }
+        Err(error) => {
+            tracing::error!(%error, "reading a submission failed");
+            return message(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Try again",
+                "The console cannot reach its database just now.",
+            );
+        }
+    };
+    match decision::decide(&state, row, &decision, &signed_in.operator.email).await {
+        Ok(_) => Redirect::to(&format!("/operator/?decided={id}")).into_response(),
+        Err(ApiError::Conflict(why)) => message(StatusCode::CONFLICT, "Already decided", &why),
+        Err(error) => {
+            tracing::error!(%error, "a console decision failed");
+            message(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Not decided",
+                "The decision could not be recorded. Try again.",
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reject_reason_is_a_code_the_api_knows() {
+        for (code, label) in reject_reasons() {
+            assert_eq!(api::ReasonCode::parse(code).as_str(), code);
+            assert!(!label.is_empty());
+        }
+    }
+}
