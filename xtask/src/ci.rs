@@ -8,8 +8,9 @@ use crate::widget;
 
 /// The integration tests that run a second time on PostgreSQL, as (package,
 /// test binary, test name filters): every flow a submission takes through the
-/// database (and the brand's outbox), the metrics read from it, and two
-/// instances on one database.
+/// database (and the brand's outbox), a person's decisions and the console's
+/// accounts and sessions, the metrics read from it, and two instances on one
+/// database.
 const POSTGRES_TESTS: &[(&str, &str, &[&str])] = &[
     (
         "tests",
@@ -19,6 +20,8 @@ const POSTGRES_TESTS: &[(&str, &str, &[&str])] = &[
             "worker::",
             "notify::",
             "operator::",
+            "console::",
+            "decisions::",
             "retention::",
             "duplicates::",
             "metrics::",
