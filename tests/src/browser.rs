@@ -12,11 +12,12 @@ use serde_json::json;
 /// axe-core's browser script, read once.
 static AXE_SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
-/// Runs after axe-core's source in the page; answers the violations, each with
-/// its rule, help text and the elements (shadow hosts then selectors).
+/// Runs after axe-core's source in the page, over the elements `arguments[0]`
+/// selects (the whole page where it is null); answers the violations, each
+/// with its rule, help text and the elements (shadow hosts then selectors).
 const AXE_RUN: &str = r"
 const done = arguments[arguments.length - 1];
-axe.run({ include: [['.receipt-relay']] }, {
+axe.run(arguments[0] ? { include: [[arguments[0]]] } : document, {
   runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
   resultTypes: ['violations'],
 }).then(
@@ -216,9 +217,26 @@ impl Browser {
         );
     }
 
+    /// Runs axe-core over the whole page (a page of the proxy's own, such
+    /// as the console's), with the same rules, and fails on any violation.
+    pub async fn assert_page_accessible(&self, step: &str) {
+        let violations = self.violations_in(serde_json::Value::Null).await;
+        assert!(
+            violations.is_empty(),
+            "{step}: {} accessibility violation(s): {violations:#?}",
+            violations.len()
+        );
+    }
+
     /// What axe-core finds wrong in the widgets on the page: each violation's
     /// rule, help text and elements.
     pub async fn accessibility_violations(&self) -> Vec<serde_json::Value> {
+        self.violations_in(json!(".receipt-relay")).await
+    }
+
+    /// What axe-core finds wrong in what `selector` selects (the whole page
+    /// where it is null).
+    async fn violations_in(&self, selector: serde_json::Value) -> Vec<serde_json::Value> {
         let script = format!(
             "{}\n{AXE_RUN}",
             AXE_SOURCE.get_or_init(|| {
@@ -235,7 +253,7 @@ impl Browser {
                 })
             })
         );
-        match self.client.execute_async(&script, vec![]).await {
+        match self.client.execute_async(&script, vec![selector]).await {
             Ok(serde_json::Value::Array(violations)) => violations,
             other => panic!("axe-core did not run: {other:?}"),
         }

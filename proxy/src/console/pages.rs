@@ -364,6 +364,15 @@ pub async fn setup(State(state): State<AppState>, Form(form): Form<SetupForm>) -
     }
 }
 
+/// A moment as people read it: `2026-12-06 09:30 UTC`.
+fn when(unix_ms: i64) -> String {
+    let text = rfc3339(unix_ms);
+    match (text.get(..10), text.get(11..16)) {
+        (Some(day), Some(time)) => format!("{day} {time} UTC"),
+        _ => text,
+    }
+}
+
 /// One held submission, as the queue shows it.
 struct Held {
     id: String,
@@ -413,7 +422,7 @@ impl Held {
         Self {
             id: row.id.clone(),
             campaign,
-            received: rfc3339(row.created_at),
+            received: when(row.created_at),
             why,
             earlier: row
                 .duplicate_of

@@ -5,6 +5,7 @@
 //! saved under `target/e2e-screenshots/`.
 
 mod capture;
+mod console;
 mod corners;
 mod dead_ends;
 mod e_receipts;
