@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, SET_COOKIE};
 use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
@@ -27,13 +27,21 @@ const QUEUE_PAGE: u32 = 200;
 /// The longest text a decision's message may have.
 const MAX_MESSAGE: usize = 500;
 
+/// What a console page may load and where its forms may go: its own inline
+/// style, forms to itself, nothing else; and no other site may frame it (a
+/// decision button under someone else's page).
+const POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 /// A page, rendered, never cached; a template that fails to render is a
 /// plain 500.
 fn page(status: StatusCode, template: &impl Template) -> Response {
     match template.render() {
         Ok(html) => (
             status,
-            [(CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+            [
+                (CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                (CONTENT_SECURITY_POLICY, HeaderValue::from_static(POLICY)),
+            ],
             Html(html),
         )
             .into_response(),

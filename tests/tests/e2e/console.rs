@@ -226,6 +226,19 @@ async fn a_reviewer_invited_by_link_signs_in_and_rejects_a_held_duplicate_throug
         .await;
     assert_eq!(refused.status, 401);
 
+    // No other site may frame a console page, nor its forms post elsewhere.
+    let policy = reqwest::get(format!("{}/operator/sign-in", app.address))
+        .await
+        .unwrap()
+        .headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        policy.contains("frame-ancestors 'none'") && policy.contains("form-action 'self'"),
+        "{policy}"
+    );
+
     // The sign-in form's token is its cookie's; a wrong password is refused.
     let form = console.get("/operator/sign-in").await;
     let cookie = form.set_cookies.join("\n");

@@ -111,7 +111,12 @@ impl Camera {
 }
 
 impl Live {
+    /// Tells the widget, while its dialog is open (closed, it no longer
+    /// listens).
     fn tell(&self, event: &str, value: &JsValue) {
+        if !self.alive.get() {
+            return;
+        }
         let _ = self.report.call2(&JsValue::NULL, &event.into(), value);
     }
 }
