@@ -120,6 +120,27 @@ impl TestApp {
         submission
     }
 
+    /// The same receipt photo twice to `campaign` (one that holds
+    /// duplicates for review): the first accepted, the second held for a
+    /// person; answers the second's id.
+    pub async fn held_duplicate(&self, campaign: &str) -> String {
+        let first = self
+            .submit_photo(campaign, crate::fixtures::receipt_jpeg())
+            .await;
+        assert_eq!(
+            self.settle(&first).await.status,
+            api::SubmissionStatus::Accepted
+        );
+        let again = self
+            .submit_photo(campaign, crate::fixtures::receipt_jpeg())
+            .await;
+        assert_eq!(
+            self.settle(&again).await.status,
+            api::SubmissionStatus::NeedsReview
+        );
+        again
+    }
+
     /// The submission as stored.
     pub async fn row(&self, id: &str) -> SubmissionRow {
         self.state

@@ -17,16 +17,6 @@ use crate::problem::{CameraError, Problem};
 #[derive(Clone, PartialEq, Default)]
 pub struct LensLoader(pub Option<Function>);
 
-impl LensLoader {
-    /// Starts fetching the lens where it is not here yet, so that it is by the
-    /// time it is needed (the camera opening); the answer is not awaited.
-    pub fn prefetch(&self) {
-        if let Some(load) = &self.0 {
-            let _ = load.call0(&JsValue::NULL);
-        }
-    }
-}
-
 /// `object`'s function (or class) `name`, where it has one.
 fn function(object: &JsValue, name: &str) -> Option<Function> {
     Reflect::get(object, &name.into()).ok()?.dyn_into().ok()
@@ -256,7 +246,7 @@ impl Drop for CornerEditor {
     }
 }
 
-/// The bits of the lens's `look` and `Viewfinder.watch`, as `widget/lens`
+/// The bits of the lens's advice (`preparePhoto`) and its camera's viewfinder, as `widget/lens`
 /// (`lens::advice`, `lens::OUTLINED`...) sets them; the widget's tests hold
 /// the two together.
 pub mod advice {

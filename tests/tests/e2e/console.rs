@@ -7,7 +7,7 @@
 
 use api::SubmissionStatus;
 use proxy::console::{self, Role};
-use tests::{TestApp, fixtures, spawn_app};
+use tests::{TestApp, spawn_app};
 
 const CAMPAIGN: &str = "demo-easypromos-once";
 
@@ -119,18 +119,6 @@ fn hidden(page: &str, name: &str) -> String {
     page[start..].split('"').next().unwrap().to_owned()
 }
 
-/// The same receipt twice to the review campaign: the second, held.
-async fn held(app: &TestApp) -> String {
-    let first = app.submit_photo(CAMPAIGN, fixtures::receipt_jpeg()).await;
-    assert_eq!(app.settle(&first).await.status, SubmissionStatus::Accepted);
-    let again = app.submit_photo(CAMPAIGN, fixtures::receipt_jpeg()).await;
-    assert_eq!(
-        app.settle(&again).await.status,
-        SubmissionStatus::NeedsReview
-    );
-    again
-}
-
 /// An account as `proxy operator add` makes it, its password set from the
 /// link.
 async fn reviewer(app: &TestApp, console: &mut Console, email: &str, password: &str) {
@@ -161,7 +149,7 @@ async fn set_password(console: &mut Console, link: &str, password: &str) {
 #[tokio::test]
 async fn a_reviewer_invited_by_link_signs_in_and_rejects_a_held_duplicate_through_the_form() {
     let app = spawn_app().await;
-    let id = held(&app).await;
+    let id = app.held_duplicate(CAMPAIGN).await;
     let mut console = Console::new(&app);
 
     // Added as the CLI adds one: a link on the proxy's public URL.
@@ -452,4 +440,56 @@ async fn guessing_a_password_is_stopped_after_a_few_tries() {
         stopped.body
     );
     assert!(console.cookie("rr_console").is_none());
+}
+
+#[tokio::test]
+async fn a_link_expires_after_three_days_and_a_session_after_twelve_hours() {
+    let app = spawn_app().await;
+    let mut console = Console::new(&app);
+    let stale = console::invite(&app.state.db, "dev@brand.example", Role::Admin, None)
+        .await
+        .unwrap();
+    app.clock
+        .advance(std::time::Duration::from_secs(72 * 3600 + 1));
+    let path = stale.link.clone();
+    assert_eq!(console.get(&path).await.status, 410);
+    let token = path.rsplit('=').next().unwrap();
+    let late = console
+        .post(
+            "/operator/setup",
+            &[
+                ("token", token),
+                ("password", "too late for this"),
+                ("again", "too late for this"),
+            ],
+        )
+        .await;
+    assert_eq!(late.status, 410);
+
+    // A new link works; the session it leads to lasts twelve hours.
+    let fresh = console::password_link(&app.state.db, "dev@brand.example", Some(&app.address))
+        .await
+        .unwrap();
+    set_password(&mut console, &fresh.link, "in time this once").await;
+    assert_eq!(
+        console
+            .sign_in("dev@brand.example", "in time this once")
+            .await
+            .status,
+        303
+    );
+    let queue = console.get("/operator/").await;
+    assert!(
+        queue.body.contains("dev@brand.example (admin)"),
+        "{}",
+        queue.body
+    );
+    app.clock.advance(std::time::Duration::from_secs(11 * 3600));
+    assert_eq!(console.get("/operator/").await.status, 200);
+    app.clock.advance(std::time::Duration::from_secs(3600 + 1));
+    let away = console.get("/operator/").await;
+    assert_eq!(
+        (away.status, away.location.as_deref()),
+        (303, Some("/operator/sign-in"))
+    );
 }

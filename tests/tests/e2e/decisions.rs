@@ -9,18 +9,6 @@ use tests::{TestApp, fixtures, spawn_app};
 
 const CAMPAIGN: &str = "demo-easypromos-once";
 
-/// The same receipt twice to the review campaign: the second, held.
-async fn held(app: &TestApp) -> String {
-    let first = app.submit_photo(CAMPAIGN, fixtures::receipt_jpeg()).await;
-    assert_eq!(app.settle(&first).await.status, SubmissionStatus::Accepted);
-    let again = app.submit_photo(CAMPAIGN, fixtures::receipt_jpeg()).await;
-    assert_eq!(
-        app.settle(&again).await.status,
-        SubmissionStatus::NeedsReview
-    );
-    again
-}
-
 async fn decide(app: &TestApp, id: &str, body: Value) -> reqwest::Response {
     app.operator(
         reqwest::Method::POST,
@@ -35,7 +23,7 @@ async fn decide(app: &TestApp, id: &str, body: Value) -> reqwest::Response {
 #[tokio::test]
 async fn a_held_duplicate_is_rejected_once_by_a_person_and_the_shopper_sees_why() {
     let app = spawn_app().await;
-    let id = held(&app).await;
+    let id = app.held_duplicate(CAMPAIGN).await;
     let reject = json!({"decision": "reject", "reason": "duplicate", "message": "Already paid out.", "by": "ana"});
     let response = decide(&app, &id, reject.clone()).await;
     assert_eq!(response.status(), 200);
@@ -91,7 +79,7 @@ async fn a_held_duplicate_is_rejected_once_by_a_person_and_the_shopper_sees_why(
 #[tokio::test]
 async fn a_held_duplicate_judged_not_one_is_accepted_with_what_was_read() {
     let app = spawn_app().await;
-    let id = held(&app).await;
+    let id = app.held_duplicate(CAMPAIGN).await;
     let response = decide(&app, &id, json!({"decision": "accept"})).await;
     assert_eq!(response.status(), 200);
     let decided: Value = response.json().await.unwrap();
@@ -130,7 +118,7 @@ async fn what_is_not_held_for_a_person_or_is_asked_badly_is_refused_and_nothing_
         "{}",
         body.error.message
     );
-    let id = held(&app).await;
+    let id = app.held_duplicate(CAMPAIGN).await;
     for (body, status) in [
         (json!({"decision": "reject"}), 422),
         (json!({"decision": "maybe"}), 400),
@@ -226,7 +214,7 @@ async fn a_qr_code_alone_held_on_upload_and_found_no_duplicate_goes_on_to_the_pr
 #[tokio::test]
 async fn a_rejected_duplicate_said_not_a_duplicate_afterwards_was_answered_as_if_sent_on() {
     let app = spawn_app().await;
-    let id = held(&app).await;
+    let id = app.held_duplicate(CAMPAIGN).await;
     let reject = json!({"decision": "reject", "reason": "duplicate", "by": "ana"});
     assert_eq!(decide(&app, &id, reject).await.status(), 200);
     // A second reviewer's "not a duplicate": refused, not taken for a retry

@@ -1,5 +1,5 @@
 //! A photo from the gallery (or the phone's camera app): where the receipt is
-//! in it ([`corners`], as fractions the widget shows as corners to drag), and
+//! in it ([`fractions`] of its width and height, the corners the widget shows to drag), and
 //! the photo straightened to corners the shopper moved ([`straighten`]).
 
 use vision::{Point, Quad};
@@ -14,15 +14,6 @@ use crate::canvas::{decode, drawn, encode, pixels};
 const FILLS: f32 = 0.9;
 /// Corners around less of the photo than this are no receipt's.
 const LEAST: f32 = 0.01;
-
-/// The receipt's corners in a grey copy of a photo (`luma`, rows of
-/// `width`), as [`fractions`]; `None` where no receipt is found, or where it
-/// fills the photo.
-#[must_use]
-pub fn corners(luma: &[u8], width: u32, height: u32) -> Option<[f32; 8]> {
-    let frame = crate::frame(luma, width, height)?;
-    fractions(vision::find(&frame)?, width, height)
-}
 
 /// `quad`, found in a `width` x `height` picture, as its corners top-left,
 /// top-right, bottom-right, bottom-left, each `x, y` as fractions of the
@@ -95,7 +86,9 @@ mod tests {
             paper: 3,
         });
         let frame = &fixture.frame;
-        let found = corners(&frame.pixels, frame.width, frame.height).expect("corners");
+        let found = vision::find(frame)
+            .and_then(|quad| fractions(quad, frame.width, frame.height))
+            .expect("corners");
         let (w, h) = (frame.width as f32, frame.height as f32);
         let truth = fixture.corners.ordered();
         for (i, p) in truth.0.iter().enumerate() {
@@ -106,7 +99,8 @@ mod tests {
             );
         }
         let scan = fixtures::flat_receipt(3, 300, 800);
-        assert_eq!(corners(&scan.pixels, scan.width, scan.height), None);
+        let whole = vision::find(&scan).and_then(|quad| fractions(quad, scan.width, scan.height));
+        assert_eq!(whole, None);
     }
 
     #[test]

@@ -40,7 +40,7 @@ use wasm_bindgen::prelude::*;
 pub use camera::Camera;
 pub use code::read_code;
 pub use corners::CornerEditor;
-pub use gallery::{corners, straighten};
+pub use gallery::straighten;
 pub use track::{OUTLINED, READY, TAKEN};
 pub use viewfinder::Viewfinder;
 
@@ -52,7 +52,7 @@ pub fn decode(luma: &[u8], width: u32, height: u32) -> Option<String> {
     qrscan::decode(luma, width, height)
 }
 
-/// The advice [`look`] answers with, as bits (the widget's `lens.rs` reads them
+/// The advice [`assess`] answers with, as bits (the widget's `lens.rs` reads them
 /// with the same values; its tests hold the two together).
 pub mod advice {
     /// No receipt in sight.
@@ -69,38 +69,13 @@ pub mod advice {
     pub const TILTED: u32 = 32;
 }
 
-/// What would make a photo better, from a small grey copy of it: the
-/// [`advice`] bits, 0 for a good photo. An empty frame, or one with fewer
-/// bytes than its dimensions say, has no receipt.
+/// What would make a photo or a frame better, from a small grey copy of it
+/// with the receipt `quad` found in it: the [`advice`] bits, 0 for a good
+/// photo.
 #[must_use]
-pub fn look(luma: &[u8], width: u32, height: u32) -> u32 {
-    let Some(frame) = frame(luma, width, height) else {
-        return advice::NO_RECEIPT;
-    };
-    advice_bits(&vision::assess(&frame, vision::find(&frame)).advice)
-}
-
-/// How many rows at the top of the `lower` part of a long receipt repeat the
-/// bottom of the `upper` one (both grey, rows of `width`, shot top to
-/// bottom), so that they are joined with the repeat shown once; `None`
-/// where they do not clearly meet.
-#[must_use]
-pub fn overlap(
-    upper: &[u8],
-    lower: &[u8],
-    width: u32,
-    upper_height: u32,
-    lower_height: u32,
-) -> Option<u32> {
-    vision::overlap(
-        &frame(upper, width, upper_height)?,
-        &frame(lower, width, lower_height)?,
-    )
-}
-
-/// `advice` as [`advice`] bits.
-fn advice_bits(advice: &[vision::Advice]) -> u32 {
-    advice
+pub fn assess(frame: &vision::Grey, quad: Option<vision::Quad>) -> u32 {
+    vision::assess(frame, quad)
+        .advice
         .iter()
         .map(|a| match a {
             vision::Advice::NoReceipt => advice::NO_RECEIPT,
@@ -126,24 +101,20 @@ fn fitted(width: u32, height: u32, long_side: u32) -> Option<(u32, u32)> {
     ))
 }
 
-/// A frame of `luma`, where it is not empty and has the bytes its dimensions
-/// say.
-fn frame(luma: &[u8], width: u32, height: u32) -> Option<vision::Grey> {
-    if width == 0 || height == 0 {
-        return None;
-    }
-    let size = (width as usize).checked_mul(height as usize)?;
-    Some(vision::Grey {
-        width,
-        height,
-        pixels: luma.get(..size)?.to_vec(),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use vision::fixtures::{self, Light, Scene, Surface};
+
+    /// The advice on a grey frame, the receipt found in it first.
+    fn look(pixels: &[u8], width: u32, height: u32) -> u32 {
+        let frame = vision::Grey {
+            width,
+            height,
+            pixels: pixels.to_vec(),
+        };
+        assess(&frame, vision::find(&frame))
+    }
 
     #[test]
     fn a_receipt_on_a_table_has_no_advice_and_a_blurred_one_says_hold_still() {
@@ -191,11 +162,9 @@ mod tests {
     }
 
     #[test]
-    fn a_plain_wall_or_a_short_buffer_has_no_receipt() {
+    fn a_plain_wall_has_no_receipt_and_a_dark_one_is_too_dark() {
         let wall = vec![85; 480 * 640];
         assert_eq!(look(&wall, 480, 640), advice::NO_RECEIPT);
-        assert_eq!(look(&wall[..100], 480, 640), advice::NO_RECEIPT);
-        assert_eq!(look(&[], 0, 0), advice::NO_RECEIPT, "an empty frame");
         let dark = vec![14; 480 * 640];
         assert_eq!(look(&dark, 480, 640), advice::TOO_DARK);
     }

@@ -20,7 +20,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, HtmlCanvasElement, ImageBitmap};
 
 use crate::canvas::{blank, context, decode, drawn, jpeg, painted, pixels, scaled};
-use crate::{advice, advice_bits, gallery};
+use crate::{advice, gallery};
 
 /// How a campaign wants its photos prepared (its photo rules).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,7 +131,7 @@ pub async fn prepare(file: &Blob, prep: Prep) -> Result<Prepared, Refused> {
     bitmap.close();
     let (canvas, sample) = canvas.zip(sample).ok_or(Refused::NotAPhoto)?;
     let quad = vision::find(&sample);
-    let mut advice = advice_bits(&vision::assess(&sample, quad).advice);
+    let mut advice = crate::assess(&sample, quad);
     if canvas.width().max(canvas.height()) < MIN_LONG_SIDE {
         advice |= advice::MOVE_CLOSER;
     }

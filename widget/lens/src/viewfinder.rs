@@ -56,7 +56,7 @@ impl Viewfinder {
     }
 
     /// Looks at the current frame (at [`WATCHED_SIDE`]), draws the receipt's
-    /// outline, and answers with the advice bits of [`crate::look`] and
+    /// outline, and answers with the advice bits of [`crate::assess`] and
     /// [`track::OUTLINED`], [`track::READY`] and [`track::TAKEN`].
     pub fn watch(&mut self) -> u32 {
         let Some(frame) = self.grab(WATCHED_SIDE) else {
@@ -65,7 +65,7 @@ impl Viewfinder {
         };
         let grey = frame.grey();
         let outline = vision::find(&grey);
-        let advice = crate::advice_bits(&vision::assess(&grey, outline).advice);
+        let advice = crate::assess(&grey, outline);
         let diagonal = (grey.width as f32).hypot(grey.height as f32);
         let seen = self.tracker.see(outline, advice, diagonal);
         self.watched = (grey.width, grey.height);

@@ -58,8 +58,6 @@ pub fn photo_picking(
             campaign.clone(),
             lens.clone(),
         );
-        // Fetched while the photos are prepared, looked through after.
-        lens.prefetch();
         spawn_local(async move {
             for file in files {
                 if e_receipt::is_pdf(&file).await {

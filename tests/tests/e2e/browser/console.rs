@@ -8,7 +8,7 @@ use api::SubmissionStatus;
 use fantoccini::Locator;
 use proxy::console::{self, Role};
 use tests::browser::Browser;
-use tests::{fixtures, spawn_app};
+use tests::spawn_app;
 
 /// Types `text` into the page's field `name`.
 async fn fill(browser: &Browser, name: &str, text: &str) {
@@ -52,11 +52,7 @@ async fn shows(browser: &Browser, needle: &str) -> String {
 #[tokio::test]
 async fn a_reviewer_sets_a_password_signs_in_and_rejects_a_held_duplicate() {
     let app = spawn_app().await;
-    let campaign = "demo-easypromos-once";
-    let first = app.submit_photo(campaign, fixtures::receipt_jpeg()).await;
-    assert_eq!(app.settle(&first).await.status, SubmissionStatus::Accepted);
-    let id = app.submit_photo(campaign, fixtures::receipt_jpeg()).await;
-    assert_eq!(app.settle(&id).await.status, SubmissionStatus::NeedsReview);
+    let id = app.held_duplicate("demo-easypromos-once").await;
     let invited = console::invite(
         &app.state.db,
         "dana@brand.example",
