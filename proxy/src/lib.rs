@@ -6,6 +6,7 @@
 //! background [`worker`] until a shutdown signal. The provider adapters are the
 //! `providers` crate, which knows neither axum nor the database.
 
+pub mod audit;
 pub mod body_rate;
 pub mod campaign;
 pub mod catalogue;

@@ -35,7 +35,14 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "application",
-        &["state", "submissions", "worker", "notify", "retention"],
+        &[
+            "state",
+            "submissions",
+            "worker",
+            "notify",
+            "retention",
+            "audit",
+        ],
     ),
     ("edge", &["routes", "console", "openapi", "server"]),
 ];

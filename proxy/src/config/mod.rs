@@ -225,6 +225,14 @@ impl Retention {
     pub fn is_valid(self) -> bool {
         self.failed_photos_days >= 1 && self.submissions_days >= 1
     }
+
+    /// Both, in words (the audit log's detail).
+    pub fn summary(self) -> String {
+        format!(
+            "failed photos {} days, submissions {} days",
+            self.failed_photos_days, self.submissions_days
+        )
+    }
 }
 
 /// What a campaign does with a duplicate.

@@ -6,14 +6,19 @@
 //! - `auth`: passwords (argon2id), tokens, the session cookie, the
 //!   [`auth::SignedIn`] extractor, CSRF and the sign-in limits;
 //! - `pages`: the pages and their forms: sign in and out, set a password
-//!   from a one-time link, the review queue and its decisions.
+//!   from a one-time link, the review queue and its decisions;
+//! - `admin`: an admin's pages: accounts, a shopper's erasure, exports,
+//!   retention, the audit log (a reviewer is refused them);
+//! - `view`: what every page shares (rendering, the header, times).
 //!
 //! Accounts are added with `proxy operator add` ([`invite`]), which prints a
 //! one-time link to set the password; `proxy operator link` prints a new
 //! one for an existing account ([`password_link`]).
 
+mod admin;
 pub mod auth;
 mod pages;
+mod view;
 
 use std::sync::Arc;
 
@@ -144,5 +149,20 @@ pub fn router() -> Router<AppState> {
         .route("/operator/sign-out", post(pages::sign_out))
         .route("/operator/setup", get(pages::setup_page).post(pages::setup))
         .route("/operator/submissions/{id}/decision", post(pages::decide))
+        .route(
+            "/operator/accounts",
+            get(admin::accounts).post(admin::add_account),
+        )
+        .route("/operator/accounts/link", post(admin::new_link))
+        .route("/operator/shoppers", get(admin::shoppers))
+        .route("/operator/shoppers/erase", post(admin::erase))
+        .route("/operator/exports", get(admin::exports))
+        .route("/operator/exports/{file}", get(admin::export_csv))
+        .route(
+            "/operator/retention",
+            get(admin::retention_page).post(admin::change_retention),
+        )
+        .route("/operator/audit", get(admin::audit_log))
+        .route("/operator/audit.csv", get(admin::audit_csv))
         .layer(axum::Extension(limits))
 }

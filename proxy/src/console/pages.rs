@@ -4,75 +4,29 @@
 //! cookie of its own); a page without a session sends to sign-in. Pages are
 //! never cached.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, SET_COOKIE};
-use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::extract::{Path, Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
 
 use super::Role;
 use super::auth::{self, SignInLimits, SignedIn};
+use super::view::{Me, Message, forged, message, page, unavailable, when};
+use crate::audit::{self, Action, Origin, Record};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{SubmissionRow, rfc3339};
+use crate::store::SubmissionRow;
 use crate::submissions::decision::{self, Decision};
 
 /// Most held submissions the queue shows at once.
 const QUEUE_PAGE: u32 = 200;
 /// The longest text a decision's message may have.
 const MAX_MESSAGE: usize = 500;
-
-/// What a console page may load and where its forms may go: its own inline
-/// style, forms to itself, nothing else; and no other site may frame it (a
-/// decision button under someone else's page).
-const POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
-/// A page, rendered, never cached; a template that fails to render is a
-/// plain 500.
-fn page(status: StatusCode, template: &impl Template) -> Response {
-    match template.render() {
-        Ok(html) => (
-            status,
-            [
-                (CACHE_CONTROL, HeaderValue::from_static("no-store")),
-                (CONTENT_SECURITY_POLICY, HeaderValue::from_static(POLICY)),
-            ],
-            Html(html),
-        )
-            .into_response(),
-        Err(error) => {
-            tracing::error!(%error, "a console page failed to render");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
-}
-
-/// A page that says one thing, with a way back.
-#[derive(Template)]
-#[template(path = "console/message.html")]
-struct Message<'a> {
-    title: &'a str,
-    text: &'a str,
-    back: &'a str,
-    back_label: &'a str,
-}
-
-fn message(status: StatusCode, title: &str, text: &str) -> Response {
-    page(
-        status,
-        &Message {
-            title,
-            text,
-            back: "/operator/",
-            back_label: "Back to the queue",
-        },
-    )
-}
 
 /// `/operator` to `/operator/`.
 pub async fn to_queue() -> Redirect {
@@ -146,7 +100,7 @@ pub struct SignInForm {
 pub async fn sign_in(
     State(state): State<AppState>,
     Extension(limits): Extension<Arc<SignInLimits>>,
-    extensions: Extensions,
+    origin: Origin,
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Response {
@@ -160,11 +114,8 @@ pub async fn sign_in(
             None,
         );
     }
-    let peer = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(address)| address.ip());
     let email = form.email.trim().to_lowercase();
-    if !limits.allow(&email, state.rate_limits.client(peer, &headers)) {
+    if !limits.allow(&email, origin.0) {
         tracing::warn!("console sign-in attempts over the limit");
         return sign_in_form(
             &state,
@@ -178,11 +129,7 @@ pub async fn sign_in(
         Ok(operator) => operator,
         Err(error) => {
             tracing::error!(%error, "reading an operator failed");
-            return message(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Try again",
-                "The console cannot reach its database just now.",
-            );
+            return unavailable();
         }
     };
     let hash = operator.as_ref().and_then(|o| o.password_hash.clone());
@@ -208,13 +155,10 @@ pub async fn sign_in(
         .await
     {
         tracing::error!(%error, "opening a console session failed");
-        return message(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Try again",
-            "The console cannot reach its database just now.",
-        );
+        return unavailable();
     }
     tracing::info!(operator = %operator.id, "console sign-in");
+    audit::record(&state, &operator.email, origin, Record::of(Action::SignIn)).await;
     let secure = auth::secure(&state);
     let mut response = Redirect::to("/operator/").into_response();
     let headers = response.headers_mut();
@@ -239,6 +183,7 @@ pub struct CsrfForm {
 pub async fn sign_out(
     State(state): State<AppState>,
     signed_in: SignedIn,
+    origin: Origin,
     Form(form): Form<CsrfForm>,
 ) -> Response {
     if !auth::same_token(&form.csrf, &signed_in.csrf) {
@@ -247,6 +192,8 @@ pub async fn sign_out(
     if let Err(error) = state.db.end_session(&signed_in.token).await {
         tracing::error!(%error, "ending a console session failed");
     }
+    let email = &signed_in.operator.email;
+    audit::record(&state, email, origin, Record::of(Action::SignOut)).await;
     let mut response = Redirect::to("/operator/sign-in").into_response();
     response.headers_mut().append(
         SET_COOKIE,
@@ -258,15 +205,6 @@ pub async fn sign_out(
         ),
     );
     response
-}
-
-/// A form without its CSRF token (or with another session's).
-fn forged() -> Response {
-    message(
-        StatusCode::FORBIDDEN,
-        "Not sent",
-        "This form did not come from your console page. Reload the page and try again.",
-    )
 }
 
 #[derive(Template)]
@@ -329,7 +267,11 @@ pub struct SetupForm {
 
 /// Sets the password of a live link's operator, once; their sessions end.
 /// The link itself is the form's proof: no one else has it.
-pub async fn setup(State(state): State<AppState>, Form(form): Form<SetupForm>) -> Response {
+pub async fn setup(
+    State(state): State<AppState>,
+    origin: Origin,
+    Form(form): Form<SetupForm>,
+) -> Response {
     let Ok(Some(operator)) = state.db.link(&form.token).await else {
         return link_gone();
     };
@@ -362,6 +304,8 @@ pub async fn setup(State(state): State<AppState>, Form(form): Form<SetupForm>) -
     match state.db.set_password_by_link(&form.token, &hash).await {
         Ok(Some(operator)) => {
             tracing::info!(operator = %operator.id, "console password set");
+            let set = Record::of(Action::PasswordSet);
+            audit::record(&state, &operator.email, origin, set).await;
             Redirect::to("/operator/sign-in?set=1").into_response()
         }
         Ok(None) => link_gone(),
@@ -369,15 +313,6 @@ pub async fn setup(State(state): State<AppState>, Form(form): Form<SetupForm>) -
             tracing::error!(%error, "setting a console password failed");
             link_gone()
         }
-    }
-}
-
-/// A moment as people read it: `2026-12-06 09:30 UTC`.
-fn when(unix_ms: i64) -> String {
-    let text = rfc3339(unix_ms);
-    match (text.get(..10), text.get(11..16)) {
-        (Some(day), Some(time)) => format!("{day} {time} UTC"),
-        _ => text,
     }
 }
 
@@ -450,8 +385,7 @@ impl Held {
 #[derive(Template)]
 #[template(path = "console/queue.html")]
 struct QueuePage<'a> {
-    email: &'a str,
-    role: &'a str,
+    me: Me,
     csrf: &'a str,
     held: Vec<Held>,
     reasons: Vec<(&'static str, &'static str)>,
@@ -491,18 +425,13 @@ pub async fn queue(
         Ok(rows) => rows,
         Err(error) => {
             tracing::error!(%error, "reading the review queue failed");
-            return message(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Try again",
-                "The console cannot reach its database just now.",
-            );
+            return unavailable();
         }
     };
     page(
         StatusCode::OK,
         &QueuePage {
-            email: &signed_in.operator.email,
-            role: signed_in.role.as_str(),
+            me: Me::of(&signed_in),
             csrf: &signed_in.csrf,
             held: rows.iter().map(|row| Held::of(row, &state)).collect(),
             reasons: reject_reasons(),
@@ -529,6 +458,7 @@ pub struct DecisionForm {
 pub async fn decide(
     State(state): State<AppState>,
     signed_in: SignedIn,
+    origin: Origin,
     Path(id): Path<String>,
     Form(form): Form<DecisionForm>,
 ) -> Response {
@@ -569,15 +499,20 @@ pub async fn decide(
         }
         Err(error) => {
             tracing::error!(%error, "reading a submission failed");
-            return message(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Try again",
-                "The console cannot reach its database just now.",
-            );
+            return unavailable();
         }
     };
-    match decision::decide(&state, row, &decision, &signed_in.operator.email).await {
-        Ok(_) => Redirect::to(&format!("/operator/?decided={id}")).into_response(),
+    let shopper = row.user_id.clone();
+    let by = &signed_in.operator.email;
+    match decision::decide(&state, row, &decision, by).await {
+        Ok(_) => {
+            let record = Record::of(Action::Decide)
+                .subject(&id)
+                .shopper(shopper.as_deref())
+                .detail(decision.summary());
+            audit::record(&state, by, origin, record).await;
+            Redirect::to(&format!("/operator/?decided={id}")).into_response()
+        }
         Err(ApiError::Conflict(why)) => message(StatusCode::CONFLICT, "Already decided", &why),
         Err(error) => {
             tracing::error!(%error, "a console decision failed");

@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::audit::{self, Action, Origin, Record};
 use crate::error::ApiError;
 use crate::retention::RetentionChange;
 use crate::state::AppState;
@@ -315,6 +316,7 @@ const MAX_DECISION_TEXT: usize = 500;
 )]
 async fn decide(
     State(state): State<AppState>,
+    origin: Origin,
     Path(id): Path<String>,
     body: Result<Json<DecisionRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
@@ -348,7 +350,13 @@ async fn decide(
         .await?
         .ok_or(ApiError::SubmissionNotFound)?;
     let by = request.by.unwrap_or_else(|| "operator-api".to_owned());
+    let shopper = row.user_id.clone();
     let decided = crate::submissions::decision::decide(&state, row, &decision, &by).await?;
+    let record = Record::of(Action::Decide)
+        .subject(&id)
+        .shopper(shopper.as_deref())
+        .detail(format!("{} (by {by})", decision.summary()));
+    audit::record(&state, audit::API_KEY, origin, record).await;
     Ok(private(
         Json(OperatorSubmission::from(decided)).into_response(),
     ))
@@ -369,75 +377,13 @@ async fn decide(
 )]
 async fn export(
     State(state): State<AppState>,
+    origin: Origin,
     Path(campaign): Path<String>,
 ) -> Result<Response, ApiError> {
     state.campaign(&campaign)?;
-    // Text is quoted and numbers are not, so a spreadsheet reads a total as
-    // a number and never takes a text cell for one.
-    let mut csv = csv::WriterBuilder::new()
-        .quote_style(csv::QuoteStyle::NonNumeric)
-        .from_writer(Vec::new());
-    let header = [
-        "id",
-        "created_at",
-        "updated_at",
-        "status",
-        "user",
-        "merchant",
-        "claimed_offers",
-        "qr",
-        "store",
-        "date",
-        "total",
-        "currency",
-        "reasons",
-        "duplicate_of",
-        "provider_ref",
-        "decided_by",
-    ];
-    let failed =
-        |_| ApiError::Storage(sqlx::Error::Protocol("the CSV could not be written".into()));
-    csv.write_record(header).map_err(failed)?;
-    for row in state.db.export(&campaign).await? {
-        let receipt = row.outcome.as_ref().and_then(|o| o.receipt.as_ref());
-        let reasons: Vec<&str> = row
-            .outcome
-            .iter()
-            .flat_map(|o| &o.reasons)
-            .map(|r| r.code.as_str())
-            .collect();
-        let offers: Vec<String> = row
-            .offers
-            .iter()
-            .map(|o| format!("{}x{}", o.quantity, o.offer_id))
-            .collect();
-        let text = |value: Option<&str>| text_cell(value.unwrap_or_default());
-        csv.write_record([
-            row.id.clone(),
-            rfc3339(row.created_at),
-            rfc3339(row.updated_at),
-            row.status.as_str().to_owned(),
-            text(row.user_id.as_deref()),
-            text(row.merchant.as_deref()),
-            text_cell(&offers.join(";")),
-            text(row.qr.as_deref()),
-            text(receipt.and_then(|r| r.store.as_deref())),
-            text(receipt.and_then(|r| r.date.as_deref())),
-            receipt
-                .and_then(|r| r.total)
-                .map(|t| t.to_string())
-                .unwrap_or_default(),
-            text(receipt.and_then(|r| r.currency.as_deref())),
-            reasons.join(";"),
-            text(row.duplicate_of.as_deref()),
-            text(row.provider_ref.as_deref()),
-            text(row.decided_by.as_deref()),
-        ])
-        .map_err(failed)?;
-    }
-    let body = csv.into_inner().map_err(|_| {
-        ApiError::Storage(sqlx::Error::Protocol("the CSV could not be written".into()))
-    })?;
+    let body = crate::submissions::export::csv(&state, &campaign).await?;
+    let record = Record::of(Action::Export).subject(&campaign);
+    audit::record(&state, audit::API_KEY, origin, record).await;
     let disposition = format!("attachment; filename=\"{campaign}.csv\"");
     Ok(private(
         (
@@ -477,6 +423,7 @@ pub struct Erased {
 )]
 async fn erase(
     State(state): State<AppState>,
+    origin: Origin,
     Path(user): Path<String>,
 ) -> Result<Response, ApiError> {
     let campaigns = state.campaigns.clone();
@@ -488,6 +435,8 @@ async fn erase(
         submissions = ids.len(),
         "a shopper's submissions were erased"
     );
+    let record = Record::of(Action::Erase).detail(format!("{} submissions", ids.len()));
+    audit::record(&state, audit::API_KEY, origin, record).await;
     Ok(private(
         (
             StatusCode::OK,
@@ -535,6 +484,7 @@ async fn retention(State(state): State<AppState>) -> Result<Response, ApiError> 
 )]
 async fn change_retention(
     State(state): State<AppState>,
+    origin: Origin,
     body: Result<Json<RetentionChange>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(change) = body.map_err(|_| {
@@ -554,19 +504,9 @@ async fn change_retention(
     }
     crate::retention::set(&state, retention).await?;
     tracing::info!(?retention, "retention changed by an operator");
+    let record = Record::of(Action::Retention).detail(retention.summary());
+    audit::record(&state, audit::API_KEY, origin, record).await;
     Ok(private(Json(retention).into_response()))
-}
-
-/// A text cell as a spreadsheet may read it: one that starts as a formula
-/// would (`=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`,
-/// as OWASP's "CSV injection" advice says, so a shopper id such as
-/// `=HYPERLINK(...)` shows as the text it is and runs nothing.
-fn text_cell(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    }
 }
 
 /// Personal data: no cache may keep it.

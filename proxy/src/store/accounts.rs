@@ -92,6 +92,18 @@ impl Db {
         .transpose()
     }
 
+    /// Every operator, by email.
+    pub async fn operators(&self) -> Result<Vec<Operator>, sqlx::Error> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {OPERATOR_COLUMNS} FROM operators o ORDER BY o.email"
+        )))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(operator)
+        .collect()
+    }
+
     /// Keeps a one-time link `token` for `operator_id`, good until
     /// `expires_at`; the operator's earlier links are void.
     pub async fn put_link(

@@ -14,7 +14,8 @@ impl Db {
     /// personal with it: each receipt's exact keys as keyed one-way hashes and
     /// its photos' fingerprints, under a new id linked to no one. Other
     /// submissions that named an erased one (`duplicate_of`, `photo_match_of`)
-    /// now say [`ERASED`]. Where `letter` writes one for a submission (from its
+    /// now say [`ERASED`]; the audit log's entries about them keep what was
+    /// done, by whom and when, not whom it concerned. Where `letter` writes one for a submission (from its
     /// campaign, id and the time, Unix ms), it goes into the outbox for the
     /// campaign's brand. On SQLite, the
     /// write-ahead log is then checkpointed, so no erased text stays in the
@@ -102,6 +103,13 @@ impl Db {
             }
             erased.push(id);
         }
+        // The log keeps that its actions happened, not whom they concerned.
+        sqlx::query(
+            "UPDATE audit_log SET shopper = NULL, subject = NULL, detail = NULL WHERE shopper = $1",
+        )
+        .bind(user)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         if self.dialect == Dialect::Sqlite && !erased.is_empty() {
             self.checkpoint().await;

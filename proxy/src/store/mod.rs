@@ -36,6 +36,7 @@ use crate::changes::Changes;
 use crate::clock::Clock;
 
 mod accounts;
+mod audit;
 mod erasure;
 mod gauges;
 mod outbox;
@@ -45,6 +46,7 @@ mod settings;
 mod submissions;
 
 pub use accounts::{Operator, Session};
+pub use audit::{AuditEntry, Audited};
 pub use erasure::Swept;
 pub use gauges::Gauges;
 pub use queue::Settles;

@@ -246,6 +246,15 @@ impl Db {
         rows.iter().map(to_row).collect()
     }
 
+    /// How many submissions `user` has, in every campaign (what erasing
+    /// them would remove).
+    pub async fn count_of_user(&self, user: &str) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM submissions WHERE user_id = $1")
+            .bind(user)
+            .fetch_one(&self.pool)
+            .await
+    }
+
     /// Every submission of a campaign, oldest first (the CSV export).
     pub async fn export(&self, campaign: &str) -> Result<Vec<SubmissionRow>, sqlx::Error> {
         let sql = format!(

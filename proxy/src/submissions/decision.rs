@@ -41,6 +41,15 @@ impl Decision {
         }
     }
 
+    /// The decision in a few words, for the audit log: its kind, and a
+    /// rejection's reason.
+    pub fn summary(&self) -> String {
+        match self {
+            Self::Reject { reason, .. } => format!("reject: {}", reason.as_str()),
+            other => other.kind().to_owned(),
+        }
+    }
+
     /// The status it ends the submission in.
     pub const fn status(&self) -> SubmissionStatus {
         match self {

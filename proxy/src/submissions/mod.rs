@@ -13,6 +13,7 @@
 //!   giving up.
 
 pub mod decision;
+pub mod export;
 pub mod intake;
 pub mod review;
 pub mod verdict;

@@ -12,22 +12,22 @@ use tests::{TestApp, spawn_app};
 const CAMPAIGN: &str = "demo-easypromos-once";
 
 /// A client that keeps the console's cookies and follows no redirect.
-struct Console {
+pub(crate) struct Console {
     http: reqwest::Client,
     base: String,
     cookies: Vec<(String, String)>,
 }
 
 /// A page or a redirect as it came.
-struct Answer {
-    status: u16,
-    location: Option<String>,
-    set_cookies: Vec<String>,
-    body: String,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) location: Option<String>,
+    pub(crate) set_cookies: Vec<String>,
+    pub(crate) body: String,
 }
 
 impl Console {
-    fn new(app: &TestApp) -> Self {
+    pub(crate) fn new(app: &TestApp) -> Self {
         Self {
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -82,7 +82,7 @@ impl Console {
         }
     }
 
-    async fn get(&mut self, path_or_url: &str) -> Answer {
+    pub(crate) async fn get(&mut self, path_or_url: &str) -> Answer {
         let url = if path_or_url.starts_with("http") {
             path_or_url.to_owned()
         } else {
@@ -92,13 +92,13 @@ impl Console {
         self.send(request).await
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
+    pub(crate) async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
         let request = self.http.post(format!("{}{path}", self.base)).form(form);
         self.send(request).await
     }
 
     /// Signs in as `email` with `password` through the form.
-    async fn sign_in(&mut self, email: &str, password: &str) -> Answer {
+    pub(crate) async fn sign_in(&mut self, email: &str, password: &str) -> Answer {
         let form = self.get("/operator/sign-in").await;
         let csrf = hidden(&form.body, "csrf");
         self.post(
@@ -110,7 +110,7 @@ impl Console {
 }
 
 /// The value of the page's first hidden field `name`.
-fn hidden(page: &str, name: &str) -> String {
+pub(crate) fn hidden(page: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = page
         .find(&marker)
@@ -128,7 +128,7 @@ async fn reviewer(app: &TestApp, console: &mut Console, email: &str, password: &
     set_password(console, &invited.link, password).await;
 }
 
-async fn set_password(console: &mut Console, link: &str, password: &str) {
+pub(crate) async fn set_password(console: &mut Console, link: &str, password: &str) {
     let page = console.get(link).await;
     assert_eq!(page.status, 200, "{}", page.body);
     let token = hidden(&page.body, "token");

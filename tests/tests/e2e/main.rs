@@ -9,6 +9,7 @@ mod bitlabs;
 mod browser;
 mod callbacks;
 mod console;
+mod console_admin;
 mod decisions;
 mod duplicates;
 mod e_receipts;
