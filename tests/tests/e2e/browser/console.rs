@@ -10,11 +10,13 @@ use proxy::console::{self, Role};
 use tests::browser::Browser;
 use tests::spawn_app;
 
-/// Types `text` into the page's field `name`.
+/// Types `text` into the page's visible field `name`.
 async fn fill(browser: &Browser, name: &str, text: &str) {
     browser
         .client
-        .find(Locator::Css(&format!("[name=\"{name}\"]")))
+        .find(Locator::Css(&format!(
+            "input:not([type=hidden])[name=\"{name}\"]"
+        )))
         .await
         .unwrap_or_else(|e| panic!("no field {name}: {e}"))
         .send_keys(text)
@@ -100,5 +102,110 @@ async fn a_reviewer_sets_a_password_signs_in_and_rejects_a_held_duplicate() {
         shopper.outcome.unwrap().reasons[0].message,
         "This receipt was paid out already."
     );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_admin_adds_a_reviewer_and_erases_a_shopper_and_the_reviewer_may_not_erase() {
+    let app = spawn_app().await;
+    let campaign = "demo-easypromos-once";
+    let id = app
+        .submit_as(
+            campaign,
+            "shopper-5",
+            &[tests::fixtures::receipt_jpeg()],
+            None,
+        )
+        .await;
+    let invited = console::invite(
+        &app.state.db,
+        "boss@brand.example",
+        Role::Admin,
+        Some(&app.address),
+    )
+    .await
+    .unwrap();
+
+    let browser = Browser::start().await;
+    browser.client.goto(&invited.link).await.unwrap();
+    fill(&browser, "password", "the brand's own admin").await;
+    fill(&browser, "again", "the brand's own admin").await;
+    press(&browser, "button[type=submit]").await;
+    shows(&browser, "Your password is set").await;
+    fill(&browser, "email", "boss@brand.example").await;
+    fill(&browser, "password", "the brand's own admin").await;
+    press(&browser, "button[type=submit]").await;
+    shows(&browser, "Review queue").await;
+
+    // Accounts: the admin adds a reviewer and is shown their link once.
+    press(&browser, "nav a[href='/operator/accounts']").await;
+    shows(&browser, "Everyone who can sign in").await;
+    browser.assert_page_accessible("console-accounts").await;
+    fill(&browser, "email", "rita@brand.example").await;
+    press(&browser, "form[action='/operator/accounts'] button").await;
+    shows(&browser, "A link for rita@brand.example (reviewer)").await;
+    browser
+        .assert_page_accessible("console-account-added")
+        .await;
+    browser.screenshot("console-05-account-added").await;
+    let link = browser
+        .client
+        .find(Locator::Css(".link code"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+
+    // A shopper erased, after the confirmation step.
+    press(&browser, "nav a[href='/operator/shoppers']").await;
+    shows(&browser, "Erase a shopper's data").await;
+    browser.assert_page_accessible("console-erase").await;
+    fill(&browser, "shopper", "shopper-5").await;
+    press(&browser, "form[action='/operator/shoppers/erase'] button").await;
+    shows(&browser, "has 1 submission.").await;
+    browser
+        .assert_page_accessible("console-erase-confirm")
+        .await;
+    browser.screenshot("console-06-erase-confirm").await;
+    assert!(app.state.db.get(&id).await.unwrap().is_some());
+    press(&browser, "button.danger").await;
+    shows(&browser, "Erased: 1 submission.").await;
+    assert!(app.state.db.get(&id).await.unwrap().is_none());
+
+    // Retention, exports and the audit log, each a page of its own.
+    for (link_to, says, step) in [
+        (
+            "/operator/retention",
+            "Days a final submission is kept",
+            "console-07-retention",
+        ),
+        ("/operator/exports", "CSV", "console-08-exports"),
+        ("/operator/audit", "Erased a shopper", "console-09-audit"),
+    ] {
+        press(&browser, &format!("nav a[href='{link_to}']")).await;
+        shows(&browser, says).await;
+        browser.assert_page_accessible(step).await;
+        browser.screenshot(step).await;
+    }
+    press(&browser, "form[action='/operator/sign-out'] button").await;
+    shows(&browser, "Sign in").await;
+
+    // The reviewer: signed in from the link, refused the admin's pages.
+    browser.client.goto(&link).await.unwrap();
+    fill(&browser, "password", "queue work all day").await;
+    fill(&browser, "again", "queue work all day").await;
+    press(&browser, "button[type=submit]").await;
+    shows(&browser, "Your password is set").await;
+    fill(&browser, "email", "rita@brand.example").await;
+    fill(&browser, "password", "queue work all day").await;
+    press(&browser, "button[type=submit]").await;
+    let queue = shows(&browser, "Review queue").await;
+    assert!(!queue.contains("Erase a shopper"), "{queue}");
+    let shoppers = format!("{}/operator/shoppers", app.address);
+    browser.client.goto(&shoppers).await.unwrap();
+    shows(&browser, "Admins only").await;
+    browser.assert_page_accessible("console-refused").await;
+    browser.screenshot("console-10-reviewer-refused").await;
     browser.close().await;
 }
