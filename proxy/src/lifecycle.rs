@@ -10,6 +10,7 @@
 //!  rejected ──Review──▶ needs_review (once, a shopper's request)
 //!  needs_review ──Settle──▶ accepted | rejected (a person's decision, once)
 //!  needs_review ──SendOn──▶ queued (a person's "not a duplicate", once)
+//!  failed ──Resend──▶ queued (a person sends it again, after a fix)
 //! ```
 //!
 //! Held and retried submissions do not move: they stay `queued` (or
@@ -34,6 +35,9 @@ pub enum Move {
     /// A person finds a receipt held on upload no duplicate: it goes on to
     /// the provider.
     SendOn,
+    /// A person sends a failed submission again (the provider was down
+    /// longer than the worker waited, a configuration error fixed since).
+    Resend,
 }
 
 impl Move {
@@ -43,6 +47,7 @@ impl Move {
             Self::Acknowledge | Self::Decide => IN_HAND,
             Self::Review => &[Rejected],
             Self::Settle | Self::SendOn => &[NeedsReview],
+            Self::Resend => &[Failed],
         }
     }
 
@@ -53,7 +58,7 @@ impl Move {
             Self::Decide => matches!(to, Accepted | Rejected | NeedsReview | Failed),
             Self::Review => matches!(to, NeedsReview),
             Self::Settle => matches!(to, Accepted | Rejected),
-            Self::SendOn => matches!(to, Queued),
+            Self::SendOn | Self::Resend => matches!(to, Queued),
         }
     }
 
@@ -81,7 +86,7 @@ mod tests {
         [Queued, Processing, Accepted, Rejected, NeedsReview, Failed];
 
     #[test]
-    fn a_final_verdict_is_never_moved_but_for_the_one_review_and_a_persons_decision() {
+    fn a_final_verdict_is_never_moved_but_for_the_one_review_and_a_persons_decision_or_resend() {
         for to in EVERY {
             assert_eq!(Move::Decide.allows(to), to.is_final(), "{to:?}");
         }
@@ -92,6 +97,7 @@ mod tests {
                 Move::Review,
                 Move::Settle,
                 Move::SendOn,
+                Move::Resend,
             ];
             let out: Vec<Move> = moves
                 .into_iter()
@@ -100,6 +106,7 @@ mod tests {
             let expected = match from {
                 Rejected => vec![Move::Review],
                 NeedsReview => vec![Move::Settle, Move::SendOn],
+                Failed => vec![Move::Resend],
                 _ => vec![],
             };
             assert_eq!(out, expected, "{from:?}");

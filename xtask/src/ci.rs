@@ -21,6 +21,8 @@ const POSTGRES_TESTS: &[(&str, &str, &[&str])] = &[
             "notify::",
             "operator::",
             "console::",
+            "console_admin::",
+            "console_browse::",
             "decisions::",
             "retention::",
             "duplicates::",

@@ -72,6 +72,8 @@ impl Kind for AboutgoodsConfig {
     const ABILITIES: Abilities = Abilities {
         quality_check: true,
         pdf: true,
+        // Its documents: a call past the account's quota is refused.
+        metered: Some("one call of the Aboutgoods quota"),
         ..Abilities::ONE_IMAGE
     };
     const OUTCOMES: &'static OutcomeTable = &OUTCOMES;

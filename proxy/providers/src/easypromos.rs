@@ -62,7 +62,11 @@ const CALLBACK_HEADER: &str = "X-Webhook-Key";
 
 impl Kind for EasypromosConfig {
     // One ticket image per receipt: a long receipt's photos are combined.
-    const ABILITIES: Abilities = Abilities::ONE_IMAGE;
+    // Its documents: each upload uses one of the account's OCR credits.
+    const ABILITIES: Abilities = Abilities {
+        metered: Some("one Easypromos OCR credit"),
+        ..Abilities::ONE_IMAGE
+    };
     const OUTCOMES: &'static OutcomeTable = &OUTCOMES;
 
     fn callbacks(&self) -> Option<&CallbacksConfig> {

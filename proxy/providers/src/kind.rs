@@ -27,6 +27,10 @@ pub struct Abilities {
     pub quality_check: bool,
     /// Reads a PDF e-receipt in place of a photo.
     pub pdf: bool,
+    /// What each upload uses up of a paid allowance, where its documents
+    /// say it counts uploads (an operator sending receipts again is told
+    /// first).
+    pub metered: Option<&'static str>,
 }
 
 /// Most photos of a long receipt the widget combines into one image, for
@@ -43,6 +47,7 @@ impl Abilities {
         manual_review: false,
         quality_check: false,
         pdf: false,
+        metered: None,
     };
 
     /// Whether the widget combines a long receipt's photos into one image.

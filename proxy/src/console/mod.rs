@@ -7,6 +7,10 @@
 //!   [`auth::SignedIn`] extractor, CSRF and the sign-in limits;
 //! - `pages`: the pages and their forms: sign in and out, set a password
 //!   from a one-time link, the review queue and its decisions;
+//! - `browse`: a campaign's submissions a page at a time, a search by
+//!   submission id, shopper id or receipt QR, and one submission;
+//! - `resend`: failed submissions sent again, one or a campaign's, with
+//!   what that may cost said first;
 //! - `admin`: an admin's pages: accounts, a shopper's erasure, exports,
 //!   retention, the audit log (a reviewer is refused them);
 //! - `view`: what every page shares (rendering, the header, times).
@@ -17,7 +21,9 @@
 
 mod admin;
 pub mod auth;
+mod browse;
 mod pages;
+mod resend;
 mod view;
 
 use std::sync::Arc;
@@ -148,7 +154,15 @@ pub fn router() -> Router<AppState> {
         )
         .route("/operator/sign-out", post(pages::sign_out))
         .route("/operator/setup", get(pages::setup_page).post(pages::setup))
+        .route("/operator/submissions", get(browse::list))
+        .route("/operator/search", get(browse::search))
+        .route("/operator/submissions/{id}", get(browse::one))
         .route("/operator/submissions/{id}/decision", post(pages::decide))
+        .route("/operator/submissions/{id}/resend", post(resend::one))
+        .route(
+            "/operator/campaigns/{campaign}/resend",
+            post(resend::campaign),
+        )
         .route(
             "/operator/accounts",
             get(admin::accounts).post(admin::add_account),

@@ -346,22 +346,7 @@ impl Held {
             (None, Some(_)) => "Its photo resembles an earlier receipt's.".to_owned(),
             (None, None) => "Waiting on the provider's own review.".to_owned(),
         };
-        let read = row
-            .outcome
-            .as_ref()
-            .and_then(|o| o.receipt.as_ref())
-            .map(|r| {
-                [
-                    r.store.clone(),
-                    r.date.clone(),
-                    r.total
-                        .map(|t| format!("{t:.2} {}", r.currency.as_deref().unwrap_or(""))),
-                ]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" · ")
-            });
+        let read = super::browse::read(row);
         Self {
             id: row.id.clone(),
             campaign,

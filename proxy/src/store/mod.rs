@@ -236,7 +236,7 @@ pub enum Notify {
 pub type Letter = fn(SubmissionRow, i64) -> serde_json::Result<String>;
 
 /// Which of a campaign's submissions to list, newest first.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Listing {
     pub status: Option<SubmissionStatus>,
     /// Created at or after (Unix ms).

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use api::SubmissionStatus;
+use sqlx::Row;
 
 use super::{Db, Decision, Dialect, Notify, SUBMISSION_COLUMNS, SubmissionRow, to_json, to_row};
 
@@ -313,6 +314,59 @@ impl Db {
             == 1;
         // The brand hears of it with the provider's verdict.
         self.commit_telling(tx, id, moved, Notify::Nobody).await
+    }
+
+    /// A failed submission sent again by `by`: back in the queue, due now,
+    /// its failure forgotten, while what it needs is still here (its photos,
+    /// or the provider's reference to follow): `false` when it is not
+    /// `failed`, or its photos are gone (retention). Where the provider had
+    /// it already, the worker follows it there instead of uploading again.
+    pub async fn resend(&self, id: &str, by: &str) -> Result<bool, sqlx::Error> {
+        let sql = format!(
+            "UPDATE submissions SET status = $1, outcome = NULL, next_attempt_at = $2,
+                 updated_at = $2, decided_by = $3, decision = 'resend', attempts = 0,
+                 malformed = 0, last_error = NULL, lease_until = NULL
+             WHERE id = $4 AND {}
+               AND (provider_ref IS NOT NULL
+                    OR EXISTS (SELECT 1 FROM photos WHERE photos.submission_id = submissions.id))",
+            Move::Resend.from_sql()
+        );
+        let mut tx = self.pool.begin().await?;
+        let moved = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(SubmissionStatus::Queued.as_str())
+            .bind(self.clock.now_ms())
+            .bind(by)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        // The brand hears of it with the provider's verdict.
+        self.commit_telling(tx, id, moved, Notify::Nobody).await
+    }
+
+    /// The failed submissions of `campaign` that can be sent again (their
+    /// photos or provider reference still here), oldest first, each with
+    /// whether the provider has it already (it is followed there, not
+    /// uploaded again).
+    pub async fn resendable(&self, campaign: &str) -> Result<Vec<(String, bool)>, sqlx::Error> {
+        let sql = format!(
+            "SELECT id, provider_ref FROM submissions WHERE campaign = $1 AND {}
+               AND (provider_ref IS NOT NULL
+                    OR EXISTS (SELECT 1 FROM photos WHERE photos.submission_id = submissions.id))
+             ORDER BY created_at, id",
+            Move::Resend.from_sql()
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(campaign)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let reference: Option<String> = row.try_get("provider_ref")?;
+                Ok((row.try_get("id")?, reference.is_some()))
+            })
+            .collect()
     }
 
     /// Until when a worker holds a submission (Unix ms), if one does (used by

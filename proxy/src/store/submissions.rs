@@ -246,6 +246,22 @@ impl Db {
         rows.iter().map(to_row).collect()
     }
 
+    /// The submissions a console search finds: the one with this id, a
+    /// shopper's, or those of a receipt's QR code; newest first, at most
+    /// `limit`. Each is an indexed lookup.
+    pub async fn search(&self, text: &str, limit: u32) -> Result<Vec<SubmissionRow>, sqlx::Error> {
+        let sql = format!(
+            "SELECT {SUBMISSION_COLUMNS} FROM submissions
+             WHERE id = $1 OR user_id = $1 OR qr = $1
+             ORDER BY created_at DESC, id DESC LIMIT {limit}"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(text)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(to_row).collect()
+    }
+
     /// How many submissions `user` has, in every campaign (what erasing
     /// them would remove).
     pub async fn count_of_user(&self, user: &str) -> Result<i64, sqlx::Error> {

@@ -6,6 +6,9 @@
 //! - [`intake`]: an upload taken in (the claim and the shopper checked, the
 //!   receipt looked for among those seen before, stored whole).
 //! - [`decision`]: a person's decision on a submission held for one.
+//! - [`resend`]: failed submissions sent again by a person, with what that
+//!   may cost first.
+//! - [`export`]: a campaign's submissions as CSV.
 //! - [`review`]: a shopper's request for a person to look again at a
 //!   rejected receipt.
 //! - [`verdict`]: how a submission ends: a provider's verdict recorded,
@@ -15,5 +18,6 @@
 pub mod decision;
 pub mod export;
 pub mod intake;
+pub mod resend;
 pub mod review;
 pub mod verdict;

@@ -10,6 +10,7 @@ mod browser;
 mod callbacks;
 mod console;
 mod console_admin;
+mod console_browse;
 mod decisions;
 mod duplicates;
 mod e_receipts;
