@@ -96,6 +96,7 @@ pub fn run() -> anyhow::Result<()> {
     report.push_str("\n\n");
     report.push_str(&intake);
     let lookup = proxy_bench("photo_lookup", &[("LOOKUP_POSTGRES", &postgres.url)])?;
+    let console = proxy_bench("console", &[("CONSOLE_POSTGRES", &postgres.url)])?;
     drop(postgres);
 
     let uploads = proxy_bench("big_uploads", &[])?;
@@ -107,6 +108,8 @@ pub fn run() -> anyhow::Result<()> {
     report.push_str(&hashes);
     report.push_str("\n\n");
     report.push_str(&lookup);
+    report.push_str("\n\n");
+    report.push_str(&console);
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|info| {

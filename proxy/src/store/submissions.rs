@@ -201,10 +201,10 @@ impl Db {
             conditions.push(format!("user_id = {}", next()));
         }
         if listing.after.is_some() {
-            let (at, again, id) = (next(), next(), next());
-            conditions.push(format!(
-                "(created_at < {at} OR (created_at = {again} AND id < {id}))"
-            ));
+            // A row value: both databases seek the (campaign, created_at, id)
+            // index to it, however deep the page.
+            let (at, id) = (next(), next());
+            conditions.push(format!("(created_at, id) < ({at}, {id})"));
         }
         let sql = format!(
             "SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE {}
@@ -226,7 +226,7 @@ impl Db {
             query = query.bind(user.clone());
         }
         if let Some((at, id)) = &listing.after {
-            query = query.bind(*at).bind(*at).bind(id.clone());
+            query = query.bind(*at).bind(id.clone());
         }
         let rows = query.fetch_all(&self.pool).await?;
         rows.iter().map(to_row).collect()
