@@ -71,6 +71,7 @@ fn submission(i: usize, hash: &PhotoHash) -> NewSubmission {
         photo_match_of: None,
         content_hash: format!("content-{i}"),
         request_id: None,
+        photos_until: None,
     }
 }
 

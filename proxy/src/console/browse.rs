@@ -5,7 +5,10 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS,
+};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::auth::SignedIn;
@@ -221,6 +224,8 @@ struct OnePage {
     /// What sending it again would cost, where it failed.
     resend: Option<Cost>,
     resent: bool,
+    /// Its kept photos.
+    photos: Vec<PhotoLink>,
 }
 
 /// One submission, with everything known about it.
@@ -257,6 +262,7 @@ pub async fn one(
             resend: (row.status == api::SubmissionStatus::Failed)
                 .then(|| Cost::of_one(&state, &row)),
             resent: query.resent.is_some(),
+            photos: photo_links(&state, &id, "this receipt").await,
             offers: row
                 .offers
                 .iter()
@@ -271,4 +277,67 @@ pub async fn one(
             row,
         },
     )
+}
+
+/// A kept photo, as a page links it.
+pub struct PhotoLink {
+    pub url: String,
+    /// Its text alternative: which photo of whose receipt.
+    pub label: String,
+    /// A browser shows it as an image (not HEIC, not a PDF).
+    pub image: bool,
+}
+
+/// Links to the kept photos of submission `id`, labelled as `whose`'s.
+pub async fn photo_links(state: &AppState, id: &str, whose: &str) -> Vec<PhotoLink> {
+    let types = state.db.photo_types(id).await.unwrap_or_default();
+    let count = types.len();
+    types
+        .into_iter()
+        .enumerate()
+        .map(|(n, media_type)| PhotoLink {
+            url: format!("/operator/submissions/{id}/photos/{n}"),
+            label: format!("Photo {} of {count} of {whose}", n + 1),
+            image: matches!(
+                media_type.as_str(),
+                "image/jpeg" | "image/png" | "image/webp"
+            ),
+        })
+        .collect()
+}
+
+/// One kept photo of a submission, as it was uploaded; never cached, never
+/// sniffed as anything else.
+pub async fn photo(
+    State(state): State<AppState>,
+    _signed_in: SignedIn,
+    Path((id, position)): Path<(String, i64)>,
+) -> Response {
+    match state.db.photo(&id, position).await {
+        Ok(Some((media_type, bytes))) => {
+            let mut response = (
+                [
+                    (CONTENT_TYPE, media_type),
+                    (CACHE_CONTROL, "no-store".to_owned()),
+                    (X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+                ],
+                bytes,
+            )
+                .into_response();
+            // A photo opened on its own is still the console's page.
+            response.headers_mut().insert(
+                CONTENT_SECURITY_POLICY,
+                axum::http::HeaderValue::from_static(
+                    "default-src 'none'; img-src 'self'; frame-ancestors 'none'",
+                ),
+            );
+            response
+        }
+        Ok(None) => message(
+            StatusCode::NOT_FOUND,
+            "Not kept",
+            "This photo is not kept (any more).",
+        ),
+        Err(_) => unavailable(),
+    }
 }

@@ -157,6 +157,7 @@ pub fn router() -> Router<AppState> {
         .route("/operator/submissions", get(browse::list))
         .route("/operator/search", get(browse::search))
         .route("/operator/submissions/{id}", get(browse::one))
+        .route("/operator/submissions/{id}/photos/{n}", get(browse::photo))
         .route("/operator/submissions/{id}/decision", post(pages::decide))
         .route("/operator/submissions/{id}/resend", post(resend::one))
         .route(

@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use super::Role;
 use super::auth::{self, SignInLimits, SignedIn};
+use super::browse::{PhotoLink, photo_links};
 use super::view::{Me, Message, forged, message, page, unavailable, when};
 use crate::audit::{self, Action, Origin, Record};
 use crate::error::ApiError;
@@ -332,6 +333,9 @@ struct Held {
     /// Held here (a duplicate): ours to decide. Otherwise the provider's
     /// own people decide.
     ours: bool,
+    /// Its photos, and the earlier submission's, where they are kept.
+    photos: Vec<PhotoLink>,
+    earlier_photos: Vec<PhotoLink>,
 }
 
 impl Held {
@@ -363,6 +367,8 @@ impl Held {
                 .collect(),
             read,
             ours,
+            photos: Vec::new(),
+            earlier_photos: Vec::new(),
         }
     }
 }
@@ -413,12 +419,21 @@ pub async fn queue(
             return unavailable();
         }
     };
+    let mut held = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let mut one = Held::of(row, &state);
+        one.photos = photo_links(&state, &row.id, "the held receipt").await;
+        if let Some(earlier) = &one.earlier {
+            one.earlier_photos = photo_links(&state, earlier, "the earlier receipt").await;
+        }
+        held.push(one);
+    }
     page(
         StatusCode::OK,
         &QueuePage {
             me: Me::of(&signed_in),
             csrf: &signed_in.csrf,
-            held: rows.iter().map(|row| Held::of(row, &state)).collect(),
+            held,
             reasons: reject_reasons(),
             decided: query.decided,
         },

@@ -56,6 +56,21 @@ impl Action {
     }
 }
 
+/// Until when an upload's photos are kept once the provider has them: where
+/// its campaign holds duplicates for a person, for the campaign's duplicates
+/// window, so the reviewer of a later one sees this receipt beside it;
+/// elsewhere `None`, and they go with the upload.
+pub fn photos_until(
+    campaign: &crate::config::CampaignConfig,
+    clock: &crate::clock::Clock,
+) -> Option<i64> {
+    (campaign.duplicates == crate::config::DuplicateAction::Review).then(|| {
+        clock.after(Duration::from_secs(
+            u64::from(campaign.duplicates_window_days) * 86_400,
+        ))
+    })
+}
+
 /// Where an earlier submission of the campaign has the same `key`: the status
 /// a duplicate ends in and that submission. `None` when the campaign lets
 /// duplicates through or none matches. With `qr_key`, an earlier submission

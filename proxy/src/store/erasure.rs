@@ -132,8 +132,9 @@ impl Db {
         }
     }
 
-    /// Drops the photos of submissions that failed before `failed_before`, and
-    /// final submissions (with their photos and notifications) created before
+    /// Drops the photos of submissions that failed before `failed_before`,
+    /// those kept for comparing duplicates once past their `photos_until` and
+    /// no longer needed by a held submission, and final submissions (with their photos and notifications) created before
     /// `submissions_before` (both Unix ms).
     pub async fn sweep(
         &self,
@@ -150,6 +151,22 @@ impl Db {
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        // Photos kept for a person comparing duplicates, past their time,
+        // unless a submission held for review is, or matched, theirs.
+        let kept = sqlx::query(
+            "DELETE FROM photos WHERE submission_id IN
+                 (SELECT s.id FROM submissions s
+                  WHERE s.photos_until IS NOT NULL AND s.photos_until < $1 AND s.status <> $2
+                    AND NOT EXISTS (SELECT 1 FROM submissions h
+                                    WHERE h.status = $2
+                                      AND (h.duplicate_of = s.id OR h.photo_match_of = s.id)))",
+        )
+        .bind(self.clock.now_ms())
+        .bind(SubmissionStatus::NeedsReview.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let photos = photos + kept;
         let old = format!(
             "SELECT id FROM submissions WHERE NOT ({}) AND created_at < $1",
             crate::lifecycle::in_sql(IN_HAND)

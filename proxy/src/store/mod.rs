@@ -85,6 +85,9 @@ pub struct NewSubmission {
     pub content_hash: String,
     /// The uploading request's id (`x-request-id`), which its log lines carry.
     pub request_id: Option<String>,
+    /// Keep its photos after the provider has them, until then (Unix ms),
+    /// for a person comparing a later duplicate with it.
+    pub photos_until: Option<i64>,
 }
 
 /// A submission decided at intake as the duplicate of an earlier one.

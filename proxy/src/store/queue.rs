@@ -22,6 +22,11 @@ pub enum Settles<'a> {
 }
 use crate::lifecycle::{IN_HAND, Move};
 
+/// Drops the photos of a submission the provider has now, unless they are
+/// kept for a person comparing a later duplicate with it (`photos_until`).
+const DROP_SENT_PHOTOS: &str = "DELETE FROM photos WHERE submission_id IN
+     (SELECT id FROM submissions WHERE id = $1 AND photos_until IS NULL)";
+
 impl Db {
     /// Takes the submission that is due soonest (due by `due_by`, Unix ms, at
     /// the latest), except those of `busy_accounts`, leasing it to `token` until
@@ -136,7 +141,7 @@ impl Db {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM photos WHERE submission_id = $1")
+        sqlx::query(DROP_SENT_PHOTOS)
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -214,7 +219,7 @@ impl Db {
         let mut tx = self.pool.begin().await?;
         let decided = query.execute(&mut *tx).await?.rows_affected() == 1;
         if matches!(settles, Settles::WithUpload { .. }) {
-            sqlx::query("DELETE FROM photos WHERE submission_id = $1")
+            sqlx::query(DROP_SENT_PHOTOS)
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;

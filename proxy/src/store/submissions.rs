@@ -29,8 +29,8 @@ impl Db {
             .transpose()?;
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO submissions (id, campaign, provider, idempotency_key, status, qr, merchant, user_id, offers, next_attempt_at, created_at, updated_at, qr_key, outcome, duplicate_of, content_hash, request_id, photo_match_of, document_key)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+            "INSERT INTO submissions (id, campaign, provider, idempotency_key, status, qr, merchant, user_id, offers, next_attempt_at, created_at, updated_at, qr_key, outcome, duplicate_of, content_hash, request_id, photo_match_of, document_key, photos_until)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
              ON CONFLICT (campaign, idempotency_key) DO NOTHING",
         )
         .bind(&new.id)
@@ -52,6 +52,7 @@ impl Db {
         .bind(&new.request_id)
         .bind(&new.photo_match_of)
         .bind(&new.document_key)
+        .bind(new.photos_until)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -151,6 +152,34 @@ impl Db {
         .fetch_one(&self.pool)
         .await?;
         Ok(u64::try_from(total).unwrap_or(0))
+    }
+
+    /// The media types of a submission's kept photos, in order (none once
+    /// they are gone).
+    pub async fn photo_types(&self, id: &str) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT content_type FROM photos WHERE submission_id = $1 ORDER BY position",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// One kept photo of a submission: its media type and bytes.
+    pub async fn photo(
+        &self,
+        id: &str,
+        position: i64,
+    ) -> Result<Option<(String, Vec<u8>)>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT content_type, bytes FROM photos WHERE submission_id = $1 AND position = $2",
+        )
+        .bind(id)
+        .bind(position)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok((r.try_get("content_type")?, r.try_get("bytes")?)))
+            .transpose()
     }
 
     pub async fn photos(&self, id: &str) -> Result<Vec<Photo>, sqlx::Error> {

@@ -139,6 +139,7 @@ pub async fn take(
         }),
         photo_match_of,
         content_hash,
+        photos_until: duplicates::photos_until(&campaign.config, state.db.clock()),
     };
     let stored = state
         .db

@@ -13,8 +13,8 @@ const CAMPAIGN: &str = "demo-easypromos-once";
 
 /// A client that keeps the console's cookies and follows no redirect.
 pub(crate) struct Console {
-    http: reqwest::Client,
-    base: String,
+    pub(crate) http: reqwest::Client,
+    pub(crate) base: String,
     cookies: Vec<(String, String)>,
 }
 
@@ -492,4 +492,84 @@ async fn a_link_expires_after_three_days_and_a_session_after_twelve_hours() {
         (away.status, away.location.as_deref()),
         (303, Some("/operator/sign-in"))
     );
+}
+
+/// A reviewer could not see the earlier receipt a held one duplicates: its
+/// photos were dropped as soon as the provider had them.
+#[tokio::test]
+async fn a_held_duplicate_is_shown_beside_the_earlier_receipts_photo_kept_until_it_is_decided() {
+    let app = spawn_app().await;
+    let held = app.held_duplicate(CAMPAIGN).await;
+    let earlier = app.row(&held).await.duplicate_of.unwrap();
+    assert!(
+        app.row(&earlier).await.provider_ref.is_some(),
+        "the provider has it"
+    );
+    let mut console = Console::new(&app);
+    reviewer(
+        &app,
+        &mut console,
+        "rita@brand.example",
+        "queue work all day",
+    )
+    .await;
+    console
+        .sign_in("rita@brand.example", "queue work all day")
+        .await;
+
+    let queue = console.get("/operator/").await;
+    for id in [&held, &earlier] {
+        let photo = format!("/operator/submissions/{id}/photos/0");
+        assert!(
+            queue.body.contains(&format!("src=\"{photo}\"")),
+            "{}",
+            queue.body
+        );
+        let image = console
+            .http
+            .get(format!("{}{photo}", console.base))
+            .header(
+                "cookie",
+                format!("rr_console={}", console.cookie("rr_console").unwrap()),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(image.headers()["content-type"], "image/jpeg");
+        assert_eq!(image.headers()["x-content-type-options"], "nosniff");
+        let bytes = image.bytes().await.unwrap();
+        assert_eq!(&bytes[..2], [0xFF, 0xD8], "a JPEG");
+    }
+    // Not to anyone signed out.
+    let stranger = Console::new(&app)
+        .get(&format!("/operator/submissions/{earlier}/photos/0"))
+        .await;
+    assert_eq!(stranger.status, 303);
+
+    // Past the campaign's duplicates window (90 days) the sweep keeps them
+    // while the held one waits, and drops them once it is decided.
+    app.clock
+        .advance(std::time::Duration::from_secs(91 * 86_400));
+    proxy::retention::sweep(&app.state).await.unwrap();
+    assert_eq!(app.state.db.photo_types(&earlier).await.unwrap().len(), 1);
+    // (The session of three months ago is over.)
+    console
+        .sign_in("rita@brand.example", "queue work all day")
+        .await;
+    let queue = console.get("/operator/").await;
+    let csrf = hidden(&queue.body, "csrf");
+    let decided = console
+        .post(
+            &format!("/operator/submissions/{held}/decision"),
+            &[
+                ("csrf", &csrf),
+                ("decision", "reject"),
+                ("reason", "duplicate"),
+            ],
+        )
+        .await;
+    assert_eq!(decided.status, 303);
+    proxy::retention::sweep(&app.state).await.unwrap();
+    assert!(app.state.db.photo_types(&earlier).await.unwrap().is_empty());
+    assert!(app.state.db.photo_types(&held).await.unwrap().is_empty());
 }
