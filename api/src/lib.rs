@@ -133,6 +133,48 @@ pub struct Outcome {
 pub struct Reason {
     pub code: ReasonCode,
     pub message: String,
+    /// The brand's own words for it, by language code (`en`, `es`, ...),
+    /// where a person rejected the receipt with one of the campaign's
+    /// reasons: the widget shows the shopper's. A JSON object on the wire;
+    /// pairs here, which cost the widget less than a map.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "pairs")]
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, String>))]
+    pub words: Vec<(String, String)>,
+}
+
+/// `(key, text)` pairs as a JSON object of texts.
+mod pairs {
+    use serde::de::{MapAccess, Visitor};
+    use serde::ser::SerializeMap;
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(pairs: &[(String, String)], out: S) -> Result<S::Ok, S::Error> {
+        let mut map = out.serialize_map(Some(pairs.len()))?;
+        for (key, text) in pairs {
+            map.serialize_entry(key, text)?;
+        }
+        map.end()
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        input: D,
+    ) -> Result<Vec<(String, String)>, D::Error> {
+        struct Texts;
+        impl<'de> Visitor<'de> for Texts {
+            type Value = Vec<(String, String)>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of texts")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+                let mut pairs = Vec::new();
+                while let Some(pair) = map.next_entry()? {
+                    pairs.push(pair);
+                }
+                Ok(pairs)
+            }
+        }
+        input.deserialize_map(Texts)
+    }
 }
 
 /// Reason codes unified across providers. The widget words each one for shoppers.
@@ -530,6 +572,25 @@ impl ErrorCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reasons_words_are_an_object_by_language_on_the_wire_and_absent_when_none() {
+        let reason = Reason {
+            code: ReasonCode::StoreMismatch,
+            message: "Not a participating store.".to_owned(),
+            words: vec![("es".to_owned(), "Esta tienda no participa.".to_owned())],
+        };
+        let json = serde_json::to_value(&reason).unwrap();
+        assert_eq!(
+            json["words"],
+            serde_json::json!({"es": "Esta tienda no participa."})
+        );
+        assert_eq!(serde_json::from_value::<Reason>(json).unwrap(), reason);
+        let plain = serde_json::json!({"code": "unreadable", "message": "Blurred."});
+        let read: Reason = serde_json::from_value(plain.clone()).unwrap();
+        assert!(read.words.is_empty());
+        assert_eq!(serde_json::to_value(&read).unwrap(), plain);
+    }
 
     #[test]
     fn reason_and_error_code_names_are_serdes_and_unknown_ones_read_as_the_catch_all() {

@@ -195,6 +195,19 @@ title = "One receipt, once"
 duplicates = "review"
 {notify}
 
+# The brand's own reasons to reject, in the shopper's language.
+[[campaigns.demo-easypromos-once.reject_reasons]]
+id = "duplicate"
+code = "duplicate"
+label = "Paid out already"
+words = {{ en = "This receipt was paid out already.", es = "Este ticket ya se pagó en esta promoción." }}
+
+[[campaigns.demo-easypromos-once.reject_reasons]]
+id = "store"
+code = "store_mismatch"
+label = "Not a participating store"
+words = {{ en = "This store does not take part in the promotion.", es = "Esta tienda no participa en la promoción.", fr = "Ce magasin ne participe pas à l'offre." }}
+
 [campaigns.demo-easypromos-strict]
 provider = "easypromos"
 title = "One receipt, once, no appeal"

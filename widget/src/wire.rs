@@ -48,6 +48,22 @@ fn flag(value: &JsValue, name: &str) -> Option<bool> {
     field(value, name).as_bool()
 }
 
+/// An object of texts by key (a reason's words by language); empty where
+/// it is not one.
+fn words(value: &JsValue) -> Vec<(String, String)> {
+    if !value.is_object() {
+        return Vec::new();
+    }
+    js_sys::Object::keys(value.unchecked_ref::<js_sys::Object>())
+        .iter()
+        .filter_map(|key| {
+            let key = key.as_string()?;
+            let said = text(value, &key)?;
+            Some((key, said))
+        })
+        .collect()
+}
+
 /// An optional object field read as `T`.
 fn nested<T: FromJs>(value: &JsValue, name: &str) -> Option<T> {
     let inner = field(value, name);
@@ -219,6 +235,7 @@ impl FromJs for Reason {
         Some(Self {
             code: ReasonCode::parse(&text(v, "code")?),
             message: text(v, "message")?,
+            words: words(&field(v, "words")),
         })
     }
 }
@@ -293,6 +310,7 @@ mod tests {
             reasons: vec![Reason {
                 code: ReasonCode::DateOutOfRange,
                 message: "The date is outside the promotion".into(),
+                words: Vec::new(),
             }],
             receipt: Some(Receipt {
                 store: Some("CLAREL".into()),

@@ -111,6 +111,7 @@ impl OutcomeTable {
         Reason {
             code: row.reason,
             message,
+            words: Vec::new(),
         }
     }
 }

@@ -18,6 +18,7 @@ use providers::ProviderConfig;
 use serde::{Deserialize, Serialize};
 
 mod limits;
+pub mod reasons;
 
 pub use limits::{LimitsConfig, Rate};
 
@@ -198,6 +199,11 @@ pub struct CampaignConfig {
     /// How far back an earlier submission counts, in days.
     #[serde(default = "default_duplicates_window_days")]
     pub duplicates_window_days: u32,
+    /// The campaign's own reasons to reject, with the shopper's words in
+    /// each language (the console offers these; without them, the API's
+    /// reason codes).
+    #[serde(default)]
+    pub reject_reasons: Vec<reasons::RejectReason>,
 }
 
 /// `[retention]`: how long personal data is kept (the retention module applies it;
@@ -429,6 +435,20 @@ impl Config {
                     "campaign {id:?} uses provider {:?}, which is not in [providers]",
                     campaign.provider
                 )));
+            }
+            for (n, reason) in campaign.reject_reasons.iter().enumerate() {
+                let again = campaign.reject_reasons[..n]
+                    .iter()
+                    .any(|r| r.id == reason.id);
+                if let Some(problem) = reason
+                    .problem()
+                    .or_else(|| again.then(|| "has an id used twice".to_owned()))
+                {
+                    return Err(ConfigError::Invalid(format!(
+                        "campaign {id:?}: reject reason {:?} {problem}",
+                        reason.id
+                    )));
+                }
             }
             if campaign.require_signed_user && campaign.shopper_key.is_none() {
                 return Err(ConfigError::Invalid(format!(

@@ -336,6 +336,9 @@ struct Held {
     /// Its photos, and the earlier submission's, where they are kept.
     photos: Vec<PhotoLink>,
     earlier_photos: Vec<PhotoLink>,
+    /// What the reviewer may give as the reason to reject, with its label:
+    /// the campaign's own where it has them, else the API's codes.
+    reasons: Vec<(String, String)>,
 }
 
 impl Held {
@@ -369,6 +372,24 @@ impl Held {
             ours,
             photos: Vec::new(),
             earlier_photos: Vec::new(),
+            reasons: state
+                .campaigns
+                .get(&row.campaign)
+                .map(|c| &c.config.reject_reasons)
+                .filter(|own| !own.is_empty())
+                .map_or_else(
+                    || {
+                        reject_reasons()
+                            .into_iter()
+                            .map(|(code, label)| (code.to_owned(), label.to_owned()))
+                            .collect()
+                    },
+                    |own| {
+                        own.iter()
+                            .map(|r| (r.id.clone(), r.label.clone()))
+                            .collect()
+                    },
+                ),
         }
     }
 }
@@ -379,7 +400,6 @@ struct QueuePage<'a> {
     me: Me,
     csrf: &'a str,
     held: Vec<Held>,
-    reasons: Vec<(&'static str, &'static str)>,
     decided: Option<String>,
 }
 
@@ -434,7 +454,6 @@ pub async fn queue(
             me: Me::of(&signed_in),
             csrf: &signed_in.csrf,
             held,
-            reasons: reject_reasons(),
             decided: query.decided,
         },
     )
@@ -473,21 +492,6 @@ pub async fn decide(
             "Keep the message to the shopper under 500 characters.",
         );
     }
-    let decision = match form.decision.as_str() {
-        "accept" => Decision::Accept,
-        "not_duplicate" => Decision::NotDuplicate,
-        "reject" if !form.reason.is_empty() => Decision::Reject {
-            reason: api::ReasonCode::parse(&form.reason),
-            message: (!message_text.is_empty()).then(|| message_text.to_owned()),
-        },
-        _ => {
-            return message(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "Not decided",
-                "Choose a decision, and a reason to reject.",
-            );
-        }
-    };
     let row = match state.db.get(&id).await {
         Ok(Some(row)) => row,
         Ok(None) => {
@@ -501,6 +505,29 @@ pub async fn decide(
             tracing::error!(%error, "reading a submission failed");
             return unavailable();
         }
+    };
+    let typed = (!message_text.is_empty()).then(|| message_text.to_owned());
+    let campaign = state.campaigns.get(&row.campaign).map(|c| &c.config);
+    let decision = match form.decision.as_str() {
+        "accept" => Some(Decision::Accept),
+        "not_duplicate" => Some(Decision::NotDuplicate),
+        // The campaign's own reasons where it has them, else the API's codes.
+        "reject" => match campaign.filter(|c| !c.reject_reasons.is_empty()) {
+            Some(campaign) => Decision::campaign_reason(campaign, &form.reason, typed),
+            None => (!form.reason.is_empty()).then(|| Decision::Reject {
+                reason: api::ReasonCode::parse(&form.reason),
+                message: typed,
+                words: Vec::new(),
+            }),
+        },
+        _ => None,
+    };
+    let Some(decision) = decision else {
+        return message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Not decided",
+            "Choose a decision, and a reason to reject.",
+        );
     };
     let shopper = row.user_id.clone();
     let by = &signed_in.operator.email;

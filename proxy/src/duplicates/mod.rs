@@ -429,6 +429,7 @@ pub fn reason() -> Reason {
     Reason {
         code: ReasonCode::Duplicate,
         message: "This receipt has already been sent.".to_owned(),
+        words: Vec::new(),
     }
 }
 

@@ -270,6 +270,10 @@ pub struct DecisionRequest {
     /// Why it is refused (with `reject`): the shopper's widget words it in
     /// their language.
     reason: Option<api::ReasonCode>,
+    /// One of the campaign's own reasons to reject (`reject_reasons`), in
+    /// place of `reason`: filed under its code, with its words for the
+    /// shopper in each language.
+    reason_id: Option<String>,
     /// The refusal in the brand's own words, where the reason's usual
     /// words will not do.
     message: Option<String>,
@@ -333,22 +337,31 @@ async fn decide(
             "Keep message and by under 500 characters.",
         ));
     }
-    let decision = match (request.decision, request.reason) {
-        (DecisionKind::Accept, _) => Decision::Accept,
-        (DecisionKind::NotDuplicate, _) => Decision::NotDuplicate,
-        (DecisionKind::Reject, Some(reason)) => Decision::Reject {
-            reason,
-            message: request.message,
-        },
-        (DecisionKind::Reject, None) => {
-            return Err(invalid("reason", "Say why it is refused (reason)."));
-        }
-    };
     let row = state
         .db
         .get(&id)
         .await?
         .ok_or(ApiError::SubmissionNotFound)?;
+    let decision = match (request.decision, request.reason, request.reason_id) {
+        (DecisionKind::Accept, ..) => Decision::Accept,
+        (DecisionKind::NotDuplicate, ..) => Decision::NotDuplicate,
+        (DecisionKind::Reject, _, Some(reason_id)) => {
+            let campaign = state.campaign(&row.campaign)?;
+            Decision::campaign_reason(&campaign.config, &reason_id, request.message)
+                .ok_or_else(|| invalid("reason_id", "The campaign has no reason with this id."))?
+        }
+        (DecisionKind::Reject, Some(reason), None) => Decision::Reject {
+            reason,
+            message: request.message,
+            words: Vec::new(),
+        },
+        (DecisionKind::Reject, None, None) => {
+            return Err(invalid(
+                "reason",
+                "Say why it is refused (reason, or reason_id).",
+            ));
+        }
+    };
     let by = request.by.unwrap_or_else(|| "operator-api".to_owned());
     let shopper = row.user_id.clone();
     let decided = crate::submissions::decision::decide(&state, row, &decision, &by).await?;

@@ -28,10 +28,40 @@ pub enum Decision {
     Reject {
         reason: ReasonCode,
         message: Option<String>,
+        /// The shopper's words by language, where the reason is one of the
+        /// campaign's own (`reject_reasons`).
+        words: Vec<(String, String)>,
     },
 }
 
 impl Decision {
+    /// A rejection for `campaign`'s own reason `id` (`reject_reasons`): filed
+    /// under its code, with its words for the shopper in each language, and
+    /// `message` (or its words in the campaign's language) as the message.
+    /// `None` where the campaign has no such reason.
+    pub fn campaign_reason(
+        campaign: &crate::config::CampaignConfig,
+        id: &str,
+        message: Option<String>,
+    ) -> Option<Self> {
+        let reason = campaign.reject_reasons.iter().find(|r| r.id == id)?;
+        let language = campaign.locale.split(['-', '_']).next().unwrap_or("en");
+        let own = reason
+            .words
+            .get(language)
+            .or_else(|| reason.words.values().next())
+            .cloned();
+        Some(Self::Reject {
+            reason: ReasonCode::parse(&reason.code),
+            message: message.or(own),
+            words: reason
+                .words
+                .iter()
+                .map(|(lang, said)| (lang.clone(), said.clone()))
+                .collect(),
+        })
+    }
+
     /// Its name, as it is recorded (and as the operator API takes it).
     pub const fn kind(&self) -> &'static str {
         match self {
@@ -65,11 +95,16 @@ impl Decision {
         let mut outcome = held.unwrap_or_default();
         let reason = match self {
             Self::Accept | Self::NotDuplicate => None,
-            Self::Reject { reason, message } => Some(Reason {
+            Self::Reject {
+                reason,
+                message,
+                words,
+            } => Some(Reason {
                 code: *reason,
                 message: message
                     .clone()
                     .unwrap_or_else(|| "Refused after a person's review.".to_owned()),
+                words: words.clone(),
             }),
         };
         outcome.reasons = reason.iter().cloned().collect();
@@ -203,6 +238,7 @@ mod tests {
         let rejected = Decision::Reject {
             reason: ReasonCode::Duplicate,
             message: Some("Sent twice.".to_owned()),
+            words: Vec::new(),
         }
         .outcome(Some(held()));
         assert_eq!(rejected.reasons[0].message, "Sent twice.");

@@ -79,6 +79,7 @@ pub async fn give_up(
         reasons: vec![Reason {
             code: ReasonCode::ProviderError,
             message: message.to_owned(),
+            words: Vec::new(),
         }],
         ..Outcome::default()
     };

@@ -228,3 +228,38 @@ async fn a_rejected_duplicate_said_not_a_duplicate_afterwards_was_answered_as_if
         (Some("ana"), Some("reject"))
     );
 }
+
+#[tokio::test]
+async fn a_rejection_with_one_of_the_campaigns_reasons_carries_its_words_in_each_language() {
+    let app = spawn_app().await;
+    let id = app.held_duplicate(CAMPAIGN).await;
+    let unknown = decide(
+        &app,
+        &id,
+        json!({"decision": "reject", "reason_id": "weather"}),
+    )
+    .await;
+    assert_eq!(unknown.status(), 422);
+    let body: ErrorBody = unknown.json().await.unwrap();
+    assert_eq!(body.error.field.as_deref(), Some("reason_id"));
+    assert_eq!(app.row(&id).await.status, SubmissionStatus::NeedsReview);
+
+    let response = decide(
+        &app,
+        &id,
+        json!({"decision": "reject", "reason_id": "store"}),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let shopper = app.get_submission(&id).await;
+    let reason = &shopper.outcome.unwrap().reasons[0];
+    assert_eq!(reason.code, ReasonCode::StoreMismatch);
+    // The campaign's own language (English) is the message; every language
+    // it wrote goes to the shopper's widget.
+    assert_eq!(
+        reason.message,
+        "This store does not take part in the promotion."
+    );
+    let languages: Vec<&str> = reason.words.iter().map(|(l, _)| l.as_str()).collect();
+    assert_eq!(languages, ["en", "es", "fr"]);
+}

@@ -124,9 +124,13 @@ pub fn Verdict(props: &VerdictProps) -> Html {
                             if status != SubmissionStatus::NeedsReview {
                                 <span class="rr-hint">{ t.reason_hint(reason.code) }</span>
                             }
-                            // The provider's own words only where ours are
-                            // generic, and marked as theirs.
-                            if !reason.code.is_specific() && !reason.message.is_empty() {
+                            // The brand's own words in the shopper's
+                            // language, where a person gave one of the
+                            // campaign's reasons; else the provider's only
+                            // where ours are generic, and marked as theirs.
+                            if let Some((_, said)) = reason.words.iter().find(|(lang, _)| lang == locale.lang.code()) {
+                                <small class="rr-detail rr-brand-says">{ said }</small>
+                            } else if !reason.code.is_specific() && !reason.message.is_empty() {
                                 <small class="rr-detail">{ fill(t.provider_says(), &[("text", &reason.message)]) }</small>
                             }
                         </li>

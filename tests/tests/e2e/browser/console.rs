@@ -1,10 +1,13 @@
 //! The review console in Chromium (at the tests' phone size, where its pages
-//! fit too), as a reviewer uses it: the password set from the one-time link,
-//! sign-in, the queue with a held duplicate, rejected through its form. Each
-//! page is checked with axe (WCAG 2.1 A and AA, the whole page) and
-//! photographed.
+//! fit too), as its people use it: a reviewer sets a password from the
+//! one-time link, signs in and rejects a held duplicate beside the earlier
+//! receipt while a Spanish shopper's widget waits, and the brand's receiver
+//! is told; an admin adds a reviewer, erases a shopper and reads the audit
+//! log, and the reviewer is refused the admin's pages. Each page is checked
+//! with axe (WCAG 2.1 A and AA, the whole page) and photographed.
 
 use api::SubmissionStatus;
+use axum::http::{HeaderMap, StatusCode};
 use fantoccini::Locator;
 use proxy::console::{self, Role};
 use tests::browser::Browser;
@@ -208,4 +211,170 @@ async fn an_admin_adds_a_reviewer_and_erases_a_shopper_and_the_reviewer_may_not_
     browser.assert_page_accessible("console-refused").await;
     browser.screenshot("console-10-reviewer-refused").await;
     browser.close().await;
+}
+
+/// What a brand's receiver verified and kept: each signed body.
+type Received = std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>;
+
+/// A brand's webhook receiver on loopback that keeps every body whose
+/// Standard Webhooks signature holds (with `secret`, read when a request
+/// comes: the app that knows it starts after the receiver).
+async fn brand_receiver(
+    secret: std::sync::Arc<std::sync::Mutex<String>>,
+) -> (std::net::SocketAddr, Received) {
+    let received = Received::default();
+    let kept = received.clone();
+    let router = axum::Router::new().route(
+        "/hooks/receipts",
+        axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
+            let (kept, secret) = (kept.clone(), secret.lock().unwrap().clone());
+            async move {
+                let webhook = standardwebhooks::Webhook::new(&secret).unwrap();
+                if webhook.verify(&body, &headers).is_err() {
+                    return StatusCode::UNAUTHORIZED;
+                }
+                kept.lock()
+                    .unwrap()
+                    .push(serde_json::from_slice(&body).unwrap());
+                StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    (tests::serve_on_loopback(router).await, received)
+}
+
+/// Waits (bounded) until the receiver has a `kind` event about `id`.
+async fn told(received: &Received, kind: &str, id: &str) -> serde_json::Value {
+    for _ in 0..200 {
+        let found = received
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|b| b["type"] == kind && b["data"]["id"] == id)
+            .cloned();
+        if let Some(body) = found {
+            return body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the brand was never told {kind} about {id}");
+}
+
+#[tokio::test]
+async fn a_reviewer_rejects_a_duplicate_beside_the_earlier_receipt_and_the_spanish_shopper_reads_why()
+ {
+    let secret = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let (receiver, received) = brand_receiver(secret.clone()).await;
+    let app = tests::spawn_app_with(tests::Options {
+        notify_url: Some(format!("http://{receiver}/hooks/receipts")),
+        ..tests::Options::live()
+    })
+    .await;
+    *secret.lock().unwrap() = tests::config::notify_secret(&app.dir);
+    let tee = tests::tee::Recorder::start(&app.address).await;
+    let campaign = "demo-easypromos-once";
+    let first = app
+        .submit_photo(campaign, tests::fixtures::receipt_jpeg())
+        .await;
+    app.wait_for_row(&first, |row| row.status.is_final()).await;
+
+    // The shopper, in Spanish, sends the same receipt again: held.
+    let photo = tests::fixtures::write("receipt-again.jpg", &tests::fixtures::receipt_jpeg());
+    let shopper = Browser::start().await;
+    shopper
+        .client
+        .goto(&format!("{}/?campaign={campaign}&lang=es", tee.address))
+        .await
+        .unwrap();
+    let widget = shopper.widget().await;
+    tests::browser::choose_photo(&widget, &photo).await;
+    tests::browser::click(&widget, ".rr-submit").await;
+    tests::browser::text_containing(&widget, ".rr-status", "Una persona revisará tu ticket").await;
+    let held = app.state.db.held(10).await.unwrap().pop().expect("held").id;
+
+    // The reviewer sees both receipts and rejects with the campaign's reason.
+    let invited = console::invite(
+        &app.state.db,
+        "rita@brand.example",
+        Role::Reviewer,
+        Some(&app.address),
+    )
+    .await
+    .unwrap();
+    let reviewer = Browser::start().await;
+    reviewer.client.goto(&invited.link).await.unwrap();
+    fill(&reviewer, "password", "queue work all day").await;
+    fill(&reviewer, "again", "queue work all day").await;
+    press(&reviewer, "button[type=submit]").await;
+    shows(&reviewer, "Your password is set").await;
+    fill(&reviewer, "email", "rita@brand.example").await;
+    fill(&reviewer, "password", "queue work all day").await;
+    press(&reviewer, "button[type=submit]").await;
+    let queue = shows(&reviewer, "Review queue").await;
+    assert!(queue.contains(&held) && queue.contains(&first), "{queue}");
+    // Both photos shown, each loaded (an image that failed has no width).
+    let widths = reviewer
+        .client
+        .execute(
+            "return Array.from(document.querySelectorAll('ul.photos img')).map(i => i.naturalWidth)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let widths: Vec<u64> = serde_json::from_value(widths).unwrap();
+    assert_eq!(
+        widths.len(),
+        2,
+        "the held receipt's photo and the earlier one's"
+    );
+    assert!(
+        widths.iter().all(|w| *w > 0),
+        "a photo did not load: {widths:?}"
+    );
+    assert!(
+        queue.contains("Paid out already"),
+        "the campaign's reasons: {queue}"
+    );
+    reviewer.assert_page_accessible("console-held-beside").await;
+    reviewer.screenshot("console-11-held-beside-earlier").await;
+    press(&reviewer, "button[value=reject]").await;
+    shows(&reviewer, "Nothing waits for a person.").await;
+
+    // The shopper reads why in Spanish, the brand is told, signed.
+    tests::browser::text_containing(&widget, ".rr-status", "no ha sido aceptado").await;
+    tests::browser::text_containing(
+        &widget,
+        ".rr-reasons",
+        "Este ticket ya se pagó en esta promoción.",
+    )
+    .await;
+    shopper.step("99-rejected-in-the-shoppers-words").await;
+    let reviewed = told(&received, "submission.reviewed", &held).await;
+    assert_eq!(reviewed["data"]["status"], "rejected");
+    assert_eq!(reviewed["data"]["decided_by"], "rita@brand.example");
+    assert_eq!(
+        reviewed["data"]["outcome"]["reasons"][0]["words"]["es"],
+        "Este ticket ya se pagó en esta promoción."
+    );
+
+    // Another held one is no duplicate: sent on, it gets the provider's verdict.
+    let again = app
+        .submit_photo(campaign, tests::fixtures::receipt_jpeg())
+        .await;
+    app.wait_for_row(&again, |row| row.status == SubmissionStatus::NeedsReview)
+        .await;
+    reviewer
+        .client
+        .goto(&format!("{}/operator/", app.address))
+        .await
+        .unwrap();
+    shows(&reviewer, &again).await;
+    press(&reviewer, "button[value=not_duplicate]").await;
+    shows(&reviewer, "Nothing waits for a person.").await;
+    let done = app.wait_for_row(&again, |row| row.status.is_final()).await;
+    assert_eq!(done.status, SubmissionStatus::Accepted);
+    assert!(done.provider_ref.is_some(), "the provider read it");
+    assert_eq!(done.decided_by.as_deref(), Some("rita@brand.example"));
+    reviewer.close().await;
+    shopper.close().await;
 }
