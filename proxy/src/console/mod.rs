@@ -9,6 +9,8 @@
 //!   from a one-time link, the review queue and its decisions;
 //! - `browse`: a campaign's submissions a page at a time, a search by
 //!   submission id, shopper id or receipt QR, and one submission;
+//! - `day`: a campaign's day at a glance (an SVG chart of the last 24
+//!   hours, provider failures, duplicates caught, the oldest held receipt);
 //! - `resend`: failed submissions sent again, one or a campaign's, with
 //!   what that may cost said first;
 //! - `admin`: an admin's pages: accounts, a shopper's erasure, exports,
@@ -22,6 +24,7 @@
 mod admin;
 pub mod auth;
 mod browse;
+mod day;
 mod pages;
 mod resend;
 mod view;
@@ -156,6 +159,7 @@ pub fn router() -> Router<AppState> {
         .route("/operator/setup", get(pages::setup_page).post(pages::setup))
         .route("/operator/submissions", get(browse::list))
         .route("/operator/search", get(browse::search))
+        .route("/operator/day", get(day::day))
         .route("/operator/submissions/{id}", get(browse::one))
         .route("/operator/submissions/{id}/photos/{n}", get(browse::photo))
         .route("/operator/submissions/{id}/decision", post(pages::decide))

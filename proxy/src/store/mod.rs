@@ -37,6 +37,7 @@ use crate::clock::Clock;
 
 mod accounts;
 mod audit;
+mod day;
 mod erasure;
 mod gauges;
 mod outbox;
@@ -47,6 +48,7 @@ mod submissions;
 
 pub use accounts::{Operator, Session};
 pub use audit::{AuditEntry, Audited};
+pub use day::HOUR_MS;
 pub use erasure::Swept;
 pub use gauges::Gauges;
 pub use queue::Settles;

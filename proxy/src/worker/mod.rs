@@ -289,6 +289,7 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
             error,
         } => {
             alert(campaign, &row, &error);
+            count_trouble(state, &row, &error).await;
             let text = error.to_string();
             state
                 .db
@@ -298,9 +299,24 @@ async fn process(state: &AppState, row: SubmissionRow) -> Result<Option<Duration
         }
         Plan::GiveUp { status, error } => {
             alert(campaign, &row, &error);
+            count_trouble(state, &row, &error).await;
             verdict::give_up(state, Some(campaign), &row, status, &error.to_string()).await?;
             Ok(None)
         }
+    }
+}
+
+/// Counts a provider's failure for the console's day at a glance (a hold
+/// the adapter chose is no failure); a count that cannot be written is
+/// logged, and the step goes on.
+async fn count_trouble(state: &AppState, row: &SubmissionRow, error: &ProviderError) {
+    let kind = match (error.meaning().alert, error) {
+        (Alert::Quiet, _) => return,
+        (_, ProviderError::Auth(_)) => "credentials",
+        _ => "error",
+    };
+    if let Err(error) = state.db.count_trouble(&row.campaign, kind).await {
+        tracing::warn!(%error, "a provider failure could not be counted");
     }
 }
 

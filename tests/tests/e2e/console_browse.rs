@@ -214,3 +214,73 @@ async fn failed_submissions_are_sent_again_after_a_fix_one_or_a_campaigns_with_t
         ]
     );
 }
+
+#[tokio::test]
+async fn a_campaigns_day_shows_its_hours_its_provider_failures_and_the_duplicates_caught() {
+    // A provider that refuses the proxy's credentials, then is down, then
+    // refuses the upload for good.
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = calls.clone();
+    let provider = axum::Router::new().route(
+        "/easypromos/v2/ocr/tickets",
+        axum::routing::post(move || {
+            let call = counted.fetch_add(1, Ordering::SeqCst) + 1;
+            async move {
+                match call {
+                    1 => (StatusCode::UNAUTHORIZED, "who are you"),
+                    2 => (StatusCode::SERVICE_UNAVAILABLE, "down"),
+                    _ => (StatusCode::BAD_REQUEST, "no"),
+                }
+            }
+        }),
+    );
+    let app = tests::spawn_app_scripting_easypromos(provider, Options::default()).await;
+    let id = app
+        .submit_photo("demo-easypromos", fixtures::receipt_jpeg())
+        .await;
+    for _ in 0..3 {
+        app.clock.advance(std::time::Duration::from_secs(120));
+        app.step_worker().await;
+    }
+    assert_eq!(app.row(&id).await.status, SubmissionStatus::Failed);
+    let mut console = reviewer(&app).await;
+    let day = console.get("/operator/day?campaign=demo-easypromos").await;
+    assert_eq!(day.status, 200, "{}", day.body);
+    assert!(day.body.contains("1 submission;"), "{}", day.body);
+    assert!(
+        day.body.contains("<dt>Failed calls</dt><dd>2</dd>"),
+        "{}",
+        day.body
+    );
+    assert!(
+        day.body.contains("1: fix the provider account"),
+        "{}",
+        day.body
+    );
+    assert!(
+        day.body.contains("Failed: 1</title>"),
+        "the failed one's bar: {}",
+        day.body
+    );
+    assert!(day.body.contains("No receipt waits for a person."));
+
+    // Where duplicates are held: caught, what they read, the oldest waiting.
+    let app = spawn_app().await;
+    let held = app.held_duplicate("demo-easypromos-once").await;
+    let mut console = reviewer(&app).await;
+    let day = console
+        .get("/operator/day?campaign=demo-easypromos-once")
+        .await;
+    assert!(
+        day.body.contains("<dt>Caught</dt><dd>1</dd>"),
+        "{}",
+        day.body
+    );
+    assert!(day.body.contains(&format!("/operator/submissions/{held}")));
+    assert!(
+        day.body.contains("The oldest held receipt came"),
+        "{}",
+        day.body
+    );
+    assert!(day.body.contains("Held for a person: 1</title>"));
+}

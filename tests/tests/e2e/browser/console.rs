@@ -375,6 +375,18 @@ async fn a_reviewer_rejects_a_duplicate_beside_the_earlier_receipt_and_the_spani
     assert_eq!(done.status, SubmissionStatus::Accepted);
     assert!(done.provider_ref.is_some(), "the provider read it");
     assert_eq!(done.decided_by.as_deref(), Some("rita@brand.example"));
+
+    // The campaign's day: three receipts, two duplicates caught.
+    press(&reviewer, "nav a[href='/operator/day']").await;
+    reviewer
+        .client
+        .goto(&format!("{}/operator/day?campaign={campaign}", app.address))
+        .await
+        .unwrap();
+    let day = shows(&reviewer, "Duplicates caught").await;
+    assert!(day.contains("3 submissions;"), "{day}");
+    reviewer.assert_page_accessible("console-day").await;
+    reviewer.screenshot("console-12-day").await;
     reviewer.close().await;
     shopper.close().await;
 }
