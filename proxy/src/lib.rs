@@ -119,7 +119,7 @@ pub fn app(state: AppState) -> Router {
         .split_for_parts();
     openapi::publish(description);
     // The review console: pages for people, not the API.
-    router = router.merge(console::router());
+    router = router.merge(console::router(&config));
     // The demo site's pages are files, not routes of the API.
     if let Some(dir) = &config.www_dir {
         router = router.fallback_service(assets::site(dir));

@@ -4,7 +4,9 @@
 //! `/easypromos`), so a proxy's `base_url` for it is `http://ADDR/easypromos`. The
 //! simulators are strict on purpose: wrong auth gets the provider's 401, a missing
 //! field its 400, and the bodies are the documented ones. They power the demo and
-//! every test; nothing about them is known to the proxy or the widget.
+//! every test; nothing about them is known to the proxy or the widget. Beside
+//! them, [`oidc`] is a brand's OpenID Connect identity provider, for the
+//! review console's sign-in.
 //!
 //! Which verdict a receipt gets is steered by the image itself (see [`verdict`]),
 //! so a browser test picks a verdict by picking a fixture photo.
@@ -14,6 +16,7 @@ pub mod apm;
 pub mod bitlabs;
 pub mod e_receipt;
 pub mod easypromos;
+pub mod oidc;
 pub mod photon;
 pub mod sample;
 pub mod verdict;
@@ -46,6 +49,8 @@ pub struct SandboxConfig {
     /// The bearer token BitLabs accepts.
     pub bitlabs_token: String,
     pub photon: photon::Credentials,
+    /// The review console's client at the brand's identity provider.
+    pub oidc: oidc::Settings,
 }
 
 impl SandboxConfig {
@@ -74,6 +79,10 @@ impl SandboxConfig {
                 api_key: random_token("pc_key"),
                 password: random_token("pc_password"),
                 secret_key: random_token("pc_secret"),
+            },
+            oidc: oidc::Settings {
+                client_id: "receipt-relay-console".to_owned(),
+                client_secret: random_token("oidc_secret"),
             },
         }
     }
@@ -261,9 +270,10 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 /// The router of every simulated provider.
 pub fn router(config: SandboxConfig, controls: Arc<Controls>) -> Router {
     let latency = config.latency;
+    let identity = oidc::router("/oidc", config.oidc.clone());
     SIMULATORS
         .into_iter()
-        .fold(Router::new(), |router, (kind, simulator)| {
+        .fold(identity, |router, (kind, simulator)| {
             router.merge(simulator(&format!("/{kind}"), &config, controls.clone()))
         })
         .layer(middleware::from_fn_with_state(

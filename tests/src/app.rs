@@ -65,6 +65,9 @@ pub struct Options {
     pub limits: String,
     /// Serve `/metrics` on an address of its own ([`TestApp::metrics_url`]).
     pub metrics_listen: bool,
+    /// The console signs people in through the sandbox's identity provider
+    /// (`[console.oidc]`).
+    pub console_oidc: bool,
 }
 
 /// `[limits]` of a test proxy unless a test says otherwise: rates no test
@@ -106,6 +109,7 @@ impl Default for Options {
             background_worker: false,
             limits: GENEROUS_LIMITS.to_owned(),
             metrics_listen: false,
+            console_oidc: false,
         }
     }
 }

@@ -88,12 +88,23 @@ pub(crate) fn config_text(
                 .map_or_else(String::new, |t| format!(", timeout_ms = {}", t.as_millis()))
         )
     });
+    let console = if options.console_oidc {
+        format!(
+            "[console.oidc]\nissuer = \"{}\"\nclient_id = \"{}\"\nclient_secret = {}\nname = \"Sandbox ID\"\n",
+            sandbox.url("oidc"),
+            sandbox.config.oidc.client_id,
+            secret("oidc.client_secret", &sandbox.config.oidc.client_secret),
+        )
+    } else {
+        String::new()
+    };
     format!(
         r#"
 database_url = "{database}"
 public_url = "{address}"
 operator_key = {operator_key}
 {site}
+{console}
 [worker]
 poll_interval_ms = 100
 retry_base_ms = 100

@@ -17,6 +17,7 @@ use figment::providers::{Env, Format, Toml};
 use providers::ProviderConfig;
 use serde::{Deserialize, Serialize};
 
+pub mod console;
 mod limits;
 pub mod reasons;
 
@@ -73,6 +74,9 @@ pub struct Config {
     /// How long personal data is kept (an operator may change it at run time).
     #[serde(default)]
     pub retention: Retention,
+    /// The review console (`[console]`).
+    #[serde(default)]
+    pub console: console::ConsoleConfig,
     /// Provider accounts by name; campaigns refer to them.
     pub providers: BTreeMap<String, ProviderConfig>,
     /// Campaigns by public id.
@@ -412,6 +416,11 @@ impl Config {
             return Err(ConfigError::Invalid(format!(
                 "worker.max_in_flight.{name} must name a provider account and be at least 1"
             )));
+        }
+        if self.console.oidc.is_some() && self.public_url.is_none() {
+            return Err(ConfigError::Invalid(
+                "console.oidc needs public_url, to build the redirect URI".to_owned(),
+            ));
         }
         for (name, provider) in &self.providers {
             if provider.callbacks().is_some() && self.public_url.is_none() {

@@ -87,6 +87,17 @@ pub fn cookie(name: &str, value: &str, max_age: Duration, secure: bool) -> Heade
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
+/// As [`cookie`], sent also when the browser comes back from another site
+/// (`SameSite=Lax`): the identity provider's redirect.
+pub fn cookie_lax(name: &str, value: &str, max_age: Duration, secure: bool) -> HeaderValue {
+    let strict = cookie(name, value, max_age, secure);
+    let text = strict
+        .to_str()
+        .unwrap_or_default()
+        .replace("SameSite=Strict", "SameSite=Lax");
+    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
 /// The value of the request's cookie `name`.
 pub fn read_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers

@@ -11,6 +11,8 @@
 //!   submission id, shopper id or receipt QR, and one submission;
 //! - `day`: a campaign's day at a glance (an SVG chart of the last 24
 //!   hours, provider failures, duplicates caught, the oldest held receipt);
+//! - `oidc`: sign-in through the brand's OpenID Connect identity provider,
+//!   where `[console.oidc]` names one (password sign-in is off then);
 //! - `resend`: failed submissions sent again, one or a campaign's, with
 //!   what that may cost said first;
 //! - `admin`: an admin's pages: accounts, a shopper's erasure, exports,
@@ -25,6 +27,7 @@ mod admin;
 pub mod auth;
 mod browse;
 mod day;
+mod oidc;
 mod pages;
 mod resend;
 mod view;
@@ -36,6 +39,11 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 use crate::store::Db;
+
+/// How people sign in: through the brand's identity provider, or (`None`)
+/// with a password.
+#[derive(Clone)]
+pub struct SignInWith(pub Option<Arc<oidc::Oidc>>);
 
 /// What an operator may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,8 +154,15 @@ async fn link(
 }
 
 /// `/operator/...`: the console's pages.
-pub fn router() -> Router<AppState> {
+pub fn router(config: &crate::config::Config) -> Router<AppState> {
     let limits = Arc::new(auth::SignInLimits::default());
+    // Through the brand's identity provider where configured (the
+    // configuration makes sure it has a public URL to come back to).
+    let oidc = config
+        .console
+        .oidc
+        .as_ref()
+        .map(|oidc| oidc::Oidc::new(oidc, config.public_url.as_deref().unwrap_or_default()));
     Router::new()
         .route("/operator", get(pages::to_queue))
         .route("/operator/", get(pages::queue))
@@ -183,5 +198,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/operator/audit", get(admin::audit_log))
         .route("/operator/audit.csv", get(admin::audit_csv))
+        .route("/operator/sign-in/oidc", get(oidc::start))
+        .route("/operator/oidc/callback", get(oidc::callback))
         .layer(axum::Extension(limits))
+        .layer(axum::Extension(SignInWith(oidc)))
 }

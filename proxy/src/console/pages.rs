@@ -14,10 +14,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
 
-use super::Role;
 use super::auth::{self, SignInLimits, SignedIn};
 use super::browse::{PhotoLink, photo_links};
 use super::view::{Me, Message, forged, message, page, unavailable, when};
+use super::{Role, SignInWith};
 use crate::audit::{self, Action, Origin, Record};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -41,6 +41,9 @@ struct SignInPage<'a> {
     email: &'a str,
     error: Option<&'a str>,
     notice: Option<&'a str>,
+    /// The identity provider people sign in through, where there is one
+    /// (then there is no password form).
+    oidc: Option<&'a str>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -53,8 +56,21 @@ pub struct SignInQuery {
 /// The sign-in form, with a fresh CSRF token in its cookie.
 pub async fn sign_in_page(
     State(state): State<AppState>,
+    Extension(SignInWith(oidc)): Extension<SignInWith>,
     Query(query): Query<SignInQuery>,
 ) -> Response {
+    if let Some(oidc) = oidc {
+        return page(
+            StatusCode::OK,
+            &SignInPage {
+                csrf: "",
+                email: "",
+                error: None,
+                notice: None,
+                oidc: Some(oidc.name()),
+            },
+        );
+    }
     let notice = query.set.map(|_| "Your password is set. Sign in with it.");
     sign_in_form(&state, StatusCode::OK, "", None, notice)
 }
@@ -74,6 +90,7 @@ fn sign_in_form(
             email,
             error,
             notice,
+            oidc: None,
         },
     );
     let cookie = auth::cookie(
@@ -101,10 +118,20 @@ pub struct SignInForm {
 pub async fn sign_in(
     State(state): State<AppState>,
     Extension(limits): Extension<Arc<SignInLimits>>,
+    Extension(SignInWith(oidc)): Extension<SignInWith>,
     origin: Origin,
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Response {
+    // Through the identity provider only, where there is one: a password
+    // set before it was configured opens nothing.
+    if oidc.is_some() {
+        return message(
+            StatusCode::FORBIDDEN,
+            "Not signed in",
+            "This console signs in through your company account.",
+        );
+    }
     let expected = auth::read_cookie(&headers, auth::SIGN_IN_COOKIE).unwrap_or_default();
     if !auth::same_token(&form.csrf, expected) {
         return sign_in_form(

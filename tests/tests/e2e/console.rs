@@ -15,7 +15,7 @@ const CAMPAIGN: &str = "demo-easypromos-once";
 pub(crate) struct Console {
     pub(crate) http: reqwest::Client,
     pub(crate) base: String,
-    cookies: Vec<(String, String)>,
+    pub(crate) cookies: Vec<(String, String)>,
 }
 
 /// A page or a redirect as it came.
@@ -38,7 +38,7 @@ impl Console {
         }
     }
 
-    fn cookie(&self, name: &str) -> Option<&str> {
+    pub(crate) fn cookie(&self, name: &str) -> Option<&str> {
         self.cookies
             .iter()
             .find(|(n, _)| n == name)

@@ -11,6 +11,7 @@ mod callbacks;
 mod console;
 mod console_admin;
 mod console_browse;
+mod console_oidc;
 mod decisions;
 mod duplicates;
 mod e_receipts;

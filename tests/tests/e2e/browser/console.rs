@@ -390,3 +390,34 @@ async fn a_reviewer_rejects_a_duplicate_beside_the_earlier_receipt_and_the_spani
     reviewer.close().await;
     shopper.close().await;
 }
+
+/// A session cookie set at the end of a sign-in that began at another site
+/// is one a browser may hold back (`SameSite=Strict`): the sign-in through
+/// the identity provider ends on the console's own page.
+#[tokio::test]
+async fn a_reviewer_signs_in_through_the_brands_identity_provider_in_chromium() {
+    let app = tests::spawn_app_with(tests::Options {
+        console_oidc: true,
+        ..tests::Options::default()
+    })
+    .await;
+    console::invite(&app.state.db, "rita@brand.example", Role::Reviewer, None)
+        .await
+        .unwrap();
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}/operator/", app.address))
+        .await
+        .unwrap();
+    shows(&browser, "Sign in with Sandbox ID").await;
+    browser.assert_page_accessible("console-sign-in-oidc").await;
+    browser.screenshot("console-13-sign-in-oidc").await;
+    press(&browser, "a.button").await;
+    shows(&browser, "Sandbox ID").await;
+    fill(&browser, "email", "rita@brand.example").await;
+    press(&browser, "button[type=submit]").await;
+    let queue = shows(&browser, "Review queue").await;
+    assert!(queue.contains("rita@brand.example (reviewer)"), "{queue}");
+    browser.close().await;
+}
