@@ -12,7 +12,8 @@ use super::{Db, Decision, Dialect, Notify, SUBMISSION_COLUMNS, SubmissionRow, to
 #[derive(Debug, Clone, Copy)]
 pub enum Settles<'a> {
     /// The verdict came in the answer to the upload, with the provider's
-    /// reference: the reference is kept and the photos dropped with it, so no
+    /// reference: the reference is kept and the photos dropped with it
+    /// (unless kept until `photos_until`), so no
     /// crash leaves a submission acknowledged but undecided (nothing to poll).
     WithUpload { reference: &'a str },
     /// It came later (a poll, a callback).
@@ -105,7 +106,8 @@ impl Db {
     /// The provider has not decided yet: come back after `next_in`, ending any
     /// run of failures. With `acknowledged` (its reference for a submission it
     /// has just taken), the reference is kept, the photos dropped (they are the
-    /// provider's now) and the submission is `processing`, all in one
+    /// provider's now; unless kept until `photos_until` for a person comparing
+    /// duplicates) and the submission is `processing`, all in one
     /// transaction.
     pub async fn wait(
         &self,
