@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::auth::{self, SignedIn};
-use super::view::{Me, forged, message, page, unavailable, when};
+use super::view::{Me, campaign_choices, forged, message, page, unavailable, when};
 use super::{Invitation, InviteError, Role};
 use crate::audit::{self, Action, Origin, Record};
 use crate::retention::{self, Retention};
@@ -271,20 +271,10 @@ pub async fn erase(
             },
         );
     }
-    let campaigns = state.campaigns.clone();
-    let erased = state
-        .db
-        .erase_user(shopper, crate::notify::erased(&campaigns))
-        .await;
-    let Ok(ids) = erased else {
+    let by = &admin.operator.email;
+    let Ok(ids) = crate::submissions::erase::shopper(&state, shopper, by, origin).await else {
         return unavailable();
     };
-    tracing::info!(
-        submissions = ids.len(),
-        "a shopper's submissions were erased"
-    );
-    let record = Record::of(Action::Erase).detail(format!("{} submissions", ids.len()));
-    audit::record(&state, &admin.operator.email, origin, record).await;
     Redirect::to(&format!("/operator/shoppers?erased={}", ids.len())).into_response()
 }
 
@@ -298,12 +288,7 @@ struct ExportsPage {
 
 /// Every campaign, each with its CSV.
 pub async fn exports(State(state): State<AppState>, Admin(admin): Admin) -> Response {
-    let campaigns = state
-        .config
-        .campaigns
-        .iter()
-        .map(|(id, c)| (id.clone(), c.title.clone()))
-        .collect();
+    let campaigns = campaign_choices(&state);
     page(
         StatusCode::OK,
         &ExportsPage {

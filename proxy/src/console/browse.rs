@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::auth::SignedIn;
-use super::view::{Me, message, page, unavailable, when};
+use super::view::{Me, campaign_choices, message, page, unavailable, when};
 use crate::state::AppState;
 use crate::store::{Listing, SubmissionRow};
 use crate::submissions::resend::Cost;
@@ -94,15 +94,6 @@ pub struct ListQuery {
     resent: Option<usize>,
 }
 
-fn campaigns(state: &AppState) -> Vec<(String, String)> {
-    state
-        .config
-        .campaigns
-        .iter()
-        .map(|(id, c)| (id.clone(), c.title.clone()))
-        .collect()
-}
-
 const STATUSES: [&str; 6] = [
     "queued",
     "processing",
@@ -118,7 +109,7 @@ pub async fn list(
     signed_in: SignedIn,
     Query(query): Query<ListQuery>,
 ) -> Response {
-    let campaigns = campaigns(&state);
+    let campaigns = campaign_choices(&state);
     let campaign = query
         .campaign
         .filter(|c| state.campaign(c).is_ok())
@@ -189,7 +180,7 @@ pub async fn search(
         };
         rows
     };
-    let campaigns = campaigns(&state);
+    let campaigns = campaign_choices(&state);
     let campaign = campaigns
         .first()
         .map(|(id, _)| id.clone())

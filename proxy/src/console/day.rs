@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::auth::SignedIn;
 use super::browse::read;
-use super::view::{Me, page, unavailable, when};
+use super::view::{Me, campaign_choices, page, unavailable, when};
 use crate::state::AppState;
 use crate::store::HOUR_MS;
 
@@ -120,12 +120,7 @@ pub async fn day(
     signed_in: SignedIn,
     Query(query): Query<DayQuery>,
 ) -> Response {
-    let campaigns: Vec<(String, String)> = state
-        .config
-        .campaigns
-        .iter()
-        .map(|(id, c)| (id.clone(), c.title.clone()))
-        .collect();
+    let campaigns = campaign_choices(&state);
     let campaign = query
         .campaign
         .filter(|c| state.campaign(c).is_ok())

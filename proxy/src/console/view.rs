@@ -76,6 +76,16 @@ pub fn when(unix_ms: i64) -> String {
     }
 }
 
+/// Every campaign as a page offers them to choose from: id and title.
+pub fn campaign_choices(state: &crate::state::AppState) -> Vec<(String, String)> {
+    state
+        .config
+        .campaigns
+        .iter()
+        .map(|(id, c)| (id.clone(), c.title.clone()))
+        .collect()
+}
+
 /// The database could not be reached: try again.
 pub fn unavailable() -> Response {
     message(

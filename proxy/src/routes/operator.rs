@@ -439,17 +439,7 @@ async fn erase(
     origin: Origin,
     Path(user): Path<String>,
 ) -> Result<Response, ApiError> {
-    let campaigns = state.campaigns.clone();
-    let ids = state
-        .db
-        .erase_user(&user, crate::notify::erased(&campaigns))
-        .await?;
-    tracing::info!(
-        submissions = ids.len(),
-        "a shopper's submissions were erased"
-    );
-    let record = Record::of(Action::Erase).detail(format!("{} submissions", ids.len()));
-    audit::record(&state, audit::API_KEY, origin, record).await;
+    let ids = crate::submissions::erase::shopper(&state, &user, audit::API_KEY, origin).await?;
     Ok(private(
         (
             StatusCode::OK,

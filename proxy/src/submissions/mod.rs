@@ -9,6 +9,7 @@
 //! - [`resend`]: failed submissions sent again by a person, with what that
 //!   may cost first.
 //! - [`export`]: a campaign's submissions as CSV.
+//! - [`erase`]: a shopper's erasure, written to the audit log.
 //! - [`review`]: a shopper's request for a person to look again at a
 //!   rejected receipt.
 //! - [`verdict`]: how a submission ends: a provider's verdict recorded,
@@ -16,6 +17,7 @@
 //!   giving up.
 
 pub mod decision;
+pub mod erase;
 pub mod export;
 pub mod intake;
 pub mod resend;
