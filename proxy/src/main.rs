@@ -85,9 +85,13 @@ async fn operator(command: &[String], config: proxy::config::Config) -> anyhow::
                 .as_deref()
                 .and_then(proxy::console::Role::parse)
                 .context(USAGE)?;
-            proxy::console::invite(&db, &email, role, public_url).await?
+            let invite = proxy::console::invite(&db, &email, role, public_url);
+            proxy::console::serving(&config, invite).await?
         }
-        Some("link") => proxy::console::password_link(&db, &email, public_url).await?,
+        Some("link") => {
+            let link = proxy::console::password_link(&db, &email, public_url);
+            proxy::console::serving(&config, link).await?
+        }
         _ => anyhow::bail!(USAGE),
     };
     if config.public_url.is_none() {

@@ -68,6 +68,8 @@ pub struct Options {
     /// The console signs people in through the sandbox's identity provider
     /// (`[console.oidc]`).
     pub console_oidc: bool,
+    /// `[console] path`; `None`: the default, `/operator`.
+    pub console_path: Option<String>,
 }
 
 /// `[limits]` of a test proxy unless a test says otherwise: rates no test
@@ -110,6 +112,7 @@ impl Default for Options {
             limits: GENEROUS_LIMITS.to_owned(),
             metrics_listen: false,
             console_oidc: false,
+            console_path: None,
         }
     }
 }

@@ -88,7 +88,11 @@ pub(crate) fn config_text(
                 .map_or_else(String::new, |t| format!(", timeout_ms = {}", t.as_millis()))
         )
     });
-    let console = if options.console_oidc {
+    let console_path = options
+        .console_path
+        .as_ref()
+        .map_or_else(String::new, |path| format!("[console]\npath = {path:?}\n"));
+    let console_oidc = if options.console_oidc {
         format!(
             "[console.oidc]\nissuer = \"{}\"\nclient_id = \"{}\"\nclient_secret = {}\nname = \"Sandbox ID\"\n",
             sandbox.url("oidc"),
@@ -98,6 +102,7 @@ pub(crate) fn config_text(
     } else {
         String::new()
     };
+    let console = format!("{console_path}{console_oidc}");
     format!(
         r#"
 database_url = "{database}"

@@ -417,6 +417,9 @@ impl Config {
                 "worker.max_in_flight.{name} must name a provider account and be at least 1"
             )));
         }
+        if let Some(problem) = self.console.path_problem() {
+            return Err(ConfigError::Invalid(problem));
+        }
         if self.console.oidc.is_some() && self.public_url.is_none() {
             return Err(ConfigError::Invalid(
                 "console.oidc needs public_url, to build the redirect URI".to_owned(),

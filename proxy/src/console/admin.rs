@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::auth::{self, SignedIn};
-use super::view::{Me, campaign_choices, forged, message, page, unavailable, when};
+use super::view::{Me, campaign_choices, forged, message, page, root, unavailable, when};
 use super::{Invitation, InviteError, Role};
 use crate::audit::{self, Action, Origin, Record};
 use crate::retention::{self, Retention};
@@ -275,7 +275,7 @@ pub async fn erase(
     let Ok(ids) = crate::submissions::erase::shopper(&state, shopper, by, origin).await else {
         return unavailable();
     };
-    Redirect::to(&format!("/operator/shoppers?erased={}", ids.len())).into_response()
+    Redirect::to(&format!("{}/shoppers?erased={}", root(), ids.len())).into_response()
 }
 
 #[derive(Template)]
@@ -422,7 +422,7 @@ pub async fn change_retention(
     tracing::info!(?retention, "retention changed in the console");
     let record = Record::of(Action::Retention).detail(retention.summary());
     audit::record(&state, &admin.operator.email, origin, record).await;
-    Redirect::to("/operator/retention?changed=1").into_response()
+    Redirect::to(&format!("{}/retention?changed=1", root())).into_response()
 }
 
 /// An audit entry as the log's page shows it.

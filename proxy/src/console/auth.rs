@@ -81,7 +81,8 @@ pub fn secure(state: &AppState) -> bool {
 pub fn cookie(name: &str, value: &str, max_age: Duration, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
     let text = format!(
-        "{name}={value}; Path=/operator; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+        "{name}={value}; Path={}; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+        super::view::root(),
         max_age.as_secs()
     );
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
@@ -140,7 +141,7 @@ impl IntoResponse for NotSignedIn {
         if self.page {
             return (
                 StatusCode::SEE_OTHER,
-                [(LOCATION, HeaderValue::from_static("/operator/sign-in"))],
+                [(LOCATION, format!("{}/sign-in", super::view::root()))],
             )
                 .into_response();
         }

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::auth::SignedIn;
-use super::view::{Me, campaign_choices, message, page, unavailable, when};
+use super::view::{Me, campaign_choices, message, page, root, unavailable, when};
 use crate::state::AppState;
 use crate::store::{Listing, SubmissionRow};
 use crate::submissions::resend::Cost;
@@ -138,8 +138,10 @@ pub async fn list(
         .flatten()
         .map(|last| {
             format!(
-                "/operator/submissions?campaign={campaign}&status={status}&after={}.{}",
-                last.created_at, last.id
+                "{}/submissions?campaign={campaign}&status={status}&after={}.{}",
+                root(),
+                last.created_at,
+                last.id
             )
         });
     page(
@@ -287,7 +289,7 @@ pub async fn photo_links(state: &AppState, id: &str, whose: &str) -> Vec<PhotoLi
         .into_iter()
         .enumerate()
         .map(|(n, media_type)| PhotoLink {
-            url: format!("/operator/submissions/{id}/photos/{n}"),
+            url: format!("{}/submissions/{id}/photos/{n}", root()),
             label: format!("Photo {} of {count} of {whose}", n + 1),
             image: matches!(
                 media_type.as_str(),

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::auth::SignedIn;
 use super::browse::read;
-use super::view::{Me, campaign_choices, page, unavailable, when};
+use super::view::{Me, campaign_choices, page, root, unavailable, when};
 use crate::state::AppState;
 use crate::store::HOUR_MS;
 

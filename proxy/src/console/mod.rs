@@ -71,12 +71,18 @@ impl Role {
     }
 }
 
+/// Runs `work` (an [`invite`], say) for the console of `config`: its links
+/// are under its `[console] path`.
+pub async fn serving<F: Future>(config: &crate::config::Config, work: F) -> F::Output {
+    view::at(Arc::from(config.console.path.as_str()), work).await
+}
+
 /// A new account and the link that sets its password.
 #[derive(Debug, Clone)]
 pub struct Invitation {
     pub email: String,
     pub role: Role,
-    /// `{public_url}/operator/setup?token=...` (the path alone where the
+    /// `{public_url}{console path}/setup?token=...` (the path alone where the
     /// proxy has no public URL configured).
     pub link: String,
 }
@@ -149,57 +155,62 @@ async fn link(
     Ok(Invitation {
         email,
         role,
-        link: format!("{base}/operator/setup?token={token}"),
+        link: format!("{base}{}/setup?token={token}", view::root()),
     })
 }
 
-/// `/operator/...`: the console's pages.
+/// The console's pages, under `[console] path` (`/operator/...`).
 pub fn router(config: &crate::config::Config) -> Router<AppState> {
+    let root = config.console.path.as_str();
     let limits = Arc::new(auth::SignInLimits::default());
     // Through the brand's identity provider where configured (the
     // configuration makes sure it has a public URL to come back to).
-    let oidc = config
-        .console
-        .oidc
-        .as_ref()
-        .map(|oidc| oidc::Oidc::new(oidc, config.public_url.as_deref().unwrap_or_default()));
+    let oidc = config.console.oidc.as_ref().map(|oidc| {
+        let public_url = config.public_url.as_deref().unwrap_or_default();
+        oidc::Oidc::new(oidc, public_url, root)
+    });
+    let at = |path: &str| format!("{root}{path}");
+    // Every page, redirect and cookie of the request is under the root.
+    let serving: Arc<str> = Arc::from(root);
     Router::new()
-        .route("/operator", get(pages::to_queue))
-        .route("/operator/", get(pages::queue))
+        .route(&at(""), get(pages::to_queue))
+        .route(&at("/"), get(pages::queue))
         .route(
-            "/operator/sign-in",
+            &at("/sign-in"),
             get(pages::sign_in_page).post(pages::sign_in),
         )
-        .route("/operator/sign-out", post(pages::sign_out))
-        .route("/operator/setup", get(pages::setup_page).post(pages::setup))
-        .route("/operator/submissions", get(browse::list))
-        .route("/operator/search", get(browse::search))
-        .route("/operator/day", get(day::day))
-        .route("/operator/submissions/{id}", get(browse::one))
-        .route("/operator/submissions/{id}/photos/{n}", get(browse::photo))
-        .route("/operator/submissions/{id}/decision", post(pages::decide))
-        .route("/operator/submissions/{id}/resend", post(resend::one))
+        .route(&at("/sign-out"), post(pages::sign_out))
+        .route(&at("/setup"), get(pages::setup_page).post(pages::setup))
+        .route(&at("/submissions"), get(browse::list))
+        .route(&at("/search"), get(browse::search))
+        .route(&at("/day"), get(day::day))
+        .route(&at("/submissions/{id}"), get(browse::one))
+        .route(&at("/submissions/{id}/photos/{n}"), get(browse::photo))
+        .route(&at("/submissions/{id}/decision"), post(pages::decide))
+        .route(&at("/submissions/{id}/resend"), post(resend::one))
+        .route(&at("/campaigns/{campaign}/resend"), post(resend::campaign))
         .route(
-            "/operator/campaigns/{campaign}/resend",
-            post(resend::campaign),
-        )
-        .route(
-            "/operator/accounts",
+            &at("/accounts"),
             get(admin::accounts).post(admin::add_account),
         )
-        .route("/operator/accounts/link", post(admin::new_link))
-        .route("/operator/shoppers", get(admin::shoppers))
-        .route("/operator/shoppers/erase", post(admin::erase))
-        .route("/operator/exports", get(admin::exports))
-        .route("/operator/exports/{file}", get(admin::export_csv))
+        .route(&at("/accounts/link"), post(admin::new_link))
+        .route(&at("/shoppers"), get(admin::shoppers))
+        .route(&at("/shoppers/erase"), post(admin::erase))
+        .route(&at("/exports"), get(admin::exports))
+        .route(&at("/exports/{file}"), get(admin::export_csv))
         .route(
-            "/operator/retention",
+            &at("/retention"),
             get(admin::retention_page).post(admin::change_retention),
         )
-        .route("/operator/audit", get(admin::audit_log))
-        .route("/operator/audit.csv", get(admin::audit_csv))
-        .route("/operator/sign-in/oidc", get(oidc::start))
-        .route("/operator/oidc/callback", get(oidc::callback))
+        .route(&at("/audit"), get(admin::audit_log))
+        .route(&at("/audit.csv"), get(admin::audit_csv))
+        .route(&at("/sign-in/oidc"), get(oidc::start))
+        .route(&at("/oidc/callback"), get(oidc::callback))
         .layer(axum::Extension(limits))
         .layer(axum::Extension(SignInWith(oidc)))
+        .layer(axum::middleware::from_fn(
+            move |request: axum::extract::Request, next: axum::middleware::Next| {
+                view::at(serving.clone(), next.run(request))
+            },
+        ))
 }

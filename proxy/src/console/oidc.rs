@@ -29,7 +29,7 @@ use serde::Deserialize;
 use tokio::sync::Mutex;
 
 use super::auth;
-use super::view::{message, page};
+use super::view::{message, page, root};
 use super::{Role, SignInWith};
 use crate::audit::{self, Action, Origin, Record};
 use crate::config::console::OidcConfig;
@@ -66,13 +66,10 @@ enum Failed {
 
 impl Oidc {
     /// The client for `config`, whose redirect URI is on `public_url`.
-    pub fn new(config: &OidcConfig, public_url: &str) -> Arc<Self> {
+    pub fn new(config: &OidcConfig, public_url: &str, root: &str) -> Arc<Self> {
         Arc::new(Self {
             config: config.clone(),
-            redirect: format!(
-                "{}/operator/oidc/callback",
-                public_url.trim_end_matches('/')
-            ),
+            redirect: format!("{}{root}/oidc/callback", public_url.trim_end_matches('/')),
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .timeout(Duration::from_secs(10))

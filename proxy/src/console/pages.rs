@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use super::auth::{self, SignInLimits, SignedIn};
 use super::browse::{PhotoLink, photo_links};
-use super::view::{Me, Message, forged, message, page, unavailable, when};
+use super::view::{Me, Message, forged, message, page, root, unavailable, when};
 use super::{Role, SignInWith};
 use crate::audit::{self, Action, Origin, Record};
 use crate::error::ApiError;
@@ -31,7 +31,7 @@ const MAX_MESSAGE: usize = 500;
 
 /// `/operator` to `/operator/`.
 pub async fn to_queue() -> Redirect {
-    Redirect::permanent("/operator/")
+    Redirect::permanent(&format!("{}/", root()))
 }
 
 #[derive(Template)]
@@ -188,7 +188,7 @@ pub async fn sign_in(
     tracing::info!(operator = %operator.id, "console sign-in");
     audit::record(&state, &operator.email, origin, Record::of(Action::SignIn)).await;
     let secure = auth::secure(&state);
-    let mut response = Redirect::to("/operator/").into_response();
+    let mut response = Redirect::to(&format!("{}/", root())).into_response();
     let headers = response.headers_mut();
     headers.append(
         SET_COOKIE,
@@ -222,7 +222,7 @@ pub async fn sign_out(
     }
     let email = &signed_in.operator.email;
     audit::record(&state, email, origin, Record::of(Action::SignOut)).await;
-    let mut response = Redirect::to("/operator/sign-in").into_response();
+    let mut response = Redirect::to(&format!("{}/sign-in", root())).into_response();
     response.headers_mut().append(
         SET_COOKIE,
         auth::cookie(
@@ -255,7 +255,7 @@ fn link_gone() -> Response {
         &Message {
             title: "This link no longer works",
             text: "It has been used, or it is more than three days old. Ask an admin for a new one.",
-            back: "/operator/sign-in",
+            back: "/sign-in",
             back_label: "Sign in",
         },
     )
@@ -334,7 +334,7 @@ pub async fn setup(
             tracing::info!(operator = %operator.id, "console password set");
             let set = Record::of(Action::PasswordSet);
             audit::record(&state, &operator.email, origin, set).await;
-            Redirect::to("/operator/sign-in?set=1").into_response()
+            Redirect::to(&format!("{}/sign-in?set=1", root())).into_response()
         }
         Ok(None) => link_gone(),
         Err(error) => {
@@ -565,7 +565,7 @@ pub async fn decide(
                 .shopper(shopper.as_deref())
                 .detail(decision.summary());
             audit::record(&state, by, origin, record).await;
-            Redirect::to(&format!("/operator/?decided={id}")).into_response()
+            Redirect::to(&format!("{}/?decided={id}", root())).into_response()
         }
         Err(ApiError::Conflict(why)) => message(StatusCode::CONFLICT, "Already decided", &why),
         Err(error) => {

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::auth::{self, SignedIn};
-use super::view::{Me, forged, message, page, unavailable};
+use super::view::{Me, forged, message, page, root, unavailable};
 use crate::audit::{self, Action, Origin, Record};
 use crate::state::AppState;
 use crate::submissions::resend::{self, Cost};
@@ -43,7 +43,7 @@ pub async fn one(
                 .subject(&id)
                 .detail("1 submission");
             audit::record(&state, by, origin, record).await;
-            Redirect::to(&format!("/operator/submissions/{id}?resent=1")).into_response()
+            Redirect::to(&format!("{}/submissions/{id}?resent=1", root())).into_response()
         }
         Ok(false) => message(
             StatusCode::CONFLICT,
@@ -107,7 +107,8 @@ pub async fn campaign(
         .detail(format!("{sent} submissions"));
     audit::record(&state, by, origin, record).await;
     Redirect::to(&format!(
-        "/operator/submissions?campaign={campaign}&status=failed&resent={sent}"
+        "{}/submissions?campaign={campaign}&status=failed&resent={sent}",
+        root()
     ))
     .into_response()
 }

@@ -42,6 +42,7 @@ pub fn page(status: StatusCode, template: &impl Template) -> Response {
 pub struct Message<'a> {
     pub title: &'a str,
     pub text: &'a str,
+    /// Under the console's root: `/`, `/sign-in`.
     pub back: &'a str,
     pub back_label: &'a str,
 }
@@ -52,7 +53,7 @@ pub fn message(status: StatusCode, title: &str, text: &str) -> Response {
         &Message {
             title,
             text,
-            back: "/operator/",
+            back: "/",
             back_label: "Back to the queue",
         },
     )
@@ -74,6 +75,27 @@ pub fn when(unix_ms: i64) -> String {
         (Some(day), Some(time)) => format!("{day} {time} UTC"),
         _ => text,
     }
+}
+
+tokio::task_local! {
+    /// Where the console is served (`[console] path`), for the request in
+    /// hand: every page's links, redirects and cookies are under it.
+    static ROOT: std::sync::Arc<str>;
+}
+
+/// Where the console is served, without a trailing `/` (`/operator` unless
+/// `[console] path` says otherwise).
+pub fn root() -> String {
+    ROOT.try_with(|root| root.to_string())
+        .unwrap_or_else(|_| DEFAULT_ROOT.to_owned())
+}
+
+/// Where the console is served unless configured.
+pub const DEFAULT_ROOT: &str = "/operator";
+
+/// Runs `work` with the console at `root`.
+pub async fn at<F: Future>(root: std::sync::Arc<str>, work: F) -> F::Output {
+    ROOT.scope(root, work).await
 }
 
 /// Every campaign as a page offers them to choose from: id and title.

@@ -284,3 +284,94 @@ async fn a_campaigns_day_shows_its_hours_its_provider_failures_and_the_duplicate
     );
     assert!(day.body.contains("Held for a person: 1</title>"));
 }
+
+#[tokio::test]
+async fn the_console_is_served_where_configured_with_its_links_redirects_and_cookies_there() {
+    let app = tests::spawn_app_with(Options {
+        console_path: Some("/staff/review".to_owned()),
+        ..Options::default()
+    })
+    .await;
+    let invited = console::invite(&app.state.db, "rita@brand.example", Role::Reviewer, None)
+        .await
+        .unwrap();
+    // Made outside a console's request, a link is under the default path;
+    // `proxy operator add|link` make theirs for the configured console.
+    assert!(
+        invited.link.starts_with("/operator/setup"),
+        "{}",
+        invited.link
+    );
+    let again = console::serving(
+        &app.state.config,
+        console::password_link(&app.state.db, "rita@brand.example", Some(&app.address)),
+    )
+    .await
+    .unwrap();
+    assert!(
+        again
+            .link
+            .starts_with(&format!("{}/staff/review/setup?token=", app.address)),
+        "{}",
+        again.link
+    );
+
+    let mut console = Console::new(&app);
+    let signed_out = console.get("/staff/review/").await;
+    assert_eq!(signed_out.status, 303);
+    assert_eq!(
+        signed_out.location.as_deref(),
+        Some("/staff/review/sign-in")
+    );
+    let page = console.get(&again.link).await;
+    assert!(
+        page.body.contains("action=\"/staff/review/setup\""),
+        "{}",
+        page.body
+    );
+    let token = hidden(&page.body, "token");
+    let set = console
+        .post(
+            "/staff/review/setup",
+            &[
+                ("token", &token),
+                ("password", "queue work all day"),
+                ("again", "queue work all day"),
+            ],
+        )
+        .await;
+    assert_eq!(set.location.as_deref(), Some("/staff/review/sign-in?set=1"));
+    let form = console.get("/staff/review/sign-in").await;
+    assert!(
+        form.set_cookies
+            .iter()
+            .all(|c| c.contains("Path=/staff/review;")),
+        "{:?}",
+        form.set_cookies
+    );
+    let csrf = hidden(&form.body, "csrf");
+    let signed_in = console
+        .post(
+            "/staff/review/sign-in",
+            &[
+                ("email", "rita@brand.example"),
+                ("password", "queue work all day"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(signed_in.location.as_deref(), Some("/staff/review/"));
+    let queue = console.get("/staff/review/").await;
+    assert_eq!(queue.status, 200);
+    assert!(
+        queue.body.contains("href=\"/staff/review/submissions\""),
+        "{}",
+        queue.body
+    );
+    assert!(!queue.body.contains("/operator"), "{}", queue.body);
+    assert_eq!(
+        console.get("/operator/").await.status,
+        404,
+        "not at the default too"
+    );
+}
