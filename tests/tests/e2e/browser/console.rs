@@ -3,8 +3,10 @@
 //! one-time link, signs in and rejects a held duplicate beside the earlier
 //! receipt while a Spanish shopper's widget waits, and the brand's receiver
 //! is told; an admin adds a reviewer, erases a shopper and reads the audit
-//! log, and the reviewer is refused the admin's pages. Each page is checked
-//! with axe (WCAG 2.1 A and AA, the whole page) and photographed.
+//! log, and the reviewer is refused the admin's pages; a form posted from
+//! another site, and a session from before a password change, are refused;
+//! sign-in through the brand's identity provider. Each page is checked with
+//! axe (WCAG 2.1 A and AA, the whole page) and photographed.
 
 use api::SubmissionStatus;
 use axum::http::{HeaderMap, StatusCode};
@@ -419,5 +421,107 @@ async fn a_reviewer_signs_in_through_the_brands_identity_provider_in_chromium() 
     press(&browser, "button[type=submit]").await;
     let queue = shows(&browser, "Review queue").await;
     assert!(queue.contains("rita@brand.example (reviewer)"), "{queue}");
+    browser.close().await;
+}
+
+/// Signs in at the console of `app` in `browser` as `email`, whose
+/// password is set from `link` first.
+async fn signed_in(browser: &Browser, link: &str, email: &str, password: &str) {
+    browser.client.goto(link).await.unwrap();
+    fill(browser, "password", password).await;
+    fill(browser, "again", password).await;
+    press(browser, "button[type=submit]").await;
+    shows(browser, "Your password is set").await;
+    fill(browser, "email", email).await;
+    fill(browser, "password", password).await;
+    press(browser, "button[type=submit]").await;
+    shows(browser, "Review queue").await;
+}
+
+#[tokio::test]
+async fn a_forged_form_and_a_session_from_before_a_password_change_are_refused_in_chromium() {
+    let app = spawn_app().await;
+    let held = app.held_duplicate("demo-easypromos-once").await;
+    let invited = console::invite(
+        &app.state.db,
+        "rita@brand.example",
+        Role::Reviewer,
+        Some(&app.address),
+    )
+    .await
+    .unwrap();
+    let browser = Browser::start().await;
+    signed_in(
+        &browser,
+        &invited.link,
+        "rita@brand.example",
+        "queue work all day",
+    )
+    .await;
+
+    // Every page a reviewer reaches is accessible: the list, a search, one
+    // submission.
+    for (path, says, step) in [
+        (
+            "/operator/submissions?campaign=demo-easypromos-once",
+            "Newest first",
+            "console-list",
+        ),
+        (
+            &*format!("/operator/search?q={held}"),
+            "Matching",
+            "console-search",
+        ),
+        (
+            &*format!("/operator/submissions/{held}"),
+            "Photos",
+            "console-submission",
+        ),
+    ] {
+        browser
+            .client
+            .goto(&format!("{}{path}", app.address))
+            .await
+            .unwrap();
+        shows(&browser, says).await;
+        browser.assert_page_accessible(step).await;
+    }
+    browser.screenshot("console-14-submission").await;
+
+    // A page of another site posts a decision with no token: the session
+    // cookie stays home (SameSite=Strict), and nothing is decided.
+    let forged = format!(
+        "data:text/html,<form method=post action='{}/operator/submissions/{held}/decision'>\
+         <input name=decision value=reject><input name=reason value=duplicate></form>\
+         <script>document.forms[0].submit()</script>",
+        app.address
+    );
+    browser.client.goto(&forged).await.unwrap();
+    shows(&browser, "session has ended").await;
+    assert_eq!(
+        app.state.db.get(&held).await.unwrap().unwrap().status,
+        SubmissionStatus::NeedsReview
+    );
+
+    // The password is set again elsewhere (a new link from an admin): this
+    // browser's session is over.
+    let relink = console::password_link(&app.state.db, "rita@brand.example", Some(&app.address))
+        .await
+        .unwrap();
+    let elsewhere = Browser::start().await;
+    signed_in(
+        &elsewhere,
+        &relink.link,
+        "rita@brand.example",
+        "a brand new password",
+    )
+    .await;
+    elsewhere.close().await;
+    browser
+        .client
+        .goto(&format!("{}/operator/", app.address))
+        .await
+        .unwrap();
+    shows(&browser, "Sign in to the console").await;
     browser.close().await;
 }
