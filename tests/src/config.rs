@@ -203,6 +203,15 @@ title = "One receipt, once, a person decides (APM)"
 photos = {{ min_count = 0, max_count = 5, max_bytes = 2097152 }}
 duplicates = "review"
 
+# The same QR code held for a person, whose word is enough.
+[campaigns.demo-apm-trusted]
+provider = "apm"
+title = "One receipt, once, a person's word is final (APM)"
+{origins}
+photos = {{ min_count = 0, max_count = 5, max_bytes = 2097152 }}
+duplicates = "review"
+not_duplicate = "accept"
+
 [campaigns.demo-easypromos-once]
 provider = "easypromos"
 title = "One receipt, once"

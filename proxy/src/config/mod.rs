@@ -208,6 +208,10 @@ pub struct CampaignConfig {
     /// reason codes).
     #[serde(default)]
     pub reject_reasons: Vec<reasons::RejectReason>,
+    /// What a person's "not a duplicate" does with a receipt held before the
+    /// provider saw it (`"send_on"`, the default, or `"accept"`).
+    #[serde(default)]
+    pub not_duplicate: reasons::NotDuplicate,
 }
 
 /// `[retention]`: how long personal data is kept (the retention module applies it;

@@ -1,7 +1,9 @@
-//! A campaign's own reasons to reject a receipt (`[[campaigns.<id>.reject_reasons]]`):
-//! what a reviewer picks in the console, the API reason code it is filed
-//! under, and the words the shopper reads, in each language the widget
-//! speaks that the brand wrote them in.
+//! What a person's decision does in a campaign: its own reasons to reject a
+//! receipt (`[[campaigns.<id>.reject_reasons]]`: what a reviewer picks in the
+//! console, the API reason code it is filed under, and the words the shopper
+//! reads, in each language the widget speaks that the brand wrote them in),
+//! and what "not a duplicate" does with a receipt held before the provider
+//! saw it (`not_duplicate`).
 
 use std::collections::BTreeMap;
 
@@ -10,6 +12,19 @@ use serde::Deserialize;
 /// The languages the widget speaks (the `words` crate's), which a reason's
 /// words may be written in.
 pub const WIDGET_LANGUAGES: [&str; 8] = ["en", "es", "fr", "ru", "de", "it", "pt", "pl"];
+
+/// What "not a duplicate" does with a receipt held on upload, before the
+/// provider saw it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotDuplicate {
+    /// It goes on to the provider like any other, whose verdict stands.
+    #[default]
+    SendOn,
+    /// The person's word is enough: accepted as it is, never sent (no
+    /// upload to pay for, nothing read).
+    Accept,
+}
 
 /// One reason a reviewer may give.
 #[derive(Debug, Clone, Deserialize)]

@@ -20,8 +20,9 @@ pub enum Decision {
     /// The receipt is good (not a duplicate after all).
     Accept,
     /// Not a duplicate: one held on upload, before the provider saw it, goes
-    /// on to the provider like any other; one the provider has read is
-    /// accepted with what it read.
+    /// on to the provider like any other (or, where the campaign says
+    /// `not_duplicate = "accept"`, is accepted outright); one the provider
+    /// has read is accepted with what it read.
     NotDuplicate,
     /// The receipt is refused, for this reason, said in these words (the
     /// reason's usual words where none are given).
@@ -141,7 +142,8 @@ pub async fn decide(
     // alone): the provider reads it now.
     let sendable = state.db.photo_count(&row.id).await? > 0
         || (row.qr.is_some() && *campaign.policy.photos.start() == 0);
-    if *decision == Decision::NotDuplicate && row.provider_ref.is_none() && sendable {
+    let send_on = campaign.config.not_duplicate == crate::config::reasons::NotDuplicate::SendOn;
+    if *decision == Decision::NotDuplicate && row.provider_ref.is_none() && sendable && send_on {
         if !state.db.send_on(&row.id, (by, decision.kind())).await? {
             let now = state
                 .db

@@ -263,3 +263,31 @@ async fn a_rejection_with_one_of_the_campaigns_reasons_carries_its_words_in_each
     let languages: Vec<&str> = reason.words.iter().map(|(l, _)| l.as_str()).collect();
     assert_eq!(languages, ["en", "es", "fr"]);
 }
+
+#[tokio::test]
+async fn where_the_campaign_says_so_not_a_duplicate_accepts_a_held_receipt_without_sending_it() {
+    const QR: &str = "t=20190113T154800&s=127.00&fn=9282440300682838&i=41406&fp=3826178052&n=1";
+    let app = spawn_app().await;
+    let first = app.submit_qr("demo-apm-trusted", &[], QR).await;
+    assert_eq!(app.settle(&first).await.status, SubmissionStatus::Accepted);
+    let uploads = || {
+        let c = &app.sandbox.controls;
+        c.requests("POST", "/apm/api/receipts") + c.requests("POST", "/apm/api/receipts/qr")
+    };
+    let before = uploads();
+    assert!(before > 0, "the first was sent");
+    let again = app.submit_qr("demo-apm-trusted", &[], QR).await;
+    assert_eq!(app.row(&again).await.status, SubmissionStatus::NeedsReview);
+    let response = decide(
+        &app,
+        &again,
+        json!({"decision": "not_duplicate", "by": "ana"}),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let row = app.row(&again).await;
+    assert_eq!(row.status, SubmissionStatus::Accepted, "accepted outright");
+    assert_eq!(row.provider_ref, None, "never sent");
+    assert_eq!(app.step_worker().await, 0);
+    assert_eq!(uploads(), before);
+}
