@@ -487,6 +487,23 @@ async fn a_forged_form_and_a_session_from_before_a_password_change_are_refused_i
         browser.assert_page_accessible(step).await;
     }
     browser.screenshot("console-14-submission").await;
+    // The confirmation before sending a campaign's failed ones again (here
+    // none can go), reached as the list's button reaches it.
+    browser
+        .client
+        .execute(
+            "const f = document.createElement('form'); f.method = 'post'; \
+             f.action = '/operator/campaigns/demo-easypromos-once/resend'; \
+             const t = document.querySelector('input[name=csrf]').cloneNode(); \
+             f.appendChild(t); document.body.appendChild(f); f.submit();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    shows(&browser, "None can be sent again").await;
+    browser
+        .assert_page_accessible("console-resend-confirm")
+        .await;
 
     // A page of another site posts a decision with no token: the session
     // cookie stays home (SameSite=Strict), and nothing is decided.
