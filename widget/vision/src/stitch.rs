@@ -32,12 +32,19 @@ pub fn overlap(upper: &Grey, lower: &Grey) -> Option<u32> {
         return None;
     }
     let (uh, lh) = (upper.height as usize, lower.height as usize);
+    if uh == 0 || lh == 0 {
+        return None;
+    }
+    // Two shots of one receipt meet a fraction of a row apart: smoothed
+    // down the rows, a line of print still meets itself, where sharp it
+    // would correlate little better than the line above or below.
+    let (upper_rows, lower_rows) = (smoothed(upper), smoothed(lower));
     let band = ((lh as f32 * BAND) as usize).max(BAND_MIN);
     let most = ((uh.min(lh) as f32 * MOST) as usize).min(uh);
     if band > most {
         return None;
     }
-    let (top, spread) = normalized(&lower.pixels[..band * w]);
+    let (top, spread) = normalized(&lower_rows[..band * w]);
     if spread < BLANK {
         return None;
     }
@@ -45,7 +52,7 @@ pub fn overlap(upper: &Grey, lower: &Grey) -> Option<u32> {
     // starting `k` rows from its bottom.
     let scores: Vec<(usize, f32)> = (band..=most)
         .map(|k| {
-            let (here, _) = normalized(&upper.pixels[(uh - k) * w..(uh - k + band) * w]);
+            let (here, _) = normalized(&upper_rows[(uh - k) * w..(uh - k + band) * w]);
             let dot = here.iter().zip(&top).map(|(a, b)| a * b).sum::<f32>();
             (k, dot / top.len() as f32)
         })
@@ -57,6 +64,21 @@ pub fn overlap(upper: &Grey, lower: &Grey) -> Option<u32> {
         .map(|s| s.1)
         .fold(f32::MIN, f32::max);
     (best >= MATCH && 1.0 - best <= RESIDUAL * (1.0 - elsewhere)).then_some(k as u32)
+}
+
+/// `grey`'s pixels, each the mean of itself (twice) and the pixels above
+/// and below it: a line of print spread over the rows it falls between.
+fn smoothed(grey: &Grey) -> Vec<u8> {
+    let (w, h) = (grey.width as usize, grey.height as usize);
+    let at = |x: usize, y: usize| u16::from(grey.pixels[y * w + x]);
+    (0..h)
+        .flat_map(|y| {
+            (0..w).map(move |x| {
+                let (above, below) = (at(x, y.saturating_sub(1)), at(x, (y + 1).min(h - 1)));
+                ((above + 2 * at(x, y) + below + 2) / 4) as u8
+            })
+        })
+        .collect()
 }
 
 /// `pixels` less their mean, over their standard deviation; and that

@@ -64,3 +64,78 @@ fn blank_paper_or_parts_of_other_widths_are_not_joined() {
         None
     );
 }
+
+/// Two camera shots of a long receipt, each found on the table and
+/// straightened, met a fraction of a row apart: sharp lines of print
+/// correlated as well one row off as in place, and the parts were stacked
+/// whole, the overlap shown twice.
+#[test]
+fn straightened_camera_shots_a_fraction_of_a_row_apart_were_stacked_whole() {
+    for paper in [3, 5, 8, 11] {
+        let receipt = flat_receipt(paper, 800, 2400);
+        // Two parts of 1500 rows sharing 600, each filmed on a dark table
+        // 1100 pixels tall (a row of the receipt is 0.73 of the frame's),
+        // found, straightened and brought down to 240 wide.
+        let shots: Vec<Grey> = [0, 900]
+            .into_iter()
+            .map(|from| {
+                // As a page draws it: no sensor grain.
+                let part = Grey {
+                    width: 800,
+                    height: 1500,
+                    pixels: receipt.pixels[from as usize * 800..(from + 1500) as usize * 800]
+                        .to_vec(),
+                };
+                let frame = on_a_table(&part, 960, 1280, 1100);
+                let quad = vision::find(&frame).expect("the part found on the table");
+                let upright = vision::straighten(&frame, &quad, 1280);
+                let height = upright.height * 240 / upright.width;
+                resized(&upright, 240, height)
+            })
+            .collect();
+        // 600 of 1500 rows: 40% of the shot's height.
+        let expected = shots[0].height * 2 / 5;
+        let found = vision::overlap(&shots[0], &shots[1]);
+        assert!(
+            found.is_some_and(|k| k.abs_diff(expected) <= 3),
+            "paper {paper}: {found:?} rows found repeated, about {expected} are"
+        );
+    }
+}
+
+/// `part` scaled to `height` tall, lying in the middle of a dark `w` x `h`
+/// frame (a table).
+fn on_a_table(part: &Grey, w: u32, h: u32, height: u32) -> Grey {
+    let width = height * part.width / part.height;
+    let scaled = resized(part, width, height);
+    let (x0, y0) = ((w - width) / 2, (h - height) / 2);
+    let mut frame = Grey::filled(w, h, 43);
+    for y in 0..height {
+        for x in 0..width {
+            frame.pixels[((y0 + y) * w + x0 + x) as usize] = scaled.get(x, y);
+        }
+    }
+    frame
+}
+
+/// `grey` resampled to `w` x `h` (bilinear), as a canvas scales a picture.
+fn resized(grey: &Grey, w: u32, h: u32) -> Grey {
+    let at = |x: u32, y: u32| f32::from(grey.get(x.min(grey.width - 1), y.min(grey.height - 1)));
+    let mut pixels = Vec::with_capacity((w * h) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            let sx = ((x as f32 + 0.5) * grey.width as f32 / w as f32 - 0.5).max(0.0);
+            let sy = ((y as f32 + 0.5) * grey.height as f32 / h as f32 - 0.5).max(0.0);
+            let (x0, y0) = (sx as u32, sy as u32);
+            let (fx, fy) = (sx.fract(), sy.fract());
+            let top = at(x0, y0).mul_add(1.0 - fx, at(x0 + 1, y0) * fx);
+            let bottom = at(x0, y0 + 1).mul_add(1.0 - fx, at(x0 + 1, y0 + 1) * fx);
+            pixels.push(top.mul_add(1.0 - fy, bottom * fy) as u8);
+        }
+    }
+    Grey {
+        width: w,
+        height: h,
+        pixels,
+    }
+}

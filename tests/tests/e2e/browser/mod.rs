@@ -4,6 +4,7 @@
 //! prove the provider's token never reaches it. Screenshots of each step are
 //! saved under `target/e2e-screenshots/`.
 
+mod camera_long_receipt;
 mod capture;
 mod console;
 mod corners;
