@@ -535,6 +535,26 @@ pub(crate) mod tests {
     "#;
 
     #[test]
+    fn a_campaigns_reasons_and_the_consoles_path_are_checked_as_the_file_loads() {
+        let reason = |id: &str| {
+            format!(
+                "[[campaigns.summer-promo.reject_reasons]]\nid = \"{id}\"\ncode = \"store_mismatch\"\nlabel = \"Store\"\nwords = {{ es = \"Tienda\" }}\n"
+            )
+        };
+        let (_f, text) = with_secret_file(&format!("{GOOD}\n{}", reason("store")));
+        let config = Config::from_toml(&text).unwrap();
+        assert_eq!(config.campaigns["summer-promo"].reject_reasons.len(), 1);
+        assert_eq!(config.console.path, "/operator");
+        let (_f, twice) =
+            with_secret_file(&format!("{GOOD}\n{}{}", reason("store"), reason("store")));
+        let refused = Config::from_toml(&twice).unwrap_err().to_string();
+        assert!(refused.contains("used twice"), "{refused}");
+        let (_f, taken) = with_secret_file(&format!("[console]\npath = \"/v1/staff\"\n{GOOD}"));
+        let refused = Config::from_toml(&taken).unwrap_err().to_string();
+        assert!(refused.contains("/v1"), "{refused}");
+    }
+
+    #[test]
     fn a_file_referenced_secret_is_loaded_and_debug_prints_no_secret() {
         let (_f, text) = with_secret_file(GOOD);
         let config = Config::from_toml(&text).unwrap();

@@ -99,6 +99,26 @@ pub fn cookie_lax(name: &str, value: &str, max_age: Duration, secure: bool) -> H
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
+/// Opens a session for `operator`, kept in the database (good for
+/// [`SESSION_LIFETIME`]), and answers its cookie.
+pub async fn open_session(
+    state: &AppState,
+    operator: &Operator,
+) -> Result<HeaderValue, sqlx::Error> {
+    let (session, csrf) = (token(), token());
+    let expires = state.db.clock().after(SESSION_LIFETIME);
+    state
+        .db
+        .open_session(&session, &operator.id, &csrf, expires)
+        .await?;
+    Ok(cookie(
+        SESSION_COOKIE,
+        &session,
+        SESSION_LIFETIME,
+        secure(state),
+    ))
+}
+
 /// The value of the request's cookie `name`.
 pub fn read_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers

@@ -12,7 +12,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::auth::SignedIn;
-use super::view::{Me, campaign_choices, message, page, root, unavailable, when};
+use super::view::{
+    Me, campaign_choices, chosen_campaign, message, page, root, submission, unavailable, when,
+};
 use crate::state::AppState;
 use crate::store::{Listing, SubmissionRow};
 use crate::submissions::resend::Cost;
@@ -110,11 +112,7 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> Response {
     let campaigns = campaign_choices(&state);
-    let campaign = query
-        .campaign
-        .filter(|c| state.campaign(c).is_ok())
-        .or_else(|| campaigns.first().map(|(id, _)| id.clone()))
-        .unwrap_or_default();
+    let campaign = chosen_campaign(&state, query.campaign, &campaigns);
     let status = query
         .status
         .as_deref()
@@ -183,10 +181,7 @@ pub async fn search(
         rows
     };
     let campaigns = campaign_choices(&state);
-    let campaign = campaigns
-        .first()
-        .map(|(id, _)| id.clone())
-        .unwrap_or_default();
+    let campaign = chosen_campaign(&state, None, &campaigns);
     page(
         StatusCode::OK,
         &ListPage {
@@ -234,16 +229,9 @@ pub async fn one(
     Path(id): Path<String>,
     Query(query): Query<OneQuery>,
 ) -> Response {
-    let row = match state.db.get(&id).await {
-        Ok(Some(row)) => row,
-        Ok(None) => {
-            return message(
-                StatusCode::NOT_FOUND,
-                "Not found",
-                "There is no such submission (or it was erased).",
-            );
-        }
-        Err(_) => return unavailable(),
+    let row = match submission(&state, &id).await {
+        Ok(row) => row,
+        Err(page) => return page,
     };
     page(
         StatusCode::OK,

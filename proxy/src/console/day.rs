@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::auth::SignedIn;
 use super::browse::read;
-use super::view::{Me, campaign_choices, page, root, unavailable, when};
+use super::view::{Me, campaign_choices, chosen_campaign, page, root, unavailable, when};
 use crate::state::AppState;
 use crate::store::HOUR_MS;
 
@@ -121,11 +121,7 @@ pub async fn day(
     Query(query): Query<DayQuery>,
 ) -> Response {
     let campaigns = campaign_choices(&state);
-    let campaign = query
-        .campaign
-        .filter(|c| state.campaign(c).is_ok())
-        .or_else(|| campaigns.first().map(|(id, _)| id.clone()))
-        .unwrap_or_default();
+    let campaign = chosen_campaign(&state, query.campaign, &campaigns);
     let now = state.db.clock().now_ms();
     let first = now / HOUR_MS - (HOURS - 1);
     let db = &state.db;

@@ -22,8 +22,9 @@ use openidconnect::core::{
     CoreAuthenticationFlow, CoreClient, CoreJwsSigningAlgorithm, CoreProviderMetadata,
 };
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, HttpRequest, HttpResponse, IssuerUrl,
-    Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet,
+    EndpointSet, HttpRequest, HttpResponse, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, Scope, TokenResponse,
 };
 use serde::Deserialize;
 use tokio::sync::Mutex;
@@ -34,6 +35,17 @@ use super::{Role, SignInWith};
 use crate::audit::{self, Action, Origin, Record};
 use crate::config::console::OidcConfig;
 use crate::state::AppState;
+
+/// A client built from discovery: its authorization endpoint set, its token
+/// and user-info endpoints as the provider's document gives them.
+type Client = CoreClient<
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
 
 /// The cookie that carries a sign-in's state, nonce and PKCE verifier.
 pub const FLOW_COOKIE: &str = "rr_console_oidc";
@@ -115,19 +127,25 @@ impl Oidc {
         Ok(metadata)
     }
 
-    /// Where to send the browser to sign in, and the flow's cookie value.
-    async fn start(&self) -> Result<(String, String), Failed> {
+    /// The console's client at the provider, as its discovery document
+    /// describes it, coming back to the console's callback.
+    async fn client(&self) -> Result<Client, Failed> {
         let metadata = self.metadata().await?;
         let redirect =
             RedirectUrl::new(self.redirect.clone()).map_err(|e| Failed::Provider(e.to_string()))?;
-        let client = CoreClient::from_provider_metadata(
+        Ok(CoreClient::from_provider_metadata(
             metadata,
             ClientId::new(self.config.client_id.clone()),
             Some(ClientSecret::new(
                 self.config.client_secret.expose().to_owned(),
             )),
         )
-        .set_redirect_uri(redirect);
+        .set_redirect_uri(redirect))
+    }
+
+    /// Where to send the browser to sign in, and the flow's cookie value.
+    async fn start(&self) -> Result<(String, String), Failed> {
+        let client = self.client().await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let (url, state, nonce) = client
             .authorize_url(
@@ -159,17 +177,7 @@ impl Oidc {
         if !auth::same_token(state, expected) {
             return Err(Failed::State);
         }
-        let metadata = self.metadata().await?;
-        let redirect =
-            RedirectUrl::new(self.redirect.clone()).map_err(|e| Failed::Provider(e.to_string()))?;
-        let client = CoreClient::from_provider_metadata(
-            metadata,
-            ClientId::new(self.config.client_id.clone()),
-            Some(ClientSecret::new(
-                self.config.client_secret.expose().to_owned(),
-            )),
-        )
-        .set_redirect_uri(redirect);
+        let client = self.client().await?;
         let http = |request| Self::call(self.http.clone(), request);
         let tokens = client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
@@ -290,24 +298,14 @@ pub async fn callback(
         }
         Err(_) => return super::view::unavailable(),
     };
-    let (token, csrf) = (auth::token(), auth::token());
-    let expires = state.db.clock().after(auth::SESSION_LIFETIME);
-    if state
-        .db
-        .open_session(&token, &operator.id, &csrf, expires)
-        .await
-        .is_err()
-    {
+    let Ok(session) = auth::open_session(&state, &operator).await else {
         return super::view::unavailable();
-    }
+    };
     let record = Record::of(Action::SignIn).detail(format!("through {}", oidc.name()));
     audit::record(&state, &operator.email, origin, record).await;
     let mut response = page(StatusCode::OK, &SignedInPage);
     let cookies = response.headers_mut();
-    cookies.append(
-        SET_COOKIE,
-        auth::cookie(auth::SESSION_COOKIE, &token, auth::SESSION_LIFETIME, secure),
-    );
+    cookies.append(SET_COOKIE, session);
     cookies.append(
         SET_COOKIE,
         auth::cookie_lax(FLOW_COOKIE, "", Duration::ZERO, secure),

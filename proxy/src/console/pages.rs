@@ -175,28 +175,26 @@ pub async fn sign_in(
             None,
         );
     };
-    let (token, csrf) = (auth::token(), auth::token());
-    let expires = state.db.clock().after(auth::SESSION_LIFETIME);
-    if let Err(error) = state
-        .db
-        .open_session(&token, &operator.id, &csrf, expires)
-        .await
-    {
-        tracing::error!(%error, "opening a console session failed");
-        return unavailable();
-    }
+    let session = match auth::open_session(&state, &operator).await {
+        Ok(session) => session,
+        Err(error) => {
+            tracing::error!(%error, "opening a console session failed");
+            return unavailable();
+        }
+    };
     tracing::info!(operator = %operator.id, "console sign-in");
     audit::record(&state, &operator.email, origin, Record::of(Action::SignIn)).await;
-    let secure = auth::secure(&state);
     let mut response = Redirect::to(&format!("{}/", root())).into_response();
     let headers = response.headers_mut();
+    headers.append(SET_COOKIE, session);
     headers.append(
         SET_COOKIE,
-        auth::cookie(auth::SESSION_COOKIE, &token, auth::SESSION_LIFETIME, secure),
-    );
-    headers.append(
-        SET_COOKIE,
-        auth::cookie(auth::SIGN_IN_COOKIE, "", std::time::Duration::ZERO, secure),
+        auth::cookie(
+            auth::SIGN_IN_COOKIE,
+            "",
+            std::time::Duration::ZERO,
+            auth::secure(&state),
+        ),
     );
     response
 }
@@ -519,19 +517,9 @@ pub async fn decide(
             "Keep the message to the shopper under 500 characters.",
         );
     }
-    let row = match state.db.get(&id).await {
-        Ok(Some(row)) => row,
-        Ok(None) => {
-            return message(
-                StatusCode::NOT_FOUND,
-                "Not found",
-                "There is no such submission.",
-            );
-        }
-        Err(error) => {
-            tracing::error!(%error, "reading a submission failed");
-            return unavailable();
-        }
+    let row = match super::view::submission(&state, &id).await {
+        Ok(row) => row,
+        Err(page) => return page,
     };
     let typed = (!message_text.is_empty()).then(|| message_text.to_owned());
     let campaign = state.campaigns.get(&row.campaign).map(|c| &c.config);

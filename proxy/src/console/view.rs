@@ -108,6 +108,39 @@ pub fn campaign_choices(state: &crate::state::AppState) -> Vec<(String, String)>
         .collect()
 }
 
+/// The campaign a page asked for, where there is one, else the first of
+/// `choices` (`campaign_choices`).
+pub fn chosen_campaign(
+    state: &crate::state::AppState,
+    asked: Option<String>,
+    choices: &[(String, String)],
+) -> String {
+    asked
+        .filter(|c| state.campaign(c).is_ok())
+        .or_else(|| choices.first().map(|(id, _)| id.clone()))
+        .unwrap_or_default()
+}
+
+/// Submission `id`, or the page that says it is not there (erased, say)
+/// or that the database cannot be reached.
+pub async fn submission(
+    state: &crate::state::AppState,
+    id: &str,
+) -> Result<crate::store::SubmissionRow, Response> {
+    match state.db.get(id).await {
+        Ok(Some(row)) => Ok(row),
+        Ok(None) => Err(message(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            "There is no such submission (or it was erased).",
+        )),
+        Err(error) => {
+            tracing::error!(%error, "reading a submission failed");
+            Err(unavailable())
+        }
+    }
+}
+
 /// The database could not be reached: try again.
 pub fn unavailable() -> Response {
     message(

@@ -23,6 +23,11 @@ pub enum Settles<'a> {
 }
 use crate::lifecycle::{IN_HAND, Move};
 
+/// A submission can go to its provider again: it has its photos, or the
+/// provider's reference to follow.
+const STILL_SENDABLE: &str = "(provider_ref IS NOT NULL
+     OR EXISTS (SELECT 1 FROM photos WHERE photos.submission_id = submissions.id))";
+
 /// Drops the photos of a submission the provider has now, unless they are
 /// kept for a person comparing a later duplicate with it (`photos_until`).
 const DROP_SENT_PHOTOS: &str = "DELETE FROM photos WHERE submission_id IN
@@ -302,11 +307,38 @@ impl Db {
         id: &str,
         (by, decision): (&str, &str),
     ) -> Result<bool, sqlx::Error> {
+        self.requeue(id, Move::SendOn, "", (by, decision)).await
+    }
+
+    /// A failed submission sent again by `by`: back in the queue, due now,
+    /// its failure forgotten, while what it needs is still here (its photos,
+    /// or the provider's reference to follow): `false` when it is not
+    /// `failed`, or its photos are gone (retention). Where the provider had
+    /// it already, the worker follows it there instead of uploading again.
+    pub async fn resend(&self, id: &str, by: &str) -> Result<bool, sqlx::Error> {
+        let still_here = format!(" AND {STILL_SENDABLE}");
+        self.requeue(id, Move::Resend, &still_here, (by, "resend"))
+            .await
+    }
+
+    /// A person's move of submission `id` back to the queue (`mv`, from the
+    /// statuses it allows, where `also` holds too): due now, its outcome and
+    /// any run of failures gone, who moved it recorded. The brand hears of
+    /// it with the provider's verdict.
+    async fn requeue(
+        &self,
+        id: &str,
+        mv: Move,
+        also: &str,
+        (by, decision): (&str, &str),
+    ) -> Result<bool, sqlx::Error> {
+        debug_assert!(mv.allows(SubmissionStatus::Queued));
         let sql = format!(
             "UPDATE submissions SET status = $1, outcome = NULL, next_attempt_at = $2,
-                 updated_at = $2, decided_by = $3, decision = $4, attempts = 0, lease_until = NULL
-             WHERE id = $5 AND {}",
-            Move::SendOn.from_sql()
+                 updated_at = $2, decided_by = $3, decision = $4, attempts = 0,
+                 malformed = 0, last_error = NULL, lease_until = NULL
+             WHERE id = $5 AND {}{also}",
+            mv.from_sql()
         );
         let mut tx = self.pool.begin().await?;
         let moved = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -319,36 +351,6 @@ impl Db {
             .await?
             .rows_affected()
             == 1;
-        // The brand hears of it with the provider's verdict.
-        self.commit_telling(tx, id, moved, Notify::Nobody).await
-    }
-
-    /// A failed submission sent again by `by`: back in the queue, due now,
-    /// its failure forgotten, while what it needs is still here (its photos,
-    /// or the provider's reference to follow): `false` when it is not
-    /// `failed`, or its photos are gone (retention). Where the provider had
-    /// it already, the worker follows it there instead of uploading again.
-    pub async fn resend(&self, id: &str, by: &str) -> Result<bool, sqlx::Error> {
-        let sql = format!(
-            "UPDATE submissions SET status = $1, outcome = NULL, next_attempt_at = $2,
-                 updated_at = $2, decided_by = $3, decision = 'resend', attempts = 0,
-                 malformed = 0, last_error = NULL, lease_until = NULL
-             WHERE id = $4 AND {}
-               AND (provider_ref IS NOT NULL
-                    OR EXISTS (SELECT 1 FROM photos WHERE photos.submission_id = submissions.id))",
-            Move::Resend.from_sql()
-        );
-        let mut tx = self.pool.begin().await?;
-        let moved = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(SubmissionStatus::Queued.as_str())
-            .bind(self.clock.now_ms())
-            .bind(by)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-            == 1;
-        // The brand hears of it with the provider's verdict.
         self.commit_telling(tx, id, moved, Notify::Nobody).await
     }
 
@@ -358,9 +360,7 @@ impl Db {
     /// uploaded again).
     pub async fn resendable(&self, campaign: &str) -> Result<Vec<(String, bool)>, sqlx::Error> {
         let sql = format!(
-            "SELECT id, provider_ref FROM submissions WHERE campaign = $1 AND {}
-               AND (provider_ref IS NOT NULL
-                    OR EXISTS (SELECT 1 FROM photos WHERE photos.submission_id = submissions.id))
+            "SELECT id, provider_ref FROM submissions WHERE campaign = $1 AND {} AND {STILL_SENDABLE}
              ORDER BY created_at, id",
             Move::Resend.from_sql()
         );

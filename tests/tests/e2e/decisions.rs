@@ -20,6 +20,17 @@ async fn decide(app: &TestApp, id: &str, body: Value) -> reqwest::Response {
     .unwrap()
 }
 
+/// A fiscal QR code sent alone twice to `campaign` (which holds duplicates
+/// for review): the first accepted, the second held; answers the second.
+async fn held_qr_code(app: &TestApp, campaign: &str) -> String {
+    const QR: &str = "t=20190113T154800&s=127.00&fn=9282440300682838&i=41406&fp=3826178052&n=1";
+    let first = app.submit_qr(campaign, &[], QR).await;
+    assert_eq!(app.settle(&first).await.status, SubmissionStatus::Accepted);
+    let again = app.submit_qr(campaign, &[], QR).await;
+    assert_eq!(app.row(&again).await.status, SubmissionStatus::NeedsReview);
+    again
+}
+
 #[tokio::test]
 async fn a_held_duplicate_is_rejected_once_by_a_person_and_the_shopper_sees_why() {
     let app = spawn_app().await;
@@ -195,15 +206,8 @@ async fn a_receipt_held_on_upload_found_no_duplicate_goes_on_to_the_provider_and
 
 #[tokio::test]
 async fn a_qr_code_alone_held_on_upload_and_found_no_duplicate_goes_on_to_the_provider() {
-    const QR: &str = "t=20190113T154800&s=127.00&fn=9282440300682838&i=41406&fp=3826178052&n=1";
     let app = spawn_app().await;
-    let first = app.submit_qr("demo-apm-review", &[], QR).await;
-    assert_eq!(app.settle(&first).await.status, SubmissionStatus::Accepted);
-    let again = app.submit_qr("demo-apm-review", &[], QR).await;
-    assert_eq!(
-        app.get_submission(&again).await.status,
-        SubmissionStatus::NeedsReview
-    );
+    let again = held_qr_code(&app, "demo-apm-review").await;
     let response = decide(&app, &again, json!({"decision": "not_duplicate"})).await;
     assert_eq!(response.status(), 200);
     let sent: Value = response.json().await.unwrap();
@@ -266,18 +270,14 @@ async fn a_rejection_with_one_of_the_campaigns_reasons_carries_its_words_in_each
 
 #[tokio::test]
 async fn where_the_campaign_says_so_not_a_duplicate_accepts_a_held_receipt_without_sending_it() {
-    const QR: &str = "t=20190113T154800&s=127.00&fn=9282440300682838&i=41406&fp=3826178052&n=1";
     let app = spawn_app().await;
-    let first = app.submit_qr("demo-apm-trusted", &[], QR).await;
-    assert_eq!(app.settle(&first).await.status, SubmissionStatus::Accepted);
     let uploads = || {
         let c = &app.sandbox.controls;
         c.requests("POST", "/apm/api/receipts") + c.requests("POST", "/apm/api/receipts/qr")
     };
+    let again = held_qr_code(&app, "demo-apm-trusted").await;
     let before = uploads();
     assert!(before > 0, "the first was sent");
-    let again = app.submit_qr("demo-apm-trusted", &[], QR).await;
-    assert_eq!(app.row(&again).await.status, SubmissionStatus::NeedsReview);
     let response = decide(
         &app,
         &again,

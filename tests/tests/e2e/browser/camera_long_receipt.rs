@@ -10,7 +10,7 @@
 use tests::browser::{self, Browser};
 use tests::fixtures;
 
-use super::{open_in, stepped_demo_app};
+use super::{open_in, stepped_demo_app, stored_submission};
 
 /// In place of the camera: a 960x1280 stream of a dark table with
 /// `window.rrParts[window.rrPart]` lying on it, redrawn every frame.
@@ -87,18 +87,7 @@ async fn a_long_receipt_shot_with_the_camera_is_taken_part_by_part_by_itself_and
     browser::click(&widget, ".rr-submit").await;
 
     // Stored, not yet sent on (no worker runs here): the image as uploaded.
-    let mut stored = None;
-    for _ in 0..200 {
-        let page = app
-            .operator_json("/v1/operator/campaigns/demo-photon/submissions?limit=5")
-            .await;
-        if let Some(id) = page["submissions"][0]["id"].as_str() {
-            stored = Some(id.to_owned());
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let id = stored.expect("the submission stored");
+    let id = stored_submission(&app, "demo-photon").await;
     let photos = app.state.db.photos(&id).await.unwrap();
     assert_eq!(photos.len(), 1, "the parts joined into one image");
     let image = image::load_from_memory(&photos[0].bytes).unwrap();

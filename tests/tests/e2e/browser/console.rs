@@ -132,15 +132,13 @@ async fn an_admin_adds_a_reviewer_and_erases_a_shopper_and_the_reviewer_may_not_
     .unwrap();
 
     let browser = Browser::start().await;
-    browser.client.goto(&invited.link).await.unwrap();
-    fill(&browser, "password", "the brand's own admin").await;
-    fill(&browser, "again", "the brand's own admin").await;
-    press(&browser, "button[type=submit]").await;
-    shows(&browser, "Your password is set").await;
-    fill(&browser, "email", "boss@brand.example").await;
-    fill(&browser, "password", "the brand's own admin").await;
-    press(&browser, "button[type=submit]").await;
-    shows(&browser, "Review queue").await;
+    signed_in(
+        &browser,
+        &invited.link,
+        "boss@brand.example",
+        "the brand's own admin",
+    )
+    .await;
 
     // Accounts: the admin adds a reviewer and is shown their link once.
     press(&browser, "nav a[href='/operator/accounts']").await;
@@ -197,15 +195,7 @@ async fn an_admin_adds_a_reviewer_and_erases_a_shopper_and_the_reviewer_may_not_
     shows(&browser, "Sign in").await;
 
     // The reviewer: signed in from the link, refused the admin's pages.
-    browser.client.goto(&link).await.unwrap();
-    fill(&browser, "password", "queue work all day").await;
-    fill(&browser, "again", "queue work all day").await;
-    press(&browser, "button[type=submit]").await;
-    shows(&browser, "Your password is set").await;
-    fill(&browser, "email", "rita@brand.example").await;
-    fill(&browser, "password", "queue work all day").await;
-    press(&browser, "button[type=submit]").await;
-    let queue = shows(&browser, "Review queue").await;
+    let queue = signed_in(&browser, &link, "rita@brand.example", "queue work all day").await;
     assert!(!queue.contains("Erase a shopper"), "{queue}");
     let shoppers = format!("{}/operator/shoppers", app.address);
     browser.client.goto(&shoppers).await.unwrap();
@@ -304,15 +294,13 @@ async fn a_reviewer_rejects_a_duplicate_beside_the_earlier_receipt_and_the_spani
     .await
     .unwrap();
     let reviewer = Browser::start().await;
-    reviewer.client.goto(&invited.link).await.unwrap();
-    fill(&reviewer, "password", "queue work all day").await;
-    fill(&reviewer, "again", "queue work all day").await;
-    press(&reviewer, "button[type=submit]").await;
-    shows(&reviewer, "Your password is set").await;
-    fill(&reviewer, "email", "rita@brand.example").await;
-    fill(&reviewer, "password", "queue work all day").await;
-    press(&reviewer, "button[type=submit]").await;
-    let queue = shows(&reviewer, "Review queue").await;
+    let queue = signed_in(
+        &reviewer,
+        &invited.link,
+        "rita@brand.example",
+        "queue work all day",
+    )
+    .await;
     assert!(queue.contains(&held) && queue.contains(&first), "{queue}");
     // Both photos shown, each loaded (an image that failed has no width).
     let widths = reviewer
@@ -424,9 +412,9 @@ async fn a_reviewer_signs_in_through_the_brands_identity_provider_in_chromium() 
     browser.close().await;
 }
 
-/// Signs in at the console of `app` in `browser` as `email`, whose
-/// password is set from `link` first.
-async fn signed_in(browser: &Browser, link: &str, email: &str, password: &str) {
+/// Signs in at the console in `browser` as `email`, whose password is set
+/// from `link` first; answers the review queue's text.
+async fn signed_in(browser: &Browser, link: &str, email: &str, password: &str) -> String {
     browser.client.goto(link).await.unwrap();
     fill(browser, "password", password).await;
     fill(browser, "again", password).await;
@@ -435,7 +423,7 @@ async fn signed_in(browser: &Browser, link: &str, email: &str, password: &str) {
     fill(browser, "email", email).await;
     fill(browser, "password", password).await;
     press(browser, "button[type=submit]").await;
-    shows(browser, "Review queue").await;
+    shows(browser, "Review queue").await
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@
 use tests::browser::{self, Browser};
 use tests::fixtures;
 
-use super::{open_in, stepped_demo_app};
+use super::{open_in, stepped_demo_app, stored_submission};
 
 #[tokio::test]
 async fn long_receipt_parts_were_stacked_whole_because_the_upload_hook_had_no_lens() {
@@ -34,18 +34,7 @@ async fn long_receipt_parts_were_stacked_whole_because_the_upload_hook_had_no_le
     browser.step("99-long-receipt-parts").await;
     browser::click(&widget, ".rr-submit").await;
     // Stored, not yet sent on (no worker runs here): the image as uploaded.
-    let mut stored = None;
-    for _ in 0..200 {
-        let page = app
-            .operator_json("/v1/operator/campaigns/demo-photon/submissions?limit=5")
-            .await;
-        if let Some(id) = page["submissions"][0]["id"].as_str() {
-            stored = Some(id.to_owned());
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let id = stored.expect("the submission stored");
+    let id = stored_submission(&app, "demo-photon").await;
     let photos = app.state.db.photos(&id).await.unwrap();
     assert_eq!(photos.len(), 1, "the parts joined into one image");
     let image = image::load_from_memory(&photos[0].bytes).unwrap();

@@ -151,6 +151,20 @@ async fn open_at(browser: Browser, origin: &str, campaign: &str) -> (Browser, Sh
     (browser, widget)
 }
 
+/// The id of `campaign`'s newest submission, once one is stored (bounded:
+/// a regression fails instead of hanging).
+async fn stored_submission(app: &TestApp, campaign: &str) -> String {
+    let path = format!("/v1/operator/campaigns/{campaign}/submissions?limit=1");
+    for _ in 0..200 {
+        let page = app.operator_json(&path).await;
+        if let Some(id) = page["submissions"][0]["id"].as_str() {
+            return id.to_owned();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no submission of {campaign} was stored");
+}
+
 /// Every byte the recorder passed to the browser is free of every provider
 /// secret and of the providers' address.
 fn assert_no_secret_reached_the_browser(app: &TestApp, tee: &Recorder) {
