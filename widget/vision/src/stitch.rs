@@ -8,6 +8,12 @@ use crate::Grey;
 /// must overlap by at least that much to be joined without the repeat.
 const BAND: f32 = 0.08;
 const BAND_MIN: usize = 12;
+/// The band starts this share of `lower`'s height below its top, at least
+/// [`MARGIN_MIN`] rows: a part found in a camera frame has its outline a row
+/// or two off the paper's edge, a sliver of table or a line of print cut
+/// short, which no row of `upper` repeats.
+const MARGIN: f32 = 0.02;
+const MARGIN_MIN: usize = 4;
 /// The most of the shorter part that may repeat.
 const MOST: f32 = 0.6;
 /// The band and the rows it repeats correlate at least this well (1 is the
@@ -40,19 +46,21 @@ pub fn overlap(upper: &Grey, lower: &Grey) -> Option<u32> {
     // would correlate little better than the line above or below.
     let (upper_rows, lower_rows) = (smoothed(upper), smoothed(lower));
     let band = ((lh as f32 * BAND) as usize).max(BAND_MIN);
+    let margin = ((lh as f32 * MARGIN) as usize).max(MARGIN_MIN);
     let most = ((uh.min(lh) as f32 * MOST) as usize).min(uh);
-    if band > most {
+    if margin + band > most {
         return None;
     }
-    let (top, spread) = normalized(&lower_rows[..band * w]);
+    let (top, spread) = normalized(&lower_rows[margin * w..(margin + band) * w]);
     if spread < BLANK {
         return None;
     }
-    // For each overlap `k`, the band's correlation with `upper`'s rows
-    // starting `k` rows from its bottom.
-    let scores: Vec<(usize, f32)> = (band..=most)
+    // For each overlap `k`, the band's correlation with the rows of `upper`
+    // it would lie over: from `k - margin` rows above its bottom.
+    let scores: Vec<(usize, f32)> = (margin + band..=most)
         .map(|k| {
-            let (here, _) = normalized(&upper_rows[(uh - k) * w..(uh - k + band) * w]);
+            let from = uh - k + margin;
+            let (here, _) = normalized(&upper_rows[from * w..(from + band) * w]);
             let dot = here.iter().zip(&top).map(|(a, b)| a * b).sum::<f32>();
             (k, dot / top.len() as f32)
         })
