@@ -2,8 +2,11 @@
 //! (480x640 frames), with their true corners. Short and long receipts, on
 //! wood, cloth or a table with things on it, seen straight on or with the
 //! phone tilted up to 35 degrees and the receipt turned, in even light, in
-//! the soft shadow of whoever holds the phone, or under a lamp. Made the same
-//! way each run; no file is committed.
+//! the soft shadow of whoever holds the phone, or under a lamp; the print of
+//! varied characters, each pixel the mean of the scene over it (as a lens
+//! gathers light, so print finer than a pixel is greyed, not aliased). Long
+//! receipts are also shot in parts (`photograph_part`). Made the same way
+//! each run; no file is committed.
 
 use crate::Grey;
 use crate::geometry::{Perspective, Point, Quad};
@@ -97,12 +100,33 @@ impl Rng {
     }
 }
 
+/// Where in a pixel the scene is sampled (offsets from its centre): a 3x3
+/// grid.
+const SUBPIXELS: [(f32, f32); 9] = [
+    (-0.33, -0.33),
+    (0.0, -0.33),
+    (0.33, -0.33),
+    (-0.33, 0.0),
+    (0.0, 0.0),
+    (0.33, 0.0),
+    (-0.33, 0.33),
+    (0.0, 0.33),
+    (0.33, 0.33),
+];
+
 /// The photo of `scene`.
 pub fn photograph(scene: Scene) -> Fixture {
+    photograph_part(scene, 0.0, 1.0)
+}
+
+/// The photo of the receipt's rows `from..to` (fractions of its length),
+/// lying by themselves in `scene`: one of the parts a long receipt is shot
+/// in, the rest of the paper out of the frame.
+pub fn photograph_part(scene: Scene, from: f32, to: f32) -> Fixture {
     let mut rng = Rng(scene.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let (w, h) = (WIDTH as f32, HEIGHT as f32);
     // The receipt in its own plane, centred, then turned.
-    let aspect = if scene.long { 4.0 } else { 2.0 };
+    let aspect = (if scene.long { 4.0 } else { 2.0 }) * (to - from);
     let height = h * rng.range(0.55, 0.8);
     let width = height / aspect;
     let turn = rng.range(-20.0, 20.0).to_radians();
@@ -134,12 +158,21 @@ pub fn photograph(scene: Scene) -> Fixture {
     for y in 0..HEIGHT {
         for x in 0..WIDTH {
             let (fx, fy) = (x as f32 + 0.5, y as f32 + 0.5);
-            let p = to_paper.apply(fx, fy);
-            let base = if (0.0..1.0).contains(&p.x) && (0.0..1.0).contains(&p.y) {
-                paper.at(p.x, p.y)
-            } else {
-                background.at(fx, fy)
-            };
+            // What a lens gathers on a pixel: the mean of the scene over
+            // it (print finer than a pixel is greyed, not aliased).
+            let base = SUBPIXELS
+                .iter()
+                .map(|&(dx, dy)| {
+                    let (sx, sy) = (fx + dx, fy + dy);
+                    let p = to_paper.apply(sx, sy);
+                    if (0.0..1.0).contains(&p.x) && (0.0..1.0).contains(&p.y) {
+                        paper.at(p.x, p.y.mul_add(to - from, from))
+                    } else {
+                        background.at(sx, sy)
+                    }
+                })
+                .sum::<f32>()
+                / SUBPIXELS.len() as f32;
             let noise = (grain.bits() % 13) as f32 - 6.0;
             pixels.push(base.mul_add(light.at(fx, fy), noise).clamp(0.0, 255.0) as u8);
         }
@@ -152,6 +185,28 @@ pub fn photograph(scene: Scene) -> Fixture {
             pixels,
         },
         corners: quad.ordered(),
+    }
+}
+
+/// `grey` resampled to `w` x `h` (bilinear), as a canvas scales a picture.
+pub fn resized(grey: &Grey, w: u32, h: u32) -> Grey {
+    let at = |x: u32, y: u32| f32::from(grey.get(x.min(grey.width - 1), y.min(grey.height - 1)));
+    let mut pixels = Vec::with_capacity((w * h) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            let sx = ((x as f32 + 0.5) * grey.width as f32 / w as f32 - 0.5).max(0.0);
+            let sy = ((y as f32 + 0.5) * grey.height as f32 / h as f32 - 0.5).max(0.0);
+            let (x0, y0) = (sx as u32, sy as u32);
+            let (fx, fy) = (sx.fract(), sy.fract());
+            let top = at(x0, y0).mul_add(1.0 - fx, at(x0 + 1, y0) * fx);
+            let bottom = at(x0, y0 + 1).mul_add(1.0 - fx, at(x0 + 1, y0 + 1) * fx);
+            pixels.push(top.mul_add(1.0 - fy, bottom * fy) as u8);
+        }
+    }
+    Grey {
+        width: w,
+        height: h,
+        pixels,
     }
 }
 
@@ -181,6 +236,8 @@ pub fn flat_receipt(paper: u64, width: u32, height: u32) -> Grey {
 
 /// A receipt's face: paper with a header, item lines and a total.
 struct Paper {
+    /// Which character is printed where.
+    seed: u64,
     shade: f32,
     cell: f32,
     /// Print lines: their top and bottom (0 to 1 down the receipt) and how
@@ -205,6 +262,7 @@ impl Paper {
             })
             .collect();
         Self {
+            seed: rng.bits(),
             shade: rng.range(225.0, 245.0),
             // A character's width for its line's height, in the receipt's
             // own units (it is taller than wide).
@@ -219,14 +277,44 @@ impl Paper {
                 return false;
             }
             // Characters of thin strokes (about a third of the line's box
-            // inked, as thermal print is): two uprights, a top and a foot.
+            // inked, as thermal print is), each its own of uprights, bars
+            // and a foot, with spaces between words.
             let line = bottom - top;
             let cell = line * self.cell;
-            let (x, y) = (((u - from) / cell).fract(), (v - top) / line);
-            x < 0.14 || (0.5..0.62).contains(&x) || (!(0.12..=0.88).contains(&y) && x < 0.62)
+            let at = (u - from) / cell;
+            let (x, y) = (at.fract(), (v - top) / line);
+            let strokes = glyph(self.seed, top, at as u32);
+            let upright =
+                |bit: u32, from: f32, to: f32| strokes & bit != 0 && (from..to).contains(&x);
+            let bar = |bit: u32, from: f32, to: f32| {
+                strokes & bit != 0 && (from..to).contains(&y) && x < 0.62
+            };
+            upright(1, 0.0, 0.14)
+                || upright(2, 0.5, 0.62)
+                || upright(4, 0.25, 0.37)
+                || bar(8, 0.0, 0.12)
+                || bar(16, 0.88, 1.0)
+                || bar(32, 0.44, 0.56)
         });
         if printed { 55.0 } else { self.shade }
     }
+}
+
+/// The strokes (bits: left, right and middle uprights, top, foot and middle
+/// bars) of the `n`th character of the line at `top` on the paper of `seed`;
+/// none for a space between words (one in six).
+fn glyph(seed: u64, top: f32, n: u32) -> u32 {
+    let mut hash = seed ^ (u64::from(top.to_bits()) << 20) ^ u64::from(n);
+    hash = hash.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    hash ^= hash >> 29;
+    hash = hash.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    hash ^= hash >> 32;
+    if hash.is_multiple_of(6) {
+        return 0;
+    }
+    // At least an upright and a bar: no character is a lone stroke.
+    let bar = if (hash >> 16) & 1 == 0 { 8 } else { 16 };
+    ((hash >> 8) as u32 & 63) | 1 | bar
 }
 
 /// What lies around the receipt.
