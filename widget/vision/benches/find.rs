@@ -152,11 +152,7 @@ fn long_receipts() {
                             seed,
                             paper: n,
                         };
-                        let fixture = fixtures::photograph_part(scene, from, to);
-                        let quad = find(&fixture.frame)?;
-                        let upright = straighten(&fixture.frame, &quad, 640);
-                        let height = upright.height * STITCH_WIDTH / upright.width.max(1);
-                        Some(fixtures::resized(&upright, STITCH_WIDTH, height.max(1)))
+                        fixtures::straightened_part(scene, from, to, STITCH_WIDTH)
                     };
                     let (Some(upper), Some(lower)) =
                         (shot(n * 2, 0.0, upper_to), shot(n * 2 + 1, lower_from, 1.0))

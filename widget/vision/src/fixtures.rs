@@ -188,6 +188,24 @@ pub fn photograph_part(scene: Scene, from: f32, to: f32) -> Fixture {
     }
 }
 
+/// The part `from..to` of the long receipt of `scene` as the lens keeps it:
+/// photographed ([`photograph_part`]), found, straightened, and scaled to
+/// `width` wide; `None` where the receipt is not found in its photo.
+pub fn straightened_part(scene: Scene, from: f32, to: f32, width: u32) -> Option<Grey> {
+    let fixture = photograph_part(
+        Scene {
+            long: true,
+            ..scene
+        },
+        from,
+        to,
+    );
+    let quad = crate::find(&fixture.frame)?;
+    let upright = crate::straighten(&fixture.frame, &quad, 640);
+    let height = upright.height * width / upright.width.max(1);
+    Some(resized(&upright, width, height.max(1)))
+}
+
 /// `grey` resampled to `w` x `h` (bilinear), as a canvas scales a picture.
 pub fn resized(grey: &Grey, w: u32, h: u32) -> Grey {
     let at = |x: u32, y: u32| f32::from(grey.get(x.min(grey.width - 1), y.min(grey.height - 1)));

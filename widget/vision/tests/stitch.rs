@@ -166,10 +166,7 @@ fn parts_found_in_their_own_photos_were_stacked_whole() {
                 seed,
                 paper: n,
             };
-            let fixture = fixtures::photograph_part(scene, from, to);
-            let quad = vision::find(&fixture.frame).expect("the part found");
-            let upright = vision::straighten(&fixture.frame, &quad, 640);
-            resized(&upright, 240, upright.height * 240 / upright.width)
+            fixtures::straightened_part(scene, from, to, 240).expect("the part found")
         };
         // Parts of 0.625 of the receipt sharing 0.25 of it: 40% of each.
         let (upper, lower) = (shot(n * 2, 0.0, 0.625), shot(n * 2 + 1, 0.375, 1.0));
