@@ -42,6 +42,9 @@ const MATCH: f32 = 0.8;
 /// repeats line after line, and lines of a receipt look alike; the place
 /// must be the one.
 const RESIDUAL: f32 = 0.5;
+/// The least spread (grey levels squared, per pixel) a side of a
+/// correlation has: less is flat.
+const FLAT: f64 = 1e-3;
 /// A band with less spread than this (grey levels, standard deviation) is
 /// blank paper, which matches anywhere.
 const BLANK: f32 = 4.0;
@@ -194,7 +197,12 @@ impl Plane {
         }
         let n = (rows * (to - from)) as f64;
         let (ab, aa, bb) = (ab - a * b / n, aa - a * a / n, bb - b * b / n);
-        (ab / (aa * bb).sqrt().max(f64::EPSILON)) as f32
+        // A flat side (paper burnt white, say) correlates with nothing, and
+        // is never divided by.
+        if aa.min(bb) <= n * FLAT {
+            return 0.0;
+        }
+        (ab / (aa * bb).sqrt()) as f32
     }
 
     /// How well rows `top..top + rows` match `other`'s from `other_top`,

@@ -187,3 +187,14 @@ fn parts_found_in_their_own_photos_were_stacked_whole() {
     assert_eq!(wrong, 0, "no pair joined at the wrong rows");
     assert!(right * 4 >= pairs * 3, "{right} of {pairs} pairs joined");
 }
+
+/// Where the part above ends in paper burnt white by a lamp (every pixel
+/// 255), the rows it repeats cannot be told, and are not taken for any.
+#[test]
+fn a_part_ending_in_paper_burnt_white_is_not_joined() {
+    let receipt = flat_receipt(4, 240, 1000);
+    let mut upper = part(&receipt, 0, 560, 1.0, 0.0, 1);
+    upper.pixels[200 * 240..].fill(255);
+    let lower = part(&receipt, 360, 1000, 1.0, 0.0, 2);
+    assert_eq!(vision::overlap(&upper, &lower), None);
+}
