@@ -36,12 +36,14 @@ const REACH_Y: isize = 2;
 /// The band and the rows it repeats correlate at least this well, tile by
 /// tile (1 is the same picture; the brightness and contrast of each shot do
 /// not count).
-const MATCH: f32 = 0.8;
+const MATCH: f32 = 0.7;
 /// And what keeps them from 1 (the sensor's grain, the outline's error) is
 /// at most this share of what keeps the best place elsewhere from it: print
 /// repeats line after line, and lines of a receipt look alike; the place
-/// must be the one.
-const RESIDUAL: f32 = 0.5;
+/// must be the one. Parts with a gap between them come to 0.7 at the least
+/// in the bench (and on two more sets of its receipts), parts that meet
+/// nearly always under 0.6.
+const RESIDUAL: f32 = 0.6;
 /// The least spread (grey levels squared, per pixel) a side of a
 /// correlation has: less is flat.
 const FLAT: f64 = 1e-3;
