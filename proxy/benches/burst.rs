@@ -71,14 +71,9 @@ async fn follow(http: reqwest::Client, base: String, id: String) -> (String, i64
     }
 }
 
+/// The system's time, as the proxy reads it.
 fn now_ms() -> i64 {
-    i64::try_from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis(),
-    )
-    .unwrap()
+    proxy::clock::Clock::System.now_ms()
 }
 
 async fn run(setup: &Setup, photo: Arc<Vec<u8>>) -> Figures {

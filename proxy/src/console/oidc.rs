@@ -209,11 +209,7 @@ pub async fn start(
     Extension(SignInWith(oidc)): Extension<SignInWith>,
 ) -> Response {
     let Some(oidc) = oidc else {
-        return message(
-            StatusCode::NOT_FOUND,
-            "Not here",
-            "This console signs in with a password.",
-        );
+        return password_only();
     };
     match oidc.start().await {
         Ok((url, flow)) => {
@@ -233,6 +229,15 @@ pub async fn start(
             )
         }
     }
+}
+
+/// The answer where the console has no identity provider to sign in with.
+fn password_only() -> Response {
+    message(
+        StatusCode::NOT_FOUND,
+        "Not here",
+        "This console signs in with a password.",
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -260,11 +265,7 @@ pub async fn callback(
     Query(query): Query<CallbackQuery>,
 ) -> Response {
     let Some(oidc) = oidc else {
-        return message(
-            StatusCode::NOT_FOUND,
-            "Not here",
-            "This console signs in with a password.",
-        );
+        return password_only();
     };
     let secure = auth::secure(&state);
     let flow = auth::read_cookie(&headers, FLOW_COOKIE).unwrap_or_default();

@@ -20,6 +20,11 @@ async fn decide(app: &TestApp, id: &str, body: Value) -> reqwest::Response {
     .unwrap()
 }
 
+/// A person's word that a held receipt is no duplicate.
+fn not_duplicate() -> Value {
+    json!({"decision": "not_duplicate", "by": "ana"})
+}
+
 /// A fiscal QR code sent alone twice to `campaign` (which holds duplicates
 /// for review): the first accepted, the second held; answers the second.
 async fn held_qr_code(app: &TestApp, campaign: &str) -> String {
@@ -180,22 +185,12 @@ async fn a_receipt_held_on_upload_found_no_duplicate_goes_on_to_the_provider_and
         SubmissionStatus::NeedsReview
     );
     assert_eq!(app.state.db.photo_count(&again).await.unwrap(), 1);
-    let response = decide(
-        &app,
-        &again,
-        json!({"decision": "not_duplicate", "by": "ana"}),
-    )
-    .await;
+    let response = decide(&app, &again, not_duplicate()).await;
     assert_eq!(response.status(), 200);
     let sent: Value = response.json().await.unwrap();
     assert_eq!(sent["status"], "queued");
     // Sent again (a retry): the same answer, not sent twice.
-    let retried = decide(
-        &app,
-        &again,
-        json!({"decision": "not_duplicate", "by": "ana"}),
-    )
-    .await;
+    let retried = decide(&app, &again, not_duplicate()).await;
     assert_eq!(retried.status(), 200);
     // The provider reads what it reads, and the person's word stands: the
     // same reading as the first is not held again.
@@ -278,12 +273,7 @@ async fn where_the_campaign_says_so_not_a_duplicate_accepts_a_held_receipt_witho
     let again = held_qr_code(&app, "demo-apm-trusted").await;
     let before = uploads();
     assert!(before > 0, "the first was sent");
-    let response = decide(
-        &app,
-        &again,
-        json!({"decision": "not_duplicate", "by": "ana"}),
-    )
-    .await;
+    let response = decide(&app, &again, not_duplicate()).await;
     assert_eq!(response.status(), 200);
     let row = app.row(&again).await;
     assert_eq!(row.status, SubmissionStatus::Accepted, "accepted outright");

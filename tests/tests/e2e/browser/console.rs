@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use fantoccini::Locator;
 use proxy::console::{self, Role};
 use tests::browser::Browser;
-use tests::spawn_app;
+use tests::{TestApp, spawn_app};
 
 /// Types `text` into the page's visible field `name`.
 async fn fill(browser: &Browser, name: &str, text: &str) {
@@ -122,20 +122,10 @@ async fn an_admin_adds_a_reviewer_and_erases_a_shopper_and_the_reviewer_may_not_
             None,
         )
         .await;
-    let invited = console::invite(
-        &app.state.db,
+    let (browser, _) = invited(
+        &app,
         "boss@brand.example",
         Role::Admin,
-        Some(&app.address),
-    )
-    .await
-    .unwrap();
-
-    let browser = Browser::start().await;
-    signed_in(
-        &browser,
-        &invited.link,
-        "boss@brand.example",
         "the brand's own admin",
     )
     .await;
@@ -285,19 +275,10 @@ async fn a_reviewer_rejects_a_duplicate_beside_the_earlier_receipt_and_the_spani
     let held = app.state.db.held(10).await.unwrap().pop().expect("held").id;
 
     // The reviewer sees both receipts and rejects with the campaign's reason.
-    let invited = console::invite(
-        &app.state.db,
+    let (reviewer, queue) = invited(
+        &app,
         "rita@brand.example",
         Role::Reviewer,
-        Some(&app.address),
-    )
-    .await
-    .unwrap();
-    let reviewer = Browser::start().await;
-    let queue = signed_in(
-        &reviewer,
-        &invited.link,
-        "rita@brand.example",
         "queue work all day",
     )
     .await;
@@ -426,23 +407,26 @@ async fn signed_in(browser: &Browser, link: &str, email: &str, password: &str) -
     shows(browser, "Review queue").await
 }
 
+/// A new account of `role` for `email`, signed in from its one-time link in
+/// a browser of its own with `password`: the browser, and the queue it
+/// lands on.
+async fn invited(app: &TestApp, email: &str, role: Role, password: &str) -> (Browser, String) {
+    let invited = console::invite(&app.state.db, email, role, Some(&app.address))
+        .await
+        .unwrap();
+    let browser = Browser::start().await;
+    let queue = signed_in(&browser, &invited.link, email, password).await;
+    (browser, queue)
+}
+
 #[tokio::test]
 async fn a_forged_form_and_a_session_from_before_a_password_change_are_refused_in_chromium() {
     let app = spawn_app().await;
     let held = app.held_duplicate("demo-easypromos-once").await;
-    let invited = console::invite(
-        &app.state.db,
+    let (browser, _) = invited(
+        &app,
         "rita@brand.example",
         Role::Reviewer,
-        Some(&app.address),
-    )
-    .await
-    .unwrap();
-    let browser = Browser::start().await;
-    signed_in(
-        &browser,
-        &invited.link,
-        "rita@brand.example",
         "queue work all day",
     )
     .await;
