@@ -186,3 +186,34 @@ pub fn camera_photo(receipt: &RgbImage, grain: Grain) -> Vec<u8> {
         },
     )
 }
+
+/// `photo` as the widget sends it: the receipt found in a 640 px frame of it
+/// (`vision`, as the lens looks at the camera), straightened from the whole
+/// photo; the photo as it is where none is found.
+pub fn straightened(photo: &RgbImage) -> RgbImage {
+    let (w, h) = photo.dimensions();
+    let scale = 640.0 / w.max(h) as f32;
+    let small = image::imageops::resize(
+        &DynamicImage::ImageRgb8(photo.clone()).to_luma8(),
+        (w as f32 * scale).round() as u32,
+        (h as f32 * scale).round() as u32,
+        image::imageops::FilterType::Triangle,
+    );
+    let frame = vision::Grey {
+        width: small.width(),
+        height: small.height(),
+        pixels: small.into_raw(),
+    };
+    let Some(quad) = vision::find(&frame) else {
+        return photo.clone();
+    };
+    let rgba = vision::Rgba {
+        width: w,
+        height: h,
+        pixels: DynamicImage::ImageRgb8(photo.clone()).to_rgba8().into_raw(),
+    };
+    let upright = vision::straighten_rgba(&rgba, &quad.scaled(1.0 / scale), w.max(h));
+    let rgba = image::RgbaImage::from_raw(upright.width, upright.height, upright.pixels)
+        .expect("straightened pixels");
+    DynamicImage::ImageRgba8(rgba).to_rgb8()
+}

@@ -35,14 +35,16 @@ use api::{Outcome, Reason, ReasonCode, SubmissionStatus};
 use providers::Verdict;
 
 use crate::campaign::Campaign;
-use image::GrayImage;
-
-use crate::photo::Glance;
 use crate::store::{Db, Decision, Key};
 
+mod fingerprint;
 mod photo_index;
 
 pub use crate::config::DuplicateAction as Action;
+pub use fingerprint::{
+    Fingerprint, PHOTO_DISTANCE, PHOTO_HASH, PhotoHash, fingerprint, photo_fingerprint, photo_hash,
+    same_photo,
+};
 pub use photo_index::PhotoIndex;
 
 impl Action {
@@ -227,201 +229,6 @@ pub fn clearly_differ(a: &api::Receipt, b: &api::Receipt) -> bool {
         }
         _ => false,
     }
-}
-
-/// What a photo is known by, kept after the photo itself is gone.
-pub type PhotoHash = image_hasher::ImageHash;
-
-/// How the hash is made, for the record (`docs/bench.md`).
-pub const PHOTO_HASH: &str = "of the receipt found in the photo (seen at an eighth of its size, or finer to be at least 240 px long, in grey), straightened upright, its ink against the paper at 64x128: a DCT hash of its lowest 16x32 frequencies (512 bits), looked up as it stands and upside down; where no receipt is found, a 16x32 gradient hash of the printed area of the photo at an eighth";
-
-/// Bits two photos' hashes may differ by and still be alike: chosen from the
-/// phone-photo table in `docs/bench.md` (1,000 receipts on textured
-/// surfaces, every pair). There no two different receipts are alike up to
-/// 96 bits (the first at 128); at 80 every copy re-encoded, cropped in its
-/// margins, turned a little or a quarter, upside down, or the same paper
-/// photographed again is caught, nearly all cropped 5% each side, and about
-/// half of those scaled to 60% (their glance is small). A likeness is only a
-/// hint either way: it never refuses a shopper.
-pub const PHOTO_DISTANCE: u32 = 80;
-
-/// What a photo is known by: the fingerprint stored, and where the receipt
-/// was found and straightened, the one of it turned half way round (a
-/// receipt photographed upside down), looked up too.
-#[derive(Debug, Clone)]
-pub struct Fingerprint {
-    pub kept: PhotoHash,
-    pub turned: Option<PhotoHash>,
-}
-
-impl Fingerprint {
-    /// Every fingerprint an upload's photo is looked up by.
-    pub fn all(&self) -> impl Iterator<Item = &PhotoHash> {
-        std::iter::once(&self.kept).chain(&self.turned)
-    }
-}
-
-/// The fingerprint a photo is stored with, `None` for one that cannot be
-/// decoded here (HEIC) or is not whole: such a photo is not checked. An
-/// upload has its photos' glances from their check already
-/// ([`fingerprint`]).
-pub fn photo_hash(bytes: &[u8]) -> Option<PhotoHash> {
-    photo_fingerprint(bytes).map(|print| print.kept)
-}
-
-/// A photo's [`Fingerprint`], as [`photo_hash`] makes it.
-pub fn photo_fingerprint(bytes: &[u8]) -> Option<Fingerprint> {
-    let media_type = crate::photo::detect_type(bytes)?;
-    let glance = crate::photo::check(bytes, media_type, u64::MAX).ok()??;
-    Some(fingerprint(&glance))
-}
-
-/// The fingerprint of a photo's glance (grey, an eighth of its size or finer
-/// for a small photo, `photo::glance_scale`): of
-/// the receipt found in it, straightened upright and cropped to its print
-/// (`vision`), so that a copy cropped, turned a little or a quarter, or
-/// photographed again from another angle is known; where no receipt is
-/// found (a flat scan, a photo of the paper alone), of its printed area as
-/// it is.
-pub fn fingerprint(glance: &Glance) -> Fingerprint {
-    let (width, height) = glance.image.dimensions();
-    let frame = vision::Grey {
-        width,
-        height,
-        pixels: glance.image.as_raw().clone(),
-    };
-    let Some(quad) = vision::find(&frame) else {
-        return Fingerprint {
-            // At an eighth, however finely the photo was seen: the hash of
-            // its print's lines depends on the scale they are seen at.
-            kept: grey_hash(&printed_area(&glance.eighth())),
-            turned: None,
-        };
-    };
-    let upright = vision::straighten(&frame, &quad, STRAIGHTENED_SIDE);
-    let mut receipt = GrayImage::from_raw(upright.width, upright.height, upright.pixels)
-        .unwrap_or_else(|| glance.image.clone());
-    // A receipt is taller than wide: one photographed sideways is turned
-    // back a quarter, so only upside down is left to try.
-    if receipt.width() > receipt.height() {
-        receipt = image::imageops::rotate90(&receipt);
-    }
-    let ink = ink(&image::imageops::resize(
-        &receipt,
-        RECEIPT_SIZE.0,
-        RECEIPT_SIZE.1,
-        image::imageops::FilterType::Triangle,
-    ));
-    Fingerprint {
-        kept: ink_hash(&ink),
-        turned: Some(ink_hash(&image::imageops::rotate180(&ink))),
-    }
-}
-
-/// The longer side a receipt is straightened to before its fingerprint.
-const STRAIGHTENED_SIDE: u32 = 256;
-
-/// The size a straightened receipt is fingerprinted at: every receipt the
-/// same, whatever the photo's size and the receipt's length.
-const RECEIPT_SIZE: (u32, u32) = (64, 128);
-
-/// How much ink each pixel holds against the paper's own brightness around
-/// it (the brightest within a twentieth of the width, smoothed): the light
-/// falling across the paper, a shadow, a lamp, are gone; the print stays.
-fn ink(receipt: &GrayImage) -> GrayImage {
-    let (w, h) = receipt.dimensions();
-    let reach = (w / 20).max(2);
-    let brightest = |src: &GrayImage, along_rows: bool| {
-        GrayImage::from_fn(w, h, |x, y| {
-            let (at, limit) = if along_rows { (x, w) } else { (y, h) };
-            let (lo, hi) = (at.saturating_sub(reach), (at + reach).min(limit - 1));
-            let max = (lo..=hi)
-                .map(|k| {
-                    if along_rows {
-                        src.get_pixel(k, y)[0]
-                    } else {
-                        src.get_pixel(x, k)[0]
-                    }
-                })
-                .max()
-                .unwrap_or(0);
-            image::Luma([max])
-        })
-    };
-    let paper = image::imageops::blur(&brightest(&brightest(receipt, true), false), 4.0);
-    GrayImage::from_fn(w, h, |x, y| {
-        let (p, level) = (
-            f32::from(receipt.get_pixel(x, y)[0]),
-            f32::from(paper.get_pixel(x, y)[0]).max(1.0),
-        );
-        image::Luma([((1.0 - (p / level).min(1.0)) * 510.0).min(255.0) as u8])
-    })
-}
-
-/// A 512-bit DCT hash (the lowest 16x32 frequencies against their mean) of
-/// a receipt's ink.
-fn ink_hash(ink: &GrayImage) -> PhotoHash {
-    let hasher = image_hasher::HasherConfig::new()
-        .hash_size(16, 32)
-        .hash_alg(image_hasher::HashAlg::Mean)
-        .preproc_dct()
-        .to_hasher();
-    hasher.hash_image(&image::DynamicImage::ImageLuma8(ink.clone()))
-}
-
-/// A 16x32 gradient hash of a grey image.
-fn grey_hash(grey: &GrayImage) -> PhotoHash {
-    let hasher = image_hasher::HasherConfig::new()
-        .hash_size(16, 32)
-        .hash_alg(image_hasher::HashAlg::Gradient)
-        .to_hasher();
-    hasher.hash_image(&image::DynamicImage::ImageLuma8(grey.clone()))
-}
-
-/// The part of a receipt photo that holds print: the bounding box of pixels
-/// clearly darker than the paper, so a copy cropped in its margins hashes the
-/// same. "Clearly darker" is half way from the photo's mean to its darkest
-/// hundredth: seen at an eighth, a line of print is a shade, not black.
-fn printed_area(grey: &GrayImage) -> GrayImage {
-    let (w, h) = grey.dimensions();
-    let mut histogram = [0u64; 256];
-    for p in grey.pixels() {
-        histogram[usize::from(p[0])] += 1;
-    }
-    let total: u64 = histogram.iter().sum();
-    let mean = histogram
-        .iter()
-        .enumerate()
-        .map(|(value, n)| value as u64 * n)
-        .sum::<u64>()
-        / total.max(1);
-    let mut seen = 0;
-    let darkest = histogram
-        .iter()
-        .position(|n| {
-            seen += n;
-            seen * 100 >= total
-        })
-        .unwrap_or(0) as u64;
-    if mean.saturating_sub(darkest) < 24 {
-        return grey.clone();
-    }
-    let ink = ((mean + darkest) / 2) as u8;
-    let (mut x0, mut y0, mut x1, mut y1) = (w, h, 0, 0);
-    for (x, y, p) in grey.enumerate_pixels() {
-        if p[0] < ink {
-            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
-        }
-    }
-    if x1 <= x0 || y1 <= y0 {
-        return grey.clone();
-    }
-    image::imageops::crop_imm(grey, x0, y0, x1 - x0 + 1, y1 - y0 + 1).to_image()
-}
-
-/// Whether two photos' hashes are close enough to be one photo.
-pub fn same_photo(a: &PhotoHash, b: &PhotoHash) -> bool {
-    a.dist(b) <= PHOTO_DISTANCE
 }
 
 /// The reason a duplicate is given.

@@ -131,7 +131,11 @@ pub async fn take(
         photos: upload.photos,
         qr_key,
         document_key,
-        photo_hashes: prints.iter().map(|p| p.kept.to_base64()).collect(),
+        photo_hashes: prints
+            .iter()
+            .flat_map(|p| &p.kept)
+            .map(duplicates::PhotoHash::to_base64)
+            .collect(),
         duplicate: duplicate.map(|(status, of)| CaughtDuplicate {
             status,
             of,

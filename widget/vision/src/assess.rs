@@ -200,10 +200,11 @@ pub fn sharpness(frame: &Grey) -> f32 {
     (squares / n - mean * mean) as f32
 }
 
-/// Whether `frame` is light paper with print from edge to edge: brightest in
-/// 5x5 blocks (the print closed over), nearly all of it is light; as it is,
-/// some of it is print, well darker than that.
-fn paper_fills(frame: &Grey) -> bool {
+/// Whether `frame` is light paper with print from edge to edge (a scan, a
+/// photo cropped to the paper, a receipt the widget straightened): brightest
+/// in 5x5 blocks (the print closed over), nearly all of it is light; as it
+/// is, some of it is print, well darker than that.
+pub fn paper_fills(frame: &Grey) -> bool {
     const BLOCK: u32 = 5;
     if frame.width < BLOCK * 4 || frame.height < BLOCK * 4 {
         return false;

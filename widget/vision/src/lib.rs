@@ -29,7 +29,7 @@ pub mod geometry;
 mod stitch;
 mod straighten;
 
-pub use assess::{Advice, Assessment, assess, sharpness};
+pub use assess::{Advice, Assessment, assess, paper_fills, sharpness};
 pub use find::find;
 pub use geometry::{Point, Quad};
 pub use stitch::overlap;
