@@ -293,9 +293,12 @@ fn phone_photo_sets() {
     }
     println!(
         "\nThe threshold in use is {} (a likeness is only a hint: the provider's reading \
-         decides, README). The copies cropped 5% into the print are the ones most often \
-         missed; a copy scaled down is seen finer than an eighth (`photo::glance_scale`), so \
-         its receipt is found and straightened from about as many pixels as the original's.\n",
+         decides, README). Missed most: of a straightened photo, a copy cropped 5% into \
+         its print (the print itself is cut); of a photo on a table, a copy turned 5 degrees \
+         with its corners filled white (corners as bright as the paper; why they defeat \
+         the receipt's outline is not yet looked into). A copy scaled down is seen finer than an eighth \
+         (`photo::glance_scale`), so its receipt is found and straightened from about as many \
+         pixels as the original's.\n",
         proxy::duplicates::PHOTO_DISTANCE
     );
 }
@@ -377,6 +380,8 @@ fn main() {
     println!("| other stores (every pair) | {false_matches}/{pairs} |");
     println!("| the same store, another purchase | {same_store_matches}/{same_store} |");
     println!();
+    // `QUICK=1`: the synthetic receipts alone, in seconds rather than a
+    // quarter of an hour, while a fingerprint is being changed.
     if std::env::var_os("QUICK").is_some() {
         return;
     }

@@ -23,11 +23,14 @@ pub const PHOTO_HASH: &str = "of the receipt found in the photo (seen at an eigh
 /// Bits two photos' hashes may differ by and still be alike: chosen from the
 /// phone-photo table in `docs/bench.md` (1,000 receipts on textured
 /// surfaces, every pair). There no two different receipts are alike up to
-/// 96 bits (the first at 128); at 80 every copy re-encoded, cropped in its
-/// margins, turned a little or a quarter, upside down, or the same paper
-/// photographed again is caught, nearly all cropped 5% each side, and about
-/// half of those scaled to 60% (their glance is small). A likeness is only a
-/// hint either way: it never refuses a shopper.
+/// 96 bits (the first at 128), whether sent as photographed on a table or
+/// straightened as the widget sends them, or one each way; at 80 nearly
+/// every copy re-encoded, scaled to 60%, cropped in its margins, turned 2
+/// degrees or a quarter, upside down, the same paper photographed again or
+/// sent the other way is caught. Missed: of a straightened photo, a copy
+/// cropped 5% into its print (all); of a photo on a table, 29 in 100 turned
+/// 5 degrees with corners filled white. A likeness is only a hint either
+/// way: it never refuses a shopper.
 pub const PHOTO_DISTANCE: u32 = 80;
 
 /// What a photo is known by: the fingerprints stored, each looked up against

@@ -203,6 +203,7 @@ fn long_receipts() {
     for (name, n, right, whole, wrong) in rows {
         println!("| {name} | {n} | {right} | {whole} | {wrong} |");
     }
+    println!();
 }
 
 /// How two parts came out joined.
