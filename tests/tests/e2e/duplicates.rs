@@ -465,9 +465,14 @@ async fn a_fingerprint_committed_after_a_later_one_is_still_read() {
     );
 }
 
-/// A photo of `paper` as a phone takes it on a table (`vision`'s fixtures,
-/// scaled to the widget's 1440x1920), JPEG.
-fn on_table(paper: u64, seed: u64, tilt: f32, surface: vision::fixtures::Surface) -> Vec<u8> {
+/// `paper` photographed on a table (`vision`'s fixtures): the 480x640 frame
+/// the lens would look at, and the photo at the widget's 1440x1920.
+fn shot(
+    paper: u64,
+    seed: u64,
+    tilt: f32,
+    surface: vision::fixtures::Surface,
+) -> (vision::Grey, image::GrayImage) {
     let frame = vision::fixtures::photograph(vision::fixtures::Scene {
         surface,
         light: vision::fixtures::Light::Even,
@@ -477,13 +482,19 @@ fn on_table(paper: u64, seed: u64, tilt: f32, surface: vision::fixtures::Surface
         paper,
     })
     .frame;
-    let grey = image::GrayImage::from_raw(frame.width, frame.height, frame.pixels).unwrap();
+    let grey = image::GrayImage::from_raw(frame.width, frame.height, frame.pixels.clone()).unwrap();
     let photo = image::imageops::resize(
         &grey,
         frame.width * 3,
         frame.height * 3,
         image::imageops::FilterType::Triangle,
     );
+    (frame, photo)
+}
+
+/// A photo of `paper` as a phone takes it on a table ([`shot`]), JPEG.
+fn on_table(paper: u64, seed: u64, tilt: f32, surface: vision::fixtures::Surface) -> Vec<u8> {
+    let (_, photo) = shot(paper, seed, tilt, surface);
     jpeg(&image::DynamicImage::ImageLuma8(photo).to_rgb8())
 }
 
@@ -534,43 +545,38 @@ async fn a_receipt_sent_again_turned_cropped_scaled_or_shot_from_another_angle_e
             )),
         ),
     ];
+    // Another receipt on the same table is not taken for it.
+    known_as_first(&app, &first, copies, on_table(43, 3, 0.0, Surface::Wood)).await;
+}
+
+/// Each of `copies`, sent a second after the one before to the campaign
+/// `first` went to, is marked as like `first` (the earliest like it is
+/// named: each copy comes later), and `other` as like none.
+async fn known_as_first<const N: usize>(
+    app: &TestApp,
+    first: &str,
+    copies: [(&str, Vec<u8>); N],
+    other: Vec<u8>,
+) {
     for (what, copy) in copies {
-        // The earliest like it is named: each copy comes later.
         app.clock.advance(std::time::Duration::from_secs(1));
         let again = app.submit_photo("demo-easypromos-once", copy).await;
         assert_eq!(
-            operator_view(&app, &again).await["photo_match_of"],
-            first.as_str(),
+            operator_view(app, &again).await["photo_match_of"],
+            first,
             "{what}"
         );
     }
-    // Another receipt on the same table is not taken for it.
-    let other = app
-        .submit_photo("demo-easypromos-once", on_table(43, 3, 0.0, Surface::Wood))
-        .await;
-    assert!(operator_view(&app, &other).await["photo_match_of"].is_null());
+    let other = app.submit_photo("demo-easypromos-once", other).await;
+    assert!(operator_view(app, &other).await["photo_match_of"].is_null());
 }
 
 /// `paper` as the widget sends it: photographed on a table, the receipt found
 /// in the 480x640 frame (as the lens looks at the camera) and straightened
 /// from the photo at the widget's 1440x1920, JPEG.
 fn straightened(paper: u64, seed: u64, tilt: f32, surface: vision::fixtures::Surface) -> Vec<u8> {
-    let frame = vision::fixtures::photograph(vision::fixtures::Scene {
-        surface,
-        light: vision::fixtures::Light::Even,
-        long: false,
-        tilt,
-        seed,
-        paper,
-    })
-    .frame;
+    let (frame, photo) = shot(paper, seed, tilt, surface);
     let quad = vision::find(&frame).expect("the receipt is found");
-    let photo = image::imageops::resize(
-        &image::GrayImage::from_raw(frame.width, frame.height, frame.pixels).unwrap(),
-        frame.width * 3,
-        frame.height * 3,
-        image::imageops::FilterType::Triangle,
-    );
     let photo = vision::Grey {
         width: photo.width(),
         height: photo.height(),
@@ -638,21 +644,12 @@ async fn a_straightened_receipt_sent_again_cropped_turned_or_unstraightened_esca
             straightened(42, 2, 25.0, Surface::Cloth),
         ),
     ];
-    for (what, copy) in copies {
-        app.clock.advance(std::time::Duration::from_secs(1));
-        let again = app.submit_photo("demo-easypromos-once", copy).await;
-        assert_eq!(
-            operator_view(&app, &again).await["photo_match_of"],
-            first.as_str(),
-            "{what}"
-        );
-    }
     // Another receipt, straightened as well, is not taken for it.
-    let other = app
-        .submit_photo(
-            "demo-easypromos-once",
-            straightened(43, 3, 0.0, Surface::Wood),
-        )
-        .await;
-    assert!(operator_view(&app, &other).await["photo_match_of"].is_null());
+    known_as_first(
+        &app,
+        &first,
+        copies,
+        straightened(43, 3, 0.0, Surface::Wood),
+    )
+    .await;
 }
