@@ -482,7 +482,12 @@ fn shot(
         paper,
     })
     .frame;
-    let grey = image::GrayImage::from_raw(frame.width, frame.height, frame.pixels.clone()).unwrap();
+    let grey = image::ImageBuffer::<image::Luma<u8>, &[u8]>::from_raw(
+        frame.width,
+        frame.height,
+        &frame.pixels[..],
+    )
+    .unwrap();
     let photo = image::imageops::resize(
         &grey,
         frame.width * 3,
@@ -609,7 +614,7 @@ fn turned(photo: &image::RgbImage, degrees: f32) -> image::RgbImage {
 
 /// What the widget sends is the receipt straightened, the paper filling the
 /// photo: the proxy found no edges in it, so its fingerprint was the photo's
-/// printed area as it was, and a copy cropped in its margins, turned 2
+/// printed area as it was, and a copy cropped in its margins, turned 2 or 5
 /// degrees or a quarter, or the same paper sent as a photo on a table,
 /// escaped it (docs/bench.md: 0 of 40 turned 2 degrees or a quarter). Now a
 /// photo the paper fills is the receipt, cut to its print and levelled, and
@@ -634,6 +639,7 @@ async fn a_straightened_receipt_sent_again_cropped_turned_or_unstraightened_esca
             ),
         ),
         ("turned 2 degrees", jpeg(&turned(&decoded, 2.0))),
+        ("turned 5 degrees", jpeg(&turned(&decoded, 5.0))),
         (
             "turned a quarter",
             jpeg(&image::imageops::rotate90(&decoded)),
