@@ -294,9 +294,10 @@ fn phone_photo_sets() {
     println!(
         "\nThe threshold in use is {} (a likeness is only a hint: the provider's reading \
          decides, README). Missed most: of a straightened photo, a copy cropped 5% into \
-         its print (the print itself is cut); of a photo on a table, a copy turned 5 degrees \
-         with its corners filled white (corners as bright as the paper; why they defeat \
-         the receipt's outline is not yet looked into). A copy scaled down is seen finer than an eighth \
+         its print (the print itself is cut). A copy turned in an editor has its corners \
+         filled white, as bright as the paper and as sharply edged, in which the receipt \
+         is not found at first: it is looked for again with them painted the grey beside \
+         them. A copy scaled down is seen finer than an eighth \
          (`photo::glance_scale`), so its receipt is found and straightened from about as many \
          pixels as the original's.\n",
         proxy::duplicates::PHOTO_DISTANCE

@@ -82,7 +82,9 @@ pub enum Surface {
 /// off-centre on a textured background, a light falling off across the frame,
 /// sensor grain, at 1500x2000 (what the widget sends).
 pub fn on_table(receipt: &RgbImage, surface: Surface, seed: u64) -> RgbImage {
-    let mut rng = Rng(seed * 6_364_136_223_846_793_005 + 1_442_695_040_888_963_407);
+    let mut rng = Rng(seed
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407));
     let (w, h) = (1500u32, 2000u32);
     let scale = 0.72 + (rng.next() % 14) as f32 / 100.0;
     let degrees = ((rng.next() % 81) as f32 - 40.0) / 10.0;

@@ -18,7 +18,7 @@ use crate::photo::Glance;
 pub type PhotoHash = image_hasher::ImageHash;
 
 /// How the hash is made, for the record (`docs/bench.md`).
-pub const PHOTO_HASH: &str = "of the receipt found in the photo (seen at an eighth of its size, or finer to be at least 240 px long, in grey), or of the whole photo where the paper fills it (what the widget sends, straightened already), straightened upright, cut to where its print lies and levelled to its lines of print, its ink against the paper at 64x128: a DCT hash of its lowest 16x32 frequencies (512 bits), looked up as it stands and upside down; where neither, a 16x32 gradient hash of the printed area of the photo at an eighth";
+pub const PHOTO_HASH: &str = "of the receipt found in the photo (seen at an eighth of its size, or finer to be at least 240 px long, in grey; looked for again with the white an editor fills a turned photo's corners with painted over), or of the whole photo where the paper fills it (what the widget sends, straightened already), straightened upright, cut to where its print lies and levelled to its lines of print, its ink against the paper at 64x128: a DCT hash of its lowest 16x32 frequencies (512 bits), looked up as it stands and upside down; where neither, a 16x32 gradient hash of the printed area of the photo at an eighth";
 
 /// Bits two photos' hashes may differ by and still be alike: chosen from the
 /// phone-photo table in `docs/bench.md` (1,000 receipts on textured
@@ -27,10 +27,10 @@ pub const PHOTO_HASH: &str = "of the receipt found in the photo (seen at an eigh
 /// straightened as the widget sends them, or one each way; at 80 nearly
 /// every copy re-encoded, scaled to 60%, cropped in its margins, turned 2
 /// degrees or a quarter, upside down, the same paper photographed again or
-/// sent the other way is caught. Missed: of a straightened photo, a copy
-/// cropped 5% into its print (all); of a photo on a table, 29 in 100 turned
-/// 5 degrees with corners filled white. A likeness is only a hint either
-/// way: it never refuses a shopper.
+/// sent the other way is caught, and so is a copy turned 5 degrees in an
+/// editor, its corners filled white. Missed: of a straightened photo, a copy
+/// cropped 5% into its print (all). A likeness is only a hint either way: it
+/// never refuses a shopper.
 pub const PHOTO_DISTANCE: u32 = 80;
 
 /// What a photo is known by: the fingerprints stored, each looked up against
@@ -69,7 +69,8 @@ pub fn photo_fingerprint(bytes: &[u8]) -> Option<Fingerprint> {
 
 /// The fingerprint of a photo's glance (grey, an eighth of its size or finer
 /// for a small photo, `photo::glance_scale`): of the receipt found in it
-/// (`vision`), or of the whole of it where the paper fills it (what the
+/// (`vision`; in a photo turned in an editor, once the white it fills the
+/// corners with is painted over: [`without_filled_corners`]), or of the whole of it where the paper fills it (what the
 /// widget sends, straightened already; a scan), straightened upright, cut
 /// to its print and levelled ([`print_of`]), so that a copy cropped, turned
 /// a little or a quarter, photographed again from another angle, or sent
@@ -87,10 +88,15 @@ pub fn fingerprint(glance: &Glance) -> Fingerprint {
     // A copy of it may have been cropped in its margins or turned in an
     // editor, with nothing to show either but its print: it is known by
     // its print too.
+    // A photo turned in a desktop editor has its corners filled white, as
+    // bright as the paper and edged as sharply: the receipt is looked for
+    // again with them painted the colour beside them.
     let outline = match vision::find(&frame) {
         Some(quad) => Some((quad, false)),
         None if vision::paper_fills(&frame) => Some((vision::Quad::frame(width, height), true)),
-        None => None,
+        None => without_filled_corners(&frame)
+            .and_then(|unfilled| vision::find(&unfilled))
+            .map(|quad| (quad, false)),
     };
     let Some((quad, fills)) = outline else {
         return Fingerprint {
@@ -127,6 +133,65 @@ pub fn fingerprint(glance: &Glance) -> Fingerprint {
             .map(|ink| ink_hash(&image::imageops::rotate180(ink)))
             .collect(),
     }
+}
+
+/// `frame` with the white an editor fills the corners of a turned photo
+/// with (the pixels at least [`FILLED`] bright that a corner of the frame
+/// reaches through such pixels) painted the mean grey of the pixels around
+/// them, so that their straight edges are not taken for the receipt's;
+/// `None` where no corner has such a fill (a thousandth of the frame at
+/// least).
+fn without_filled_corners(frame: &vision::Grey) -> Option<vision::Grey> {
+    let (w, h) = (frame.width as usize, frame.height as usize);
+    let mut filled = vec![false; w * h];
+    let mut reached = Vec::new();
+    for start in [0, w - 1, (h - 1) * w, h * w - 1] {
+        if filled[start] || frame.pixels[start] < FILLED {
+            continue;
+        }
+        filled[start] = true;
+        let mut todo = vec![start];
+        while let Some(at) = todo.pop() {
+            reached.push(at);
+            for next in beside(at, w, h) {
+                if !filled[next] && frame.pixels[next] >= FILLED {
+                    filled[next] = true;
+                    todo.push(next);
+                }
+            }
+        }
+    }
+    if reached.len() * 1_000 < w * h {
+        return None;
+    }
+    // The mean of the pixels beside the fill, outside it.
+    let (mut sum, mut count) = (0u64, 0u64);
+    for &at in &reached {
+        for next in beside(at, w, h).filter(|n| !filled[*n]) {
+            sum += u64::from(frame.pixels[next]);
+            count += 1;
+        }
+    }
+    // A fill that reaches all around (a white frame) is not a corner's.
+    let around = u8::try_from(sum.checked_div(count)?).unwrap_or(u8::MAX);
+    let mut unfilled = frame.clone();
+    for at in reached {
+        unfilled.pixels[at] = around;
+    }
+    Some(unfilled)
+}
+
+/// The pixels left, right, above and below pixel `at` of a `w` x `h` image.
+fn beside(at: usize, w: usize, h: usize) -> impl Iterator<Item = usize> {
+    let (x, y) = (at % w, at / w);
+    [
+        (x > 0).then(|| at - 1),
+        (x + 1 < w).then(|| at + 1),
+        (y > 0).then(|| at - w),
+        (y + 1 < h).then(|| at + w),
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// The part of a straightened receipt its print covers, so that where its

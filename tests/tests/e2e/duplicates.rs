@@ -521,11 +521,7 @@ async fn a_receipt_sent_again_turned_cropped_scaled_or_shot_from_another_angle_e
  {
     use vision::fixtures::Surface;
     let app = spawn_app().await;
-    let photo = on_table(42, 1, 0.0, Surface::Wood);
-    let first = app
-        .submit_photo("demo-easypromos-once", photo.clone())
-        .await;
-    let decoded = image::load_from_memory(&photo).unwrap().to_rgb8();
+    let (first, decoded) = sent_first(&app, on_table(42, 1, 0.0, Surface::Wood)).await;
     let (w, h) = decoded.dimensions();
     let copies = [
         (
@@ -552,6 +548,15 @@ async fn a_receipt_sent_again_turned_cropped_scaled_or_shot_from_another_angle_e
     ];
     // Another receipt on the same table is not taken for it.
     known_as_first(&app, &first, copies, on_table(43, 3, 0.0, Surface::Wood)).await;
+}
+
+/// `photo` sent to the campaign the copies will go to: its submission, and
+/// the photo decoded, to make the copies of.
+async fn sent_first(app: &TestApp, photo: Vec<u8>) -> (String, image::RgbImage) {
+    let first = app
+        .submit_photo("demo-easypromos-once", photo.clone())
+        .await;
+    (first, image::load_from_memory(&photo).unwrap().to_rgb8())
 }
 
 /// Each of `copies`, sent a second after the one before to the campaign
@@ -624,11 +629,7 @@ async fn a_straightened_receipt_sent_again_cropped_turned_or_unstraightened_esca
  {
     use vision::fixtures::Surface;
     let app = spawn_app().await;
-    let photo = straightened(42, 1, 0.0, Surface::Wood);
-    let first = app
-        .submit_photo("demo-easypromos-once", photo.clone())
-        .await;
-    let decoded = image::load_from_memory(&photo).unwrap().to_rgb8();
+    let (first, decoded) = sent_first(&app, straightened(42, 1, 0.0, Surface::Wood)).await;
     let (w, h) = decoded.dimensions();
     let copies = [
         (
@@ -658,4 +659,23 @@ async fn a_straightened_receipt_sent_again_cropped_turned_or_unstraightened_esca
         straightened(43, 3, 0.0, Surface::Wood),
     )
     .await;
+}
+
+/// A photo of a receipt on a table turned 5 degrees in a desktop editor has
+/// its corners filled white, as bright as the paper and as sharply edged:
+/// the receipt was not found in it, its fingerprint was the photo's printed
+/// area as it was, and 29 in 100 such copies escaped (docs/bench.md). Now
+/// the receipt is looked for again with the white corners painted the
+/// colour beside them, and each copy is known as like the first.
+#[tokio::test]
+async fn a_table_photo_turned_in_an_editor_escaped_the_fingerprint_by_its_white_corners() {
+    use vision::fixtures::Surface;
+    let app = spawn_app().await;
+    let (first, decoded) = sent_first(&app, on_table(44, 5, 0.0, Surface::Clutter)).await;
+    let copies = [
+        ("turned 5 degrees", jpeg(&turned(&decoded, 5.0))),
+        ("turned -5 degrees", jpeg(&turned(&decoded, -5.0))),
+        ("turned 3 degrees", jpeg(&turned(&decoded, 3.0))),
+    ];
+    known_as_first(&app, &first, copies, on_table(45, 6, 0.0, Surface::Clutter)).await;
 }
