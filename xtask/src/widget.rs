@@ -1,6 +1,7 @@
 //! Builds the widget for browsers: wasm32 release build (source paths remapped
-//! to crate names), wasm-bindgen glue, wasm-opt's size passes, short import and
-//! closure-export names, minified JavaScript,
+//! to crate names), wasm-bindgen glue, wasm-opt's size passes, the functions
+//! laid out by likeness for gzip (`layout`), short import and closure-export
+//! names, minified JavaScript,
 //! content-hashed file names, and the loader (`widget/loader.js`) pointing at them.
 //!
 //! Output, served by the proxy (`widget_dir`): `target/widget/widget.js`,
@@ -207,11 +208,11 @@ fn bindgen(tools: &BuildTools, name: &str, assets: &Path) -> anyhow::Result<(Str
 }
 
 /// binaryen's `wasm-opt` over `module`, in place, for the smallest gzip; then
-/// its functions laid out by likeness ([`layout`]). `-Oz`, but a function with
-/// one caller is not inlined into it: that would move its body away from the
-/// functions like it, and gzip loses more than the call costs (measured on the
-/// widget: some 10 KB gzip more, for 18 KB raw less). Function bodies that came out
-/// identical are merged after the others.
+/// its functions laid out by likeness ([`layout`]). `-Oz`, but a function
+/// with one caller is not inlined into it: that would move its body away
+/// from the functions like it, and gzip loses more than the call costs
+/// (measured on the widget: some 10 KB gzip more, for 18 KB raw less).
+/// Function bodies that came out identical are merged after the others.
 fn shrink(tools: &BuildTools, module: &Path) -> anyhow::Result<()> {
     wasm_opt(
         tools,

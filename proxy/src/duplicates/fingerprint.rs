@@ -143,6 +143,9 @@ pub fn fingerprint(glance: &Glance) -> Fingerprint {
 /// least).
 fn without_filled_corners(frame: &vision::Grey) -> Option<vision::Grey> {
     let (w, h) = (frame.width as usize, frame.height as usize);
+    if w == 0 || h == 0 || frame.pixels.len() < w * h {
+        return None;
+    }
     let mut filled = vec![false; w * h];
     let mut reached = Vec::new();
     for start in [0, w - 1, (h - 1) * w, h * w - 1] {
