@@ -70,8 +70,9 @@ pub fn photo_fingerprint(bytes: &[u8]) -> Option<Fingerprint> {
 /// The fingerprint of a photo's glance (grey, an eighth of its size or finer
 /// for a small photo, `photo::glance_scale`): of the receipt found in it
 /// (`vision`; in a photo turned in an editor, once the white it fills the
-/// corners with is painted over: [`without_filled_corners`]), or of the whole of it where the paper fills it (what the
-/// widget sends, straightened already; a scan), straightened upright, cut
+/// corners with is painted over: [`without_filled_corners`]), or of the
+/// whole of it where the paper fills it (what the widget sends,
+/// straightened already; a scan), straightened upright, cut
 /// to its print and levelled ([`print_of`]), so that a copy cropped, turned
 /// a little or a quarter, photographed again from another angle, or sent
 /// once as a photo and once straightened is known; where neither, of its
@@ -140,32 +141,22 @@ pub fn fingerprint(glance: &Glance) -> Fingerprint {
 /// reaches through such pixels) painted the mean grey of the pixels around
 /// them, so that their straight edges are not taken for the receipt's;
 /// `None` where no corner has such a fill (a thousandth of the frame at
-/// least).
+/// least). Here, not in `vision::find`: only a copy made in an editor has
+/// such corners, and the widget's viewfinder, which finds the receipt in
+/// every frame, should not pay for looking twice.
 fn without_filled_corners(frame: &vision::Grey) -> Option<vision::Grey> {
     let (w, h) = (frame.width as usize, frame.height as usize);
     if w == 0 || h == 0 || frame.pixels.len() < w * h {
         return None;
     }
-    let mut filled = vec![false; w * h];
-    let mut reached = Vec::new();
-    for start in [0, w - 1, (h - 1) * w, h * w - 1] {
-        if filled[start] || frame.pixels[start] < FILLED {
-            continue;
-        }
-        filled[start] = true;
-        let mut todo = vec![start];
-        while let Some(at) = todo.pop() {
-            reached.push(at);
-            for next in beside(at, w, h) {
-                if !filled[next] && frame.pixels[next] >= FILLED {
-                    filled[next] = true;
-                    todo.push(next);
-                }
-            }
-        }
-    }
+    let white: Vec<bool> = frame.pixels[..w * h].iter().map(|&p| p >= FILLED).collect();
+    let reached = flood(w, h, [0, w - 1, (h - 1) * w, h * w - 1], &white);
     if reached.len() * 1_000 < w * h {
         return None;
+    }
+    let mut filled = vec![false; w * h];
+    for &at in &reached {
+        filled[at] = true;
     }
     // The mean of the pixels beside the fill, outside it.
     let (mut sum, mut count) = (0u64, 0u64);
@@ -175,13 +166,31 @@ fn without_filled_corners(frame: &vision::Grey) -> Option<vision::Grey> {
             count += 1;
         }
     }
-    // A fill that reaches all around (a white frame) is not a corner's.
+    // A frame white all over has nothing beside its white.
     let around = u8::try_from(sum.checked_div(count)?).unwrap_or(u8::MAX);
     let mut unfilled = frame.clone();
     for at in reached {
         unfilled.pixels[at] = around;
     }
     Some(unfilled)
+}
+
+/// The pixels of a `w` x `h` image that `starts` reach through `open` ones
+/// (left, right, up and down), each once; a start that is not open reaches
+/// nothing.
+fn flood(w: usize, h: usize, starts: impl IntoIterator<Item = usize>, open: &[bool]) -> Vec<usize> {
+    let mut seen = vec![false; w * h];
+    let mut todo: Vec<usize> = starts.into_iter().collect();
+    let mut reached = Vec::new();
+    while let Some(at) = todo.pop() {
+        if seen[at] || !open[at] {
+            continue;
+        }
+        seen[at] = true;
+        reached.push(at);
+        todo.extend(beside(at, w, h));
+    }
+    reached
 }
 
 /// The pixels left, right, above and below pixel `at` of a `w` x `h` image.
@@ -304,33 +313,16 @@ fn print_only(receipt: &GrayImage, ink: &GrayImage) -> Vec<bool> {
             (y.saturating_sub(1)..(y + 2).min(h)).any(|y| receipt.get_pixel(x, y)[0] >= FILLED)
         })
     };
-    let mut open: Vec<bool> = (0..h)
+    let open: Vec<bool> = (0..h)
         .flat_map(|y| (0..w).map(move |x| (x, y)))
         .map(|(x, y)| print[(y * w + x) as usize] || filled(x, y))
         .collect();
-    let mut edge: Vec<(u32, u32)> = (0..w)
-        .flat_map(|x| [(x, 0), (x, h - 1)])
-        .chain((0..h).flat_map(|y| [(0, y), (w - 1, y)]))
-        .collect();
-    while let Some((x, y)) = edge.pop() {
-        let at = (y * w + x) as usize;
-        if !open[at] {
-            continue;
-        }
-        open[at] = false;
+    let (w, h) = (w as usize, h as usize);
+    let edge = (0..w)
+        .flat_map(|x| [x, (h - 1) * w + x])
+        .chain((0..h).flat_map(|y| [y * w, y * w + w - 1]));
+    for at in flood(w, h, edge, &open) {
         print[at] = false;
-        if x > 0 {
-            edge.push((x - 1, y));
-        }
-        if x + 1 < w {
-            edge.push((x + 1, y));
-        }
-        if y > 0 {
-            edge.push((x, y - 1));
-        }
-        if y + 1 < h {
-            edge.push((x, y + 1));
-        }
     }
     print
 }
@@ -501,6 +493,42 @@ mod tests {
             .filter(|(x, y, _)| print[(y * receipt.width() + x) as usize])
             .map(|(x, y, p)| (x as f32 + 0.5, y as f32 + 0.5, f64::from(p[0])))
             .collect()
+    }
+
+    #[test]
+    fn an_editors_white_corners_are_painted_the_grey_beside_them_and_nothing_else() {
+        // A 40x30 table (grey 90) with a paper on it (white as the fill,
+        // clear of the border), its top-left corner filled white by an editor.
+        let mut pixels = vec![90u8; 40 * 30];
+        for y in 0..30 {
+            for x in 0..40 {
+                if (12..28).contains(&x) && (6..24).contains(&y) {
+                    pixels[y * 40 + x] = 255;
+                }
+                if x + y < 8 {
+                    pixels[y * 40 + x] = 255;
+                }
+            }
+        }
+        let frame = vision::Grey {
+            width: 40,
+            height: 30,
+            pixels,
+        };
+        let unfilled = without_filled_corners(&frame).expect("a filled corner");
+        for (at, (&before, &after)) in frame.pixels.iter().zip(&unfilled.pixels).enumerate() {
+            let (x, y) = (at % 40, at / 40);
+            let expected = if x + y < 8 { 90 } else { before };
+            assert_eq!(after, expected, "({x}, {y})");
+        }
+        // No white in a corner: nothing to paint.
+        let plain = vision::Grey {
+            pixels: frame.pixels.iter().map(|&p| p.min(200)).collect(),
+            ..frame.clone()
+        };
+        assert!(without_filled_corners(&plain).is_none());
+        let white = vision::Grey::filled(40, 30, 255);
+        assert!(without_filled_corners(&white).is_none());
     }
 
     #[test]
