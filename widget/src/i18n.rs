@@ -23,6 +23,9 @@ pub struct Locale {
     /// formats differently from `es-ES`).
     pub tag: AttrValue,
     text: &'static Text,
+    /// The same words as the JS array the loader fetched, handed to the
+    /// lens's dialogs (undefined where the words were built in).
+    words: JsValue,
 }
 
 impl std::fmt::Debug for Locale {
@@ -45,6 +48,7 @@ impl Locale {
             lang: Lang::of_tag(&tag).unwrap_or(Lang::En),
             tag,
             text,
+            words: JsValue::UNDEFINED,
         }
     }
 
@@ -59,14 +63,22 @@ impl Locale {
             .map(|s| s.as_string().map(|s| &*String::leak(s)))
             .collect::<Option<Vec<&'static str>>>()?;
         let text = Text::from_strings(strings)?;
-        Some(Self::new(
-            tag.map_or(AttrValue::Static("en"), Into::into),
-            Box::leak(Box::new(text)),
-        ))
+        Some(Self {
+            words: words.clone(),
+            ..Self::new(
+                tag.map_or(AttrValue::Static("en"), Into::into),
+                Box::leak(Box::new(text)),
+            )
+        })
     }
 
     pub fn t(&self) -> &'static Text {
         self.text
+    }
+
+    /// The words as the lens's dialogs take them.
+    pub fn words(&self) -> &JsValue {
+        &self.words
     }
 
     /// A counted string (forms separated by `|`) for `n`, with `{n}` filled in.

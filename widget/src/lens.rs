@@ -7,10 +7,10 @@ use js_sys::{Array, Float32Array, Function, Promise, Reflect};
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, HtmlCanvasElement, HtmlVideoElement};
+use web_sys::Blob;
 
 use crate::photo::{Hint, Prep, Prepared};
-use crate::problem::{CameraError, Problem};
+use crate::problem::Problem;
 
 /// The loader's `loadLens()`: a promise of the lens module, initialised (the
 /// same promise every time). Given to components through a yew context.
@@ -118,137 +118,54 @@ impl Lens {
     }
 }
 
-/// What the lens's live camera tells (`widget/lens/src/camera.rs`).
-#[derive(Debug, Clone, PartialEq)]
-pub enum CameraEvent {
-    /// The camera could not be opened.
-    Failed(CameraError),
-    /// It plays: the shutter may be pressed; whether it has a torch.
-    Live { torch: bool },
-    /// The viewfinder's [`advice`] `OUTLINED` and `TAKEN` bits, changed.
-    Seen(u32),
-    /// A shot is being taken.
-    Shooting,
-    /// ... and it failed.
-    Missed,
-    /// The shot: the receipt straightened, or the whole frame.
-    Photo(Blob),
-    /// The QR code read.
-    Code(String),
-    /// The torch is on (or off).
-    Torch(bool),
-}
-
-impl CameraEvent {
-    fn read(event: &str, value: JsValue) -> Option<Self> {
-        Some(match event {
-            "failed" => Self::Failed(CameraError::from_name(&value.as_string()?)),
-            "live" => Self::Live {
-                torch: value.as_bool()?,
-            },
-            "seen" => Self::Seen(value.as_f64()? as u32),
-            "shooting" => Self::Shooting,
-            "missed" => Self::Missed,
-            "photo" => Self::Photo(value.dyn_into().ok()?),
-            "code" => Self::Code(value.as_string()?),
-            "torch" => Self::Torch(value.as_bool()?),
-            _ => return None,
-        })
-    }
-}
-
-/// The lens's live camera in the widget's camera dialog: it opens the camera
-/// into the `<video>` and, with a canvas laid over it, outlines the receipt
-/// and takes it (else it scans for a QR code), telling [`CameraEvent`]s.
-/// Dropped, the camera is off.
-pub struct LiveCamera {
-    camera: JsValue,
+/// One of the lens's dialogs (`CameraDialog`, `CornersDialog`: drawn by the
+/// lens, in the shopper's words, into an element the widget hands it), open
+/// until dropped. What the shopper does in it comes as `(event, value)`.
+pub struct Dialog {
+    dialog: JsValue,
     _report: Closure<dyn FnMut(JsValue, JsValue)>,
 }
 
-impl LiveCamera {
-    pub fn start(
+impl Dialog {
+    /// The lens's dialog `class`, opened with `arguments` and then the
+    /// function it reports to, which calls `on`.
+    pub fn open(
         lens: &Lens,
-        video: &HtmlVideoElement,
-        overlay: Option<&HtmlCanvasElement>,
-        on: impl Fn(CameraEvent) + 'static,
+        class: &str,
+        arguments: &Array,
+        on: impl Fn(&str, JsValue) + 'static,
     ) -> Option<Self> {
-        let class = function(&lens.0, "Camera")?;
+        let class = function(&lens.0, class)?;
         let report = Closure::<dyn FnMut(JsValue, JsValue)>::new(move |event: JsValue, value| {
-            if let Some(event) = event.as_string().and_then(|e| CameraEvent::read(&e, value)) {
-                on(event);
+            if let Some(event) = event.as_string() {
+                on(&event, value);
             }
         });
-        let overlay = overlay.map_or(JsValue::UNDEFINED, |o| o.clone().into());
-        let camera =
-            Reflect::construct(&class, &Array::of3(video, &overlay, report.as_ref())).ok()?;
+        arguments.push(report.as_ref());
+        let dialog = Reflect::construct(&class, arguments).ok()?;
         Some(Self {
-            camera,
+            dialog,
             _report: report,
         })
     }
 
-    fn call(&self, name: &str) {
-        if let Some(method) = function(&self.camera, name) {
-            let _ = method.call0(&self.camera);
-        }
-    }
-
-    /// The shutter.
-    pub fn shoot(&self) {
-        self.call("shoot");
-    }
-
-    pub fn switch_torch(&self) {
-        self.call("switchTorch");
-    }
-}
-
-impl Drop for LiveCamera {
-    /// The camera off, and the lens's memory for it freed.
-    fn drop(&mut self) {
-        self.call("stop");
-        self.call("free");
-    }
-}
-
-/// The lens's corner editor: the four handles over a picked photo, moved
-/// by the shopper (the widget draws them; the lens moves them).
-pub struct CornerEditor(JsValue);
-
-impl CornerEditor {
-    /// Makes the `.rr-corner` handles in `frame` movable from `corners`.
-    pub fn new(lens: &Lens, frame: &web_sys::HtmlElement, corners: &[f32; 8]) -> Option<Self> {
-        let class = function(&lens.0, "CornerEditor")?;
-        let corners = Float32Array::from(corners.as_slice());
-        Reflect::construct(&class, &Array::of2(frame, &corners))
-            .ok()
-            .map(Self)
-    }
-
-    /// Where the corners are now.
-    pub fn corners(&self) -> Option<[f32; 8]> {
-        let now = function(&self.0, "corners")?.call0(&self.0).ok()?;
-        now.dyn_into::<Float32Array>()
-            .ok()?
-            .to_vec()
-            .try_into()
-            .ok()
-    }
-}
-
-impl Drop for CornerEditor {
-    /// The lens's memory for it freed, and the page's handles let go of.
-    fn drop(&mut self) {
-        if let Some(free) = function(&self.0, "free") {
-            let _ = free.call0(&self.0);
+    /// The dialog's method `name`, called with `arguments`.
+    pub fn call(&self, name: &str, arguments: &Array) {
+        if let Some(method) = function(&self.dialog, name) {
+            let _ = method.apply(&self.dialog, arguments);
         }
     }
 }
 
-/// The bits of the lens's advice (`preparePhoto`) and its camera's viewfinder, as `widget/lens`
-/// (`lens::advice`, `lens::OUTLINED`...) sets them; the widget's tests hold
-/// the two together.
+impl Drop for Dialog {
+    /// The dialog gone (the camera off), and the lens's memory for it freed.
+    fn drop(&mut self) {
+        self.call("free", &Array::new());
+    }
+}
+
+/// The bits of the lens's advice (`preparePhoto`), as `widget/lens`
+/// (`lens::advice`) sets them; the widget's tests hold the two together.
 pub mod advice {
     pub const NO_RECEIPT: u32 = 1;
     pub const MOVE_CLOSER: u32 = 2;
@@ -256,12 +173,6 @@ pub mod advice {
     pub const GLARE: u32 = 8;
     pub const HOLD_STILL: u32 = 16;
     pub const TILTED: u32 = 32;
-    /// A receipt is outlined live.
-    pub const OUTLINED: u32 = 1 << 8;
-    /// ... held still and sharp: the shot takes itself now.
-    pub const READY: u32 = 1 << 9;
-    /// ... and it is the one taken last.
-    pub const TAKEN: u32 = 1 << 10;
 }
 
 /// The hints in the lens's advice bits, most important first.

@@ -1,20 +1,9 @@
-//! The live camera behind the widget's camera dialog: the rear camera opened
-//! into the dialog's `<video>` (`getUserMedia`), the torch where the phone has
-//! one, and, until the dialog closes, either the receipt watched by the
+//! The live camera behind the camera dialog (`camera_dialog`): the rear
+//! camera opened into the dialog's `<video>` (`getUserMedia`), the torch where
+//! the phone has one, and, until it stops, either the receipt watched by the
 //! [`Viewfinder`] (outlined, and taken by itself, straightened, once held
-//! still; the shutter takes it at once) or frames read for a QR code. The
-//! widget draws the dialog and its words; it hears what happens through one
-//! `report(event, value)` function:
-//!
-//! - `"failed"`, the `DOMException` name the camera was refused with
-//!   (`"Unsupported"` where the browser has no `getUserMedia`);
-//! - `"live"`, whether the camera has a torch: the shutter may be pressed;
-//! - `"seen"`, the viewfinder's [`track::OUTLINED`] and [`track::TAKEN`] bits,
-//!   when they change;
-//! - `"shooting"`, then `"photo"` with the `Blob` (or `"missed"` where the
-//!   shot failed);
-//! - `"code"`, the text of the QR code read (the scan then stops);
-//! - `"torch"`, whether the torch is on now.
+//! still; the shutter takes it at once) or frames read for a QR code. What
+//! happens is told as [`Event`]s.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -38,13 +27,34 @@ const WATCH_GAP_MS: u32 = 30;
 /// shrinks it afterwards.
 const SHOT_QUALITY: f64 = 0.92;
 
-/// The camera, live in the widget's dialog until [`Camera::stop`].
-#[wasm_bindgen]
+/// What the camera tells.
+pub enum Event {
+    /// It could not be opened: the `DOMException`'s name (`"Unsupported"`
+    /// where the browser has no `getUserMedia`).
+    Failed(String),
+    /// It plays: the shutter may be pressed; whether it has a torch.
+    Live { torch: bool },
+    /// The viewfinder's [`track::OUTLINED`] and [`track::TAKEN`] bits,
+    /// changed.
+    Seen(u32),
+    /// A shot is being taken...
+    Shooting,
+    /// ... and it failed.
+    Missed,
+    /// The shot (a `Blob`): the receipt straightened, or the whole frame.
+    Photo(JsValue),
+    /// The text of the QR code read (the scan then stops).
+    Code(String),
+    /// The torch is on (or off) now.
+    Torch(bool),
+}
+
+/// The camera, live in its dialog until [`Camera::stop`].
 pub struct Camera(Rc<Live>);
 
 struct Live {
     video: HtmlVideoElement,
-    report: Function,
+    report: Box<dyn Fn(Event)>,
     /// The viewfinder, in photo mode once the camera plays.
     finder: RefCell<Option<Viewfinder>>,
     stream: RefCell<Option<MediaStream>>,
@@ -56,21 +66,18 @@ struct Live {
     busy: Cell<bool>,
 }
 
-#[wasm_bindgen]
 impl Camera {
     /// Opens the camera into `video` and starts: with `overlay` (a canvas
     /// laid over the video), the viewfinder for receipt photos; without, the
     /// QR scan. What happens is told to `report`.
-    #[wasm_bindgen(constructor)]
-    #[must_use]
     pub fn new(
         video: HtmlVideoElement,
         overlay: Option<HtmlCanvasElement>,
-        report: Function,
+        report: impl Fn(Event) + 'static,
     ) -> Self {
         let live = Rc::new(Live {
             video,
-            report,
+            report: Box::new(report),
             finder: RefCell::new(None),
             stream: RefCell::new(None),
             torch: RefCell::new(None),
@@ -87,7 +94,6 @@ impl Camera {
     }
 
     /// Switches the torch on or off.
-    #[wasm_bindgen(js_name = switchTorch)]
     pub fn switch_torch(&self) {
         let live = self.0.clone();
         spawn_local(async move {
@@ -96,7 +102,7 @@ impl Camera {
             };
             if set_torch(&track, !on).await {
                 *live.torch.borrow_mut() = Some((track, !on));
-                live.tell("torch", &(!on).into());
+                live.tell(Event::Torch(!on));
             }
         });
     }
@@ -110,14 +116,19 @@ impl Camera {
     }
 }
 
+impl Drop for Camera {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
 impl Live {
-    /// Tells the widget, while its dialog is open (closed, it no longer
+    /// Tells the dialog, while the camera is on (stopped, nobody
     /// listens).
-    fn tell(&self, event: &str, value: &JsValue) {
-        if !self.alive.get() {
-            return;
+    fn tell(&self, event: Event) {
+        if self.alive.get() {
+            (self.report)(event);
         }
-        let _ = self.report.call2(&JsValue::NULL, &event.into(), value);
     }
 }
 
@@ -125,7 +136,7 @@ impl Live {
 async fn run(live: Rc<Live>, overlay: Option<HtmlCanvasElement>) {
     let stream = match open(&live.video).await {
         Ok(stream) => stream,
-        Err(name) => return live.tell("failed", &name.into()),
+        Err(name) => return live.tell(Event::Failed(name)),
     };
     if !live.alive.get() {
         return stop(&stream);
@@ -135,11 +146,15 @@ async fn run(live: Rc<Live>, overlay: Option<HtmlCanvasElement>) {
     match overlay {
         Some(overlay) => {
             *live.finder.borrow_mut() = Viewfinder::new(live.video.clone(), overlay).ok();
-            live.tell("live", &live.torch.borrow().is_some().into());
+            live.tell(Event::Live {
+                torch: live.torch.borrow().is_some(),
+            });
             watch(&live).await;
         }
         None => {
-            live.tell("live", &live.torch.borrow().is_some().into());
+            live.tell(Event::Live {
+                torch: live.torch.borrow().is_some(),
+            });
             scan(&live).await;
         }
     }
@@ -159,7 +174,7 @@ async fn watch(live: &Rc<Live>) {
             let seen = bits & (track::OUTLINED | track::TAKEN);
             if seen != shown {
                 shown = seen;
-                live.tell("seen", &seen.into());
+                live.tell(Event::Seen(seen));
             }
             if bits & track::READY != 0 {
                 take(live.clone()).await;
@@ -173,9 +188,7 @@ async fn watch(live: &Rc<Live>) {
 async fn scan(live: &Live) {
     while live.alive.get() {
         if let Some(text) = crate::code::read_code(live.video.clone().into()).await {
-            if live.alive.get() {
-                live.tell("code", &text.into());
-            }
+            live.tell(Event::Code(text));
             return;
         }
         TimeoutFuture::new(SCAN_GAP_MS).await;
@@ -193,10 +206,10 @@ async fn take(live: Rc<Live>) {
         .as_mut()
         .and_then(|finder| finder.shoot(SHOT_QUALITY).ok());
     if let Some(promise) = shot {
-        live.tell("shooting", &JsValue::UNDEFINED);
+        live.tell(Event::Shooting);
         match JsFuture::from(promise).await {
-            Ok(blob) if live.alive.get() => live.tell("photo", &blob),
-            _ => live.tell("missed", &JsValue::UNDEFINED),
+            Ok(blob) => live.tell(Event::Photo(blob)),
+            Err(_) => live.tell(Event::Missed),
         }
     }
     live.busy.set(false);

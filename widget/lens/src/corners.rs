@@ -1,16 +1,23 @@
-//! The corner editor: the receipt's four corners over a picked photo, moved
-//! by the shopper where the lens found them wrong. The widget draws the photo,
-//! the outline (an SVG `polygon` in a 0 to 100 box) and four `.rr-corner`
-//! buttons in a frame; [`CornerEditor`] makes them move: a handle dragged
-//! with a finger or the mouse, or moved with the arrow keys (five times as
-//! far with Shift), and the outline following. Here rather than in the widget,
-//! whose every kilobyte is on the first load.
+//! The corner editor, a dialog over the widget: a picked photo as it was,
+//! the receipt's four corners on it (an outline, and a handle on each) where
+//! the lens found them, for the shopper to move where they are wrong: a handle
+//! dragged with a finger or the mouse, or moved with the arrow keys (five
+//! times as far with Shift), the outline following. Drawn here rather than in
+//! the widget, whose every kilobyte is on the first load; the widget hands it
+//! an element to draw in and the shopper's words, and hears through one
+//! `report(event, value)` function: `"done"` with the corners (eight
+//! fractions) or `"cancel"` (the button, or Escape). Dropped (`free()`), it
+//! is gone and the focus back where it was.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use js_sys::{Float32Array, Function};
 use wasm_bindgen::prelude::*;
-use web_sys::{Element, EventTarget, HtmlElement, KeyboardEvent, PointerEvent};
+use web_sys::{Blob, Element, EventTarget, HtmlElement, KeyboardEvent, PointerEvent, Url};
+use words::fill;
+
+use crate::dom::{self, Listeners, button, child, set, svg_child};
 
 /// How far an arrow key moves a corner, as a fraction of the photo.
 const STEP: f32 = 0.01;
@@ -19,7 +26,7 @@ const STEP: f32 = 0.01;
 struct Shared {
     frame: HtmlElement,
     handles: Vec<HtmlElement>,
-    outline: Option<Element>,
+    outline: Element,
     /// Each `x, y` as fractions of the photo's width and height.
     corners: RefCell<[f32; 8]>,
     /// The corner being dragged.
@@ -45,18 +52,16 @@ impl Shared {
             let _ = style.set_property("left", &format!("{}%", percent(corners[2 * at])));
             let _ = style.set_property("top", &format!("{}%", percent(corners[2 * at + 1])));
         }
-        if let Some(outline) = &self.outline {
-            let points: Vec<String> = (0..4)
-                .map(|at| {
-                    format!(
-                        "{},{}",
-                        percent(corners[2 * at]),
-                        percent(corners[2 * at + 1])
-                    )
-                })
-                .collect();
-            let _ = outline.set_attribute("points", &points.join(" "));
-        }
+        let points: Vec<String> = (0..4)
+            .map(|at| {
+                format!(
+                    "{},{}",
+                    percent(corners[2 * at]),
+                    percent(corners[2 * at + 1])
+                )
+            })
+            .collect();
+        let _ = self.outline.set_attribute("points", &points.join(" "));
     }
 }
 
@@ -66,123 +71,181 @@ fn percent(fraction: f32) -> String {
     format!("{}.{:02}", hundredths / 100, hundredths % 100)
 }
 
-type Listener = (EventTarget, &'static str, Closure<dyn FnMut(JsValue)>);
-
-/// The corners over a photo, moving as the shopper moves them.
+/// The corner editor, open until dropped.
 #[wasm_bindgen]
-pub struct CornerEditor {
-    shared: Rc<Shared>,
-    listeners: Vec<Listener>,
+pub struct CornersDialog {
+    dialog: HtmlElement,
+    /// The photo's address, let go of with the dialog.
+    url: String,
+    opener: Option<HtmlElement>,
+    _listeners: Listeners,
 }
 
 #[wasm_bindgen]
-impl CornerEditor {
-    /// Makes the four `.rr-corner` handles in `frame` (laid over the photo,
-    /// its size) movable, starting at `corners` (eight fractions).
+impl CornersDialog {
+    /// Opens the editor in `host` (an element of the widget's) over `photo`
+    /// (as it was before it was straightened), its corners at `corners`
+    /// (eight fractions of its width and height). `words` are the shopper's
+    /// (the JS array the widget was given).
     #[wasm_bindgen(constructor)]
-    pub fn new(frame: HtmlElement, corners: &[f32]) -> Result<Self, JsValue> {
+    pub fn new(
+        host: &Element,
+        words: &JsValue,
+        photo: &Blob,
+        corners: &[f32],
+        report: Function,
+    ) -> Result<Self, JsValue> {
         let corners = <[f32; 8]>::try_from(corners).map_err(|_| JsValue::from_str("corners"))?;
-        let found = frame.query_selector_all(".rr-corner")?;
-        let handles: Vec<HtmlElement> = (0..found.length())
-            .filter_map(|i| found.get(i)?.dyn_into().ok())
-            .collect();
-        if handles.len() != 4 {
-            return Err(JsValue::from_str("four corners"));
-        }
+        let t = dom::words(words)?;
+        let opener = dom::focused(host);
+        let dialog = child(host, "div", "rr-camera-dialog rr-corners")?;
+        set(
+            &dialog,
+            &[
+                ("role", "dialog"),
+                ("aria-modal", "true"),
+                ("aria-label", t.adjust_corners()),
+                ("tabindex", "-1"),
+            ],
+        )?;
+        let help = child(&dialog, "p", "rr-camera-status")?;
+        help.set_text_content(Some(t.corners_help()));
+        let scene = child(&dialog, "div", "rr-corners-view")?;
+        let frame = child(&scene, "div", "rr-corners-frame")?;
+        let url = Url::create_object_url_with_blob(photo)?;
+        let image = child(&frame, "img", "")?;
+        set(
+            &image,
+            &[
+                ("src", &url),
+                ("alt", t.photo_alt_original()),
+                ("draggable", "false"),
+            ],
+        )?;
+        let svg = svg_child(&frame, "svg")?;
+        set(
+            &svg,
+            &[
+                ("class", "rr-corners-outline"),
+                ("viewBox", "0 0 100 100"),
+                ("preserveAspectRatio", "none"),
+                ("aria-hidden", "true"),
+            ],
+        )?;
+        let outline = svg_child(&svg, "polygon")?;
+        let handles = (1..=4)
+            .map(|n| {
+                let handle = button(&frame, "rr-corner", "")?;
+                handle.set_attribute("aria-label", &fill(t.corner(), &[("n", &n.to_string())]))?;
+                Ok(handle)
+            })
+            .collect::<Result<Vec<_>, JsValue>>()?;
+        let bar = child(&dialog, "div", "rr-camera-bar")?;
+        let cancel = button(&bar, "rr-button rr-secondary rr-corners-cancel", t.cancel())?;
+        let done = button(&bar, "rr-button rr-corners-done", t.use_corners())?;
+
         let shared = Rc::new(Shared {
-            outline: frame.query_selector("polygon")?,
             frame,
             handles,
+            outline,
             corners: RefCell::new(corners),
             dragging: Cell::new(None),
         });
         shared.show();
-        let mut editor = Self {
-            shared: Rc::clone(&shared),
-            listeners: Vec::new(),
+        let mut listeners = Listeners::default();
+        moving(&shared, &mut listeners)?;
+        let report = Rc::new(report);
+        let (on, said) = (Rc::clone(&shared), Rc::clone(&report));
+        listeners.listen(&done, "click", move |_| {
+            let corners = Float32Array::from(on.corners.borrow().as_slice());
+            let _ = said.call2(&JsValue::NULL, &"done".into(), &corners);
+        })?;
+        let said = Rc::clone(&report);
+        let cancelled = move || {
+            let _ = said.call2(&JsValue::NULL, &"cancel".into(), &JsValue::UNDEFINED);
         };
-        for at in 0..4 {
-            let handle: EventTarget = shared.handles[at].clone().into();
-            let on = Rc::clone(&shared);
-            editor.listen(&handle, "pointerdown", move |event| {
-                let Ok(event) = event.dyn_into::<PointerEvent>() else {
-                    return;
-                };
-                event.prevent_default();
-                on.dragging.set(Some(at));
-                // Moves keep coming to the handle while the finger is down,
-                // wherever it goes.
-                let _ = on.handles[at].set_pointer_capture(event.pointer_id());
-                let _ = on.handles[at].focus();
-            })?;
-            let on = Rc::clone(&shared);
-            editor.listen(&handle, "keydown", move |event| {
-                let Ok(event) = event.dyn_into::<KeyboardEvent>() else {
-                    return;
-                };
-                let step = if event.shift_key() { 5.0 * STEP } else { STEP };
-                let (dx, dy) = match event.key().as_str() {
-                    "ArrowLeft" => (-step, 0.0),
-                    "ArrowRight" => (step, 0.0),
-                    "ArrowUp" => (0.0, -step),
-                    "ArrowDown" => (0.0, step),
-                    _ => return,
-                };
-                event.prevent_default();
-                let corners = *on.corners.borrow();
-                on.place(at, corners[2 * at] + dx, corners[2 * at + 1] + dy);
-            })?;
-        }
-        let frame: EventTarget = shared.frame.clone().into();
-        let on = Rc::clone(&shared);
-        editor.listen(&frame, "pointermove", move |event| {
-            let (Ok(event), Some(at)) = (event.dyn_into::<PointerEvent>(), on.dragging.get())
-            else {
-                return;
-            };
-            let rect = on.frame.get_bounding_client_rect();
-            if rect.width() > 0.0 && rect.height() > 0.0 {
-                let x = (f64::from(event.client_x()) - rect.left()) / rect.width();
-                let y = (f64::from(event.client_y()) - rect.top()) / rect.height();
-                on.place(at, x as f32, y as f32);
+        let again = cancelled.clone();
+        listeners.listen(&cancel, "click", move |_| cancelled())?;
+        listeners.listen(&dialog, "keydown", move |event| {
+            if event
+                .dyn_ref::<KeyboardEvent>()
+                .is_some_and(|e| e.key() == "Escape")
+            {
+                again();
             }
         })?;
-        for name in ["pointerup", "pointercancel"] {
-            let on = Rc::clone(&shared);
-            editor.listen(&frame, name, move |_| on.dragging.set(None))?;
-        }
-        Ok(editor)
-    }
-
-    /// Where the corners are now: eight fractions, as they were given.
-    #[must_use]
-    pub fn corners(&self) -> Vec<f32> {
-        self.shared.corners.borrow().to_vec()
+        let _ = dialog.focus();
+        Ok(Self {
+            dialog,
+            url,
+            opener,
+            _listeners: listeners,
+        })
     }
 }
 
-impl CornerEditor {
-    fn listen(
-        &mut self,
-        target: &EventTarget,
-        name: &'static str,
-        handler: impl FnMut(JsValue) + 'static,
-    ) -> Result<(), JsValue> {
-        let closure = Closure::<dyn FnMut(JsValue)>::new(handler);
-        target.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref())?;
-        self.listeners.push((target.clone(), name, closure));
-        Ok(())
-    }
-}
-
-impl Drop for CornerEditor {
-    /// The page's handles let go of.
+impl Drop for CornersDialog {
     fn drop(&mut self) {
-        for (target, name, closure) in &self.listeners {
-            let _ =
-                target.remove_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
+        self.dialog.remove();
+        let _ = Url::revoke_object_url(&self.url);
+        if let Some(opener) = &self.opener {
+            let _ = opener.focus();
         }
     }
+}
+
+/// The handles made to move, and the outline to follow them.
+fn moving(shared: &Rc<Shared>, listeners: &mut Listeners) -> Result<(), JsValue> {
+    for at in 0..4 {
+        let handle: EventTarget = shared.handles[at].clone().into();
+        let on = Rc::clone(shared);
+        listeners.listen(&handle, "pointerdown", move |event| {
+            let Ok(event) = event.dyn_into::<PointerEvent>() else {
+                return;
+            };
+            event.prevent_default();
+            on.dragging.set(Some(at));
+            // Moves keep coming to the handle while the finger is down,
+            // wherever it goes.
+            let _ = on.handles[at].set_pointer_capture(event.pointer_id());
+            let _ = on.handles[at].focus();
+        })?;
+        let on = Rc::clone(shared);
+        listeners.listen(&handle, "keydown", move |event| {
+            let Ok(event) = event.dyn_into::<KeyboardEvent>() else {
+                return;
+            };
+            let step = if event.shift_key() { 5.0 * STEP } else { STEP };
+            let (dx, dy) = match event.key().as_str() {
+                "ArrowLeft" => (-step, 0.0),
+                "ArrowRight" => (step, 0.0),
+                "ArrowUp" => (0.0, -step),
+                "ArrowDown" => (0.0, step),
+                _ => return,
+            };
+            event.prevent_default();
+            let corners = *on.corners.borrow();
+            on.place(at, corners[2 * at] + dx, corners[2 * at + 1] + dy);
+        })?;
+    }
+    let frame: EventTarget = shared.frame.clone().into();
+    let on = Rc::clone(shared);
+    listeners.listen(&frame, "pointermove", move |event| {
+        let (Ok(event), Some(at)) = (event.dyn_into::<PointerEvent>(), on.dragging.get()) else {
+            return;
+        };
+        let rect = on.frame.get_bounding_client_rect();
+        if rect.width() > 0.0 && rect.height() > 0.0 {
+            let x = (f64::from(event.client_x()) - rect.left()) / rect.width();
+            let y = (f64::from(event.client_y()) - rect.top()) / rect.height();
+            on.place(at, x as f32, y as f32);
+        }
+    })?;
+    for name in ["pointerup", "pointercancel"] {
+        let on = Rc::clone(shared);
+        listeners.listen(&frame, name, move |_| on.dragging.set(None))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -6,18 +6,22 @@
 //! the receipt outlined over the camera, the shot taken by itself and
 //! straightened). The widget reads its answers in `widget/src/lens.rs`.
 //!
-//! - `camera`: the live camera in the widget's dialog, opened, watched by
-//!   the viewfinder or scanned for a QR code, its shots and torch;
+//! - `camera`: the live camera, opened, watched by the viewfinder or
+//!   scanned for a QR code, its shots and torch;
+//! - `camera_dialog`: the camera's dialog over the widget, drawn with the
+//!   shopper's words, for receipt photos or a QR code;
 //! - `canvas`: the browser's canvas and codecs, as the others use them;
 //! - `code`: a QR code read from the camera or a photo, by the browser's
 //!   detector where it has one, else by [`qrscan`];
+//! - `dom`: what the dialogs are drawn with (plain DOM), the page's
+//!   listeners let go of, the shopper's words read;
 //! - `photo`: a picked photo made ready to send (scaled, encoded within the
 //!   campaign's limits, looked at, straightened), and a long receipt's parts
 //!   joined;
 //! - `gallery`: a picked photo's receipt found, and the photo straightened
 //!   again to corners the shopper moved;
-//! - `corners`: the corner editor, a picked photo's corners moved by the
-//!   shopper;
+//! - `corners`: the corner editor's dialog, a picked photo's corners moved
+//!   by the shopper;
 //! - `track`: when a shot takes itself (pure, tested on the host);
 //! - `viewfinder`: the camera's frames read, the outline drawn, the shot
 //!   straightened and encoded.
@@ -27,9 +31,11 @@
 #![allow(clippy::suboptimal_flops)]
 
 mod camera;
+mod camera_dialog;
 mod canvas;
 mod code;
 mod corners;
+mod dom;
 mod gallery;
 pub mod photo;
 mod track;
@@ -37,11 +43,10 @@ mod viewfinder;
 
 use wasm_bindgen::prelude::*;
 
-pub use camera::Camera;
+pub use camera_dialog::CameraDialog;
 pub use code::read_code;
-pub use corners::CornerEditor;
+pub use corners::CornersDialog;
 pub use gallery::straighten;
-pub use track::{OUTLINED, READY, TAKEN};
 pub use viewfinder::Viewfinder;
 
 /// The text of the first QR code in a grey image (`luma`: one byte a pixel,

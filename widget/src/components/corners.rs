@@ -1,17 +1,21 @@
 //! The receipt's corners in a picked photo, for the shopper to fix where the
 //! lens found them wrong: the photo as it was, the outline over it and a
-//! handle on each corner, which the lens's corner editor places and makes
-//! move (dragged with a finger or the mouse, or with the arrow keys;
-//! `widget/lens`'s `corners.rs`). "Use these corners" straightens the photo to them again.
+//! handle on each corner, dragged with a finger or the mouse, or moved with
+//! the arrow keys. The lens draws the dialog, in the shopper's words, and
+//! moves the handles (`widget/lens`'s `corners.rs`); "Use these corners"
+//! straightens the photo to them again.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
+use js_sys::{Array, Float32Array};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{Blob, HtmlElement};
+use web_sys::{Blob, Element};
 use yew::prelude::*;
 
-use crate::i18n::{fill, use_locale};
-use crate::lens::{CornerEditor, Lens, LensLoader};
+use crate::i18n::use_locale;
+use crate::lens::{Dialog, Lens, LensLoader};
 
 #[derive(Properties, PartialEq)]
 pub struct CornersProps {
@@ -26,64 +30,53 @@ pub struct CornersProps {
 #[component]
 pub fn Corners(props: &CornersProps) -> Html {
     let locale = use_locale();
-    let t = locale.t();
     let loader = use_context::<LensLoader>().unwrap_or_default();
-    let frame = use_node_ref();
-    let editor = use_mut_ref(|| None::<CornerEditor>);
-    // The photo as it was, shown for as long as the editor is open.
-    let url = use_memo(props.original.clone(), |blob| {
-        web_sys::Url::create_object_url_with_blob(blob).unwrap_or_default()
-    });
+    let host = use_node_ref();
+    let dialog = use_mut_ref(|| None::<Dialog>);
     {
-        let (url, frame, editor, corners) =
-            (url.clone(), frame.clone(), editor.clone(), props.corners);
+        let (host, original, corners) = (host.clone(), props.original.clone(), props.corners);
+        let (on_done, on_cancel) = (props.on_done.clone(), props.on_cancel.clone());
         use_effect_with((), move |()| {
-            let attached = Rc::clone(&editor);
+            let (alive, closed) = (Rc::new(Cell::new(true)), dialog.clone());
+            let open = alive.clone();
             spawn_local(async move {
-                if let (Some(lens), Some(frame)) =
-                    (Lens::load(&loader).await, frame.cast::<HtmlElement>())
-                {
-                    *attached.borrow_mut() = CornerEditor::new(&lens, &frame, &corners);
+                let (Some(lens), Some(host)) = (Lens::load(&loader).await, host.cast::<Element>())
+                else {
+                    // No lens (it was there for the photo): the corners stay.
+                    return on_cancel.emit(());
+                };
+                if !open.get() {
+                    return;
+                }
+                let cancelled = on_cancel.clone();
+                let on = move |event: &str, value: JsValue| match event {
+                    "done" => on_done.emit(
+                        value
+                            .dyn_into::<Float32Array>()
+                            .ok()
+                            .and_then(|moved| moved.to_vec().try_into().ok())
+                            .unwrap_or(corners),
+                    ),
+                    "cancel" => cancelled.emit(()),
+                    _ => {}
+                };
+                let arguments = Array::of4(
+                    &host,
+                    locale.words(),
+                    &original,
+                    &Float32Array::from(corners.as_slice()),
+                );
+                *dialog.borrow_mut() = Dialog::open(&lens, "CornersDialog", &arguments, on);
+                if dialog.borrow().is_none() {
+                    on_cancel.emit(());
                 }
             });
             move || {
-                editor.borrow_mut().take();
-                let _ = web_sys::Url::revoke_object_url(&url);
+                alive.set(false);
+                closed.borrow_mut().take();
             }
         });
     }
-    let corners = props.corners;
-    let on_done = {
-        let on_done = props.on_done.clone();
-        Callback::from(move |_: MouseEvent| {
-            let moved = editor.borrow().as_ref().and_then(CornerEditor::corners);
-            on_done.emit(moved.unwrap_or(corners));
-        })
-    };
-    let on_cancel = props.on_cancel.reform(|_: MouseEvent| ());
-    html! {
-        <div class="rr-camera-dialog rr-corners" role="dialog" aria-modal="true"
-            aria-label={t.adjust_corners()}>
-            <p class="rr-camera-status">{ t.corners_help() }</p>
-            <div class="rr-corners-view">
-                <div class="rr-corners-frame" ref={frame}>
-                    <img src={(*url).clone()} alt={t.photo_alt_original()} draggable="false" />
-                    <svg class="rr-corners-outline" viewBox="0 0 100 100" preserveAspectRatio="none"
-                        aria-hidden="true">
-                        <polygon />
-                    </svg>
-                    { for (0..4).map(|at| html! {
-                        <button type="button" class="rr-corner"
-                            aria-label={fill(t.corner(), &[("n", &(at + 1).to_string())])} />
-                    }) }
-                </div>
-            </div>
-            <div class="rr-camera-bar">
-                <button type="button" class="rr-button rr-secondary rr-corners-cancel"
-                    onclick={on_cancel}>{ t.cancel() }</button>
-                <button type="button" class="rr-button rr-corners-done"
-                    onclick={on_done}>{ t.use_corners() }</button>
-            </div>
-        </div>
-    }
+    // The lens draws the dialog in here; nothing else does.
+    html! { <div class="rr-dialog-host" ref={host}></div> }
 }

@@ -11,7 +11,7 @@ use crate::components::camera::{self, Camera, CameraMode};
 use crate::components::chosen_files;
 use crate::components::corners::Corners;
 use crate::i18n::{fill, use_locale};
-use crate::problem::{CameraError, Problem};
+use crate::problem::Problem;
 use crate::state::PickedPhoto;
 
 #[derive(Properties, PartialEq)]
@@ -50,19 +50,20 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
     // The photo whose corners are being moved.
     let adjusting = use_state(|| None::<usize>);
     // Set when the live camera could not start: the capture input is offered
-    // instead, with the reason in words.
-    let camera_failed = use_state(|| None::<CameraError>);
-    crate::effects::use_reported(camera_failed.map(Problem::Camera));
-    let live_camera = camera::supported() && camera_failed.is_none();
+    // instead, with the reason in words (where only the lens could not be
+    // had, the camera stays on offer to try again).
+    let camera_failed = use_state(|| None::<Problem>);
+    crate::effects::use_reported((*camera_failed).clone());
+    let live_camera = camera::supported() && !matches!(*camera_failed, Some(Problem::Camera(_)));
     let on_photo = {
         let on_pick = props.on_pick.clone();
         Callback::from(move |blob: Blob| on_pick.emit(vec![blob]))
     };
     let on_fail = {
         let (camera_open, camera_failed) = (camera_open.clone(), camera_failed.clone());
-        Callback::from(move |error| {
+        Callback::from(move |problem| {
             camera_open.set(false);
-            camera_failed.set(Some(error));
+            camera_failed.set(Some(problem));
         })
     };
     let on_close = {
@@ -70,8 +71,11 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
         Callback::from(move |()| camera_open.set(false))
     };
     let open_camera = {
-        let camera_open = camera_open.clone();
-        Callback::from(move |_: MouseEvent| camera_open.set(true))
+        let (camera_open, camera_failed) = (camera_open.clone(), camera_failed.clone());
+        Callback::from(move |_: MouseEvent| {
+            camera_failed.set(None);
+            camera_open.set(true);
+        })
     };
     let several = props.max > 1;
     // "Retake photo n", beside the photo and on the button taking it again.
@@ -166,8 +170,8 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
                     { fill(t.long_receipt(), &[("n", &props.max.to_string())]) }
                 </p>
             }
-            if let Some(error) = *camera_failed {
-                <p class="rr-notice rr-camera-error" role="alert">{ error.explained(t) }</p>
+            if let Some(problem) = &*camera_failed {
+                <p class="rr-notice rr-camera-error" role="alert">{ locale.problem(problem) }</p>
             }
             if let Some((at, original)) = adjusting
                 .and_then(|at| Some((at, props.photos.get(at)?.original.clone()?)))

@@ -117,9 +117,9 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
         };
         let on_fail = {
             let (error, scanning) = (error.clone(), scanning.clone());
-            Callback::from(move |e| {
+            Callback::from(move |problem| {
                 scanning.set(false);
-                error.set(Some(Problem::Camera(e)));
+                error.set(Some(problem));
             })
         };
         let on_close = {
