@@ -23,6 +23,19 @@ async fn thumb_aspect(browser: &Browser) -> f64 {
     panic!("no thumbnail shown");
 }
 
+/// The class of the element that has the focus in the widget.
+async fn focused_class(browser: &Browser) -> String {
+    let class = browser
+        .client
+        .execute(
+            "return document.querySelector('#promo-widget').shadowRoot.activeElement?.className ?? '';",
+            vec![],
+        )
+        .await
+        .unwrap();
+    class.as_str().unwrap_or_default().to_owned()
+}
+
 /// The centre of corner `n` (1 to 4) on the page.
 async fn corner_at(browser: &Browser, n: usize) -> (f64, f64) {
     let script = format!(
@@ -75,6 +88,15 @@ async fn a_gallery_photo_is_straightened_to_the_receipt_and_its_corners_can_be_m
     // At a slant no longer.
     browser::wait_count(&widget, ".rr-photo-hint", 0).await;
     browser.step("99-gallery-straightened").await;
+
+    // Escape leaves the corners as they were, the focus back on the button
+    // that opened them.
+    browser::click(&widget, ".rr-adjust").await;
+    let handle = browser::find(&widget, ".rr-corner[aria-label='Corner 1']").await;
+    handle.send_keys("\u{E00C}").await.unwrap();
+    browser::wait_count(&widget, ".rr-corners", 0).await;
+    assert_eq!(focused_class(&browser).await, "rr-link rr-adjust");
+    assert!((thumb_aspect(&browser).await - aspect).abs() < 1e-6);
 
     browser::click(&widget, ".rr-adjust").await;
     browser::wait_count(&widget, ".rr-corners .rr-corner", 4).await;
