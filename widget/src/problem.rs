@@ -41,6 +41,8 @@ pub enum Problem {
     /// The lens, which prepares photos and runs the camera's viewfinder,
     /// could not be downloaded.
     LensUnavailable,
+    /// ... as the shopper opened the camera.
+    CameraUnavailable,
     /// A chosen photo has no readable QR code.
     QrNotFound,
     QrNeedTime,
@@ -66,7 +68,10 @@ impl Problem {
     /// table lists them): whose fault it is where it is a failure.
     pub fn kind(&self) -> &'static str {
         match self {
-            Self::Network | Self::GaveUp(Blame::Network) | Self::LensUnavailable => "network",
+            Self::Network
+            | Self::GaveUp(Blame::Network)
+            | Self::LensUnavailable
+            | Self::CameraUnavailable => "network",
             Self::NotAvailable => "not_available",
             Self::Refused(ErrorCode::UnknownCampaign) => "unknown_campaign",
             Self::BadAnswer | Self::Http(_) | Self::GaveUp(Blame::Server) => "server",
@@ -126,6 +131,7 @@ impl Problem {
             Self::Camera(error) => error.explained(t),
             Self::ScannerUnavailable => t.scanner_unavailable().to_owned(),
             Self::LensUnavailable => t.lens_unavailable().to_owned(),
+            Self::CameraUnavailable => t.camera_unavailable().to_owned(),
             Self::QrNotFound => t.qr_not_found().to_owned(),
             Self::QrNeedTime => t.qr_need_time().to_owned(),
             Self::QrNeedTotal => t.qr_need_total().to_owned(),

@@ -87,7 +87,7 @@ pub fn Camera(props: &CameraProps) -> Html {
                 else {
                     return on_fail.emit(match mode {
                         CameraMode::Qr => Problem::ScannerUnavailable,
-                        CameraMode::Photo => Problem::LensUnavailable,
+                        CameraMode::Photo => Problem::CameraUnavailable,
                     });
                 };
                 // Closed while the lens was on its way: no camera.
@@ -110,7 +110,7 @@ pub fn Camera(props: &CameraProps) -> Html {
                 };
                 let arguments = Array::of3(&host, &(mode == CameraMode::Qr).into(), locale.words());
                 let Some(opened) = Dialog::open(&lens, "CameraDialog", &arguments, on) else {
-                    return on_fail.emit(Problem::LensUnavailable);
+                    return on_fail.emit(Problem::CameraUnavailable);
                 };
                 update(&opened, &latest.borrow());
                 *dialog.borrow_mut() = Some(opened);

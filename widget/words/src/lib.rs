@@ -302,6 +302,8 @@ texts! {
     last_photo,
     /// The part that prepares photos and runs the viewfinder did not download.
     lens_unavailable,
+    /// ... as the shopper opened the camera (which it runs).
+    camera_unavailable,
 
     // The QR code.
     scanner_unavailable,

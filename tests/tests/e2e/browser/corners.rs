@@ -5,6 +5,7 @@
 use tests::browser::{self, Browser};
 use tests::fixtures;
 
+use super::dead_ends::wait_focus;
 use super::{demo_app, open_in};
 
 /// The width over the height of the picture the thumbnail shows.
@@ -21,19 +22,6 @@ async fn thumb_aspect(browser: &Browser) -> f64 {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     panic!("no thumbnail shown");
-}
-
-/// The class of the element that has the focus in the widget.
-async fn focused_class(browser: &Browser) -> String {
-    let class = browser
-        .client
-        .execute(
-            "return document.querySelector('#promo-widget').shadowRoot.activeElement?.className ?? '';",
-            vec![],
-        )
-        .await
-        .unwrap();
-    class.as_str().unwrap_or_default().to_owned()
 }
 
 /// The centre of corner `n` (1 to 4) on the page.
@@ -95,7 +83,7 @@ async fn a_gallery_photo_is_straightened_to_the_receipt_and_its_corners_can_be_m
     let handle = browser::find(&widget, ".rr-corner[aria-label='Corner 1']").await;
     handle.send_keys("\u{E00C}").await.unwrap();
     browser::wait_count(&widget, ".rr-corners", 0).await;
-    assert_eq!(focused_class(&browser).await, "rr-link rr-adjust");
+    wait_focus(&browser, "rr-adjust").await;
     assert!((thumb_aspect(&browser).await - aspect).abs() < 1e-6);
 
     browser::click(&widget, ".rr-adjust").await;

@@ -58,7 +58,7 @@ async fn focused(browser: &Browser) -> String {
 }
 
 /// Waits (bounded) until the focus is on an element with `class`.
-async fn wait_focus(browser: &Browser, class: &str) {
+pub(super) async fn wait_focus(browser: &Browser, class: &str) {
     let mut last = String::new();
     for _ in 0..300 {
         last = focused(browser).await;
@@ -432,6 +432,40 @@ async fn a_hint_to_retake_a_photo_came_with_a_button_that_added_another_part() {
     );
     assert!(!before.contains(&after[1]), "{before:?} {after:?}");
     browser::wait_count(&widget, ".rr-photo-hint", 0).await;
+    browser.close().await;
+}
+
+/// The lens (which draws the camera and runs it) lost on the way as the
+/// shopper opens the camera: it closes with the reason beside its button,
+/// which stays, and the host page hears a network fault; once the network is
+/// back, the same button opens the camera, the lens fetched again.
+#[tokio::test]
+async fn the_camera_opened_while_the_lens_could_not_download_says_why_and_opens_once_it_can() {
+    let (_app, tee) = demo_app().await;
+    let video = fixtures::write("camera-no-lens.y4m", &fixtures::camera_y4m(7));
+    let browser = Browser::with_camera(&video).await;
+    record_errors(&browser).await;
+    let (browser, widget) = open_in(browser, &tee, "demo-apm").await;
+    browser.cdp("Network.enable", serde_json::json!({})).await;
+    browser
+        .cdp(
+            "Network.setBlockedURLs",
+            serde_json::json!({"urls": ["*/widget/lens-*"]}),
+        )
+        .await;
+    browser::click(&widget, ".rr-open-camera").await;
+    browser::text_containing(&widget, ".rr-camera-error", "camera could not be started").await;
+    browser::wait_count(&widget, ".rr-camera-dialog", 0).await;
+    assert_eq!(errors(&browser).await, ["network"]);
+    browser.step("94-camera-without-lens").await;
+    browser
+        .cdp("Network.setBlockedURLs", serde_json::json!({"urls": []}))
+        .await;
+    browser::click(&widget, ".rr-open-camera").await;
+    browser::text_containing(&widget, ".rr-camera-status", "whole receipt").await;
+    browser::wait_count(&widget, ".rr-camera-error", 0).await;
+    browser::click(&widget, ".rr-camera-close").await;
+    browser::wait_count(&widget, ".rr-camera-dialog", 0).await;
     browser.close().await;
 }
 

@@ -86,6 +86,7 @@ pub static TEXT: Text = Text::new(Words {
     shutter: "Foto aufnehmen",
     last_photo: "Das gerade aufgenommene Foto",
     lens_unavailable: "Ihr Foto konnte nicht vorbereitet werden: Die Verbindung ist abgebrochen. Prüfen Sie sie und versuchen Sie es erneut.",
+    camera_unavailable: "Die Kamera konnte nicht gestartet werden: Die Verbindung ist abgebrochen. Prüfen Sie sie und versuchen Sie es erneut.",
 
     scanner_unavailable: "Der QR-Scanner konnte nicht geladen werden. Sie können die Angaben unter dem Code stattdessen eintippen.",
     qr_try_again: "Scannen Sie den Code auf Ihrem Kassenbon erneut oder tippen Sie seine Angaben ein.",

@@ -86,6 +86,7 @@ pub static TEXT: Text = Text::new(Words {
     shutter: "Take photo",
     last_photo: "The photo just taken",
     lens_unavailable: "Your photo could not be prepared: the connection dropped. Check it and try again.",
+    camera_unavailable: "The camera could not be started: the connection dropped. Check it and try again.",
 
     scanner_unavailable: "The QR scanner could not be loaded. You can type the details printed under the code instead.",
     qr_try_again: "Scan the code on your receipt again, or type its details.",

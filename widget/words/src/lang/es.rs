@@ -86,6 +86,7 @@ pub static TEXT: Text = Text::new(Words {
     shutter: "Hacer la foto",
     last_photo: "La foto que acabas de hacer",
     lens_unavailable: "No se ha podido preparar tu foto: se ha perdido la conexión. Compruébala e inténtalo de nuevo.",
+    camera_unavailable: "No se ha podido abrir la cámara: se ha perdido la conexión. Compruébala e inténtalo de nuevo.",
 
     scanner_unavailable: "No se ha podido cargar el lector de QR. Puedes escribir los datos impresos bajo el código.",
     qr_try_again: "Vuelve a escanear el código del ticket o escribe sus datos.",

@@ -86,6 +86,7 @@ pub static TEXT: Text = Text::new(Words {
     shutter: "Prendre la photo",
     last_photo: "La photo qui vient d'être prise",
     lens_unavailable: "Votre photo n'a pas pu être préparée : la connexion a été perdue. Vérifiez-la et réessayez.",
+    camera_unavailable: "La caméra n'a pas pu démarrer : la connexion a été perdue. Vérifiez-la et réessayez.",
 
     scanner_unavailable: "Le lecteur de QR n'a pas pu être chargé. Vous pouvez saisir les informations imprimées sous le code.",
     qr_try_again: "Scannez à nouveau le code du ticket, ou saisissez ses informations.",

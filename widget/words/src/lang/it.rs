@@ -86,6 +86,7 @@ pub static TEXT: Text = Text::new(Words {
     shutter: "Scatta la foto",
     last_photo: "La foto appena scattata",
     lens_unavailable: "Non è stato possibile preparare la foto: la connessione si è interrotta. Controllala e riprova.",
+    camera_unavailable: "Non è stato possibile avviare la fotocamera: la connessione si è interrotta. Controllala e riprova.",
 
     scanner_unavailable: "Non è stato possibile caricare il lettore QR. Puoi digitare i dati stampati sotto il codice.",
     qr_try_again: "Scansiona di nuovo il codice dello scontrino o digita i suoi dati.",

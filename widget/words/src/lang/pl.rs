@@ -86,6 +86,7 @@ pub static TEXT: Text = Text::new(Words {
     shutter: "Zrób zdjęcie",
     last_photo: "Właśnie zrobione zdjęcie",
     lens_unavailable: "Nie udało się przygotować zdjęcia: połączenie zostało przerwane. Sprawdź je i spróbuj ponownie.",
+    camera_unavailable: "Nie udało się uruchomić aparatu: połączenie zostało przerwane. Sprawdź je i spróbuj ponownie.",
 
     scanner_unavailable: "Nie udało się wczytać skanera QR. Możesz zamiast tego wpisać dane wydrukowane pod kodem.",
     qr_try_again: "Zeskanuj ponownie kod z paragonu albo wpisz jego dane.",

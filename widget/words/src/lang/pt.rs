@@ -86,6 +86,7 @@ pub static TEXT: Text = Text::new(Words {
     shutter: "Tirar foto",
     last_photo: "A foto acabada de tirar",
     lens_unavailable: "Não foi possível preparar a sua foto: a ligação falhou. Verifique-a e tente novamente.",
+    camera_unavailable: "Não foi possível abrir a câmara: a ligação falhou. Verifique-a e tente novamente.",
 
     scanner_unavailable: "Não foi possível carregar o leitor de QR. Pode escrever os dados impressos por baixo do código.",
     qr_try_again: "Leia de novo o código do talão, ou escreva os seus dados.",
