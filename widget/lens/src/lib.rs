@@ -2,9 +2,12 @@
 //! loader fetches when a shopper first opens the camera, picks a photo or scans
 //! a code (`loadLens()`), so that the first load costs nothing for it. It binds
 //! two pure-Rust crates for JavaScript: [`qrscan`] (QR codes) and [`vision`]
-//! (the receipt in a frame), and runs the live viewfinder ([`Viewfinder`]:
-//! the receipt outlined over the camera, the shot taken by itself and
-//! straightened). The widget reads its answers in `widget/src/lens.rs`.
+//! (the receipt in a frame), runs the live viewfinder ([`Viewfinder`]: the
+//! receipt outlined over the camera, the shot taken by itself and
+//! straightened), and draws the dialogs that need it, the camera's
+//! ([`CameraDialog`]) and the corner editor's ([`CornersDialog`]), into an
+//! element the widget hands it. The widget reads its answers in
+//! `widget/src/lens.rs`.
 //!
 //! - `camera`: the live camera, opened, watched by the viewfinder or
 //!   scanned for a QR code, its shots and torch;

@@ -1,9 +1,9 @@
 //! The live viewfinder: each frame of the camera looked at for the receipt,
 //! its outline drawn over the picture, and the shot taken as the straightened
-//! receipt. The widget owns the camera and the page; it hands the lens its
-//! `<video>` and a `<canvas>` laid over it, calls [`Viewfinder::watch`] a
-//! frame at a time and [`Viewfinder::shoot`] when the answer says
-//! [`track::READY`] or the shopper presses the shutter.
+//! receipt. The camera (`camera.rs`) hands it the dialog's `<video>` and a
+//! `<canvas>` laid over it, calls [`Viewfinder::watch`] a frame at a time
+//! and [`Viewfinder::shoot`] when the answer says [`track::READY`] or the
+//! shopper presses the shutter. Exported too, for the bench that times it.
 
 use js_sys::Promise;
 use vision::{Quad, Rgba};
