@@ -42,6 +42,18 @@ pub(super) async fn errors(browser: &Browser) -> Vec<String> {
     serde_json::from_value(seen).unwrap_or_default()
 }
 
+/// Fails every request for `urls` (patterns, `*` for any run of characters)
+/// as a dropped connection would; none with an empty list.
+async fn block(browser: &Browser, urls: &[&str]) {
+    browser.cdp("Network.enable", serde_json::json!({})).await;
+    browser
+        .cdp(
+            "Network.setBlockedURLs",
+            serde_json::json!({ "urls": urls }),
+        )
+        .await;
+}
+
 /// The class of the element that has the focus inside the demo page's widget.
 async fn focused(browser: &Browser) -> String {
     browser
@@ -144,21 +156,13 @@ async fn a_blip_while_the_campaign_loaded_left_the_promotion_unavailable_for_goo
     // No network at all (the campaign and the loader's check both fail): the
     // shopper's connection, said so; the widget loads by itself as soon as
     // the phone is back online.
-    browser.cdp("Network.enable", serde_json::json!({})).await;
-    browser
-        .cdp(
-            "Network.setBlockedURLs",
-            serde_json::json!({"urls": ["*/v1/campaigns/*", "*/healthz"]}),
-        )
-        .await;
+    block(&browser, &["*/v1/campaigns/*", "*/healthz"]).await;
     browser.client.refresh().await.unwrap();
     let widget = browser.widget().await;
     browser::text_containing(&widget, ".rr-error", "could not reach the server").await;
     browser::find(&widget, ".rr-retry").await;
     assert_eq!(errors(&browser).await, ["network"]);
-    browser
-        .cdp("Network.setBlockedURLs", serde_json::json!({"urls": []}))
-        .await;
+    block(&browser, &[]).await;
     browser.network(true, 50_000_000).await;
     browser.network(false, 50_000_000).await;
     browser::text_containing(&widget, ".rr-title", "10 EUR").await;
@@ -166,17 +170,10 @@ async fn a_blip_while_the_campaign_loaded_left_the_promotion_unavailable_for_goo
 
     // The widget's own code lost on the way: the loader waits for the
     // network and loads it then, rather than never showing anything.
-    browser
-        .cdp(
-            "Network.setBlockedURLs",
-            serde_json::json!({"urls": ["*_bg.wasm"]}),
-        )
-        .await;
+    block(&browser, &["*_bg.wasm"]).await;
     browser.client.refresh().await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    browser
-        .cdp("Network.setBlockedURLs", serde_json::json!({"urls": []}))
-        .await;
+    block(&browser, &[]).await;
     browser.network(true, 50_000_000).await;
     browser.network(false, 50_000_000).await;
     let widget = browser.widget().await;
@@ -446,21 +443,13 @@ async fn the_camera_opened_while_the_lens_could_not_download_says_why_and_opens_
     let browser = Browser::with_camera(&video).await;
     record_errors(&browser).await;
     let (browser, widget) = open_in(browser, &tee, "demo-apm").await;
-    browser.cdp("Network.enable", serde_json::json!({})).await;
-    browser
-        .cdp(
-            "Network.setBlockedURLs",
-            serde_json::json!({"urls": ["*/widget/lens-*"]}),
-        )
-        .await;
+    block(&browser, &["*/widget/lens-*"]).await;
     browser::click(&widget, ".rr-open-camera").await;
     browser::text_containing(&widget, ".rr-camera-error", "camera could not be started").await;
     browser::wait_count(&widget, ".rr-camera-dialog", 0).await;
     assert_eq!(errors(&browser).await, ["network"]);
     browser.step("94-camera-without-lens").await;
-    browser
-        .cdp("Network.setBlockedURLs", serde_json::json!({"urls": []}))
-        .await;
+    block(&browser, &[]).await;
     browser::click(&widget, ".rr-open-camera").await;
     browser::text_containing(&widget, ".rr-camera-status", "whole receipt").await;
     browser::wait_count(&widget, ".rr-camera-error", 0).await;
@@ -477,13 +466,7 @@ async fn a_photo_picked_while_the_lens_could_not_download_is_refused_in_words_th
     let (app, tee) = demo_app().await;
     let photo = fixtures::write("receipt-no-lens.jpg", &fixtures::receipt_jpeg());
     let (browser, widget) = open_in(recording_errors().await, &tee, "demo-easypromos").await;
-    browser.cdp("Network.enable", serde_json::json!({})).await;
-    browser
-        .cdp(
-            "Network.setBlockedURLs",
-            serde_json::json!({"urls": ["*/widget/lens-*"]}),
-        )
-        .await;
+    block(&browser, &["*/widget/lens-*"]).await;
     browser::find(&widget, "input.rr-gallery")
         .await
         .send_keys(&photo.display().to_string())
@@ -493,9 +476,7 @@ async fn a_photo_picked_while_the_lens_could_not_download_is_refused_in_words_th
     browser::wait_count(&widget, ".rr-thumb", 0).await;
     assert_eq!(errors(&browser).await, ["network"]);
     browser.step("94-lens-unavailable").await;
-    browser
-        .cdp("Network.setBlockedURLs", serde_json::json!({"urls": []}))
-        .await;
+    block(&browser, &[]).await;
     let again = fixtures::write("receipt-no-lens-again.jpg", &fixtures::receipt_jpeg());
     browser::choose_photo(&widget, &again).await;
     browser::wait_count(&widget, ".rr-error", 0).await;
