@@ -49,7 +49,7 @@ pub enum Event {
     Torch(bool),
 }
 
-/// The camera, live in its dialog until [`Camera::stop`].
+/// The camera, live in its dialog until dropped.
 pub struct Camera(Rc<Live>);
 
 struct Live {
@@ -106,19 +106,15 @@ impl Camera {
             }
         });
     }
+}
 
-    /// Turns the camera off (its light goes out) and ends the watching.
-    pub fn stop(&self) {
+impl Drop for Camera {
+    /// The camera off (its light goes out), and the watching ended.
+    fn drop(&mut self) {
         self.0.alive.set(false);
         if let Some(stream) = self.0.stream.borrow_mut().take() {
             stop(&stream);
         }
-    }
-}
-
-impl Drop for Camera {
-    fn drop(&mut self) {
-        self.stop();
     }
 }
 

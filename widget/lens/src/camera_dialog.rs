@@ -23,11 +23,11 @@ use std::rc::Rc;
 
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
-use web_sys::{Element, HtmlCanvasElement, HtmlElement, KeyboardEvent, Node};
+use web_sys::{Element, HtmlCanvasElement, HtmlElement, Node};
 use words::{Text, fill};
 
 use crate::camera::{Camera, Event};
-use crate::dom::{self, Listeners, button, child, set, shown};
+use crate::dom::{self, Listeners, Modal, Report, button, child, set, shown};
 use crate::track;
 
 /// The camera dialog, open until dropped (`free()`).
@@ -36,9 +36,9 @@ pub struct CameraDialog {
     view: Rc<View>,
     /// The page's listeners, let go of first.
     _listeners: Listeners,
+    /// The camera, off when dropped.
     _camera: Rc<Camera>,
-    /// Where the focus was before the dialog took it.
-    opener: Option<HtmlElement>,
+    _modal: Modal,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -54,8 +54,7 @@ struct View {
     text: &'static Text,
     /// Scanning for a QR code rather than taking receipt photos.
     qr: bool,
-    report: Function,
-    dialog: HtmlElement,
+    report: Report,
     scene: HtmlElement,
     bar: HtmlElement,
     status_line: HtmlElement,
@@ -90,25 +89,25 @@ impl CameraDialog {
         report: Function,
     ) -> Result<Self, JsValue> {
         let text = dom::words(words)?;
-        let opener = dom::focused(host);
-        let dialog = child(host, "div", "rr-camera-dialog")?;
+        let report = Report::new(report);
+        let mut listeners = Listeners::default();
         let label = if qr {
             text.scanner_label()
         } else {
             text.camera_label()
         };
-        set(
-            &dialog,
-            &[
-                ("role", "dialog"),
-                ("aria-modal", "true"),
-                ("aria-label", label),
-                ("tabindex", "-1"),
-            ],
+        let modal = Modal::open(
+            host,
+            "rr-camera-dialog",
+            label,
+            &report,
+            "close",
+            &mut listeners,
         )?;
+        let dialog = &modal.element;
         // The guides sit over the picture alone, clear of the status line
         // and the buttons on the smallest screens.
-        let scene = child(&dialog, "div", "rr-view")?;
+        let scene = child(dialog, "div", "rr-view")?;
         // The whole frame, as it will be saved (`object-fit: contain`).
         let video = child(&scene, "video", "rr-viewfinder")?;
         set(
@@ -140,9 +139,9 @@ impl CameraDialog {
             set(&overlap, &[("alt", ""), ("aria-hidden", "true")])?;
             Some(overlap)
         };
-        let status_line = child(&dialog, "p", "rr-camera-status rr-live")?;
+        let status_line = child(dialog, "p", "rr-camera-status rr-live")?;
         set(&status_line, &[("role", "status"), ("aria-live", "polite")])?;
-        let bar = child(&dialog, "div", "rr-camera-bar")?;
+        let bar = child(dialog, "div", "rr-camera-bar")?;
         let torch_button = button(&bar, "rr-button rr-secondary rr-torch", text.torch())?;
         torch_button.remove();
         let last = dom::detached(&bar, "img", "rr-last")?;
@@ -160,7 +159,6 @@ impl CameraDialog {
             text,
             qr,
             report,
-            dialog: dialog.clone(),
             scene,
             bar: bar.clone(),
             status_line,
@@ -183,7 +181,6 @@ impl CameraDialog {
         let camera = Rc::new(Camera::new(video.unchecked_into(), outline, move |event| {
             heard.hear(event)
         }));
-        let mut listeners = Listeners::default();
         if let Some(shutter) = &shutter {
             let camera = Rc::clone(&camera);
             listeners.listen(shutter, "click", move |_| camera.shoot())?;
@@ -192,24 +189,13 @@ impl CameraDialog {
         listeners.listen(&torch_button, "click", move |_| on.switch_torch())?;
         let on = Rc::clone(&view);
         listeners.listen(&close, "click", move |_| {
-            on.tell("close", &JsValue::UNDEFINED)
+            on.report.tell("close", &JsValue::UNDEFINED);
         })?;
-        let on = Rc::clone(&view);
-        listeners.listen(&dialog, "keydown", move |event| {
-            if event
-                .dyn_ref::<KeyboardEvent>()
-                .is_some_and(|e| e.key() == "Escape")
-            {
-                on.tell("close", &JsValue::UNDEFINED);
-            }
-        })?;
-        // The focus goes into the dialog, and back where it was when it closes.
-        let _ = dialog.focus();
         Ok(Self {
             view,
             _listeners: listeners,
             _camera: camera,
-            opener,
+            _modal: modal,
         })
     }
 
@@ -228,25 +214,11 @@ impl CameraDialog {
     }
 }
 
-impl Drop for CameraDialog {
-    fn drop(&mut self) {
-        self.view.dialog.remove();
-        if let Some(opener) = &self.opener {
-            let _ = opener.focus();
-        }
-    }
-}
-
 impl View {
-    /// Tells the widget.
-    fn tell(&self, event: &str, value: &JsValue) {
-        let _ = self.report.call2(&JsValue::NULL, &event.into(), value);
-    }
-
     /// What the camera said, shown (and passed on where the widget needs it).
     fn hear(&self, event: Event) {
         match event {
-            Event::Failed(name) => return self.tell("failed", &name.into()),
+            Event::Failed(name) => return self.report.tell("failed", &name.into()),
             Event::Live { torch } => {
                 self.torch.set(torch.then_some(false));
                 self.status.set(Status::Live);
@@ -256,9 +228,9 @@ impl View {
             Event::Missed => self.status.set(Status::Live),
             Event::Photo(blob) => {
                 self.status.set(Status::Live);
-                self.tell("photo", &blob);
+                self.report.tell("photo", &blob);
             }
-            Event::Code(text) => return self.tell("code", &text.into()),
+            Event::Code(text) => return self.report.tell("code", &text.into()),
             Event::Torch(on) => self.torch.set(Some(on)),
         }
         self.render();

@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Blob, Element, EventTarget, HtmlElement, KeyboardEvent, PointerEvent, Url};
 use words::fill;
 
-use crate::dom::{self, Listeners, button, child, set, svg_child};
+use crate::dom::{self, Listeners, Modal, Report, button, child, set, svg_child};
 
 /// How far an arrow key moves a corner, as a fraction of the photo.
 const STEP: f32 = 0.01;
@@ -74,11 +74,11 @@ fn percent(fraction: f32) -> String {
 /// The corner editor, open until dropped.
 #[wasm_bindgen]
 pub struct CornersDialog {
-    dialog: HtmlElement,
+    /// The page's listeners, let go of before the dialog goes.
+    _listeners: Listeners,
+    _modal: Modal,
     /// The photo's address, let go of with the dialog.
     url: String,
-    opener: Option<HtmlElement>,
-    _listeners: Listeners,
 }
 
 #[wasm_bindgen]
@@ -97,20 +97,20 @@ impl CornersDialog {
     ) -> Result<Self, JsValue> {
         let corners = <[f32; 8]>::try_from(corners).map_err(|_| JsValue::from_str("corners"))?;
         let t = dom::words(words)?;
-        let opener = dom::focused(host);
-        let dialog = child(host, "div", "rr-camera-dialog rr-corners")?;
-        set(
-            &dialog,
-            &[
-                ("role", "dialog"),
-                ("aria-modal", "true"),
-                ("aria-label", t.adjust_corners()),
-                ("tabindex", "-1"),
-            ],
+        let report = Report::new(report);
+        let mut listeners = Listeners::default();
+        let modal = Modal::open(
+            host,
+            "rr-camera-dialog rr-corners",
+            t.adjust_corners(),
+            &report,
+            "cancel",
+            &mut listeners,
         )?;
-        let help = child(&dialog, "p", "rr-camera-status")?;
+        let dialog = &modal.element;
+        let help = child(dialog, "p", "rr-camera-status")?;
         help.set_text_content(Some(t.corners_help()));
-        let scene = child(&dialog, "div", "rr-corners-view")?;
+        let scene = child(dialog, "div", "rr-corners-view")?;
         let frame = child(&scene, "div", "rr-corners-frame")?;
         let url = Url::create_object_url_with_blob(photo)?;
         let image = child(&frame, "img", "")?;
@@ -140,7 +140,7 @@ impl CornersDialog {
                 Ok(handle)
             })
             .collect::<Result<Vec<_>, JsValue>>()?;
-        let bar = child(&dialog, "div", "rr-camera-bar")?;
+        let bar = child(dialog, "div", "rr-camera-bar")?;
         let cancel = button(&bar, "rr-button rr-secondary rr-corners-cancel", t.cancel())?;
         let done = button(&bar, "rr-button rr-corners-done", t.use_corners())?;
 
@@ -152,45 +152,26 @@ impl CornersDialog {
             dragging: Cell::new(None),
         });
         shared.show();
-        let mut listeners = Listeners::default();
         moving(&shared, &mut listeners)?;
-        let report = Rc::new(report);
-        let (on, said) = (Rc::clone(&shared), Rc::clone(&report));
+        let (on, said) = (Rc::clone(&shared), report.clone());
         listeners.listen(&done, "click", move |_| {
             let corners = Float32Array::from(on.corners.borrow().as_slice());
-            let _ = said.call2(&JsValue::NULL, &"done".into(), &corners);
+            said.tell("done", &corners);
         })?;
-        let said = Rc::clone(&report);
-        let cancelled = move || {
-            let _ = said.call2(&JsValue::NULL, &"cancel".into(), &JsValue::UNDEFINED);
-        };
-        let again = cancelled.clone();
-        listeners.listen(&cancel, "click", move |_| cancelled())?;
-        listeners.listen(&dialog, "keydown", move |event| {
-            if event
-                .dyn_ref::<KeyboardEvent>()
-                .is_some_and(|e| e.key() == "Escape")
-            {
-                again();
-            }
+        listeners.listen(&cancel, "click", move |_| {
+            report.tell("cancel", &JsValue::UNDEFINED);
         })?;
-        let _ = dialog.focus();
         Ok(Self {
-            dialog,
-            url,
-            opener,
             _listeners: listeners,
+            _modal: modal,
+            url,
         })
     }
 }
 
 impl Drop for CornersDialog {
     fn drop(&mut self) {
-        self.dialog.remove();
         let _ = Url::revoke_object_url(&self.url);
-        if let Some(opener) = &self.opener {
-            let _ = opener.focus();
-        }
     }
 }
 

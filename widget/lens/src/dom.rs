@@ -1,12 +1,85 @@
 //! What the lens's dialogs are drawn with: plain DOM (no framework, which
-//! would cost the lens more than its dialogs), the page's listeners let go of
-//! when a dialog closes, and the shopper's words as the widget holds them.
+//! would cost the lens more than its dialogs), the dialog itself ([`Modal`]:
+//! labelled, holding the focus, closed with Escape), what they tell the
+//! widget ([`Report`]), the page's listeners let go of when a dialog closes,
+//! and the shopper's words as the widget holds them.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
-use web_sys::{Element, EventTarget, HtmlElement, Node};
+use web_sys::{Element, EventTarget, HtmlElement, KeyboardEvent, Node};
 use words::Text;
+
+/// The widget's `report(event, value)` function, shared by a dialog's
+/// listeners.
+#[derive(Clone)]
+pub struct Report(Rc<Function>);
+
+impl Report {
+    pub fn new(report: Function) -> Self {
+        Self(Rc::new(report))
+    }
+
+    /// Tells the widget `event`, with `value`.
+    pub fn tell(&self, event: &str, value: &JsValue) {
+        let _ = self.0.call2(&JsValue::NULL, &event.into(), value);
+    }
+}
+
+/// A modal dialog in an element of the widget's: labelled, holding the
+/// focus while it is open, Escape telling the widget `escape`. Dropped, it
+/// is gone and the focus back where it was.
+pub struct Modal {
+    pub element: HtmlElement,
+    /// Where the focus was before the dialog took it.
+    opener: Option<HtmlElement>,
+}
+
+impl Modal {
+    /// The dialog, of `class` and named `label`, opened in `host`.
+    pub fn open(
+        host: &Element,
+        class: &str,
+        label: &str,
+        report: &Report,
+        escape: &'static str,
+        listeners: &mut Listeners,
+    ) -> Result<Self, JsValue> {
+        let opener = focused(host);
+        let element = child(host, "div", class)?;
+        set(
+            &element,
+            &[
+                ("role", "dialog"),
+                ("aria-modal", "true"),
+                ("aria-label", label),
+                ("tabindex", "-1"),
+            ],
+        )?;
+        let report = report.clone();
+        listeners.listen(&element, "keydown", move |event| {
+            if event
+                .dyn_ref::<KeyboardEvent>()
+                .is_some_and(|e| e.key() == "Escape")
+            {
+                report.tell(escape, &JsValue::UNDEFINED);
+            }
+        })?;
+        let _ = element.focus();
+        Ok(Self { element, opener })
+    }
+}
+
+impl Drop for Modal {
+    fn drop(&mut self) {
+        self.element.remove();
+        if let Some(opener) = &self.opener {
+            let _ = opener.focus();
+        }
+    }
+}
 
 /// `tag`, of `class`, appended to `parent`.
 pub fn child(parent: &Node, tag: &str, class: &str) -> Result<HtmlElement, JsValue> {
@@ -62,8 +135,8 @@ pub fn set(element: &Element, attributes: &[(&str, &str)]) -> Result<(), JsValue
     Ok(())
 }
 
-/// The element that had the focus in `element`'s document or shadow root.
-pub fn focused(element: &Element) -> Option<HtmlElement> {
+/// The element that has the focus in `element`'s document or shadow root.
+fn focused(element: &Element) -> Option<HtmlElement> {
     js_sys::Reflect::get(&element.get_root_node(), &"activeElement".into())
         .ok()?
         .dyn_into()

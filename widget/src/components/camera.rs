@@ -6,17 +6,15 @@
 //! camera in it (`widget/lens`'s `camera_dialog.rs`), fetched as it opens;
 //! here is only where it goes and what it tells.
 
-use std::cell::Cell;
 use std::rc::Rc;
 
 use js_sys::Array;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::spawn_local;
-use web_sys::{Blob, Element};
+use web_sys::Blob;
 use yew::prelude::*;
 
+use crate::hooks::{OnDialog, use_lens_dialog};
 use crate::i18n::use_locale;
-use crate::lens::{Dialog, Lens, LensLoader};
 use crate::problem::{CameraError, Problem};
 
 /// Whether this browser can show a live camera at all (it needs a secure
@@ -63,15 +61,8 @@ type Shown = (usize, usize, Option<AttrValue>);
 
 #[component]
 pub fn Camera(props: &CameraProps) -> Html {
-    let host = use_node_ref();
-    let dialog = use_mut_ref(|| None::<Dialog>);
-    let loader = use_context::<LensLoader>().unwrap_or_default();
     let locale = use_locale();
-    let shown: Shown = (props.taken, props.max, props.last.clone());
-    // The newest count, for a dialog that opens after it changed.
-    let latest = use_mut_ref(|| shown.clone());
-    {
-        let (host, dialog, latest) = (host.clone(), dialog.clone(), latest.clone());
+    let on: OnDialog = {
         let (mode, on_photo, on_qr, on_fail, on_close) = (
             props.mode,
             props.on_photo.clone(),
@@ -79,66 +70,39 @@ pub fn Camera(props: &CameraProps) -> Html {
             props.on_fail.clone(),
             props.on_close.clone(),
         );
-        use_effect_with((), move |()| {
-            let (alive, closed) = (Rc::new(Cell::new(true)), dialog.clone());
-            let open = alive.clone();
-            spawn_local(async move {
-                let (Some(lens), Some(host)) = (Lens::load(&loader).await, host.cast::<Element>())
-                else {
-                    return on_fail.emit(match mode {
-                        CameraMode::Qr => Problem::ScannerUnavailable,
-                        CameraMode::Photo => Problem::CameraUnavailable,
-                    });
-                };
-                // Closed while the lens was on its way: no camera.
-                if !open.get() {
-                    return;
+        Rc::new(move |event: &str, value: JsValue| match event {
+            "unavailable" => on_fail.emit(match mode {
+                CameraMode::Qr => Problem::ScannerUnavailable,
+                CameraMode::Photo => Problem::CameraUnavailable,
+            }),
+            "failed" => on_fail.emit(Problem::Camera(CameraError::from_name(
+                &value.as_string().unwrap_or_default(),
+            ))),
+            "photo" => {
+                if let Ok(blob) = value.dyn_into() {
+                    on_photo.emit(blob);
                 }
-                let failed = on_fail.clone();
-                let on = move |event: &str, value: JsValue| match event {
-                    "failed" => failed.emit(Problem::Camera(CameraError::from_name(
-                        &value.as_string().unwrap_or_default(),
-                    ))),
-                    "photo" => {
-                        if let Ok(blob) = value.dyn_into() {
-                            on_photo.emit(blob);
-                        }
-                    }
-                    "code" => on_qr.emit(value.as_string().unwrap_or_default()),
-                    "close" => on_close.emit(()),
-                    _ => {}
-                };
-                let arguments = Array::of3(&host, &(mode == CameraMode::Qr).into(), locale.words());
-                let Some(opened) = Dialog::open(&lens, "CameraDialog", &arguments, on) else {
-                    return on_fail.emit(Problem::CameraUnavailable);
-                };
-                update(&opened, &latest.borrow());
-                *dialog.borrow_mut() = Some(opened);
-            });
-            move || {
-                alive.set(false);
-                // Dropped: the camera off, the dialog gone.
-                closed.borrow_mut().take();
             }
-        });
-    }
-    use_effect_with(shown, move |shown| {
-        *latest.borrow_mut() = shown.clone();
-        if let Some(dialog) = dialog.borrow().as_ref() {
-            update(dialog, shown);
+            "code" => on_qr.emit(value.as_string().unwrap_or_default()),
+            "close" => on_close.emit(()),
+            _ => {}
+        })
+    };
+    let arguments = Array::of2(&(props.mode == CameraMode::Qr).into(), locale.words());
+    let (host, dialog) = use_lens_dialog("CameraDialog", arguments, on);
+    // The photos so far, told to the dialog as it opens and as they change.
+    let shown: Shown = (props.taken, props.max, props.last.clone());
+    use_effect_with((shown, dialog.is_some()), move |((taken, max, last), _)| {
+        if let Some(dialog) = dialog.as_ref() {
+            let last = last
+                .as_ref()
+                .map_or(JsValue::UNDEFINED, |url| url.as_str().into());
+            dialog.call(
+                "update",
+                &Array::of3(&(*taken as u32).into(), &(*max as u32).into(), &last),
+            );
         }
     });
     // The lens draws the dialog in here; nothing else does.
     html! { <div class="rr-dialog-host" ref={host}></div> }
-}
-
-/// The dialog told how many photos the receipt has.
-fn update(dialog: &Dialog, (taken, max, last): &Shown) {
-    let last = last
-        .as_ref()
-        .map_or(JsValue::UNDEFINED, |url| url.as_str().into());
-    dialog.call(
-        "update",
-        &Array::of3(&(*taken as u32).into(), &(*max as u32).into(), &last),
-    );
 }

@@ -5,17 +5,15 @@
 //! moves the handles (`widget/lens`'s `corners.rs`); "Use these corners"
 //! straightens the photo to them again.
 
-use std::cell::Cell;
 use std::rc::Rc;
 
 use js_sys::{Array, Float32Array};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::spawn_local;
-use web_sys::{Blob, Element};
+use web_sys::Blob;
 use yew::prelude::*;
 
+use crate::hooks::{OnDialog, use_lens_dialog};
 use crate::i18n::use_locale;
-use crate::lens::{Dialog, Lens, LensLoader};
 
 #[derive(Properties, PartialEq)]
 pub struct CornersProps {
@@ -30,53 +28,31 @@ pub struct CornersProps {
 #[component]
 pub fn Corners(props: &CornersProps) -> Html {
     let locale = use_locale();
-    let loader = use_context::<LensLoader>().unwrap_or_default();
-    let host = use_node_ref();
-    let dialog = use_mut_ref(|| None::<Dialog>);
-    {
-        let (host, original, corners) = (host.clone(), props.original.clone(), props.corners);
-        let (on_done, on_cancel) = (props.on_done.clone(), props.on_cancel.clone());
-        use_effect_with((), move |()| {
-            let (alive, closed) = (Rc::new(Cell::new(true)), dialog.clone());
-            let open = alive.clone();
-            spawn_local(async move {
-                let (Some(lens), Some(host)) = (Lens::load(&loader).await, host.cast::<Element>())
-                else {
-                    // No lens (it was there for the photo): the corners stay.
-                    return on_cancel.emit(());
-                };
-                if !open.get() {
-                    return;
-                }
-                let cancelled = on_cancel.clone();
-                let on = move |event: &str, value: JsValue| match event {
-                    "done" => on_done.emit(
-                        value
-                            .dyn_into::<Float32Array>()
-                            .ok()
-                            .and_then(|moved| moved.to_vec().try_into().ok())
-                            .unwrap_or(corners),
-                    ),
-                    "cancel" => cancelled.emit(()),
-                    _ => {}
-                };
-                let arguments = Array::of4(
-                    &host,
-                    locale.words(),
-                    &original,
-                    &Float32Array::from(corners.as_slice()),
-                );
-                *dialog.borrow_mut() = Dialog::open(&lens, "CornersDialog", &arguments, on);
-                if dialog.borrow().is_none() {
-                    on_cancel.emit(());
-                }
-            });
-            move || {
-                alive.set(false);
-                closed.borrow_mut().take();
-            }
-        });
-    }
+    let on: OnDialog = {
+        let (corners, on_done, on_cancel) = (
+            props.corners,
+            props.on_done.clone(),
+            props.on_cancel.clone(),
+        );
+        Rc::new(move |event: &str, value: JsValue| match event {
+            "done" => on_done.emit(
+                value
+                    .dyn_into::<Float32Array>()
+                    .ok()
+                    .and_then(|moved| moved.to_vec().try_into().ok())
+                    .unwrap_or(corners),
+            ),
+            // No lens (it was there for the photo): the corners stay.
+            "cancel" | "unavailable" => on_cancel.emit(()),
+            _ => {}
+        })
+    };
+    let arguments = Array::of3(
+        locale.words(),
+        &props.original,
+        &Float32Array::from(props.corners.as_slice()),
+    );
+    let (host, _) = use_lens_dialog("CornersDialog", arguments, on);
     // The lens draws the dialog in here; nothing else does.
     html! { <div class="rr-dialog-host" ref={host}></div> }
 }
