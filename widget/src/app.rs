@@ -7,13 +7,14 @@ use web_sys::Element;
 use yew::prelude::*;
 
 use crate::components::capture::{Capture, CaptureProps};
-use crate::components::offer_picker::{MerchantPicker, OfferPicker, OfferPickerProps};
-use crate::components::verdict::{Verdict, VerdictProps};
-use crate::components::waiting::Waiting;
+use crate::components::offer_picker::{self, MerchantPicker, OfferStep};
+use crate::components::verdict::{self, VerdictStep};
+use crate::components::waiting;
+use crate::context::Shared;
 use crate::effects::Reporter;
 use crate::hooks::{
     CampaignHook, Loaded, Target, Uploader, action, corners_moving, photo_picking, use_campaign,
-    use_draft, use_effects, use_upload,
+    use_draft, use_effects, use_focus, use_upload,
 };
 use crate::i18n::Locale;
 use crate::lens::LensLoader;
@@ -77,8 +78,18 @@ pub fn App(props: &AppProps) -> Html {
         },
     );
     use_draft(&state, &props.drafts, &resume, &on_merchant);
+    // The verdict's headline takes the focus where it arrived while the
+    // shopper waited on this page.
+    let headline = use_focus(u32::from(
+        matches!(state.step, Step::Done(_)) && state.sent_here,
+    ));
     let on_change_offers = action(&dispatcher, |_: MouseEvent| Action::ChangeOffers);
     let t = props.locale.t();
+    let shared = Shared {
+        locale: props.locale.clone(),
+        lens: props.lens_loader.clone(),
+        reporter: Reporter(props.host.clone()),
+    };
     // A problem is said beside what it is about: the capture step places
     // its own; any other is said above the step.
     let in_capture = matches!(state.step, Step::Capture | Step::Sending) && !state.loading();
@@ -98,10 +109,10 @@ pub fn App(props: &AppProps) -> Html {
             <MerchantPicker merchants={state.merchants.clone()} on_choose={on_merchant} />
         },
         Step::Offers => match &state.merchant {
-            Some(merchant) => {
-                let props = offer_props(&state, &dispatcher, merchant, on_change_offers);
-                html! { <OfferPicker ..props /> }
-            }
+            Some(merchant) => offer_picker::offers(
+                t,
+                &offer_step(&state, &dispatcher, merchant, on_change_offers),
+            ),
             None => html! {},
         },
         Step::Capture | Step::Sending => {
@@ -114,17 +125,15 @@ pub fn App(props: &AppProps) -> Html {
         }
         Step::Waiting {
             status, delayed, ..
-        } => html! { <Waiting status={*status} delayed={*delayed} /> },
+        } => waiting::view(t, *status, *delayed),
         Step::Done(submission) => {
-            let props = verdict_props(&state, &dispatcher, submission, &resume, review);
-            html! { <Verdict ..props /> }
+            let step = verdict_step(&state, &dispatcher, submission, &resume, review, headline);
+            verdict::view(&props.locale, &step)
         }
     };
 
     html! {
-        <ContextProvider<Locale> context={props.locale.clone()}>
-        <ContextProvider<LensLoader> context={props.lens_loader.clone()}>
-        <ContextProvider<Reporter> context={Reporter(props.host.clone())}>
+        <ContextProvider<Shared> context={shared}>
         <section class="rr-card" aria-label={t.card_label()}>
             // The campaign's title in the shopper's language, else the
             // widget's own words (never another language's title).
@@ -147,20 +156,18 @@ pub fn App(props: &AppProps) -> Html {
             }
             { body }
         </section>
-        </ContextProvider<Reporter>>
-        </ContextProvider<LensLoader>>
-        </ContextProvider<Locale>>
+        </ContextProvider<Shared>>
     }
 }
 
-/// The offers step's props, built whole (`..props`).
-fn offer_props(
+/// What the offers step shows and does.
+fn offer_step(
     state: &State,
     dispatcher: &UseReducerDispatcher<State>,
     merchant: &api::Merchant,
     on_back: Callback<MouseEvent>,
-) -> OfferPickerProps {
-    OfferPickerProps {
+) -> OfferStep {
+    OfferStep {
         merchant: merchant.clone(),
         offers: state.offers.clone(),
         claimed: state.claimed.clone(),
@@ -170,19 +177,20 @@ fn offer_props(
     }
 }
 
-/// The verdict step's props: starting again (or retaking the photos) forgets
+/// What the verdict step shows and does: starting again (or retaking the photos) forgets
 /// the submission kept for a reload.
-fn verdict_props(
+fn verdict_step<'a>(
     state: &State,
     dispatcher: &UseReducerDispatcher<State>,
-    submission: &api::Submission,
+    submission: &'a api::Submission,
     resume: &Resume,
     on_review: Callback<String>,
-) -> VerdictProps {
+    headline: NodeRef,
+) -> VerdictStep<'a> {
     let campaign = state.campaign.as_ref();
     let (restart, retake) = (resume.clone(), resume.clone());
-    VerdictProps {
-        submission: submission.clone(),
+    VerdictStep {
+        submission,
         reward: campaign
             .map(|c| (c.reward.clone(), c.reward_when.clone()))
             .unwrap_or_default(),
@@ -196,7 +204,7 @@ fn verdict_props(
             Action::Retake
         }),
         on_review,
-        focus: state.sent_here,
+        headline,
     }
 }
 

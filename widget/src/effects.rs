@@ -95,14 +95,3 @@ impl Reporter {
         perform(&self.0, &Effect::Error(problem.kind()));
     }
 }
-
-/// Reports each problem a component comes to show (once as it appears).
-#[yew::hook]
-pub fn use_reported(problem: Option<Problem>) {
-    let reporter = yew::use_context::<Reporter>();
-    yew::use_effect_with(problem, move |problem| {
-        if let (Some(reporter), Some(problem)) = (reporter, problem) {
-            reporter.said(problem);
-        }
-    });
-}

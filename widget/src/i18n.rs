@@ -10,12 +10,12 @@
 
 use wasm_bindgen::{JsCast, JsValue};
 pub use words::{Lang, Text, fill};
-use yew::{AttrValue, hook, use_context};
+use yew::AttrValue;
 
 use crate::problem::Problem;
 
-/// The shopper's language with its words. Given to every component as a yew
-/// context ([`use_locale`]).
+/// The shopper's language with its words. Given to every component in the
+/// widget's context (`context::use_locale`).
 #[derive(Clone)]
 pub struct Locale {
     pub lang: Lang,
@@ -90,12 +90,6 @@ impl Locale {
     pub fn problem(&self, problem: &Problem) -> String {
         problem.in_words(self.t())
     }
-}
-
-/// The widget's language, which `App` provides to every component under it.
-#[hook]
-pub fn use_locale() -> Locale {
-    use_context::<Locale>().expect("App provides the Locale to every component")
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 mod app;
 mod client;
 mod components;
+mod context;
 mod draft;
 mod e_receipt;
 mod effects;

@@ -13,8 +13,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Blob;
 use yew::prelude::*;
 
+use crate::context::use_locale;
 use crate::hooks::{OnDialog, use_lens_dialog};
-use crate::i18n::use_locale;
 use crate::problem::{CameraError, Problem};
 
 /// Whether this browser can show a live camera at all (it needs a secure

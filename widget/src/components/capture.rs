@@ -9,9 +9,9 @@ use yew::prelude::*;
 
 use crate::components::photo_picker::{PhotoPicker, PhotoPickerProps};
 use crate::components::qr_entry::QrEntry;
-use crate::components::sending::Sending;
+use crate::components::sending;
+use crate::context::use_locale;
 use crate::hooks::use_focus;
-use crate::i18n::use_locale;
 use crate::photo::Hint;
 use crate::problem::Problem;
 use crate::state::PickedPhoto;
@@ -104,7 +104,7 @@ pub fn Capture(props: &CaptureProps) -> Html {
     };
     // Asked for these photos (by their count): a photo added or removed asks
     // again.
-    let asked = use_state(|| None::<usize>);
+    let asked = use_state(Option::<usize>::default);
     // The widget's own look, or the provider's check.
     let unusable = props
         .photos
@@ -129,7 +129,7 @@ pub fn Capture(props: &CaptureProps) -> Html {
     let asking = doubtful && *asked == Some(count) && !sending;
     // The question takes the focus when it opens, and gives it back to Send
     // when the shopper answers "not yet" (counted, so each answer does).
-    let answered = use_state(|| 0_u32);
+    let answered = use_state(u32::default);
     let anyway_ref = use_focus(u32::from(asking));
     let send_ref = use_focus(*answered);
     // Anything else that went wrong is about sending: said above Send, whose
@@ -172,7 +172,7 @@ pub fn Capture(props: &CaptureProps) -> Html {
                     </button>
                 </div>
             } else if sending {
-                <Sending progress={props.progress} offline={props.offline} on_cancel={props.on_cancel.clone()} />
+                { sending::view(t, props.progress, props.offline, props.on_cancel.clone()) }
             } else {
                 <button
                     class="rr-button rr-submit"

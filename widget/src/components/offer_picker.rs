@@ -6,7 +6,8 @@
 use api::{ClaimedOffer, Merchant, Offer};
 use yew::prelude::*;
 
-use crate::i18n::{Text, fill, use_locale};
+use crate::context::use_locale;
+use crate::i18n::{Text, fill};
 
 #[derive(Properties, PartialEq)]
 pub struct MerchantPickerProps {
@@ -111,8 +112,8 @@ pub fn MerchantPicker(props: &MerchantPickerProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct OfferPickerProps {
+/// What the offers step shows and does.
+pub struct OfferStep {
     pub merchant: Merchant,
     /// `None` while loading.
     pub offers: Option<Vec<Offer>>,
@@ -123,10 +124,8 @@ pub struct OfferPickerProps {
     pub on_continue: Callback<MouseEvent>,
 }
 
-#[component]
-pub fn OfferPicker(props: &OfferPickerProps) -> Html {
-    let locale = use_locale();
-    let t = locale.t();
+/// The offers step: a view, not a component (it holds no state of its own).
+pub fn offers(t: &Text, props: &OfferStep) -> Html {
     let back = html! {
         <button type="button" class="rr-link rr-back" onclick={props.on_back.clone()}>
             { t.change_store() }

@@ -10,7 +10,8 @@ use yew::prelude::*;
 use crate::components::camera::{self, Camera, CameraMode};
 use crate::components::chosen_files;
 use crate::components::corners::Corners;
-use crate::i18n::{fill, use_locale};
+use crate::context::use_locale;
+use crate::i18n::fill;
 use crate::problem::Problem;
 use crate::state::PickedPhoto;
 
@@ -46,14 +47,14 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
         let on_pick = props.on_pick.clone();
         Callback::from(move |e: Event| on_pick.emit(chosen_files(&e)))
     };
-    let camera_open = use_state(|| false);
+    let camera_open = use_state(bool::default);
     // The photo whose corners are being moved.
-    let adjusting = use_state(|| None::<usize>);
+    let adjusting = use_state(Option::<usize>::default);
     // Set when the live camera could not start: the capture input is offered
     // instead, with the reason in words (where only the lens could not be
     // had, the camera stays on offer to try again).
-    let camera_failed = use_state(|| None::<Problem>);
-    crate::effects::use_reported((*camera_failed).clone());
+    let camera_failed = use_state(Option::<Problem>::default);
+    crate::context::use_reported((*camera_failed).clone());
     let live_camera = camera::supported() && !matches!(*camera_failed, Some(Problem::Camera(_)));
     let on_photo = {
         let on_pick = props.on_pick.clone();

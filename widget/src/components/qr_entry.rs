@@ -11,9 +11,10 @@ use yew::prelude::*;
 
 use crate::components::camera::{self, Camera, CameraMode};
 use crate::components::chosen_files;
+use crate::context::use_locale;
 use crate::format;
-use crate::i18n::{Text, use_locale};
-use crate::lens::{Lens, LensLoader};
+use crate::i18n::Text;
+use crate::lens::Lens;
 use crate::problem::Problem;
 
 #[derive(Properties, PartialEq)]
@@ -59,15 +60,15 @@ fn field_at_fault(problem: &Problem) -> Option<&'static str> {
 pub fn QrEntry(props: &QrEntryProps) -> Html {
     // The choices, shown once asked for: folded, they keep the first step
     // short enough for the height the page reserves.
-    let shown = use_state(|| false);
-    let open = use_state(|| false);
-    let error = use_state(|| None::<Problem>);
-    let scanning = use_state(|| false);
-    let reading = use_state(|| false);
-    let loader = use_context::<LensLoader>().unwrap_or_default();
+    let shown = use_state(bool::default);
+    let open = use_state(bool::default);
+    let error = use_state(Option::<Problem>::default);
+    let scanning = use_state(bool::default);
+    let reading = use_state(bool::default);
+    let loader = crate::context::use_lens_loader();
     let locale = use_locale();
     let t = locale.t();
-    crate::effects::use_reported((*error).clone());
+    crate::context::use_reported((*error).clone());
     // A scanned or read code is checked as the proxy will check it, then set.
     let found = {
         let (on_set, error) = (props.on_set.clone(), error.clone());

@@ -3,27 +3,22 @@
 
 use yew::prelude::*;
 
-use crate::i18n::{fill, use_locale};
+use crate::i18n::{Text, fill};
 
-#[derive(Properties, PartialEq)]
-pub struct SendingProps {
-    /// Bytes sent and to send, once the upload has started.
-    pub progress: Option<(f64, f64)>,
-    /// The phone is offline; the upload waits for the network.
-    pub offline: bool,
-    pub on_cancel: Callback<MouseEvent>,
-}
-
-#[component]
-pub fn Sending(props: &SendingProps) -> Html {
-    let locale = use_locale();
-    let t = locale.t();
-    let percent = props
-        .progress
+/// What the upload step shows: `progress` is the bytes sent and to send, once
+/// the upload has started; `offline`, that the upload waits for the network.
+/// A view, not a component: it holds no state of its own.
+pub fn view(
+    t: &Text,
+    progress: Option<(f64, f64)>,
+    offline: bool,
+    on_cancel: Callback<MouseEvent>,
+) -> Html {
+    let percent = progress
         .filter(|(_, total)| *total > 0.0)
         // A whole percent: formatting an integer keeps float printing out of the bundle.
         .map(|(sent, total)| (sent / total * 100.0).clamp(0.0, 100.0).round() as u32);
-    let words = match (props.offline, percent) {
+    let words = match (offline, percent) {
         (true, _) => t.offline_wait().to_owned(),
         (false, Some(p)) if p >= 100 => t.sent_saving().to_owned(),
         (false, Some(p)) => fill(t.sending_percent(), &[("n", &p.to_string())]),
@@ -37,8 +32,8 @@ pub fn Sending(props: &SendingProps) -> Html {
                 value={percent.unwrap_or(0).to_string()}
                 aria-label={t.progress_label()}
             />
-            <p class="rr-live" role="status" aria-live="polite" data-offline={props.offline.to_string()}>{ words }</p>
-            <button type="button" class="rr-button rr-secondary rr-cancel" onclick={props.on_cancel.clone()}>
+            <p class="rr-live" role="status" aria-live="polite" data-offline={offline.to_string()}>{ words }</p>
+            <button type="button" class="rr-button rr-secondary rr-cancel" onclick={on_cancel}>
                 { t.cancel() }
             </button>
         </div>

@@ -7,12 +7,11 @@ use api::{Submission, SubmissionStatus};
 use yew::prelude::*;
 
 use crate::format;
-use crate::hooks::use_focus;
-use crate::i18n::{fill, use_locale};
+use crate::i18n::{Locale, fill};
 
-#[derive(Properties, PartialEq)]
-pub struct VerdictProps {
-    pub submission: Submission,
+/// What the verdict shows and does.
+pub struct VerdictStep<'a> {
+    pub submission: &'a Submission,
     /// The campaign's reward and when it comes, said on the accepted screen.
     pub reward: (Option<String>, Option<String>),
     /// Working days a manual review takes, where the brand says.
@@ -22,16 +21,15 @@ pub struct VerdictProps {
     pub on_retake: Callback<MouseEvent>,
     /// Asks for a manual review of this submission (by id).
     pub on_review: Callback<String>,
-    /// The verdict arrived while the shopper waited on this page: its
-    /// headline takes the focus, so keyboards and screen readers are there.
-    pub focus: bool,
+    /// The headline, which takes the focus where the verdict arrived while
+    /// the shopper waited on this page, so keyboards and screen readers are
+    /// there (`App`'s `use_focus`).
+    pub headline: NodeRef,
 }
 
-#[component]
-pub fn Verdict(props: &VerdictProps) -> Html {
-    let locale = use_locale();
+/// The verdict: a view, not a component (it holds no state of its own).
+pub fn view(locale: &Locale, props: &VerdictStep<'_>) -> Html {
     let t = locale.t();
-    let headline_ref = use_focus(u32::from(props.focus));
     let status = props.submission.status;
     let outcome = props.submission.outcome.clone().unwrap_or_default();
     let partly = status == SubmissionStatus::Accepted && outcome.partly_accepted();
@@ -114,7 +112,7 @@ pub fn Verdict(props: &VerdictProps) -> Html {
     });
     html! {
         <div class="rr-verdict" data-tone={tone} role="status" aria-live="polite">
-            <p class="rr-status" tabindex="-1" ref={headline_ref}>{ headline }</p>
+            <p class="rr-status" tabindex="-1" ref={props.headline.clone()}>{ headline }</p>
             if !outcome.reasons.is_empty() {
                 <ul class="rr-reasons">
                     { for outcome.reasons.iter().map(|reason| html! {

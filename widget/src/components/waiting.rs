@@ -15,22 +15,14 @@
 use api::SubmissionStatus;
 use yew::prelude::*;
 
-use crate::i18n::use_locale;
+use crate::i18n::Text;
 
-#[derive(Properties, PartialEq)]
-pub struct WaitingProps {
-    pub status: SubmissionStatus,
-    /// The proxy's `delayed`.
-    pub delayed: bool,
-}
-
-#[component]
-pub fn Waiting(props: &WaitingProps) -> Html {
-    let locale = use_locale();
-    let t = locale.t();
-    let usual = if props.delayed {
+/// The wait at `status`; `delayed` is the proxy's (its last try to reach the
+/// provider failed). A view, not a component: it holds no state of its own.
+pub fn view(t: &Text, status: SubmissionStatus, delayed: bool) -> Html {
+    let usual = if delayed {
         t.delayed_detail()
-    } else if props.status == SubmissionStatus::Queued {
+    } else if status == SubmissionStatus::Queued {
         t.queued_detail()
     } else {
         t.usually_seconds()
@@ -40,10 +32,10 @@ pub fn Waiting(props: &WaitingProps) -> Html {
     let (before, rest) = t.waited().split_once('{').unwrap_or_default();
     let after = rest.split_once('}').map_or("", |(_, after)| after);
     html! {
-        <div class="rr-waiting" data-delayed={props.delayed.then_some("true")}>
+        <div class="rr-waiting" data-delayed={delayed.then_some("true")}>
             <div class="rr-spinner" aria-hidden="true"></div>
             <div role="status" aria-live="polite">
-                <p class="rr-status">{ t.headline(props.status) }</p>
+                <p class="rr-status">{ t.headline(status) }</p>
                 <p class="rr-hint rr-usual">{ usual }</p>
                 <p class="rr-hint rr-longer">{ t.taking_longer() }</p>
                 <p class="rr-hint rr-offline-note">{ t.offline_waiting() }</p>

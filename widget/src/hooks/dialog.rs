@@ -8,9 +8,9 @@ use js_sys::Array;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
-use yew::{NodeRef, UseStateHandle, hook, use_context, use_effect_with, use_node_ref, use_state};
+use yew::{NodeRef, UseStateHandle, hook, use_effect_with, use_node_ref, use_state};
 
-use crate::lens::{Dialog, Lens, LensLoader};
+use crate::lens::{Dialog, Lens};
 
 /// What the shopper does in a dialog, as `(event, value)`; `"unavailable"`
 /// where the lens (or the dialog in it) could not be had.
@@ -30,8 +30,8 @@ pub fn use_lens_dialog(
     on: OnDialog,
 ) -> (NodeRef, UseStateHandle<Option<Rc<Dialog>>>) {
     let host = use_node_ref();
-    let loader = use_context::<LensLoader>().unwrap_or_default();
-    let dialog = use_state(|| None::<Rc<Dialog>>);
+    let loader = crate::context::use_lens_loader();
+    let dialog = use_state(Option::<Rc<Dialog>>::default);
     {
         let (host, dialog) = (host.clone(), dialog.clone());
         use_effect_with((), move |()| {
