@@ -10,7 +10,6 @@ use crate::components::capture::{Capture, CaptureProps};
 use crate::components::offer_picker::{self, MerchantPicker, OfferStep};
 use crate::components::verdict::{self, VerdictStep};
 use crate::components::waiting;
-use crate::context::Shared;
 use crate::effects::Reporter;
 use crate::hooks::{
     CampaignHook, Loaded, Target, Uploader, action, corners_moving, photo_picking, use_campaign,
@@ -19,6 +18,7 @@ use crate::hooks::{
 use crate::i18n::Locale;
 use crate::lens::LensLoader;
 use crate::resume::Resume;
+use crate::shared::Shared;
 use crate::state::{Action, State, Step};
 
 #[derive(Properties, PartialEq)]
@@ -106,7 +106,7 @@ pub fn App(props: &AppProps) -> Html {
             }
         }
         Step::Merchant => html! {
-            <MerchantPicker merchants={state.merchants.clone()} on_choose={on_merchant} />
+            <MerchantPicker shared={shared.clone()} merchants={state.merchants.clone()} on_choose={on_merchant} />
         },
         Step::Offers => match &state.merchant {
             Some(merchant) => offer_picker::offers(
@@ -120,7 +120,15 @@ pub fn App(props: &AppProps) -> Html {
                 on_pick,
                 on_corners,
             };
-            let props = capture_props(&state, &dispatcher, picking, on_change_offers, send, cancel);
+            let props = capture_props(
+                shared.clone(),
+                &state,
+                &dispatcher,
+                picking,
+                on_change_offers,
+                send,
+                cancel,
+            );
             html! { <Capture ..props /> }
         }
         Step::Waiting {
@@ -133,7 +141,6 @@ pub fn App(props: &AppProps) -> Html {
     };
 
     html! {
-        <ContextProvider<Shared> context={shared}>
         <section class="rr-card" aria-label={t.card_label()}>
             // The campaign's title in the shopper's language, else the
             // widget's own words (never another language's title).
@@ -156,7 +163,6 @@ pub fn App(props: &AppProps) -> Html {
             }
             { body }
         </section>
-        </ContextProvider<Shared>>
     }
 }
 
@@ -218,6 +224,7 @@ struct Picking {
 }
 
 fn capture_props(
+    shared: Shared,
     state: &State,
     dispatcher: &UseReducerDispatcher<State>,
     picking: Picking,
@@ -226,6 +233,7 @@ fn capture_props(
     on_cancel: Callback<MouseEvent>,
 ) -> CaptureProps {
     CaptureProps {
+        shared,
         claim: state
             .merchant
             .as_ref()

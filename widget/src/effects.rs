@@ -85,8 +85,8 @@ pub fn new_idempotency_key() -> String {
 
 /// Tells the host page of a problem a component shows by itself (the
 /// camera's, the QR code's), as the reducer's effects do for the others: an
-/// `error` event whose detail is the problem's kind. Given to components as
-/// context.
+/// `error` event whose detail is the problem's kind. Given to components in
+/// their `shared` prop.
 #[derive(Clone, PartialEq)]
 pub struct Reporter(pub Element);
 
@@ -94,4 +94,15 @@ impl Reporter {
     pub fn said(&self, problem: &Problem) {
         perform(&self.0, &Effect::Error(problem.kind()));
     }
+}
+
+/// Reports each problem a component comes to show (once as it appears).
+#[yew::hook]
+pub fn use_reported(problem: Option<Problem>, reporter: &Reporter) {
+    let reporter = reporter.clone();
+    yew::use_effect_with(problem, move |problem| {
+        if let Some(problem) = problem {
+            reporter.said(problem);
+        }
+    });
 }

@@ -15,7 +15,7 @@ use yew::AttrValue;
 use crate::problem::Problem;
 
 /// The shopper's language with its words. Given to every component in the
-/// widget's context (`context::use_locale`).
+/// `shared` prop (`crate::shared::Shared`).
 #[derive(Clone)]
 pub struct Locale {
     pub lang: Lang,

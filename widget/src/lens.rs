@@ -13,7 +13,7 @@ use crate::photo::{Hint, Prep, Prepared};
 use crate::problem::Problem;
 
 /// The loader's `loadLens()`: a promise of the lens module, initialised (the
-/// same promise every time). Given to components through a yew context.
+/// same promise every time). Given to components in their `shared` prop.
 #[derive(Clone, PartialEq, Default)]
 pub struct LensLoader(pub Option<Function>);
 

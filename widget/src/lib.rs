@@ -9,7 +9,6 @@
 mod app;
 mod client;
 mod components;
-mod context;
 mod draft;
 mod e_receipt;
 mod effects;
@@ -20,6 +19,7 @@ pub mod lens;
 pub mod photo;
 pub mod problem;
 mod resume;
+mod shared;
 mod state;
 mod wire;
 

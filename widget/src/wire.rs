@@ -84,12 +84,15 @@ fn list<T: FromJs>(value: &JsValue, name: &str) -> Option<Vec<T>> {
 }
 
 impl<T: FromJs> FromJs for Vec<T> {
+    /// A plain loop: `collect` into an `Option<Vec<T>>` would put its
+    /// iterator adapters in the bundle once for every `T`.
     fn from_js(value: &JsValue) -> Option<Self> {
-        value
-            .dyn_ref::<js_sys::Array>()?
-            .iter()
-            .map(|item| T::from_js(&item))
-            .collect()
+        let array = value.dyn_ref::<js_sys::Array>()?;
+        let mut items = Self::with_capacity(array.length() as usize);
+        for i in 0..array.length() {
+            items.push(T::from_js(&array.get(i))?);
+        }
+        Some(items)
     }
 }
 

@@ -13,9 +13,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Blob;
 use yew::prelude::*;
 
-use crate::context::use_locale;
 use crate::hooks::{OnDialog, use_lens_dialog};
 use crate::problem::{CameraError, Problem};
+use crate::shared::Shared;
 
 /// Whether this browser can show a live camera at all (it needs a secure
 /// page and `getUserMedia`).
@@ -37,6 +37,7 @@ pub enum CameraMode {
 
 #[derive(Properties, PartialEq)]
 pub struct CameraProps {
+    pub shared: Shared,
     pub mode: CameraMode,
     /// Photos already taken of this receipt, and how many it may have.
     #[prop_or_default]
@@ -61,7 +62,6 @@ type Shown = (usize, usize, Option<AttrValue>);
 
 #[component]
 pub fn Camera(props: &CameraProps) -> Html {
-    let locale = use_locale();
     let on: OnDialog = {
         let (mode, on_photo, on_qr, on_fail, on_close) = (
             props.mode,
@@ -88,8 +88,11 @@ pub fn Camera(props: &CameraProps) -> Html {
             _ => {}
         })
     };
-    let arguments = Array::of2(&(props.mode == CameraMode::Qr).into(), locale.words());
-    let (host, dialog) = use_lens_dialog("CameraDialog", arguments, on);
+    let arguments = Array::of2(
+        &(props.mode == CameraMode::Qr).into(),
+        props.shared.locale.words(),
+    );
+    let (host, dialog) = use_lens_dialog(&props.shared.lens, "CameraDialog", arguments, on);
     // The photos so far, told to the dialog as it opens and as they change.
     let shown: Shown = (props.taken, props.max, props.last.clone());
     use_effect_with((shown, dialog.is_some()), move |((taken, max, last), _)| {

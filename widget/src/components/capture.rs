@@ -10,14 +10,15 @@ use yew::prelude::*;
 use crate::components::photo_picker::{PhotoPicker, PhotoPickerProps};
 use crate::components::qr_entry::QrEntry;
 use crate::components::sending;
-use crate::context::use_locale;
 use crate::hooks::use_focus;
 use crate::photo::Hint;
 use crate::problem::Problem;
+use crate::shared::Shared;
 use crate::state::PickedPhoto;
 
 #[derive(Properties, PartialEq)]
 pub struct CaptureProps {
+    pub shared: Shared,
     /// The chosen store's name and how many offers are claimed, where the
     /// campaign has offers.
     pub claim: Option<(AttrValue, usize)>,
@@ -68,7 +69,7 @@ pub struct CaptureProps {
 
 #[component]
 pub fn Capture(props: &CaptureProps) -> Html {
-    let locale = use_locale();
+    let locale = &props.shared.locale;
     let t = locale.t();
     let sending = props.sending;
     let summary = props.claim.as_ref().map(|(store, claimed)| {
@@ -85,6 +86,7 @@ pub fn Capture(props: &CaptureProps) -> Html {
     // Built whole (`..`), as the app builds these props: yew's props builder
     // costs the bundle more than the struct.
     let photos = PhotoPickerProps {
+        shared: props.shared.clone(),
         photos: props.photos.clone(),
         room: props.room,
         preparing: props.preparing,
@@ -147,7 +149,7 @@ pub fn Capture(props: &CaptureProps) -> Html {
             { for summary }
             <PhotoPicker ..photos />
             if props.takes_qr {
-                <QrEntry qr={props.qr.clone()} either={props.either} disabled={sending} on_set={props.on_qr.clone()} />
+                <QrEntry shared={props.shared.clone()} qr={props.qr.clone()} either={props.either} disabled={sending} on_set={props.on_qr.clone()} />
             }
             if let Some(problem) = send_problem {
                 <p class="rr-error" role="alert">{ locale.problem(problem) }</p>

@@ -12,11 +12,12 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Blob;
 use yew::prelude::*;
 
-use crate::context::use_locale;
 use crate::hooks::{OnDialog, use_lens_dialog};
+use crate::shared::Shared;
 
 #[derive(Properties, PartialEq)]
 pub struct CornersProps {
+    pub shared: Shared,
     /// The photo before it was straightened.
     pub original: Blob,
     /// Its corners, each `x, y` as fractions of its width and height.
@@ -27,7 +28,6 @@ pub struct CornersProps {
 
 #[component]
 pub fn Corners(props: &CornersProps) -> Html {
-    let locale = use_locale();
     let on: OnDialog = {
         let (corners, on_done, on_cancel) = (
             props.corners,
@@ -48,11 +48,11 @@ pub fn Corners(props: &CornersProps) -> Html {
         })
     };
     let arguments = Array::of3(
-        locale.words(),
+        props.shared.locale.words(),
         &props.original,
         &Float32Array::from(props.corners.as_slice()),
     );
-    let (host, _) = use_lens_dialog("CornersDialog", arguments, on);
+    let (host, _) = use_lens_dialog(&props.shared.lens, "CornersDialog", arguments, on);
     // The lens draws the dialog in here; nothing else does.
     html! { <div class="rr-dialog-host" ref={host}></div> }
 }

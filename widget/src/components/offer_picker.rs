@@ -6,11 +6,12 @@
 use api::{ClaimedOffer, Merchant, Offer};
 use yew::prelude::*;
 
-use crate::context::use_locale;
 use crate::i18n::{Text, fill};
+use crate::shared::Shared;
 
 #[derive(Properties, PartialEq)]
 pub struct MerchantPickerProps {
+    pub shared: Shared,
     /// `None` while loading.
     pub merchants: Option<Vec<Merchant>>,
     pub on_choose: Callback<Merchant>,
@@ -53,7 +54,7 @@ pub fn matches(name: &str, query: &str) -> bool {
 
 #[component]
 pub fn MerchantPicker(props: &MerchantPickerProps) -> Html {
-    let locale = use_locale();
+    let locale = &props.shared.locale;
     let t = locale.t();
     let query = use_state(String::new);
     let Some(merchants) = &props.merchants else {

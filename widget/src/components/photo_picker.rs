@@ -10,13 +10,14 @@ use yew::prelude::*;
 use crate::components::camera::{self, Camera, CameraMode};
 use crate::components::chosen_files;
 use crate::components::corners::Corners;
-use crate::context::use_locale;
 use crate::i18n::fill;
 use crate::problem::Problem;
+use crate::shared::Shared;
 use crate::state::PickedPhoto;
 
 #[derive(Properties, PartialEq)]
 pub struct PhotoPickerProps {
+    pub shared: Shared,
     pub photos: Vec<PickedPhoto>,
     /// How many more photos may be added.
     pub room: usize,
@@ -41,7 +42,7 @@ pub struct PhotoPickerProps {
 
 #[component]
 pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
-    let locale = use_locale();
+    let locale = &props.shared.locale;
     let t = locale.t();
     let onchange = {
         let on_pick = props.on_pick.clone();
@@ -54,7 +55,7 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
     // instead, with the reason in words (where only the lens could not be
     // had, the camera stays on offer to try again).
     let camera_failed = use_state(Option::<Problem>::default);
-    crate::context::use_reported((*camera_failed).clone());
+    crate::effects::use_reported((*camera_failed).clone(), &props.shared.reporter);
     let live_camera = camera::supported() && !matches!(*camera_failed, Some(Problem::Camera(_)));
     let on_photo = {
         let on_pick = props.on_pick.clone();
@@ -178,6 +179,7 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
                 .and_then(|at| Some((at, props.photos.get(at)?.original.clone()?)))
             {
                 <Corners
+                    shared={props.shared.clone()}
                     original={original.blob}
                     corners={original.corners}
                     on_done={{
@@ -192,6 +194,7 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
             }
             if *camera_open && props.room > 0 {
                 <Camera
+                    shared={props.shared.clone()}
                     mode={CameraMode::Photo}
                     taken={props.photos.len() + props.preparing}
                     max={props.max}

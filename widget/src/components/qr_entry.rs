@@ -11,14 +11,15 @@ use yew::prelude::*;
 
 use crate::components::camera::{self, Camera, CameraMode};
 use crate::components::chosen_files;
-use crate::context::use_locale;
 use crate::format;
 use crate::i18n::Text;
 use crate::lens::Lens;
 use crate::problem::Problem;
+use crate::shared::Shared;
 
 #[derive(Properties, PartialEq)]
 pub struct QrEntryProps {
+    pub shared: Shared,
     /// The confirmed QR text, if any.
     pub qr: Option<String>,
     /// The code alone is enough, without photos: it is offered instead.
@@ -65,10 +66,10 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
     let error = use_state(Option::<Problem>::default);
     let scanning = use_state(bool::default);
     let reading = use_state(bool::default);
-    let loader = crate::context::use_lens_loader();
-    let locale = use_locale();
+    let loader = props.shared.lens.clone();
+    let locale = &props.shared.locale;
     let t = locale.t();
-    crate::context::use_reported((*error).clone());
+    crate::effects::use_reported((*error).clone(), &props.shared.reporter);
     // A scanned or read code is checked as the proxy will check it, then set.
     let found = {
         let (on_set, error) = (props.on_set.clone(), error.clone());
@@ -188,7 +189,7 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
                     <p class="rr-error rr-qr-error" role="alert">{ locale.problem(problem) }</p>
                 }
                 if *scanning {
-                    <Camera mode={CameraMode::Qr} {on_qr} {on_fail} {on_close} />
+                    <Camera shared={props.shared.clone()} mode={CameraMode::Qr} {on_qr} {on_fail} {on_close} />
                 }
             </div>
         };

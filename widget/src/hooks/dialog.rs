@@ -10,7 +10,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
 use yew::{NodeRef, UseStateHandle, hook, use_effect_with, use_node_ref, use_state};
 
-use crate::lens::{Dialog, Lens};
+use crate::lens::{Dialog, Lens, LensLoader};
 
 /// What the shopper does in a dialog, as `(event, value)`; `"unavailable"`
 /// where the lens (or the dialog in it) could not be had.
@@ -25,12 +25,13 @@ pub type OnDialog = Rc<dyn Fn(&str, JsValue)>;
 /// yew's effect machinery is in the bundle once for them all.
 #[hook]
 pub fn use_lens_dialog(
+    loader: &LensLoader,
     class: &'static str,
     arguments: Array,
     on: OnDialog,
 ) -> (NodeRef, UseStateHandle<Option<Rc<Dialog>>>) {
     let host = use_node_ref();
-    let loader = crate::context::use_lens_loader();
+    let loader = loader.clone();
     let dialog = use_state(Option::<Rc<Dialog>>::default);
     {
         let (host, dialog) = (host.clone(), dialog.clone());

@@ -36,9 +36,7 @@ pub struct Target {
     pub user_token: Option<AttrValue>,
     /// The host element, on which the widget's DOM events are dispatched.
     pub host: Element,
-    /// The lens, which joins a long receipt's parts. Handed in: the app
-    /// calls this hook above its own context providers, where a context
-    /// reads as none (and the parts were stacked whole).
+    /// The lens, which joins a long receipt's parts.
     pub lens: LensLoader,
 }
 
