@@ -15,7 +15,7 @@ use yew::AttrValue;
 use crate::problem::Problem;
 
 /// The shopper's language with its words. Given to every component in the
-/// `shared` prop (`crate::shared::Shared`).
+/// `shared` prop.
 #[derive(Clone)]
 pub struct Locale {
     pub lang: Lang,
