@@ -83,6 +83,7 @@ pub fn App(props: &AppProps) -> Html {
     let headline = use_focus(u32::from(
         matches!(state.step, Step::Done(_)) && state.sent_here,
     ));
+    let store_search = offer_picker::use_store_search();
     let on_change_offers = action(&dispatcher, |_: MouseEvent| Action::ChangeOffers);
     let t = props.locale.t();
     let shared = Shared {
@@ -105,9 +106,14 @@ pub fn App(props: &AppProps) -> Html {
                 html! { <div class="rr-loading" aria-busy="true"><div class="rr-spinner"></div></div> }
             }
         }
-        Step::Merchant => html! {
-            <MerchantPicker shared={shared.clone()} merchants={state.merchants.clone()} on_choose={on_merchant} />
-        },
+        Step::Merchant => offer_picker::stores(
+            &MerchantPicker {
+                shared: &shared,
+                merchants: state.merchants.as_deref(),
+                on_choose: on_merchant,
+            },
+            &store_search,
+        ),
         Step::Offers => match &state.merchant {
             Some(merchant) => offer_picker::offers(
                 t,

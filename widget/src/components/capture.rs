@@ -7,8 +7,8 @@
 use web_sys::Blob;
 use yew::prelude::*;
 
-use crate::components::photo_picker::{PhotoPicker, PhotoPickerProps};
-use crate::components::qr_entry::QrEntry;
+use crate::components::photo_picker::{self, PhotoPicker};
+use crate::components::qr_entry::{self, QrEntry};
 use crate::components::sending;
 use crate::hooks::use_focus;
 use crate::photo::Hint;
@@ -85,9 +85,13 @@ pub fn Capture(props: &CaptureProps) -> Html {
     });
     // Built whole (`..`), as the app builds these props: yew's props builder
     // costs the bundle more than the struct.
-    let photos = PhotoPickerProps {
-        shared: props.shared.clone(),
-        photos: props.photos.clone(),
+    // Its parts are views, their state kept here (a component each would
+    // cost the bundle about 0.4 KiB), gone with the step.
+    let picker = photo_picker::use_picker(&props.shared.reporter);
+    let qr_entry = qr_entry::use_qr_entry(&props.shared.reporter);
+    let photos = PhotoPicker {
+        shared: &props.shared,
+        photos: &props.photos,
         room: props.room,
         preparing: props.preparing,
         max: props.max,
@@ -147,9 +151,15 @@ pub fn Capture(props: &CaptureProps) -> Html {
     html! {
         <>
             { for summary }
-            <PhotoPicker ..photos />
+            { photo_picker::view(&photos, &picker) }
             if props.takes_qr {
-                <QrEntry shared={props.shared.clone()} qr={props.qr.clone()} either={props.either} disabled={sending} on_set={props.on_qr.clone()} />
+                { qr_entry::view(&QrEntry {
+                    shared: &props.shared,
+                    qr: props.qr.as_deref(),
+                    either: props.either,
+                    disabled: sending,
+                    on_set: props.on_qr.clone(),
+                }, &qr_entry) }
             }
             if let Some(problem) = send_problem {
                 <p class="rr-error" role="alert">{ locale.problem(problem) }</p>

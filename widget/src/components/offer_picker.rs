@@ -9,11 +9,11 @@ use yew::prelude::*;
 use crate::i18n::{Text, fill};
 use crate::shared::Shared;
 
-#[derive(Properties, PartialEq)]
-pub struct MerchantPickerProps {
-    pub shared: Shared,
+/// What the store step shows and does.
+pub struct MerchantPicker<'a> {
+    pub shared: &'a Shared,
     /// `None` while loading.
-    pub merchants: Option<Vec<Merchant>>,
+    pub merchants: Option<&'a [Merchant]>,
     pub on_choose: Callback<Merchant>,
 }
 
@@ -52,12 +52,18 @@ pub fn matches(name: &str, query: &str) -> bool {
         .all(|word| name.includes(word, 0))
 }
 
-#[component]
-pub fn MerchantPicker(props: &MerchantPickerProps) -> Html {
+/// What the shopper typed in the store search, kept by the one who shows
+/// the store step (a component of its own would cost the bundle 0.3 KiB).
+#[hook]
+pub fn use_store_search() -> UseStateHandle<String> {
+    use_state(String::new)
+}
+
+/// The store step: a view (its state is the search, [`use_store_search`]).
+pub fn stores(props: &MerchantPicker<'_>, query: &UseStateHandle<String>) -> Html {
     let locale = &props.shared.locale;
     let t = locale.t();
-    let query = use_state(String::new);
-    let Some(merchants) = &props.merchants else {
+    let Some(merchants) = props.merchants else {
         return html! { <p class="rr-loading" role="status">{ t.loading_stores() }</p> };
     };
     let oninput = {
@@ -75,14 +81,14 @@ pub fn MerchantPicker(props: &MerchantPickerProps) -> Html {
     };
     let found: Vec<&Merchant> = merchants
         .iter()
-        .filter(|m| matches(&m.name, &query))
+        .filter(|m| matches(&m.name, query))
         .collect();
     html! {
         <fieldset class="rr-step rr-merchants">
             <legend class="rr-question">{ t.where_shopped() }</legend>
             if merchants.len() >= SEARCH_FROM {
                 <input type="search" class="rr-search" aria-label={t.search_stores()}
-                    placeholder={t.search_stores()} value={(*query).clone()} {oninput} />
+                    placeholder={t.search_stores()} value={(**query).clone()} {oninput} />
             }
             // Said as it happens; nothing found offers the whole list.
             <div role="status">
@@ -97,14 +103,19 @@ pub fn MerchantPicker(props: &MerchantPickerProps) -> Html {
             // the list changes under it.
             <div class="rr-merchant-list">
                 { for found.into_iter().map(|merchant| {
-                    let on_choose = props.on_choose.clone();
+                    // Chosen, the search is done with: back at the
+                    // stores, the whole list is there again.
+                    let (on_choose, query) = (props.on_choose.clone(), query.clone());
                     let chosen = merchant.clone();
                     html! {
                         <button
                             type="button"
                             class="rr-button rr-choice rr-merchant"
                             key={merchant.id.clone()}
-                            onclick={move |_| on_choose.emit(chosen.clone())}
+                            onclick={move |_| {
+                                query.set(String::new());
+                                on_choose.emit(chosen.clone());
+                            }}
                         >{ &merchant.name }</button>
                     }
                 }) }

@@ -3,6 +3,10 @@
 //! camera app) or the gallery, with a preview, the quality hints and a remove
 //! button for each, in the order taken; or, where the campaign's provider
 //! reads PDF, the shop's e-receipt in their place.
+//!
+//! A view of the capture step's (`view`), its own state kept by the step's
+//! component ([`use_picker`]): a component of its own would cost the bundle
+//! about 0.4 KiB.
 
 use web_sys::Blob;
 use yew::prelude::*;
@@ -10,15 +14,16 @@ use yew::prelude::*;
 use crate::components::camera::{self, Camera, CameraMode};
 use crate::components::chosen_files;
 use crate::components::corners::Corners;
+use crate::effects::Reporter;
 use crate::i18n::fill;
 use crate::problem::Problem;
 use crate::shared::Shared;
 use crate::state::PickedPhoto;
 
-#[derive(Properties, PartialEq)]
-pub struct PhotoPickerProps {
-    pub shared: Shared,
-    pub photos: Vec<PickedPhoto>,
+/// What the photo picker shows and does.
+pub struct PhotoPicker<'a> {
+    pub shared: &'a Shared,
+    pub photos: &'a [PickedPhoto],
     /// How many more photos may be added.
     pub room: usize,
     /// How many are being prepared right now.
@@ -40,23 +45,44 @@ pub struct PhotoPickerProps {
     pub on_corners: Callback<(usize, [f32; 8])>,
 }
 
-#[component]
-pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
+/// The picker's own state.
+pub struct Picker {
+    camera_open: UseStateHandle<bool>,
+    /// The photo whose corners are being moved.
+    adjusting: UseStateHandle<Option<usize>>,
+    /// Set when the live camera could not start: the capture input is
+    /// offered instead, with the reason in words (where only the lens could
+    /// not be had, the camera stays on offer to try again).
+    camera_failed: UseStateHandle<Option<Problem>>,
+}
+
+/// The picker's state, kept by the step that shows it; a problem it shows
+/// is told to the host page by `reporter`.
+#[hook]
+pub fn use_picker(reporter: &Reporter) -> Picker {
+    let camera_failed = use_state(Option::<Problem>::default);
+    crate::effects::use_reported((*camera_failed).clone(), reporter);
+    Picker {
+        camera_open: use_state(bool::default),
+        adjusting: use_state(Option::<usize>::default),
+        camera_failed,
+    }
+}
+
+/// The photo picker: a view (its state is [`Picker`]).
+pub fn view(props: &PhotoPicker<'_>, state: &Picker) -> Html {
+    let Picker {
+        camera_open,
+        adjusting,
+        camera_failed,
+    } = state;
     let locale = &props.shared.locale;
     let t = locale.t();
     let onchange = {
         let on_pick = props.on_pick.clone();
         Callback::from(move |e: Event| on_pick.emit(chosen_files(&e)))
     };
-    let camera_open = use_state(bool::default);
-    // The photo whose corners are being moved.
-    let adjusting = use_state(Option::<usize>::default);
-    // Set when the live camera could not start: the capture input is offered
-    // instead, with the reason in words (where only the lens could not be
-    // had, the camera stays on offer to try again).
-    let camera_failed = use_state(Option::<Problem>::default);
-    crate::effects::use_reported((*camera_failed).clone(), &props.shared.reporter);
-    let live_camera = camera::supported() && !matches!(*camera_failed, Some(Problem::Camera(_)));
+    let live_camera = camera::supported() && !matches!(**camera_failed, Some(Problem::Camera(_)));
     let on_photo = {
         let on_pick = props.on_pick.clone();
         Callback::from(move |blob: Blob| on_pick.emit(vec![blob]))
@@ -172,7 +198,7 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
                     { fill(t.long_receipt(), &[("n", &props.max.to_string())]) }
                 </p>
             }
-            if let Some(problem) = &*camera_failed {
+            if let Some(problem) = &**camera_failed {
                 <p class="rr-notice rr-camera-error" role="alert">{ locale.problem(problem) }</p>
             }
             if let Some((at, original)) = adjusting
@@ -192,7 +218,7 @@ pub fn PhotoPicker(props: &PhotoPickerProps) -> Html {
                     on_cancel={let a = adjusting.clone(); Callback::from(move |()| a.set(None))}
                 />
             }
-            if *camera_open && props.room > 0 {
+            if **camera_open && props.room > 0 {
                 <Camera
                     shared={props.shared.clone()}
                     mode={CameraMode::Photo}

@@ -2,6 +2,10 @@
 //! typed from what is printed under it (date, time, total, FN, FD, FP); checked
 //! with [`api::fiscal`] and shown back (date and amount) for confirmation before
 //! it is sent.
+//!
+//! A view of the capture step's (`view`), its own state kept by the step's
+//! component ([`use_qr_entry`]): a component of its own would cost the
+//! bundle about 0.3 KiB.
 
 use api::fiscal::{FiscalQr, FiscalQrError, FiscalTime, Operation, check_qr_text};
 use wasm_bindgen::JsCast;
@@ -11,17 +15,18 @@ use yew::prelude::*;
 
 use crate::components::camera::{self, Camera, CameraMode};
 use crate::components::chosen_files;
+use crate::effects::Reporter;
 use crate::format;
 use crate::i18n::Text;
 use crate::lens::Lens;
 use crate::problem::Problem;
 use crate::shared::Shared;
 
-#[derive(Properties, PartialEq)]
-pub struct QrEntryProps {
-    pub shared: Shared,
+/// What the QR entry shows and does.
+pub struct QrEntry<'a> {
+    pub shared: &'a Shared,
     /// The confirmed QR text, if any.
-    pub qr: Option<String>,
+    pub qr: Option<&'a str>,
     /// The code alone is enough, without photos: it is offered instead.
     pub either: bool,
     pub disabled: bool,
@@ -57,19 +62,48 @@ fn field_at_fault(problem: &Problem) -> Option<&'static str> {
     }
 }
 
-#[component]
-pub fn QrEntry(props: &QrEntryProps) -> Html {
-    // The choices, shown once asked for: folded, they keep the first step
-    // short enough for the height the page reserves.
-    let shown = use_state(bool::default);
-    let open = use_state(bool::default);
+/// The QR entry's own state.
+#[derive(Clone)]
+pub struct Entry {
+    /// The choices, shown once asked for: folded, they keep the first step
+    /// short enough for the height the page reserves.
+    shown: UseStateHandle<bool>,
+    /// The typed form is open.
+    open: UseStateHandle<bool>,
+    error: UseStateHandle<Option<Problem>>,
+    /// The live scan is open.
+    scanning: UseStateHandle<bool>,
+    /// A photo's code is being read.
+    reading: UseStateHandle<bool>,
+}
+
+/// The QR entry's state, kept by the step that shows it; a problem it
+/// shows is told to the host page by `reporter`.
+#[hook]
+pub fn use_qr_entry(reporter: &Reporter) -> Entry {
     let error = use_state(Option::<Problem>::default);
-    let scanning = use_state(bool::default);
-    let reading = use_state(bool::default);
+    crate::effects::use_reported((*error).clone(), reporter);
+    Entry {
+        shown: use_state(bool::default),
+        open: use_state(bool::default),
+        error,
+        scanning: use_state(bool::default),
+        reading: use_state(bool::default),
+    }
+}
+
+/// The QR entry: a view (its state is [`Entry`]).
+pub fn view(props: &QrEntry<'_>, state: &Entry) -> Html {
+    let Entry {
+        shown,
+        open,
+        error,
+        scanning,
+        reading,
+    } = state.clone();
     let loader = props.shared.lens.clone();
     let locale = &props.shared.locale;
     let t = locale.t();
-    crate::effects::use_reported((*error).clone(), &props.shared.reporter);
     // A scanned or read code is checked as the proxy will check it, then set.
     let found = {
         let (on_set, error) = (props.on_set.clone(), error.clone());
@@ -82,7 +116,7 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
         })
     };
 
-    if let Some(qr) = &props.qr {
+    if let Some(qr) = props.qr {
         let parsed = FiscalQr::parse(qr).ok();
         let on_remove = {
             let on_set = props.on_set.clone();
@@ -101,7 +135,7 @@ pub fn QrEntry(props: &QrEntryProps) -> Html {
                         <span class="rr-qr-total">{ format::money_cents(parsed.amount_cents, "RUB", &locale.tag) }</span>
                     </p>
                 } else {
-                    <p class="rr-qr-summary">{ qr.clone() }</p>
+                    <p class="rr-qr-summary">{ qr }</p>
                 }
                 <button type="button" class="rr-link rr-qr-remove" disabled={props.disabled} onclick={on_remove}>
                     { t.qr_remove() }
