@@ -133,6 +133,17 @@ async fn a_store_search_typed_as_shoppers_type_it_found_nothing_and_offered_no_w
     let search = browser::find(&widget, ".rr-search").await;
     assert_eq!(search.prop("value").await.unwrap().as_deref(), Some(""));
     browser::wait_count(&widget, ".rr-no-store", 0).await;
+    // A store chosen through the search, then changed: the whole list is
+    // there again, the search empty (the root keeps the search, the step
+    // does not).
+    search_for(&browser, &widget, "cla").await;
+    browser::wait_count(&widget, ".rr-merchant", 1).await;
+    browser::click(&widget, ".rr-merchant").await;
+    browser::text_containing(&widget, ".rr-question", "What did you buy at CLAREL").await;
+    browser::click(&widget, ".rr-back").await;
+    browser::wait_count(&widget, ".rr-merchant", 8).await;
+    let search = browser::find(&widget, ".rr-search").await;
+    assert_eq!(search.prop("value").await.unwrap().as_deref(), Some(""));
     browser.close().await;
 }
 
