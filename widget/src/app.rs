@@ -173,16 +173,16 @@ pub fn App(props: &AppProps) -> Html {
 }
 
 /// What the offers step shows and does.
-fn offer_step(
-    state: &State,
+fn offer_step<'a>(
+    state: &'a State,
     dispatcher: &UseReducerDispatcher<State>,
-    merchant: &api::Merchant,
+    merchant: &'a api::Merchant,
     on_back: Callback<MouseEvent>,
-) -> OfferStep {
+) -> OfferStep<'a> {
     OfferStep {
-        merchant: merchant.clone(),
-        offers: state.offers.clone(),
-        claimed: state.claimed.clone(),
+        merchant,
+        offers: state.offers.as_deref(),
+        claimed: &state.claimed,
         on_set: action(dispatcher, |(id, quantity)| Action::OfferSet(id, quantity)),
         on_back,
         on_continue: action(dispatcher, |_: MouseEvent| Action::OffersConfirmed),

@@ -4,7 +4,8 @@
 //! the torch; or a live QR scan that closes itself on the first code it
 //! reads. The lens draws the dialog, in the shopper's words, and runs the
 //! camera in it (`widget/lens`'s `camera_dialog.rs`), fetched as it opens;
-//! here is only where it goes and what it tells.
+//! here is only what it is opened with and what it tells (a view of
+//! `LensDialog`).
 
 use std::rc::Rc;
 
@@ -13,7 +14,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Blob;
 use yew::prelude::*;
 
-use crate::hooks::{OnDialog, use_lens_dialog};
+use crate::components::dialog::{LensDialog, OnDialog};
 use crate::problem::{CameraError, Problem};
 use crate::shared::Shared;
 
@@ -35,21 +36,18 @@ pub enum CameraMode {
     Qr,
 }
 
-#[derive(Properties, PartialEq)]
-pub struct CameraProps {
-    pub shared: Shared,
+/// The camera as its parent shows it.
+pub struct Camera<'a> {
+    pub shared: &'a Shared,
     pub mode: CameraMode,
     /// Photos already taken of this receipt, and how many it may have.
-    #[prop_or_default]
     pub taken: usize,
-    #[prop_or_default]
     pub max: usize,
-    /// The newest photo's preview, shown beside the shutter.
-    #[prop_or_default]
-    pub last: Option<AttrValue>,
-    #[prop_or_default]
+    /// How many of them are ready (the others are being prepared), and the
+    /// newest ready one's preview, shown beside the shutter.
+    pub ready: usize,
+    pub last: Option<&'a str>,
     pub on_photo: Callback<Blob>,
-    #[prop_or_default]
     pub on_qr: Callback<String>,
     /// The camera could not start (`Problem::Camera`), or the lens could
     /// not be had: the parent closes it and offers the fallback.
@@ -57,11 +55,9 @@ pub struct CameraProps {
     pub on_close: Callback<()>,
 }
 
-/// The receipt's photos so far, as the dialog shows them.
-type Shown = (usize, usize, Option<AttrValue>);
-
-#[component]
-pub fn Camera(props: &CameraProps) -> Html {
+/// The camera: a view of the lens's `CameraDialog` (`LensDialog`), told the
+/// photos so far as they change.
+pub fn view(props: &Camera<'_>) -> Html {
     let on: OnDialog = {
         let (mode, on_photo, on_qr, on_fail, on_close) = (
             props.mode,
@@ -92,20 +88,19 @@ pub fn Camera(props: &CameraProps) -> Html {
         &(props.mode == CameraMode::Qr).into(),
         props.shared.locale.words(),
     );
-    let (host, dialog) = use_lens_dialog(&props.shared.lens, "CameraDialog", arguments, on);
-    // The photos so far, told to the dialog as it opens and as they change.
-    let shown: Shown = (props.taken, props.max, props.last.clone());
-    use_effect_with((shown, dialog.is_some()), move |((taken, max, last), _)| {
-        if let Some(dialog) = dialog.as_ref() {
-            let last = last
-                .as_ref()
-                .map_or(JsValue::UNDEFINED, |url| url.as_str().into());
-            dialog.call(
-                "update",
-                &Array::of3(&(*taken as u32).into(), &(*max as u32).into(), &last),
-            );
-        }
-    });
-    // The lens draws the dialog in here; nothing else does.
-    html! { <div class="rr-dialog-host" ref={host}></div> }
+    // The photos so far. While it is open, photos are only added, each
+    // taken then ready: the two counts tell a change.
+    let (taken, max) = (props.taken as u32, props.max as u32);
+    let last = props.last.map_or(JsValue::UNDEFINED, JsValue::from);
+    let update = Array::of3(&taken.into(), &max.into(), &last);
+    let changed = (props.ready as u32) << 16 | taken;
+    html! {
+        <LensDialog
+            loader={props.shared.lens.clone()}
+            class="CameraDialog"
+            {arguments}
+            {on}
+            update={Some((changed, update))}
+        />
+    }
 }

@@ -3,7 +3,8 @@
 //! handle on each corner, dragged with a finger or the mouse, or moved with
 //! the arrow keys. The lens draws the dialog, in the shopper's words, and
 //! moves the handles (`widget/lens`'s `corners.rs`); "Use these corners"
-//! straightens the photo to them again.
+//! straightens the photo to them again. Here is only what it is opened with
+//! and what it tells (a view of `LensDialog`).
 
 use std::rc::Rc;
 
@@ -12,22 +13,22 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Blob;
 use yew::prelude::*;
 
-use crate::hooks::{OnDialog, use_lens_dialog};
+use crate::components::dialog::{LensDialog, OnDialog};
 use crate::shared::Shared;
 
-#[derive(Properties, PartialEq)]
-pub struct CornersProps {
-    pub shared: Shared,
+/// The corner editor as its parent shows it.
+pub struct Corners<'a> {
+    pub shared: &'a Shared,
     /// The photo before it was straightened.
-    pub original: Blob,
+    pub original: &'a Blob,
     /// Its corners, each `x, y` as fractions of its width and height.
     pub corners: [f32; 8],
     pub on_done: Callback<[f32; 8]>,
     pub on_cancel: Callback<()>,
 }
 
-#[component]
-pub fn Corners(props: &CornersProps) -> Html {
+/// The corner editor: a view of the lens's `CornersDialog` (`LensDialog`).
+pub fn view(props: &Corners<'_>) -> Html {
     let on: OnDialog = {
         let (corners, on_done, on_cancel) = (
             props.corners,
@@ -49,10 +50,10 @@ pub fn Corners(props: &CornersProps) -> Html {
     };
     let arguments = Array::of3(
         props.shared.locale.words(),
-        &props.original,
+        props.original,
         &Float32Array::from(props.corners.as_slice()),
     );
-    let (host, _) = use_lens_dialog(&props.shared.lens, "CornersDialog", arguments, on);
-    // The lens draws the dialog in here; nothing else does.
-    html! { <div class="rr-dialog-host" ref={host}></div> }
+    html! {
+        <LensDialog loader={props.shared.lens.clone()} class="CornersDialog" {arguments} {on} />
+    }
 }

@@ -3,6 +3,7 @@
 pub mod camera;
 pub mod capture;
 pub mod corners;
+pub mod dialog;
 pub mod offer_picker;
 pub mod photo_picker;
 pub mod qr_entry;

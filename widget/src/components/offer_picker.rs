@@ -125,11 +125,11 @@ pub fn stores(props: &MerchantPicker<'_>, query: &UseStateHandle<String>) -> Htm
 }
 
 /// What the offers step shows and does.
-pub struct OfferStep {
-    pub merchant: Merchant,
+pub struct OfferStep<'a> {
+    pub merchant: &'a Merchant,
     /// `None` while loading.
-    pub offers: Option<Vec<Offer>>,
-    pub claimed: Vec<ClaimedOffer>,
+    pub offers: Option<&'a [Offer]>,
+    pub claimed: &'a [ClaimedOffer],
     /// Claims an offer with a quantity, or unclaims it (`None`).
     pub on_set: Callback<(String, Option<u32>)>,
     pub on_back: Callback<MouseEvent>,
@@ -137,13 +137,13 @@ pub struct OfferStep {
 }
 
 /// The offers step: a view, not a component (it holds no state of its own).
-pub fn offers(t: &Text, props: &OfferStep) -> Html {
+pub fn offers(t: &Text, props: &OfferStep<'_>) -> Html {
     let back = html! {
         <button type="button" class="rr-link rr-back" onclick={props.on_back.clone()}>
             { t.change_store() }
         </button>
     };
-    let Some(offers) = &props.offers else {
+    let Some(offers) = props.offers else {
         return html! {
             <>
                 <p class="rr-loading" role="status">{ t.loading_offers() }</p>

@@ -13,7 +13,7 @@ use yew::prelude::*;
 
 use crate::components::camera::{self, Camera, CameraMode};
 use crate::components::chosen_files;
-use crate::components::corners::Corners;
+use crate::components::corners::{self, Corners};
 use crate::effects::Reporter;
 use crate::i18n::fill;
 use crate::problem::Problem;
@@ -202,33 +202,35 @@ pub fn view(props: &PhotoPicker<'_>, state: &Picker) -> Html {
                 <p class="rr-notice rr-camera-error" role="alert">{ locale.problem(problem) }</p>
             }
             if let Some((at, original)) = adjusting
-                .and_then(|at| Some((at, props.photos.get(at)?.original.clone()?)))
+                .and_then(|at| Some((at, props.photos.get(at)?.original.as_ref()?)))
             {
-                <Corners
-                    shared={props.shared.clone()}
-                    original={original.blob}
-                    corners={original.corners}
-                    on_done={{
+                { corners::view(&Corners {
+                    shared: props.shared,
+                    original: &original.blob,
+                    corners: original.corners,
+                    on_done: {
                         let (adjusting, on_corners) = (adjusting.clone(), props.on_corners.clone());
                         Callback::from(move |corners| {
                             adjusting.set(None);
                             on_corners.emit((at, corners));
                         })
-                    }}
-                    on_cancel={let a = adjusting.clone(); Callback::from(move |()| a.set(None))}
-                />
+                    },
+                    on_cancel: { let a = adjusting.clone(); Callback::from(move |()| a.set(None)) },
+                }) }
             }
             if **camera_open && props.room > 0 {
-                <Camera
-                    shared={props.shared.clone()}
-                    mode={CameraMode::Photo}
-                    taken={props.photos.len() + props.preparing}
-                    max={props.max}
-                    last={props.photos.last().map(|p| AttrValue::from(p.preview_url.clone()))}
-                    {on_photo}
-                    {on_fail}
-                    {on_close}
-                />
+                { camera::view(&Camera {
+                    shared: props.shared,
+                    mode: CameraMode::Photo,
+                    taken: props.photos.len() + props.preparing,
+                    max: props.max,
+                    ready: props.photos.len(),
+                    last: props.photos.last().map(|p| p.preview_url.as_str()),
+                    on_photo,
+                    on_qr: Callback::noop(),
+                    on_fail,
+                    on_close,
+                }) }
             }
             if props.room > 0 && !label.is_empty() {
                 <div class="rr-pick-row">

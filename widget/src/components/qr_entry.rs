@@ -223,7 +223,18 @@ pub fn view(props: &QrEntry<'_>, state: &Entry) -> Html {
                     <p class="rr-error rr-qr-error" role="alert">{ locale.problem(problem) }</p>
                 }
                 if *scanning {
-                    <Camera shared={props.shared.clone()} mode={CameraMode::Qr} {on_qr} {on_fail} {on_close} />
+                    { camera::view(&Camera {
+                        shared: props.shared,
+                        mode: CameraMode::Qr,
+                        taken: 0,
+                        max: 0,
+                        ready: 0,
+                        last: None,
+                        on_photo: Callback::noop(),
+                        on_qr,
+                        on_fail,
+                        on_close,
+                    }) }
                 }
             </div>
         };

@@ -3,7 +3,7 @@
 //! read it, a reference, and the next step that fits the reason: new photos
 //! only where the photo was at fault, otherwise another receipt or a person.
 
-use api::{Submission, SubmissionStatus};
+use api::{Outcome, Submission, SubmissionStatus};
 use yew::prelude::*;
 
 use crate::format;
@@ -27,11 +27,18 @@ pub struct VerdictStep<'a> {
     pub headline: NodeRef,
 }
 
+/// What a verdict without an outcome shows: nothing of one.
+static NO_OUTCOME: Outcome = Outcome {
+    reasons: Vec::new(),
+    receipt: None,
+    offers: Vec::new(),
+};
+
 /// The verdict: a view, not a component (it holds no state of its own).
 pub fn view(locale: &Locale, props: &VerdictStep<'_>) -> Html {
     let t = locale.t();
     let status = props.submission.status;
-    let outcome = props.submission.outcome.clone().unwrap_or_default();
+    let outcome = props.submission.outcome.as_ref().unwrap_or(&NO_OUTCOME);
     let partly = status == SubmissionStatus::Accepted && outcome.partly_accepted();
     let tone = if partly {
         "warn"

@@ -15,12 +15,9 @@
 //! - [`use_effects`]: what the reducer named to be done outside the state
 //!   (the host page's `step` and `error` events, previews freed), done;
 //! - [`use_focus`]: a node that takes the focus when its key changes;
-//! - [`use_lens_dialog`]: one of the lens's dialogs (the camera, the corner
-//!   editor), open for as long as the component that asks for it;
 //! - [`pause`]: waiting for a delay, the network, or a button.
 
 mod campaign;
-mod dialog;
 mod draft;
 mod photos;
 mod upload;
@@ -33,7 +30,6 @@ use yew::{Callback, UseReducerDispatcher};
 use crate::effects::perform;
 use crate::state::{Action, State};
 pub use campaign::{CampaignHook, Loaded, use_campaign};
-pub use dialog::{OnDialog, use_lens_dialog};
 pub use draft::use_draft;
 pub use photos::{corners_moving, photo_picking};
 pub use upload::{Target, Uploader, use_upload};
