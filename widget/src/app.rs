@@ -81,7 +81,7 @@ pub fn App(props: &AppProps) -> Html {
     // The verdict's headline takes the focus where it arrived while the
     // shopper waited on this page.
     let headline = use_focus(u32::from(
-        matches!(state.step, Step::Done(_)) && state.sent_here,
+        matches!(state.step, Step::Done(..)) && state.sent_here,
     ));
     let store_search = offer_picker::use_store_search();
     let on_change_offers = action(&dispatcher, |_: MouseEvent| Action::ChangeOffers);
@@ -140,9 +140,16 @@ pub fn App(props: &AppProps) -> Html {
         Step::Waiting {
             status, delayed, ..
         } => waiting::view(t, *status, *delayed),
-        Step::Done(submission) => {
-            let step = verdict_step(&state, &dispatcher, submission, &resume, review, headline);
-            verdict::view(&props.locale, &step)
+        Step::Done(submission, json) => {
+            let step = verdict_step(
+                &state,
+                &dispatcher,
+                (submission, json),
+                &resume,
+                review,
+                headline,
+            );
+            verdict::view(&shared, &step)
         }
     };
 
@@ -194,7 +201,7 @@ fn offer_step<'a>(
 fn verdict_step<'a>(
     state: &State,
     dispatcher: &UseReducerDispatcher<State>,
-    submission: &'a api::Submission,
+    (submission, json): (&'a api::Submission, &'a wasm_bindgen::JsValue),
     resume: &Resume,
     on_review: Callback<String>,
     headline: NodeRef,
@@ -203,6 +210,7 @@ fn verdict_step<'a>(
     let (restart, retake) = (resume.clone(), resume.clone());
     VerdictStep {
         submission,
+        json,
         reward: campaign
             .map(|c| (c.reward.clone(), c.reward_when.clone()))
             .unwrap_or_default(),

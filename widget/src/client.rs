@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::problem::{Blame, Problem};
-use crate::wire::{self, FromJs};
+use web::wire::{self, FromJs};
 
 use js_sys::Promise;
 use wasm_bindgen::JsCast;

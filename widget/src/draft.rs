@@ -19,7 +19,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 
 use crate::state::{Draft, PickedPhoto, State, Step};
-use crate::wire::FromJs;
+use web::wire::FromJs;
 
 /// The loader's draft store, and this widget's key in it.
 #[derive(Debug, Clone)]
@@ -87,7 +87,7 @@ fn written(state: &State) -> Option<JsValue> {
         Step::Capture => "capture",
         // Not sent yet, as far as this page knows: sent again on return.
         Step::Sending => "sending",
-        Step::Waiting { .. } | Step::Done(_) => return None,
+        Step::Waiting { .. } | Step::Done(..) => return None,
     };
     if state.merchant.is_none() && state.photos.is_empty() && state.qr.is_none() {
         return None;

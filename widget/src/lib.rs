@@ -12,7 +12,6 @@ mod components;
 mod draft;
 mod e_receipt;
 mod effects;
-pub mod format;
 mod hooks;
 pub mod i18n;
 pub mod lens;
@@ -21,7 +20,6 @@ pub mod problem;
 mod resume;
 mod shared;
 mod state;
-mod wire;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;

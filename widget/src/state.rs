@@ -8,6 +8,7 @@ use std::rc::Rc;
 use api::{
     Campaign, ClaimedOffer, Merchant, Offer, Submission, SubmissionCreated, SubmissionStatus,
 };
+use wasm_bindgen::JsValue;
 use yew::Reducible;
 
 use crate::effects::{Effect, Effects};
@@ -73,8 +74,9 @@ pub enum Step {
         /// again by itself.
         delayed: bool,
     },
-    /// The verdict.
-    Done(Submission),
+    /// The verdict, and the proxy's JSON of it (the lens draws its
+    /// outcome's details from that).
+    Done(Submission, JsValue),
 }
 
 impl Step {
@@ -86,7 +88,7 @@ impl Step {
             Self::Capture => "capture",
             Self::Sending => "sending",
             Self::Waiting { .. } => "waiting",
-            Self::Done(_) => "verdict",
+            Self::Done(..) => "verdict",
         }
     }
 }
@@ -208,7 +210,7 @@ impl State {
     fn showing(&self) -> Option<&str> {
         match &self.step {
             Step::Waiting { id, .. } => Some(id),
-            Step::Done(submission) => Some(&submission.id),
+            Step::Done(submission, _) => Some(&submission.id),
             _ => None,
         }
     }
@@ -291,8 +293,9 @@ pub enum Action {
     Resumed(String),
     /// The draft an earlier page left: back where the shopper was.
     Restored(Draft),
-    /// The proxy answered; the status may already be final.
-    Updated(Submission),
+    /// The proxy answered (read, and its JSON); the status may already be
+    /// final.
+    Updated(Submission, JsValue),
     /// Start over.
     Restart,
 }
@@ -479,9 +482,9 @@ impl Reducible for State {
             }
             // Only the submission on screen: one followed while a person had
             // it is not brought back once the shopper has started again.
-            Action::Updated(submission) if next.showing() == Some(submission.id.as_str()) => {
+            Action::Updated(submission, json) if next.showing() == Some(submission.id.as_str()) => {
                 next.step = if submission.status.is_final() {
-                    Step::Done(submission)
+                    Step::Done(submission, json)
                 } else {
                     Step::Waiting {
                         id: submission.id,
@@ -490,7 +493,7 @@ impl Reducible for State {
                     }
                 };
             }
-            Action::Updated(_) => {}
+            Action::Updated(..) => {}
             Action::Restart => {
                 next.clear_photos();
                 next = Self {
@@ -679,25 +682,27 @@ mod tests {
         let held = Rc::new(State::default())
             .reduce(Action::CampaignLoaded(campaign()))
             .reduce(Action::Resumed("held".to_owned()))
-            .reduce(Action::Updated(submission(
-                "held",
-                SubmissionStatus::NeedsReview,
-            )));
-        assert!(matches!(&held.step, Step::Done(s) if s.status == SubmissionStatus::NeedsReview));
+            .reduce(Action::Updated(
+                submission("held", SubmissionStatus::NeedsReview),
+                JsValue::NULL,
+            ));
+        assert!(
+            matches!(&held.step, Step::Done(s, _) if s.status == SubmissionStatus::NeedsReview)
+        );
         // Decided while on screen: shown.
-        let decided = Rc::clone(&held).reduce(Action::Updated(submission(
-            "held",
-            SubmissionStatus::Rejected,
-        )));
-        assert!(matches!(&decided.step, Step::Done(s) if s.status == SubmissionStatus::Rejected));
+        let decided = Rc::clone(&held).reduce(Action::Updated(
+            submission("held", SubmissionStatus::Rejected),
+            JsValue::NULL,
+        ));
+        assert!(
+            matches!(&decided.step, Step::Done(s, _) if s.status == SubmissionStatus::Rejected)
+        );
         // Decided after the shopper started again: not brought back.
-        let again = held
-            .reduce(Action::Restart)
-            .reduce(Action::Updated(submission(
-                "held",
-                SubmissionStatus::Rejected,
-            )));
-        assert!(!matches!(again.step, Step::Done(_)), "{:?}", again.step);
+        let again = held.reduce(Action::Restart).reduce(Action::Updated(
+            submission("held", SubmissionStatus::Rejected),
+            JsValue::NULL,
+        ));
+        assert!(!matches!(again.step, Step::Done(..)), "{:?}", again.step);
     }
 
     #[test]
@@ -721,7 +726,7 @@ mod tests {
                 status: SubmissionStatus::Queued,
                 delayed: false,
             },
-            Step::Done(done),
+            Step::Done(done, JsValue::NULL),
         ];
         assert_eq!(
             crate::problem::tests::readme_names("step"),

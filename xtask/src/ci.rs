@@ -87,7 +87,8 @@ pub fn run() -> anyhow::Result<()> {
     }
     drop(postgres);
 
-    // The widget's and the QR decoder's own tests, in headless Chromium
+    // The widget's, its api reading's and the QR decoder's own tests, in
+    // headless Chromium
     // (wasm-bindgen-test-runner reads webdriver.json for Chromium's flags).
     exec(
         tools
@@ -95,7 +96,14 @@ pub fn run() -> anyhow::Result<()> {
             .wasm
             .cargo("test")
             .env("CARGO_INCREMENTAL", "0")
-            .args(["--package", "widget", "--package", "qrscan"])
+            .args([
+                "--package",
+                "widget",
+                "--package",
+                "web",
+                "--package",
+                "qrscan",
+            ])
             .args(["--features", "qrscan/fixtures"])
             .env("CHROMEDRIVER", &tools.chromedriver)
             .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),

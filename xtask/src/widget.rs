@@ -63,6 +63,8 @@ pub fn lint(tools: &BuildTools) -> anyhow::Result<()> {
         "qrscan",
         "--package",
         "vision",
+        "--package",
+        "web",
         "--features",
         "qrscan/fixtures,vision/fixtures",
         "--all-targets",
@@ -119,7 +121,7 @@ pub fn build(tools: &BuildTools) -> anyhow::Result<PathBuf> {
         "widget: the lens is {lens} bytes gzip (glue, wasm), over its budget of {LENS_BUDGET_GZIP}"
     );
     eprintln!(
-        "widget: built {} ({:.1} of {} KB gzip; the lens {:.1} of {} KiB)",
+        "widget: built {} ({:.1} of {} KiB gzip; the lens {:.1} of {} KiB)",
         out.display(),
         download as f64 / 1024.0,
         BUDGET_GZIP / 1024,
@@ -159,8 +161,9 @@ fn remapped_sources() -> String {
 }
 
 /// What a phone downloads before the widget is up (loader, glue, wasm; gzip)
-/// may not exceed 150 KB: the build fails past it.
-const BUDGET_GZIP: u64 = 150 * 1024;
+/// may not exceed 120 KiB (the brief's 150, less what the lens took out of
+/// the first load: issue 25): the build fails past it.
+const BUDGET_GZIP: u64 = 120 * 1024;
 
 /// The lens (QR decoding and receipt vision, fetched when a shopper first opens
 /// the camera or picks a photo) may not exceed 100 KiB gzip.

@@ -6,7 +6,9 @@
 //! receipt outlined over the camera, the shot taken by itself and
 //! straightened), and draws the dialogs that need it, the camera's
 //! ([`CameraDialog`]) and the corner editor's ([`CornersDialog`]), into an
-//! element the widget hands it. The widget reads its answers in
+//! element the widget hands it. It also draws what the widget shows once, at
+//! the end, a verdict's details ([`OutcomeView`]): by then the photos have
+//! almost always fetched it. The widget reads its answers in
 //! `widget/src/lens.rs`.
 //!
 //! - `camera`: the live camera, opened, watched by the viewfinder or
@@ -23,6 +25,8 @@
 //!   joined;
 //! - `gallery`: a picked photo's receipt found, and the photo straightened
 //!   again to corners the shopper moved;
+//! - `outcome`: a verdict's details (reasons, offers, the receipt as the
+//!   provider read it), drawn into the widget's verdict;
 //! - `corners`: the corner editor's dialog, a picked photo's corners moved
 //!   by the shopper;
 //! - `track`: when a shot takes itself (pure, tested on the host);
@@ -40,6 +44,7 @@ mod code;
 mod corners;
 mod dom;
 mod gallery;
+mod outcome;
 pub mod photo;
 mod track;
 mod viewfinder;
@@ -50,6 +55,7 @@ pub use camera_dialog::CameraDialog;
 pub use code::read_code;
 pub use corners::CornersDialog;
 pub use gallery::straighten;
+pub use outcome::OutcomeView;
 pub use viewfinder::Viewfinder;
 
 /// The text of the first QR code in a grey image (`luma`: one byte a pixel,

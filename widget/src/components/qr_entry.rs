@@ -16,11 +16,11 @@ use yew::prelude::*;
 use crate::components::camera::{self, Camera, CameraMode};
 use crate::components::chosen_files;
 use crate::effects::Reporter;
-use crate::format;
 use crate::i18n::Text;
 use crate::lens::Lens;
 use crate::problem::Problem;
 use crate::shared::Shared;
+use web::intl;
 
 /// What the QR entry shows and does.
 pub struct QrEntry<'a> {
@@ -127,12 +127,12 @@ pub fn view(props: &QrEntry<'_>, state: &Entry) -> Html {
                 <p class="rr-qr-label">{ t.qr_set_label() }</p>
                 if let Some(parsed) = parsed {
                     <p class="rr-qr-summary">
-                        <span class="rr-qr-date">{ format::fiscal_time(&parsed.time, &locale.tag) }</span>
+                        <span class="rr-qr-date">{ intl::fiscal_time(&parsed.time, &locale.tag) }</span>
                         { " · " }
                         // The receipt's total (a fiscal code's is in
                         // roubles), labelled: never mistaken for the reward.
                         { t.field_total() }{ " " }
-                        <span class="rr-qr-total">{ format::money_cents(parsed.amount_cents, "RUB", &locale.tag) }</span>
+                        <span class="rr-qr-total">{ intl::money_cents(parsed.amount_cents, "RUB", &locale.tag) }</span>
                     </p>
                 } else {
                     <p class="rr-qr-summary">{ qr }</p>

@@ -1,17 +1,31 @@
-//! The verdict: the status, the reasons in the shopper's words (the provider's
-//! own text only where a reason has none of ours, marked as theirs), each claimed offer's state, the receipt as the provider
-//! read it, a reference, and the next step that fits the reason: new photos
-//! only where the photo was at fault, otherwise another receipt or a person.
+//! The verdict: the status, the reward or when a person decides, the details
+//! (the reasons in the shopper's words, each claimed offer's state, the
+//! receipt as the provider read it), a reference, and the next step that fits
+//! the reason: new photos only where the photo was at fault, otherwise
+//! another receipt or a person.
+//!
+//! The details are drawn by the lens (`widget/lens`'s `outcome.rs`, in a
+//! `LensDialog`): seen once, at the end, when the photos have almost always
+//! fetched it already, they cost the widget's first load nothing. Where it
+//! cannot be had, the reasons are still named.
+
+use std::rc::Rc;
 
 use api::{Outcome, Submission, SubmissionStatus};
+use js_sys::{Array, Reflect};
+use wasm_bindgen::JsValue;
+use web::intl;
 use yew::prelude::*;
 
-use crate::format;
-use crate::i18n::{Locale, fill};
+use crate::components::dialog::{LensDialog, OnDialog};
+use crate::i18n::fill;
+use crate::shared::Shared;
 
 /// What the verdict shows and does.
 pub struct VerdictStep<'a> {
     pub submission: &'a Submission,
+    /// The proxy's JSON of it.
+    pub json: &'a JsValue,
     /// The campaign's reward and when it comes, said on the accepted screen.
     pub reward: (Option<String>, Option<String>),
     /// Working days a manual review takes, where the brand says.
@@ -35,7 +49,8 @@ static NO_OUTCOME: Outcome = Outcome {
 };
 
 /// The verdict: a view, not a component (it holds no state of its own).
-pub fn view(locale: &Locale, props: &VerdictStep<'_>) -> Html {
+pub fn view(shared: &Shared, props: &VerdictStep<'_>) -> Html {
+    let locale = &shared.locale;
     let t = locale.t();
     let status = props.submission.status;
     let outcome = props.submission.outcome.as_ref().unwrap_or(&NO_OUTCOME);
@@ -43,7 +58,7 @@ pub fn view(locale: &Locale, props: &VerdictStep<'_>) -> Html {
     let tone = if partly {
         "warn"
     } else {
-        format::status_tone(status)
+        intl::status_tone(status)
     };
     let headline = if partly {
         t.headline_partly()
@@ -52,30 +67,6 @@ pub fn view(locale: &Locale, props: &VerdictStep<'_>) -> Html {
     };
     let rejected = status == SubmissionStatus::Rejected;
     let retake = rejected && outcome.retake_helps();
-    let offers = (!outcome.offers.is_empty()).then(|| {
-        html! {
-            <ul class="rr-offers" aria-label={t.your_offers()}>
-                { for outcome.offers.iter().map(|offer| html! {
-                    <li class="rr-offer-outcome" data-tone={format::status_tone(offer.state)}>
-                        <span class="rr-offer-title">{ offer.title.clone().unwrap_or_else(|| offer.offer_id.clone()) }</span>
-                        <span class="rr-offer-state">{ t.offer_state(offer.state) }</span>
-                        if let (Some(award), SubmissionStatus::Accepted) = (&offer.award, offer.state) {
-                            <span class="rr-award">{ award }</span>
-                        }
-                        // Said once: an offer's reason where the receipt's
-                        // reasons do not already say it.
-                        if let Some(reason) = offer.reason.as_ref()
-                            .filter(|r| !outcome.reasons.iter().any(|o| o.code == r.code)) {
-                            <span class="rr-hint">{ t.why(reason.code) }</span>
-                            if !reason.code.is_specific() && !reason.message.is_empty() {
-                                <small class="rr-detail">{ fill(t.provider_says(), &[("text", &reason.message)]) }</small>
-                            }
-                        }
-                    </li>
-                }) }
-            </ul>
-        }
-    });
     let review = (rejected && outcome.review_available()).then(|| {
         let (on_review, id) = (props.on_review.clone(), props.submission.id.clone());
         html! {
@@ -84,64 +75,9 @@ pub fn view(locale: &Locale, props: &VerdictStep<'_>) -> Html {
             </button>
         }
     });
-    let receipt = outcome.receipt.as_ref().map(|r| {
-        let currency = r.currency.as_deref();
-        let total = r.total.map(|total| format::money(total, currency, &locale.tag));
-        html! {
-            <dl class="rr-receipt">
-                if let Some(store) = &r.store {
-                    <dt>{ t.store() }</dt><dd class="rr-store">{ store }</dd>
-                }
-                if let Some(date) = &r.date {
-                    <dt>{ t.date() }</dt>
-                    <dd class="rr-date">{ format::receipt_date(date, r.time.as_deref(), &locale.tag) }</dd>
-                }
-                if let Some(total) = total {
-                    <dt>{ t.field_total() }</dt><dd class="rr-total">{ total }</dd>
-                }
-                if !r.items.is_empty() {
-                    <dt>{ t.items() }</dt>
-                    <dd>
-                        <ul class="rr-items">
-                            { for r.items.iter().map(|item| html! {
-                                <li>
-                                    <span>{ &item.description }</span>
-                                    if let Some(total) = item.total {
-                                        <span class="rr-amount">{ format::money(total, currency, &locale.tag) }</span>
-                                    }
-                                </li>
-                            }) }
-                        </ul>
-                    </dd>
-                }
-            </dl>
-        }
-    });
     html! {
         <div class="rr-verdict" data-tone={tone} role="status" aria-live="polite">
             <p class="rr-status" tabindex="-1" ref={props.headline.clone()}>{ headline }</p>
-            if !outcome.reasons.is_empty() {
-                <ul class="rr-reasons">
-                    { for outcome.reasons.iter().map(|reason| html! {
-                        <li>
-                            <strong>{ t.why(reason.code) }</strong>
-                            // Once a person has it, there is nothing to do.
-                            if status != SubmissionStatus::NeedsReview {
-                                <span class="rr-hint">{ t.reason_hint(reason.code) }</span>
-                            }
-                            // The brand's own words in the shopper's
-                            // language, where a person gave one of the
-                            // campaign's reasons; else the provider's only
-                            // where ours are generic, and marked as theirs.
-                            if let Some((_, said)) = reason.words.iter().find(|(lang, _)| lang == locale.lang.code()) {
-                                <small class="rr-detail rr-brand-says">{ said }</small>
-                            } else if !reason.code.is_specific() && !reason.message.is_empty() {
-                                <small class="rr-detail">{ fill(t.provider_says(), &[("text", &reason.message)]) }</small>
-                            }
-                        </li>
-                    }) }
-                </ul>
-            }
             if status == SubmissionStatus::Accepted {
                 if let Some(reward) = &props.reward.0 {
                     <p class="rr-reward">{ reward }</p>
@@ -157,18 +93,7 @@ pub fn view(locale: &Locale, props: &VerdictStep<'_>) -> Html {
                     <p class="rr-hint rr-review-when">{ locale.count(t.review_within(), u64::from(days)) }</p>
                 }
             }
-            { for offers }
-            // What the accepted offers bring, added up where they share a currency.
-            if let Some((cents, currency)) = format::award_total(
-                outcome.offers.iter()
-                    .filter(|o| o.state == SubmissionStatus::Accepted)
-                    .filter_map(|o| o.award.as_deref())
-            ) {
-                <p class="rr-award-total">
-                    { fill(t.award_total(), &[("amount", &format::money_cents(cents, currency, &locale.tag))]) }
-                </p>
-            }
-            { for receipt }
+            { details(shared, props) }
             <p class="rr-ref">{ fill(t.reference(), &[("ref", &props.submission.reference())]) }</p>
             if retake {
                 <button type="button" class="rr-button rr-retake" onclick={props.on_retake.clone()}>
@@ -186,5 +111,41 @@ pub fn view(locale: &Locale, props: &VerdictStep<'_>) -> Html {
                 </button>
             }
         </div>
+    }
+}
+
+/// The outcome's details, drawn by the lens (`OutcomeView`) once it is here,
+/// again for a changed verdict (`key`). Where it cannot be had, the
+/// reasons' names said here instead: hidden by the stylesheet once the lens
+/// has drawn (`.rr-dialog-host:not(:empty) + .rr-fallback`).
+fn details(shared: &Shared, props: &VerdictStep<'_>) -> Html {
+    let locale = &shared.locale;
+    let (submission, status) = (props.submission, props.submission.status);
+    let outcome = Reflect::get(props.json, &"outcome".into()).unwrap_or_default();
+    let arguments = Array::of5(
+        locale.words(),
+        &locale.lang.code().into(),
+        &locale.tag.as_str().into(),
+        &status.as_str().into(),
+        &outcome,
+    );
+    let on: OnDialog = Rc::new(|_, _| {});
+    let reasons = submission.outcome.as_ref().map_or(&[][..], |o| &o.reasons);
+    let t = locale.t();
+    html! {
+        <>
+            <LensDialog
+                key={submission.id.clone() + status.as_str()}
+                loader={shared.lens.clone()}
+                class="OutcomeView"
+                {arguments}
+                {on}
+            />
+            if !reasons.is_empty() {
+                <ul class="rr-fallback">
+                    { for reasons.iter().map(|r| html! { <li><strong>{ t.why(r.code) }</strong></li> }) }
+                </ul>
+            }
+        </>
     }
 }

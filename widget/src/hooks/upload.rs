@@ -185,7 +185,7 @@ pub fn use_upload(state: &UseReducerHandle<State>, target: Target) -> Uploader {
                 match client::review(&base, &id).await {
                     Ok((submission, json)) => {
                         emit(&host, "result", &json, true);
-                        dispatcher.dispatch(Action::Updated(submission));
+                        dispatcher.dispatch(Action::Updated(submission, json));
                     }
                     Err(e) => dispatcher.dispatch(Action::Failed(e.0)),
                 }
@@ -296,7 +296,7 @@ async fn follow(
                 if status.is_final() {
                     emit(host, "result", &json, true);
                 }
-                dispatcher.dispatch(Action::Updated(submission));
+                dispatcher.dispatch(Action::Updated(submission, json));
                 if status.is_final() && status != api::SubmissionStatus::NeedsReview {
                     return;
                 }

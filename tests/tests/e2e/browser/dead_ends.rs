@@ -496,3 +496,49 @@ async fn a_photo_picked_while_the_lens_could_not_download_is_refused_in_words_th
     assert_eq!(app.state.db.submission_count().await.unwrap(), 1);
     browser.close().await;
 }
+
+/// Whether the first element of `selector` in the widget is displayed.
+async fn displayed(browser: &Browser, selector: &str) -> bool {
+    let shown = browser
+        .client
+        .execute(
+            "const e = document.querySelector('#promo-widget').shadowRoot.querySelector(arguments[0]); return !!e && getComputedStyle(e).display !== 'none';",
+            vec![serde_json::json!(selector)],
+        )
+        .await
+        .unwrap();
+    shown == true
+}
+
+/// The lens (which draws a verdict's details) lost on the way as a refused
+/// receipt's verdict is shown again after a reload: the widget still names
+/// why, and the way on (new photos) is there; with the lens, its own list
+/// (with what to do) stands in place of those names.
+#[tokio::test]
+async fn a_verdict_shown_while_the_lens_could_not_download_still_names_its_reasons() {
+    let (_app, tee) = demo_app().await;
+    let dark = fixtures::write("receipt-dark-no-lens.jpg", &fixtures::dark_jpeg());
+    let (browser, widget) = open(&tee, "demo-photon").await;
+    browser::choose_photo(&widget, &dark).await;
+    browser::click(&widget, ".rr-submit").await;
+    browser::text_containing(&widget, ".rr-status", "not accepted").await;
+    browser::text_containing(&widget, ".rr-reasons strong", "could not be read").await;
+    assert!(
+        !displayed(&browser, ".rr-fallback").await,
+        "the lens's details only"
+    );
+
+    block(&browser, &["*/widget/lens-*"]).await;
+    browser.client.refresh().await.unwrap();
+    let widget = browser.widget().await;
+    browser::text_containing(&widget, ".rr-status", "not accepted").await;
+    browser::text_containing(&widget, ".rr-fallback strong", "could not be read").await;
+    assert!(
+        displayed(&browser, ".rr-fallback").await,
+        "the reasons named"
+    );
+    browser::wait_count(&widget, ".rr-reasons", 0).await;
+    browser::find(&widget, ".rr-retake").await;
+    browser.step("95-verdict-without-lens").await;
+    browser.close().await;
+}

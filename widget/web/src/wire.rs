@@ -290,7 +290,7 @@ pub fn error_field(body: &JsValue) -> Option<String> {
     text(&field(body, "error"), "field")
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::*;
     use wasm_bindgen_test::wasm_bindgen_test as test;

@@ -1,5 +1,6 @@
 //! Dates and amounts formatted for the shopper's locale (through the browser's
-//! `Intl`), and the tone that colours a status. The words are in [`crate::i18n`].
+//! `Intl`), and the tone that colours a status. The words are the `words`
+//! crate's.
 
 use api::SubmissionStatus;
 use api::fiscal::FiscalTime;
@@ -140,7 +141,7 @@ fn options(pairs: &[(&str, &str)]) -> js_sys::Object {
     options
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::*;
     // These run in the browser, where the widget runs.
