@@ -19,7 +19,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, bail};
 use sha2::{Digest, Sha256};
 
-use crate::setup::{BuildTools, WASM_TARGET};
+use crate::setup::{BuildTools, Shipping, WASM_TARGET};
 use crate::util::{self, exec};
 
 mod layout;
@@ -108,9 +108,10 @@ pub fn build(tools: &BuildTools) -> anyhow::Result<PathBuf> {
         assets.join(format!("{widget_glue}.gz")),
         assets.join(format!("{widget_wasm}.gz")),
     ])?;
+    let budget = budget(&tools.ship);
     anyhow::ensure!(
-        download <= BUDGET_GZIP,
-        "widget: {download} bytes gzip to download (loader, glue, wasm), over the budget of {BUDGET_GZIP}"
+        download <= budget,
+        "widget: {download} bytes gzip to download (loader, glue, wasm), over the budget of {budget}"
     );
     let lens = sizes(&[
         assets.join(format!("{lens_glue}.gz")),
@@ -124,7 +125,7 @@ pub fn build(tools: &BuildTools) -> anyhow::Result<PathBuf> {
         "widget: built {} ({:.1} of {} KiB gzip; the lens {:.1} of {} KiB)",
         out.display(),
         download as f64 / 1024.0,
-        BUDGET_GZIP / 1024,
+        budget / 1024,
         lens as f64 / 1024.0,
         LENS_BUDGET_GZIP / 1024
     );
@@ -162,8 +163,16 @@ fn remapped_sources() -> String {
 
 /// What a phone downloads before the widget is up (loader, glue, wasm; gzip)
 /// may not exceed 120 KiB (the brief's 150, less what the lens took out of
-/// the first load: issue 25): the build fails past it.
-const BUDGET_GZIP: u64 = 120 * 1024;
+/// the first load: issue 25): the build fails past it. Built with the
+/// prebuilt standard library, where no sources could be had (about 12 KiB
+/// larger, `setup::ensure_shipping` warns), the brief's 150.
+fn budget(ship: &Shipping) -> u64 {
+    if matches!(ship, Shipping::Prebuilt(_)) {
+        150 * 1024
+    } else {
+        120 * 1024
+    }
+}
 
 /// The lens (QR decoding and receipt vision, fetched when a shopper first opens
 /// the camera or picks a photo) may not exceed 100 KiB gzip.
