@@ -1,7 +1,9 @@
 //! The root component: wires the steps together. The campaign is loaded, then the
 //! shopper goes (store -> offers, where the campaign has offers) -> capture ->
 //! upload -> waiting -> verdict (-> manual review, where the provider has it).
-//! The state is one reducer (`state.rs`); the effects are hooks (`hooks/`).
+//! The state is one reducer (`state.rs`); the effects are hooks (`hooks/`);
+//! what the steps' views keep between renders (the store search, the
+//! verdict's focus) is kept here.
 
 use web_sys::Element;
 use yew::prelude::*;

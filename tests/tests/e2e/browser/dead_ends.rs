@@ -10,7 +10,7 @@ use fantoccini::elements::ShadowRoot;
 use tests::browser::{self, Browser};
 use tests::fixtures;
 
-use super::{assert_no_secret_reached_the_browser, demo_app, open, open_in};
+use super::{assert_no_secret_reached_the_browser, demo_app, open, open_in, widget_style};
 
 /// A browser whose pages record the widget's `error` events (they do not
 /// bubble, but a capturing listener on the document hears them) in
@@ -497,19 +497,6 @@ async fn a_photo_picked_while_the_lens_could_not_download_is_refused_in_words_th
     browser.close().await;
 }
 
-/// Whether the first element of `selector` in the widget is displayed.
-async fn displayed(browser: &Browser, selector: &str) -> bool {
-    let shown = browser
-        .client
-        .execute(
-            "const e = document.querySelector('#promo-widget').shadowRoot.querySelector(arguments[0]); return !!e && getComputedStyle(e).display !== 'none';",
-            vec![serde_json::json!(selector)],
-        )
-        .await
-        .unwrap();
-    shown == true
-}
-
 /// The lens (which draws a verdict's details) lost on the way as a refused
 /// receipt's verdict is shown again after a reload: the widget still names
 /// why, and the way on (new photos) is there; with the lens, its own list
@@ -523,20 +510,15 @@ async fn a_verdict_shown_while_the_lens_could_not_download_still_names_its_reaso
     browser::click(&widget, ".rr-submit").await;
     browser::text_containing(&widget, ".rr-status", "not accepted").await;
     browser::text_containing(&widget, ".rr-reasons strong", "could not be read").await;
-    assert!(
-        !displayed(&browser, ".rr-fallback").await,
-        "the lens's details only"
-    );
+    let fallback = || widget_style(&browser, "#promo-widget", ".rr-fallback", "display");
+    assert_eq!(fallback().await, "none", "the lens's details only");
 
     block(&browser, &["*/widget/lens-*"]).await;
     browser.client.refresh().await.unwrap();
     let widget = browser.widget().await;
     browser::text_containing(&widget, ".rr-status", "not accepted").await;
     browser::text_containing(&widget, ".rr-fallback strong", "could not be read").await;
-    assert!(
-        displayed(&browser, ".rr-fallback").await,
-        "the reasons named"
-    );
+    assert_ne!(fallback().await, "none", "the reasons named");
     browser::wait_count(&widget, ".rr-reasons", 0).await;
     browser::find(&widget, ".rr-retake").await;
     browser.step("95-verdict-without-lens").await;
