@@ -230,8 +230,6 @@ fn verdict_step<'a>(
     }
 }
 
-/// The capture step's props, built whole (`..props`): yew's props builder for
-/// this many costs the bundle about 0.3 KB.
 /// What the capture step does with photos: takes picked ones in, and
 /// straightens one again to corners the shopper moved.
 struct Picking {
@@ -239,6 +237,8 @@ struct Picking {
     on_corners: Callback<(usize, [f32; 8])>,
 }
 
+/// The capture step's props, built whole (`..props`): yew's props builder for
+/// this many costs the bundle about 0.3 KB.
 fn capture_props(
     shared: Shared,
     state: &State,

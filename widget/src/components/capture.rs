@@ -83,8 +83,6 @@ pub fn Capture(props: &CaptureProps) -> Html {
             </p>
         }
     });
-    // Built whole (`..`), as the app builds these props: yew's props builder
-    // costs the bundle more than the struct.
     // Its parts are views, their state kept here (a component each would
     // cost the bundle about 0.4 KiB), gone with the step.
     let picker = photo_picker::use_picker(&props.shared.reporter);
